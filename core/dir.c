@@ -1,0 +1,1339 @@
+/* SPDX-License-Identifier: MIT */
+/* dir.c -- the .dir codec: header, section encoder and decoder, zstd back end.
+ * docs/FORMAT.md is the specification this file implements. */
+#include "dir.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+/* ---- Constants ---------------------------------------------------------- */
+
+static const uint8_t dir_magic[8] = {0x8b, 'D', 'I', 'R', '\r', '\n', 0x1a, '\n'};
+
+enum {
+    CODE_ZERO = 0,   /* 00 all zero */
+    CODE_SOLID = 1,  /* 01 one colour */
+    CODE_SINGLE = 2, /* 02 255 of A, one of B */
+    CODE_REF = 3,    /* 03 equal to an earlier section */
+    CODE_XOR = 4,    /* 04 colour elimination */
+    CODE_ZLIST = 5,  /* 05 entries, zero implicit, ended by the zero colour */
+    CODE_FLIST = 6,  /* 06 entries, no zero, ended at 256 pixels */
+    CODE_RAW = 7,    /* 07 raw */
+    CODE_TWO = 8,    /* 08 two colours as a bitmap */
+    CODE_COUNT = 9
+};
+
+#define SEC_PIXELS 256
+#define LIST_MAX 32     /* counts 1..32: address list */
+#define BITMAP_MAX 224  /* counts 33..224: bitmap; 225..255: reverse list */
+#define BITMAP_BYTES 32
+#define LEB_MAX 5       /* a 32-bit distance takes at most 5 LEB128 bytes */
+
+/* ---- Errors ------------------------------------------------------------- */
+
+const char *dir_strerror(dir_error err)
+{
+    switch (err) {
+    case DIR_OK: return "success";
+    case DIR_EINVAL: return "invalid argument";
+    case DIR_ENOMEM: return "out of memory";
+    case DIR_EMAGIC: return "not a .dir file (bad magic)";
+    case DIR_EVERSION: return "unsupported .dir version";
+    case DIR_EHEADER: return "header field out of range";
+    case DIR_ELIMIT: return "image over the size limit";
+    case DIR_ETRUNCATED: return "truncated data";
+    case DIR_ETRAILING: return "trailing bytes after the data";
+    case DIR_EBACKEND: return "corrupt zstd data";
+    case DIR_ECODE: return "bad section code";
+    case DIR_EREF: return "section reference out of range";
+    case DIR_ECOUNT: return "pixel count out of range";
+    case DIR_EADDRESS: return "bad pixel address";
+    case DIR_ECOLOUR: return "colour not allowed here";
+    case DIR_ESTREAM: return "stream size does not match its content";
+    case DIR_ECRC: return "CRC mismatch";
+    case DIR_EBUFFER: return "output buffer too small";
+    case DIR_EIO: return "I/O error";
+    case DIR_ERANGE: return "value out of range for the configuration";
+    case DIR_ESYNTAX: return "malformed data";
+    case DIR_ERROR_COUNT: break;
+    }
+    return "unknown error";
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static dir_error fail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section,
+                      const char *fmt, ...)
+{
+    if (diag) {
+        va_list ap;
+        diag->error = err;
+        diag->offset = offset;
+        diag->section = section;
+        va_start(ap, fmt);
+        vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+static void diag_ok(dir_diag *diag)
+{
+    if (diag) {
+        diag->error = DIR_OK;
+        diag->offset = (uint64_t)-1;
+        diag->section = (uint64_t)-1;
+        diag->message[0] = '\0';
+    }
+}
+
+void dir_free(void *p) { free(p); }
+
+/* ---- Names -------------------------------------------------------------- */
+
+static const char *const filter_names[] = {"none", "sub", "auto"};
+static const char *const layout_names[] = {"ordered", "interleaved"};
+static const char *const backend_names[] = {"none", "zstd"};
+
+const char *dir_filter_name(dir_filter f)
+{
+    return (unsigned)f < 3 ? filter_names[f] : "?";
+}
+const char *dir_layout_name(dir_layout l)
+{
+    return (unsigned)l < 2 ? layout_names[l] : "?";
+}
+const char *dir_backend_name(dir_backend b)
+{
+    return (unsigned)b < 2 ? backend_names[b] : "?";
+}
+
+static int name_index(const char *s, const char *const *names, int n)
+{
+    if (!s) return -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
+dir_error dir_filter_parse(const char *s, dir_filter *f)
+{
+    int i = name_index(s, filter_names, 3);
+    if (i < 0) return DIR_EINVAL;
+    *f = (dir_filter)i;
+    return DIR_OK;
+}
+dir_error dir_layout_parse(const char *s, dir_layout *l)
+{
+    int i = name_index(s, layout_names, 2);
+    if (i < 0) return DIR_EINVAL;
+    *l = (dir_layout)i;
+    return DIR_OK;
+}
+dir_error dir_backend_parse(const char *s, dir_backend *b)
+{
+    int i = name_index(s, backend_names, 2);
+    if (i < 0) return DIR_EINVAL;
+    *b = (dir_backend)i;
+    return DIR_OK;
+}
+
+/* ---- Limits ------------------------------------------------------------- */
+
+void dir_limits_default(dir_limits *lim)
+{
+    lim->max_width = DIR_MAX_DIM;
+    lim->max_height = DIR_MAX_DIM;
+    lim->max_pixels = DIR_MAX_PIXELS;
+}
+
+dir_error dir_limits_restrict(dir_limits *lim, uint32_t max_width, uint32_t max_height,
+                              uint64_t max_pixels)
+{
+    if (!lim || max_width > DIR_MAX_DIM || max_height > DIR_MAX_DIM ||
+        max_pixels > DIR_MAX_PIXELS)
+        return DIR_EINVAL;
+    if (max_width && max_width < lim->max_width) lim->max_width = max_width;
+    if (max_height && max_height < lim->max_height) lim->max_height = max_height;
+    if (max_pixels && max_pixels < lim->max_pixels) lim->max_pixels = max_pixels;
+    return DIR_OK;
+}
+
+/* ---- Little-endian helpers ---------------------------------------------- */
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- Geometry ----------------------------------------------------------- */
+
+typedef struct geometry {
+    uint32_t width, height;
+    unsigned channels;
+    uint32_t cols, rows; /* section grid */
+    uint64_t sections;
+    size_t stride; /* bytes per image row */
+} geometry;
+
+static void geometry_init(geometry *g, uint32_t w, uint32_t h, unsigned c)
+{
+    g->width = w;
+    g->height = h;
+    g->channels = c;
+    g->cols = (w + DIR_SECTION - 1) / DIR_SECTION;
+    g->rows = (h + DIR_SECTION - 1) / DIR_SECTION;
+    g->sections = (uint64_t)g->cols * g->rows;
+    g->stride = (size_t)w * c;
+}
+
+/* A section lies wholly inside the image. */
+static int section_full(const geometry *g, uint64_t s)
+{
+    uint32_t sx = (uint32_t)(s % g->cols), sy = (uint32_t)(s / g->cols);
+    return (sx + 1) * DIR_SECTION <= g->width && (sy + 1) * DIR_SECTION <= g->height;
+}
+
+/* Largest payload a section may have in a valid file (code byte included):
+ * 256 entries of colour + count + one address, E and a terminator. */
+static uint64_t section_max_bytes(unsigned c)
+{
+    return 1 + (uint64_t)SEC_PIXELS * (c + 2) + 2 * (uint64_t)c;
+}
+
+size_t dir_decoded_size(const dir_info *info)
+{
+    return (size_t)info->width * info->height * info->channels;
+}
+
+/* ---- Header ------------------------------------------------------------- */
+
+dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
+                    dir_diag *diag)
+{
+    const uint8_t *p = data;
+    dir_limits deflim;
+    dir_info in;
+    uint64_t total = 0, expect;
+
+    diag_ok(diag);
+    if (!data || !info) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    if (!lim) {
+        dir_limits_default(&deflim);
+        lim = &deflim;
+    }
+    if (size < 8 || memcmp(p, dir_magic, 8) != 0) {
+        /* The magic's bytes tell how a file was mangled, as PNG's do. */
+        if (size >= 4 && p[1] == 'D' && p[2] == 'I' && p[3] == 'R' && p[0] != 0x8b)
+            return fail(diag, DIR_EMAGIC, 0, -1,
+                        "bad magic: high bit stripped (7-bit transfer)");
+        if (size >= 8 && memcmp(p, dir_magic, 4) == 0)
+            return fail(diag, DIR_EMAGIC, 4, -1,
+                        "bad magic: line endings converted (text-mode transfer)");
+        if (size < 8 && size > 0 && memcmp(p, dir_magic, size) == 0)
+            return fail(diag, DIR_ETRUNCATED, size, -1,
+                        "truncated at byte %zu: the header needs %d bytes", size,
+                        DIR_HEADER_SIZE);
+        return fail(diag, DIR_EMAGIC, 0, -1, "bad magic: not a .dir file");
+    }
+    if (size < DIR_HEADER_SIZE)
+        return fail(diag, DIR_ETRUNCATED, size, -1,
+                    "truncated at byte %zu: the header needs %d bytes", size, DIR_HEADER_SIZE);
+
+    memset(&in, 0, sizeof in);
+    in.version = p[8];
+    if (in.version != DIR_FORMAT_VERSION)
+        return fail(diag, DIR_EVERSION, 8, -1, "unsupported version %u (this reader knows %d)",
+                    in.version, DIR_FORMAT_VERSION);
+    in.channels = p[9];
+    if (in.channels != 1 && in.channels != 3 && in.channels != 4)
+        return fail(diag, DIR_EHEADER, 9, -1, "channels %u out of range (1, 3 or 4)",
+                    in.channels);
+    if (p[10] > 1) return fail(diag, DIR_EHEADER, 10, -1, "filter %u out of range (0..1)", p[10]);
+    if (p[11] > 1) return fail(diag, DIR_EHEADER, 11, -1, "layout %u out of range (0..1)", p[11]);
+    if (p[12] > 1)
+        return fail(diag, DIR_EHEADER, 12, -1, "back end %u out of range (0..1)", p[12]);
+    if (p[13] | p[14] | p[15])
+        return fail(diag, DIR_EHEADER, 13, -1, "reserved header bytes are not zero");
+    in.filter = (dir_filter)p[10];
+    in.layout = (dir_layout)p[11];
+    in.backend = (dir_backend)p[12];
+    in.width = rd32(p + 16);
+    in.height = rd32(p + 20);
+    if (in.width == 0 || in.width > DIR_MAX_DIM)
+        return fail(diag, DIR_EHEADER, 16, -1, "width %u out of range (1..%u)", in.width,
+                    DIR_MAX_DIM);
+    if (in.height == 0 || in.height > DIR_MAX_DIM)
+        return fail(diag, DIR_EHEADER, 20, -1, "height %u out of range (1..%u)", in.height,
+                    DIR_MAX_DIM);
+    if (in.width > lim->max_width || in.height > lim->max_height ||
+        (uint64_t)in.width * in.height > lim->max_pixels)
+        return fail(diag, DIR_ELIMIT, 16, -1,
+                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", in.width,
+                    in.height, lim->max_width, lim->max_height,
+                    (unsigned long long)lim->max_pixels);
+    in.crc = rd32(p + 24);
+    for (int k = 0; k < DIR_STREAMS; k++) {
+        in.stream_size[k] = rd32(p + 28 + 4 * k);
+        total += in.stream_size[k];
+    }
+    in.packed_size = rd32(p + 64);
+
+    geometry g;
+    geometry_init(&g, in.width, in.height, in.channels);
+    if (in.layout == DIR_LAYOUT_ORDERED) {
+        if (in.stream_size[0] != g.sections)
+            return fail(diag, DIR_EHEADER, 28, -1,
+                        "code stream size %u, but the image has %llu sections",
+                        in.stream_size[0], (unsigned long long)g.sections);
+    } else {
+        for (int k = 1; k < DIR_STREAMS; k++)
+            if (in.stream_size[k])
+                return fail(diag, DIR_EHEADER, 28 + 4 * k, -1,
+                            "interleaved layout with a non-zero size for stream %d", k);
+        if (in.stream_size[0] < g.sections)
+            return fail(diag, DIR_EHEADER, 28, -1,
+                        "stream size %u is less than the %llu sections need", in.stream_size[0],
+                        (unsigned long long)g.sections);
+    }
+    if (total > g.sections * section_max_bytes(in.channels))
+        return fail(diag, DIR_EHEADER, 28, -1,
+                    "declared stream sizes (%llu bytes) exceed the maximum for a %ux%u image",
+                    (unsigned long long)total, in.width, in.height);
+    if (in.backend == DIR_BACKEND_NONE) {
+        if (in.packed_size)
+            return fail(diag, DIR_EHEADER, 64, -1, "packed size %u with back end none",
+                        in.packed_size);
+        expect = DIR_HEADER_SIZE + total;
+    } else {
+        if (in.packed_size == 0)
+            return fail(diag, DIR_EHEADER, 64, -1, "packed size 0 with back end zstd");
+        expect = DIR_HEADER_SIZE + (uint64_t)in.packed_size;
+    }
+    if (size < expect)
+        return fail(diag, DIR_ETRUNCATED, size, -1,
+                    "truncated at byte %zu: the header declares %llu bytes", size,
+                    (unsigned long long)expect);
+    if (size > expect)
+        return fail(diag, DIR_ETRAILING, expect, -1,
+                    "%llu trailing bytes after the declared %llu bytes",
+                    (unsigned long long)(size - expect), (unsigned long long)expect);
+    *info = in;
+    return DIR_OK;
+}
+
+/* ---- Section decoding --------------------------------------------------- */
+
+typedef struct reader {
+    const uint8_t *p, *end, *base;
+    int stream;
+    uint64_t file_offset; /* offset of base in the file, or -1 (zstd) */
+} reader;
+
+typedef struct decoder {
+    geometry g;
+    uint8_t *img;
+    reader rd[DIR_STREAMS];
+    int interleaved;
+    dir_diag *diag;
+    uint64_t section;
+} decoder;
+
+static dir_error short_read(decoder *d, const reader *r)
+{
+    uint64_t pos = (uint64_t)(r->end - r->base);
+    if (r->file_offset != (uint64_t)-1)
+        return fail(d->diag, DIR_ETRUNCATED, r->file_offset + pos, d->section,
+                    "truncated at byte %llu: stream %d ends inside section %llu",
+                    (unsigned long long)(r->file_offset + pos), r->stream,
+                    (unsigned long long)d->section);
+    return fail(d->diag, DIR_ETRUNCATED, pos, d->section,
+                "truncated at byte %llu of stream %d (decompressed) inside section %llu",
+                (unsigned long long)pos, r->stream, (unsigned long long)d->section);
+}
+
+#define NEED(d, r, n)                                                         \
+    do {                                                                      \
+        if ((size_t)((r)->end - (r)->p) < (size_t)(n)) return short_read(d, r); \
+    } while (0)
+
+static uint64_t reader_pos(const reader *r)
+{
+    uint64_t pos = (uint64_t)(r->p - r->base);
+    return r->file_offset != (uint64_t)-1 ? r->file_offset + pos : pos;
+}
+
+static int colour_is_zero(const uint8_t *c, unsigned n)
+{
+    unsigned acc = 0;
+    for (unsigned i = 0; i < n; i++) acc |= c[i];
+    return acc == 0;
+}
+
+static void fill_colour(uint8_t *sec, const uint8_t *colour, unsigned c)
+{
+    if (c == 1) {
+        memset(sec, colour[0], SEC_PIXELS);
+        return;
+    }
+    for (unsigned i = 0; i < SEC_PIXELS; i++) memcpy(sec + i * c, colour, c);
+}
+
+/* Occupancy of a section's 256 positions, to refuse a pixel placed twice. */
+typedef struct occupancy {
+    uint64_t w[4];
+    unsigned placed;
+} occupancy;
+
+static int occ_test_set(occupancy *o, unsigned a)
+{
+    uint64_t bit = (uint64_t)1 << (a & 63);
+    if (o->w[a >> 6] & bit) return 1;
+    o->w[a >> 6] |= bit;
+    return 0;
+}
+
+/* Reads an entry's addressing after its colour and count, and paints
+ * `colour` at its positions in `sec`. */
+static dir_error read_entry(decoder *d, reader *r, occupancy *occ, uint8_t *sec,
+                            const uint8_t *colour, unsigned n)
+{
+    unsigned c = d->g.channels;
+    if (n == 0)
+        return fail(d->diag, DIR_ECOUNT, reader_pos(r) - 1, d->section,
+                    "count 0 in section %llu", (unsigned long long)d->section);
+    if (occ->placed + n > SEC_PIXELS)
+        return fail(d->diag, DIR_ECOUNT, reader_pos(r) - 1, d->section,
+                    "count overflow in section %llu: %u pixels placed, then %u more",
+                    (unsigned long long)d->section, occ->placed, n);
+    if (n <= LIST_MAX || n > BITMAP_MAX) {
+        unsigned k = n <= LIST_MAX ? n : SEC_PIXELS - n;
+        int prev = -1;
+        NEED(d, r, k);
+        if (n <= LIST_MAX) {
+            for (unsigned i = 0; i < k; i++) {
+                unsigned a = r->p[i];
+                if ((int)a <= prev || occ_test_set(occ, a))
+                    return fail(d->diag, DIR_EADDRESS, reader_pos(r) + i, d->section,
+                                "address %02x in section %llu is %s", a,
+                                (unsigned long long)d->section,
+                                (int)a <= prev ? "not increasing" : "already placed");
+                prev = (int)a;
+                memcpy(sec + a * c, colour, c);
+            }
+        } else {
+            /* Reverse codification: the colour is everywhere but the list. */
+            uint64_t not[4] = {0, 0, 0, 0};
+            for (unsigned i = 0; i < k; i++) {
+                unsigned a = r->p[i];
+                if ((int)a <= prev)
+                    return fail(d->diag, DIR_EADDRESS, reader_pos(r) + i, d->section,
+                                "address %02x in section %llu is not increasing", a,
+                                (unsigned long long)d->section);
+                prev = (int)a;
+                not[a >> 6] |= (uint64_t)1 << (a & 63);
+            }
+            for (unsigned w = 0; w < 4; w++) {
+                uint64_t set = ~not[w];
+                if (set & occ->w[w])
+                    return fail(d->diag, DIR_EADDRESS, reader_pos(r), d->section,
+                                "reverse list in section %llu places a pixel twice",
+                                (unsigned long long)d->section);
+                occ->w[w] |= set;
+                while (set) {
+                    unsigned a = w * 64 + (unsigned)__builtin_ctzll(set);
+                    set &= set - 1;
+                    memcpy(sec + a * c, colour, c);
+                }
+            }
+        }
+        r->p += k;
+    } else {
+        unsigned bits = 0;
+        NEED(d, r, BITMAP_BYTES);
+        for (unsigned w = 0; w < 4; w++) {
+            uint64_t set = 0;
+            for (unsigned b = 0; b < 8; b++) set |= (uint64_t)r->p[w * 8 + b] << (8 * b);
+            bits += (unsigned)__builtin_popcountll(set);
+            if (set & occ->w[w])
+                return fail(d->diag, DIR_EADDRESS, reader_pos(r), d->section,
+                            "bitmap in section %llu places a pixel twice",
+                            (unsigned long long)d->section);
+            occ->w[w] |= set;
+            while (set) {
+                unsigned a = w * 64 + (unsigned)__builtin_ctzll(set);
+                set &= set - 1;
+                memcpy(sec + a * c, colour, c);
+            }
+        }
+        if (bits != n)
+            return fail(d->diag, DIR_ECOUNT, reader_pos(r), d->section,
+                        "bitmap in section %llu has %u bits set but the count is %u",
+                        (unsigned long long)d->section, bits, n);
+        r->p += BITMAP_BYTES;
+    }
+    occ->placed += n;
+    return DIR_OK;
+}
+
+/* Entries of codes 04, 05 (ended by the zero colour) and 06 (ended at 256). */
+static dir_error read_entries(decoder *d, reader *r, uint8_t *sec, int until_full)
+{
+    unsigned c = d->g.channels;
+    occupancy occ = {{0, 0, 0, 0}, 0};
+    for (;;) {
+        if (until_full && occ.placed == SEC_PIXELS) return DIR_OK;
+        NEED(d, r, c);
+        const uint8_t *colour = r->p;
+        r->p += c;
+        if (colour_is_zero(colour, c)) {
+            if (!until_full) return DIR_OK;
+            return fail(d->diag, DIR_ECOLOUR, reader_pos(r) - c, d->section,
+                        "zero colour in a code 06 section (%llu)",
+                        (unsigned long long)d->section);
+        }
+        NEED(d, r, 1);
+        unsigned n = *r->p++;
+        dir_error e = read_entry(d, r, &occ, sec, colour, n);
+        if (e) return e;
+    }
+}
+
+/* Copies a section's pixels, held in address order, into the image. */
+static void put_section(const geometry *g, uint8_t *img, uint32_t sx, uint32_t sy,
+                        const uint8_t *sec)
+{
+    unsigned c = g->channels;
+    uint32_t x0 = sx * DIR_SECTION, y0 = sy * DIR_SECTION;
+    unsigned wx = g->width - x0 < DIR_SECTION ? g->width - x0 : DIR_SECTION;
+    unsigned hy = g->height - y0 < DIR_SECTION ? g->height - y0 : DIR_SECTION;
+    for (unsigned y = 0; y < hy; y++) {
+        uint8_t *row = img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c;
+        if (c == 1) {
+            for (unsigned x = 0; x < wx; x++) row[x] = sec[x * 16 + y];
+        } else if (c == 4) {
+            for (unsigned x = 0; x < wx; x++) memcpy(row + x * 4, sec + (x * 16 + y) * 4, 4);
+        } else {
+            for (unsigned x = 0; x < wx; x++) memcpy(row + x * 3, sec + (x * 16 + y) * 3, 3);
+        }
+    }
+}
+
+/* Fills the image part of a section with one colour. */
+static void put_solid(const geometry *g, uint8_t *img, uint32_t sx, uint32_t sy,
+                      const uint8_t *colour)
+{
+    unsigned c = g->channels;
+    uint32_t x0 = sx * DIR_SECTION, y0 = sy * DIR_SECTION;
+    unsigned wx = g->width - x0 < DIR_SECTION ? g->width - x0 : DIR_SECTION;
+    unsigned hy = g->height - y0 < DIR_SECTION ? g->height - y0 : DIR_SECTION;
+    uint8_t row0[DIR_SECTION * 4];
+    for (unsigned x = 0; x < wx; x++) memcpy(row0 + x * c, colour, c);
+    for (unsigned y = 0; y < hy; y++)
+        memcpy(img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c, row0, (size_t)wx * c);
+}
+
+static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
+{
+    const geometry *g = &d->g;
+    unsigned c = g->channels;
+    reader *cr = &d->rd[0];
+    uint8_t sec[SEC_PIXELS * 4];
+    NEED(d, cr, 1);
+    unsigned code = *cr->p++;
+    if (code >= CODE_COUNT)
+        return fail(d->diag, DIR_ECODE, reader_pos(cr) - 1, d->section,
+                    "bad code %u in section %llu", code, (unsigned long long)d->section);
+    reader *r = d->interleaved ? cr : &d->rd[code];
+    switch (code) {
+    case CODE_ZERO: {
+        static const uint8_t zero[4] = {0, 0, 0, 0};
+        put_solid(g, d->img, sx, sy, zero);
+        return DIR_OK;
+    }
+    case CODE_SOLID:
+        NEED(d, r, c);
+        put_solid(g, d->img, sx, sy, r->p);
+        r->p += c;
+        return DIR_OK;
+    case CODE_SINGLE:
+    case CODE_TWO: {
+        unsigned extra = code == CODE_SINGLE ? 1 : BITMAP_BYTES;
+        NEED(d, r, 2 * c + extra);
+        const uint8_t *a = r->p, *b = r->p + c, *bits = r->p + 2 * c;
+        if (memcmp(a, b, c) == 0)
+            return fail(d->diag, DIR_ECOLOUR, reader_pos(r), d->section,
+                        "code %02u section %llu has two equal colours", code,
+                        (unsigned long long)d->section);
+        fill_colour(sec, a, c);
+        if (code == CODE_SINGLE) {
+            memcpy(sec + bits[0] * c, b, c);
+        } else {
+            for (unsigned i = 0; i < SEC_PIXELS; i++)
+                if (bits[i >> 3] >> (i & 7) & 1) memcpy(sec + i * c, b, c);
+        }
+        r->p += 2 * c + extra;
+        break;
+    }
+    case CODE_REF: {
+        uint64_t dist = 0;
+        unsigned i = 0;
+        uint64_t at = reader_pos(r);
+        for (;; i++) {
+            NEED(d, r, 1);
+            uint8_t byte = *r->p++;
+            if (i == LEB_MAX - 1 && byte > 0x0f)
+                return fail(d->diag, DIR_EREF, at, d->section,
+                            "reference in section %llu is longer than 32 bits",
+                            (unsigned long long)d->section);
+            dist |= (uint64_t)(byte & 0x7f) << (7 * i);
+            if (!(byte & 0x80)) break;
+        }
+        if (dist == 0 || dist > d->section)
+            return fail(d->diag, DIR_EREF, at, d->section,
+                        "reference in section %llu to %s section (distance %llu)",
+                        (unsigned long long)d->section,
+                        dist == 0 ? "itself, not an earlier" : "a nonexistent",
+                        (unsigned long long)dist);
+        uint64_t t = d->section - dist;
+        if (!section_full(g, t))
+            return fail(d->diag, DIR_EREF, at, d->section,
+                        "reference in section %llu to edge section %llu",
+                        (unsigned long long)d->section, (unsigned long long)t);
+        uint32_t tx = (uint32_t)(t % g->cols), ty = (uint32_t)(t / g->cols);
+        uint32_t x0 = sx * DIR_SECTION, y0 = sy * DIR_SECTION;
+        unsigned wx = g->width - x0 < DIR_SECTION ? g->width - x0 : DIR_SECTION;
+        unsigned hy = g->height - y0 < DIR_SECTION ? g->height - y0 : DIR_SECTION;
+        for (unsigned y = 0; y < hy; y++)
+            memcpy(d->img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c,
+                   d->img + (size_t)(ty * DIR_SECTION + y) * g->stride +
+                       (size_t)tx * DIR_SECTION * c,
+                   (size_t)wx * c);
+        return DIR_OK;
+    }
+    case CODE_XOR: {
+        uint8_t e[4];
+        NEED(d, r, c);
+        memcpy(e, r->p, c);
+        if (colour_is_zero(e, c))
+            return fail(d->diag, DIR_ECOLOUR, reader_pos(r), d->section,
+                        "zero eliminated colour in section %llu", (unsigned long long)d->section);
+        r->p += c;
+        memset(sec, 0, (size_t)SEC_PIXELS * c);
+        dir_error err = read_entries(d, r, sec, 0);
+        if (err) return err;
+        for (unsigned i = 0; i < SEC_PIXELS * c; i++) sec[i] ^= e[i % c];
+        break;
+    }
+    case CODE_ZLIST:
+    case CODE_FLIST: {
+        memset(sec, 0, (size_t)SEC_PIXELS * c);
+        dir_error err = read_entries(d, r, sec, code == CODE_FLIST);
+        if (err) return err;
+        break;
+    }
+    case CODE_RAW:
+        NEED(d, r, (size_t)SEC_PIXELS * c);
+        memcpy(sec, r->p, (size_t)SEC_PIXELS * c);
+        r->p += (size_t)SEC_PIXELS * c;
+        break;
+    }
+    put_section(g, d->img, sx, sy, sec);
+    return DIR_OK;
+}
+
+/* Sub filter: f[x] = p[x] - p[x+1]; undone from the right end of each row. */
+static void unfilter_sub(const geometry *g, uint8_t *img)
+{
+    unsigned c = g->channels;
+    if (g->width < 2) return;
+    for (uint32_t y = 0; y < g->height; y++) {
+        uint8_t *row = img + (size_t)y * g->stride;
+        for (size_t i = (size_t)(g->width - 1) * c; i-- > 0;) row[i] = (uint8_t)(row[i] + row[i + c]);
+    }
+}
+
+static void apply_sub(const geometry *g, const uint8_t *src, size_t src_stride, uint8_t *dst)
+{
+    unsigned c = g->channels;
+    for (uint32_t y = 0; y < g->height; y++) {
+        const uint8_t *s = src + (size_t)y * src_stride;
+        uint8_t *o = dst + (size_t)y * g->stride;
+        size_t last = (size_t)(g->width - 1) * c;
+        for (size_t i = 0; i < last; i++) o[i] = (uint8_t)(s[i] - s[i + c]);
+        memcpy(o + last, s + last, c);
+    }
+}
+
+dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void *pixels,
+                     size_t pixels_size, dir_info *info_out, dir_stats *stats, dir_diag *diag)
+{
+    dir_info info;
+    dir_error err = dir_probe(data, size, lim, &info, diag);
+    if (err) return err;
+    if (!pixels || pixels_size < dir_decoded_size(&info))
+        return fail(diag, DIR_EBUFFER, 0, -1, "output buffer of %zu bytes, %zu needed",
+                    pixels_size, dir_decoded_size(&info));
+
+    decoder d;
+    memset(&d, 0, sizeof d);
+    geometry_init(&d.g, info.width, info.height, info.channels);
+    d.img = pixels;
+    d.diag = diag;
+    d.interleaved = info.layout == DIR_LAYOUT_INTERLEAVED;
+
+    const uint8_t *body = (const uint8_t *)data + DIR_HEADER_SIZE;
+    uint8_t *unpacked = NULL;
+    uint64_t total = 0, file_offset = DIR_HEADER_SIZE;
+    for (int k = 0; k < DIR_STREAMS; k++) total += info.stream_size[k];
+    if (info.backend == DIR_BACKEND_ZSTD) {
+        unsigned long long content = ZSTD_getFrameContentSize(body, info.packed_size);
+        if (content == ZSTD_CONTENTSIZE_ERROR)
+            return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
+                        "the zstd frame at byte %d is corrupt", DIR_HEADER_SIZE);
+        if (content != total)
+            return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
+                        "zstd frame holds %lld bytes, the header declares %llu",
+                        content == ZSTD_CONTENTSIZE_UNKNOWN ? -1LL : (long long)content,
+                        (unsigned long long)total);
+        size_t fsize = ZSTD_findFrameCompressedSize(body, info.packed_size);
+        if (ZSTD_isError(fsize) || fsize != info.packed_size)
+            return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
+                        "zstd frame size does not match the declared %u bytes",
+                        info.packed_size);
+        unpacked = malloc(total ? (size_t)total : 1);
+        if (!unpacked) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+        size_t got = ZSTD_decompress(unpacked, (size_t)total, body, info.packed_size);
+        if (ZSTD_isError(got) || got != total) {
+            free(unpacked);
+            return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1, "zstd: %s",
+                        ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short frame");
+        }
+        body = unpacked;
+        file_offset = (uint64_t)-1;
+    }
+    const uint8_t *p = body;
+    for (int k = 0; k < DIR_STREAMS; k++) {
+        d.rd[k].base = d.rd[k].p = p;
+        d.rd[k].end = p + info.stream_size[k];
+        d.rd[k].stream = k;
+        d.rd[k].file_offset = file_offset == (uint64_t)-1 ? (uint64_t)-1 : file_offset;
+        p += info.stream_size[k];
+        if (file_offset != (uint64_t)-1) file_offset += info.stream_size[k];
+    }
+
+    uint64_t counts[CODE_COUNT] = {0};
+    for (uint32_t sy = 0; sy < d.g.rows && !err; sy++) {
+        for (uint32_t sx = 0; sx < d.g.cols; sx++) {
+            const uint8_t *code_at = d.rd[0].p;
+            err = decode_section(&d, sx, sy);
+            if (err) break;
+            counts[*code_at]++;
+            d.section++;
+        }
+    }
+    for (int k = 0; k < DIR_STREAMS && !err; k++) {
+        if (d.rd[k].p != d.rd[k].end)
+            err = fail(diag, DIR_ESTREAM, reader_pos(&d.rd[k]), -1,
+                       "stream %d has %zu unused bytes after the last section", k,
+                       (size_t)(d.rd[k].end - d.rd[k].p));
+    }
+    free(unpacked);
+    if (err) return err;
+
+    if (info.filter == DIR_FILTER_SUB) unfilter_sub(&d.g, d.img);
+    uint32_t crc = dir_crc32(0, d.img, dir_decoded_size(&info));
+    if (crc != info.crc)
+        return fail(diag, DIR_ECRC, 24, -1, "CRC mismatch: header %08x, pixels %08x", info.crc,
+                    crc);
+    if (info_out) *info_out = info;
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->sections = d.g.sections;
+        memcpy(stats->code_count, counts, sizeof counts);
+        for (int k = 0; k < DIR_STREAMS; k++) stats->stream_bytes[k] = info.stream_size[k];
+        stats->file_bytes = size;
+    }
+    return DIR_OK;
+}
+
+dir_error dir_decode_alloc(const void *data, size_t size, const dir_limits *lim, void **pixels,
+                           dir_info *info, dir_stats *stats, dir_diag *diag)
+{
+    dir_info in;
+    if (!pixels) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    *pixels = NULL;
+    dir_error err = dir_probe(data, size, lim, &in, diag);
+    if (err) return err;
+    size_t n = dir_decoded_size(&in);
+    uint8_t *buf = malloc(n);
+    if (!buf) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory for %zu bytes", n);
+    err = dir_decode(data, size, lim, buf, n, info, stats, diag);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    *pixels = buf;
+    return DIR_OK;
+}
+
+/* ---- Encoding ----------------------------------------------------------- */
+
+typedef struct wbuf {
+    uint8_t *data;
+    size_t len, cap;
+} wbuf;
+
+static int wbuf_reserve(wbuf *b, size_t n)
+{
+    if (b->cap - b->len >= n) return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < n) {
+        if (cap > SIZE_MAX / 2) return -1;
+        cap *= 2;
+    }
+    uint8_t *p = realloc(b->data, cap);
+    if (!p) return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* Colours of one section.  Pixels are packed into uint32_t (channel i in
+ * byte i) so that comparing colours is one comparison. */
+typedef struct section_scan {
+    uint32_t px[SEC_PIXELS];      /* colour of each address */
+    uint8_t idx[SEC_PIXELS];      /* colour index of each address */
+    uint32_t colour[SEC_PIXELS];  /* colours in order of first address */
+    unsigned count[SEC_PIXELS];   /* pixels per colour */
+    unsigned ncolours;
+    int zero_index;               /* index of the zero colour, or -1 */
+    /* Open-addressing hash of colour -> index, reset by stamping. */
+    uint32_t hkey[512];
+    uint32_t hstamp[512];
+    uint16_t hval[512];
+    uint32_t stamp;
+} section_scan;
+
+typedef struct encoder {
+    geometry g;
+    const uint8_t *img; /* (filtered) pixels, stride g.stride */
+    wbuf w[DIR_STREAMS];
+    int interleaved;
+    /* Exact-match index of full sections, for code 03. */
+    uint32_t *ref_head; /* hash bucket -> section + 1 */
+    uint32_t *ref_next; /* section -> next section + 1 in its bucket */
+    uint32_t *ref_hash;
+    size_t ref_mask;
+    section_scan scan;
+    uint64_t counts[CODE_COUNT];
+} encoder;
+
+static uint32_t load_colour(const uint8_t *p, unsigned c)
+{
+    switch (c) {
+    case 1: return p[0];
+    case 3: return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+    default: return rd32(p);
+    }
+}
+
+static void store_colour(uint8_t *p, uint32_t v, unsigned c)
+{
+    for (unsigned i = 0; i < c; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static unsigned entry_cost(unsigned n, unsigned c)
+{
+    return c + 1 + (n <= LIST_MAX ? n : n <= BITMAP_MAX ? BITMAP_BYTES : SEC_PIXELS - n);
+}
+
+static void count_colours(section_scan *s);
+
+/* Gathers a section into scan->px in address order. */
+static void gather(encoder *e, uint32_t sx, uint32_t sy, unsigned wx, unsigned hy)
+{
+    const geometry *g = &e->g;
+    section_scan *s = &e->scan;
+    unsigned c = g->channels;
+    uint32_t x0 = sx * DIR_SECTION, y0 = sy * DIR_SECTION;
+    for (unsigned y = 0; y < hy; y++) {
+        const uint8_t *row = e->img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c;
+        for (unsigned x = 0; x < wx; x++) s->px[x * 16 + y] = load_colour(row + x * c, c);
+    }
+}
+
+/* Positions of an edge section outside the image are don't-care: they take
+ * the section's most frequent in-image colour, which adds no colour and keeps
+ * the large counts large.  Returns with the colours counted. */
+static void fill_outside(section_scan *s, unsigned wx, unsigned hy)
+{
+    unsigned filled = 256 - wx * hy;
+    for (unsigned x = 0; x < 16; x++)
+        for (unsigned y = 0; y < 16; y++)
+            if (x >= wx || y >= hy) s->px[x * 16 + y] = s->px[0];
+    count_colours(s);
+    unsigned best = 0, best_n = s->count[0] - filled; /* address 0 has colour 0 */
+    for (unsigned i = 1; i < s->ncolours; i++)
+        if (s->count[i] > best_n) {
+            best_n = s->count[i];
+            best = i;
+        }
+    if (best == 0) return;
+    uint32_t v = s->colour[best];
+    for (unsigned x = 0; x < 16; x++)
+        for (unsigned y = 0; y < 16; y++)
+            if (x >= wx || y >= hy) s->px[x * 16 + y] = v;
+    count_colours(s);
+}
+
+/* Counts the colours of scan->px. */
+static void count_colours(section_scan *s)
+{
+    s->ncolours = 0;
+    s->zero_index = -1;
+    if (++s->stamp == 0) {
+        memset(s->hstamp, 0, sizeof s->hstamp);
+        s->stamp = 1;
+    }
+    uint32_t last = ~s->px[0];
+    unsigned last_idx = 0;
+    for (unsigned a = 0; a < SEC_PIXELS; a++) {
+        uint32_t v = s->px[a];
+        if (v != last) {
+            uint32_t h = (v * 0x9e3779b1u) >> 23;
+            while (s->hstamp[h] == s->stamp && s->hkey[h] != v) h = (h + 1) & 511;
+            if (s->hstamp[h] != s->stamp) {
+                s->hstamp[h] = s->stamp;
+                s->hkey[h] = v;
+                s->hval[h] = (uint16_t)s->ncolours;
+                s->colour[s->ncolours] = v;
+                s->count[s->ncolours] = 0;
+                if (v == 0) s->zero_index = (int)s->ncolours;
+                s->ncolours++;
+            }
+            last = v;
+            last_idx = s->hval[h];
+        }
+        s->idx[a] = (uint8_t)last_idx;
+        s->count[last_idx]++;
+    }
+}
+
+static size_t leb_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint32_t section_hash(const uint32_t *px)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < SEC_PIXELS; i++) h = (h ^ px[i]) * 16777619u;
+    return h;
+}
+
+static int same_section(const encoder *e, uint64_t a, uint64_t b)
+{
+    const geometry *g = &e->g;
+    size_t rowbytes = (size_t)DIR_SECTION * g->channels;
+    uint32_t ax = (uint32_t)(a % g->cols), ay = (uint32_t)(a / g->cols);
+    uint32_t bx = (uint32_t)(b % g->cols), by = (uint32_t)(b / g->cols);
+    for (unsigned y = 0; y < DIR_SECTION; y++)
+        if (memcmp(e->img + (size_t)(ay * 16 + y) * g->stride + ax * rowbytes,
+                   e->img + (size_t)(by * 16 + y) * g->stride + bx * rowbytes, rowbytes))
+            return 0;
+    return 1;
+}
+
+/* Writes one entry (colour, count, addressing) for colour index ci, with the
+ * colour written as `value` (differs from the colour under elimination). */
+static uint8_t *put_entry(const section_scan *s, uint8_t *o, unsigned ci, uint32_t value,
+                          unsigned c)
+{
+    unsigned n = s->count[ci];
+    store_colour(o, value, c);
+    o += c;
+    *o++ = (uint8_t)n;
+    if (n <= LIST_MAX) {
+        for (unsigned a = 0, k = 0; k < n; a++)
+            if (s->idx[a] == ci) {
+                *o++ = (uint8_t)a;
+                k++;
+            }
+    } else if (n <= BITMAP_MAX) {
+        memset(o, 0, BITMAP_BYTES);
+        for (unsigned a = 0; a < SEC_PIXELS; a++)
+            if (s->idx[a] == ci) o[a >> 3] |= (uint8_t)(1u << (a & 7));
+        o += BITMAP_BYTES;
+    } else {
+        for (unsigned a = 0; a < SEC_PIXELS; a++)
+            if (s->idx[a] != ci) *o++ = (uint8_t)a;
+    }
+    return o;
+}
+
+static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t sec)
+{
+    const geometry *g = &e->g;
+    section_scan *s = &e->scan;
+    unsigned c = g->channels;
+    unsigned wx = g->width - sx * DIR_SECTION < 16 ? g->width - sx * DIR_SECTION : 16;
+    unsigned hy = g->height - sy * DIR_SECTION < 16 ? g->height - sy * DIR_SECTION : 16;
+    int full = wx == 16 && hy == 16;
+    gather(e, sx, sy, wx, hy);
+    if (full)
+        count_colours(s);
+    else
+        fill_outside(s, wx, hy);
+
+    /* Candidate costs; the smallest wins, earlier codes on ties. */
+    unsigned best_code = CODE_RAW;
+    size_t best = (size_t)SEC_PIXELS * c;
+    uint64_t ref_target = 0;
+    unsigned xor_colour = 0;
+
+    if (s->ncolours == 1) {
+        best_code = s->colour[0] == 0 ? CODE_ZERO : CODE_SOLID;
+        best = best_code == CODE_ZERO ? 0 : c;
+    } else if (s->ncolours == 2) {
+        unsigned minor = s->count[0] < s->count[1] ? 0 : 1;
+        if (s->count[minor] == 1) {
+            best_code = CODE_SINGLE;
+            best = 2 * (size_t)c + 1;
+        } else {
+            best_code = CODE_TWO;
+            best = 2 * (size_t)c + BITMAP_BYTES;
+        }
+    }
+    /* Code 03: only full sections are referenced, and only full sections
+     * are matched; every full section that costs more than one byte is
+     * registered, newest first, so the nearest copy is found. */
+    if (full && best > 1) {
+        uint32_t h = section_hash(s->px);
+        size_t b = h & e->ref_mask;
+        for (uint32_t t = e->ref_head[b]; t; t = e->ref_next[t - 1]) {
+            if (e->ref_hash[t - 1] == h && same_section(e, t - 1, sec)) {
+                size_t cost = leb_size(sec - (t - 1));
+                if (cost < best) {
+                    best = cost;
+                    best_code = CODE_REF;
+                    ref_target = t - 1;
+                }
+                break;
+            }
+        }
+        e->ref_hash[sec] = h;
+        e->ref_next[sec] = e->ref_head[b];
+        e->ref_head[b] = (uint32_t)sec + 1;
+    }
+    if (s->ncolours >= 2 && best > 1) {
+        size_t sum = 0;
+        unsigned top = 0, top_cost = 0;
+        for (unsigned i = 0; i < s->ncolours; i++) {
+            unsigned ec = entry_cost(s->count[i], c);
+            sum += ec;
+            if (s->colour[i] != 0 && ec > top_cost) {
+                top_cost = ec;
+                top = i;
+            }
+        }
+        size_t c05 = s->zero_index >= 0
+                         ? sum - entry_cost(s->count[s->zero_index], c) + c
+                         : (size_t)-1;
+        size_t c06 = s->zero_index < 0 ? sum : (size_t)-1;
+        size_t c04 = (size_t)c + sum - top_cost + c;
+        if (c06 < best) {
+            best = c06;
+            best_code = CODE_FLIST;
+        }
+        if (c05 < best) {
+            best = c05;
+            best_code = CODE_ZLIST;
+        }
+        if (c04 < best) {
+            best = c04;
+            best_code = CODE_XOR;
+            xor_colour = top;
+        }
+    }
+
+    wbuf *cw = &e->w[0];
+    wbuf *w = e->interleaved ? cw : &e->w[best_code];
+    if (wbuf_reserve(cw, 1) || wbuf_reserve(w, 1 + best + 8)) return DIR_ENOMEM;
+    cw->data[cw->len++] = (uint8_t)best_code;
+    uint8_t *o = w->data + w->len;
+    switch (best_code) {
+    case CODE_ZERO: break;
+    case CODE_SOLID:
+        store_colour(o, s->colour[0], c);
+        o += c;
+        break;
+    case CODE_SINGLE: {
+        unsigned minor = s->count[0] < s->count[1] ? 0 : 1;
+        store_colour(o, s->colour[1 - minor], c);
+        store_colour(o + c, s->colour[minor], c);
+        o += 2 * c;
+        for (unsigned a = 0; a < SEC_PIXELS; a++)
+            if (s->idx[a] == minor) *o++ = (uint8_t)a;
+        break;
+    }
+    case CODE_TWO:
+        store_colour(o, s->colour[0], c);
+        store_colour(o + c, s->colour[1], c);
+        o += 2 * c;
+        memset(o, 0, BITMAP_BYTES);
+        for (unsigned a = 0; a < SEC_PIXELS; a++)
+            if (s->idx[a] == 1) o[a >> 3] |= (uint8_t)(1u << (a & 7));
+        o += BITMAP_BYTES;
+        break;
+    case CODE_REF: {
+        uint64_t dist = sec - ref_target;
+        while (dist >= 0x80) {
+            *o++ = (uint8_t)(dist | 0x80);
+            dist >>= 7;
+        }
+        *o++ = (uint8_t)dist;
+        break;
+    }
+    case CODE_XOR: {
+        uint32_t ev = s->colour[xor_colour];
+        store_colour(o, ev, c);
+        o += c;
+        for (unsigned i = 0; i < s->ncolours; i++)
+            if (i != xor_colour) o = put_entry(s, o, i, s->colour[i] ^ ev, c);
+        memset(o, 0, c);
+        o += c;
+        break;
+    }
+    case CODE_ZLIST:
+    case CODE_FLIST:
+        for (unsigned i = 0; i < s->ncolours; i++)
+            if ((int)i != s->zero_index) o = put_entry(s, o, i, s->colour[i], c);
+        if (best_code == CODE_ZLIST) {
+            memset(o, 0, c);
+            o += c;
+        }
+        break;
+    case CODE_RAW:
+        for (unsigned a = 0; a < SEC_PIXELS; a++) {
+            store_colour(o, s->px[a], c);
+            o += c;
+        }
+        break;
+    }
+    w->len = (size_t)(o - w->data);
+    e->counts[best_code]++;
+    return DIR_OK;
+}
+
+void dir_encode_options_default(dir_encode_options *opt)
+{
+    opt->filter = DIR_FILTER_AUTO;
+    opt->layout = DIR_LAYOUT_ORDERED;
+    opt->backend = DIR_BACKEND_ZSTD;
+    opt->level = DIR_DEFAULT_LEVEL;
+}
+
+/* Encodes with one concrete filter.  `img` is the filtered image. */
+static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t crc,
+                                 dir_filter filter, const dir_encode_options *opt, void **out,
+                                 size_t *out_size, dir_stats *stats, dir_diag *diag)
+{
+    encoder *e = calloc(1, sizeof *e);
+    dir_error err = DIR_OK;
+    uint8_t *file = NULL;
+    if (!e) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+    e->g = *g;
+    e->img = img;
+    e->interleaved = opt->layout == DIR_LAYOUT_INTERLEAVED;
+    size_t buckets = 1;
+    while (buckets < g->sections) buckets <<= 1;
+    e->ref_mask = buckets - 1;
+    e->ref_head = calloc(buckets, sizeof *e->ref_head);
+    e->ref_next = calloc((size_t)g->sections, sizeof *e->ref_next);
+    e->ref_hash = calloc((size_t)g->sections, sizeof *e->ref_hash);
+    if (!e->ref_head || !e->ref_next || !e->ref_hash || wbuf_reserve(&e->w[0], g->sections)) {
+        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+        goto done;
+    }
+    uint64_t sec = 0;
+    for (uint32_t sy = 0; sy < g->rows; sy++)
+        for (uint32_t sx = 0; sx < g->cols; sx++, sec++)
+            if (encode_section(e, sx, sy, sec)) {
+                err = fail(diag, DIR_ENOMEM, 0, sec, "out of memory");
+                goto done;
+            }
+
+    uint64_t total = 0;
+    for (int k = 0; k < DIR_STREAMS; k++) total += e->w[k].len;
+    if (total > UINT32_MAX) {
+        err = fail(diag, DIR_ELIMIT, 0, -1, "encoded streams exceed 4 GiB");
+        goto done;
+    }
+    size_t data_cap = opt->backend == DIR_BACKEND_ZSTD ? ZSTD_compressBound((size_t)total)
+                                                        : (size_t)total;
+    file = malloc(DIR_HEADER_SIZE + data_cap);
+    if (!file) {
+        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+        goto done;
+    }
+    uint8_t *h = file;
+    memcpy(h, dir_magic, 8);
+    h[8] = DIR_FORMAT_VERSION;
+    h[9] = (uint8_t)g->channels;
+    h[10] = (uint8_t)filter;
+    h[11] = (uint8_t)opt->layout;
+    h[12] = (uint8_t)opt->backend;
+    h[13] = h[14] = h[15] = 0;
+    wr32(h + 16, g->width);
+    wr32(h + 20, g->height);
+    wr32(h + 24, crc);
+    for (int k = 0; k < DIR_STREAMS; k++) wr32(h + 28 + 4 * k, (uint32_t)e->w[k].len);
+    size_t data_len;
+    if (opt->backend == DIR_BACKEND_ZSTD) {
+        uint8_t *cat = malloc(total ? (size_t)total : 1);
+        ZSTD_CCtx *zc = ZSTD_createCCtx();
+        if (!cat || !zc) {
+            free(cat);
+            ZSTD_freeCCtx(zc);
+            err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+            goto done;
+        }
+        size_t at = 0;
+        for (int k = 0; k < DIR_STREAMS; k++) {
+            if (e->w[k].len) memcpy(cat + at, e->w[k].data, e->w[k].len);
+            at += e->w[k].len;
+        }
+        data_len = ZSTD_compressCCtx(zc, file + DIR_HEADER_SIZE, data_cap, cat, (size_t)total,
+                                     opt->level);
+        free(cat);
+        ZSTD_freeCCtx(zc);
+        if (ZSTD_isError(data_len) || data_len > UINT32_MAX) {
+            err = fail(diag, DIR_EBACKEND, 0, -1, "zstd: %s",
+                       ZSTD_isError(data_len) ? ZSTD_getErrorName(data_len) : "frame too large");
+            goto done;
+        }
+        wr32(h + 64, (uint32_t)data_len);
+    } else {
+        size_t at = DIR_HEADER_SIZE;
+        for (int k = 0; k < DIR_STREAMS; k++) {
+            if (e->w[k].len) memcpy(file + at, e->w[k].data, e->w[k].len);
+            at += e->w[k].len;
+        }
+        data_len = (size_t)total;
+        wr32(h + 64, 0);
+    }
+    *out = file;
+    *out_size = DIR_HEADER_SIZE + data_len;
+    file = NULL;
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->sections = g->sections;
+        memcpy(stats->code_count, e->counts, sizeof e->counts);
+        for (int k = 0; k < DIR_STREAMS; k++) stats->stream_bytes[k] = e->w[k].len;
+        stats->file_bytes = *out_size;
+    }
+done:
+    free(file);
+    for (int k = 0; k < DIR_STREAMS; k++) free(e->w[k].data);
+    free(e->ref_head);
+    free(e->ref_next);
+    free(e->ref_hash);
+    free(e);
+    return err;
+}
+
+dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
+                     size_t stride, const dir_encode_options *opt_in, void **out,
+                     size_t *out_size, dir_stats *stats, dir_diag *diag)
+{
+    dir_encode_options opt;
+    diag_ok(diag);
+    if (!out || !out_size || !pixels) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    *out = NULL;
+    *out_size = 0;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        dir_encode_options_default(&opt);
+    if (channels != 1 && channels != 3 && channels != 4)
+        return fail(diag, DIR_EINVAL, 0, -1, "channels %u not supported (1, 3 or 4)", channels);
+    if ((unsigned)opt.filter > DIR_FILTER_AUTO || (unsigned)opt.layout > DIR_LAYOUT_INTERLEAVED ||
+        (unsigned)opt.backend > DIR_BACKEND_ZSTD)
+        return fail(diag, DIR_EINVAL, 0, -1, "invalid encode option");
+    if (opt.backend == DIR_BACKEND_ZSTD && (opt.level < 1 || opt.level > ZSTD_maxCLevel()))
+        return fail(diag, DIR_EINVAL, 0, -1, "zstd level %d out of range (1..%d)", opt.level,
+                    ZSTD_maxCLevel());
+    if (width == 0 || height == 0 || width > DIR_MAX_DIM || height > DIR_MAX_DIM ||
+        (uint64_t)width * height > DIR_MAX_PIXELS)
+        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits",
+                    width, height);
+    geometry g;
+    geometry_init(&g, width, height, channels);
+    if (stride == 0) stride = g.stride;
+    if (stride < g.stride) return fail(diag, DIR_EINVAL, 0, -1, "stride smaller than a row");
+
+    /* Packed copy (when strided) for the CRC and the none filter. */
+    const uint8_t *src = pixels;
+    uint8_t *packed = NULL, *subbed = NULL;
+    if (stride != g.stride) {
+        packed = malloc(g.stride * height);
+        if (!packed) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+        for (uint32_t y = 0; y < height; y++)
+            memcpy(packed + g.stride * y, src + stride * y, g.stride);
+        src = packed;
+    }
+    uint32_t crc = dir_crc32(0, src, g.stride * height);
+    dir_error err = DIR_OK;
+    void *a = NULL, *b = NULL;
+    size_t asz = 0, bsz = 0;
+    dir_stats sa, sb;
+    if (opt.filter != DIR_FILTER_SUB) {
+        err = encode_filtered(&g, src, crc, DIR_FILTER_NONE, &opt, &a, &asz, &sa, diag);
+        if (err) goto done;
+    }
+    if (opt.filter != DIR_FILTER_NONE) {
+        subbed = malloc(g.stride * height);
+        if (!subbed) {
+            err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+            goto done;
+        }
+        apply_sub(&g, src, g.stride, subbed);
+        err = encode_filtered(&g, subbed, crc, DIR_FILTER_SUB, &opt, &b, &bsz, &sb, diag);
+        if (err) goto done;
+    }
+    if (a && (!b || asz <= bsz)) {
+        *out = a;
+        *out_size = asz;
+        a = NULL;
+        if (stats) *stats = sa;
+    } else {
+        *out = b;
+        *out_size = bsz;
+        b = NULL;
+        if (stats) *stats = sb;
+    }
+done:
+    free(a);
+    free(b);
+    free(packed);
+    free(subbed);
+    return err;
+}

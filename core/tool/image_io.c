@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/* image_io.c -- dirtool's image and file I/O (see image_io.h). */
+#include "image_io.h"
+
+#include <errno.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <webp/decode.h>
+#include <webp/encode.h>
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && errlen) vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+tool_format tool_format_from_name(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot) return TOOL_FMT_UNKNOWN;
+    if (strcasecmp(dot, ".png") == 0) return TOOL_FMT_PNG;
+    if (strcasecmp(dot, ".webp") == 0) return TOOL_FMT_WEBP;
+    if (strcasecmp(dot, ".dir") == 0) return TOOL_FMT_DIR;
+    return TOOL_FMT_UNKNOWN;
+}
+
+int tool_read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    *data = NULL;
+    *size = 0;
+    if (!f) return set_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+    for (;;) {
+        if (cap - len < 65536) {
+            size_t ncap = cap ? cap * 2 : 1 << 20;
+            uint8_t *p = ncap > cap ? realloc(buf, ncap) : NULL;
+            if (!p) {
+                free(buf);
+                if (f != stdin) fclose(f);
+                return set_err(err, errlen, "'%s': out of memory", path);
+            }
+            buf = p;
+            cap = ncap;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) break;
+    }
+    int bad = ferror(f);
+    if (f != stdin) fclose(f);
+    if (bad) {
+        free(buf);
+        return set_err(err, errlen, "cannot read '%s'", path);
+    }
+    *data = buf;
+    *size = len;
+    return 0;
+}
+
+int tool_write_file_atomic(const char *path, const void *data, size_t size, char *err,
+                           size_t errlen)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0)
+            return set_err(err, errlen, "cannot write to standard output: %s", strerror(errno));
+        return 0;
+    }
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) return set_err(err, errlen, "out of memory");
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp-XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        set_err(err, errlen, "cannot create a temporary file beside '%s': %s", path,
+                strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    const uint8_t *p = data;
+    size_t left = size;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            set_err(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            free(tmp);
+            return -1;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    /* mkstemp creates 0600; give the file the usual mode for new files. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        set_err(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+void tool_image_free(tool_image *img)
+{
+    if (!img) return;
+    free(img->pixels);
+    img->pixels = NULL;
+}
+
+/* ---- PNG ------------------------------------------------------------------ */
+
+typedef struct png_mem {
+    const uint8_t *data;
+    size_t size, pos;
+    char msg[200];
+} png_mem;
+
+static void png_mem_read(png_structp png, png_bytep out, png_size_t n)
+{
+    png_mem *m = png_get_io_ptr(png);
+    if (m->size - m->pos < n) png_error(png, "truncated PNG data");
+    memcpy(out, m->data + m->pos, n);
+    m->pos += n;
+}
+
+static void png_on_error(png_structp png, png_const_charp msg)
+{
+    png_mem *m = png_get_error_ptr(png);
+    snprintf(m->msg, sizeof m->msg, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void png_on_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+static int read_png(const uint8_t *data, size_t size, const char *path, const dir_limits *lim,
+                    tool_image *img, char *err, size_t errlen)
+{
+    png_mem m = {data, size, 0, ""};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error,
+                                             png_on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    png_bytep *rows = NULL;
+    uint8_t *pixels = NULL;
+    if (!info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        return set_err(err, errlen, "'%s': out of memory", path);
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        free(rows);
+        free(pixels);
+        png_destroy_read_struct(&png, &info, NULL);
+        return set_err(err, errlen, "'%s': bad PNG: %s", path, m.msg);
+    }
+    png_set_read_fn(png, &m, png_mem_read);
+    png_set_user_limits(png, lim->max_width, lim->max_height);
+    png_read_info(png, info);
+    png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+    int type = png_get_color_type(png, info);
+    if ((uint64_t)w * h > lim->max_pixels) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return set_err(err, errlen, "'%s': image %ux%u is over the size limit", path,
+                       (unsigned)w, (unsigned)h);
+    }
+    /* Everything becomes 8 bits per channel: 16-bit samples are scaled with
+     * rounding (v * 255 / 65535), as ImageMagick does. */
+    png_set_scale_16(png);
+    png_set_packing(png);
+    if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (type == PNG_COLOR_TYPE_GRAY) png_set_expand_gray_1_2_4_to_8(png);
+    int has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
+    if (has_trns) png_set_tRNS_to_alpha(png);
+    if ((type == PNG_COLOR_TYPE_GRAY && has_trns) || type == PNG_COLOR_TYPE_GRAY_ALPHA)
+        png_set_gray_to_rgb(png); /* grey + alpha becomes RGBA */
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    unsigned channels = png_get_channels(png, info);
+    if (channels != 1 && channels != 3 && channels != 4) png_error(png, "unexpected layout");
+    size_t stride = (size_t)w * channels;
+    pixels = malloc(stride * h);
+    rows = malloc(sizeof *rows * h);
+    if (!pixels || !rows) png_error(png, "out of memory");
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + stride * y;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    img->width = w;
+    img->height = h;
+    img->channels = channels;
+    img->pixels = pixels;
+    return 0;
+}
+
+typedef struct png_out {
+    uint8_t *data;
+    size_t len, cap;
+    int oom;
+} png_out;
+
+static void png_mem_write(png_structp png, png_bytep in, png_size_t n)
+{
+    png_out *o = png_get_io_ptr(png);
+    if (o->cap - o->len < n) {
+        size_t cap = o->cap ? o->cap : 65536;
+        while (cap - o->len < n) cap *= 2;
+        uint8_t *p = realloc(o->data, cap);
+        if (!p) {
+            o->oom = 1;
+            png_error(png, "out of memory");
+        }
+        o->data = p;
+        o->cap = cap;
+    }
+    memcpy(o->data + o->len, in, n);
+    o->len += n;
+}
+
+static void png_mem_flush(png_structp png) { (void)png; }
+
+static int encode_png(const tool_image *img, png_out *o, char *err, size_t errlen)
+{
+    png_mem m = {NULL, 0, 0, ""};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error,
+                                              png_on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_write_struct(&png, NULL);
+        return set_err(err, errlen, "out of memory");
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        free(o->data);
+        o->data = NULL;
+        return set_err(err, errlen, "PNG encoding failed: %s", m.msg);
+    }
+    static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, 0, PNG_COLOR_TYPE_RGB,
+                                 PNG_COLOR_TYPE_RGBA};
+    png_set_write_fn(png, o, png_mem_write, png_mem_flush);
+    png_set_IHDR(png, info, img->width, img->height, 8, types[img->channels],
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    size_t stride = (size_t)img->width * img->channels;
+    for (uint32_t y = 0; y < img->height; y++) png_write_row(png, img->pixels + stride * y);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    return 0;
+}
+
+/* ---- WebP ----------------------------------------------------------------- */
+
+static int read_webp(const uint8_t *data, size_t size, const char *path, const dir_limits *lim,
+                     tool_image *img, char *err, size_t errlen)
+{
+    WebPBitstreamFeatures feat;
+    if (WebPGetFeatures(data, size, &feat) != VP8_STATUS_OK)
+        return set_err(err, errlen, "'%s': bad WebP data", path);
+    if (feat.width <= 0 || feat.height <= 0 || (uint32_t)feat.width > lim->max_width ||
+        (uint32_t)feat.height > lim->max_height ||
+        (uint64_t)feat.width * (uint64_t)feat.height > lim->max_pixels)
+        return set_err(err, errlen, "'%s': image %dx%d is over the size limit", path, feat.width,
+                       feat.height);
+    unsigned channels = feat.has_alpha ? 4 : 3;
+    size_t stride = (size_t)feat.width * channels, n = stride * (size_t)feat.height;
+    uint8_t *px = malloc(n);
+    if (!px) return set_err(err, errlen, "'%s': out of memory", path);
+    uint8_t *ok = channels == 4 ? WebPDecodeRGBAInto(data, size, px, n, (int)stride)
+                                : WebPDecodeRGBInto(data, size, px, n, (int)stride);
+    if (!ok) {
+        free(px);
+        return set_err(err, errlen, "'%s': bad WebP data", path);
+    }
+    img->width = (uint32_t)feat.width;
+    img->height = (uint32_t)feat.height;
+    img->channels = channels;
+    img->pixels = px;
+    return 0;
+}
+
+/* ---- Dispatch ------------------------------------------------------------- */
+
+int tool_read_image(const char *path, const dir_limits *lim_in, tool_image *img, char *err,
+                    size_t errlen)
+{
+    uint8_t *data;
+    size_t size;
+    dir_limits lim;
+    int rc;
+    memset(img, 0, sizeof *img);
+    if (lim_in)
+        lim = *lim_in;
+    else
+        dir_limits_default(&lim);
+    if (tool_read_file(path, &data, &size, err, errlen)) return -1;
+    if (size >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) {
+        rc = read_png(data, size, path, &lim, img, err, errlen);
+    } else if (size >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0) {
+        rc = read_webp(data, size, path, &lim, img, err, errlen);
+    } else if (size >= 4 && memcmp(data + 1, "DIR", 3) == 0) {
+        dir_info info;
+        dir_diag diag;
+        void *px;
+        if (dir_decode_alloc(data, size, &lim, &px, &info, NULL, &diag) != DIR_OK) {
+            rc = set_err(err, errlen, "'%s': %s", path, diag.message);
+        } else {
+            img->width = info.width;
+            img->height = info.height;
+            img->channels = info.channels;
+            img->pixels = px;
+            rc = 0;
+        }
+    } else {
+        rc = set_err(err, errlen, "'%s': not a PNG, WebP or .dir file", path);
+    }
+    free(data);
+    return rc;
+}
+
+int tool_write_image(const char *path, const tool_image *img, const dir_encode_options *opt,
+                     char *err, size_t errlen)
+{
+    /* Standard output ("-") takes PNG. */
+    tool_format fmt = strcmp(path, "-") == 0 ? TOOL_FMT_PNG : tool_format_from_name(path);
+    if (img->channels != 1 && img->channels != 3 && img->channels != 4)
+        return set_err(err, errlen, "unsupported channel count %u", img->channels);
+    if (fmt == TOOL_FMT_PNG) {
+        png_out o = {NULL, 0, 0, 0};
+        if (encode_png(img, &o, err, errlen)) return -1;
+        int rc = tool_write_file_atomic(path, o.data, o.len, err, errlen);
+        free(o.data);
+        return rc;
+    }
+    if (fmt == TOOL_FMT_WEBP) {
+        uint8_t *out = NULL, *rgb = NULL;
+        const uint8_t *src = img->pixels;
+        size_t n;
+        if (img->width > WEBP_MAX_DIMENSION || img->height > WEBP_MAX_DIMENSION)
+            return set_err(err, errlen, "'%s': %ux%u is too large for WebP", path, img->width,
+                           img->height);
+        if (img->channels == 1) {
+            size_t px = (size_t)img->width * img->height;
+            rgb = malloc(px * 3);
+            if (!rgb) return set_err(err, errlen, "out of memory");
+            for (size_t i = 0; i < px; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = src[i];
+            src = rgb;
+        }
+        if (img->channels == 4)
+            n = WebPEncodeLosslessRGBA(src, (int)img->width, (int)img->height,
+                                       (int)(img->width * 4), &out);
+        else
+            n = WebPEncodeLosslessRGB(src, (int)img->width, (int)img->height,
+                                      (int)(img->width * 3), &out);
+        free(rgb);
+        if (n == 0) return set_err(err, errlen, "'%s': WebP encoding failed", path);
+        int rc = tool_write_file_atomic(path, out, n, err, errlen);
+        WebPFree(out);
+        return rc;
+    }
+    if (fmt == TOOL_FMT_DIR) {
+        void *out;
+        size_t n;
+        dir_diag diag;
+        if (dir_encode(img->pixels, img->width, img->height, img->channels, 0, opt, &out, &n,
+                       NULL, &diag) != DIR_OK)
+            return set_err(err, errlen, "'%s': %s", path, diag.message);
+        int rc = tool_write_file_atomic(path, out, n, err, errlen);
+        dir_free(out);
+        return rc;
+    }
+    return set_err(err, errlen, "'%s': unknown output format (use .png, .webp or .dir)", path);
+}
