@@ -245,7 +245,212 @@ DIR_API dir_error dir_layout_parse(const char *s, dir_layout *l);
 DIR_API dir_error dir_backend_parse(const char *s, dir_backend *b);
 
 /* ---- Numeric arrays (IMGArrays convention) ------------------------------ */
-/* Declarations follow in the arrays section below. */
+/*
+ * Arrays of doubles stored in the bytes of RGB or RGBA pixels, following the
+ * convention of the IMGArrays JavaScript library.  docs/FORMAT.md, "Numeric
+ * arrays", is the normative description; in short:
+ *
+ * -- Value strings (hex digits; `f` is the delimiter, 0-e are data)
+ *
+ *   f [sign/count] [leading decimal zeros] integer-part fraction-digits
+ *
+ *   capacity 1   one base-15 char c: 0-7 negative with c + 1 integer-part
+ *                chars, 8-e positive with c - 7
+ *   capacity 2   two base-15 chars, c = 0..224: 0..111 negative with c + 1
+ *                integer-part chars, 112..224 positive with c - 111
+ *   capacity 0   no sign/count char and no integer part: values in [0, 1)
+ *   ldeczeroes   one base-15 char: zeros right after the decimal point (0..14)
+ *   integer part the integer part in base 15 (`count` chars)
+ *   fraction     the decimal digits after the point (after the leading
+ *                zeros), read as an integer and written in base 15
+ *
+ * Strings are concatenated, two hex digits make a byte, bytes fill R,G,B
+ * (or R,G,B,A) row by row and zero bytes pad the last pixels.
+ *
+ * -- Two modes
+ *
+ *   classic           exactly the reference library's bytes, no header; the
+ *                     reader must be told the configuration.
+ *   self-describing   (the default) a 44-byte header starting with the byte
+ *                     FF (an empty value string, which never starts a classic
+ *                     image) carries version, configuration, the exact value
+ *                     count, the stream length, optional normalisation
+ *                     min/max and a CRC-32; values the configuration cannot
+ *                     hold are escaped, so every finite double is exact.
+ */
+
+/* Largest number of values in one array: 2^27 doubles are 1 GiB, the most
+ * this library allocates for values; checked before any allocation. */
+#define DIRA_MAX_VALUES ((uint64_t)1 << 27)
+
+/* Longest value string a decoder accepts, in hex digits after the `f`:
+ * capacity 2 allows 113 integer-part digits, fractions need at most 15;
+ * longer strings are malformed (DIR_ESYNTAX). */
+#define DIRA_MAX_TOKEN 160
+
+/* Version of the self-describing header written and read. */
+#define DIRA_HEADER_VERSION 1
+
+/* Size of the self-describing header in bytes. */
+#define DIRA_HEADER_SIZE 44
+
+/* Largest count of leading decimal zeros one base-15 char holds. */
+#define DIRA_MAX_LDZ 14
+
+/* Capacity value asking the encoder to choose (see dira_options). */
+#define DIRA_CAPACITY_AUTO (-1)
+
+/* Longest value string dira_format_value writes, with `f` and NUL. */
+#define DIRA_TOKEN_BUFSIZE 192
+
+typedef struct dira_options {
+    /* Encoding: 0 writes a self-describing image (the default), 1 a classic
+     * one.  Decoding: 1 allows a headerless image, read as classic with
+     * capacity/ldeczeroes/alpha below; self-describing images are always
+     * recognised and read from their header. */
+    int classic;
+    /* 0, 1 or 2; DIRA_CAPACITY_AUTO (encoding only, the default) picks the
+     * configuration, ldeczeroes included, that gives the shortest stream and
+     * (classic) holds every value exactly. */
+    int capacity;
+    int ldeczeroes; /* 1 (default) or 0; ignored when capacity is AUTO */
+    int alpha;      /* 1: bytes fill R,G,B,A; 0 (default): R,G,B, alpha 255 */
+    uint32_t width; /* encoding: 0 (default) is ceil(sqrt(4 * count)) */
+    /* Classic encoding only: the reference encoder rounds fraction digits
+     * past 2^53 and drops or pads the final digit; a value that then reads
+     * back as a different double is an error (DIR_ERANGE) unless this is 1,
+     * in which case the reference's bytes are written anyway and counted in
+     * dira_info.inexact. */
+    int allow_inexact;
+    /* Self-describing encoding: record that the values are normalised from
+     * [norm_min, norm_max] (see dira_normalise). */
+    int normalised;
+    double norm_min;
+    double norm_max;
+    /* Decoding: refuse more values than this; 0 means DIRA_MAX_VALUES, and
+     * larger values are clamped to it. */
+    uint64_t max_values;
+} dira_options;
+
+/* Defaults: self-describing, capacity AUTO, ldeczeroes on, no alpha, width
+ * automatic, nothing inexact allowed, not normalised, DIRA_MAX_VALUES. */
+DIR_API void dira_options_default(dira_options *opt);
+
+/* What an encode chose or a decode found. */
+typedef struct dira_info {
+    int classic;      /* 1 classic, 0 self-describing */
+    int capacity;     /* 0, 1 or 2 */
+    int ldeczeroes;   /* 0 or 1 */
+    int alpha;        /* 0 or 1 */
+    int normalised;   /* self-describing: min/max below are meaningful */
+    double norm_min;
+    double norm_max;
+    uint64_t count;   /* number of values */
+    uint64_t stream_digits; /* hex digits in the value stream (header excluded) */
+    uint64_t escaped; /* self-describing: values stored as escapes */
+    uint64_t inexact; /* classic encode with allow_inexact: values that will
+                         not read back exactly */
+    uint32_t width;
+    uint32_t height;
+    unsigned channels; /* 3 or 4 */
+} dira_info;
+
+/* Encodes `count` values into pixels: RGB (3 channels) or, with opt->alpha,
+ * RGBA, row-major without padding.  opt may be NULL for the defaults.  On
+ * success *pixels is malloc()ed (free with dir_free()) and *width, *height,
+ * *channels describe it; `info` may be NULL.  Errors: DIR_EINVAL (bad
+ * option), DIR_ERANGE (a value the configuration cannot hold: NaN, +-Inf,
+ * magnitude over the capacity, too many leading decimal zeros, negative
+ * zero or a sign in classic capacity 0; the message names the index and the
+ * value), DIR_ELIMIT (too many values, width or height over DIR_MAX_DIM or
+ * pixels over DIR_MAX_PIXELS), DIR_ENOMEM. */
+DIR_API dir_error dira_encode(const double *values, size_t count, const dira_options *opt,
+                              uint8_t **pixels, uint32_t *width, uint32_t *height,
+                              unsigned *channels, dira_info *info, dir_diag *diag);
+
+/* Tells whether pixels start with a self-describing header (1) or not (0).
+ * channels is 3 or 4; for 4 it tries both byte orders (alpha carrying data
+ * or not). Checks magic and version only, not the CRC. */
+DIR_API int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t height,
+                                    unsigned channels);
+
+/* Decodes values from pixels (row-major, `channels` 3 or 4 interleaved,
+ * `stride` bytes per row, 0 meaning width * channels).  A self-describing
+ * image is read from its header; a headerless one only when opt->classic is
+ * 1, with opt's capacity (0, 1, 2), ldeczeroes and alpha.  opt may be NULL
+ * (self-describing only).  On success *values is malloc()ed (free with
+ * dir_free(); NULL when *count is 0).  Errors: DIR_EINVAL (bad arguments, or
+ * a headerless image without opt->classic), DIR_ESYNTAX (malformed header or
+ * value string, with the index), DIR_ECRC (header CRC mismatch), DIR_ELIMIT
+ * (count over the limit), DIR_ENOMEM. */
+DIR_API dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height,
+                              unsigned channels, size_t stride, const dira_options *opt,
+                              double **values, size_t *count, dira_info *info, dir_diag *diag);
+
+/* One value as a classic value string, exactly as the reference encoder
+ * writes it (lowercase, with its leading `f`), into buf (at least
+ * DIRA_TOKEN_BUFSIZE bytes).  Returns DIR_ERANGE (naming the value, index 0)
+ * when the configuration cannot hold it or the reference's string would not
+ * read back as the same double. */
+DIR_API dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *buf,
+                                    size_t bufsize, dir_diag *diag);
+
+/* Reads one value string (with or without its leading `f` or `F`; hex digits
+ * in either case) exactly: the digits become decimal text, converted once
+ * with strtod.  Returns DIR_ESYNTAX for a malformed string. */
+DIR_API dir_error dira_parse_value(const char *s, size_t len, int capacity, int ldeczeroes,
+                                   double *value, dir_diag *diag);
+
+/* Shortest decimal text that strtod reads back as exactly `value` (at most
+ * 17 significant digits; "-0" for negative zero, "NaN", "Infinity",
+ * "-Infinity" otherwise JSON-valid), independent of the locale.  buf needs
+ * DIRA_NUMBER_BUFSIZE bytes.  Returns the length. */
+#define DIRA_NUMBER_BUFSIZE 32
+DIR_API size_t dira_shortest(double value, char *buf);
+
+/* Maps values linearly onto [0, 1] in place, like the reference's
+ * normalize(): (v - min) / (max - min); all 0.5 when max == min.  Writes
+ * min and max.  DIR_ERANGE (index and value) for a non-finite value or when
+ * max - min overflows.  count 0: min = max = 0. */
+DIR_API dir_error dira_normalise(double *values, size_t count, double *min, double *max,
+                                 dir_diag *diag);
+
+/* Inverse: v * (max - min) + min; all min when max == min.  Arithmetic, so
+ * not bit-exact in general. */
+DIR_API void dira_unnormalise(double *values, size_t count, double min, double max);
+
+/* ---- Heatmap: what dirtool array heatmap and the GIMP plug-in draw ---- */
+
+typedef struct dira_stats {
+    uint64_t count;
+    double min;  /* 0 when count is 0 */
+    double max;
+    double mean; /* compensated sum / count */
+} dira_stats;
+
+/* Count, min, max and mean.  DIR_ERANGE for a non-finite value (index and
+ * value in the message). */
+DIR_API dir_error dira_stats_compute(const double *values, size_t count, dira_stats *stats,
+                                     dir_diag *diag);
+
+/* Colour of one value on the diverging map centred on zero: blue for
+ * negative, white for zero, red for positive, full at |value| >= scale
+ * (scale <= 0 draws everything white). */
+DIR_API void dira_colour(double value, double scale, uint8_t rgb[3]);
+
+/* RGB for cells holding no value (the heatmap's padding): mid grey. */
+#define DIRA_HEATMAP_EMPTY 0x80
+
+/* Draws one RGB pixel per value, row-major, on a rows x cols grid (both 0:
+ * cols = ceil(sqrt(count)), rows = ceil(count / cols)); cells past the
+ * last value are DIRA_HEATMAP_EMPTY grey.  The scale is max(|min|, |max|).
+ * *rgb is malloc()ed (free with dir_free()); `stats` may be NULL.  Errors:
+ * DIR_EINVAL (count 0, or rows * cols smaller than count, or only one of
+ * rows/cols given), DIR_ELIMIT (a side over DIR_MAX_DIM or too many pixels),
+ * DIR_ERANGE (non-finite value), DIR_ENOMEM. */
+DIR_API dir_error dira_heatmap(const double *values, size_t count, uint32_t rows, uint32_t cols,
+                               uint8_t **rgb, uint32_t *width, uint32_t *height,
+                               dira_stats *stats, dir_diag *diag);
 
 #ifdef __cplusplus
 }
