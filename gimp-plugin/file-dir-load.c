@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * file-dir-load.c -- loading .dir files into GIMP.
+ *
+ * The core decodes the whole file into 8-bit pixels; this file maps the
+ * channel count to a GIMP image type and copies the pixels into a layer.
+ */
+
+#include <string.h>
+
+#include <libgimp/gimp.h>
+
+#include "file-dir.h"
+
+/* Rows copied into the layer per gegl_buffer_set () call, between two
+ * progress updates. */
+#define ROWS_PER_STEP 64
+
+static void
+set_dir_error (GError         **error,
+               const gchar     *filename,
+               dir_error        err,
+               const dir_diag  *diag)
+{
+  const gchar *detail = diag->message[0] ? diag->message : dir_strerror (err);
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+               "Could not open '%s' as a .dir image: %s",
+               gimp_filename_to_utf8 (filename), detail);
+}
+
+gint32
+dir_load_image (const gchar  *filename,
+                GError      **error)
+{
+  gchar             *data   = NULL;
+  gsize              size   = 0;
+  void              *pixels = NULL;
+  dir_limits         limits;
+  dir_info           info;
+  dir_diag           diag;
+  dir_error          err;
+  GimpImageBaseType  base_type;
+  GimpImageType      layer_type;
+  const Babl        *format;
+  GeglBuffer        *buffer;
+  DirSaveVals        vals;
+  gint32             image_ID;
+  gint32             layer_ID;
+  gsize              row_bytes;
+  guint32            y;
+
+  memset (&diag, 0, sizeof diag);
+
+  gimp_progress_init_printf ("Opening '%s'", gimp_filename_to_utf8 (filename));
+
+  if (! g_file_get_contents (filename, &data, &size, error))
+    return -1;
+
+  /* GIMP cannot make images wider or taller than GIMP_MAX_IMAGE_SIZE:
+   * refuse them before the core allocates anything. */
+  dir_limits_default (&limits);
+  dir_limits_restrict (&limits, GIMP_MAX_IMAGE_SIZE, GIMP_MAX_IMAGE_SIZE, 0);
+
+  err = dir_decode_alloc (data, size, &limits, &pixels, &info, NULL, &diag);
+
+  g_free (data);
+
+  if (err != DIR_OK)
+    {
+      set_dir_error (error, filename, err, &diag);
+      dir_free (pixels);
+      return -1;
+    }
+
+  gimp_progress_update (0.5);
+
+  switch (info.channels)
+    {
+    case 1:
+      base_type  = GIMP_GRAY;
+      layer_type = GIMP_GRAY_IMAGE;
+      format     = babl_format ("Y' u8");
+      break;
+
+    case 3:
+      base_type  = GIMP_RGB;
+      layer_type = GIMP_RGB_IMAGE;
+      format     = babl_format ("R'G'B' u8");
+      break;
+
+    case 4:
+      base_type  = GIMP_RGB;
+      layer_type = GIMP_RGBA_IMAGE;
+      format     = babl_format ("R'G'B'A u8");
+      break;
+
+    default:
+      /* dir_decode () guarantees 1, 3 or 4; never trust it blindly. */
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "Could not open '%s' as a .dir image: "
+                   "unsupported channel count %u",
+                   gimp_filename_to_utf8 (filename), info.channels);
+      dir_free (pixels);
+      return -1;
+    }
+
+  image_ID = gimp_image_new_with_precision (info.width, info.height,
+                                            base_type,
+                                            GIMP_PRECISION_U8_GAMMA);
+  if (image_ID == -1)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "Could not create a %u x %u image for '%s'",
+                   info.width, info.height, gimp_filename_to_utf8 (filename));
+      dir_free (pixels);
+      return -1;
+    }
+
+  gimp_image_set_filename (image_ID, filename);
+
+  layer_ID = gimp_layer_new (image_ID, "Background",
+                             info.width, info.height, layer_type, 100,
+                             gimp_image_get_default_new_layer_mode (image_ID));
+  gimp_image_insert_layer (image_ID, layer_ID, -1, 0);
+
+  buffer    = gimp_drawable_get_buffer (layer_ID);
+  row_bytes = (gsize) info.width * info.channels;
+
+  for (y = 0; y < info.height; y += ROWS_PER_STEP)
+    {
+      guint32 rows = MIN (ROWS_PER_STEP, info.height - y);
+
+      gegl_buffer_set (buffer,
+                       GEGL_RECTANGLE (0, y, info.width, rows), 0,
+                       format,
+                       (const guchar *) pixels + (gsize) y * row_bytes,
+                       GEGL_AUTO_ROWSTRIDE);
+
+      gimp_progress_update (0.5 + 0.5 * (gdouble) (y + rows) / info.height);
+    }
+
+  g_object_unref (buffer);
+  dir_free (pixels);
+
+  /* Remember how the file was written, so that exporting it again keeps
+   * its back end, filter and layout (the zstd level is not recorded in the
+   * file). */
+  dir_save_vals_default (&vals);
+  vals.backend = info.backend;
+  vals.filter  = info.filter;
+  vals.layout  = info.layout;
+  dir_save_vals_attach (image_ID, &vals, FALSE);
+
+  gimp_progress_update (1.0);
+
+  return image_ID;
+}

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * file-dir.c -- GIMP 2.10 file plug-in for .dir images: registration and
+ * the run () dispatcher.
+ *
+ * Procedures:
+ *   file-dir-load              load a .dir file (magic, extension, MIME)
+ *   file-dir-load-thumb        the same for the Open dialog's previews
+ *   file-dir-save              export as .dir, with back end, filter,
+ *                              layout and zstd level
+ *   plug-in-dir-array-heatmap  Filters > Generic > Numeric array heatmap
+ */
+
+#include <string.h>
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "file-dir.h"
+
+/* GIMP's magic syntax: offset, type, value.  The value is a C string in
+ * which GIMP understands octal escapes (not \x), so the 8-byte signature
+ * 8B 44 49 52 0D 0A 1A 0A reads \213DIR\r\n\032\n. */
+#define DIR_MAGIC "0,string,\\213DIR\\r\\n\\032\\n"
+
+static void query (void);
+static void run   (const gchar      *name,
+                   gint              nparams,
+                   const GimpParam  *param,
+                   gint             *nreturn_vals,
+                   GimpParam       **return_vals);
+
+static void run_load       (const GimpParam *param,
+                            GimpParam       *values,
+                            gint            *nreturn_vals);
+static void run_load_thumb (gint             nparams,
+                            const GimpParam *param,
+                            GimpParam       *values,
+                            gint            *nreturn_vals);
+static void run_save       (gint             nparams,
+                            const GimpParam *param,
+                            GimpParam       *values,
+                            gint            *nreturn_vals);
+
+
+const GimpPlugInInfo PLUG_IN_INFO =
+{
+  NULL,  /* init_proc  */
+  NULL,  /* quit_proc  */
+  query, /* query_proc */
+  run,   /* run_proc   */
+};
+
+MAIN ()
+
+static void
+query (void)
+{
+  static const GimpParamDef load_args[] =
+  {
+    { GIMP_PDB_INT32,  "run-mode",     "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }" },
+    { GIMP_PDB_STRING, "filename",     "The name of the file to load" },
+    { GIMP_PDB_STRING, "raw-filename", "The name entered" }
+  };
+  static const GimpParamDef load_return_vals[] =
+  {
+    { GIMP_PDB_IMAGE,  "image",        "Output image" }
+  };
+
+  static const GimpParamDef thumb_args[] =
+  {
+    { GIMP_PDB_STRING, "filename",     "The name of the file to load" },
+    { GIMP_PDB_INT32,  "thumb-size",   "Preferred thumbnail size" }
+  };
+  static const GimpParamDef thumb_return_vals[] =
+  {
+    { GIMP_PDB_IMAGE,  "image",        "Thumbnail image" },
+    { GIMP_PDB_INT32,  "image-width",  "Width of the full-sized image" },
+    { GIMP_PDB_INT32,  "image-height", "Height of the full-sized image" },
+    { GIMP_PDB_INT32,  "image-type",   "Type of the image (GimpImageType)" },
+    { GIMP_PDB_INT32,  "num-layers",   "Number of layers in the image" }
+  };
+
+  static const GimpParamDef save_args[] =
+  {
+    { GIMP_PDB_INT32,    "run-mode",     "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+    { GIMP_PDB_IMAGE,    "image",        "Input image" },
+    { GIMP_PDB_DRAWABLE, "drawable",     "Drawable to export" },
+    { GIMP_PDB_STRING,   "filename",     "The name of the file to export the image in" },
+    { GIMP_PDB_STRING,   "raw-filename", "The name entered" },
+    { GIMP_PDB_STRING,   "backend",      "Back end: \"zstd\" or \"none\"; \"\" for the default (zstd)" },
+    { GIMP_PDB_STRING,   "filter",       "Filter: \"auto\", \"sub\" or \"none\"; \"\" for the default (auto)" },
+    { GIMP_PDB_STRING,   "layout",       "Layout: \"ordered\" or \"interleaved\"; \"\" for the default (ordered)" },
+    { GIMP_PDB_INT32,    "level",        "zstd level 1..22; 0 for the default (19)" }
+  };
+
+  static const GimpParamDef heatmap_args[] =
+  {
+    { GIMP_PDB_INT32,    "run-mode",    "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+    { GIMP_PDB_IMAGE,    "image",       "Input image" },
+    { GIMP_PDB_DRAWABLE, "drawable",    "Layer whose pixels hold the array" },
+    { GIMP_PDB_INT32,    "classic",     "Classic image without header: 0 detect (header required), 1 classic" },
+    { GIMP_PDB_INT32,    "capacity",    "Classic images: capacity 0, 1 or 2" },
+    { GIMP_PDB_INT32,    "ldeczeroes",  "Classic images: lDecZeroes (0 or 1)" },
+    { GIMP_PDB_INT32,    "alpha",       "Classic images: the alpha byte holds data (0 or 1)" },
+    { GIMP_PDB_INT32,    "rows",        "Heatmap rows, its height (0: from cols, or near-square)" },
+    { GIMP_PDB_INT32,    "cols",        "Heatmap columns, its width (0: from rows, or near-square)" }
+  };
+  static const GimpParamDef heatmap_return_vals[] =
+  {
+    { GIMP_PDB_IMAGE,    "new-image",   "The heatmap" },
+    { GIMP_PDB_INT32,    "count",       "Number of values" },
+    { GIMP_PDB_FLOAT,    "min",         "Smallest value" },
+    { GIMP_PDB_FLOAT,    "max",         "Largest value" },
+    { GIMP_PDB_FLOAT,    "mean",        "Mean value" }
+  };
+
+  gimp_install_procedure (LOAD_PROC,
+                          "Loads .dir (Direccional) images",
+                          "Loads lossless .dir images (grey, RGB or RGBA, "
+                          "8 bits per channel). Every error names what is "
+                          "wrong with the file.",
+                          "dir project",
+                          "dir project",
+                          "2026",
+                          ".dir image",
+                          NULL,
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (load_args),
+                          G_N_ELEMENTS (load_return_vals),
+                          load_args, load_return_vals);
+
+  gimp_register_file_handler_mime (LOAD_PROC, DIR_MIME_TYPE);
+  gimp_register_magic_load_handler (LOAD_PROC, "dir", "", DIR_MAGIC);
+
+  gimp_install_procedure (LOAD_THUMB_PROC,
+                          "Loads a preview of a .dir image",
+                          "Decodes the image for the Open dialog's preview.",
+                          "dir project",
+                          "dir project",
+                          "2026",
+                          NULL,
+                          NULL,
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (thumb_args),
+                          G_N_ELEMENTS (thumb_return_vals),
+                          thumb_args, thumb_return_vals);
+
+  gimp_register_thumbnail_loader (LOAD_PROC, LOAD_THUMB_PROC);
+
+  gimp_install_procedure (SAVE_PROC,
+                          "Exports images in the .dir format",
+                          "Exports grey, RGB and RGBA images losslessly as "
+                          ".dir (grey with alpha and indexed images become "
+                          "RGB or RGBA). Non-interactive calls take the "
+                          "options as strings; empty strings and level 0 "
+                          "select the defaults, as gimp-file-save does.",
+                          "dir project",
+                          "dir project",
+                          "2026",
+                          ".dir image",
+                          "RGB*, GRAY*, INDEXED*",
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (save_args), 0,
+                          save_args, NULL);
+
+  gimp_register_file_handler_mime (SAVE_PROC, DIR_MIME_TYPE);
+  gimp_register_save_handler (SAVE_PROC, "dir", "");
+
+  gimp_install_procedure (HEATMAP_PROC,
+                          "Draws the numeric array held in a layer's pixels",
+                          "Decodes the active layer's pixels as an array of "
+                          "numbers (IMGArrays convention: self-describing "
+                          "header detected, classic images need capacity, "
+                          "lDecZeroes and alpha) and opens a new image with "
+                          "one pixel per value, coloured with a diverging "
+                          "map centred on zero. Shows count, min, max and "
+                          "mean.",
+                          "dir project",
+                          "dir project",
+                          "2026",
+                          "Numeric array _heatmap...",
+                          "RGB*",
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (heatmap_args),
+                          G_N_ELEMENTS (heatmap_return_vals),
+                          heatmap_args, heatmap_return_vals);
+
+  gimp_plugin_menu_register (HEATMAP_PROC, "<Image>/Filters/Generic");
+}
+
+static void
+run (const gchar      *name,
+     gint              nparams,
+     const GimpParam  *param,
+     gint             *nreturn_vals,
+     GimpParam       **return_vals)
+{
+  /* The 2.10 API hands the return values back by pointer after run ()
+   * returns, so they must outlive this call. */
+  static GimpParam values[6];
+
+  gegl_init (NULL, NULL);
+
+  *nreturn_vals = 1;
+  *return_vals  = values;
+
+  values[0].type          = GIMP_PDB_STATUS;
+  values[0].data.d_status = GIMP_PDB_CALLING_ERROR;
+
+  if (! strcmp (name, LOAD_PROC) && nparams >= 3)
+    run_load (param, values, nreturn_vals);
+  else if (! strcmp (name, LOAD_THUMB_PROC))
+    run_load_thumb (nparams, param, values, nreturn_vals);
+  else if (! strcmp (name, SAVE_PROC))
+    run_save (nparams, param, values, nreturn_vals);
+  else if (! strcmp (name, HEATMAP_PROC))
+    dir_heatmap_run (nparams, param, values, nreturn_vals);
+}
+
+/* Puts an error into the return values, as GIMP expects: the status, then
+ * a GIMP_PDB_STRING with the message. */
+static void
+return_error (GimpParam         *values,
+              gint              *nreturn_vals,
+              GimpPDBStatusType  status,
+              GError            *error)
+{
+  values[0].data.d_status = status;
+
+  if (error)
+    {
+      /* The message must outlive run (); the plug-in exits right after,
+       * so this one string is left to the process exit. */
+      *nreturn_vals           = 2;
+      values[1].type          = GIMP_PDB_STRING;
+      values[1].data.d_string = g_strdup (error->message);
+      g_error_free (error);
+    }
+}
+
+static void
+run_load (const GimpParam *param,
+          GimpParam       *values,
+          gint            *nreturn_vals)
+{
+  GError *error = NULL;
+  gint32  image_ID;
+
+  image_ID = dir_load_image (param[1].data.d_string, &error);
+
+  if (image_ID == -1)
+    {
+      return_error (values, nreturn_vals, GIMP_PDB_EXECUTION_ERROR, error);
+      return;
+    }
+
+  *nreturn_vals = 2;
+  values[0].data.d_status = GIMP_PDB_SUCCESS;
+  values[1].type          = GIMP_PDB_IMAGE;
+  values[1].data.d_image  = image_ID;
+}
+
+static void
+run_load_thumb (gint             nparams,
+                const GimpParam *param,
+                GimpParam       *values,
+                gint            *nreturn_vals)
+{
+  GError *error = NULL;
+  gint32  image_ID;
+  gint32  layer_ID;
+
+  if (nparams < 2)
+    return;
+
+  image_ID = dir_load_image (param[0].data.d_string, &error);
+
+  if (image_ID == -1)
+    {
+      return_error (values, nreturn_vals, GIMP_PDB_EXECUTION_ERROR, error);
+      return;
+    }
+
+  layer_ID = gimp_image_get_active_layer (image_ID);
+
+  *nreturn_vals = 6;
+  values[0].data.d_status = GIMP_PDB_SUCCESS;
+  values[1].type          = GIMP_PDB_IMAGE;
+  values[1].data.d_image  = image_ID;
+  values[2].type          = GIMP_PDB_INT32;
+  values[2].data.d_int32  = gimp_image_width (image_ID);
+  values[3].type          = GIMP_PDB_INT32;
+  values[3].data.d_int32  = gimp_image_height (image_ID);
+  values[4].type          = GIMP_PDB_INT32;
+  values[4].data.d_int32  = gimp_drawable_type (layer_ID);
+  values[5].type          = GIMP_PDB_INT32;
+  values[5].data.d_int32  = 1;
+}
+
+static void
+run_save (gint             nparams,
+          const GimpParam *param,
+          GimpParam       *values,
+          gint            *nreturn_vals)
+{
+  GimpRunMode       run_mode;
+  GimpExportReturn  export = GIMP_EXPORT_IGNORE;
+  DirSaveVals       vals;
+  GError           *error  = NULL;
+  gint32            orig_image_ID;
+  gint32            image_ID;
+  gint32            drawable_ID;
+  const gchar      *filename;
+
+  if (nparams < 5)
+    return;
+
+  run_mode      = param[0].data.d_int32;
+  image_ID      = param[1].data.d_int32;
+  drawable_ID   = param[2].data.d_int32;
+  filename      = param[3].data.d_string;
+  orig_image_ID = image_ID;
+
+  dir_save_vals_default (&vals);
+
+  switch (run_mode)
+    {
+    case GIMP_RUN_INTERACTIVE:
+    case GIMP_RUN_WITH_LAST_VALS:
+      if (run_mode == GIMP_RUN_INTERACTIVE)
+        gimp_ui_init (PLUG_IN_BINARY, FALSE);
+
+      /* Options: the defaults, then the last export, then what is stored
+       * with this image. */
+      gimp_get_data (SAVE_PROC, &vals);
+      dir_save_vals_from_image (&vals, orig_image_ID);
+
+      /* Grey with alpha and indexed images are converted to RGB(A) by the
+       * writer; layers, masks and offsets are flattened here, as for any
+       * single-layer format. */
+      export = gimp_export_image (&image_ID, &drawable_ID, ".dir",
+                                  GIMP_EXPORT_CAN_HANDLE_RGB     |
+                                  GIMP_EXPORT_CAN_HANDLE_GRAY    |
+                                  GIMP_EXPORT_CAN_HANDLE_INDEXED |
+                                  GIMP_EXPORT_CAN_HANDLE_ALPHA);
+
+      if (export == GIMP_EXPORT_CANCEL)
+        {
+          values[0].data.d_status = GIMP_PDB_CANCEL;
+          return;
+        }
+
+      if (run_mode == GIMP_RUN_INTERACTIVE && ! dir_save_dialog (&vals))
+        {
+          if (export == GIMP_EXPORT_EXPORT)
+            gimp_image_delete (image_ID);
+          values[0].data.d_status = GIMP_PDB_CANCEL;
+          return;
+        }
+      break;
+
+    case GIMP_RUN_NONINTERACTIVE:
+      /* 5 parameters: a caller that knows only the standard ones. */
+      if (nparams != 5 && nparams != 9)
+        return;
+
+      if (nparams == 9 &&
+          ! dir_save_vals_parse (&vals,
+                                 param[5].data.d_string,
+                                 param[6].data.d_string,
+                                 param[7].data.d_string,
+                                 param[8].data.d_int32,
+                                 &error))
+        {
+          return_error (values, nreturn_vals, GIMP_PDB_CALLING_ERROR, error);
+          return;
+        }
+      break;
+
+    default:
+      return;
+    }
+
+  if (dir_save_image (filename, drawable_ID, &vals, &error))
+    {
+      values[0].data.d_status = GIMP_PDB_SUCCESS;
+      gimp_set_data (SAVE_PROC, &vals, sizeof (DirSaveVals));
+      dir_save_vals_attach (orig_image_ID, &vals, TRUE);
+    }
+  else
+    {
+      return_error (values, nreturn_vals, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+
+  if (export == GIMP_EXPORT_EXPORT)
+    gimp_image_delete (image_ID);
+}
