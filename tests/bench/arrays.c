@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: MIT */
+/* arrays.c -- arrays benchmark (issue 6): the IMGArrays reference data sets
+ * packed into images (PNG, lossless WebP, .dir) in classic and
+ * self-describing modes, against gzip -9 and xz -9 of their JSON text and
+ * against the reference library's own images.
+ *
+ * Usage: dir-bench-arrays SHARED_DIR [--markdown FILE] [--summary FILE]
+ *   SHARED_DIR is ../shared (the data is read in place, never copied).
+ *
+ * Pack = dira_encode + the image encoder (or compressing the JSON text);
+ * unpack = the image decoder + dira_decode (or decompressing and parsing the
+ * JSON with strtod).  Each is the median of up to 3 runs (at least one pack
+ * and three unpacks).  Every unpack is compared, double for double (bit
+ * patterns), with the JSON's numbers as strtod reads them. */
+#include <errno.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <webp/decode.h>
+#include <webp/encode.h>
+#include <zlib.h>
+
+#include "bench.h"
+
+#define PACK_RUNS 3
+#define UNPACK_RUNS 5
+#define BUDGET_NS 2000000000u
+
+typedef struct dataset {
+    const char *name;    /* directory under imgarrays-reference */
+    int ref_capacity;    /* the reference images' configuration (MANIFEST.tsv) */
+    int ref_ldeczeroes;
+    const char *refs[3]; /* the reference library's images */
+} dataset;
+
+static const dataset datasets[] = {
+    {"small", 1, 1, {"small/node.png", "small/browser.webp", NULL}},
+    {"capacity", 0, 1, {"capacity/capacity-0.png", "capacity/capacity-1.png", "capacity/capacity-2.png"}},
+    {"ldeczeroes", 0, 0, {"ldeczeroes/capacity-0-n.webp", NULL, NULL}},
+};
+
+/* The capacity of each reference image (for the capacity data set they
+ * differ; the others use the data set's). */
+static int ref_capacity_of(const dataset *d, const char *ref)
+{
+    const char *p = strstr(ref, "capacity-");
+    if (strcmp(d->name, "capacity") == 0 && p && p[9] >= '0' && p[9] <= '2') return p[9] - '0';
+    return d->ref_capacity;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *t, unsigned n)
+{
+    qsort(t, n, sizeof *t, cmp_u64);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static int read_whole(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > (1 << 30)) {
+        fclose(f);
+        errno = EFBIG;
+        return -1;
+    }
+    *size = (size_t)st.st_size;
+    *data = malloc(*size + 1);
+    if (!*data) {
+        fclose(f);
+        return -1;
+    }
+    size_t n = fread(*data, 1, *size, f);
+    fclose(f);
+    if (n != *size) {
+        free(*data);
+        errno = EIO;
+        return -1;
+    }
+    (*data)[*size] = 0;
+    return 0;
+}
+
+/* Parses a JSON array of numbers with strtod (C locale).  Returns the count,
+ * or (size_t)-1 for malformed text.  *out is malloc()ed. */
+static size_t parse_json_numbers(const char *text, size_t len, double **out)
+{
+    size_t cap = len / 2 + 1, n = 0;
+    double *v = malloc(cap * sizeof *v);
+    const char *p = text, *end = text + len;
+    if (!v) return (size_t)-1;
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    if (p >= end || *p++ != '[') goto bad;
+    for (;;) {
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+        if (p < end && *p == ']' && n == 0) {
+            p++;
+            break;
+        }
+        char *q;
+        double x = strtod(p, &q);
+        if (q == p || q > end) goto bad;
+        if (n == cap) goto bad; /* cannot happen: every number takes >= 2 chars with its comma */
+        v[n++] = x;
+        p = q;
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p < end && *p == ']') {
+            p++;
+            break;
+        }
+        goto bad;
+    }
+    *out = v;
+    return n;
+bad:
+    free(v);
+    return (size_t)-1;
+}
+
+/* Values equal bit for bit (so -0 and 0 differ, as they should). */
+static uint64_t count_exact(const double *a, size_t na, const double *b, size_t nb)
+{
+    uint64_t same = 0;
+    size_t n = na < nb ? na : nb;
+    for (size_t i = 0; i < n; i++) same += memcmp(&a[i], &b[i], sizeof(double)) == 0;
+    return same;
+}
+
+/* ---- one row of the table ------------------------------------------------- */
+
+typedef struct row {
+    char label[96];
+    size_t bytes;
+    uint64_t pack_ns;   /* 0: not measured */
+    uint64_t unpack_ns;
+    uint64_t exact;     /* values read back bit-exact */
+    uint64_t returned;  /* values read back */
+    char note[640];
+} row;
+
+enum img_fmt { FMT_PNG, FMT_WEBP, FMT_DIR_DEFAULT, FMT_DIR_SMALLEST };
+
+static const char *const fmt_names[] = {"PNG (libpng default)", "WebP lossless -z 9", ".dir default",
+                                        ".dir smallest"};
+
+static int encode_image(enum img_fmt fmt, const uint8_t *px, uint32_t w, uint32_t h, unsigned ch,
+                        bench_buf *out, char *err, size_t errlen)
+{
+    if (fmt == FMT_PNG || fmt == FMT_WEBP) {
+        bench_image img;
+        memset(&img, 0, sizeof img);
+        img.width = w;
+        img.height = h;
+        img.channels = ch;
+        img.pixels = (uint8_t *)px;
+        img.size = (size_t)w * h * ch;
+        if (fmt == FMT_PNG) return bench_png_encode(&img, -1, out, err, errlen);
+        bench_codec codecs[16];
+        size_t n = bench_codecs(codecs, 16, NULL, NULL);
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(codecs[k].id, "webp-z9") == 0) return codecs[k].encode(&codecs[k], &img, out, err, errlen);
+        snprintf(err, errlen, "no webp codec");
+        return -1;
+    }
+    dir_encode_options opt;
+    dir_encode_options_default(&opt);
+    if (fmt == FMT_DIR_SMALLEST) {
+        opt.filter = DIR_FILTER_AUTO;
+        opt.backend = DIR_BACKEND_ZSTD;
+        opt.level = 22;
+    }
+    void *data = NULL;
+    size_t size = 0;
+    dir_diag diag;
+    dir_error e = dir_encode(px, w, h, ch, 0, &opt, &data, &size, NULL, &diag);
+    if (e != DIR_OK) {
+        snprintf(err, errlen, "dir_encode: %s", diag.message);
+        return -1;
+    }
+    out->data = data;
+    out->size = size;
+    out->release = dir_free;
+    return 0;
+}
+
+/* Decodes an image file of any of the formats to 8-bit pixels. */
+static int decode_image(const uint8_t *data, size_t size, uint8_t **px, void (**release)(void *),
+                        uint32_t *w, uint32_t *h, unsigned *ch, char *err, size_t errlen)
+{
+    *release = free;
+    if (size >= 8 && memcmp(data, "\x89PNG", 4) == 0) {
+        bench_image img;
+        memset(&img, 0, sizeof img);
+        if (bench_png_load(data, size, &img, err, errlen) != 0) return -1;
+        *px = img.pixels;
+        *w = img.width;
+        *h = img.height;
+        *ch = img.channels;
+        return 0;
+    }
+    if (size >= 12 && memcmp(data, "RIFF", 4) == 0) {
+        WebPBitstreamFeatures f;
+        if (WebPGetFeatures(data, size, &f) != VP8_STATUS_OK) {
+            snprintf(err, errlen, "webp: bad header");
+            return -1;
+        }
+        int iw, ih;
+        uint8_t *p = f.has_alpha ? WebPDecodeRGBA(data, size, &iw, &ih) : WebPDecodeRGB(data, size, &iw, &ih);
+        if (!p) {
+            snprintf(err, errlen, "webp: decode failed");
+            return -1;
+        }
+        unsigned c = f.has_alpha ? 4 : 3;
+        size_t n = (size_t)iw * (size_t)ih * c;
+        *px = malloc(n);
+        if (!*px) {
+            WebPFree(p);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        memcpy(*px, p, n);
+        WebPFree(p);
+        *w = (uint32_t)iw;
+        *h = (uint32_t)ih;
+        *ch = c;
+        return 0;
+    }
+    dir_info info;
+    dir_diag diag;
+    void *p = NULL;
+    dir_error e = dir_decode_alloc(data, size, NULL, &p, &info, NULL, &diag);
+    if (e != DIR_OK) {
+        snprintf(err, errlen, "dir_decode: %s", diag.message);
+        return -1;
+    }
+    *px = p;
+    *release = dir_free;
+    *w = info.width;
+    *h = info.height;
+    *ch = info.channels;
+    return 0;
+}
+
+/* Decodes an image and reads the values out of it. */
+static int unpack_image(const bench_buf *file, const dira_options *opt, double **values, size_t *count,
+                        char *err, size_t errlen)
+{
+    uint8_t *px = NULL;
+    void (*release)(void *) = free;
+    uint32_t w, h;
+    unsigned ch;
+    if (decode_image(file->data, file->size, &px, &release, &w, &h, &ch, err, errlen) != 0) return -1;
+    dir_diag diag;
+    dir_error e = dira_decode(px, w, h, ch, 0, opt, values, count, NULL, &diag);
+    release(px);
+    if (e != DIR_OK) {
+        snprintf(err, errlen, "dira_decode: %s: %s", dir_strerror(e), diag.message);
+        return -1;
+    }
+    return 0;
+}
+
+static void measure_unpack(row *r, const bench_buf *file, const dira_options *opt, const double *ref,
+                           size_t nref)
+{
+    uint64_t t[UNPACK_RUNS];
+    unsigned n = 0;
+    uint64_t spent = 0;
+    char err[512];
+    while (n < UNPACK_RUNS && (n < 3 || spent < BUDGET_NS)) {
+        double *v = NULL;
+        size_t cnt = 0;
+        uint64_t t0 = bench_now_ns();
+        int rc = unpack_image(file, opt, &v, &cnt, err, sizeof err);
+        t[n] = bench_now_ns() - t0;
+        spent += t[n++];
+        if (rc != 0) {
+            snprintf(r->note, sizeof r->note, "unpack failed: %s", err);
+            return;
+        }
+        r->returned = cnt;
+        r->exact = count_exact(v, cnt, ref, nref);
+        dir_free(v);
+    }
+    r->unpack_ns = median(t, n);
+}
+
+/* Packs values with dira (mode) and the image format; fills a row. */
+static void pack_row(row *r, const double *vals, size_t n, int classic, int capacity, int ldz,
+                     enum img_fmt fmt)
+{
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.classic = classic;
+    if (classic) {
+        opt.capacity = capacity;
+        opt.ldeczeroes = ldz;
+        opt.allow_inexact = 1;
+    }
+    memset(r, 0, sizeof *r);
+    snprintf(r->label, sizeof r->label, "%s, %s", fmt_names[fmt],
+             classic ? "classic" : "self-describing");
+    uint64_t t[PACK_RUNS];
+    unsigned runs = 0;
+    uint64_t spent = 0;
+    bench_buf file = {0};
+    dira_info info;
+    char err[512];
+    while (runs < PACK_RUNS && (runs < 1 || spent < BUDGET_NS)) {
+        bench_buf_free(&file);
+        uint8_t *px = NULL;
+        uint32_t w, h;
+        unsigned ch;
+        dir_diag diag;
+        uint64_t t0 = bench_now_ns();
+        dir_error e = dira_encode(vals, n, &opt, &px, &w, &h, &ch, &info, &diag);
+        if (e != DIR_OK) {
+            snprintf(r->note, sizeof r->note, "dira_encode: %s: %s", dir_strerror(e), diag.message);
+            return;
+        }
+        int rc = encode_image(fmt, px, w, h, ch, &file, err, sizeof err);
+        t[runs] = bench_now_ns() - t0;
+        spent += t[runs++];
+        dir_free(px);
+        if (rc != 0) {
+            snprintf(r->note, sizeof r->note, "%s", err);
+            return;
+        }
+    }
+    r->pack_ns = median(t, runs);
+    r->bytes = file.size;
+    if (classic) {
+        snprintf(r->note, sizeof r->note, "capacity %d, ldeczeroes %s; %llu value(s) inexact by design",
+                 info.capacity, info.ldeczeroes ? "yes" : "no", (unsigned long long)info.inexact);
+    } else {
+        snprintf(r->note, sizeof r->note, "chose capacity %d, ldeczeroes %s; %llu escaped",
+                 info.capacity, info.ldeczeroes ? "yes" : "no", (unsigned long long)info.escaped);
+    }
+    /* Classic images are read back with the configuration they were written with. */
+    opt.capacity = info.capacity;
+    opt.ldeczeroes = info.ldeczeroes;
+    measure_unpack(r, &file, &opt, vals, n);
+    bench_buf_free(&file);
+}
+
+/* gzip -9 / xz -9 of the JSON text; unpack = decompress + parse. */
+static void text_row(row *r, const char *label, const uint8_t *json, size_t len, int xz,
+                     const double *ref, size_t nref)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->label, sizeof r->label, "%s", label);
+    size_t cap = xz ? lzma_stream_buffer_bound(len) : compressBound((uLong)len) + 32;
+    uint8_t *out = malloc(cap), *back = malloc(len + 1);
+    size_t out_size = 0;
+    if (!out || !back) {
+        snprintf(r->note, sizeof r->note, "out of memory");
+        goto done;
+    }
+    uint64_t t[UNPACK_RUNS];
+    unsigned runs = 0;
+    uint64_t spent = 0;
+    while (runs < PACK_RUNS && (runs < 1 || spent < BUDGET_NS)) {
+        uint64_t t0 = bench_now_ns();
+        if (xz) {
+            out_size = 0;
+            if (lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, NULL, json, len, out, &out_size, cap) != LZMA_OK) {
+                snprintf(r->note, sizeof r->note, "xz failed");
+                goto done;
+            }
+        } else {
+            z_stream zs;
+            memset(&zs, 0, sizeof zs);
+            if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) goto done;
+            zs.next_in = (uint8_t *)json;
+            zs.avail_in = (uInt)len;
+            zs.next_out = out;
+            zs.avail_out = (uInt)cap;
+            int zr = deflate(&zs, Z_FINISH);
+            out_size = zs.total_out;
+            deflateEnd(&zs);
+            if (zr != Z_STREAM_END) {
+                snprintf(r->note, sizeof r->note, "deflate failed");
+                goto done;
+            }
+        }
+        t[runs] = bench_now_ns() - t0;
+        spent += t[runs++];
+    }
+    r->pack_ns = median(t, runs);
+    r->bytes = out_size;
+    runs = 0;
+    spent = 0;
+    while (runs < UNPACK_RUNS && (runs < 3 || spent < BUDGET_NS)) {
+        size_t got = 0;
+        uint64_t t0 = bench_now_ns();
+        if (xz) {
+            uint64_t memlimit = UINT64_MAX;
+            size_t in_pos = 0;
+            if (lzma_stream_buffer_decode(&memlimit, 0, NULL, out, &in_pos, out_size, back, &got, len) != LZMA_OK) {
+                snprintf(r->note, sizeof r->note, "unxz failed");
+                goto done;
+            }
+        } else {
+            z_stream zs;
+            memset(&zs, 0, sizeof zs);
+            if (inflateInit2(&zs, 15 + 16) != Z_OK) goto done;
+            zs.next_in = out;
+            zs.avail_in = (uInt)out_size;
+            zs.next_out = back;
+            zs.avail_out = (uInt)len;
+            int zr = inflate(&zs, Z_FINISH);
+            got = zs.total_out;
+            inflateEnd(&zs);
+            if (zr != Z_STREAM_END) {
+                snprintf(r->note, sizeof r->note, "inflate failed");
+                goto done;
+            }
+        }
+        back[got] = 0;
+        double *v = NULL;
+        size_t n = parse_json_numbers((const char *)back, got, &v);
+        t[runs] = bench_now_ns() - t0;
+        spent += t[runs++];
+        if (n == (size_t)-1) {
+            snprintf(r->note, sizeof r->note, "JSON parse failed after decompression");
+            goto done;
+        }
+        r->returned = n;
+        r->exact = count_exact(v, n, ref, nref);
+        free(v);
+    }
+    r->unpack_ns = median(t, runs);
+    snprintf(r->note, sizeof r->note, "unpack includes parsing the numbers (strtod)");
+done:
+    free(out);
+    free(back);
+}
+
+static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, uint64_t count)
+{
+    fprintf(f, "| packing | bytes | vs gzip -9 JSON | pack ms | unpack ms | values back exact | notes |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        fprintf(f, "| %s | %zu | %.3f | ", r->label, r->bytes,
+                gzip_bytes ? (double)r->bytes / (double)gzip_bytes : 0.0);
+        if (r->pack_ns)
+            fprintf(f, "%.1f | ", (double)r->pack_ns / 1e6);
+        else
+            fprintf(f, "- | ");
+        if (r->unpack_ns)
+            fprintf(f, "%.1f | %llu of %llu", (double)r->unpack_ns / 1e6, (unsigned long long)r->exact,
+                    (unsigned long long)count);
+        else
+            fprintf(f, "- | -");
+        if (r->unpack_ns && r->returned != count)
+            fprintf(f, " (%llu returned)", (unsigned long long)r->returned);
+        fprintf(f, " | %s |\n", r->note);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: dir-bench-arrays SHARED_DIR [--markdown FILE] [--summary FILE]\n");
+        return 2;
+    }
+    const char *shared = argv[1], *md_path = NULL, *sum_path = NULL;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--markdown")) {
+            md_path = argv[i + 1];
+        } else if (!strcmp(argv[i], "--summary")) {
+            sum_path = argv[i + 1];
+        } else {
+            fprintf(stderr, "dir-bench-arrays: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (argc % 2 != 0) {
+        fprintf(stderr, "dir-bench-arrays: option %s needs a value\n", argv[argc - 1]);
+        return 2;
+    }
+    FILE *md = md_path ? fopen(md_path, "w") : stdout;
+    FILE *sum = sum_path ? fopen(sum_path, "w") : NULL;
+    if (!md || (sum_path && !sum)) {
+        fprintf(stderr, "dir-bench-arrays: cannot create the output files: %s\n", strerror(errno));
+        return 1;
+    }
+    if (sum) fprintf(sum, "# dataset\tpacking\tbytes\tgzip_json_bytes\tpack_ms\tunpack_ms\texact\tcount\n");
+    int failures = 0;
+    char target_lines[4096] = "";
+    size_t tl = 0;
+
+    for (size_t d = 0; d < sizeof datasets / sizeof datasets[0]; d++) {
+        const dataset *ds = &datasets[d];
+        char path[4096];
+        snprintf(path, sizeof path, "%s/imgarrays-reference/%s/rawData.json", shared, ds->name);
+        uint8_t *json;
+        size_t json_len;
+        if (read_whole(path, &json, &json_len) != 0) {
+            fprintf(stderr, "dir-bench-arrays: cannot read %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+        double *vals = NULL;
+        size_t n = parse_json_numbers((const char *)json, json_len, &vals);
+        if (n == (size_t)-1) {
+            fprintf(stderr, "dir-bench-arrays: %s is not a JSON array of numbers\n", path);
+            return 1;
+        }
+        fprintf(stderr, "arrays: %s: %zu values, %zu bytes of JSON\n", ds->name, n, json_len);
+
+        row rows[32];
+        size_t nr = 0;
+        memset(&rows[nr], 0, sizeof rows[nr]);
+        snprintf(rows[nr].label, sizeof rows[nr].label, "JSON text");
+        rows[nr++].bytes = json_len;
+        text_row(&rows[nr++], "gzip -9 of the JSON", json, json_len, 0, vals, n);
+        size_t gzip_bytes = rows[nr - 1].bytes;
+        text_row(&rows[nr++], "xz -9 of the JSON", json, json_len, 1, vals, n);
+        for (int k = 0; k < 3 && ds->refs[k]; k++) {
+            row *r = &rows[nr++];
+            memset(r, 0, sizeof *r);
+            snprintf(r->label, sizeof r->label, "reference library: %s", ds->refs[k]);
+            char rp[4096];
+            snprintf(rp, sizeof rp, "%s/imgarrays-reference/%s", shared, ds->refs[k]);
+            bench_buf file = {0};
+            if (read_whole(rp, &file.data, &file.size) != 0) {
+                fprintf(stderr, "dir-bench-arrays: cannot read %s: %s\n", rp, strerror(errno));
+                return 1;
+            }
+            file.release = free;
+            r->bytes = file.size;
+            dira_options opt;
+            dira_options_default(&opt);
+            opt.classic = 1;
+            opt.capacity = ref_capacity_of(ds, ds->refs[k]);
+            opt.ldeczeroes = ds->ref_ldeczeroes;
+            measure_unpack(r, &file, &opt, vals, n);
+            if (!r->note[0])
+                snprintf(r->note, sizeof r->note, "read as classic, capacity %d, ldeczeroes %s",
+                         opt.capacity, opt.ldeczeroes ? "yes" : "no");
+            bench_buf_free(&file);
+        }
+        for (int classic = 1; classic >= 0; classic--)
+            for (int fmt = 0; fmt < 4; fmt++) {
+                fprintf(stderr, "arrays: %s: %s, %s\n", ds->name, fmt_names[fmt],
+                        classic ? "classic" : "self-describing");
+                pack_row(&rows[nr++], vals, n, classic, ds->ref_capacity, ds->ref_ldeczeroes,
+                         (enum img_fmt)fmt);
+                if (!rows[nr - 1].bytes) failures++;
+            }
+
+        fprintf(md, "\n#### %s: %zu values (`%s/rawData.json`)\n\n", ds->name, n, ds->name);
+        print_rows(md, rows, nr, gzip_bytes, n);
+        for (size_t i = 0; i < nr; i++) {
+            if (sum)
+                fprintf(sum, "%s\t%s\t%zu\t%zu\t%.2f\t%.2f\t%llu\t%zu\n", ds->name, rows[i].label,
+                        rows[i].bytes, gzip_bytes, (double)rows[i].pack_ns / 1e6,
+                        (double)rows[i].unpack_ns / 1e6, (unsigned long long)rows[i].exact, n);
+            if (strncmp(rows[i].label, ".dir", 4) == 0 && rows[i].bytes) {
+                int w = snprintf(target_lines + tl, sizeof target_lines - tl,
+                                 "| %s | %s | %zu | %zu | %.3f | %s |\n", ds->name, rows[i].label,
+                                 rows[i].bytes, gzip_bytes, (double)rows[i].bytes / (double)gzip_bytes,
+                                 rows[i].bytes < gzip_bytes ? "yes" : "**no**");
+                if (w > 0 && (size_t)w < sizeof target_lines - tl) tl += (size_t)w;
+            }
+        }
+        free(vals);
+        free(json);
+    }
+    fprintf(md, "\n#### Target: arrays in .dir smaller than gzip -9 of their JSON\n\n");
+    fprintf(md, "| data set | packing | .dir bytes | gzip -9 bytes | ratio | holds |\n");
+    fprintf(md, "| --- | --- | ---: | ---: | ---: | --- |\n%s", target_lines);
+    if (md != stdout && fclose(md) != 0) {
+        fprintf(stderr, "dir-bench-arrays: error writing %s\n", md_path);
+        return 1;
+    }
+    if (sum && fclose(sum) != 0) {
+        fprintf(stderr, "dir-bench-arrays: error writing %s\n", sum_path);
+        return 1;
+    }
+    return failures ? 1 : 0;
+}

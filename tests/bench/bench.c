@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/* bench.c -- image benchmark (issue 6): .dir against PNG, optipng, lossless
+ * WebP, QOI, TGA RLE, gzip -9 and xz -9 on the corpus of real images.
+ *
+ * Usage: dir-bench [options] < LIST
+ *   LIST: lines "class<TAB>absolute_path" (tests/bench/fetch-corpus.sh output)
+ *   --optipng PATH   optipng program (default: optipng on PATH; "" to skip)
+ *   --tsv FILE       per-image results
+ *   --summary FILE   per-class results (for gnuplot)
+ *   --markdown FILE  tables (default: stdout)
+ *   --enc-runs N     most encode runs per image and codec (default 5)
+ *   --dec-runs N     most decode runs per image and codec (default 9)
+ *   --budget-ms N    stop repeating once this much time is spent (default 300)
+ *   --limit N        only the first N images of each class (for a quick try)
+ *
+ * One process runs every codec in turn on each image, timing only the library
+ * calls with CLOCK_MONOTONIC; optipng is an external program and its time is
+ * that of its process.  Each encode (decode) is repeated up to --enc-runs
+ * (--dec-runs) times, at least once (three times for decodes), stopping early
+ * once --budget-ms is used; the median run counts.  Every decode is checked
+ * against the input pixels, byte for byte. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define MAX_CODECS 16
+#define MAX_RUNS 64
+#define MAX_CLASSES 3
+
+static const char *const class_names[MAX_CLASSES] = {"screen", "sprite", "icon"};
+
+typedef struct result {
+    int ok;
+    size_t size;
+    uint64_t enc_ns; /* median */
+    uint64_t dec_ns; /* median */
+    unsigned enc_runs;
+    unsigned dec_runs;
+} result;
+
+typedef struct class_total {
+    unsigned images;
+    unsigned failed_images;
+    uint64_t pixels;
+    uint64_t raw;
+    uint64_t size[MAX_CODECS];
+    uint64_t enc_ns[MAX_CODECS];
+    uint64_t dec_ns[MAX_CODECS];
+    /* .dir section statistics (from a decode with stats) */
+    uint64_t codes[MAX_CODECS][9];
+    uint64_t streams[MAX_CODECS][DIR_STREAMS];
+    uint64_t sections[MAX_CODECS];
+} class_total;
+
+typedef struct options {
+    const char *optipng;
+    const char *tsv;
+    const char *summary;
+    const char *markdown;
+    unsigned enc_runs;
+    unsigned dec_runs;
+    uint64_t budget_ns;
+    unsigned limit;
+} options;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *t, unsigned n)
+{
+    qsort(t, n, sizeof *t, cmp_u64);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static int class_index(const char *name)
+{
+    for (int i = 0; i < MAX_CLASSES; i++)
+        if (strcmp(name, class_names[i]) == 0) return i;
+    return -1;
+}
+
+static int read_whole(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > (1 << 30)) {
+        fclose(f);
+        errno = EFBIG;
+        return -1;
+    }
+    *size = (size_t)st.st_size;
+    *data = malloc(*size);
+    if (!*data) {
+        fclose(f);
+        return -1;
+    }
+    size_t n = fread(*data, 1, *size, f);
+    fclose(f);
+    if (n != *size) {
+        free(*data);
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* Compares decoded pixels (out_ch channels) with the image's own. */
+static int same_pixels(const bench_image *img, const uint8_t *px, unsigned out_ch)
+{
+    if (out_ch == img->channels) return memcmp(px, img->pixels, img->size) == 0;
+    size_t n = (size_t)img->width * img->height;
+    for (size_t i = 0; i < n; i++) /* grey decoded as RGB */
+        if (px[3 * i] != img->pixels[i] || px[3 * i + 1] != img->pixels[i] ||
+            px[3 * i + 2] != img->pixels[i])
+            return 0;
+    return 1;
+}
+
+/* Runs one codec on one image: timed encodes, timed decodes, the check. */
+static int run_codec(const options *o, const bench_codec *c, const bench_image *img, result *r,
+                     dir_stats *stats, char *err, size_t errlen)
+{
+    uint64_t t[MAX_RUNS];
+    bench_buf enc = {0};
+    unsigned out_ch = bench_out_channels(c, img->channels);
+    size_t px_size = (size_t)img->width * img->height * out_ch;
+    uint8_t *px = malloc(px_size);
+    int rc = -1;
+    memset(r, 0, sizeof *r);
+    if (!px) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+
+    /* encode */
+    unsigned enc_max = (c->flags & (BENCH_PROCESS | BENCH_NO_ENCODE)) ? 1 : o->enc_runs;
+    uint64_t spent = 0;
+    unsigned n = 0;
+    while (n < enc_max && (n < 1 || spent < o->budget_ns)) {
+        bench_buf_free(&enc);
+        uint64_t t0 = bench_now_ns();
+        if (c->encode(c, img, &enc, err, errlen) != 0) goto done;
+        t[n] = bench_now_ns() - t0;
+        spent += t[n++];
+    }
+    r->enc_runs = n;
+    r->enc_ns = (c->flags & BENCH_NO_ENCODE) ? 0 : median(t, n);
+    r->size = enc.size;
+
+    /* decode */
+    spent = 0;
+    n = 0;
+    while (n < o->dec_runs && (n < 3 || spent < o->budget_ns)) {
+        uint8_t *own = NULL;
+        uint64_t t0 = bench_now_ns();
+        int d = c->decode(c, img, &enc, px, px_size, &own, err, errlen);
+        t[n] = bench_now_ns() - t0;
+        spent += t[n++];
+        if (d != 0) goto done;
+        int same = same_pixels(img, own ? own : px, out_ch);
+        free(own);
+        if (!same) {
+            snprintf(err, errlen, "decoded pixels differ from the input (not lossless)");
+            goto done;
+        }
+    }
+    r->dec_runs = n;
+    r->dec_ns = median(t, n);
+
+    if (stats && strncmp(c->id, "dir-", 4) == 0) {
+        dir_diag diag;
+        dir_error e = dir_decode(enc.data, enc.size, NULL, px, px_size, NULL, stats, &diag);
+        if (e != DIR_OK) {
+            snprintf(err, errlen, "dir_decode with stats: %s", diag.message);
+            goto done;
+        }
+    }
+    r->ok = 1;
+    rc = 0;
+done:
+    bench_buf_free(&enc);
+    free(px);
+    return rc;
+}
+
+static double mbps(uint64_t bytes, uint64_t ns)
+{
+    return ns ? (double)bytes * 1e3 / (double)ns : 0.0;
+}
+
+static void write_class_table(FILE *f, const class_total *ct, const char *cls, const bench_codec *codecs,
+                              size_t nc, size_t png_ref)
+{
+    fprintf(f, "\n### %s: %u images, %.2f Mpixels, %.2f MB of raw pixels\n\n", cls, ct->images,
+            (double)ct->pixels / 1e6, (double)ct->raw / 1e6);
+    if (ct->failed_images)
+        fprintf(f, "(%u image(s) left out of this class: a codec failed on them, see above)\n\n",
+                ct->failed_images);
+    fprintf(f, "| codec | bytes | vs PNG | encode ms | encode MB/s | decode ms | decode MB/s |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (size_t k = 0; k < nc; k++) {
+        const bench_codec *c = &codecs[k];
+        fprintf(f, "| %s | %llu | %.3f | ", c->label, (unsigned long long)ct->size[k],
+                ct->size[png_ref] ? (double)ct->size[k] / (double)ct->size[png_ref] : 0.0);
+        if (c->flags & BENCH_NO_ENCODE)
+            fprintf(f, "- | - | ");
+        else
+            fprintf(f, "%.1f | %.1f | ", (double)ct->enc_ns[k] / 1e6, mbps(ct->raw, ct->enc_ns[k]));
+        fprintf(f, "%.1f | %.1f |\n", (double)ct->dec_ns[k] / 1e6, mbps(ct->raw, ct->dec_ns[k]));
+    }
+}
+
+static size_t find_codec(const bench_codec *codecs, size_t nc, const char *id)
+{
+    for (size_t k = 0; k < nc; k++)
+        if (strcmp(codecs[k].id, id) == 0) return k;
+    return (size_t)-1;
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+    return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static void write_targets(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc)
+{
+    size_t tga = find_codec(codecs, nc, "tga-rle");
+    size_t opti = find_codec(codecs, nc, "optipng-o2");
+    size_t def = find_codec(codecs, nc, "dir-default");
+    size_t png = find_codec(codecs, nc, "png-default");
+    const char *seeds[3] = {"dir-seed-none", "dir-seed-sub", "dir-seed-auto"};
+
+    fprintf(f, "\n### Targets\n\n");
+    fprintf(f, "| target | class | .dir | peer | .dir / peer | holds |\n");
+    fprintf(f, "| --- | --- | ---: | ---: | ---: | --- |\n");
+    for (int ci = 0; ci < MAX_CLASSES; ci++) {
+        const class_total *ct = &tot[ci];
+        if (!ct->images) continue;
+        for (int s = 0; s < 3; s++) {
+            size_t k = find_codec(codecs, nc, seeds[s]);
+            fprintf(f, "| %s bytes < TGA RLE | %s | %llu | %llu | %.3f | %s |\n", codecs[k].label,
+                    class_names[ci], (unsigned long long)ct->size[k],
+                    (unsigned long long)ct->size[tga], (double)ct->size[k] / (double)ct->size[tga],
+                    ct->size[k] < ct->size[tga] ? "yes" : "**no**");
+        }
+    }
+    if (opti != (size_t)-1) {
+        for (int ci = 0; ci < 2; ci++) { /* screens and sprites */
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            fprintf(f, "| .dir default bytes < optipng -o2 | %s | %llu | %llu | %.3f | %s |\n",
+                    class_names[ci], (unsigned long long)ct->size[def],
+                    (unsigned long long)ct->size[opti],
+                    (double)ct->size[def] / (double)ct->size[opti],
+                    ct->size[def] < ct->size[opti] ? "yes" : "**no**");
+        }
+    }
+    const char *dec_ids[4] = {"dir-default", "dir-smallest", "dir-seed-none", "dir-seed-sub"};
+    for (int ci = 0; ci < MAX_CLASSES; ci++) {
+        const class_total *ct = &tot[ci];
+        if (!ct->images) continue;
+        for (int s = 0; s < 4; s++) {
+            size_t k = find_codec(codecs, nc, dec_ids[s]);
+            double a = mbps(ct->raw, ct->dec_ns[k]), b = mbps(ct->raw, ct->dec_ns[png]);
+            fprintf(f, "| %s decode MB/s > libpng (default-level PNG) | %s | %.1f | %.1f | %.2fx | %s |\n",
+                    codecs[k].label, class_names[ci], a, b, b > 0 ? a / b : 0.0,
+                    a > b ? "yes" : "**no**");
+        }
+    }
+
+    fprintf(f, "\n### Where .dir default loses\n\n");
+    for (int ci = 0; ci < MAX_CLASSES; ci++) {
+        const class_total *ct = &tot[ci];
+        if (!ct->images) continue;
+        fprintf(f, "- **%s**: smaller than .dir default (%llu bytes):", class_names[ci],
+                (unsigned long long)ct->size[def]);
+        int any = 0;
+        for (size_t k = 0; k < nc; k++) {
+            if (strncmp(codecs[k].id, "dir-", 4) == 0 || ct->size[k] >= ct->size[def]) continue;
+            fprintf(f, "%s %s (%.1f%% of .dir's size)", any ? ";" : "", codecs[k].label,
+                    pct(ct->size[k], ct->size[def]));
+            any = 1;
+        }
+        if (!any) fprintf(f, " none");
+        fprintf(f, ".  Decodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->dec_ns[def]));
+        any = 0;
+        for (size_t k = 0; k < nc; k++) {
+            if (strncmp(codecs[k].id, "dir-", 4) == 0 || ct->dec_ns[k] >= ct->dec_ns[def]) continue;
+            fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label, mbps(ct->raw, ct->dec_ns[k]));
+            any = 1;
+        }
+        if (!any) fprintf(f, " none");
+        fprintf(f, ".\n");
+    }
+}
+
+static void write_sections(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc)
+{
+    static const char *const names[9] = {"00 zero", "01 one colour", "02 one odd pixel",
+                                         "03 repeat", "04 elimination", "05 zero implicit",
+                                         "06 no zero", "07 raw", "08 two colours"};
+    const char *ids[2] = {"dir-seed-none", "dir-default"};
+    fprintf(f, "\n### Section codes: share of sections, and of the raw stream bytes (before zstd)\n\n");
+    fprintf(f, "Stream 0 holds the code bytes; stream k holds the payloads of code k.\n\n");
+    fprintf(f, "| codec | class | sections |");
+    for (int k = 0; k < 9; k++) fprintf(f, " %s |", names[k]);
+    fprintf(f, " code bytes |\n| --- | --- | ---: |");
+    for (int k = 0; k < 10; k++) fprintf(f, " ---: |");
+    fprintf(f, "\n");
+    for (int s = 0; s < 2; s++) {
+        size_t k = find_codec(codecs, nc, ids[s]);
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            uint64_t bytes = 0;
+            for (int j = 0; j < DIR_STREAMS; j++) bytes += ct->streams[k][j];
+            fprintf(f, "| %s | %s | %llu |", codecs[k].label, class_names[ci],
+                    (unsigned long long)ct->sections[k]);
+            for (int j = 0; j < 9; j++) {
+                /* code 0 has no payload stream; stream j >= 1 is code j's */
+                if (j == 0)
+                    fprintf(f, " %.1f%% |", pct(ct->codes[k][0], ct->sections[k]));
+                else
+                    fprintf(f, " %.1f%% / %.1f%% |", pct(ct->codes[k][j], ct->sections[k]),
+                            pct(ct->streams[k][j], bytes));
+            }
+            fprintf(f, " %.1f%% |\n", pct(ct->streams[k][0], bytes));
+        }
+    }
+    fprintf(f, "\nEach cell: sections with that code / bytes of that code's payload stream, as a share "
+               "of all sections / of all raw stream bytes.\n");
+}
+
+static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(s, &end, 10);
+    if (errno || *end || end == s || x < lo || x > hi) return -1;
+    *v = (unsigned)x;
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: dir-bench [--optipng PATH] [--tsv FILE] [--summary FILE] [--markdown FILE]\n"
+            "                 [--enc-runs N] [--dec-runs N] [--budget-ms N] [--limit N] < LIST\n"
+            "LIST: lines class<TAB>path, as printed by tests/bench/fetch-corpus.sh\n");
+}
+
+int main(int argc, char **argv)
+{
+    options o = {"optipng", NULL, NULL, NULL, 5, 9, 300000000u, 0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned u;
+        if (!v) {
+            usage();
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--optipng")) {
+            o.optipng = *v ? v : NULL;
+        } else if (!strcmp(a, "--tsv")) {
+            o.tsv = v;
+        } else if (!strcmp(a, "--summary")) {
+            o.summary = v;
+        } else if (!strcmp(a, "--markdown")) {
+            o.markdown = v;
+        } else if (!strcmp(a, "--enc-runs") && parse_uint(v, 1, MAX_RUNS, &u) == 0) {
+            o.enc_runs = u;
+        } else if (!strcmp(a, "--dec-runs") && parse_uint(v, 3, MAX_RUNS, &u) == 0) {
+            o.dec_runs = u;
+        } else if (!strcmp(a, "--budget-ms") && parse_uint(v, 0, 600000, &u) == 0) {
+            o.budget_ns = (uint64_t)u * 1000000u;
+        } else if (!strcmp(a, "--limit") && parse_uint(v, 1, 1000000, &u) == 0) {
+            o.limit = u;
+        } else {
+            fprintf(stderr, "dir-bench: bad option or value: %s %s\n", a, v);
+            usage();
+            return 2;
+        }
+    }
+
+    char tmpdir[] = "/tmp/dir-bench-XXXXXX";
+    if (!mkdtemp(tmpdir)) {
+        fprintf(stderr, "dir-bench: mkdtemp: %s\n", strerror(errno));
+        return 1;
+    }
+    bench_codec codecs[MAX_CODECS];
+    size_t nc = bench_codecs(codecs, MAX_CODECS, o.optipng, tmpdir);
+    size_t png_ref = find_codec(codecs, nc, "png-default");
+
+    FILE *tsv = NULL;
+    if (o.tsv) {
+        tsv = fopen(o.tsv, "w");
+        if (!tsv) {
+            fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.tsv, strerror(errno));
+            return 1;
+        }
+        fprintf(tsv, "class\tpath\twidth\theight\tchannels\traw_bytes\tcodec\tbytes\tencode_ns\tdecode_ns"
+                     "\tencode_runs\tdecode_runs\tok\n");
+    }
+
+    static class_total tot[MAX_CLASSES];
+    unsigned per_class_seen[MAX_CLASSES] = {0};
+    unsigned failures = 0;
+    char line[8192];
+    FILE *md = stdout;
+    uint64_t t_start = bench_now_ns();
+    char fail_log[8192] = "";
+    size_t fail_len = 0;
+
+    while (fgets(line, sizeof line, stdin)) {
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (!len || line[0] == '#') continue;
+        char *tab = strchr(line, '\t');
+        if (!tab) {
+            fprintf(stderr, "dir-bench: list line without a tab: %s\n", line);
+            return 1;
+        }
+        *tab = 0;
+        int ci = class_index(line);
+        if (ci < 0) {
+            fprintf(stderr, "dir-bench: unknown class '%s'\n", line);
+            return 1;
+        }
+        if (o.limit && per_class_seen[ci] >= o.limit) continue;
+        per_class_seen[ci]++;
+
+        bench_image img;
+        memset(&img, 0, sizeof img);
+        snprintf(img.cls, sizeof img.cls, "%s", line);
+        img.path = tab + 1;
+        char err[256];
+        if (read_whole(img.path, &img.file, &img.file_size) != 0) {
+            fprintf(stderr, "dir-bench: cannot read %s: %s\n", img.path, strerror(errno));
+            return 1;
+        }
+        if (bench_png_load(img.file, img.file_size, &img, err, sizeof err) != 0) {
+            fprintf(stderr, "dir-bench: %s: %s\n", img.path, err);
+            return 1;
+        }
+        fprintf(stderr, "[%6.1fs] %-6s %5ux%-5u %u ch  %s\n", (double)(bench_now_ns() - t_start) / 1e9,
+                img.cls, img.width, img.height, img.channels, img.path);
+
+        result res[MAX_CODECS];
+        dir_stats stats[MAX_CODECS];
+        int all_ok = 1;
+        for (size_t k = 0; k < nc; k++) {
+            memset(&stats[k], 0, sizeof stats[k]);
+            if (run_codec(&o, &codecs[k], &img, &res[k], &stats[k], err, sizeof err) != 0) {
+                fprintf(stderr, "dir-bench: FAILED %s on %s: %s\n", codecs[k].id, img.path, err);
+                int w = snprintf(fail_log + fail_len, sizeof fail_log - fail_len,
+                                 "- %s failed on `%s`: %s\n", codecs[k].label, img.path, err);
+                if (w > 0 && (size_t)w < sizeof fail_log - fail_len) fail_len += (size_t)w;
+                failures++;
+                all_ok = 0;
+            }
+            if (tsv)
+                fprintf(tsv, "%s\t%s\t%u\t%u\t%u\t%zu\t%s\t%zu\t%llu\t%llu\t%u\t%u\t%d\n", img.cls,
+                        img.path, img.width, img.height, img.channels, img.size, codecs[k].id,
+                        res[k].size, (unsigned long long)res[k].enc_ns,
+                        (unsigned long long)res[k].dec_ns, res[k].enc_runs, res[k].dec_runs,
+                        res[k].ok);
+        }
+        class_total *ct = &tot[ci];
+        if (all_ok) {
+            ct->images++;
+            ct->pixels += (uint64_t)img.width * img.height;
+            ct->raw += img.size;
+            for (size_t k = 0; k < nc; k++) {
+                ct->size[k] += res[k].size;
+                ct->enc_ns[k] += res[k].enc_ns;
+                ct->dec_ns[k] += res[k].dec_ns;
+                for (int j = 0; j < 9; j++) ct->codes[k][j] += stats[k].code_count[j];
+                for (int j = 0; j < DIR_STREAMS; j++) ct->streams[k][j] += stats[k].stream_bytes[j];
+                ct->sections[k] += stats[k].sections;
+            }
+        } else {
+            ct->failed_images++;
+        }
+        free(img.pixels);
+        free(img.file);
+    }
+    if (tsv && fclose(tsv) != 0) {
+        fprintf(stderr, "dir-bench: error writing %s\n", o.tsv);
+        return 1;
+    }
+    rmdir(tmpdir);
+
+    if (o.summary) {
+        FILE *s = fopen(o.summary, "w");
+        if (!s) {
+            fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.summary, strerror(errno));
+            return 1;
+        }
+        fprintf(s, "# class\tcodec\tbytes\tratio_png\tencode_ms\tdecode_ms\tencode_MBps\tdecode_MBps\tlabel\n");
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            for (size_t k = 0; k < nc; k++)
+                fprintf(s, "%s\t%s\t%llu\t%.4f\t%.2f\t%.2f\t%.2f\t%.2f\t\"%s\"\n", class_names[ci],
+                        codecs[k].id, (unsigned long long)ct->size[k],
+                        (double)ct->size[k] / (double)ct->size[png_ref], (double)ct->enc_ns[k] / 1e6,
+                        (double)ct->dec_ns[k] / 1e6, mbps(ct->raw, ct->enc_ns[k]),
+                        mbps(ct->raw, ct->dec_ns[k]), codecs[k].label);
+        }
+        if (fclose(s) != 0) {
+            fprintf(stderr, "dir-bench: error writing %s\n", o.summary);
+            return 1;
+        }
+    }
+
+    if (o.markdown) {
+        md = fopen(o.markdown, "w");
+        if (!md) {
+            fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.markdown, strerror(errno));
+            return 1;
+        }
+    }
+    fprintf(md, "### Size relative to PNG (libpng, default level); lower is better\n\n");
+    fprintf(md, "| codec |");
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) fprintf(md, " %s |", class_names[ci]);
+    fprintf(md, "\n| --- |");
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) fprintf(md, " ---: |");
+    fprintf(md, "\n");
+    for (size_t k = 0; k < nc; k++) {
+        fprintf(md, "| %s |", codecs[k].label);
+        for (int ci = 0; ci < MAX_CLASSES; ci++)
+            if (tot[ci].images)
+                fprintf(md, " %.3f |", (double)tot[ci].size[k] / (double)tot[ci].size[png_ref]);
+        fprintf(md, "\n");
+    }
+    if (failures) fprintf(md, "\n**%u codec run(s) FAILED:**\n\n%s", failures, fail_log);
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) write_class_table(md, &tot[ci], class_names[ci], codecs, nc, png_ref);
+    write_targets(md, tot, codecs, nc);
+    write_sections(md, tot, codecs, nc);
+    fprintf(md, "\nRepetitions: each encode up to %u times, each decode 3 to %u times, stopping once %llu ms "
+                "were spent on that image and codec; the median run counts, summed over the class. "
+                "Whole run: %.0f s.\n",
+            o.enc_runs, o.dec_runs, (unsigned long long)(o.budget_ns / 1000000u),
+            (double)(bench_now_ns() - t_start) / 1e9);
+    if (md != stdout && fclose(md) != 0) {
+        fprintf(stderr, "dir-bench: error writing %s\n", o.markdown);
+        return 1;
+    }
+    fprintf(stderr, "dir-bench: done in %.0f s, %u failure(s)\n", (double)(bench_now_ns() - t_start) / 1e9,
+            failures);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* bench.h -- the image benchmark's codec wrappers (issue 6).  Not part of the
+ * library or the test suite: a run target only. */
+#ifndef DIR_BENCH_H
+#define DIR_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dir.h"
+
+/* One corpus image, decoded once (through libpng) to 8-bit pixels. */
+typedef struct bench_image {
+    char cls[16];        /* screen, sprite, icon */
+    const char *path;    /* absolute path of the PNG as shipped */
+    uint32_t width;
+    uint32_t height;
+    unsigned channels;   /* 1 grey, 3 RGB, 4 RGBA */
+    uint8_t *pixels;     /* width * height * channels bytes */
+    size_t size;         /* width * height * channels */
+    uint8_t *file;       /* the PNG file as shipped */
+    size_t file_size;
+} bench_image;
+
+/* An encoded file; `release` frees `data` (each library has its own). */
+typedef struct bench_buf {
+    uint8_t *data;
+    size_t size;
+    void (*release)(void *);
+} bench_buf;
+
+void bench_buf_free(bench_buf *b);
+
+struct bench_codec;
+
+/* Encodes img into out.  Returns 0, or -1 with err set. */
+typedef int (*bench_encode_fn)(const struct bench_codec *c, const bench_image *img, bench_buf *out,
+                               char *err, size_t errlen);
+
+/* Decodes in back to pixels with out_channels(img->channels) channels.  The
+ * decoder writes into px (px_size bytes) or, when its library only returns
+ * its own buffer, sets *own to that buffer (freed by the caller with free()).
+ * Returns 0, or -1 with err set. */
+typedef int (*bench_decode_fn)(const struct bench_codec *c, const bench_image *img,
+                               const bench_buf *in, uint8_t *px, size_t px_size, uint8_t **own,
+                               char *err, size_t errlen);
+
+enum {
+    BENCH_EXPANDS_GREY = 1, /* grey input is encoded and decoded as RGB */
+    BENCH_PROCESS = 2,      /* encode time is a whole external process */
+    BENCH_NO_ENCODE = 4,    /* size is the shipped file; nothing to encode */
+};
+
+typedef struct bench_codec {
+    const char *id;    /* short key: TSV, chart */
+    const char *label; /* table label */
+    bench_encode_fn encode;
+    bench_decode_fn decode;
+    unsigned flags;
+    dir_encode_options dir; /* .dir codecs */
+    int level;              /* libpng / zlib / xz level */
+    const char *tool;       /* external program (optipng) */
+    const char *tmpdir;     /* scratch directory for external programs */
+} bench_codec;
+
+/* Channels of the decoded pixels for an image of `channels` channels. */
+unsigned bench_out_channels(const bench_codec *c, unsigned channels);
+
+/* Reads a PNG file from memory as 8-bit pixels: palette expanded, tRNS made
+ * alpha, 16-bit reduced to 8 (high byte), grey+alpha made RGBA.  Fills
+ * img->width/height/channels/pixels/size.  Returns 0, or -1 with err set. */
+int bench_png_load(const uint8_t *data, size_t size, bench_image *img, char *err, size_t errlen);
+
+/* Decodes a PNG from memory into exactly `want` channels of 8 bits
+ * (expanding palette, grey and missing alpha as needed). */
+int bench_png_decode_to(const uint8_t *data, size_t size, unsigned want, uint32_t width,
+                        uint32_t height, uint8_t *px, size_t px_size, char *err, size_t errlen);
+
+/* Encodes pixels as PNG at zlib `level` (-1 = libpng's default). */
+int bench_png_encode(const bench_image *img, int level, bench_buf *out, char *err, size_t errlen);
+
+/* The codec table: fills `codecs` (capacity `cap`) and returns the count. */
+size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *tmpdir);
+
+/* Monotonic time in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+#endif

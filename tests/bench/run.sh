@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# run.sh -- the whole benchmark in one command (issue 6):
+#
+#   meson compile -C build bench        (the run target calls this script)
+#   tests/bench/run.sh build            (the same from a shell: builds first)
+#
+# 1. fetches the corpus listed in tests/bench/corpus.tsv (fetch-corpus.sh)
+#    into $DIR_CORPUS_DIR, default BUILD_DIR/bench-corpus;
+# 2. runs dir-bench (images) and dir-bench-arrays (../shared/imgarrays-reference);
+# 3. runs `dirtool info` on a typical screenshot and sprite sheet;
+# 4. draws docs/img/bench-size-speed.png with gnuplot;
+# 5. writes docs/benchmarks.md with the machine, the date and the command.
+# Raw results stay in BUILD_DIR/bench/.
+#
+# DIR_BENCH_LIMIT=N runs only N images per class and writes nothing under
+# docs/ (a quick check of the machinery, not a result).
+set -eu
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ $# -ge 1 ] || die "usage: tests/bench/run.sh BUILD_DIR"
+build=$(cd "$1" && pwd) || die "no build directory '$1'"
+here=$(cd "$(dirname "$0")" && pwd)
+src=${DIR_BENCH_SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
+
+if [ -z "${DIR_BENCH_EXE:-}" ]; then
+    # Run by hand: build what the benchmark needs.
+    meson compile -C "$build" dir-bench dir-bench-arrays dirtool >&2 || die "build failed"
+    DIR_BENCH_EXE=$build/tests/bench/dir-bench
+    DIR_BENCH_ARRAYS_EXE=$build/tests/bench/dir-bench-arrays
+    DIRTOOL=$build/core/tool/dirtool
+    DIR_BENCH_COMMAND="tests/bench/run.sh $1"
+fi
+# The command as typed from the source root (build dir made relative).
+command=$(printf '%s' "${DIR_BENCH_COMMAND:-tests/bench/run.sh $1}" | sed "s#$src/##g")
+shared=${DIR_SHARED:-$src/../shared}
+corpus=${DIR_CORPUS_DIR:-$build/bench-corpus}
+out=$build/bench
+mkdir -p "$out"
+
+for tool in gnuplot optipng; do
+    command -v $tool >/dev/null 2>&1 || die "$tool not found (apt-get install $tool)"
+done
+[ -d "$shared/imgarrays-reference" ] || die "no shared data at $shared (set DIR_SHARED)"
+
+limit_args=
+docs=$src/docs
+if [ -n "${DIR_BENCH_LIMIT:-}" ]; then
+    limit_args="--limit $DIR_BENCH_LIMIT"
+    docs=$out/docs
+    echo "bench: DIR_BENCH_LIMIT=$DIR_BENCH_LIMIT: quick run, writing into $docs, not the real docs" >&2
+fi
+mkdir -p "$docs/img"
+
+start=$(date -u '+%Y-%m-%d %H:%M UTC')
+t0=$(date +%s)
+
+echo "bench: fetching the corpus into $corpus" >&2
+"$here/fetch-corpus.sh" "$corpus" > "$out/corpus-list.tsv"
+
+echo "bench: images" >&2
+status=0
+# shellcheck disable=SC2086
+"$DIR_BENCH_EXE" $limit_args --tsv "$out/images.tsv" --summary "$out/summary.tsv" \
+    --markdown "$out/images.md" < "$out/corpus-list.tsv" || status=1
+
+echo "bench: arrays" >&2
+"$DIR_BENCH_ARRAYS_EXE" "$shared" --markdown "$out/arrays.md" --summary "$out/arrays.tsv" || status=1
+
+# dirtool info of a typical screenshot (a GIMP window) and sprite sheet (a
+# freeciv terrain tile set), encoded with dirtool's defaults.
+info_of() { # class, path suffix
+    f=$(awk -F '\t' -v c="$1" -v s="$2" '$1 == c && index($2, s) { print $2; exit }' "$out/corpus-list.tsv")
+    [ -n "$f" ] || die "no $1 image matching $2 in the corpus"
+    base=$(basename "$f" .png)
+    "$DIRTOOL" encode "$f" "$out/$base.dir" || die "dirtool encode $f failed"
+    {
+        echo
+        echo "#### $1: \`$2\` ($(wc -c < "$f" | tr -d ' ') bytes as shipped; .dir default $(wc -c < "$out/$base.dir" | tr -d ' ') bytes)"
+        echo
+        echo '```'
+        echo "\$ dirtool encode $base.png $base.dir && dirtool info $base.dir"
+        "$DIRTOOL" info "$out/$base.dir" || die "dirtool info failed"
+        echo '```'
+    } >> "$out/info.md"
+}
+: > "$out/info.md"
+info_of screen using/image-window-single.png
+info_of sprite amplio2/terrain1.png
+
+echo "bench: chart" >&2
+# summary.tsv: class codec bytes ratio_png encode_ms decode_ms encode_MBps decode_MBps label
+for c in screen sprite icon; do
+    awk -F '\t' -v c="$c" '$1 == c { print $8 "\t" $4 "\t" $2 }' "$out/summary.tsv" > "$out/chart-$c.dat"
+done
+gnuplot <<EOF || die "gnuplot failed"
+set terminal pngcairo size 1500,560 font "DejaVu Sans,10"
+set output "$docs/img/bench-size-speed.png"
+set multiplot layout 1,3 title "Size against decode speed, per class (corpus: tests/bench/corpus.tsv; $start)"
+set logscale x
+set xlabel "decode speed, MB/s of raw pixels (log scale)"
+set ylabel "total size relative to PNG (libpng default level)"
+set grid
+set key off
+set yrange [0:*]
+set datafile separator "\t"
+do for [c in "screen sprite icon"] {
+    set title c
+    plot "$out/chart-".c.".dat" using 1:2 with points pt 7 ps 1.2 lc rgb "#1f77b4", \
+         "" using 1:2:3 with labels offset 0,0.8 font ",8", \
+         "" using 1:(stringcolumn(3) eq "dir-default" ? \$2 : 1/0) with points pt 7 ps 1.8 lc rgb "#d62728"
+}
+unset multiplot
+EOF
+
+t1=$(date +%s)
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+cores=$(grep -c '^processor' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+compiler=$(sed -n 's/.*"full_version": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-compilers.json" 2>/dev/null | head -n 1)
+buildtype=$(sed -n 's/.*"name": *"buildtype", *"value": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-buildoptions.json" 2>/dev/null | head -n 1)
+ver() { pkg-config --modversion "$1" 2>/dev/null || echo '?'; }
+
+{
+    cat <<EOF
+# Benchmarks
+
+.dir against PNG, optipng, lossless WebP, QOI, TGA with RLE, and gzip -9 and
+xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
+IMGArrays reference data sets packed into images.  This file is written by the
+benchmark; do not edit it by hand.
+
+- **Command:** \`$command\` (from a clean checkout: \`meson setup build && meson compile -C build bench\`)
+- **Date:** $start; the whole run took $((t1 - t0)) s
+- **Machine:** $cpu, $cores logical CPUs, $mem RAM; Linux $(uname -r)
+- **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
+- **Corpus:** \`tests/bench/corpus.tsv\` ($(grep -c -v '^#' "$src/tests/bench/corpus.tsv") images: GIMP manual screenshots from gimp-help-en, freeciv sprite sheets and tiles from freeciv-data, Adwaita icons with alpha from adwaita-icon-theme), fetched by \`tests/bench/fetch-corpus.sh\` with \`apt-get download\` and \`dpkg-deb -x\`.  Each PNG is read once with libpng (palette expanded, 16 bits reduced to 8, grey+alpha made RGBA) and every codec gets the same 8-bit pixels.
+
+## How it is measured
+
+- One process (\`dir-bench\`) runs every codec on each image in turn and times only the library calls with \`clock_gettime(CLOCK_MONOTONIC)\`.  Each encode is repeated up to 5 times and each decode 3 to 9 times, stopping early once 300 ms have been spent on that image and codec; the median run counts.  The class figures are sums of the per-image medians.  MB/s is raw pixel bytes (width x height x channels, 10^6 bytes per MB) per second.
+- Every decode is compared byte for byte with the input pixels; a codec that does not give them back fails the run.
+- **.dir seed-pure**: back end none (no zstd), filter none, sub, or auto (both tried, smaller kept), ordered layout.  **.dir default**: \`dir_encode_options_default\` (filter auto, ordered, zstd level $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h")).  **.dir smallest**: filter auto, zstd level 22.
+- **PNG**: libpng, 8-bit grey/RGB/RGBA as the input, default filter heuristics, zlib at libpng's default level and at level 9.  **optipng -o2**: run as a program on the default-level PNG; its time is the whole process (start-up, file I/O and the libpng encode before it included), so it is not comparable with the in-process times.  Its output is decoded with libpng back to the input's channels.  **PNG as shipped**: the Debian file itself (no encode; decoded with libpng).
+- **WebP**: libwebp lossless, \`WebPConfigLosslessPreset(&cfg, 9)\` (method 6, quality 100, as \`cwebp -z 9\`) with \`exact = 1\` so the colour under transparent pixels survives.  Grey images are given to WebP and QOI as RGB (neither has a grey mode); their MB/s still counts the grey bytes.
+- **QOI**: \`qoi_encode\`/\`qoi_decode\` from \`/usr/include/qoi.h\`; \`qoi_decode\` allocates its own buffer, included in its time.
+- **TGA RLE**: the benchmark's own encoder/decoder (\`tests/bench/codecs.c\`), type 10 (type 11 for grey), 18-byte header, no footer, top-left origin; packets do not cross scan lines; greedy: 2 or more equal pixels (3 for grey) make a run packet.
+- **gzip -9, xz -9**: zlib \`deflate\` level 9 in gzip framing (no file name, so 18 bytes of framing as in \`gzip -9 -n\`), and liblzma \`lzma_easy_buffer_encode\` preset 9 with a CRC64 check (\`xz -9\`), of the raw pixel bytes.
+
+## Images: size and speed
+
+![Total size relative to PNG against decode speed, per class](img/bench-size-speed.png)
+
+The red point in each panel is .dir default.
+
+EOF
+    cat "$out/images.md"
+    cat <<EOF
+
+## Where the bytes go: \`dirtool info\`
+
+A typical screenshot and a typical sprite sheet from the corpus, encoded with dirtool's defaults.
+EOF
+    cat "$out/info.md"
+    cat <<EOF
+
+## Arrays
+
+The data sets of \`../shared/imgarrays-reference/\` (read in place) packed into
+images by \`dira_encode\`, classic (the reference's own configuration, no
+header; values the classic encoding cannot hold exactly are written as the
+reference would and counted as inexact) and self-describing (the default:
+capacity chosen automatically, every double exact), then stored as PNG
+(libpng default level), lossless WebP (-z 9) and .dir.  Pack = \`dira_encode\`
+plus the image encoder, unpack = the image decoder plus \`dira_decode\`; for
+the text rows, pack = compressing the JSON text as given and unpack =
+decompressing it and reading the numbers with strtod.  Median of up to 3
+packs and 3 to 5 unpacks.  "Values back exact" counts doubles identical bit
+for bit to the JSON's numbers read by strtod.  The reference library's own
+images are read back as classic images with their MANIFEST configuration.
+EOF
+    cat "$out/arrays.md"
+} > "$docs/benchmarks.md.tmp"
+mv "$docs/benchmarks.md.tmp" "$docs/benchmarks.md"
+
+echo "bench: wrote $docs/benchmarks.md and $docs/img/bench-size-speed.png in $((t1 - t0)) s" >&2
+[ $status -eq 0 ] || die "a codec failed or did not round-trip (see the FAILED lines in $docs/benchmarks.md)"
