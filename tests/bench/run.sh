@@ -81,7 +81,7 @@ info_of() { # class, path suffix
         echo
         echo '```'
         echo "\$ dirtool encode $base.png $base.dir && dirtool info $base.dir"
-        "$DIRTOOL" info "$out/$base.dir" || die "dirtool info failed"
+        (cd "$out" && "$DIRTOOL" info "$base.dir") || die "dirtool info failed"
         echo '```'
     } >> "$out/info.md"
 }
@@ -94,22 +94,54 @@ echo "bench: chart" >&2
 for c in screen sprite icon; do
     awk -F '\t' -v c="$c" '$1 == c { print $8 "\t" $4 "\t" $2 }' "$out/summary.tsv" > "$out/chart-$c.dat"
 done
+codecs=$(awk -F '\t' '$1 != "# class" && !seen[$2]++ { printf "%s ", $2 }' "$out/summary.tsv")
+# A fixed colour and point type per codec: .dir modes are filled circles in
+# reds and oranges, the peers other shapes in blues, greens and greys.
+colours=''
+points=''
+for id in $codecs; do
+    case $id in
+    dir-seed-none) c='#fdae6b' p=7 ;;
+    dir-seed-sub) c='#fd8d3c' p=7 ;;
+    dir-seed-auto) c='#e6550d' p=7 ;;
+    dir-default) c='#d62728' p=7 ;;
+    dir-smallest) c='#7f0000' p=6 ;;
+    png-shipped) c='#9ecae1' p=5 ;;
+    png-default) c='#3182bd' p=5 ;;
+    png-9) c='#08519c' p=5 ;;
+    optipng-o2) c='#6baed6' p=13 ;;
+    webp-z9) c='#31a354' p=9 ;;
+    qoi) c='#756bb1' p=11 ;;
+    tga-rle) c='#636363' p=13 ;;
+    gzip-9) c='#bdbdbd' p=9 ;;
+    xz-9) c='#000000' p=11 ;;
+    *) c='#999999' p=1 ;;
+    esac
+    colours="$colours$c "
+    points="$points$p "
+done
 gnuplot <<EOF || die "gnuplot failed"
-set terminal pngcairo size 1500,560 font "DejaVu Sans,10"
+set terminal pngcairo size 1800,600 font "DejaVu Sans,10"
 set output "$docs/img/bench-size-speed.png"
-set multiplot layout 1,3 title "Size against decode speed, per class (corpus: tests/bench/corpus.tsv; $start)"
+set multiplot layout 1,3 title "Total size against decode speed, per class (corpus: tests/bench/corpus.tsv; $start)"
+codecs = "$codecs"
+colours = "$colours"
+points = "$points"
 set logscale x
 set xlabel "decode speed, MB/s of raw pixels (log scale)"
-set ylabel "total size relative to PNG (libpng default level)"
+set ylabel "total size / PNG at libpng's default level (log scale)"
 set grid
-set key off
-set yrange [0:*]
+set logscale y
 set datafile separator "\t"
+set key off
+set lmargin 9
+set rmargin 1
 do for [c in "screen sprite icon"] {
+    if (c eq "icon") { set key outside right top vertical font ",9"; set rmargin 22 }
     set title c
-    plot "$out/chart-".c.".dat" using 1:2 with points pt 7 ps 1.2 lc rgb "#1f77b4", \
-         "" using 1:2:3 with labels offset 0,0.8 font ",8", \
-         "" using 1:(stringcolumn(3) eq "dir-default" ? \$2 : 1/0) with points pt 7 ps 1.8 lc rgb "#d62728"
+    plot for [i=1:words(codecs)] "$out/chart-".c.".dat" \
+        using 1:(stringcolumn(3) eq word(codecs, i) ? \$2 : 1/0) \
+        with points pt int(word(points, i)) ps 1.6 lc rgb word(colours, i) title word(codecs, i)
 }
 unset multiplot
 EOF
@@ -152,7 +184,7 @@ benchmark; do not edit it by hand.
 
 ![Total size relative to PNG against decode speed, per class](img/bench-size-speed.png)
 
-The red point in each panel is .dir default.
+Circles in reds and oranges are the .dir modes; the other shapes are the peers.
 
 EOF
     cat "$out/images.md"
