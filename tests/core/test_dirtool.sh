@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# dirtool end to end: every sample in every mode round-trips pixel-exact;
+# info prints what it promises; errors are one line and a non-zero exit.
+set -eu
+dirtool=$1 imgcmp=$2 samples=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+count=0
+for png in "$samples"/*.png; do
+  name=$(basename "$png" .png)
+  for filter in none sub auto; do
+    for backend in none zstd; do
+      for layout in "" --interleaved; do
+        out="$tmp/$name-$filter-$backend$layout.dir"
+        "$dirtool" encode "$png" "$out" --filter $filter --backend $backend --level 3 $layout
+        "$dirtool" decode "$out" "$tmp/back.png"
+        "$imgcmp" "$png" "$tmp/back.png" || fail "$name $filter $backend $layout"
+        "$imgcmp" "$png" "$out" || fail "$name $filter $backend $layout (direct)"
+        count=$((count + 1))
+      done
+    done
+  done
+done
+[ "$count" -ge 84 ] || fail "only $count round trips (samples missing?)"
+
+# Default options, and the chess board codes to references.
+"$dirtool" encode "$samples/chess.png" "$tmp/chess.dir"
+json=$("$dirtool" info --json "$tmp/chess.dir")
+for key in '"width": 256' '"height": 256' '"channels": 3' '"filter": "' '"backend": "zstd"' '"sections": {"00": '; do
+  case "$json" in *"$key"*) ;; *) fail "info --json lacks $key: $json" ;; esac
+done
+refs=$(printf '%s' "$json" | sed 's/.*"03": \([0-9]*\).*/\1/')
+[ "$refs" -ge 200 ] || fail "chess board used code 03 only $refs times"
+"$dirtool" info "$tmp/chess.dir" | grep -q '^  03 ' || fail "info table lacks code 03"
+
+# Errors: one line on stderr, non-zero exit, no output file left behind.
+printf 'not an image' > "$tmp/junk.dir"
+if "$dirtool" decode "$tmp/junk.dir" "$tmp/junk.png" 2> "$tmp/err"; then fail "junk decoded"; fi
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "error is not one line: $(cat "$tmp/err")"
+grep -q 'bad magic' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+[ ! -e "$tmp/junk.png" ] || fail "decode left an output file"
+head -c 100 "$tmp/chess.dir" > "$tmp/short.dir"
+if "$dirtool" decode "$tmp/short.dir" "$tmp/short.png" 2> "$tmp/err"; then fail "truncated decoded"; fi
+grep -q 'truncated at byte 100' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+if "$dirtool" encode "$samples/chess.png" "$tmp/x.dir" --filter diagonal 2> "$tmp/err"; then fail "bad option accepted"; fi
+grep -q -- '--filter takes none, sub or auto' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+if "$dirtool" encode "$tmp/missing.png" "$tmp/x.dir" 2> "$tmp/err"; then fail "missing input accepted"; fi
+grep -q "cannot open" "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+[ ! -e "$tmp/x.dir" ] || fail "encode left an output file"
+ls "$tmp" | grep -q tmp- && fail "temporary files left behind"
+echo "ok: $count round trips"

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/* One test per class of malformed input, each expecting its specific error
+ * (and, where the class has one, the specific wording of the message). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "dir.h"
+#include "dirtest.h"
+#include "testutil.h"
+
+static uint8_t outbuf[64 * 64 * 4];
+
+/* Decodes and checks the error code and that the message contains `text`. */
+static void expect(const uint8_t *f, size_t size, dir_error want, const char *text, int line)
+{
+    dir_diag dg;
+    memset(&dg, 0, sizeof dg);
+    dir_error got = dir_decode(f, size, NULL, outbuf, sizeof outbuf, NULL, NULL, &dg);
+    if (got != want || (text && !strstr(dg.message, text))) {
+        fprintf(stderr, "line %d: got %d (%s) \"%s\", want %d (%s) containing \"%s\"\n", line, got,
+                dir_strerror(got), dg.message, want, dir_strerror(want), text ? text : "");
+        test_failures++;
+    }
+    if (got != DIR_OK && dg.error != got) {
+        fprintf(stderr, "line %d: diag.error %d differs from return %d\n", line, dg.error, got);
+        test_failures++;
+    }
+}
+#define EXPECT(f, n, e, t) expect(f, n, e, t, __LINE__)
+
+static file_spec spec;
+
+static void base_spec(unsigned c, uint32_t w, uint32_t h)
+{
+    memset(&spec, 0, sizeof spec);
+    spec.channels = c;
+    spec.width = w;
+    spec.height = h;
+}
+
+static void test_header(void)
+{
+    static const uint8_t pix[3] = {1, 2, 3};
+    void *out;
+    size_t n;
+    dir_encode_options o = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_NONE, 1};
+    CHECK_EQ_INT(dir_encode(pix, 1, 1, 3, 0, &o, &out, &n, NULL, NULL), DIR_OK);
+    uint8_t *f = out, buf[128];
+
+    /* Truncated: every prefix. */
+    EXPECT(f, 0, DIR_EMAGIC, "bad magic");
+    for (size_t k = 1; k < n; k++) EXPECT(f, k, DIR_ETRUNCATED, "truncated at byte");
+    EXPECT(f, 20, DIR_ETRUNCATED, "truncated at byte 20");
+    EXPECT(f, n - 1, DIR_ETRUNCATED, "truncated at byte 71: the header declares 72 bytes");
+    /* Trailing bytes. */
+    memcpy(buf, f, n);
+    buf[n] = 0;
+    EXPECT(buf, n + 1, DIR_ETRAILING, "1 trailing bytes");
+
+    /* Bad magic, and the mangling it detects. */
+    memcpy(buf, f, n);
+    buf[1] = 'X';
+    EXPECT(buf, n, DIR_EMAGIC, "not a .dir file");
+    memcpy(buf, f, n);
+    buf[0] = 0x0b;
+    EXPECT(buf, n, DIR_EMAGIC, "high bit stripped");
+    /* CR-LF -> LF: byte 4 (0D) removed. */
+    memcpy(buf, f, 4);
+    memcpy(buf + 4, f + 5, n - 5);
+    EXPECT(buf, n - 1, DIR_EMAGIC, "line endings");
+
+    /* Header fields out of range. */
+    struct {
+        size_t at;
+        uint8_t v;
+        dir_error e;
+        const char *text;
+    } fields[] = {
+        {8, 2, DIR_EVERSION, "unsupported version 2"},
+        {9, 2, DIR_EHEADER, "channels 2 out of range"},
+        {9, 0, DIR_EHEADER, "channels 0"},
+        {10, 2, DIR_EHEADER, "filter 2"},
+        {11, 2, DIR_EHEADER, "layout 2"},
+        {12, 2, DIR_EHEADER, "back end 2"},
+        {14, 1, DIR_EHEADER, "reserved"},
+        {28, 2, DIR_EHEADER, "code stream size 2"},
+        {64, 1, DIR_EHEADER, "packed size 1 with back end none"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        memcpy(buf, f, n);
+        buf[fields[i].at] = fields[i].v;
+        EXPECT(buf, n, fields[i].e, fields[i].text);
+    }
+    memcpy(buf, f, n);
+    put32(buf + 16, 0);
+    EXPECT(buf, n, DIR_EHEADER, "width 0 out of range");
+    put32(buf + 16, DIR_MAX_DIM + 1);
+    EXPECT(buf, n, DIR_EHEADER, "width 1048577 out of range");
+    memcpy(buf, f, n);
+    put32(buf + 20, 0);
+    EXPECT(buf, n, DIR_EHEADER, "height 0");
+
+    /* CRC mismatch. */
+    memcpy(buf, f, n);
+    buf[24] ^= 1;
+    EXPECT(buf, n, DIR_ECRC, "CRC mismatch");
+    /* A corrupted pixel is caught by the CRC too. */
+    memcpy(buf, f, n);
+    buf[n - 1] ^= 0x40;
+    EXPECT(buf, n, DIR_ECRC, "CRC mismatch");
+
+    /* Output buffer too small. */
+    CHECK_EQ_INT(dir_decode(f, n, NULL, buf, 2, NULL, NULL, NULL), DIR_EBUFFER);
+    dir_free(out);
+}
+
+/* Huge dimensions in a tiny file fail on the limit, before any allocation. */
+static void test_limits(void)
+{
+    base_spec(4, 65535, 65535);
+    size_t n;
+    uint8_t *f = make_file(&spec, &n);
+    dir_diag dg;
+    dir_info info;
+    CHECK_EQ_INT(n, 68);
+    CHECK_EQ_INT(dir_probe(f, n, NULL, &info, &dg), DIR_ELIMIT);
+    CHECK(strstr(dg.message, "65535x65535 is over the size limit") != NULL);
+    void *px = (void *)1;
+    CHECK_EQ_INT(dir_decode_alloc(f, n, NULL, &px, NULL, NULL, &dg), DIR_ELIMIT);
+    CHECK(px == NULL);
+    free(f);
+
+    /* A caller's stricter limits. */
+    dir_limits lim;
+    dir_limits_default(&lim);
+    CHECK_EQ_INT(lim.max_width, DIR_MAX_DIM);
+    CHECK_EQ_INT(lim.max_pixels, DIR_MAX_PIXELS);
+    CHECK_EQ_INT(dir_limits_restrict(&lim, DIR_MAX_DIM + 1, 0, 0), DIR_EINVAL);
+    CHECK_EQ_INT(lim.max_width, DIR_MAX_DIM);
+    CHECK_EQ_INT(dir_limits_restrict(&lim, 16, 0, 100), DIR_OK);
+    CHECK_EQ_INT(lim.max_width, 16);
+    CHECK_EQ_INT(lim.max_height, DIR_MAX_DIM);
+    uint8_t pix[17 * 3] = {0};
+    void *out;
+    CHECK_EQ_INT(dir_encode(pix, 17, 1, 3, 0, NULL, &out, &n, NULL, NULL), DIR_OK);
+    CHECK_EQ_INT(dir_probe(out, n, &lim, &info, &dg), DIR_ELIMIT);
+    CHECK_EQ_INT(dir_probe(out, n, NULL, &info, &dg), DIR_OK);
+    dir_free(out);
+    CHECK_EQ_INT(dir_encode(pix, 1, 17, 3, 0, NULL, &out, &n, NULL, NULL), DIR_OK);
+    CHECK_EQ_INT(dir_probe(out, n, &lim, &info, &dg), DIR_OK);
+    dir_free(out);
+    uint8_t big[11 * 11 * 3] = {0};
+    CHECK_EQ_INT(dir_encode(big, 11, 11, 3, 0, NULL, &out, &n, NULL, NULL), DIR_OK);
+    CHECK_EQ_INT(dir_probe(out, n, &lim, &info, &dg), DIR_ELIMIT);
+    dir_free(out);
+
+    /* Declared stream sizes beyond any legal payload for the image. */
+    base_spec(1, 16, 16);
+    STREAM(0, 7);
+    size_t m;
+    f = make_file(&spec, &m);
+    put32(f + 28 + 4 * 7, 0x7fffffff);
+    EXPECT(f, m, DIR_EHEADER, "exceed the maximum");
+    free(f);
+}
+
+static void test_sections(void)
+{
+    size_t n;
+    uint8_t *f;
+
+    /* Bad code. */
+    base_spec(1, 32, 16);
+    STREAM(0, 0, 9);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECODE, "bad code 9 in section 1");
+    free(f);
+
+    /* References: forward (to itself or beyond), too long, to an edge section. */
+    base_spec(1, 16, 16);
+    STREAM(0, 3);
+    STREAM(3, 1);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EREF, "nonexistent");
+    free(f);
+    base_spec(1, 32, 16);
+    STREAM(0, 1, 3);
+    STREAM(1, 9);
+    STREAM(3, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EREF, "itself");
+    free(f);
+    base_spec(1, 48, 16);
+    STREAM(0, 1, 1, 3);
+    STREAM(1, 9, 8);
+    STREAM(3, 5);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EREF, "reference in section 2 to a nonexistent section (distance 5)");
+    free(f);
+    base_spec(1, 32, 16);
+    STREAM(0, 1, 3);
+    STREAM(1, 9);
+    STREAM(3, 0x81, 0x80, 0x80, 0x80, 0x10);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EREF, "longer than 32 bits");
+    free(f);
+    /* 20x32: sections 0 (full), 1 (edge), 2 (full), 3 (edge); 2 -> 1. */
+    base_spec(1, 20, 32);
+    STREAM(0, 1, 1, 3, 1);
+    STREAM(1, 9, 8, 7);
+    STREAM(3, 1);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EREF, "to edge section 1");
+    free(f);
+
+    /* Counts: zero, overflow past 256, bitmap popcount not the count. */
+    base_spec(1, 16, 16);
+    STREAM(0, 5);
+    STREAM(5, 9, 0, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOUNT, "count 0 in section 0");
+    free(f);
+    base_spec(1, 16, 16);
+    STREAM(0, 6);
+    STREAM(6, 9, 250, 0, 1, 2, 3, 4, 5, 8, 250, 0, 1, 2, 3, 4, 5);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOUNT, "count overflow in section 0: 250 pixels placed, then 250 more");
+    free(f);
+    base_spec(1, 16, 16);
+    STREAM(0, 5);
+    STREAM(5, 9, 41, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOUNT, "has 40 bits set but the count is 41");
+    free(f);
+
+    /* Addresses: not increasing, placed twice across entries. */
+    base_spec(1, 16, 16);
+    STREAM(0, 5);
+    STREAM(5, 9, 2, 0x05, 0x05, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EADDRESS, "address 05 in section 0 is not increasing");
+    free(f);
+    base_spec(1, 16, 16);
+    STREAM(0, 5);
+    STREAM(5, 9, 1, 0x10, 8, 1, 0x10, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EADDRESS, "already placed");
+    free(f);
+    base_spec(1, 16, 16);
+    STREAM(0, 6);
+    STREAM(6, 9, 1, 0x10, 8, 255, 0x20);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EADDRESS, "reverse list in section 0 places a pixel twice");
+    free(f);
+
+    /* Colours not allowed: zero in 06, zero E in 04, A == B in 02 and 08. */
+    base_spec(3, 16, 16);
+    STREAM(0, 6);
+    STREAM(6, 0, 0, 0, 1, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOLOUR, "zero colour in a code 06 section");
+    free(f);
+    base_spec(3, 16, 16);
+    STREAM(0, 4);
+    STREAM(4, 0, 0, 0, 0, 0, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOLOUR, "zero eliminated colour");
+    free(f);
+    base_spec(1, 16, 16);
+    STREAM(0, 2);
+    STREAM(2, 7, 7, 0x33);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOLOUR, "two equal colours");
+    free(f);
+
+    /* A stream that ends inside a section, and one with bytes left over. */
+    base_spec(3, 16, 16);
+    STREAM(0, 5);
+    STREAM(5, 1, 2, 3, 4, 0x00, 0x01);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ETRUNCATED, "stream 5 ends inside section 0");
+    free(f);
+    base_spec(3, 16, 16);
+    STREAM(0, 1);
+    STREAM(1, 1, 2, 3, 4);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ESTREAM, "stream 1 has 1 unused bytes");
+    free(f);
+    /* Interleaved: a size for another stream. */
+    base_spec(1, 16, 16);
+    spec.layout = 1;
+    STREAM(0, 1, 5);
+    STREAM(2, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EHEADER, "interleaved layout with a non-zero size for stream 2");
+    free(f);
+}
+
+/* zstd: sizes in the frame must match the header. */
+static void test_zstd(void)
+{
+    uint8_t pix[32 * 32 * 3];
+    for (size_t i = 0; i < sizeof pix; i++) pix[i] = (uint8_t)(i * 7 % 251);
+    dir_encode_options o = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_ZSTD, 3};
+    void *out;
+    size_t n;
+    CHECK_EQ_INT(dir_encode(pix, 32, 32, 3, 0, &o, &out, &n, NULL, NULL), DIR_OK);
+    uint8_t *f = out, *buf = malloc(n + 64);
+
+    /* A stream size one larger than the frame's content. */
+    memcpy(buf, f, n);
+    put32(buf + 28 + 4 * 7, (uint32_t)(buf[28 + 28] | buf[29 + 28] << 8) + 1);
+    EXPECT(buf, n, DIR_EBACKEND, "the header declares");
+    /* Garbage instead of a frame. */
+    memcpy(buf, f, n);
+    memset(buf + 68, 0x55, n - 68);
+    EXPECT(buf, n, DIR_EBACKEND, "corrupt");
+    /* Frame shorter than the packed size (trailing bytes inside). */
+    memcpy(buf, f, n);
+    buf[n] = 0;
+    put32(buf + 64, (uint32_t)(n - 68 + 1));
+    EXPECT(buf, n + 1, DIR_EBACKEND, "frame size");
+    /* Truncated frame. */
+    EXPECT(f, n - 3, DIR_ETRUNCATED, "truncated at byte");
+    /* Packed size 0 with zstd. */
+    memcpy(buf, f, n);
+    put32(buf + 64, 0);
+    EXPECT(buf, 68, DIR_EHEADER, "packed size 0");
+
+    /* A frame that does not declare its content size. */
+    uint8_t raw[16] = {0}, z[128];
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+    size_t zn = ZSTD_compress2(cc, z, sizeof z, raw, sizeof raw);
+    ZSTD_freeCCtx(cc);
+    CHECK(!ZSTD_isError(zn));
+    base_spec(1, 16, 16);
+    STREAM(0, 0);
+    size_t m;
+    uint8_t *g = make_file(&spec, &m);
+    uint8_t *h = malloc(68 + zn);
+    memcpy(h, g, 68);
+    h[12] = 1;
+    put32(h + 64, (uint32_t)zn);
+    memcpy(h + 68, z, zn);
+    EXPECT(h, 68 + zn, DIR_EBACKEND, "holds -1 bytes");
+    free(h);
+    free(g);
+    free(buf);
+    dir_free(out);
+}
+
+/* The strerror texts are specific and never NULL. */
+static void test_strerror(void)
+{
+    for (int e = 0; e <= DIR_ERROR_COUNT; e++) CHECK(dir_strerror((dir_error)e) != NULL);
+    CHECK(strcmp(dir_strerror(DIR_ECRC), "CRC mismatch") == 0);
+    CHECK(strcmp(dir_strerror((dir_error)999), "unknown error") == 0);
+}
+
+int main(void)
+{
+    test_header();
+    test_limits();
+    test_sections();
+    test_zstd();
+    test_strerror();
+    TEST_DONE();
+}
