@@ -1,0 +1,312 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# magick-test.sh CASE -- tests of the ImageMagick 6 DIR coder with the real
+# convert, mogrify, identify and compare programs (paths in CONVERT, MOGRIFY,
+# IDENTIFY, COMPARE; the module is found through MAGICK_CODER_MODULE_PATH
+# and MAGICK_CONFIGURE_PATH, set by tests/magick/meson.build).  Every case
+# either passes or fails: none is skipped.
+set -u
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+for v in CONVERT MOGRIFY IDENTIFY COMPARE DIRTOOL MAGICK_CODER_MODULE_PATH; do
+    eval "val=\${$v:-}"
+    [ -n "$val" ] || fail "$v is not set"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dir-magick.XXXXXX") || fail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || fail "cd $tmp"
+
+# ae0 A B: the two images have the same pixels (compare -metric AE is 0).
+ae0() {
+    out=$("$COMPARE" -metric AE "$1" "$2" null: 2>&1) || fail "compare $1 $2: $out"
+    [ "$out" = 0 ] || fail "compare $1 $2: AE $out"
+}
+
+# run CMD...: the command succeeds.
+run() {
+    out=$("$@" 2>&1) || fail "$* failed: $out"
+}
+
+# rejects OUTPUT TEXT... -- CMD...: CMD exits non-zero, prints every TEXT
+# and leaves no OUTPUT file.
+rejects() {
+    output=$1
+    shift
+    texts=""
+    while [ "$1" != "--" ]; do
+        texts="$texts
+$1"
+        shift
+    done
+    shift
+    rm -f "$output"
+    if out=$("$@" 2>&1); then
+        fail "$* succeeded; expected an error"
+    fi
+    echo "$texts" | while IFS= read -r text; do
+        [ -z "$text" ] && continue
+        case $out in
+            *"$text"*) ;;
+            *) echo "FAIL: $* said: $out; expected: $text" >&2 && exit 1 ;;
+        esac
+    done || exit 1
+    [ ! -e "$output" ] || fail "$* left a partial $output"
+}
+
+# patch FILE OFFSET OCTAL-BYTES: overwrites bytes in place.
+patch() {
+    printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null || fail "patch $1"
+}
+
+# property FILE NAME: the value identify -verbose shows for a property.
+property() {
+    "$IDENTIFY" -verbose "$1" | sed -n "s/^ *$2: //p"
+}
+
+builtins="rose: logo: wizard: granite: netscape:"
+
+case ${1:-} in
+roundtrip)
+    # Built-in images, every filter, back end and layout.
+    for img in $builtins; do
+        for filter in none sub auto; do
+            for backend in none zstd; do
+                for layout in ordered interleaved; do
+                    run "$CONVERT" "$img" -define dir:filter=$filter \
+                        -define dir:backend=$backend -define dir:layout=$layout \
+                        -define dir:level=3 out.dir
+                    [ "$(property out.dir dir:backend)" = $backend ] || fail "$img: back end"
+                    [ "$(property out.dir dir:layout)" = $layout ] || fail "$img: layout"
+                    ae0 "$img" out.dir
+                    run "$CONVERT" out.dir back.png
+                    ae0 "$img" back.png
+                done
+            done
+        done
+    done
+    # Default options (filter auto, zstd level 19, ordered).
+    for img in $builtins; do
+        run "$CONVERT" "$img" def.dir
+        ae0 "$img" def.dir
+    done
+    ;;
+alpha-grey)
+    # RGBA: a varying alpha channel is kept exactly and written as 4 channels.
+    run "$CONVERT" rose: -alpha set -channel A -fx "(i+j)/(w+h)" +channel alpha.png
+    for filter in none sub; do
+        for layout in ordered interleaved; do
+            run "$CONVERT" alpha.png -define dir:filter=$filter -define dir:layout=$layout alpha.dir
+            [ "$(property alpha.dir dir:channels)" = 4 ] || fail "alpha: channels"
+            ae0 alpha.png alpha.dir
+            run "$CONVERT" alpha.dir alpha-back.png
+            ae0 alpha.png alpha-back.png
+        done
+    done
+    # Grey: one channel, read back as a grey image.
+    for img in rose: logo: granite:; do
+        run "$CONVERT" "$img" -colorspace Gray grey.png
+        run "$CONVERT" grey.png grey.dir
+        [ "$(property grey.dir dir:channels)" = 1 ] || fail "$img grey: channels"
+        [ "$("$IDENTIFY" -format %[channels] grey.dir)" = gray ] || fail "$img grey: not gray"
+        ae0 grey.png grey.dir
+    done
+    # RGB: 3 channels.
+    run "$CONVERT" rose: rgb.dir
+    [ "$(property rgb.dir dir:channels)" = 3 ] || fail "rgb: channels"
+    # The byte at offset 9 of the file is the channel count.
+    [ "$(od -An -tu1 -j9 -N1 grey.dir | tr -d ' ')" = 1 ] || fail "grey: header channels"
+    [ "$(od -An -tu1 -j9 -N1 alpha.dir | tr -d ' ')" = 4 ] || fail "alpha: header channels"
+    ;;
+conversions)
+    # Palette images are expanded.
+    run "$CONVERT" logo: -colors 16 pal.gif
+    run "$CONVERT" pal.gif pal.dir
+    ae0 pal.gif pal.dir
+    # Other colourspaces are transformed to sRGB.
+    run "$CONVERT" rose: -colorspace CMYK cmyk.tif
+    run "$CONVERT" cmyk.tif cmyk.dir
+    run "$CONVERT" cmyk.tif -colorspace sRGB srgb.bmp
+    ae0 srgb.bmp cmyk.dir
+    [ "$("$IDENTIFY" -format %[colorspace] cmyk.dir)" = sRGB ] || fail "cmyk: colourspace"
+    # 16-bit samples are rounded to the nearest 8-bit value, as the BMP
+    # writer does (ScaleQuantumToChar).
+    run "$CONVERT" -size 64x64 gradient:red-blue -depth 16 deep.png
+    run "$CONVERT" deep.png deep.dir
+    run "$CONVERT" deep.png deep.bmp
+    ae0 deep.bmp deep.dir
+    [ "$("$IDENTIFY" -format %z deep.dir)" = 8 ] || fail "deep: depth"
+    # -quality is ignored: the same bytes with and without it.
+    run "$CONVERT" rose: q.dir
+    run "$CONVERT" rose: -quality 10 q10.dir
+    cmp -s q.dir q10.dir || fail "-quality changed the output"
+    # dir:level changes the zstd effort, not the pixels.
+    run "$CONVERT" logo: -define dir:level=1 l1.dir
+    ae0 logo: l1.dir
+    ;;
+options)
+    for define in dir:filter=median dir:backend=lzma dir:layout=spiral \
+        dir:level=0 dir:level=23 dir:level=5x; do
+        rejects bad.dir "${define%%=*}" -- "$CONVERT" rose: -define "$define" bad.dir
+    done
+    ;;
+multiframe)
+    # adjoin is off: a sequence is written as one file per frame.
+    run "$CONVERT" rose: logo: granite: frames.dir
+    [ ! -e frames.dir ] || fail "a multi-frame frames.dir was written"
+    ae0 rose: frames-0.dir
+    ae0 logo: frames-1.dir
+    ae0 granite: frames-2.dir
+    ;;
+mogrify)
+    mkdir batch || fail mkdir
+    run "$CONVERT" rose: batch/a.bmp
+    run "$CONVERT" logo: batch/b.bmp
+    run "$CONVERT" wizard: batch/c.bmp
+    run "$CONVERT" netscape: batch/d.bmp
+    (cd batch && "$MOGRIFY" -format dir ./*.bmp) || fail "mogrify"
+    for f in a b c d; do
+        [ -f batch/$f.dir ] || fail "mogrify wrote no $f.dir"
+        ae0 batch/$f.bmp batch/$f.dir
+    done
+    # And back.
+    (cd batch && "$MOGRIFY" -format png ./*.dir) || fail "mogrify back"
+    for f in a b c d; do
+        ae0 batch/$f.bmp batch/$f.png
+    done
+    ;;
+pipe)
+    run "$CONVERT" wizard: x.bmp
+    "$CONVERT" x.bmp dir:- | "$CONVERT" dir:- y.png || fail "pipe"
+    ae0 x.bmp y.png
+    # Standard input without a format prefix: recognised by content.
+    "$CONVERT" x.bmp dir:- >x.dir || fail "to stdout"
+    "$CONVERT" - z.png <x.dir || fail "from stdin by content"
+    ae0 x.bmp z.png
+    ;;
+detect)
+    run "$CONVERT" rose: r.dir
+    cp r.dir noextension || fail cp
+    [ "$("$IDENTIFY" -format %m noextension)" = DIR ] || fail "not recognised by content"
+    run "$CONVERT" noextension r.png
+    ae0 rose: r.png
+    # Under a misleading extension too.
+    cp r.dir misleading.png || fail cp
+    ae0 rose: misleading.png
+    "$IDENTIFY" -list format | grep -q '^ *DIR\* DIR *rw-' || fail "identify -list format has no DIR rw- line"
+    ;;
+verbose)
+    # Two equal random sections: section 1 is a reference (code 03).
+    run "$CONVERT" -size 16x16 xc: +noise Random tile.png
+    run "$CONVERT" tile.png tile.png +append twin.png
+    run "$CONVERT" twin.png -define dir:filter=none -define dir:backend=none twin.dir
+    [ "$(property twin.dir dir:filter)" = none ] || fail "dir:filter"
+    [ "$(property twin.dir dir:backend)" = none ] || fail "dir:backend"
+    [ "$(property twin.dir dir:layout)" = ordered ] || fail "dir:layout"
+    [ "$(property twin.dir dir:sections)" = 2 ] || fail "dir:sections"
+    [ "$(property twin.dir dir:code-03)" = 1 ] || fail "dir:code-03"
+    [ "$(property twin.dir dir:code-07)" = 1 ] || fail "dir:code-07 (raw)"
+    [ "$(property twin.dir dir:stream-size-0)" = 2 ] || fail "dir:stream-size-0"
+    # The counts agree with dirtool info.
+    "$DIRTOOL" info twin.dir | grep -q '^ *03 *1 ' || fail "dirtool info disagrees"
+    # A black image is all 00 (all zero) sections.
+    run "$CONVERT" -size 48x32 xc:black -define dir:filter=none black.dir
+    [ "$(property black.dir dir:code-00)" = 6 ] || fail "black: dir:code-00"
+    [ "$(property black.dir dir:sections)" = 6 ] || fail "black: dir:sections"
+    run "$CONVERT" rose: -define dir:filter=sub -define dir:layout=interleaved sub.dir
+    [ "$(property sub.dir dir:filter)" = sub ] || fail "sub: dir:filter"
+    [ "$(property sub.dir dir:layout)" = interleaved ] || fail "sub: dir:layout"
+    # Plain identify pings: it reports the size without decoding.
+    [ "$("$IDENTIFY" -format %wx%h:%m sub.dir)" = 70x46:DIR ] || fail "identify"
+    ;;
+monitor)
+    run "$CONVERT" -size 300x300 gradient: big.dir
+    out=$("$CONVERT" -monitor big.dir big.png 2>&1) || fail "convert -monitor: $out"
+    case $out in
+        *"load image[big.dir]"*"100% complete"*) ;;
+        *) fail "no load progress: $out" ;;
+    esac
+    out=$("$CONVERT" -monitor big.png big2.dir 2>&1) || fail "convert -monitor: $out"
+    case $out in
+        *"save image[big2.dir]"*"100% complete"*) ;;
+        *) fail "no save progress: $out" ;;
+    esac
+    ;;
+malformed)
+    # Malformed files made from a valid one (back end none, ordered layout:
+    # the code stream starts at byte 68) by patching bytes.
+    run "$CONVERT" rose: -define dir:backend=none -define dir:filter=none good.dir
+    size=$(wc -c <good.dir)
+    # Truncated.
+    head -c $((size / 2)) good.dir >trunc.dir
+    rejects out.png "insufficient image data" "trunc.dir" "truncated" -- "$CONVERT" trunc.dir out.png
+    head -c 40 good.dir >short.dir
+    rejects out.png "truncated" -- "$CONVERT" short.dir out.png
+    # Bad magic.
+    cp good.dir magic.dir && patch magic.dir 0 'NOTADIR!'
+    rejects out.png "improper image header" "bad magic" -- "$CONVERT" magic.dir out.png
+    cp good.dir magic7.dir && patch magic7.dir 0 '\013'
+    rejects out.png "bad magic" "7-bit" -- "$CONVERT" magic7.dir out.png
+    # Bad section code.
+    cp good.dir code.dir && patch code.dir 68 '\011'
+    rejects out.png "corrupt image" "bad code 9" -- "$CONVERT" code.dir out.png
+    # CRC mismatch: the pixels decode, but not to what was written.
+    cp good.dir crc.dir && patch crc.dir 24 '\377\377\377\377'
+    rejects out.png "corrupt image" "CRC" -- "$CONVERT" crc.dir out.png
+    # Bad reference: the twin image's one reference (its distance, 1, is
+    # the only byte of stream 3) patched to point before the first section.
+    run "$CONVERT" -size 16x16 xc: +noise Random tile.png
+    run "$CONVERT" tile.png tile.png +append -define dir:filter=none -define dir:backend=none twin.dir
+    # streams 0..2 hold 2, 0 and 0 bytes: stream 3 starts at 68 + 2.
+    [ "$(od -An -tu1 -j70 -N1 twin.dir | tr -d ' ')" = 1 ] || fail "twin layout"
+    cp twin.dir ref.dir && patch ref.dir 70 '\005'
+    rejects out.png "corrupt image" "reference" -- "$CONVERT" ref.dir out.png
+    # Bad header field: unknown version.
+    cp good.dir version.dir && patch version.dir 8 '\007'
+    rejects out.png "version" -- "$CONVERT" version.dir out.png
+    # Over-limit dimensions in a tiny file: 1000000 x 1000000 in 100 bytes
+    # is refused from the header, before anything is allocated.
+    head -c 100 good.dir >huge.dir && patch huge.dir 16 '\100\102\017\000\100\102\017\000'
+    rejects out.png "exceeds limit" "1000000x1000000" -- "$CONVERT" huge.dir out.png
+    # ping (plain identify) checks the header only; -verbose decodes.
+    run "$IDENTIFY" crc.dir
+    rejects none "CRC" -- "$IDENTIFY" -verbose crc.dir
+    # No crash on any truncation of the header.
+    for n in 1 7 8 30 67 68 69; do
+        head -c $n good.dir >cut.dir
+        rejects out.png "cut.dir" -- "$CONVERT" cut.dir out.png
+    done
+    ;;
+limits)
+    run "$CONVERT" rose: rose.dir
+    rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit width 69 rose.dir out.png
+    rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit height 45 rose.dir out.png
+    rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit area 3219 rose.dir out.png
+    rejects out.png "memory" -- "$CONVERT" -limit memory 4KiB rose.dir out.png
+    # At the limit: accepted.
+    run "$CONVERT" -limit width 70 -limit height 46 -limit area 3220 rose.dir out.png
+    ae0 rose: out.png
+    # A policy.xml limit, found through MAGICK_CONFIGURE_PATH.
+    mkdir policy || fail mkdir
+    cat >policy/policy.xml <<'EOF'
+<policymap>
+  <policy domain="resource" name="width" value="64"/>
+</policymap>
+EOF
+    out=$(MAGICK_CONFIGURE_PATH="$tmp/policy:${MAGICK_CONFIGURE_PATH:-}" \
+        "$CONVERT" rose.dir out2.png 2>&1) && fail "policy width limit ignored"
+    case $out in
+        *"exceeds limit"*) ;;
+        *) fail "policy: $out" ;;
+    esac
+    [ ! -e out2.png ] || fail "policy: partial output"
+    ;;
+*)
+    fail "unknown case '${1:-}'"
+    ;;
+esac
+exit 0
