@@ -195,15 +195,17 @@ static void DIRLimitsFromResources(dir_limits *limits)
 }
 
 /*
-  MagickCore's severity and message tag for a core error.  Over-limit
-  images are resource-limit errors; everything else read from the file is a
-  corrupt image.
+  MagickCore's severity and message tag for a core error.  An image over
+  the width, height or area limit is reported as the pixel cache reports it
+  (ImageError, "width or height exceeds limit"); everything else read from
+  the file is a corrupt image.
 */
 static ExceptionType DIRSeverity(const dir_error error)
 {
   switch (error)
   {
     case DIR_ELIMIT:
+      return(ImageError);
     case DIR_ENOMEM:
       return(ResourceLimitError);
     default:
@@ -233,11 +235,12 @@ static const char *DIRReadTag(const dir_error error)
 
 /*
   Reads the rest of the blob into a growing buffer.  `data` holds `length`
-  bytes already; the buffer never grows past the memory resource limit.
+  bytes already.  The buffer is sized from the file size when the blob knows
+  it, and never grows past the memory resource limit.  Returns NULL, or why
+  the file could not be read.
 */
-static MagickBooleanType DIRReadRest(Image *image,unsigned char **data,
-  size_t *length,size_t *extent,const MagickSizeType size_hint,
-  ExceptionInfo *exception)
+static const char *DIRReadRest(Image *image,unsigned char **data,
+  size_t *length,size_t *extent,const MagickSizeType size_hint)
 {
   MagickSizeType
     memory_limit;
@@ -245,22 +248,19 @@ static MagickBooleanType DIRReadRest(Image *image,unsigned char **data,
   ssize_t
     count;
 
-  memory_limit=GetMagickResourceLimit(MemoryResource);
-  if ((size_hint > (MagickSizeType) *extent) &&
-      (size_hint <= memory_limit) && (size_hint < (MagickSizeType) SSIZE_MAX))
-    {
-      unsigned char
-        *grown;
+  unsigned char
+    *grown;
 
+  memory_limit=DIRMin(GetMagickResourceLimit(MemoryResource),
+    (MagickSizeType) SSIZE_MAX);
+  if (size_hint > (MagickSizeType) *extent)
+    {
+      if (size_hint > memory_limit)
+        return("the file is larger than the memory limit");
       grown=(unsigned char *) ResizeQuantumMemory(*data,(size_t) size_hint,
         sizeof(**data));
       if (grown == (unsigned char *) NULL)
-        {
-          (void) ThrowMagickException(exception,GetMagickModule(),
-            ResourceLimitError,"MemoryAllocationFailed","`%s'",
-            image->filename);
-          return(MagickFalse);
-        }
+        return("cannot allocate a buffer for the file");
       *data=grown;
       *extent=(size_t) size_hint;
     }
@@ -268,37 +268,31 @@ static MagickBooleanType DIRReadRest(Image *image,unsigned char **data,
   {
     if (*length == *extent)
       {
+        unsigned char
+          byte;
+
         size_t
           wanted;
 
-        unsigned char
-          *grown;
-
         /*
-          Grow by half again, at least one chunk, within the memory limit.
+          Full: read one more byte before growing, so that a buffer sized
+          from the file size is not grown just to find the end.
         */
+        count=ReadBlob(image,1,&byte);
+        if (count <= 0)
+          break;
         wanted=*extent+DIRMax(*extent/2,DIRReadChunk);
         if ((wanted < *extent) || ((MagickSizeType) wanted > memory_limit))
-          wanted=(size_t) DIRMin(memory_limit,(MagickSizeType) SSIZE_MAX);
+          wanted=(size_t) memory_limit;
         if (wanted <= *extent)
-          {
-            (void) ThrowMagickException(exception,GetMagickModule(),
-              ResourceLimitError,"MemoryAllocationFailed",
-              "`%s': the file is larger than the memory limit (%.20g bytes)",
-              image->filename,(double) memory_limit);
-            return(MagickFalse);
-          }
+          return("the file is larger than the memory limit");
         grown=(unsigned char *) ResizeQuantumMemory(*data,wanted,
           sizeof(**data));
         if (grown == (unsigned char *) NULL)
-          {
-            (void) ThrowMagickException(exception,GetMagickModule(),
-              ResourceLimitError,"MemoryAllocationFailed","`%s'",
-              image->filename);
-            return(MagickFalse);
-          }
+          return("cannot allocate a buffer for the file");
         *data=grown;
         *extent=wanted;
+        (*data)[(*length)++]=byte;
       }
     count=ReadBlob(image,(size_t) DIRMin(*extent-*length,DIRReadChunk),
       *data+*length);
@@ -306,7 +300,7 @@ static MagickBooleanType DIRReadRest(Image *image,unsigned char **data,
       break;
     *length+=(size_t) count;
   }
-  return(MagickTrue);
+  return((const char *) NULL);
 }
 
 static void DIRSetProperty(Image *image,const char *key,const char *format,
@@ -470,10 +464,14 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
           diag.message);
       if (length == DIR_HEADER_SIZE)
         {
-          if (DIRReadRest(image,&buffer,&length,&extent,GetBlobSize(image),
-              exception) == MagickFalse)
+          const char
+            *reason;
+
+          reason=DIRReadRest(image,&buffer,&length,&extent,
+            GetBlobSize(image));
+          if (reason != (const char *) NULL)
             ThrowDIRReaderException(ResourceLimitError,
-              "MemoryAllocationFailed","cannot read the whole file");
+              "MemoryAllocationFailed",reason);
         }
       data=buffer;
     }
