@@ -1,0 +1,1435 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * array.c -- numeric arrays in pixel bytes (IMGArrays convention): value
+ * strings, classic and self-describing streams, normalisation, heatmaps.
+ * docs/FORMAT.md, "Numeric arrays", is the specification.
+ *
+ * Exactness: every number is turned into decimal text and converted once
+ * with strtod (correctly rounded), never assembled with lossy double
+ * arithmetic.  The classic encoder reproduces the reference (V8) digits
+ * bit for bit, including its rounding of digit strings past 2^53, and
+ * checks that each value reads back as the same double.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dir.h"
+
+/* Nibble 15 is the delimiter `f`; 0..14 are base-15 digits. */
+#define DELIM 15u
+
+/* Self-describing header fields (see docs/FORMAT.md). */
+#define HDR_MAGIC0 0xFFu
+#define HDR_MAGIC1 0x44u /* 'D' */
+#define HDR_MAGIC2 0x52u /* 'R' */
+#define HDR_MAGIC3 0x41u /* 'A' */
+#define HDR_CRC_OFFSET 40
+
+#define FLAG_CAPACITY_MASK 0x03u
+#define FLAG_LDZ 0x04u
+#define FLAG_ALPHA 0x08u
+#define FLAG_NORMALISED 0x10u
+#define FLAG_RESERVED 0xE0u
+
+/* An escape: an empty value string followed by a string of exactly this many
+ * base-15 digits holding the IEEE-754 bits (15^17 > 2^64). */
+#define ESCAPE_DIGITS 17
+/* Length of an escape after its first `f`: the second `f` plus the digits. */
+#define ESCAPE_LEN (1 + ESCAPE_DIGITS)
+
+/* Limits of the sign/count character(s). */
+#define CAP1_NEG_MAX 8   /* 0..7 */
+#define CAP1_POS_MAX 7   /* 8..e */
+#define CAP2_NEG_MAX 112 /* 0..111 */
+#define CAP2_POS_MAX 113 /* 112..224 */
+
+/* Two to the 53rd: integers past it are not all representable. */
+#define TWO53 9007199254740992.0
+
+/* Room for base-15 digits of any double integer (2^1024 has 263). */
+#define MAX_B15 280
+
+static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const char *fmt, ...)
+{
+    if (diag) {
+        va_list ap;
+        diag->error = err;
+        diag->offset = offset;
+        diag->section = (uint64_t)-1;
+        va_start(ap, fmt);
+        vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+static void aok(dir_diag *diag)
+{
+    if (diag) {
+        diag->error = DIR_OK;
+        diag->offset = (uint64_t)-1;
+        diag->section = (uint64_t)-1;
+        diag->message[0] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shortest round-trip decimal digits                                        */
+
+/* Formats a (> 0, finite) with p significant digits; returns 1 when strtod
+ * reads the text back as a.  digits gets the p digits, *e10 the exponent of
+ * the first one.  The text's radix character is whatever the locale uses:
+ * only digits and the exponent are taken from it. */
+static int try_digits(double a, int p, char *digits, int *e10)
+{
+    char buf[48];
+    int n = snprintf(buf, sizeof buf, "%.*e", p - 1, a);
+    if (n <= 0 || (size_t)n >= sizeof buf) return 0;
+    int nd = 0;
+    const char *s = buf;
+    while (*s && *s != 'e') {
+        if (*s >= '0' && *s <= '9' && nd < 17) digits[nd++] = *s;
+        s++;
+    }
+    if (*s != 'e' || nd != p) return 0;
+    *e10 = (int)strtol(s + 1, NULL, 10);
+    return strtod(buf, NULL) == a;
+}
+
+/* Shortest digits (1..17, no trailing zeros) with d1.d2d3... x 10^e10 == a
+ * after strtod.  Binary search is valid when a's rounding interval is
+ * symmetric (mantissa not a power of two); otherwise search linearly. */
+static int shortest_digits(double a, char *digits, int *e10)
+{
+    int m_exp;
+    double m = frexp(a, &m_exp);
+    int pow2 = (m == 0.5) || a < DBL_MIN;
+    int lo = 1, hi = 17;
+    char tmp[17];
+    int te;
+    if (pow2) {
+        for (lo = 1; lo < 17; lo++)
+            if (try_digits(a, lo, tmp, &te)) break;
+    } else {
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (try_digits(a, mid, tmp, &te))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+    }
+    if (!try_digits(a, lo, digits, e10)) {
+        /* 17 digits always round-trip; reaching here means a broken libc. */
+        (void)try_digits(a, 17, digits, e10);
+        lo = 17;
+    }
+    while (lo > 1 && digits[lo - 1] == '0') lo--;
+    return lo;
+}
+
+size_t dira_shortest(double value, char *buf)
+{
+    if (isnan(value)) return (size_t)sprintf(buf, "NaN");
+    if (isinf(value)) return (size_t)sprintf(buf, value < 0 ? "-Infinity" : "Infinity");
+    size_t n = 0;
+    if (signbit(value)) buf[n++] = '-';
+    double a = fabs(value);
+    if (a == 0) {
+        buf[n++] = '0';
+        buf[n] = '\0';
+        return n;
+    }
+    char d[17];
+    int e;
+    int k = shortest_digits(a, d, &e);
+    int pt = e + 1; /* position of the decimal point after digit pt */
+    /* Same layout as ECMAScript Number::toString: positional for
+     * 1e-7 < |v| < 1e21, exponential otherwise. */
+    if (k <= pt && pt <= 21) {
+        memcpy(buf + n, d, (size_t)k);
+        n += (size_t)k;
+        for (int i = k; i < pt; i++) buf[n++] = '0';
+    } else if (0 < pt && pt <= 21) {
+        memcpy(buf + n, d, (size_t)pt);
+        n += (size_t)pt;
+        buf[n++] = '.';
+        memcpy(buf + n, d + pt, (size_t)(k - pt));
+        n += (size_t)(k - pt);
+    } else if (-6 < pt && pt <= 0) {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        for (int i = 0; i < -pt; i++) buf[n++] = '0';
+        memcpy(buf + n, d, (size_t)k);
+        n += (size_t)k;
+    } else {
+        buf[n++] = d[0];
+        if (k > 1) {
+            buf[n++] = '.';
+            memcpy(buf + n, d + 1, (size_t)(k - 1));
+            n += (size_t)(k - 1);
+        }
+        n += (size_t)sprintf(buf + n, "e%c%d", pt - 1 < 0 ? '-' : '+', abs(pt - 1));
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Base 15                                                                   */
+
+/* Base-15 digits of x, most significant first; "0" for 0. Returns count. */
+static int u64_b15(uint64_t x, uint8_t *out)
+{
+    uint8_t tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (uint8_t)(x % 15);
+        x /= 15;
+    } while (x);
+    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Exact base-15 digits of an integer-valued double a >= 2^64. */
+static int big_b15(double a, uint8_t *out)
+{
+    uint32_t limb[36];
+    int e;
+    double m = frexp(a, &e); /* a = m * 2^e, m in [0.5, 1) */
+    uint64_t mant = (uint64_t)ldexp(m, 53);
+    int shift = e - 53; /* >= 11 for a >= 2^64 */
+    memset(limb, 0, sizeof limb);
+    int ws = shift / 32, bs = shift % 32;
+    /* mant << bs spans at most three limbs */
+    uint64_t lo = mant << bs;
+    uint64_t hi = bs ? mant >> (64 - bs) : 0;
+    limb[ws] = (uint32_t)lo;
+    limb[ws + 1] = (uint32_t)(lo >> 32);
+    limb[ws + 2] = (uint32_t)hi;
+    int nl = ws + 3;
+    uint8_t tmp[MAX_B15];
+    int n = 0;
+    for (;;) {
+        while (nl > 0 && limb[nl - 1] == 0) nl--;
+        if (nl == 0) break;
+        uint64_t rem = 0;
+        for (int i = nl - 1; i >= 0; i--) {
+            uint64_t cur = (rem << 32) | limb[i];
+            limb[i] = (uint32_t)(cur / 15);
+            rem = cur % 15;
+        }
+        tmp[n++] = (uint8_t)rem;
+    }
+    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Base-15 digits of the integer-valued double x >= 0, exactly as V8's
+ * Number.prototype.toString(15) writes them (DoubleToRadixCString): digits
+ * past 2^53 come from rounded double arithmetic. */
+static int v8_b15(double x, uint8_t *out)
+{
+    uint8_t tmp[MAX_B15 + 8];
+    int n = 0;
+    double integer = x;
+    while (integer / 15.0 >= TWO53 && n < MAX_B15) {
+        integer /= 15.0;
+        tmp[n++] = 0;
+    }
+    do {
+        double rem = fmod(integer, 15.0);
+        tmp[n++] = (uint8_t)(int)rem;
+        integer = (integer - rem) / 15.0;
+    } while (integer > 0 && n < MAX_B15);
+    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Writes the decimal digits of a base-15 digit string (no sign), returns
+ * their count.  out needs 1.2 * n + 10 bytes. */
+static int b15_to_dec(const uint8_t *d, size_t n, char *out)
+{
+    while (n > 1 && d[0] == 0) {
+        d++;
+        n--;
+    }
+    if (n <= 16) { /* 15^16 < 2^64 */
+        uint64_t v = 0;
+        for (size_t i = 0; i < n; i++) v = v * 15 + d[i];
+        char tmp[24];
+        int k = 0;
+        do {
+            tmp[k++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        for (int i = 0; i < k; i++) out[i] = tmp[k - 1 - i];
+        return k;
+    }
+    /* limbs of 10^9, least significant first */
+    uint32_t limb[(DIRA_MAX_TOKEN * 12 / 10) / 9 + 4];
+    int nl = 1;
+    limb[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t carry = d[i];
+        for (int j = 0; j < nl; j++) {
+            uint64_t t = (uint64_t)limb[j] * 15 + carry;
+            limb[j] = (uint32_t)(t % 1000000000u);
+            carry = t / 1000000000u;
+        }
+        if (carry) limb[nl++] = (uint32_t)carry;
+    }
+    int k = sprintf(out, "%u", limb[nl - 1]);
+    for (int j = nl - 2; j >= 0; j--) k += sprintf(out + k, "%09u", limb[j]);
+    return k;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Value strings                                                             */
+
+/* A finite double split the way the convention writes it. */
+typedef struct parts {
+    int neg;       /* sign bit */
+    int isint;     /* integer valued (zero included) */
+    double a;      /* |v| */
+    uint64_t ip;   /* integer part (non-integers, or integers < 2^64) */
+    int nz;        /* non-integers: zeros right after the decimal point */
+    uint64_t frac; /* non-integers: the fraction digits after them */
+} parts;
+
+static void split_value(double v, parts *p)
+{
+    p->neg = signbit(v) != 0;
+    p->a = fabs(v);
+    p->nz = 0;
+    p->frac = 0;
+    p->ip = 0;
+    if (p->a == floor(p->a)) {
+        p->isint = 1;
+        if (p->a < 18446744073709551616.0) p->ip = (uint64_t)p->a;
+        return;
+    }
+    p->isint = 0;
+    char d[17];
+    int e;
+    int k = shortest_digits(p->a, d, &e);
+    /* digit i has place value 10^(e - i) */
+    uint64_t ip = 0;
+    for (int i = 0; i < k && e - i >= 0; i++) ip = ip * 10 + (uint64_t)(d[i] - '0');
+    /* integer digits shown as zeros past the shortest digits: impossible for
+     * a non-integer (|v| < 2^52 needs at most 16 integer digits) */
+    for (int i = k; e - i >= 0; i++) ip *= 10;
+    p->ip = ip;
+    int first = e + 1 > 0 ? e + 1 : 0; /* first fraction digit index */
+    int nz = e + 1 < 0 ? -(e + 1) : 0;
+    int i = first;
+    while (i < k && d[i] == '0') {
+        nz++;
+        i++;
+    }
+    uint64_t f = 0;
+    for (; i < k; i++) f = f * 10 + (uint64_t)(d[i] - '0');
+    p->nz = nz;
+    p->frac = f;
+}
+
+/* Why a configuration cannot hold a value. */
+enum why { WHY_OK = 0, WHY_SIGN, WHY_NEGZERO, WHY_BIG, WHY_LDZ, WHY_NOLDZ };
+
+/* Builds the value string after its `f` (nibbles 0..14) for one
+ * configuration.  reference = 1 writes the reference encoder's digits (V8
+ * rounding past 2^53, zero written with the negative sign), 0 exact digits
+ * with the sign of zero kept.  Returns the length, or -1 with *why set. */
+static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t *t, enum why *why,
+                       int *int_digits)
+{
+    uint8_t left[MAX_B15];
+    int nl = 0;
+    uint8_t right[32];
+    int nr = 0;
+    int neg;
+    if (reference) {
+        if (p->neg && p->a == 0) {
+            *why = WHY_NEGZERO;
+            return -1;
+        }
+        neg = p->neg || p->a == 0; /* the reference writes 0 as negative */
+    } else {
+        neg = p->neg;
+    }
+    if (p->isint) {
+        if (p->a < TWO53 || !reference) {
+            if (p->a < 18446744073709551616.0)
+                nl = u64_b15(p->ip, left);
+            else
+                nl = big_b15(p->a, left);
+        } else {
+            nl = v8_b15(p->a, left);
+        }
+    } else {
+        nl = u64_b15(p->ip, left);
+        if (p->frac >= (uint64_t)1 << 53 && reference)
+            nr = v8_b15((double)p->frac, right);
+        else
+            nr = u64_b15(p->frac, right);
+    }
+    if (int_digits) *int_digits = nl;
+    int n = 0;
+    if (cap == 0) {
+        if (p->neg) {
+            *why = WHY_SIGN;
+            return -1;
+        }
+        if (p->a >= 1) {
+            *why = WHY_BIG;
+            return -1;
+        }
+    } else if (cap == 1) {
+        int max = neg ? CAP1_NEG_MAX : CAP1_POS_MAX;
+        if (nl > max) {
+            *why = WHY_BIG;
+            return -1;
+        }
+        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
+    } else {
+        int max = neg ? CAP2_NEG_MAX : CAP2_POS_MAX;
+        if (nl > max) {
+            *why = WHY_BIG;
+            return -1;
+        }
+        int c = neg ? nl - 1 : nl + 111;
+        t[n++] = (uint8_t)(c / 15);
+        t[n++] = (uint8_t)(c % 15);
+    }
+    if (ldz) {
+        if (p->nz > DIRA_MAX_LDZ) {
+            *why = WHY_LDZ;
+            return -1;
+        }
+        t[n++] = (uint8_t)p->nz;
+    } else if (p->nz > 0) {
+        *why = WHY_NOLDZ;
+        return -1;
+    }
+    /* capacity 0 writes no integer part, except the reference's "0" for the
+     * integer zero */
+    if (cap != 0 || p->isint) {
+        memcpy(t + n, left, (size_t)nl);
+        n += nl;
+    }
+    memcpy(t + n, right, (size_t)nr);
+    n += nr;
+    *why = WHY_OK;
+    return n;
+}
+
+/* Reads a value string after its `f`: t[0..len) are nibbles 0..14.
+ * classic: a zero reads as +0 whatever its sign character.  Returns DIR_OK
+ * or DIR_ESYNTAX with a reason in *msg. */
+static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int classic,
+                             double *out, const char **msg)
+{
+    size_t pos = 0;
+    int neg = 0;
+    size_t cnt = 0;
+    if (len > DIRA_MAX_TOKEN) {
+        *msg = "value string longer than DIRA_MAX_TOKEN digits";
+        return DIR_ESYNTAX;
+    }
+    if (len == 0) {
+        *msg = "empty value string";
+        return DIR_ESYNTAX;
+    }
+    if (cap == 1) {
+        neg = t[0] < 8;
+        cnt = neg ? (size_t)t[0] + 1 : (size_t)t[0] - 7;
+        pos = 1;
+    } else if (cap == 2) {
+        if (len < 2) {
+            *msg = "value string ends inside its sign/count characters";
+            return DIR_ESYNTAX;
+        }
+        unsigned c = (unsigned)t[0] * 15 + t[1];
+        neg = c < 112;
+        cnt = neg ? (size_t)c + 1 : (size_t)c - 111;
+        pos = 2;
+    }
+    size_t nz = 0;
+    if (ldz) {
+        if (pos >= len) {
+            *msg = "value string ends before its leading-zeros character";
+            return DIR_ESYNTAX;
+        }
+        nz = t[pos++];
+    }
+    const uint8_t *left = t + pos;
+    size_t nl = 0;
+    if (cap != 0) {
+        if (len - pos < cnt) {
+            *msg = "value string ends inside its integer part";
+            return DIR_ESYNTAX;
+        }
+        nl = cnt;
+        pos += cnt;
+    } else if (pos >= len) {
+        *msg = "capacity-0 value string has no digits";
+        return DIR_ESYNTAX;
+    }
+    const uint8_t *right = t + pos;
+    size_t nr = len - pos;
+    /* decimal text: left digits, nz zeros, right digits, "e-K" */
+    char text[DIRA_MAX_TOKEN * 3 + 64];
+    size_t k = 0;
+    if (nl)
+        k += (size_t)b15_to_dec(left, nl, text + k);
+    else
+        text[k++] = '0';
+    if (nr) {
+        for (size_t i = 0; i < nz; i++) text[k++] = '0';
+        int rd = b15_to_dec(right, nr, text + k);
+        k += (size_t)rd;
+        k += (size_t)sprintf(text + k, "e-%zu", nz + (size_t)rd);
+    } else {
+        text[k] = '\0';
+    }
+    double v = strtod(text, NULL);
+    if (!isfinite(v)) {
+        *msg = "value string too large for a double";
+        return DIR_ESYNTAX;
+    }
+    if (classic && v == 0)
+        *out = 0.0;
+    else
+        *out = neg ? -v : v;
+    return DIR_OK;
+}
+
+static const char *why_text(enum why w, int cap, int ldz)
+{
+    switch (w) {
+    case WHY_SIGN: return "capacity 0 holds no sign (values in [0, 1) only)";
+    case WHY_NEGZERO: return "classic images cannot hold negative zero";
+    case WHY_BIG:
+        return cap == 0   ? "capacity 0 holds values in [0, 1) only"
+               : cap == 1 ? "magnitude over capacity 1 (7 base-15 integer digits when positive, 8 "
+                            "when negative)"
+                          : "magnitude over capacity 2 (113 base-15 integer digits when "
+                            "positive, 112 when negative)";
+    case WHY_LDZ: return "more than 14 leading decimal zeros, over what one character holds";
+    case WHY_NOLDZ:
+        return ldz ? "leading decimal zeros" : "leading decimal zeros need ldeczeroes";
+    default: return "";
+    }
+}
+
+/* Classic: does the reference's string for p read back as v? */
+static int reference_exact(const parts *p, double v)
+{
+    if (p->isint ? p->a < TWO53 : p->frac < ((uint64_t)1 << 53)) return 1;
+    uint8_t t[MAX_B15 + 8];
+    enum why w;
+    /* capacity 2 holds every integer part a double with a fraction has;
+     * integers too big for it fail anyway */
+    int n = build_token(p, 2, 1, 1, t, &w, NULL);
+    if (n < 0) return 1; /* not holdable at all: reported elsewhere */
+    double r;
+    const char *msg;
+    if (parse_token(t, (size_t)n, 2, 1, 1, &r, &msg) != DIR_OK) return 0;
+    return memcmp(&r, &v, sizeof r) == 0;
+}
+
+dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *buf, size_t bufsize,
+                            dir_diag *diag)
+{
+    static const char hex[] = "0123456789abcdef";
+    char vs[DIRA_NUMBER_BUFSIZE];
+    aok(diag);
+    if (!buf || bufsize < DIRA_TOKEN_BUFSIZE || capacity < 0 || capacity > 2 ||
+        (ldeczeroes != 0 && ldeczeroes != 1))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    buf[0] = '\0';
+    if (!isfinite(value)) {
+        dira_shortest(value, vs);
+        return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index 0 is not a finite number",
+                     vs);
+    }
+    parts p;
+    split_value(value, &p);
+    uint8_t t[MAX_B15 + 8];
+    enum why w;
+    int n = build_token(&p, capacity, ldeczeroes, 1, t, &w, NULL);
+    if (n < 0) {
+        dira_shortest(value, vs);
+        return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index 0: %s", vs,
+                     why_text(w, capacity, ldeczeroes));
+    }
+    if (!reference_exact(&p, value)) {
+        dira_shortest(value, vs);
+        return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                     "value %s at index 0: the reference encoder rounds its digits past 2^53, "
+                     "so it would not read back exactly",
+                     vs);
+    }
+    if ((size_t)n + 2 > bufsize) return afail(diag, DIR_EINVAL, (uint64_t)-1, "buffer too small");
+    buf[0] = 'f';
+    for (int i = 0; i < n; i++) buf[i + 1] = hex[t[i]];
+    buf[n + 1] = '\0';
+    return DIR_OK;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+dir_error dira_parse_value(const char *s, size_t len, int capacity, int ldeczeroes, double *value,
+                           dir_diag *diag)
+{
+    aok(diag);
+    if (!s || !value || capacity < 0 || capacity > 2 || (ldeczeroes != 0 && ldeczeroes != 1))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if (len > 0 && (s[0] == 'f' || s[0] == 'F')) {
+        s++;
+        len--;
+    }
+    if (len > DIRA_MAX_TOKEN)
+        return afail(diag, DIR_ESYNTAX, 0, "value string of %zu digits, over the limit of %d", len,
+                     DIRA_MAX_TOKEN);
+    uint8_t t[DIRA_MAX_TOKEN];
+    for (size_t i = 0; i < len; i++) {
+        int h = hexval(s[i]);
+        if (h < 0 || h == 15)
+            return afail(diag, DIR_ESYNTAX, i, "character '%c' at %zu is not a base-15 digit", s[i],
+                         i);
+        t[i] = (uint8_t)h;
+    }
+    const char *msg = "";
+    if (parse_token(t, len, capacity, ldeczeroes, 1, value, &msg) != DIR_OK)
+        return afail(diag, DIR_ESYNTAX, 0, "%s", msg);
+    return DIR_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                   */
+
+void dira_options_default(dira_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->classic = 0;
+    opt->capacity = DIRA_CAPACITY_AUTO;
+    opt->ldeczeroes = 1;
+    opt->alpha = 0;
+    opt->width = 0;
+    opt->allow_inexact = 0;
+    opt->normalised = 0;
+    opt->max_values = DIRA_MAX_VALUES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Little-endian helpers                                                     */
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static void put_f64(uint8_t *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    put_u64(p, v);
+}
+
+static double get_f64(const uint8_t *p)
+{
+    uint64_t v = get_u64(p);
+    double d;
+    memcpy(&d, &v, sizeof d);
+    return d;
+}
+
+/* Nibble i of a byte stream: high nibble first. */
+static unsigned nib(const uint8_t *b, uint64_t i)
+{
+    return (i & 1) ? b[i >> 1] & 15u : b[i >> 1] >> 4;
+}
+
+static void set_nib(uint8_t *b, uint64_t i, unsigned v)
+{
+    if (i & 1)
+        b[i >> 1] = (uint8_t)((b[i >> 1] & 0xF0u) | v);
+    else
+        b[i >> 1] = (uint8_t)((b[i >> 1] & 0x0Fu) | (v << 4));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Encoder                                                                   */
+
+#define NCONF 6 /* capacity 0..2 x ldeczeroes 0..1 */
+
+static uint32_t default_width(uint64_t count)
+{
+    /* ceil(sqrt(4 * count)), at least 1, computed exactly */
+    uint64_t target = 4 * count;
+    uint64_t w = (uint64_t)ceil(sqrt((double)target));
+    while (w * w < target) w++;
+    while (w > 0 && (w - 1) * (w - 1) >= target) w--;
+    if (w == 0) w = 1;
+    if (w > DIR_MAX_DIM) w = DIR_MAX_DIM + 1; /* rejected by the caller */
+    return (uint32_t)w;
+}
+
+static void escape_digits(double v, uint8_t *t)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    for (int i = ESCAPE_DIGITS - 1; i >= 0; i--) {
+        t[i] = (uint8_t)(bits % 15);
+        bits /= 15;
+    }
+}
+
+dir_error dira_encode(const double *values, size_t count, const dira_options *opt_in,
+                      uint8_t **pixels_out, uint32_t *width_out, uint32_t *height_out,
+                      unsigned *channels_out, dira_info *info, dir_diag *diag)
+{
+    dira_options opt;
+    char vs[DIRA_NUMBER_BUFSIZE];
+    aok(diag);
+    if (opt_in)
+        opt = *opt_in;
+    else
+        dira_options_default(&opt);
+    if (!pixels_out || !width_out || !height_out || !channels_out || (!values && count))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    *pixels_out = NULL;
+    if ((opt.classic != 0 && opt.classic != 1) || opt.capacity < DIRA_CAPACITY_AUTO ||
+        opt.capacity > 2 || (opt.ldeczeroes != 0 && opt.ldeczeroes != 1) ||
+        (opt.alpha != 0 && opt.alpha != 1) || (opt.normalised != 0 && opt.normalised != 1) ||
+        (opt.allow_inexact != 0 && opt.allow_inexact != 1))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid array option");
+    if (opt.classic && opt.normalised)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "classic images have no header to record normalisation");
+    if (opt.normalised &&
+        (!isfinite(opt.norm_min) || !isfinite(opt.norm_max) || opt.norm_min > opt.norm_max))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "normalisation min/max must be finite with min <= max");
+    if ((uint64_t)count > DIRA_MAX_VALUES)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu values, over the limit of %llu", count,
+                     (unsigned long long)DIRA_MAX_VALUES);
+    if (opt.width > DIR_MAX_DIM)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "width %u over the limit of %u", opt.width,
+                     DIR_MAX_DIM);
+
+    const int classic = opt.classic;
+    int conf_lo = 0, conf_hi = NCONF - 1;
+    if (opt.capacity != DIRA_CAPACITY_AUTO) conf_lo = conf_hi = opt.capacity * 2 + opt.ldeczeroes;
+
+    /* Pass 1: lengths per configuration, and what cannot be held. */
+    uint64_t total[NCONF] = {0};
+    uint64_t escaped[NCONF] = {0};
+    int ok[NCONF];
+    size_t fail_index[NCONF];
+    enum why fail_why[NCONF];
+    for (int c = 0; c < NCONF; c++) {
+        ok[c] = 1;
+        fail_index[c] = 0;
+        fail_why[c] = WHY_OK;
+    }
+    uint64_t inexact = 0;
+    uint8_t t[MAX_B15 + 8];
+    for (size_t i = 0; i < count; i++) {
+        double v = values[i];
+        if (!isfinite(v)) {
+            dira_shortest(v, vs);
+            return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
+                         vs, i);
+        }
+        parts p;
+        split_value(v, &p);
+        if (classic && !reference_exact(&p, v)) {
+            if (!opt.allow_inexact) {
+                dira_shortest(v, vs);
+                return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                             "value %s at index %zu: the reference rounds its digits past 2^53, "
+                             "so it would read back as another double (use self-describing or "
+                             "allow inexact)",
+                             vs, i);
+            }
+            inexact++;
+        }
+        for (int c = conf_lo; c <= conf_hi; c++) {
+            enum why w;
+            int n = build_token(&p, c / 2, c % 2, classic, t, &w, NULL);
+            if (classic) {
+                if (n < 0) {
+                    if (ok[c]) {
+                        ok[c] = 0;
+                        fail_index[c] = i;
+                        fail_why[c] = w;
+                    }
+                } else {
+                    total[c] += 1 + (uint64_t)n;
+                }
+            } else if (n < 0 || n > ESCAPE_LEN) {
+                total[c] += 1 + ESCAPE_LEN;
+                escaped[c]++;
+            } else {
+                total[c] += 1 + (uint64_t)n;
+            }
+        }
+    }
+    int conf = -1;
+    for (int c = conf_lo; c <= conf_hi; c++) {
+        if (!ok[c]) continue;
+        if (conf < 0 || total[c] < total[conf]) conf = c;
+    }
+    if (conf < 0) {
+        int c = conf_hi; /* fixed, or capacity 2 with ldeczeroes when auto */
+        double v = values[fail_index[c]];
+        dira_shortest(v, vs);
+        return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu: %s%s", vs,
+                     fail_index[c], why_text(fail_why[c], c / 2, c % 2),
+                     opt.capacity == DIRA_CAPACITY_AUTO
+                         ? " (no classic configuration holds every value)"
+                         : "");
+    }
+    const int cap = conf / 2, ldz = conf % 2;
+    const uint64_t digits = total[conf];
+    const unsigned channels = opt.alpha ? 4 : 3;
+    const uint64_t stream_bytes = classic ? digits / 2 : DIRA_HEADER_SIZE + (digits + 1) / 2;
+    uint32_t width = opt.width ? opt.width : default_width(count);
+    if (width > DIR_MAX_DIM)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "default width %u over the limit of %u: give a width", width, DIR_MAX_DIM);
+    uint64_t row = (uint64_t)width * channels;
+    uint64_t height = (stream_bytes + row - 1) / row;
+    if (height == 0) height = 1;
+    if (height > DIR_MAX_DIM)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "%llu rows of %u pixels needed, over the limit of %u: give a larger width",
+                     (unsigned long long)height, width, DIR_MAX_DIM);
+    if ((uint64_t)width * height > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu pixels, over the limit of %llu",
+                     (unsigned long long)((uint64_t)width * height),
+                     (unsigned long long)DIR_MAX_PIXELS);
+    size_t size = (size_t)(row * height);
+    uint8_t *px = calloc(size, 1);
+    if (!px) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+
+    /* Pass 2: write the strings. */
+    uint64_t pos = classic ? 0 : 2 * (uint64_t)DIRA_HEADER_SIZE;
+    const uint64_t end_digit = pos + digits;
+    uint64_t last_start = pos;
+    uint64_t n_escaped = 0;
+    for (size_t i = 0; i < count; i++) {
+        parts p;
+        enum why w;
+        split_value(values[i], &p);
+        int n = build_token(&p, cap, ldz, classic, t, &w, NULL);
+        last_start = pos;
+        /* classic: the final odd digit is dropped, as the reference does */
+        if (pos < end_digit - (classic ? digits % 2 : 0)) set_nib(px, pos, DELIM);
+        pos++;
+        if (!classic && (n < 0 || n > ESCAPE_LEN)) {
+            set_nib(px, pos++, DELIM);
+            escape_digits(values[i], t);
+            n = ESCAPE_DIGITS;
+            n_escaped++;
+        }
+        for (int k = 0; k < n; k++, pos++)
+            if (classic ? pos < end_digit - digits % 2 : 1) set_nib(px, pos, t[k]);
+    }
+
+    if (classic && count > 0) {
+        /* The final value runs into the padding: check that the decoding
+         * rule gives it back. */
+        const uint8_t *s = px;
+        uint64_t end = (uint64_t)size * 2;
+        uint64_t first = last_start + 1;
+        uint64_t e = end;
+        parts p;
+        split_value(values[count - 1], &p);
+        /* minimum length the string's own characters demand */
+        double r = 0;
+        int good = 0;
+        if (first < end) {
+            uint64_t minlen = (uint64_t)cap + (uint64_t)ldz;
+            if (cap == 1) {
+                unsigned c0 = nib(s, first);
+                minlen += c0 < 8 ? c0 + 1 : c0 - 7;
+            } else if (cap == 2 && first + 1 < end) {
+                unsigned c0 = nib(s, first) * 15 + nib(s, first + 1);
+                minlen += c0 < 112 ? c0 + 1 : c0 - 111;
+            } else if (cap == 0) {
+                minlen += 1;
+            }
+            while (e > first + minlen && nib(s, e - 1) == 0) e--;
+            if (e - first <= DIRA_MAX_TOKEN) {
+                uint8_t tt[DIRA_MAX_TOKEN];
+                const char *msg;
+                for (uint64_t k = first; k < e; k++) tt[k - first] = (uint8_t)nib(s, k);
+                if (parse_token(tt, (size_t)(e - first), cap, ldz, 1, &r, &msg) == DIR_OK)
+                    good = memcmp(&r, &values[count - 1], sizeof r) == 0;
+            }
+        }
+        if (!good) {
+            if (!opt.allow_inexact) {
+                free(px);
+                dira_shortest(values[count - 1], vs);
+                return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                             "value %s at index %zu: last in a classic image, it would not read "
+                             "back (%s; use self-describing or allow inexact)",
+                             vs, count - 1,
+                             digits % 2 ? "odd digit count: last digit dropped"
+                                        : "its last digits look like padding");
+            }
+            if (reference_exact(&p, values[count - 1])) inexact++;
+        }
+    }
+
+    if (!classic) {
+        uint8_t *h = px;
+        h[0] = HDR_MAGIC0;
+        h[1] = HDR_MAGIC1;
+        h[2] = HDR_MAGIC2;
+        h[3] = HDR_MAGIC3;
+        h[4] = DIRA_HEADER_VERSION;
+        h[5] = (uint8_t)(cap | (ldz ? FLAG_LDZ : 0) | (opt.alpha ? FLAG_ALPHA : 0) |
+                         (opt.normalised ? FLAG_NORMALISED : 0));
+        h[6] = h[7] = 0;
+        put_u64(h + 8, (uint64_t)count);
+        put_u64(h + 16, digits);
+        put_f64(h + 24, opt.normalised ? opt.norm_min : 0.0);
+        put_f64(h + 32, opt.normalised ? opt.norm_max : 0.0);
+        uint32_t crc = dir_crc32(0, h, HDR_CRC_OFFSET);
+        crc = dir_crc32(crc, h + DIRA_HEADER_SIZE, (size_t)((digits + 1) / 2));
+        put_u32(h + HDR_CRC_OFFSET, crc);
+    }
+
+    *pixels_out = px;
+    *width_out = width;
+    *height_out = (uint32_t)height;
+    *channels_out = channels;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->classic = classic;
+        info->capacity = cap;
+        info->ldeczeroes = ldz;
+        info->alpha = opt.alpha;
+        info->normalised = opt.normalised;
+        info->norm_min = opt.normalised ? opt.norm_min : 0;
+        info->norm_max = opt.normalised ? opt.norm_max : 0;
+        info->count = count;
+        info->stream_digits = classic ? digits - digits % 2 : digits;
+        info->escaped = n_escaped;
+        info->inexact = inexact;
+        info->width = width;
+        info->height = (uint32_t)height;
+        info->channels = channels;
+    }
+    return DIR_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Decoder                                                                   */
+
+/* Copies the data bytes of the pixels in stream order: all channels
+ * (use_alpha, 4-channel images) or R,G,B only. */
+static uint8_t *gather(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                       size_t stride, int use_alpha, size_t *size)
+{
+    unsigned per = use_alpha ? 4 : 3;
+    size_t n = (size_t)width * height * per;
+    uint8_t *b = malloc(n ? n : 1);
+    if (!b) return NULL;
+    size_t k = 0;
+    for (uint32_t y = 0; y < height; y++) {
+        const uint8_t *r = pixels + (size_t)y * stride;
+        if (per == channels) {
+            memcpy(b + k, r, (size_t)width * per);
+            k += (size_t)width * per;
+        } else {
+            for (uint32_t x = 0; x < width; x++) {
+                b[k++] = r[x * channels];
+                b[k++] = r[x * channels + 1];
+                b[k++] = r[x * channels + 2];
+            }
+        }
+    }
+    *size = n;
+    return b;
+}
+
+static int header_magic(const uint8_t *b, size_t n)
+{
+    return n >= DIRA_HEADER_SIZE && b[0] == HDR_MAGIC0 && b[1] == HDR_MAGIC1 &&
+           b[2] == HDR_MAGIC2 && b[3] == HDR_MAGIC3;
+}
+
+/* Reads the header byte that sits where pixel p, channel c would be in a
+ * stream with `per` bytes per pixel. */
+static int peek_magic(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                      size_t stride, int use_alpha)
+{
+    unsigned per = use_alpha ? 4 : 3;
+    uint8_t b[8];
+    uint64_t avail = (uint64_t)width * height * per;
+    if (avail < DIRA_HEADER_SIZE) return 0;
+    for (unsigned i = 0; i < 6; i++) {
+        uint64_t pix = i / per;
+        unsigned c = i % per;
+        uint32_t x = (uint32_t)(pix % width), y = (uint32_t)(pix / width);
+        b[i] = pixels[(size_t)y * stride + (size_t)x * channels + c];
+    }
+    if (!(b[0] == HDR_MAGIC0 && b[1] == HDR_MAGIC1 && b[2] == HDR_MAGIC2 && b[3] == HDR_MAGIC3))
+        return 0;
+    /* the alpha flag must match the byte order it was found in */
+    return ((b[5] & FLAG_ALPHA) != 0) == (use_alpha != 0);
+}
+
+int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t height,
+                            unsigned channels)
+{
+    if (!pixels || width == 0 || height == 0 || (channels != 3 && channels != 4)) return 0;
+    size_t stride = (size_t)width * channels;
+    if (channels == 4 && peek_magic(pixels, width, height, channels, stride, 1)) return 1;
+    return peek_magic(pixels, width, height, channels, stride, 0);
+}
+
+static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
+                             double **values_out, size_t *count_out, dira_info *info,
+                             dir_diag *diag)
+{
+    char vs[DIRA_NUMBER_BUFSIZE];
+    if (!header_magic(b, n)) return afail(diag, DIR_ESYNTAX, 0, "no self-describing header");
+    if (b[4] != DIRA_HEADER_VERSION)
+        return afail(diag, DIR_ESYNTAX, 4, "array header version %u, this reader knows %d", b[4],
+                     DIRA_HEADER_VERSION);
+    unsigned flags = b[5];
+    unsigned cap = flags & FLAG_CAPACITY_MASK;
+    if (cap > 2) return afail(diag, DIR_ESYNTAX, 5, "array header capacity %u out of range (0..2)", cap);
+    if (flags & FLAG_RESERVED)
+        return afail(diag, DIR_ESYNTAX, 5, "array header flags 0x%02x use reserved bits", flags);
+    if (((flags & FLAG_ALPHA) != 0) != (use_alpha != 0))
+        return afail(diag, DIR_ESYNTAX, 5, "array header alpha flag does not match the pixels");
+    if (b[6] || b[7]) return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
+    int ldz = (flags & FLAG_LDZ) != 0;
+    int normalised = (flags & FLAG_NORMALISED) != 0;
+    uint64_t count = get_u64(b + 8);
+    uint64_t digits = get_u64(b + 16);
+    double nmin = get_f64(b + 24), nmax = get_f64(b + 32);
+    uint64_t avail = (uint64_t)(n - DIRA_HEADER_SIZE) * 2;
+    if (digits > avail)
+        return afail(diag, DIR_ESYNTAX, 16,
+                     "array header declares %llu digits, the pixels hold %llu after the header",
+                     (unsigned long long)digits, (unsigned long long)avail);
+    if (count > max_values)
+        return afail(diag, DIR_ELIMIT, 8, "array header declares %llu values, over the limit of %llu",
+                     (unsigned long long)count, (unsigned long long)max_values);
+    if (count > digits / 2)
+        return afail(diag, DIR_ESYNTAX, 8,
+                     "array header declares %llu values in only %llu digits",
+                     (unsigned long long)count, (unsigned long long)digits);
+    if (normalised ? !(isfinite(nmin) && isfinite(nmax) && nmin <= nmax)
+                   : (get_u64(b + 24) != 0 || get_u64(b + 32) != 0))
+        return afail(diag, DIR_ESYNTAX, 24, "array header normalisation min/max are invalid");
+    size_t data_bytes = (size_t)((digits + 1) / 2);
+    uint32_t crc = dir_crc32(0, b, HDR_CRC_OFFSET);
+    crc = dir_crc32(crc, b + DIRA_HEADER_SIZE, data_bytes);
+    uint32_t want = get_u32(b + HDR_CRC_OFFSET);
+    if (crc != want)
+        return afail(diag, DIR_ECRC, HDR_CRC_OFFSET,
+                     "array CRC mismatch: header says %08x, data gives %08x", want, crc);
+    const uint8_t *s = b + DIRA_HEADER_SIZE;
+    if ((digits & 1) && (s[data_bytes - 1] & 15u))
+        return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + data_bytes - 1,
+                     "nonzero padding digit after the value stream");
+    for (size_t k = DIRA_HEADER_SIZE + data_bytes; k < n; k++)
+        if (b[k])
+            return afail(diag, DIR_ESYNTAX, k, "nonzero byte %u at byte %zu after the value stream",
+                         b[k], k);
+
+    double *vals = NULL;
+    if (count) {
+        vals = malloc((size_t)count * sizeof *vals);
+        if (!vals)
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
+                         (unsigned long long)count);
+    }
+    uint64_t pos = 0;
+    uint8_t t[DIRA_MAX_TOKEN];
+    for (uint64_t i = 0; i < count; i++) {
+        if (pos >= digits || nib(s, pos) != DELIM) {
+            free(vals);
+            return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                         "value %llu: expected 'f' at digit %llu of the value stream",
+                         (unsigned long long)i, (unsigned long long)pos);
+        }
+        pos++;
+        if (pos < digits && nib(s, pos) == DELIM) { /* escape */
+            pos++;
+            if (digits - pos < ESCAPE_DIGITS) {
+                free(vals);
+                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                             "value %llu: escape cut short by the end of the stream",
+                             (unsigned long long)i);
+            }
+            uint64_t bits = 0;
+            for (int k = 0; k < ESCAPE_DIGITS; k++) {
+                unsigned d = nib(s, pos + (uint64_t)k);
+                if (d == DELIM || bits > (UINT64_MAX - d) / 15) {
+                    free(vals);
+                    return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                                 "value %llu: malformed escape", (unsigned long long)i);
+                }
+                bits = bits * 15 + d;
+            }
+            pos += ESCAPE_DIGITS;
+            double v;
+            memcpy(&v, &bits, sizeof v);
+            if (!isfinite(v)) {
+                free(vals);
+                dira_shortest(v, vs);
+                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                             "value %s at index %llu: an escape holds a non-finite number", vs,
+                             (unsigned long long)i);
+            }
+            vals[i] = v;
+            continue;
+        }
+        uint64_t st = pos;
+        while (pos < digits && nib(s, pos) != DELIM) {
+            if (pos - st >= DIRA_MAX_TOKEN) {
+                free(vals);
+                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + st / 2,
+                             "value %llu: value string longer than %d digits",
+                             (unsigned long long)i, DIRA_MAX_TOKEN);
+            }
+            t[pos - st] = (uint8_t)nib(s, pos);
+            pos++;
+        }
+        const char *msg = "";
+        if (parse_token(t, (size_t)(pos - st), (int)cap, ldz, 0, &vals[i], &msg) != DIR_OK) {
+            free(vals);
+            return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + st / 2, "value %llu: %s",
+                         (unsigned long long)i, msg);
+        }
+    }
+    if (pos != digits) {
+        free(vals);
+        return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                     "%llu digits after the last of %llu values",
+                     (unsigned long long)(digits - pos), (unsigned long long)count);
+    }
+    *values_out = vals;
+    *count_out = (size_t)count;
+    if (info) {
+        info->classic = 0;
+        info->capacity = (int)cap;
+        info->ldeczeroes = ldz;
+        info->alpha = use_alpha;
+        info->normalised = normalised;
+        info->norm_min = normalised ? nmin : 0;
+        info->norm_max = normalised ? nmax : 0;
+        info->count = count;
+        info->stream_digits = digits;
+    }
+    return DIR_OK;
+}
+
+static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, uint64_t max_values,
+                                double **values_out, size_t *count_out, dira_info *info,
+                                dir_diag *diag)
+{
+    uint64_t nd = (uint64_t)n * 2;
+    uint64_t count = 0, first = UINT64_MAX;
+    for (uint64_t i = 0; i < nd; i++)
+        if (nib(b, i) == DELIM) {
+            if (first == UINT64_MAX) first = i;
+            count++;
+        }
+    if (count == 0)
+        return afail(diag, DIR_ESYNTAX, 0,
+                     "no 'f' delimiter in the pixel data: not an IMGArrays image");
+    if (count > max_values)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu values, over the limit of %llu",
+                     (unsigned long long)count, (unsigned long long)max_values);
+    double *vals = malloc((size_t)count * sizeof *vals);
+    if (!vals)
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
+                     (unsigned long long)count);
+    uint8_t t[DIRA_MAX_TOKEN];
+    uint64_t pos = first + 1;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t st = pos;
+        while (pos < nd && nib(b, pos) != DELIM) pos++;
+        uint64_t e = pos;
+        if (i == count - 1) {
+            /* Final value: trailing zero digits are padding, down to the
+             * length the string's own characters demand. */
+            uint64_t minlen = (uint64_t)cap + (uint64_t)ldz;
+            if (cap == 1 && st < e) {
+                unsigned c0 = nib(b, st);
+                minlen += c0 < 8 ? c0 + 1 : c0 - 7;
+            } else if (cap == 2 && st + 1 < e) {
+                unsigned c0 = nib(b, st) * 15 + nib(b, st + 1);
+                minlen += c0 < 112 ? c0 + 1 : c0 - 111;
+            } else if (cap == 0) {
+                minlen += 1;
+            }
+            while (e > st + minlen && nib(b, e - 1) == 0) e--;
+        }
+        if (e - st > DIRA_MAX_TOKEN) {
+            free(vals);
+            return afail(diag, DIR_ESYNTAX, st / 2, "value %llu: value string of %llu digits, over the limit of %d",
+                         (unsigned long long)i, (unsigned long long)(e - st), DIRA_MAX_TOKEN);
+        }
+        for (uint64_t k = st; k < e; k++) t[k - st] = (uint8_t)nib(b, k);
+        const char *msg = "";
+        if (parse_token(t, (size_t)(e - st), cap, ldz, 1, &vals[i], &msg) != DIR_OK) {
+            free(vals);
+            return afail(diag, DIR_ESYNTAX, st / 2, "value %llu (byte %llu): %s",
+                         (unsigned long long)i, (unsigned long long)(st / 2), msg);
+        }
+        pos++; /* skip the next 'f' */
+    }
+    *values_out = vals;
+    *count_out = (size_t)count;
+    if (info) {
+        info->classic = 1;
+        info->capacity = cap;
+        info->ldeczeroes = ldz;
+        info->count = count;
+        info->stream_digits = nd - first;
+    }
+    return DIR_OK;
+}
+
+dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                      size_t stride, const dira_options *opt, double **values, size_t *count,
+                      dira_info *info, dir_diag *diag)
+{
+    aok(diag);
+    if (!pixels || !values || !count || width == 0 || height == 0)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    *values = NULL;
+    *count = 0;
+    if (channels != 3 && channels != 4)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "arrays live in RGB or RGBA pixels, not %u-channel ones", channels);
+    if (width > DIR_MAX_DIM || height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "image %ux%u over the limits", width, height);
+    if (stride == 0) stride = (size_t)width * channels;
+    if (stride < (size_t)width * channels)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "stride smaller than a row");
+    uint64_t max_values = DIRA_MAX_VALUES;
+    if (opt && opt->max_values && opt->max_values < max_values) max_values = opt->max_values;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->width = width;
+        info->height = height;
+        info->channels = channels;
+    }
+    int use_alpha = -1;
+    if (channels == 4 && peek_magic(pixels, width, height, channels, stride, 1))
+        use_alpha = 1;
+    else if (peek_magic(pixels, width, height, channels, stride, 0))
+        use_alpha = 0;
+    if (use_alpha < 0) {
+        if (!opt || !opt->classic)
+            return afail(diag, DIR_EINVAL, 0,
+                         "no self-describing array header; a classic IMGArrays image needs its "
+                         "configuration (classic decoding with capacity, ldeczeroes, alpha)");
+        if (opt->capacity < 0 || opt->capacity > 2 || (opt->ldeczeroes != 0 && opt->ldeczeroes != 1))
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "classic decoding needs capacity 0, 1 or 2 and ldeczeroes 0 or 1");
+        if (opt->alpha && channels != 4)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "alpha asked for, but the image has no alpha channel");
+        size_t n;
+        uint8_t *b = gather(pixels, width, height, channels, stride, opt->alpha != 0, &n);
+        if (!b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+        dir_error e = decode_classic(b, n, opt->capacity, opt->ldeczeroes, max_values, values,
+                                     count, info, diag);
+        free(b);
+        if (e == DIR_OK && info) info->alpha = opt->alpha != 0;
+        return e;
+    }
+    size_t n;
+    uint8_t *b = gather(pixels, width, height, channels, stride, use_alpha, &n);
+    if (!b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    dir_error e = decode_self(b, n, use_alpha, max_values, values, count, info, diag);
+    free(b);
+    return e;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Normalisation                                                             */
+
+dir_error dira_normalise(double *values, size_t count, double *min, double *max, dir_diag *diag)
+{
+    char vs[DIRA_NUMBER_BUFSIZE];
+    aok(diag);
+    if ((!values && count) || !min || !max)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    *min = *max = 0;
+    if (count == 0) return DIR_OK;
+    double lo = values[0], hi = values[0];
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(values[i])) {
+            dira_shortest(values[i], vs);
+            return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
+                         vs, i);
+        }
+        if (values[i] < lo) lo = values[i];
+        if (values[i] > hi) hi = values[i];
+    }
+    double range = hi - lo;
+    if (!isfinite(range))
+        return afail(diag, DIR_ERANGE, (uint64_t)-1, "range from %g to %g overflows a double", lo, hi);
+    for (size_t i = 0; i < count; i++) values[i] = range == 0 ? 0.5 : (values[i] - lo) / range;
+    *min = lo;
+    *max = hi;
+    return DIR_OK;
+}
+
+void dira_unnormalise(double *values, size_t count, double min, double max)
+{
+    if (!values) return;
+    double range = max - min;
+    for (size_t i = 0; i < count; i++) values[i] = range == 0 ? min : values[i] * range + min;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statistics and heatmap                                                    */
+
+dir_error dira_stats_compute(const double *values, size_t count, dira_stats *stats, dir_diag *diag)
+{
+    char vs[DIRA_NUMBER_BUFSIZE];
+    aok(diag);
+    if ((!values && count) || !stats) return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    memset(stats, 0, sizeof *stats);
+    stats->count = count;
+    if (count == 0) return DIR_OK;
+    double lo = values[0], hi = values[0], sum = 0, comp = 0;
+    for (size_t i = 0; i < count; i++) {
+        double v = values[i];
+        if (!isfinite(v)) {
+            dira_shortest(v, vs);
+            return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
+                         vs, i);
+        }
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        /* Neumaier summation, in units of 1/count to stay finite */
+        double x = v / (double)count;
+        double s = sum + x;
+        if (fabs(sum) >= fabs(x))
+            comp += (sum - s) + x;
+        else
+            comp += (x - s) + sum;
+        sum = s;
+    }
+    stats->min = lo;
+    stats->max = hi;
+    stats->mean = sum + comp;
+    return DIR_OK;
+}
+
+/* Diverging map (ColorBrewer RdBu end and middle colours), white at zero. */
+void dira_colour(double value, double scale, uint8_t rgb[3])
+{
+    static const double neg[3][3] = {{255, 255, 255}, {146, 197, 222}, {33, 102, 172}};
+    static const double pos[3][3] = {{255, 255, 255}, {244, 165, 130}, {178, 24, 43}};
+    double t = 0;
+    if (scale > 0 && isfinite(value)) t = value / scale;
+    if (isnan(t)) t = 0;
+    const double(*ramp)[3] = t < 0 ? neg : pos;
+    t = fabs(t);
+    if (t > 1) t = 1;
+    int seg = t < 0.5 ? 0 : 1;
+    double f = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+    for (int c = 0; c < 3; c++) {
+        double x = ramp[seg][c] + (ramp[seg + 1][c] - ramp[seg][c]) * f;
+        rgb[c] = (uint8_t)lround(x);
+    }
+}
+
+dir_error dira_heatmap(const double *values, size_t count, uint32_t rows, uint32_t cols,
+                       uint8_t **rgb, uint32_t *width, uint32_t *height, dira_stats *stats,
+                       dir_diag *diag)
+{
+    aok(diag);
+    if (!values || !rgb || !width || !height)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    *rgb = NULL;
+    if (count == 0) return afail(diag, DIR_EINVAL, (uint64_t)-1, "no values to draw");
+    if ((rows == 0) != (cols == 0))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "give both rows and columns, or neither");
+    uint64_t r = rows, c = cols;
+    if (r == 0) {
+        c = (uint64_t)ceil(sqrt((double)count));
+        while (c * c < count) c++;
+        while (c > 1 && (c - 1) * (c - 1) >= count) c--;
+        r = (count + c - 1) / c;
+    }
+    if (r * c < count)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "shape %llux%llu has %llu cells for %zu values", (unsigned long long)r,
+                     (unsigned long long)c, (unsigned long long)(r * c), count);
+    if (r > DIR_MAX_DIM || c > DIR_MAX_DIM || r * c > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "heatmap %llux%llu over the limits",
+                     (unsigned long long)r, (unsigned long long)c);
+    dira_stats st;
+    dir_error e = dira_stats_compute(values, count, &st, diag);
+    if (e != DIR_OK) return e;
+    double scale = fmax(fabs(st.min), fabs(st.max));
+    size_t cells = (size_t)(r * c);
+    uint8_t *out = malloc(cells * 3);
+    if (!out) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    for (size_t i = 0; i < cells; i++) {
+        if (i < count)
+            dira_colour(values[i], scale, out + 3 * i);
+        else
+            out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = DIRA_HEATMAP_EMPTY;
+    }
+    *rgb = out;
+    *width = (uint32_t)c;
+    *height = (uint32_t)r;
+    if (stats) *stats = st;
+    return DIR_OK;
+}
