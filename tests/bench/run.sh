@@ -54,6 +54,7 @@ fi
 mkdir -p "$docs/img"
 
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
+load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
 t0=$(date +%s)
 
 echo "bench: fetching the corpus into $corpus" >&2
@@ -165,7 +166,7 @@ benchmark; do not edit it by hand.
 
 - **Command:** \`$command\` (from a clean checkout: \`meson setup build && meson compile -C build bench\`)
 - **Date:** $start; the whole run took $((t1 - t0)) s
-- **Machine:** $cpu, $cores logical CPUs, $mem RAM; Linux $(uname -r)
+- **Machine:** $cpu, $cores logical CPUs, $mem RAM; Linux $(uname -r); load average $load_start at the start and $(cut -d ' ' -f 1-3 /proc/loadavg) at the end (other work on the machine slows the timings, never the sizes)
 - **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
 - **Corpus:** \`tests/bench/corpus.tsv\` ($(grep -c -v '^#' "$src/tests/bench/corpus.tsv") images: GIMP manual screenshots from gimp-help-en, freeciv sprite sheets and tiles from freeciv-data, Adwaita icons with alpha from adwaita-icon-theme), fetched by \`tests/bench/fetch-corpus.sh\` with \`apt-get download\` and \`dpkg-deb -x\`.  Each PNG is read once with libpng (palette expanded, 16 bits reduced to 8, grey+alpha made RGBA) and every codec gets the same 8-bit pixels.
 
@@ -200,10 +201,11 @@ EOF
 ## Arrays
 
 The data sets of \`../shared/imgarrays-reference/\` (read in place) packed into
-images by \`dira_encode\`, classic (the reference's own configuration, no
-header; values the classic encoding cannot hold exactly are written as the
-reference would and counted as inexact) and self-describing (the default:
-capacity chosen automatically, every double exact), then stored as PNG
+images by \`dira_encode\` in both modes, each with the configuration chosen
+automatically (\`DIRA_CAPACITY_AUTO\`, the shortest value stream): classic
+(no header, the reference's bytes; values its encoding cannot give back
+exactly are written as the reference would and counted as inexact) and
+self-describing (the default; every double exact), then stored as PNG
 (libpng default level), lossless WebP (-z 9) and .dir.  Pack = \`dira_encode\`
 plus the image encoder, unpack = the image decoder plus \`dira_decode\`; for
 the text rows, pack = compressing the JSON text as given and unpack =
