@@ -107,35 +107,31 @@ static int try_digits(double a, int p, char *digits, int *e10)
 }
 
 /* Shortest digits (1..17, no trailing zeros) with d1.d2d3... x 10^e10 == a
- * after strtod.  Binary search is valid when a's rounding interval is
- * symmetric (mantissa not a power of two); otherwise search linearly. */
+ * after strtod.  For a normal a whose mantissa is not a power of two the
+ * rounding interval is symmetric and narrower than the spacing of 15-digit
+ * decimals, so: if the 15-digit rounding reads back, no other decimal of 15
+ * digits or fewer does, and its digits without trailing zeros are the
+ * shortest; otherwise the nearest 16-digit one, else 17 digits.  Powers of
+ * two and subnormals are searched linearly. */
 static int shortest_digits(double a, char *digits, int *e10)
 {
     int m_exp;
     double m = frexp(a, &m_exp);
-    int pow2 = (m == 0.5) || a < DBL_MIN;
-    int lo = 1, hi = 17;
-    char tmp[17];
-    int te;
-    if (pow2) {
-        for (lo = 1; lo < 17; lo++)
-            if (try_digits(a, lo, tmp, &te)) break;
+    int p;
+    if (m == 0.5 || a < DBL_MIN) {
+        for (p = 1; p < 17; p++)
+            if (try_digits(a, p, digits, e10)) break;
+        if (p == 17) (void)try_digits(a, 17, digits, e10);
+    } else if (try_digits(a, 15, digits, e10)) {
+        p = 15;
+    } else if (try_digits(a, 16, digits, e10)) {
+        p = 16;
     } else {
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (try_digits(a, mid, tmp, &te))
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-    }
-    if (!try_digits(a, lo, digits, e10)) {
-        /* 17 digits always round-trip; reaching here means a broken libc. */
         (void)try_digits(a, 17, digits, e10);
-        lo = 17;
+        p = 17;
     }
-    while (lo > 1 && digits[lo - 1] == '0') lo--;
-    return lo;
+    while (p > 1 && digits[p - 1] == '0') p--;
+    return p;
 }
 
 size_t dira_shortest(double value, char *buf)
@@ -699,6 +695,10 @@ static void set_nib(uint8_t *b, uint64_t i, unsigned v)
 
 #define NCONF 6 /* capacity 0..2 x ldeczeroes 0..1 */
 
+/* Most values whose split parts the encoder keeps between its passes
+ * (40 bytes each: 160 MiB). */
+#define PARTS_CACHE_MAX ((size_t)1 << 22)
+
 static uint32_t default_width(uint64_t count)
 {
     /* ceil(sqrt(4 * count)), at least 1, computed exactly */
@@ -760,7 +760,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
 
     /* Pass 1: lengths per configuration, and what cannot be held. */
     uint64_t total[NCONF] = {0};
-    uint64_t escaped[NCONF] = {0};
+    uint64_t forced[NCONF] = {0}; /* self-describing: escapes of values it cannot hold */
     int ok[NCONF];
     size_t fail_index[NCONF];
     enum why fail_why[NCONF];
@@ -771,17 +771,23 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     }
     uint64_t inexact = 0;
     uint8_t t[MAX_B15 + 8];
+    /* splitting a value costs a shortest-digits search: keep the parts for
+     * pass 2 when that memory is modest, else compute them again */
+    parts *cache = count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
     for (size_t i = 0; i < count; i++) {
         double v = values[i];
         if (!isfinite(v)) {
+            free(cache);
             dira_shortest(v, vs);
             return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
                          vs, i);
         }
         parts p;
         split_value(v, &p);
+        if (cache) cache[i] = p;
         if (classic && !reference_exact(&p, v)) {
             if (!opt.allow_inexact) {
+                free(cache);
                 dira_shortest(v, vs);
                 return afail(diag, DIR_ERANGE, (uint64_t)-1,
                              "value %s at index %zu: the reference rounds its digits past 2^53, "
@@ -806,18 +812,24 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                 }
             } else if (n < 0 || n > ESCAPE_LEN) {
                 total[c] += 1 + ESCAPE_LEN;
-                escaped[c]++;
+                if (n < 0) forced[c]++;
             } else {
                 total[c] += 1 + (uint64_t)n;
             }
         }
     }
+    /* the shortest configuration; self-describing prefers one that holds
+     * every value without an escape, as the convention's readers can then
+     * read all of them */
     int conf = -1;
     for (int c = conf_lo; c <= conf_hi; c++) {
         if (!ok[c]) continue;
-        if (conf < 0 || total[c] < total[conf]) conf = c;
+        if (conf < 0 || (forced[c] == 0 && forced[conf] != 0) ||
+            ((forced[c] == 0) == (forced[conf] == 0) && total[c] < total[conf]))
+            conf = c;
     }
     if (conf < 0) {
+        free(cache);
         int c = conf_hi; /* fixed, or capacity 2 with ldeczeroes when auto */
         double v = values[fail_index[c]];
         dira_shortest(v, vs);
@@ -832,12 +844,15 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     const unsigned channels = opt.alpha ? 4 : 3;
     const uint64_t stream_bytes = classic ? digits / 2 : DIRA_HEADER_SIZE + (digits + 1) / 2;
     uint32_t width = opt.width ? opt.width : default_width(count);
-    if (width > DIR_MAX_DIM)
+    if (width > DIR_MAX_DIM) {
+        free(cache);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "default width %u over the limit of %u: give a width", width, DIR_MAX_DIM);
+    }
     uint64_t row = (uint64_t)width * channels;
     uint64_t height = (stream_bytes + row - 1) / row;
     if (height == 0) height = 1;
+    if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) free(cache);
     if (height > DIR_MAX_DIM)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "%llu rows of %u pixels needed, over the limit of %u: give a larger width",
@@ -848,7 +863,10 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                      (unsigned long long)DIR_MAX_PIXELS);
     size_t size = (size_t)(row * height);
     uint8_t *px = calloc(size, 1);
-    if (!px) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+    if (!px) {
+        free(cache);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+    }
 
     /* Pass 2: write the strings. */
     uint64_t pos = classic ? 0 : 2 * (uint64_t)DIRA_HEADER_SIZE;
@@ -858,7 +876,10 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     for (size_t i = 0; i < count; i++) {
         parts p;
         enum why w;
-        split_value(values[i], &p);
+        if (cache)
+            p = cache[i];
+        else
+            split_value(values[i], &p);
         int n = build_token(&p, cap, ldz, classic, t, &w, NULL);
         last_start = pos;
         /* classic: the final odd digit is dropped, as the reference does */
@@ -874,6 +895,8 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
             if (classic ? pos < end_digit - digits % 2 : 1) set_nib(px, pos, t[k]);
     }
 
+    free(cache);
+    cache = NULL;
     if (classic && count > 0) {
         /* The final value runs into the padding: check that the decoding
          * rule gives it back. */
