@@ -154,6 +154,10 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 compiler=$(sed -n 's/.*"full_version": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-compilers.json" 2>/dev/null | head -n 1)
 buildtype=$(sed -n 's/.*"name": *"buildtype", *"value": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-buildoptions.json" 2>/dev/null | head -n 1)
 ver() { pkg-config --modversion "$1" 2>/dev/null || echo '?'; }
+rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo 'unknown')
+if [ -n "$(git -C "$src" status --porcelain -- core tests/bench 2>/dev/null)" ]; then
+    rev="$rev, with uncommitted changes in core/ or tests/bench/"
+fi
 
 {
     cat <<EOF
@@ -167,6 +171,7 @@ benchmark; do not edit it by hand.
 - **Command:** \`$command\` (from a clean checkout: \`meson setup build && meson compile -C build bench\`)
 - **Date:** $start; the whole run took $((t1 - t0)) s
 - **Machine:** $cpu, $cores logical CPUs, $mem RAM; Linux $(uname -r); load average $load_start at the start and $(cut -d ' ' -f 1-3 /proc/loadavg) at the end (other work on the machine slows the timings, never the sizes)
+- **Source:** commit $rev
 - **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
 - **Corpus:** \`tests/bench/corpus.tsv\` ($(grep -c -v '^#' "$src/tests/bench/corpus.tsv") images: GIMP manual screenshots from gimp-help-en, freeciv sprite sheets and tiles from freeciv-data, Adwaita icons with alpha from adwaita-icon-theme), fetched by \`tests/bench/fetch-corpus.sh\` with \`apt-get download\` and \`dpkg-deb -x\`.  Each PNG is read once with libpng (palette expanded, 16 bits reduced to 8, grey+alpha made RGBA) and every codec gets the same 8-bit pixels.
 
