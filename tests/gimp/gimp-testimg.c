@@ -10,6 +10,9 @@
  *   header FILE.dir                 channels, filter, layout and back end
  *   diag FILE.dir                   the core's message for a broken file
  *                                   (exit 1 if the file decodes)
+ *   cmprgba IMG RAW                 IMG expanded to 8-bit RGBA (grey copied
+ *                                   to R, G and B; alpha 255 when absent)
+ *                                   equals the raw RGBA bytes in RAW
  *   signs HEAT.png VALUES.txt       every heatmap cell has the colour class
  *                                   of its value (negative: blue, zero:
  *                                   white, positive: red, padding: grey)
@@ -146,6 +149,43 @@ static int cmd_cmp(int argc, char **argv)
     return rc;
 }
 
+static int cmd_cmprgba(int argc, char **argv)
+{
+    tool_image img;
+    uint8_t *raw;
+    size_t size;
+    char err[512];
+    if (argc != 4) return fail("usage: cmprgba IMG RAW");
+    if (tool_read_image(argv[2], NULL, &img, err, sizeof err)) return fail("%s", err);
+    if (tool_read_file(argv[3], &raw, &size, err, sizeof err)) {
+        tool_image_free(&img);
+        return fail("%s", err);
+    }
+    size_t n = (size_t)img.width * img.height;
+    int rc = 0;
+    if (size != n * 4) {
+        fprintf(stderr, "gimp-testimg: %s has %zu bytes, %ux%u RGBA needs %zu\n", argv[3], size,
+                img.width, img.height, n * 4);
+        rc = 1;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        const uint8_t *p = img.pixels + i * img.channels;
+        uint8_t want[4] = {p[0], p[0], p[0], 255};
+        if (img.channels >= 3) memcpy(want, p, 3);
+        if (img.channels == 4) want[3] = p[3];
+        if (memcmp(want, raw + i * 4, 4) != 0) {
+            fprintf(stderr, "gimp-testimg: pixel x=%zu y=%zu is %u,%u,%u,%u in %s, %u,%u,%u,%u in %s\n",
+                    i % img.width, i / img.width, want[0], want[1], want[2], want[3], argv[2],
+                    raw[i * 4], raw[i * 4 + 1], raw[i * 4 + 2], raw[i * 4 + 3], argv[3]);
+            rc = 1;
+        }
+    }
+    if (!rc) printf("identical %ux%u as RGBA\n", img.width, img.height);
+    free(raw);
+    tool_image_free(&img);
+    return rc;
+}
+
 static int read_dir_file(const char *path, uint8_t **data, size_t *size)
 {
     char err[512];
@@ -253,10 +293,11 @@ int main(int argc, char **argv)
     if (argc >= 2) {
         if (strcmp(argv[1], "gen") == 0) return cmd_gen(argc, argv);
         if (strcmp(argv[1], "cmp") == 0) return cmd_cmp(argc, argv);
+        if (strcmp(argv[1], "cmprgba") == 0) return cmd_cmprgba(argc, argv);
         if (strcmp(argv[1], "header") == 0) return cmd_header(argc, argv);
         if (strcmp(argv[1], "diag") == 0) return cmd_diag(argc, argv);
         if (strcmp(argv[1], "signs") == 0) return cmd_signs(argc, argv);
     }
-    fprintf(stderr, "usage: gimp-testimg gen|cmp|header|diag|signs ...\n");
+    fprintf(stderr, "usage: gimp-testimg gen|cmp|cmprgba|header|diag|signs ...\n");
     return 2;
 }

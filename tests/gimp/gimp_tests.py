@@ -1,0 +1,645 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Tests of the GIMP plug-in with the real gimp-console-2.10 in batch mode.
+
+Usage: gimp_tests.py MODE --gimp GIMP --testimg HELPER --plugin-dir DIR
+                     [--convert CONVERT]
+
+MODE is one of:
+  load     .dir files written by dirtool (grey, RGB, RGBA; every option)
+           open pixel-exact, by extension and by content (magic); the
+           thumbnail procedure works; corrupt files give GIMP the core's
+           message and GIMP carries on
+  export   file-dir-save non-interactively with every option, through
+           gimp-file-save (defaults), with last values and the image's
+           stored options; grey+alpha, indexed and layered images; the
+           files decode pixel-exact with dirtool (and ImageMagick's
+           convert when the coder is built)
+  heatmap  Filters > Generic > Numeric array heatmap on the reference
+           weight image and on a self-describing one
+  corpus   every image of ../shared/corpus/public.tsv, written as .dir by
+           dirtool, opens pixel-exact in GIMP
+
+Each mode starts GIMP once (a batch run costs about 4 s) with a temporary
+profile (GIMP2_DIRECTORY) whose plug-in-path puts the freshly built plug-in
+first.  Exit 0 pass, 1 fail, 77 skip (never under CI=true).
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+
+class Failure(Exception):
+    pass
+
+
+def env_path(name):
+    value = os.environ.get(name)
+    if not value:
+        raise Failure(f"{name} is not set (run through meson test)")
+    return value
+
+
+def shared_file(rel):
+    """Path of a file under ../shared; missing: skip, or fail under CI."""
+    path = os.path.join(env_path("DIR_SHARED"), rel)
+    if not os.path.exists(path):
+        if os.environ.get("CI") == "true":
+            raise Failure(f"missing shared file {path} (CI=true: failing)")
+        print(f"missing shared file {path}: skipping")
+        sys.exit(SKIP)
+    return path
+
+
+def run(cmd, check=True, **kw):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, errors="replace", **kw)
+    if check and proc.returncode != 0:
+        raise Failure(f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
+                      f"{proc.stdout}{proc.stderr}")
+    return proc
+
+
+def scm_str(s):
+    """A Scheme string literal."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# Script-fu helpers, defined in every batch command (each -b runs in a new
+# script-fu process, so nothing carries over between them).  dt-png exports
+# with file-png-save2 keeping the colour of transparent pixels (svtrans 1)
+# and writing no extra chunks.
+PRELUDE = """
+  (define (dt-drw img) (car (gimp-image-get-active-drawable img)))
+  (define (dt-png img path)
+    (file-png-save2 RUN-NONINTERACTIVE img (dt-drw img) path path
+                    0 9 0 0 0 0 0 0 1))
+  (define (dt-num n) (number->string n))
+  (define (dt-mark . parts) (gimp-message (apply string-append "DT " parts)))
+  (define (dt-parasite img name)
+    (let ((p (car (gimp-image-get-parasite img name))))
+      (if (null? p) "none" (caddr p))))
+"""
+
+
+class Gimp:
+    """One gimp-console-2.10 batch run with a temporary profile."""
+
+    def __init__(self, gimp, plugin_dir, work):
+        self.gimp = gimp
+        self.profile = os.path.join(work, "profile")
+        os.makedirs(self.profile)
+        # GIMP complains about missing writable data folders otherwise.
+        for sub in ("brushes", "dynamics", "gradients", "palettes", "patterns",
+                    "tool-presets", "mypaint-brushes", "fonts"):
+            os.makedirs(os.path.join(self.profile, sub))
+        with open(os.path.join(self.profile, "gimprc"), "w") as f:
+            f.write(f'(plug-in-path "{plugin_dir}:${{gimp_plug_in_dir}}/plug-ins")\n')
+        self.commands = ['(dt-mark "ready")']
+
+    def add(self, scm):
+        self.commands.append(scm)
+
+    def run(self, timeout=600):
+        cmd = [self.gimp, "-i", "-d", "-f",
+               "--batch-interpreter=plug-in-script-fu-eval"]
+        for c in self.commands:
+            cmd += ["-b", f"(begin {PRELUDE} {c})"]
+        cmd += ["-b", "(gimp-quit 0)"]
+        env = dict(os.environ, GIMP2_DIRECTORY=self.profile)
+        env.pop("DISPLAY", None)
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True, errors="replace", env=env, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise Failure(f"GIMP did not finish within {timeout} s") from e
+        self.output = proc.stdout
+        if proc.returncode != 0:
+            raise Failure(f"gimp-console exited with {proc.returncode}:\n{self.output}")
+        if "DT ready" not in self.output:
+            raise Failure(f"the script-fu prelude did not run:\n{self.output}")
+        # The plug-in must be the one just built, not an installed copy.
+        with open(os.path.join(self.profile, "pluginrc"), "rb") as f:
+            rc = f.read().decode("utf-8", "replace")
+        m = re.search(r'\(plug-in-def "([^"]*file-dir)"', rc)
+        if not m:
+            raise Failure("GIMP did not register the file-dir plug-in")
+        self.plugin_path = m.group(1)
+        for bad in ("crashed", "Plug-in crashed", "terminated"):
+            if bad in self.output:
+                raise Failure(f"GIMP reports '{bad}':\n{self.output}")
+        return self.output
+
+    def dump(self):
+        print("---- GIMP output ----")
+        print(self.output)
+        print("---- end of GIMP output ----")
+
+    def marks(self):
+        return [line.split("DT ", 1)[1].strip()
+                for line in self.output.splitlines() if "DT " in line]
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+        self.passed = 0
+
+    def ok(self, cond, what):
+        if cond:
+            self.passed += 1
+            print(f"ok   {what}")
+        else:
+            self.failures.append(what)
+            print(f"FAIL {what}")
+        return cond
+
+    def done(self):
+        print(f"{self.passed} checks passed, {len(self.failures)} failed")
+        return 1 if self.failures else 0
+
+
+def cmp_images(helper, a, b):
+    proc = run([helper, "cmp", a, b], check=False)
+    return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
+
+
+def header(helper, path):
+    out = run([helper, "header", path]).stdout
+    return dict(kv.split("=", 1) for kv in out.split())
+
+
+# ---- load -----------------------------------------------------------------
+
+# (name, width, height, channels, dirtool encode options)
+LOAD_CASES = [
+    ("grey-default", 61, 47, 1, []),
+    ("grey-raw", 16, 16, 1, ["--backend", "none", "--filter", "none"]),
+    ("rgb-default", 300, 200, 3, []),
+    ("rgb-sub-interleaved", 97, 131, 3, ["--filter", "sub", "--interleaved"]),
+    ("rgb-tiny", 1, 1, 3, ["--backend", "none"]),
+    ("rgba-default", 123, 77, 4, []),
+    ("rgba-none-l1", 257, 33, 4, ["--filter", "none", "--level", "1"]),
+]
+
+
+def mode_load(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    g = Gimp(a.gimp, a.plugin_dir, work)
+    expect_types = {1: ("1", "2"), 3: ("0", "0"), 4: ("0", "1")}  # base, drawable type
+    for i, (name, w, h, c, opts) in enumerate(LOAD_CASES):
+        src = os.path.join(work, name + ".png")
+        run([a.testimg, "gen", src, str(w), str(h), str(c), str(1000 + i)])
+        d = os.path.join(work, name + ".dir")
+        run([dirtool, "encode", src, d] + opts)
+        out = os.path.join(work, name + "-gimp.png")
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(d)} {scm_str(d)}))))
+  (dt-png img {scm_str(out)})
+  (dt-mark "load {name} " (dt-num (car (gimp-image-base-type img))) " "
+           (dt-num (car (gimp-drawable-type (dt-drw img)))) " "
+           (dt-parasite img "dir-save-options"))
+  (gimp-image-delete img))""")
+
+    # Recognised by content: a .dir file without extension, and one named
+    # .png (GIMP tries magics before the extensions of formats with magic).
+    rgba_dir = os.path.join(work, "rgba-default.dir")
+    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
+        path = os.path.join(work, fname)
+        shutil.copyfile(rgba_dir, path)
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)} {scm_str(path)}))))
+  (dt-png img {scm_str(path + "-gimp.png")})
+  (dt-mark "magic {tag}")
+  (gimp-image-delete img))""")
+
+    # The thumbnail procedure.
+    g.add(f"""
+(let* ((r (file-dir-load-thumb {scm_str(rgba_dir)} 128)))
+  (dt-mark "thumb " (dt-num (cadr r)) "x" (dt-num (caddr r)) " type "
+           (dt-num (cadddr r)))
+  (gimp-image-delete (car r)))""")
+
+    # Corrupt files: truncated, a flipped data byte, not a .dir at all.
+    with open(rgba_dir, "rb") as f:
+        good = f.read()
+    corrupt = {
+        "truncated": good[:len(good) // 2],
+        "flipped": good[:len(good) // 2] + bytes([good[len(good) // 2] ^ 0x5a]) +
+        good[len(good) // 2 + 1:],
+        "header": good[:9] + bytes([7]) + good[10:],  # 7 channels
+        "empty": b"",
+    }
+    expected_msgs = {}
+    for name, data in corrupt.items():
+        path = os.path.join(work, f"corrupt-{name}.dir")
+        with open(path, "wb") as f:
+            f.write(data)
+        if data:
+            expected_msgs[name] = run([a.testimg, "diag", path]).stdout.strip()
+        g.add(f"""(dt-mark "corrupt {name} result "
+  (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)} {scm_str(path)}))))""")
+        g.add(f"""(dt-mark "after {name} GIMP still runs "
+  (dt-num (car (gimp-image-width (car (gimp-image-new 5 7 RGB))))))""")
+
+    output = g.run()
+    marks = g.marks()
+    print(f"plug-in used: {g.plugin_path}")
+    checks.ok(os.path.realpath(g.plugin_path).startswith(os.path.realpath(a.plugin_dir)),
+              f"GIMP runs the freshly built plug-in ({g.plugin_path})")
+
+    for name, w, h, c, opts in LOAD_CASES:
+        m = [x for x in marks if x.startswith(f"load {name} ")]
+        if not checks.ok(len(m) == 1, f"GIMP loaded {name}.dir"):
+            continue
+        parts = m[0].split(" ", 4)
+        base, dtype = (parts[2], parts[3]) if len(parts) == 5 else ("", "")
+        checks.ok((base, dtype) == expect_types[c],
+                  f"{name}: image base type {base}, layer type {dtype} for {c} channel(s)")
+        hdr = header(a.testimg, os.path.join(work, name + ".dir"))
+        want = f"backend={hdr['backend']} filter={hdr['filter']} layout={hdr['layout']}"
+        checks.ok(m[0].endswith(want), f"{name}: parasite records '{want}' ({m[0]})")
+        same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"),
+                               os.path.join(work, name + "-gimp.png"))
+        checks.ok(same, f"{name}: every pixel equals the source ({msg})")
+
+    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
+        if checks.ok(f"magic {tag}" in marks, f"a .dir file named '{fname}' opens by its magic"):
+            same, msg = cmp_images(a.testimg, os.path.join(work, "rgba-default.png"),
+                                   os.path.join(work, fname + "-gimp.png"))
+            checks.ok(same, f"'{fname}' opened by magic, pixel-exact ({msg})")
+    checks.ok("thumb 123x77 type 1" in marks, "thumbnail procedure gives 123x77 RGBA")
+
+    for name in corrupt:
+        m = [x for x in marks if x.startswith(f"corrupt {name} ")]
+        checks.ok(not m, f"corrupt '{name}': gimp-file-load fails")
+        checks.ok(f"after {name} GIMP still runs 5" in marks,
+                  f"corrupt '{name}': GIMP carries on afterwards")
+        if name in expected_msgs:
+            msg = expected_msgs[name]
+            checks.ok(bool(msg) and msg in output,
+                      f"corrupt '{name}': GIMP shows the core's message '{msg}'")
+    checks.ok("Could not open" in output and "empty.dir" in output,
+              "an empty .dir file gives an error naming the file")
+
+
+# ---- export ---------------------------------------------------------------
+
+def mode_export(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    g = Gimp(a.gimp, a.plugin_dir, work)
+    srcs = {}
+    for i, (name, w, h, c) in enumerate([("grey", 67, 45, 1), ("rgb", 150, 101, 3),
+                                          ("rgba", 90, 130, 4)]):
+        srcs[name] = os.path.join(work, f"src-{name}.png")
+        run([a.testimg, "gen", srcs[name], str(w), str(h), str(c), str(77 + i)])
+
+    # (case, source, script-fu export call, expected header subset)
+    cases = []
+    for name, src in srcs.items():
+        for tag, args, want in [
+            ("zstd-auto-ordered", '"zstd" "auto" "ordered" 19',
+             {"backend": "zstd", "layout": "ordered"}),
+            ("none-none-interleaved", '"none" "none" "interleaved" 0',
+             {"backend": "none", "filter": "none", "layout": "interleaved"}),
+            ("zstd-sub-interleaved", '"zstd" "sub" "interleaved" 3',
+             {"backend": "zstd", "filter": "sub", "layout": "interleaved"}),
+        ]:
+            out = os.path.join(work, f"{name}-{tag}.dir")
+            cases.append((f"{name}-{tag}", src, out, want))
+            g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)}))))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} {args})
+  (dt-mark "export {name}-{tag} " (dt-parasite img "dir-save-options"))
+  (gimp-image-delete img))""")
+
+    # gimp-file-save with a .dir name: the defaults (zstd, ordered, auto).
+    for name, src in srcs.items():
+        out = os.path.join(work, f"{name}-generic.dir")
+        cases.append((f"{name}-generic", src, out, {"backend": "zstd", "layout": "ordered"}))
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)}))))
+  (gimp-file-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)})
+  (dt-mark "export {name}-generic " (dt-parasite img "dir-save-options"))
+  (gimp-image-delete img))""")
+
+    # Bad options are refused with a message.
+    bad = os.path.join(work, "bad-option.dir")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (dt-mark "bad option result "
+    (dt-num (length (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(bad)} {scm_str(bad)} "lzma" "" "" 0)))))""")
+    bad_level = os.path.join(work, "bad-level.dir")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (dt-mark "bad level result "
+    (dt-num (length (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(bad_level)} {scm_str(bad_level)} "" "" "" 23)))))""")
+
+    # Last values: after a non-interactive export with none/interleaved, a
+    # RUN-WITH-LAST-VALS export of an image without stored options uses them.
+    lv_prime = os.path.join(work, "lastvals-prime.dir")
+    lv = os.path.join(work, "rgb-lastvals.dir")
+    cases.append(("rgb-lastvals", srcs["rgb"], lv,
+                  {"backend": "none", "filter": "sub", "layout": "interleaved"}))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['grey'])} {scm_str(srcs['grey'])})))
+       (img2 (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(lv_prime)} {scm_str(lv_prime)} "none" "sub" "interleaved" 0)
+  (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(lv)} {scm_str(lv)} "" "" "" 0)
+  (dt-mark "export rgb-lastvals " (dt-parasite img2 "dir-save-options")))""")
+
+    # Options stored with the image win over the last values.
+    st = os.path.join(work, "rgb-stored.dir")
+    cases.append(("rgb-stored", srcs["rgb"], st,
+                  {"backend": "zstd", "filter": "none", "layout": "ordered"}))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (gimp-image-attach-parasite img (list "dir-save-options" 1 "backend=zstd filter=none layout=ordered level=5"))
+  (file-dir-save RUN-WITH-LAST-VALS img (dt-drw img) {scm_str(st)} {scm_str(st)} "" "" "" 0)
+  (dt-mark "export rgb-stored " (dt-parasite img "dir-save-options")))""")
+
+    # Conversions: grey+alpha and indexed (non-interactive, the drawable as
+    # is), a layered image with offsets (with last values, flattened by
+    # gimp_export_image as for any single-layer format).  The expected
+    # pixels are GIMP's own PNG export of the same image.
+    conv = []
+    ga = os.path.join(work, "greya.dir")
+    conv.append(("greya", ga, os.path.join(work, "greya-expected.png"), "4"))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['grey'])} {scm_str(srcs['grey'])})))
+       (drw (dt-drw img)))
+  (gimp-layer-add-alpha drw)
+  (gimp-image-select-rectangle img CHANNEL-OP-REPLACE 5 5 20 30)
+  (gimp-drawable-edit-clear drw)
+  (gimp-selection-none img)
+  (file-dir-save RUN-NONINTERACTIVE img drw {scm_str(ga)} {scm_str(ga)} "" "" "" 0)
+  (dt-png img {scm_str(conv[-1][2])})
+  (dt-mark "export greya " (dt-num (car (gimp-drawable-type drw)))))""")
+    ix = os.path.join(work, "indexed.dir")
+    conv.append(("indexed", ix, os.path.join(work, "indexed-expected.png"), "4"))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (gimp-image-convert-indexed img CONVERT-DITHER-NONE CONVERT-PALETTE-GENERATE 200 FALSE FALSE "")
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(ix)} {scm_str(ix)} "" "" "" 0)
+  (dt-png img {scm_str(conv[-1][2])})
+  (dt-mark "export indexed " (dt-num (car (gimp-drawable-type (dt-drw img))))))""")
+    ly = os.path.join(work, "layers.dir")
+    conv.append(("layers", ly, os.path.join(work, "layers-expected.png"), "1"))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])})))
+       (top (car (gimp-layer-new img 40 30 RGBA-IMAGE "top" 60 LAYER-MODE-NORMAL))))
+  (gimp-image-insert-layer img top 0 -1)
+  (gimp-context-set-foreground '(200 30 90))
+  (gimp-drawable-fill top FILL-FOREGROUND)
+  (gimp-layer-set-offsets top 25 17)
+  (gimp-image-set-active-layer img top)
+  (file-dir-save RUN-WITH-LAST-VALS img top {scm_str(ly)} {scm_str(ly)} "" "" "" 0)
+  (let* ((flat (car (gimp-image-duplicate img))))
+    (gimp-image-merge-visible-layers flat CLIP-TO-IMAGE)
+    (dt-png flat {scm_str(conv[-1][2])}))
+  (dt-mark "export layers " (dt-num (car (gimp-image-get-layers img)))))""")
+
+    output = g.run()
+    marks = g.marks()
+
+    for case, src, out, want in cases:
+        m = [x for x in marks if x.startswith(f"export {case} ")]
+        if not checks.ok(len(m) == 1 and os.path.exists(out), f"{case}: exported"):
+            continue
+        hdr = header(a.testimg, out)
+        checks.ok(all(hdr.get(k) == v for k, v in want.items()),
+                  f"{case}: header {hdr} has {want}")
+        checks.ok(f"backend={hdr['backend']}" in m[0] and f"layout={hdr['layout']}" in m[0],
+                  f"{case}: options stored with the image ({m[0]})")
+        png = out[:-4] + "-decoded.png"
+        run([dirtool, "decode", out, png])
+        same, msg = cmp_images(a.testimg, src, png)
+        checks.ok(same, f"{case}: dirtool decodes the source pixels ({msg})")
+
+    checks.ok(not [x for x in marks if x.startswith("bad option result")]
+              and "Unknown .dir back end 'lzma'" in output,
+              "an unknown back end is refused with its name")
+    checks.ok(not [x for x in marks if x.startswith("bad level result")]
+              and "zstd level 23 is out of range" in output,
+              "level 23 is refused")
+
+    for case, out, expected, _ in conv:
+        m = [x for x in marks if x.startswith(f"export {case} ")]
+        if not checks.ok(len(m) == 1 and os.path.exists(out), f"{case}: exported"):
+            continue
+        hdr = header(a.testimg, out)
+        print(f"     {case}: {m[0]}; header {hdr}")
+        png = out[:-4] + "-decoded.png"
+        run([dirtool, "decode", out, png])
+        same, msg = cmp_images(a.testimg, expected, png)
+        checks.ok(same, f"{case}: .dir equals GIMP's own PNG export ({msg})")
+    checks.ok(header(a.testimg, os.path.join(work, "greya.dir"))["channels"] == "4",
+              "grey+alpha is written as RGBA")
+    checks.ok(header(a.testimg, os.path.join(work, "indexed.dir"))["channels"] == "3",
+              "indexed is written as RGB")
+    hdr = header(a.testimg, ly)
+    checks.ok(hdr["width"] == "150" and hdr["height"] == "101",
+              f"the layered image is flattened to the canvas, 150x101 ({hdr})")
+    checks.ok("export layers 2" in marks, "the original image keeps its 2 layers")
+
+    # ImageMagick reads what GIMP wrote: one export per kind of image.
+    if a.convert:
+        picks = [(case, src, out) for case, src, out, _ in cases
+                 if case in ("grey-zstd-auto-ordered", "rgb-none-none-interleaved",
+                             "rgba-zstd-sub-interleaved", "rgb-generic")]
+        picks += [(case, expected, out) for case, out, expected, _ in conv]
+        for case, src, out in picks:
+            raw = out[:-4] + ".rgba"
+            proc = run([a.convert, out, "-depth", "8", f"RGBA:{raw}"], check=False)
+            if not checks.ok(proc.returncode == 0,
+                             f"{case}: convert reads the GIMP export {proc.stderr.strip()}"):
+                continue
+            proc = run([a.testimg, "cmprgba", src, raw], check=False)
+            checks.ok(proc.returncode == 0,
+                      f"{case}: convert's pixels equal the source "
+                      f"({(proc.stdout + proc.stderr).strip()})")
+    else:
+        print("note: no ImageMagick coder in this build: convert interop not checked")
+
+
+# ---- heatmap --------------------------------------------------------------
+
+def mode_heatmap(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    node = shared_file("imgarrays-reference/small/node.png")
+    raw = json.load(open(shared_file("imgarrays-reference/small/rawData.json")))
+    g = Gimp(a.gimp, a.plugin_dir, work)
+
+    # 1. The reference weight image (classic, capacity 1, lDecZeroes), the
+    #    default near-square shape and a picked one.
+    def heat(name, img_path, classic, cap, ldz, alpha, rows, cols):
+        out = os.path.join(work, f"heat-{name}.png")
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(img_path)} {scm_str(img_path)})))
+       (r (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) {classic} {cap} {ldz} {alpha} {rows} {cols}))
+       (h (car r)))
+  (dt-png h {scm_str(out)})
+  (dt-mark "heat {name} " (dt-num (car (gimp-image-width h))) "x"
+           (dt-num (car (gimp-image-height h))) " count=" (dt-num (cadr r))
+           " | " (dt-parasite h "gimp-comment")))""")
+        return out
+
+    out_sq = heat("node-square", node, 1, 1, 1, 0, 0, 0)
+    out_pick = heat("node-100x200", node, 1, 1, 1, 0, 100, 200)
+
+    # 2. A self-describing image packed by dirtool: no options needed.
+    values = [(-1) ** i * (i * 0.37 % 5.0) for i in range(1, 785)] + [0.0, 1e-300, -2.5e10]
+    js = os.path.join(work, "values.json")
+    with open(js, "w") as f:
+        json.dump(values, f)
+    packed = os.path.join(work, "packed.png")
+    run([dirtool, "array", "pack", js, packed])
+    out_self = heat("self", packed, 0, 0, 0, 0, 0, 40)
+
+    # 3. A classic image without classic=1 is refused with a message.
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(node)} {scm_str(node)}))))
+  (dt-mark "refused result " (dt-num (length
+    (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 1 1 0 0 0)))))""")
+
+    output = g.run()
+    marks = g.marks()
+
+    def mark(name):
+        m = [x for x in marks if x.startswith(f"heat {name} ")]
+        return m[0] if len(m) == 1 else None
+
+    n = len(raw)
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    m = mark("node-square")
+    if checks.ok(m is not None, "heatmap of small/node.png ran"):
+        checks.ok(m.startswith(f"heat node-square {cols}x{rows} count={n} "),
+                  f"near-square {cols}x{rows} with {n} values ({m})")
+        st = dict(kv.split("=") for kv in m.split(" | ", 1)[1].split())
+        lo, hi = float(st["min"]), float(st["max"])
+        checks.ok(lo == min(raw) and hi == max(raw),
+                  f"min {lo} and max {hi} are those of rawData.json "
+                  f"({min(raw)!r}, {max(raw)!r})")
+        mean = math.fsum(raw) / n
+        checks.ok(abs(float(st["mean"]) - mean) <= 1e-12 * max(1.0, abs(mean)),
+                  f"mean {st['mean']} matches rawData.json ({mean!r})")
+        vt = os.path.join(work, "raw-values.txt")
+        with open(vt, "w") as f:
+            f.write("\n".join(repr(v) for v in raw) + "\n")
+        proc = run([a.testimg, "signs", out_sq, vt], check=False)
+        checks.ok(proc.returncode == 0,
+                  f"each cell has its value's colour ({(proc.stdout + proc.stderr).strip()})")
+        ref = os.path.join(work, "dirtool-heat.png")
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"])
+        same, msg = cmp_images(a.testimg, ref, out_sq)
+        checks.ok(same, f"same pixels as dirtool array heatmap ({msg})")
+
+    m = mark("node-100x200")
+    checks.ok(m is not None and m.startswith(f"heat node-100x200 200x100 count={n} "),
+              f"picked shape 100 rows x 200 cols gives a 200x100 image ({m})")
+    if m is not None:
+        ref = os.path.join(work, "dirtool-heat-100x200.png")
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+             "--shape", "100x200"])
+        same, msg = cmp_images(a.testimg, ref, out_pick)
+        checks.ok(same, f"100x200: same pixels as dirtool array heatmap ({msg})")
+
+    m = mark("self")
+    nv = len(values)
+    checks.ok(m is not None and m.startswith(f"heat self 40x{math.ceil(nv / 40)} count={nv} "),
+              f"self-describing image: detected without options, 40 columns ({m})")
+    if m is not None:
+        st = dict(kv.split("=") for kv in m.split(" | ", 1)[1].split())
+        checks.ok(float(st["min"]) == min(values) and float(st["max"]) == max(values),
+                  f"self-describing min/max exact ({st['min']}, {st['max']})")
+        vt = os.path.join(work, "self-values.txt")
+        with open(vt, "w") as f:
+            f.write("\n".join(repr(v) for v in values) + "\n")
+        proc = run([a.testimg, "signs", out_self, vt], check=False)
+        checks.ok(proc.returncode == 0,
+                  f"self-describing: colours match signs ({(proc.stdout + proc.stderr).strip()})")
+
+    checks.ok(not [x for x in marks if x.startswith("refused result")] and
+              "Could not read the layer as a numeric array" in output,
+              "a classic image without classic=1 is refused with a message")
+
+
+# ---- corpus ---------------------------------------------------------------
+
+def mode_corpus(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    src_dir = env_path("DIR_SOURCE_ROOT")
+    corpus_list = shared_file("corpus/public.tsv")
+    cache = os.environ.get("DIR_CORPUS_DIR") or os.path.join(env_path("DIR_BUILD_ROOT"),
+                                                            "bench-corpus")
+    fetch = os.path.join(src_dir, "tests", "bench", "fetch-corpus.sh")
+    proc = run(["sh", fetch, cache], check=False,
+               env=dict(os.environ, DIR_CORPUS_LIST=corpus_list))
+    if proc.returncode != 0:
+        msg = f"could not fetch the corpus: {proc.stderr.strip()[-400:]}"
+        if os.environ.get("CI") == "true":
+            raise Failure(msg)
+        print(msg + ": skipping")
+        sys.exit(SKIP)
+    images = [line.split("\t", 1)[1] for line in proc.stdout.splitlines() if "\t" in line]
+    checks.ok(len(images) > 0, f"{len(images)} corpus images fetched")
+
+    g = Gimp(a.gimp, a.plugin_dir, work)
+    jobs = []
+    for i, src in enumerate(images):
+        d = os.path.join(work, f"c{i:03d}.dir")
+        run([dirtool, "encode", src, d])
+        out = os.path.join(work, f"c{i:03d}-gimp.png")
+        jobs.append((src, d, out))
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(d)} {scm_str(d)}))))
+  (dt-png img {scm_str(out)})
+  (dt-mark "corpus {i}")
+  (gimp-image-delete img))""")
+    g.run(timeout=1200)
+    marks = set(g.marks())
+    for i, (src, d, out) in enumerate(jobs):
+        rel = os.path.relpath(src, cache)
+        if not checks.ok(f"corpus {i}" in marks, f"GIMP opened {rel} as .dir"):
+            continue
+        same, msg = cmp_images(a.testimg, src, out)
+        checks.ok(same, f"{rel}: pixel-exact in GIMP ({msg})")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus"])
+    p.add_argument("--gimp", required=True)
+    p.add_argument("--testimg", required=True)
+    p.add_argument("--plugin-dir", required=True)
+    p.add_argument("--convert", default="")
+    a = p.parse_args()
+    checks = Checks()
+    work = tempfile.mkdtemp(prefix=f"dir-gimp-{a.mode}-")
+    keep = os.environ.get("DIR_KEEP_TMP")
+    try:
+        {"load": mode_load, "export": mode_export, "heatmap": mode_heatmap,
+         "corpus": mode_corpus}[a.mode](a, work, checks)
+    except Failure as e:
+        print(f"FAIL {e}")
+        checks.failures.append(str(e))
+    finally:
+        if keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return checks.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
