@@ -26,6 +26,38 @@ enum {
     CODE_COUNT = 9
 };
 
+/* Streams of the ordered layout: stream 0 holds the codes; each code's
+ * payload is split by field (colours, counts or distances, address lists,
+ * bitmaps) into streams of its own.  stream_of[code][field] is the stream
+ * index, 0 where the code has no such field. */
+enum { F_COLOUR, F_COUNT, F_ADDR, F_BITMAP, FIELDS };
+static const uint8_t stream_of[CODE_COUNT][FIELDS] = {
+    {0, 0, 0, 0},     /* 00 */
+    {1, 0, 0, 0},     /* 01 colour */
+    {2, 0, 3, 0},     /* 02 colours, address */
+    {0, 4, 0, 0},     /* 03 distance */
+    {5, 6, 7, 8},     /* 04 colours, counts, addresses, bitmaps */
+    {9, 10, 11, 12},  /* 05 */
+    {13, 14, 15, 16}, /* 06 */
+    {17, 0, 0, 0},    /* 07 raw colours */
+    {18, 0, 0, 19},   /* 08 colours, bitmap */
+};
+
+static const char *const stream_names[DIR_STREAMS] = {
+    "codes",          "01 colours",     "02 colours",     "02 addresses",   "03 distances",
+    "04 colours",     "04 counts",      "04 addresses",   "04 bitmaps",     "05 colours",
+    "05 counts",      "05 addresses",   "05 bitmaps",     "06 colours",     "06 counts",
+    "06 addresses",   "06 bitmaps",     "07 raw colours", "08 colours",     "08 bitmaps"};
+
+const char *dir_stream_name(unsigned k)
+{
+    return k < DIR_STREAMS ? stream_names[k] : "?";
+}
+
+/* Header offsets past the fixed fields. */
+#define SIZES_AT 28
+#define PACKED_AT (SIZES_AT + 4 * DIR_STREAMS)
+
 #define SEC_PIXELS 256
 #define LIST_MAX 32     /* counts 1..32: address list */
 #define BITMAP_MAX 224  /* counts 33..224: bitmap; 225..255: reverse list */
@@ -286,40 +318,40 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
                     (unsigned long long)lim->max_pixels);
     in.crc = rd32(p + 24);
     for (int k = 0; k < DIR_STREAMS; k++) {
-        in.stream_size[k] = rd32(p + 28 + 4 * k);
+        in.stream_size[k] = rd32(p + SIZES_AT + 4 * k);
         total += in.stream_size[k];
     }
-    in.packed_size = rd32(p + 64);
+    in.packed_size = rd32(p + PACKED_AT);
 
     geometry g;
     geometry_init(&g, in.width, in.height, in.channels);
     if (in.layout == DIR_LAYOUT_ORDERED) {
         if (in.stream_size[0] != g.sections)
-            return fail(diag, DIR_EHEADER, 28, -1,
+            return fail(diag, DIR_EHEADER, SIZES_AT, -1,
                         "code stream size %u, but the image has %llu sections",
                         in.stream_size[0], (unsigned long long)g.sections);
     } else {
         for (int k = 1; k < DIR_STREAMS; k++)
             if (in.stream_size[k])
-                return fail(diag, DIR_EHEADER, 28 + 4 * k, -1,
+                return fail(diag, DIR_EHEADER, SIZES_AT + 4 * k, -1,
                             "interleaved layout with a non-zero size for stream %d", k);
         if (in.stream_size[0] < g.sections)
-            return fail(diag, DIR_EHEADER, 28, -1,
+            return fail(diag, DIR_EHEADER, SIZES_AT, -1,
                         "stream size %u is less than the %llu sections need", in.stream_size[0],
                         (unsigned long long)g.sections);
     }
     if (total > g.sections * section_max_bytes(in.channels))
-        return fail(diag, DIR_EHEADER, 28, -1,
+        return fail(diag, DIR_EHEADER, SIZES_AT, -1,
                     "declared stream sizes (%llu bytes) exceed the maximum for a %ux%u image",
                     (unsigned long long)total, in.width, in.height);
     if (in.backend == DIR_BACKEND_NONE) {
         if (in.packed_size)
-            return fail(diag, DIR_EHEADER, 64, -1, "packed size %u with back end none",
+            return fail(diag, DIR_EHEADER, PACKED_AT, -1, "packed size %u with back end none",
                         in.packed_size);
         expect = DIR_HEADER_SIZE + total;
     } else {
         if (in.packed_size == 0)
-            return fail(diag, DIR_EHEADER, 64, -1, "packed size 0 with back end zstd");
+            return fail(diag, DIR_EHEADER, PACKED_AT, -1, "packed size 0 with back end zstd");
         expect = DIR_HEADER_SIZE + (uint64_t)in.packed_size;
     }
     if (size < expect)
@@ -405,17 +437,24 @@ static int occ_test_set(occupancy *o, unsigned a)
     return 0;
 }
 
+/* The readers of one section's fields: separate streams in the ordered
+ * layout, all the one stream in the interleaved layout. */
+typedef struct fields {
+    reader *col, *cnt, *adr, *bmp;
+} fields;
+
 /* Reads an entry's addressing after its colour and count, and paints
  * `colour` at its positions in `sec`. */
-static dir_error read_entry(decoder *d, reader *r, occupancy *occ, uint8_t *sec,
+static dir_error read_entry(decoder *d, const fields *f, occupancy *occ, uint8_t *sec,
                             const uint8_t *colour, unsigned n)
 {
     unsigned c = d->g.channels;
+    reader *r = f->adr;
     if (n == 0)
-        return fail(d->diag, DIR_ECOUNT, reader_pos(r) - 1, d->section,
+        return fail(d->diag, DIR_ECOUNT, reader_pos(f->cnt) - 1, d->section,
                     "count 0 in section %llu", (unsigned long long)d->section);
     if (occ->placed + n > SEC_PIXELS)
-        return fail(d->diag, DIR_ECOUNT, reader_pos(r) - 1, d->section,
+        return fail(d->diag, DIR_ECOUNT, reader_pos(f->cnt) - 1, d->section,
                     "count overflow in section %llu: %u pixels placed, then %u more",
                     (unsigned long long)d->section, occ->placed, n);
     if (n <= LIST_MAX || n > BITMAP_MAX) {
@@ -462,6 +501,7 @@ static dir_error read_entry(decoder *d, reader *r, occupancy *occ, uint8_t *sec,
         r->p += k;
     } else {
         unsigned bits = 0;
+        r = f->bmp;
         NEED(d, r, BITMAP_BYTES);
         for (unsigned w = 0; w < 4; w++) {
             uint64_t set = 0;
@@ -489,24 +529,24 @@ static dir_error read_entry(decoder *d, reader *r, occupancy *occ, uint8_t *sec,
 }
 
 /* Entries of codes 04, 05 (ended by the zero colour) and 06 (ended at 256). */
-static dir_error read_entries(decoder *d, reader *r, uint8_t *sec, int until_full)
+static dir_error read_entries(decoder *d, const fields *f, uint8_t *sec, int until_full)
 {
     unsigned c = d->g.channels;
     occupancy occ = {{0, 0, 0, 0}, 0};
     for (;;) {
         if (until_full && occ.placed == SEC_PIXELS) return DIR_OK;
-        NEED(d, r, c);
-        const uint8_t *colour = r->p;
-        r->p += c;
+        NEED(d, f->col, c);
+        const uint8_t *colour = f->col->p;
+        f->col->p += c;
         if (colour_is_zero(colour, c)) {
             if (!until_full) return DIR_OK;
-            return fail(d->diag, DIR_ECOLOUR, reader_pos(r) - c, d->section,
+            return fail(d->diag, DIR_ECOLOUR, reader_pos(f->col) - c, d->section,
                         "zero colour in a code 06 section (%llu)",
                         (unsigned long long)d->section);
         }
-        NEED(d, r, 1);
-        unsigned n = *r->p++;
-        dir_error e = read_entry(d, r, &occ, sec, colour, n);
+        NEED(d, f->cnt, 1);
+        unsigned n = *f->cnt->p++;
+        dir_error e = read_entry(d, f, &occ, sec, colour, n);
         if (e) return e;
     }
 }
@@ -556,7 +596,16 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
     if (code >= CODE_COUNT)
         return fail(d->diag, DIR_ECODE, reader_pos(cr) - 1, d->section,
                     "bad code %u in section %llu", code, (unsigned long long)d->section);
-    reader *r = d->interleaved ? cr : &d->rd[code];
+    fields f;
+    if (d->interleaved) {
+        f.col = f.cnt = f.adr = f.bmp = cr;
+    } else {
+        f.col = &d->rd[stream_of[code][F_COLOUR]];
+        f.cnt = &d->rd[stream_of[code][F_COUNT]];
+        f.adr = &d->rd[stream_of[code][F_ADDR]];
+        f.bmp = &d->rd[stream_of[code][F_BITMAP]];
+    }
+    reader *r = f.col;
     switch (code) {
     case CODE_ZERO: {
         static const uint8_t zero[4] = {0, 0, 0, 0};
@@ -570,13 +619,17 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
         return DIR_OK;
     case CODE_SINGLE:
     case CODE_TWO: {
+        reader *rx = code == CODE_SINGLE ? f.adr : f.bmp;
         unsigned extra = code == CODE_SINGLE ? 1 : BITMAP_BYTES;
-        NEED(d, r, 2 * c + extra);
-        const uint8_t *a = r->p, *b = r->p + c, *bits = r->p + 2 * c;
+        NEED(d, r, 2 * c);
+        const uint8_t *a = r->p, *b = r->p + c;
         if (memcmp(a, b, c) == 0)
             return fail(d->diag, DIR_ECOLOUR, reader_pos(r), d->section,
                         "code %02u section %llu has two equal colours", code,
                         (unsigned long long)d->section);
+        r->p += 2 * c;
+        NEED(d, rx, extra);
+        const uint8_t *bits = rx->p;
         fill_colour(sec, a, c);
         if (code == CODE_SINGLE) {
             memcpy(sec + bits[0] * c, b, c);
@@ -584,11 +637,12 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
             for (unsigned i = 0; i < SEC_PIXELS; i++)
                 if (bits[i >> 3] >> (i & 7) & 1) memcpy(sec + i * c, b, c);
         }
-        r->p += 2 * c + extra;
+        rx->p += extra;
         break;
     }
     case CODE_REF: {
         uint64_t dist = 0;
+        r = f.cnt;
         unsigned i = 0;
         uint64_t at = reader_pos(r);
         for (;; i++) {
@@ -632,7 +686,7 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
                         "zero eliminated colour in section %llu", (unsigned long long)d->section);
         r->p += c;
         memset(sec, 0, (size_t)SEC_PIXELS * c);
-        dir_error err = read_entries(d, r, sec, 0);
+        dir_error err = read_entries(d, &f, sec, 0);
         if (err) return err;
         for (unsigned i = 0; i < SEC_PIXELS * c; i++) sec[i] ^= e[i % c];
         break;
@@ -640,7 +694,7 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
     case CODE_ZLIST:
     case CODE_FLIST: {
         memset(sec, 0, (size_t)SEC_PIXELS * c);
-        dir_error err = read_entries(d, r, sec, code == CODE_FLIST);
+        dir_error err = read_entries(d, &f, sec, code == CODE_FLIST);
         if (err) return err;
         break;
     }
@@ -962,31 +1016,49 @@ static int same_section(const encoder *e, uint64_t a, uint64_t b)
     return 1;
 }
 
-/* Writes one entry (colour, count, addressing) for colour index ci, with the
+/* Output of one section: a writer per field (all the same buffer in the
+ * interleaved layout).  Space is reserved before a section is written. */
+typedef struct sink {
+    wbuf *w[FIELDS];
+} sink;
+
+static void put_byte(wbuf *w, uint8_t v) { w->data[w->len++] = v; }
+
+static void put_colour(wbuf *w, uint32_t v, unsigned c)
+{
+    store_colour(w->data + w->len, v, c);
+    w->len += c;
+}
+
+static void put_bitmap(wbuf *w, const section_scan *s, unsigned ci)
+{
+    uint8_t *o = w->data + w->len;
+    memset(o, 0, BITMAP_BYTES);
+    for (unsigned a = 0; a < SEC_PIXELS; a++)
+        if (s->idx[a] == ci) o[a >> 3] |= (uint8_t)(1u << (a & 7));
+    w->len += BITMAP_BYTES;
+}
+
+/* Writes one entry (colour, count, positions) for colour index ci, with the
  * colour written as `value` (differs from the colour under elimination). */
-static uint8_t *put_entry(const section_scan *s, uint8_t *o, unsigned ci, uint32_t value,
-                          unsigned c)
+static void put_entry(const section_scan *s, const sink *o, unsigned ci, uint32_t value,
+                      unsigned c)
 {
     unsigned n = s->count[ci];
-    store_colour(o, value, c);
-    o += c;
-    *o++ = (uint8_t)n;
+    put_colour(o->w[F_COLOUR], value, c);
+    put_byte(o->w[F_COUNT], (uint8_t)n);
     if (n <= LIST_MAX) {
         for (unsigned a = 0, k = 0; k < n; a++)
             if (s->idx[a] == ci) {
-                *o++ = (uint8_t)a;
+                put_byte(o->w[F_ADDR], (uint8_t)a);
                 k++;
             }
     } else if (n <= BITMAP_MAX) {
-        memset(o, 0, BITMAP_BYTES);
-        for (unsigned a = 0; a < SEC_PIXELS; a++)
-            if (s->idx[a] == ci) o[a >> 3] |= (uint8_t)(1u << (a & 7));
-        o += BITMAP_BYTES;
+        put_bitmap(o->w[F_BITMAP], s, ci);
     } else {
         for (unsigned a = 0; a < SEC_PIXELS; a++)
-            if (s->idx[a] != ci) *o++ = (uint8_t)a;
+            if (s->idx[a] != ci) put_byte(o->w[F_ADDR], (uint8_t)a);
     }
-    return o;
 }
 
 static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t sec)
@@ -1075,70 +1147,57 @@ static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t s
     }
 
     wbuf *cw = &e->w[0];
-    wbuf *w = e->interleaved ? cw : &e->w[best_code];
-    if (wbuf_reserve(cw, 1) || wbuf_reserve(w, 1 + best + 8)) return DIR_ENOMEM;
-    cw->data[cw->len++] = (uint8_t)best_code;
-    uint8_t *o = w->data + w->len;
+    sink o;
+    if (wbuf_reserve(cw, 1 + best + 8)) return DIR_ENOMEM;
+    for (unsigned k = 0; k < FIELDS; k++) {
+        o.w[k] = e->interleaved ? cw : &e->w[stream_of[best_code][k]];
+        if (!e->interleaved && stream_of[best_code][k] && wbuf_reserve(o.w[k], best + 8))
+            return DIR_ENOMEM;
+    }
+    put_byte(cw, (uint8_t)best_code);
     switch (best_code) {
     case CODE_ZERO: break;
-    case CODE_SOLID:
-        store_colour(o, s->colour[0], c);
-        o += c;
-        break;
+    case CODE_SOLID: put_colour(o.w[F_COLOUR], s->colour[0], c); break;
     case CODE_SINGLE: {
         unsigned minor = s->count[0] < s->count[1] ? 0 : 1;
-        store_colour(o, s->colour[1 - minor], c);
-        store_colour(o + c, s->colour[minor], c);
-        o += 2 * c;
+        put_colour(o.w[F_COLOUR], s->colour[1 - minor], c);
+        put_colour(o.w[F_COLOUR], s->colour[minor], c);
         for (unsigned a = 0; a < SEC_PIXELS; a++)
-            if (s->idx[a] == minor) *o++ = (uint8_t)a;
+            if (s->idx[a] == minor) put_byte(o.w[F_ADDR], (uint8_t)a);
         break;
     }
     case CODE_TWO:
-        store_colour(o, s->colour[0], c);
-        store_colour(o + c, s->colour[1], c);
-        o += 2 * c;
-        memset(o, 0, BITMAP_BYTES);
-        for (unsigned a = 0; a < SEC_PIXELS; a++)
-            if (s->idx[a] == 1) o[a >> 3] |= (uint8_t)(1u << (a & 7));
-        o += BITMAP_BYTES;
+        put_colour(o.w[F_COLOUR], s->colour[0], c);
+        put_colour(o.w[F_COLOUR], s->colour[1], c);
+        put_bitmap(o.w[F_BITMAP], s, 1);
         break;
     case CODE_REF: {
         uint64_t dist = sec - ref_target;
         while (dist >= 0x80) {
-            *o++ = (uint8_t)(dist | 0x80);
+            put_byte(o.w[F_COUNT], (uint8_t)(dist | 0x80));
             dist >>= 7;
         }
-        *o++ = (uint8_t)dist;
+        put_byte(o.w[F_COUNT], (uint8_t)dist);
         break;
     }
     case CODE_XOR: {
         uint32_t ev = s->colour[xor_colour];
-        store_colour(o, ev, c);
-        o += c;
+        put_colour(o.w[F_COLOUR], ev, c);
         for (unsigned i = 0; i < s->ncolours; i++)
-            if (i != xor_colour) o = put_entry(s, o, i, s->colour[i] ^ ev, c);
-        memset(o, 0, c);
-        o += c;
+            if (i != xor_colour) put_entry(s, &o, i, s->colour[i] ^ ev, c);
+        put_colour(o.w[F_COLOUR], 0, c);
         break;
     }
     case CODE_ZLIST:
     case CODE_FLIST:
         for (unsigned i = 0; i < s->ncolours; i++)
-            if ((int)i != s->zero_index) o = put_entry(s, o, i, s->colour[i], c);
-        if (best_code == CODE_ZLIST) {
-            memset(o, 0, c);
-            o += c;
-        }
+            if ((int)i != s->zero_index) put_entry(s, &o, i, s->colour[i], c);
+        if (best_code == CODE_ZLIST) put_colour(o.w[F_COLOUR], 0, c);
         break;
     case CODE_RAW:
-        for (unsigned a = 0; a < SEC_PIXELS; a++) {
-            store_colour(o, s->px[a], c);
-            o += c;
-        }
+        for (unsigned a = 0; a < SEC_PIXELS; a++) put_colour(o.w[F_COLOUR], s->px[a], c);
         break;
     }
-    w->len = (size_t)(o - w->data);
     e->counts[best_code]++;
     return DIR_OK;
 }
@@ -1205,7 +1264,7 @@ static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t
     wr32(h + 16, g->width);
     wr32(h + 20, g->height);
     wr32(h + 24, crc);
-    for (int k = 0; k < DIR_STREAMS; k++) wr32(h + 28 + 4 * k, (uint32_t)e->w[k].len);
+    for (int k = 0; k < DIR_STREAMS; k++) wr32(h + SIZES_AT + 4 * k, (uint32_t)e->w[k].len);
     size_t data_len;
     if (opt->backend == DIR_BACKEND_ZSTD) {
         uint8_t *cat = malloc(total ? (size_t)total : 1);
@@ -1230,7 +1289,7 @@ static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t
                        ZSTD_isError(data_len) ? ZSTD_getErrorName(data_len) : "frame too large");
             goto done;
         }
-        wr32(h + 64, (uint32_t)data_len);
+        wr32(h + PACKED_AT, (uint32_t)data_len);
     } else {
         size_t at = DIR_HEADER_SIZE;
         for (int k = 0; k < DIR_STREAMS; k++) {
@@ -1238,7 +1297,7 @@ static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t
             at += e->w[k].len;
         }
         data_len = (size_t)total;
-        wr32(h + 64, 0);
+        wr32(h + PACKED_AT, 0);
     }
     *out = file;
     *out_size = DIR_HEADER_SIZE + data_len;

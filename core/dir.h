@@ -24,16 +24,22 @@
  *   16     4    width        1 .. DIR_MAX_DIM
  *   20     4    height       1 .. DIR_MAX_DIM
  *   24     4    crc          CRC-32 (ISO-HDLC, as zlib/PNG) of the decoded pixels
- *   28     36   size[9]      raw byte size of each stream (see below)
- *   64     4    packed       backend zstd: size of the zstd frame; none: 0
- *   68     ...  data         backend none: the streams back to back;
+ *   28     80   size[20]     raw byte size of each stream (see below)
+ *   108    4    packed       backend zstd: size of the zstd frame; none: 0
+ *   112    ...  data         backend none: the streams back to back;
  *                            zstd: one frame whose content is the streams
  *
  * Ordered layout: stream 0 holds one code byte per section (sections in
- * row-major order of the section grid); stream k (1..8) holds the payloads
- * of the sections whose code is k, in section order.  Interleaved layout:
- * stream 0 holds, for each section, its code byte followed by its payload;
- * size[1..8] are 0.
+ * row-major order of the section grid); then come the payloads grouped by
+ * code and, within a code, split by field into streams of their own:
+ *
+ *   1 01 colours     5 04 colours     9 05 colours    13 06 colours   17 07 raw
+ *   2 02 colours     6 04 counts     10 05 counts     14 06 counts    18 08 colours
+ *   3 02 addresses   7 04 addresses  11 05 addresses  15 06 addresses 19 08 bitmaps
+ *   4 03 distances   8 04 bitmaps    12 05 bitmaps    16 06 bitmaps
+ *
+ * Interleaved layout: stream 0 holds, for each section, its code byte
+ * followed by its payload in reading order; size[1..19] are 0.
  *
  * -- Section codes
  *
@@ -92,13 +98,13 @@ extern "C" {
 #define DIR_FORMAT_VERSION 1
 
 /* Size of the fixed file header. */
-#define DIR_HEADER_SIZE 68
+#define DIR_HEADER_SIZE 112
 
 /* Side of a section in pixels. */
 #define DIR_SECTION 16
 
 /* Number of streams in the header's size table. */
-#define DIR_STREAMS 9
+#define DIR_STREAMS 20
 
 /* Largest width or height: 2^20 keeps section indices and row strides far
  * from 32-bit overflow. */
@@ -227,6 +233,9 @@ DIR_API void dir_encode_options_default(dir_encode_options *opt);
 DIR_API dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height,
                              unsigned channels, size_t stride, const dir_encode_options *opt,
                              void **out, size_t *out_size, dir_stats *stats, dir_diag *diag);
+
+/* Name of stream k of the ordered layout ("codes", "04 bitmaps", ...). */
+DIR_API const char *dir_stream_name(unsigned k);
 
 /* Frees memory returned by this library. NULL is allowed. */
 DIR_API void dir_free(void *p);

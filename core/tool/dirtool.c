@@ -112,10 +112,6 @@ static int cmd_decode(int argc, char **argv)
     return rc ? die(err) : 0;
 }
 
-static const char *const stream_names[DIR_STREAMS] = {
-    "codes", "01 one colour", "02 one pixel", "03 reference", "04 elimination",
-    "05 zero implicit", "06 no zero", "07 raw", "08 two colours"};
-
 static int cmd_info(int argc, char **argv)
 {
     int json = 0;
@@ -171,17 +167,26 @@ static int cmd_info(int argc, char **argv)
            (unsigned long long)st.file_bytes,
            8.0 * (double)st.file_bytes / ((double)info.width * info.height),
            (unsigned long long)raw);
+    static const char *const code_names[9] = {
+        "all zero",          "one colour", "one pixel differs", "reference",  "colour elimination",
+        "zero implicit",     "no zero",    "raw",               "two colours"};
     printf("sections: %llu\n", (unsigned long long)st.sections);
-    printf("  code  sections       %%   stream bytes\n");
+    printf("  code  sections       %%  meaning\n");
     for (int k = 0; k < 9; k++)
-        printf("  %02d  %9llu  %6.2f  %13llu  %s\n", k, (unsigned long long)st.code_count[k],
+        printf("  %02d  %9llu  %6.2f  %s\n", k, (unsigned long long)st.code_count[k],
                st.sections ? 100.0 * (double)st.code_count[k] / (double)st.sections : 0.0,
-               info.layout == DIR_LAYOUT_ORDERED && k > 0
-                   ? (unsigned long long)st.stream_bytes[k]
-                   : 0ULL,
-               k ? stream_names[k] : "00 all zero");
-    printf("  code stream: %llu bytes%s\n", (unsigned long long)st.stream_bytes[0],
-           info.layout == DIR_LAYOUT_INTERLEAVED ? " (codes and payloads interleaved)" : "");
+               code_names[k]);
+    if (info.layout == DIR_LAYOUT_INTERLEAVED) {
+        printf("stream: %llu bytes (codes and payloads interleaved)\n",
+               (unsigned long long)st.stream_bytes[0]);
+    } else {
+        printf("streams (bytes before the back end):\n");
+        for (unsigned k = 0; k < DIR_STREAMS; k++)
+            if (st.stream_bytes[k])
+                printf("  %2u %-16s %12llu  %6.2f%%\n", k, dir_stream_name(k),
+                       (unsigned long long)st.stream_bytes[k],
+                       raw ? 100.0 * (double)st.stream_bytes[k] / (double)raw : 0.0);
+    }
     return 0;
 }
 

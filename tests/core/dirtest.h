@@ -11,6 +11,11 @@
 
 #include "dir.h"
 
+/* Offsets from docs/FORMAT.md. */
+#define HDR 112   /* header size, where the data begins */
+#define SIZES 28  /* size[0..19] */
+#define PACKED 108
+
 typedef struct stream_spec {
     const uint8_t *data;
     size_t len;
@@ -35,7 +40,7 @@ static inline uint8_t *make_file(const file_spec *f, size_t *size)
 {
     size_t total = 0;
     for (int k = 0; k < DIR_STREAMS; k++) total += f->s[k].len;
-    uint8_t *b = calloc(1, 68 + total + 1);
+    uint8_t *b = calloc(1, HDR + total + 1);
     static const uint8_t magic[8] = {0x8b, 'D', 'I', 'R', 0x0d, 0x0a, 0x1a, 0x0a};
     memcpy(b, magic, 8);
     b[8] = 1;
@@ -46,9 +51,9 @@ static inline uint8_t *make_file(const file_spec *f, size_t *size)
     put32(b + 16, f->width);
     put32(b + 20, f->height);
     put32(b + 24, f->crc);
-    size_t at = 68;
+    size_t at = HDR;
     for (int k = 0; k < DIR_STREAMS; k++) {
-        put32(b + 28 + 4 * k, (uint32_t)f->s[k].len);
+        put32(b + SIZES + 4 * k, (uint32_t)f->s[k].len);
         if (f->s[k].len) memcpy(b + at, f->s[k].data, f->s[k].len);
         at += f->s[k].len;
     }

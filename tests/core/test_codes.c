@@ -17,16 +17,23 @@ static void px(uint8_t *img, uint32_t w, unsigned c, uint32_t x, uint32_t y, uin
     for (unsigned i = 0; i < c; i++) img[((size_t)y * w + x) * c + i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Encodes in seed-pure mode, checks the round trip, returns the file. */
-static uint8_t *enc(const uint8_t *img, uint32_t w, uint32_t h, unsigned c, size_t *size,
-                    dir_stats *st)
+/* Encodes with `opt`, checks the round trip, returns the file. */
+static uint8_t *enc_with(const dir_encode_options *opt, const uint8_t *img, uint32_t w, uint32_t h,
+                         unsigned c, size_t *size, dir_stats *st)
 {
     void *out = NULL, *back = NULL;
-    CHECK_EQ_INT(dir_encode(img, w, h, c, 0, &pure, &out, size, st, NULL), DIR_OK);
+    CHECK_EQ_INT(dir_encode(img, w, h, c, 0, opt, &out, size, st, NULL), DIR_OK);
     CHECK_EQ_INT(dir_decode_alloc(out, *size, NULL, &back, NULL, NULL, NULL), DIR_OK);
     CHECK(back && memcmp(back, img, (size_t)w * h * c) == 0);
     dir_free(back);
     return out;
+}
+
+/* Encodes in seed-pure mode (ordered layout). */
+static uint8_t *enc(const uint8_t *img, uint32_t w, uint32_t h, unsigned c, size_t *size,
+                    dir_stats *st)
+{
+    return enc_with(&pure, img, w, h, c, size, st);
 }
 
 /* One 16x16 section whose only code must be `code`. */
@@ -47,26 +54,26 @@ static void test_each_code(void)
 
     memset(img, 0, sizeof img); /* 00 */
     f = one_section(img, 3, 0, &size);
-    CHECK_EQ_INT(size, 68 + 1);
+    CHECK_EQ_INT(size, HDR + 1);
     free(f);
 
     for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, 0x112233); /* 01 */
     f = one_section(img, 3, 1, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 3);
-    CHECK(memcmp(f + 69, "\x33\x22\x11", 3) == 0);
+    CHECK_EQ_INT(size, HDR + 1 + 3);
+    CHECK(memcmp(f + HDR + 1, "\x33\x22\x11", 3) == 0);
     free(f);
 
     px(img, 16, 3, 3, 5, 0x0000ff); /* 02: one pixel at X=3, Y=5 */
     f = one_section(img, 3, 2, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 7);
-    CHECK(memcmp(f + 69, "\x33\x22\x11\xff\x00\x00\x35", 7) == 0);
+    CHECK_EQ_INT(size, HDR + 1 + 7);
+    CHECK(memcmp(f + HDR + 1, "\x33\x22\x11\xff\x00\x00\x35", 7) == 0);
     free(f);
 
     /* 04: A on 230 pixels, B on 26: eliminating one colour (3 + 30 + 3) beats
      * the bitmap of code 08 (38) and code 06 (60). */
     for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, i < 230 ? 0x0a0b0c : 0x010203);
     f = one_section(img, 3, 4, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 36);
+    CHECK_EQ_INT(size, HDR + 1 + 36);
     free(f);
 
     /* 05: zero plus two sparse colours. */
@@ -74,7 +81,7 @@ static void test_each_code(void)
     px(img, 16, 3, 4, 4, 0x445566);
     px(img, 16, 3, 9, 1, 0x778899);
     f = one_section(img, 3, 5, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 3 + 2 + 3 + 2 + 3);
+    CHECK_EQ_INT(size, HDR + 1 + 3 + 2 + 3 + 2 + 3);
     free(f);
 
     /* 06: no zero; A on 254 pixels and B, C on one each: code 06 (6+5+5)
@@ -83,17 +90,17 @@ static void test_each_code(void)
     px(img, 16, 3, 0, 0, 0x010101);
     px(img, 16, 3, 15, 15, 0x020202);
     f = one_section(img, 3, 6, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 16);
+    CHECK_EQ_INT(size, HDR + 1 + 16);
     free(f);
 
     for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, (uint32_t)i * 0x010305); /* 07 */
     f = one_section(img, 3, 7, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 768);
+    CHECK_EQ_INT(size, HDR + 1 + 768);
     free(f);
 
     for (int i = 0; i < 256; i++) px(img, 16, 4, i % 16, i / 16, (i ^ i / 16) & 1 ? 0xff000000 : 0x80808080); /* 08 */
     f = one_section(img, 4, 8, &size);
-    CHECK_EQ_INT(size, 68 + 1 + 40);
+    CHECK_EQ_INT(size, HDR + 1 + 40);
     free(f);
 
     /* Grey 05 with a bitmap entry (33..224 pixels) and a reverse entry. */
@@ -144,19 +151,33 @@ static void test_author_examples(void)
         px(s2, 16, 3, x, 0, 0x247621);
         px(s2, 16, 3, x, 1, 0x873722);
     }
+    /* The interleaved layout keeps the method's own byte order. */
+    dir_encode_options il = pure;
+    il.layout = DIR_LAYOUT_INTERLEAVED;
     size_t n1, n2;
     dir_stats st1, st2;
-    uint8_t *f1 = enc(s1, 16, 16, 3, &n1, &st1);
-    uint8_t *f2 = enc(s2, 16, 16, 3, &n2, &st2);
+    uint8_t *f1 = enc_with(&il, s1, 16, 16, 3, &n1, &st1);
+    uint8_t *f2 = enc_with(&il, s2, 16, 16, 3, &n2, &st2);
     static const uint8_t payload1[] = {0x21, 0x76, 0x24, 0x04, 0x10, 0x11, 0x12, 0x13, 0x22, 0x37,
                                        0x87, 0x04, 0x30, 0x31, 0x32, 0x33, 0x00, 0x00, 0x00};
     static const uint8_t payload2[] = {0x21, 0x76, 0x24, 0x04, 0x00, 0x10, 0x20, 0x30, 0x22, 0x37,
                                        0x87, 0x04, 0x01, 0x11, 0x21, 0x31, 0x00, 0x00, 0x00};
     CHECK_EQ_INT(st1.code_count[5], 1);
-    CHECK_EQ_INT(n1, 68 + 1 + sizeof payload1);
+    CHECK_EQ_INT(n1, HDR + 1 + sizeof payload1);
     CHECK_EQ_INT(n1, n2);
-    CHECK(f1[68] == 5 && memcmp(f1 + 69, payload1, sizeof payload1) == 0);
-    CHECK(f2[68] == 5 && memcmp(f2 + 69, payload2, sizeof payload2) == 0);
+    CHECK(f1[HDR] == 5 && memcmp(f1 + HDR + 1, payload1, sizeof payload1) == 0);
+    CHECK(f2[HDR] == 5 && memcmp(f2 + HDR + 1, payload2, sizeof payload2) == 0);
+    free(f1);
+    free(f2);
+    /* Ordered: the same bytes, split into the colour, count and address
+     * streams of code 05 (streams 9, 10 and 11). */
+    f1 = enc(s1, 16, 16, 3, &n1, &st1);
+    f2 = enc(s2, 16, 16, 3, &n2, &st2);
+    static const uint8_t split1[] = {5,    0x21, 0x76, 0x24, 0x22, 0x37, 0x87, 0, 0, 0, 4, 4,
+                                     0x10, 0x11, 0x12, 0x13, 0x30, 0x31, 0x32, 0x33};
+    CHECK_EQ_INT(n1, HDR + sizeof split1);
+    CHECK_EQ_INT(n1, n2);
+    CHECK(memcmp(f1 + HDR, split1, sizeof split1) == 0);
     free(f1);
     free(f2);
 }
@@ -165,13 +186,15 @@ static void test_author_examples(void)
 static void test_golden(void)
 {
     /* 1x1 RGB 01 02 03: section 8 of FORMAT.md. */
-    static const uint8_t golden1[72] = {
+    static const uint8_t golden1[116] = {
         0x8b, 'D', 'I', 'R', 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
         1, 3, 0, 0, 0, 0, 0, 0,                      /* version, channels, filter, layout, back end */
         1, 0, 0, 0, 1, 0, 0, 0,                      /* width, height */
         0x1d, 0x80, 0xbc, 0x55,                      /* CRC-32 of 01 02 03, 0x55bc801d */
         1, 0, 0, 0, 3, 0, 0, 0,                      /* size[0], size[1] */
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* size[2..7] */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* size[8..13] */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* size[14..19] */
         0, 0, 0, 0,                                  /* packed */
         0x01,                                        /* stream 0: code 01 */
         0x01, 0x02, 0x03};                           /* stream 1: the colour */
@@ -186,11 +209,11 @@ static void test_golden(void)
     CHECK(memcmp(back, pix1, 3) == 0);
 
     /* The same image, interleaved: stream 0 holds code and payload. */
-    uint8_t golden2[72];
-    memcpy(golden2, golden1, 72);
+    uint8_t golden2[116];
+    memcpy(golden2, golden1, 116);
     golden2[11] = 1;
-    put32(golden2 + 28, 4);
-    put32(golden2 + 32, 0);
+    put32(golden2 + SIZES, 4);
+    put32(golden2 + SIZES + 4, 0);
     dir_encode_options il = pure;
     il.layout = DIR_LAYOUT_INTERLEAVED;
     CHECK_EQ_INT(dir_encode(pix1, 1, 1, 3, 0, &il, &out, &size, NULL, NULL), DIR_OK);
@@ -207,9 +230,10 @@ static void test_golden(void)
     spec.height = 32;
     spec.crc = dir_crc32(0, g, sizeof g);
     STREAM(0, 8, 3);
-    STREAM(3, 1);
+    STREAM(4, 1); /* 03 distance */
     /* A = 0x50 (address 0x00 first), B = 0xa0; addresses 0x40.. are B: bytes 8..31. */
-    STREAM(8, 0x50, 0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    STREAM(18, 0x50, 0xa0);
+    STREAM(19, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
            0xff);
     size_t gsize;
@@ -231,7 +255,9 @@ static void test_golden(void)
     want[255] = 9;
     spec.crc = dir_crc32(0, want, sizeof want);
     STREAM(0, 6);
-    STREAM(6, 7, 254, 0x00, 0xff, 9, 2, 0x00, 0xff);
+    STREAM(13, 7, 9);                  /* 06 colours */
+    STREAM(14, 254, 2);                /* 06 counts: 254 is reverse, 2 a list */
+    STREAM(15, 0x00, 0xff, 0x00, 0xff); /* 06 addresses */
     uint8_t *f6 = make_file(&spec, &gsize);
     uint8_t got[256];
     CHECK_EQ_INT(dir_decode(f6, gsize, NULL, got, sizeof got, NULL, NULL, NULL), DIR_OK);
@@ -249,7 +275,9 @@ static void test_golden(void)
     want[0x34 % 16 * 16 + 0x34 / 16] = 0;
     spec.crc = dir_crc32(0, want, sizeof want);
     STREAM(0, 4);
-    STREAM(4, 5, 3, 1, 0x12, 5, 1, 0x34, 0);
+    STREAM(5, 5, 3, 5, 0); /* 04 colours: E, two entries, terminator */
+    STREAM(6, 1, 1);       /* 04 counts */
+    STREAM(7, 0x12, 0x34); /* 04 addresses */
     uint8_t *f4 = make_file(&spec, &gsize);
     CHECK_EQ_INT(dir_decode(f4, gsize, NULL, got, sizeof got, NULL, NULL, NULL), DIR_OK);
     CHECK(memcmp(got, want, 256) == 0);

@@ -47,13 +47,13 @@ static void test_header(void)
     size_t n;
     dir_encode_options o = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_NONE, 1};
     CHECK_EQ_INT(dir_encode(pix, 1, 1, 3, 0, &o, &out, &n, NULL, NULL), DIR_OK);
-    uint8_t *f = out, buf[128];
+    uint8_t *f = out, buf[256];
 
     /* Truncated: every prefix. */
     EXPECT(f, 0, DIR_EMAGIC, "bad magic");
     for (size_t k = 1; k < n; k++) EXPECT(f, k, DIR_ETRUNCATED, "truncated at byte");
     EXPECT(f, 20, DIR_ETRUNCATED, "truncated at byte 20");
-    EXPECT(f, n - 1, DIR_ETRUNCATED, "truncated at byte 71: the header declares 72 bytes");
+    EXPECT(f, n - 1, DIR_ETRUNCATED, "truncated at byte 115: the header declares 116 bytes");
     /* Trailing bytes. */
     memcpy(buf, f, n);
     buf[n] = 0;
@@ -86,7 +86,7 @@ static void test_header(void)
         {12, 2, DIR_EHEADER, "back end 2"},
         {14, 1, DIR_EHEADER, "reserved"},
         {28, 2, DIR_EHEADER, "code stream size 2"},
-        {64, 1, DIR_EHEADER, "packed size 1 with back end none"},
+        {PACKED, 1, DIR_EHEADER, "packed size 1 with back end none"},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         memcpy(buf, f, n);
@@ -124,7 +124,7 @@ static void test_limits(void)
     uint8_t *f = make_file(&spec, &n);
     dir_diag dg;
     dir_info info;
-    CHECK_EQ_INT(n, 68);
+    CHECK_EQ_INT(n, HDR);
     CHECK_EQ_INT(dir_probe(f, n, NULL, &info, &dg), DIR_ELIMIT);
     CHECK(strstr(dg.message, "65535x65535 is over the size limit") != NULL);
     void *px = (void *)1;
@@ -161,7 +161,7 @@ static void test_limits(void)
     STREAM(0, 7);
     size_t m;
     f = make_file(&spec, &m);
-    put32(f + 28 + 4 * 7, 0x7fffffff);
+    put32(f + SIZES + 4 * 17, 0x7fffffff);
     EXPECT(f, m, DIR_EHEADER, "exceed the maximum");
     free(f);
 }
@@ -181,28 +181,28 @@ static void test_sections(void)
     /* References: forward (to itself or beyond), too long, to an edge section. */
     base_spec(1, 16, 16);
     STREAM(0, 3);
-    STREAM(3, 1);
+    STREAM(4, 1);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "nonexistent");
     free(f);
     base_spec(1, 32, 16);
     STREAM(0, 1, 3);
     STREAM(1, 9);
-    STREAM(3, 0);
+    STREAM(4, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "itself");
     free(f);
     base_spec(1, 48, 16);
     STREAM(0, 1, 1, 3);
     STREAM(1, 9, 8);
-    STREAM(3, 5);
+    STREAM(4, 5);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "reference in section 2 to a nonexistent section (distance 5)");
     free(f);
     base_spec(1, 32, 16);
     STREAM(0, 1, 3);
     STREAM(1, 9);
-    STREAM(3, 0x81, 0x80, 0x80, 0x80, 0x10);
+    STREAM(4, 0x81, 0x80, 0x80, 0x80, 0x10);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "longer than 32 bits");
     free(f);
@@ -210,7 +210,7 @@ static void test_sections(void)
     base_spec(1, 20, 32);
     STREAM(0, 1, 1, 3, 1);
     STREAM(1, 9, 8, 7);
-    STREAM(3, 1);
+    STREAM(4, 1);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "to edge section 1");
     free(f);
@@ -218,19 +218,24 @@ static void test_sections(void)
     /* Counts: zero, overflow past 256, bitmap popcount not the count. */
     base_spec(1, 16, 16);
     STREAM(0, 5);
-    STREAM(5, 9, 0, 0);
+    STREAM(9, 9, 0);
+    STREAM(10, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOUNT, "count 0 in section 0");
     free(f);
     base_spec(1, 16, 16);
     STREAM(0, 6);
-    STREAM(6, 9, 250, 0, 1, 2, 3, 4, 5, 8, 250, 0, 1, 2, 3, 4, 5);
+    STREAM(13, 9, 8);
+    STREAM(14, 250, 250);
+    STREAM(15, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOUNT, "count overflow in section 0: 250 pixels placed, then 250 more");
     free(f);
     base_spec(1, 16, 16);
     STREAM(0, 5);
-    STREAM(5, 9, 41, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    STREAM(9, 9, 0);
+    STREAM(10, 41);
+    STREAM(12, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOUNT, "has 40 bits set but the count is 41");
@@ -239,19 +244,25 @@ static void test_sections(void)
     /* Addresses: not increasing, placed twice across entries. */
     base_spec(1, 16, 16);
     STREAM(0, 5);
-    STREAM(5, 9, 2, 0x05, 0x05, 0);
+    STREAM(9, 9, 0);
+    STREAM(10, 2);
+    STREAM(11, 0x05, 0x05);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EADDRESS, "address 05 in section 0 is not increasing");
     free(f);
     base_spec(1, 16, 16);
     STREAM(0, 5);
-    STREAM(5, 9, 1, 0x10, 8, 1, 0x10, 0);
+    STREAM(9, 9, 8, 0);
+    STREAM(10, 1, 1);
+    STREAM(11, 0x10, 0x10);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EADDRESS, "already placed");
     free(f);
     base_spec(1, 16, 16);
     STREAM(0, 6);
-    STREAM(6, 9, 1, 0x10, 8, 255, 0x20);
+    STREAM(13, 9, 8);
+    STREAM(14, 1, 255);
+    STREAM(15, 0x10, 0x20);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EADDRESS, "reverse list in section 0 places a pixel twice");
     free(f);
@@ -259,19 +270,20 @@ static void test_sections(void)
     /* Colours not allowed: zero in 06, zero E in 04, A == B in 02 and 08. */
     base_spec(3, 16, 16);
     STREAM(0, 6);
-    STREAM(6, 0, 0, 0, 1, 0);
+    STREAM(13, 0, 0, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOLOUR, "zero colour in a code 06 section");
     free(f);
     base_spec(3, 16, 16);
     STREAM(0, 4);
-    STREAM(4, 0, 0, 0, 0, 0, 0);
+    STREAM(5, 0, 0, 0, 0, 0, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOLOUR, "zero eliminated colour");
     free(f);
     base_spec(1, 16, 16);
     STREAM(0, 2);
-    STREAM(2, 7, 7, 0x33);
+    STREAM(2, 7, 7);
+    STREAM(3, 0x33);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOLOUR, "two equal colours");
     free(f);
@@ -279,9 +291,11 @@ static void test_sections(void)
     /* A stream that ends inside a section, and one with bytes left over. */
     base_spec(3, 16, 16);
     STREAM(0, 5);
-    STREAM(5, 1, 2, 3, 4, 0x00, 0x01);
+    STREAM(9, 1, 2, 3);
+    STREAM(10, 4);
+    STREAM(11, 0x00, 0x01);
     f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ETRUNCATED, "stream 5 ends inside section 0");
+    EXPECT(f, n, DIR_ETRUNCATED, "stream 11 ends inside section 0");
     free(f);
     base_spec(3, 16, 16);
     STREAM(0, 1);
@@ -312,23 +326,24 @@ static void test_zstd(void)
 
     /* A stream size one larger than the frame's content. */
     memcpy(buf, f, n);
-    put32(buf + 28 + 4 * 7, (uint32_t)(buf[28 + 28] | buf[29 + 28] << 8) + 1);
+    const uint8_t *raw_size = buf + SIZES + 4 * 17;
+    put32(buf + SIZES + 4 * 17, (uint32_t)(raw_size[0] | raw_size[1] << 8 | raw_size[2] << 16) + 1);
     EXPECT(buf, n, DIR_EBACKEND, "the header declares");
     /* Garbage instead of a frame. */
     memcpy(buf, f, n);
-    memset(buf + 68, 0x55, n - 68);
+    memset(buf + HDR, 0x55, n - HDR);
     EXPECT(buf, n, DIR_EBACKEND, "corrupt");
     /* Frame shorter than the packed size (trailing bytes inside). */
     memcpy(buf, f, n);
     buf[n] = 0;
-    put32(buf + 64, (uint32_t)(n - 68 + 1));
+    put32(buf + PACKED, (uint32_t)(n - HDR + 1));
     EXPECT(buf, n + 1, DIR_EBACKEND, "frame size");
     /* Truncated frame. */
     EXPECT(f, n - 3, DIR_ETRUNCATED, "truncated at byte");
     /* Packed size 0 with zstd. */
     memcpy(buf, f, n);
-    put32(buf + 64, 0);
-    EXPECT(buf, 68, DIR_EHEADER, "packed size 0");
+    put32(buf + PACKED, 0);
+    EXPECT(buf, HDR, DIR_EHEADER, "packed size 0");
 
     /* A frame that does not declare its content size. */
     uint8_t raw[16] = {0}, z[128];
@@ -341,12 +356,12 @@ static void test_zstd(void)
     STREAM(0, 0);
     size_t m;
     uint8_t *g = make_file(&spec, &m);
-    uint8_t *h = malloc(68 + zn);
-    memcpy(h, g, 68);
+    uint8_t *h = malloc(HDR + zn);
+    memcpy(h, g, HDR);
     h[12] = 1;
-    put32(h + 64, (uint32_t)zn);
-    memcpy(h + 68, z, zn);
-    EXPECT(h, 68 + zn, DIR_EBACKEND, "holds -1 bytes");
+    put32(h + PACKED, (uint32_t)zn);
+    memcpy(h + HDR, z, zn);
+    EXPECT(h, HDR + zn, DIR_EBACKEND, "holds -1 bytes");
     free(h);
     free(g);
     free(buf);
