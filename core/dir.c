@@ -1210,18 +1210,26 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->level = DIR_DEFAULT_LEVEL;
 }
 
-/* Encodes with one concrete filter.  `img` is the filtered image. */
-static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t crc,
-                                 dir_filter filter, const dir_encode_options *opt, void **out,
-                                 size_t *out_size, dir_stats *stats, dir_diag *diag)
+static void encoder_free(encoder *e)
+{
+    if (!e) return;
+    for (int k = 0; k < DIR_STREAMS; k++) free(e->w[k].data);
+    free(e->ref_head);
+    free(e->ref_next);
+    free(e->ref_hash);
+    free(e);
+}
+
+/* Codes every section of `img` (already filtered) into the streams. */
+static dir_error build_streams(const geometry *g, const uint8_t *img, int interleaved,
+                               encoder **out, dir_diag *diag)
 {
     encoder *e = calloc(1, sizeof *e);
-    dir_error err = DIR_OK;
-    uint8_t *file = NULL;
+    *out = NULL;
     if (!e) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
     e->g = *g;
     e->img = img;
-    e->interleaved = opt->layout == DIR_LAYOUT_INTERLEAVED;
+    e->interleaved = interleaved;
     size_t buckets = 1;
     while (buckets < g->sections) buckets <<= 1;
     e->ref_mask = buckets - 1;
@@ -1229,29 +1237,84 @@ static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t
     e->ref_next = calloc((size_t)g->sections, sizeof *e->ref_next);
     e->ref_hash = calloc((size_t)g->sections, sizeof *e->ref_hash);
     if (!e->ref_head || !e->ref_next || !e->ref_hash || wbuf_reserve(&e->w[0], g->sections)) {
-        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
-        goto done;
+        encoder_free(e);
+        return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
     }
-    uint64_t sec = 0;
+    uint64_t sec = 0, total = 0;
     for (uint32_t sy = 0; sy < g->rows; sy++)
         for (uint32_t sx = 0; sx < g->cols; sx++, sec++)
             if (encode_section(e, sx, sy, sec)) {
-                err = fail(diag, DIR_ENOMEM, 0, sec, "out of memory");
-                goto done;
+                encoder_free(e);
+                return fail(diag, DIR_ENOMEM, 0, sec, "out of memory");
             }
-
-    uint64_t total = 0;
     for (int k = 0; k < DIR_STREAMS; k++) total += e->w[k].len;
     if (total > UINT32_MAX) {
-        err = fail(diag, DIR_ELIMIT, 0, -1, "encoded streams exceed 4 GiB");
-        goto done;
+        encoder_free(e);
+        return fail(diag, DIR_ELIMIT, 0, -1, "encoded streams exceed 4 GiB");
     }
-    size_t data_cap = opt->backend == DIR_BACKEND_ZSTD ? ZSTD_compressBound((size_t)total)
-                                                        : (size_t)total;
-    file = malloc(DIR_HEADER_SIZE + data_cap);
+    *out = e;
+    return DIR_OK;
+}
+
+static size_t streams_total(const encoder *e)
+{
+    size_t total = 0;
+    for (int k = 0; k < DIR_STREAMS; k++) total += e->w[k].len;
+    return total;
+}
+
+/* The streams back to back, in a malloc()ed buffer. */
+static uint8_t *streams_concat(const encoder *e, size_t *total)
+{
+    *total = streams_total(e);
+    uint8_t *cat = malloc(*total ? *total : 1);
+    if (!cat) return NULL;
+    size_t at = 0;
+    for (int k = 0; k < DIR_STREAMS; k++) {
+        if (e->w[k].len) memcpy(cat + at, e->w[k].data, e->w[k].len);
+        at += e->w[k].len;
+    }
+    return cat;
+}
+
+/* Compresses `src` as one zstd frame with its content size; returns the
+ * frame size, or 0 on error. */
+static size_t zstd_pack(uint8_t *dst, size_t cap, const uint8_t *src, size_t n, int level)
+{
+    ZSTD_CCtx *zc = ZSTD_createCCtx();
+    if (!zc) return 0;
+    size_t r = ZSTD_compressCCtx(zc, dst, cap, src, n, level);
+    ZSTD_freeCCtx(zc);
+    return ZSTD_isError(r) ? 0 : r;
+}
+
+/* Size of the file the streams would make with the zstd back end at
+ * `level`, for choosing a filter; SIZE_MAX on error. */
+static size_t zstd_trial(const encoder *e, int level)
+{
+    size_t total, cap, r;
+    uint8_t *cat = streams_concat(e, &total);
+    uint8_t *tmp = cat ? malloc(cap = ZSTD_compressBound(total)) : NULL;
+    r = tmp ? zstd_pack(tmp, cap, cat, total, level) : 0;
+    free(cat);
+    free(tmp);
+    return r ? r : SIZE_MAX;
+}
+
+/* Writes the header and the (packed) streams. */
+static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
+                            const dir_encode_options *opt, void **out, size_t *out_size,
+                            dir_stats *stats, dir_diag *diag)
+{
+    const geometry *g = &e->g;
+    size_t total, data_len;
+    uint8_t *cat = streams_concat(e, &total);
+    if (!cat) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+    size_t data_cap = opt->backend == DIR_BACKEND_ZSTD ? ZSTD_compressBound(total) : total;
+    uint8_t *file = malloc(DIR_HEADER_SIZE + data_cap);
     if (!file) {
-        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
-        goto done;
+        free(cat);
+        return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
     }
     uint8_t *h = file;
     memcpy(h, dir_magic, 8);
@@ -1265,43 +1328,22 @@ static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t
     wr32(h + 20, g->height);
     wr32(h + 24, crc);
     for (int k = 0; k < DIR_STREAMS; k++) wr32(h + SIZES_AT + 4 * k, (uint32_t)e->w[k].len);
-    size_t data_len;
     if (opt->backend == DIR_BACKEND_ZSTD) {
-        uint8_t *cat = malloc(total ? (size_t)total : 1);
-        ZSTD_CCtx *zc = ZSTD_createCCtx();
-        if (!cat || !zc) {
+        data_len = zstd_pack(file + DIR_HEADER_SIZE, data_cap, cat, total, opt->level);
+        if (data_len == 0 || data_len > UINT32_MAX) {
             free(cat);
-            ZSTD_freeCCtx(zc);
-            err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
-            goto done;
-        }
-        size_t at = 0;
-        for (int k = 0; k < DIR_STREAMS; k++) {
-            if (e->w[k].len) memcpy(cat + at, e->w[k].data, e->w[k].len);
-            at += e->w[k].len;
-        }
-        data_len = ZSTD_compressCCtx(zc, file + DIR_HEADER_SIZE, data_cap, cat, (size_t)total,
-                                     opt->level);
-        free(cat);
-        ZSTD_freeCCtx(zc);
-        if (ZSTD_isError(data_len) || data_len > UINT32_MAX) {
-            err = fail(diag, DIR_EBACKEND, 0, -1, "zstd: %s",
-                       ZSTD_isError(data_len) ? ZSTD_getErrorName(data_len) : "frame too large");
-            goto done;
+            free(file);
+            return fail(diag, DIR_EBACKEND, 0, -1, "zstd compression failed");
         }
         wr32(h + PACKED_AT, (uint32_t)data_len);
     } else {
-        size_t at = DIR_HEADER_SIZE;
-        for (int k = 0; k < DIR_STREAMS; k++) {
-            if (e->w[k].len) memcpy(file + at, e->w[k].data, e->w[k].len);
-            at += e->w[k].len;
-        }
-        data_len = (size_t)total;
+        if (total) memcpy(file + DIR_HEADER_SIZE, cat, total);
+        data_len = total;
         wr32(h + PACKED_AT, 0);
     }
+    free(cat);
     *out = file;
     *out_size = DIR_HEADER_SIZE + data_len;
-    file = NULL;
     if (stats) {
         memset(stats, 0, sizeof *stats);
         stats->sections = g->sections;
@@ -1309,15 +1351,12 @@ static dir_error encode_filtered(const geometry *g, const uint8_t *img, uint32_t
         for (int k = 0; k < DIR_STREAMS; k++) stats->stream_bytes[k] = e->w[k].len;
         stats->file_bytes = *out_size;
     }
-done:
-    free(file);
-    for (int k = 0; k < DIR_STREAMS; k++) free(e->w[k].data);
-    free(e->ref_head);
-    free(e->ref_next);
-    free(e->ref_hash);
-    free(e);
-    return err;
+    return DIR_OK;
 }
+
+/* zstd level used to compare the two filters of `auto` before the final
+ * compression: fast, and it ranks the filters as the final level does. */
+#define AUTO_TRIAL_LEVEL 3
 
 dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
                      size_t stride, const dir_encode_options *opt_in, void **out,
@@ -1360,12 +1399,11 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
         src = packed;
     }
     uint32_t crc = dir_crc32(0, src, g.stride * height);
+    int il = opt.layout == DIR_LAYOUT_INTERLEAVED;
     dir_error err = DIR_OK;
-    void *a = NULL, *b = NULL;
-    size_t asz = 0, bsz = 0;
-    dir_stats sa, sb;
+    encoder *a = NULL, *b = NULL;
     if (opt.filter != DIR_FILTER_SUB) {
-        err = encode_filtered(&g, src, crc, DIR_FILTER_NONE, &opt, &a, &asz, &sa, diag);
+        err = build_streams(&g, src, il, &a, diag);
         if (err) goto done;
     }
     if (opt.filter != DIR_FILTER_NONE) {
@@ -1375,23 +1413,23 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
             goto done;
         }
         apply_sub(&g, src, g.stride, subbed);
-        err = encode_filtered(&g, subbed, crc, DIR_FILTER_SUB, &opt, &b, &bsz, &sb, diag);
+        err = build_streams(&g, subbed, il, &b, diag);
         if (err) goto done;
     }
-    if (a && (!b || asz <= bsz)) {
-        *out = a;
-        *out_size = asz;
-        a = NULL;
-        if (stats) *stats = sa;
-    } else {
-        *out = b;
-        *out_size = bsz;
-        b = NULL;
-        if (stats) *stats = sb;
+    /* auto: keep the filter whose file is smaller (with zstd, judged at a
+     * fast level, then compressed once at the requested level). */
+    int use_sub = a == NULL;
+    if (a && b) {
+        if (opt.backend == DIR_BACKEND_NONE)
+            use_sub = streams_total(b) < streams_total(a);
+        else
+            use_sub = zstd_trial(b, AUTO_TRIAL_LEVEL) < zstd_trial(a, AUTO_TRIAL_LEVEL);
     }
+    err = write_file(use_sub ? b : a, use_sub ? DIR_FILTER_SUB : DIR_FILTER_NONE, crc, &opt, out,
+                     out_size, stats, diag);
 done:
-    free(a);
-    free(b);
+    encoder_free(a);
+    encoder_free(b);
     free(packed);
     free(subbed);
     return err;
