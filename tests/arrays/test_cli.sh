@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_cli.sh DIRTOOL WORKDIR -- `dirtool array pack|unpack|heatmap` end to
+# end on the reference data under $DIR_SHARED (../shared): exact text round
+# trips through PNG, WebP and .dir, JSON/CSV/.npy conversions, classic images,
+# heatmaps, and the errors users see.
+set -u
+DIRTOOL=$1
+WORK=$2
+REF=${DIR_SHARED:-../shared}/imgarrays-reference
+if [ ! -f "$REF/small/rawData.json" ]; then
+    if [ "${CI:-}" = true ]; then echo "missing $REF (CI=true: failing)"; exit 1; fi
+    echo "missing $REF: skipping"; exit 77
+fi
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+cd "$WORK" || exit 1
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# run EXPECTED-STATUS CMD...: output in out.txt
+run() {
+    want=$1; shift
+    "$@" >out.txt 2>&1
+    got=$?
+    [ "$got" = "$want" ] || { fail "exit $got (wanted $want): $*"; cat out.txt; }
+}
+expect_out() { grep -q -- "$1" out.txt || { fail "output lacks '$1'"; cat out.txt; }; }
+# png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk
+png_size() {
+    set -- $(od -An -tu1 -j16 -N8 "$1")
+    echo "$(( ($1 << 24) + ($2 << 16) + ($3 << 8) + $4 ))x$(( ($5 << 24) + ($6 << 16) + ($7 << 8) + $8 ))"
+}
+
+SMALL=$REF/small/rawData.json
+# 1. self-describing round trips give back the exact JSON text
+for ext in png webp dir; do
+    run 0 "$DIRTOOL" array pack "$SMALL" "small.$ext"
+    expect_out "packed 19885 values into small.$ext: self-describing, capacity 1, ldeczeroes on"
+    run 0 "$DIRTOOL" array unpack "small.$ext" "small-$ext.json"
+    cmp -s "small-$ext.json" "$SMALL" || fail "small.$ext did not give back rawData.json"
+done
+# 2. CSV and .npy in both directions
+run 0 "$DIRTOOL" array unpack small.png small.npy
+run 0 "$DIRTOOL" array unpack small.png small.csv
+[ "$(wc -l <small.csv)" -eq 19885 ] || fail "small.csv has $(wc -l <small.csv) lines"
+for f in small.npy small.csv; do
+    run 0 "$DIRTOOL" array pack "$f" "from-$f.webp"
+    run 0 "$DIRTOOL" array unpack "from-$f.webp" "from-$f.json"
+    cmp -s "from-$f.json" "$SMALL" || fail "$f did not round-trip"
+done
+# 3. classic images: the reference's configuration, both directions
+run 0 "$DIRTOOL" array pack "$REF/capacity/rawData.json" c2.png --classic --capacity 2
+expect_out "classic, capacity 2, ldeczeroes on, 566x139 RGB"
+run 0 "$DIRTOOL" array unpack c2.png c2.json --classic --capacity 2
+cmp -s c2.json "$REF/capacity/rawData.json" || fail "classic capacity 2 round trip"
+run 0 "$DIRTOOL" array unpack "$REF/capacity/capacity-0.png" c0.json --classic --capacity 0
+cmp -s c0.json "$REF/capacity/rawData.json" || fail "reference capacity-0.png"
+run 0 "$DIRTOOL" array unpack "$REF/ldeczeroes/capacity-0-n.webp" l.json --classic --capacity 0 --no-ldeczeroes
+cmp -s l.json "$REF/ldeczeroes/rawData.json" || fail "reference capacity-0-n.webp"
+run 0 "$DIRTOOL" array pack "$REF/ldeczeroes/rawData.json" l.dir
+run 0 "$DIRTOOL" array unpack l.dir l2.json
+cmp -s l2.json "$REF/ldeczeroes/rawData.json" || fail "500,000 values through .dir"
+# the reference writes some small weights inexactly: refused unless asked
+run 1 "$DIRTOOL" array pack "$SMALL" sc.png --classic
+expect_out "value 0.011661013260571639 at index 7"
+run 0 "$DIRTOOL" array pack "$SMALL" sc.png --classic --allow-inexact
+expect_out "2803 inexact"
+# a classic image needs its configuration
+run 1 "$DIRTOOL" array unpack "$REF/small/node.png" x.json
+expect_out "configuration"
+# 4. heatmap
+run 0 "$DIRTOOL" array heatmap small.dir heat.png
+expect_out "count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.0001167"
+[ "$(png_size heat.png)" = 142x141 ] || fail "heat.png is $(png_size heat.png)"
+run 0 "$DIRTOOL" array heatmap "$REF/small/browser.webp" heat2.png --classic --shape 199x100
+[ "$(png_size heat2.png)" = 100x199 ] || fail "heat2.png is $(png_size heat2.png)"
+run 1 "$DIRTOOL" array heatmap small.png heat3.png --shape 10x10
+expect_out "100 cells for 19885 values"
+run 2 "$DIRTOOL" array heatmap small.png heat3.png --shape 10
+# 5. normalisation is recorded and undone
+printf '[10, 20, 30, 50]\n' >n.json
+run 0 "$DIRTOOL" array pack n.json n.png --normalise
+run 0 "$DIRTOOL" array unpack n.png n2.json
+expect_out "unnormalised"
+[ "$(cat n2.json)" = "[10,20,30,50]" ] || fail "normalised round trip gave $(cat n2.json)"
+run 0 "$DIRTOOL" array unpack n.png n3.json --keep-normalised
+[ "$(cat n3.json)" = "[0,0.25,0.5,1]" ] || fail "kept normalised values $(cat n3.json)"
+# 6. errors
+printf '[1, NaN, 3]\n' >nan.json
+run 1 "$DIRTOOL" array pack nan.json x.png
+expect_out "value NaN at index 1 is not a finite number"
+printf '1,2\n3,oops\n' >bad.csv
+run 1 "$DIRTOOL" array pack bad.csv x.png
+expect_out "line 2, column 3: 'oops' is not a number"
+printf '[0.5, 1.5]\n' >c0.json
+run 1 "$DIRTOOL" array pack c0.json x.png --classic --capacity 0
+expect_out "value 1.5 at index 1: capacity 0 holds values in \[0, 1) only"
+run 1 "$DIRTOOL" array pack "$SMALL" x.txt
+expect_out "output must be"
+run 2 "$DIRTOOL" array pack "$SMALL" x.png --capacity 3
+run 2 "$DIRTOOL" array unpack small.png x.json --bogus
+run 2 "$DIRTOOL" array frobnicate
+[ ! -e x.png ] || fail "a failed pack left x.png behind"
+run 1 "$DIRTOOL" array unpack missing.png x.json
+
+if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
+echo "all dirtool array checks passed"

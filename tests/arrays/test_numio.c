@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* test_numio.c -- dirtool's number files: JSON through json-c with exact
+ * doubles (integers past 2^64, negative zero), CSV, .npy in several dtypes,
+ * and their writers. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arraytest.h"
+#include "numio.h"
+
+static int json(const char *s, double **v, size_t *n, char *err)
+{
+    return numio_parse_json(s, strlen(s), 0, v, n, err, 256);
+}
+
+static void test_json(void)
+{
+    double *v;
+    size_t n;
+    char err[256];
+    CHECK_EQ_INT(json(" [0.5, -0, 12345678901234567890123, -99999999999999999999, 9007199254740993,"
+                      " 1e-320, [2, [3]], 0.30000000000000004] \n",
+                      &v, &n, err),
+                 0);
+    CHECK_EQ_INT(n, 9);
+    if (n == 9) {
+        CHECK(v[0] == 0.5);
+        CHECK(v[1] == 0 && signbit(v[1]));
+        CHECK(same_bits(v[2], 12345678901234567890123.0));
+        CHECK(same_bits(v[3], -99999999999999999999.0));
+        CHECK(same_bits(v[4], 9007199254740992.0)); /* correctly rounded */
+        CHECK(same_bits(v[5], 1e-320));
+        CHECK(v[6] == 2 && v[7] == 3);
+        CHECK(same_bits(v[8], 0.30000000000000004));
+    }
+    free(v);
+    CHECK_EQ_INT(json("[NaN, Infinity, -Infinity]", &v, &n, err), 0);
+    CHECK(n == 3 && isnan(v[0]) && v[1] == INFINITY && v[2] == -INFINITY);
+    free(v);
+    CHECK_EQ_INT(json("[]", &v, &n, err), 0);
+    CHECK(n == 0 && v == NULL);
+    CHECK_EQ_INT(json("[1, /* two */ 2]", &v, &n, err), 0);
+    CHECK(n == 2 && v[1] == 2);
+    free(v);
+    CHECK_EQ_INT(json("[1, 2", &v, &n, err), -1);
+    CHECK(strstr(err, "invalid JSON") != NULL);
+    CHECK_EQ_INT(json("[1, \"2\"]", &v, &n, err), -1);
+    CHECK(strstr(err, "element 1 is a string") != NULL);
+    CHECK_EQ_INT(json("[1, null]", &v, &n, err), -1);
+    CHECK(strstr(err, "element 1 is a null") != NULL);
+    CHECK_EQ_INT(json("{\"a\": 1}", &v, &n, err), -1);
+    CHECK(strstr(err, "not an array") != NULL);
+    CHECK_EQ_INT(json("[1e400]", &v, &n, err), -1);
+    CHECK(strstr(err, "1e400 at index 0 overflows") != NULL);
+    CHECK_EQ_INT(json("[1] x", &v, &n, err), -1);
+    CHECK_EQ_INT(numio_parse_json("[1,2,3]", 7, 2, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "more than 2") != NULL);
+
+    /* writer: shortest forms, exact round trip */
+    double w[6] = {0.5, -0.0, 1e300, 0.011661013260571639, 1e-7, 123456789012345680000.0};
+    char *out;
+    size_t len;
+    CHECK_EQ_INT(numio_format_json(w, 6, &out, &len, err, sizeof err), 0);
+    CHECK(strcmp(out, "[0.5,-0,1e+300,0.011661013260571639,1e-7,123456789012345680000]\n") == 0);
+    CHECK_EQ_INT(json(out, &v, &n, err), 0);
+    CHECK(n == 6 && memcmp(v, w, sizeof w) == 0);
+    free(v);
+    free(out);
+    double bad = NAN;
+    CHECK_EQ_INT(numio_format_json(&bad, 1, &out, &len, err, sizeof err), -1);
+    CHECK(strstr(err, "NaN at index 0") != NULL);
+}
+
+static void test_csv(void)
+{
+    double *v;
+    size_t n;
+    char err[256];
+    const char *t = "1, 2.5,-0\n3e2 4\r\n\n  -1e-320,0.1\n";
+    CHECK_EQ_INT(numio_parse_csv(t, strlen(t), 0, &v, &n, err, sizeof err), 0);
+    CHECK_EQ_INT(n, 7);
+    if (n == 7) {
+        CHECK(v[0] == 1 && v[1] == 2.5 && v[2] == 0 && signbit(v[2]) && v[3] == 300 && v[4] == 4);
+        CHECK(same_bits(v[5], -1e-320) && same_bits(v[6], 0.1));
+    }
+    free(v);
+    t = "1,2\n3,x\n";
+    CHECK_EQ_INT(numio_parse_csv(t, strlen(t), 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "line 2, column 3: 'x' is not a number") != NULL);
+    t = "1,,2";
+    CHECK_EQ_INT(numio_parse_csv(t, strlen(t), 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "line 1: empty field") != NULL);
+    t = "1,\n2";
+    CHECK_EQ_INT(numio_parse_csv(t, strlen(t), 0, &v, &n, err, sizeof err), -1);
+    double w[3] = {-0.0, 1e21, 0.1};
+    char *out;
+    size_t len;
+    CHECK_EQ_INT(numio_format_csv(w, 3, &out, &len, err, sizeof err), 0);
+    CHECK(strcmp(out, "-0\n1e+21\n0.1\n") == 0);
+    free(out);
+}
+
+static void npy_header(uint8_t *b, const char *dict, size_t *hdr)
+{
+    size_t dl = strlen(dict);
+    size_t total = 10 + dl + 1;
+    size_t pad = (64 - total % 64) % 64;
+    size_t hl = dl + pad + 1;
+    memcpy(b, "\x93NUMPY\x01\x00", 8);
+    b[8] = (uint8_t)hl;
+    b[9] = (uint8_t)(hl >> 8);
+    memcpy(b + 10, dict, dl);
+    memset(b + 10 + dl, ' ', pad);
+    b[10 + hl - 1] = '\n';
+    *hdr = 10 + hl;
+}
+
+static void test_npy(void)
+{
+    char err[256];
+    double w[4] = {0.1, -0.0, 1e-320, 9007199254740993.0};
+    uint8_t *b;
+    size_t len;
+    CHECK_EQ_INT(numio_format_npy(w, 4, &b, &len, err, sizeof err), 0);
+    CHECK(len == 128 + 32 && memcmp(b, "\x93NUMPY\x01\x00", 8) == 0);
+    CHECK(strstr((char *)b + 10, "'descr': '<f8'") != NULL);
+    double *v;
+    size_t n;
+    CHECK_EQ_INT(numio_parse_npy(b, len, 0, &v, &n, err, sizeof err), 0);
+    CHECK(n == 4 && memcmp(v, w, sizeof w) == 0);
+    free(v);
+    CHECK_EQ_INT(numio_parse_npy(b, len - 1, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "declares 4 values") != NULL);
+    free(b);
+
+    uint8_t f[256];
+    size_t h;
+    /* big-endian float32, 2x2 */
+    npy_header(f, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", &h);
+    const uint8_t f4[16] = {0x3F, 0x80, 0, 0, 0xC0, 0, 0, 0, 0x3D, 0xCC, 0xCC, 0xCD, 0, 0, 0, 1};
+    memcpy(f + h, f4, 16);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), 0);
+    CHECK(n == 4 && v[0] == 1 && v[1] == -2 && v[2] == (double)0.1f && v[3] == 1.401298464324817e-45);
+    free(v);
+    /* int8 and uint16 */
+    npy_header(f, "{'descr': '|i1', 'fortran_order': False, 'shape': (3,), }", &h);
+    f[h] = 0xFF;
+    f[h + 1] = 0x7F;
+    f[h + 2] = 0x80;
+    CHECK_EQ_INT(numio_parse_npy(f, h + 3, 0, &v, &n, err, sizeof err), 0);
+    CHECK(n == 3 && v[0] == -1 && v[1] == 127 && v[2] == -128);
+    free(v);
+    /* int64 past 2^53 without an exact double */
+    npy_header(f, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", &h);
+    const uint8_t i8[8] = {1, 0, 0, 0, 0, 0, 0x20, 0}; /* 2^53 + 1 */
+    memcpy(f + h, i8, 8);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 8, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "9007199254740993 at index 0 has no exact double") != NULL);
+    /* unsupported dtype, Fortran order, huge shape */
+    npy_header(f, "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", &h);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "not supported") != NULL);
+    npy_header(f, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", &h);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 32, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "Fortran") != NULL);
+    npy_header(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", &h);
+    CHECK_EQ_INT(numio_parse_npy(f, h, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "more than") != NULL);
+    CHECK_EQ_INT(numio_parse_npy((const uint8_t *)"hello world", 11, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "not a .npy") != NULL);
+}
+
+int main(void)
+{
+    test_json();
+    test_csv();
+    test_npy();
+    TEST_DONE();
+}
