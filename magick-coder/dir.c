@@ -331,7 +331,8 @@ static void DIRSetHeaderProperties(Image *image,const dir_info *info)
   DIRSetProperty(image,"dir:packed-size","%llu",info->packed_size);
   for (i=0; i < DIR_STREAMS; i++)
   {
-    (void) FormatLocaleString(key,MaxTextExtent,"dir:stream-size-%d",(int) i);
+    (void) FormatLocaleString(key,MaxTextExtent,"dir:stream-size-%02d",
+      (int) i);
     DIRSetProperty(image,key,"%llu",info->stream_size[i]);
   }
 }

@@ -12,7 +12,7 @@ fail() {
     exit 1
 }
 
-for v in CONVERT MOGRIFY IDENTIFY COMPARE DIRTOOL MAGICK_CODER_MODULE_PATH; do
+for v in CONVERT MOGRIFY IDENTIFY COMPARE DIRTOOL DIR_SOURCE_ROOT MAGICK_CODER_MODULE_PATH; do
     eval "val=\${$v:-}"
     [ -n "$val" ] || fail "$v is not set"
 done
@@ -62,6 +62,22 @@ $1"
 patch() {
     printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null || fail "patch $1"
 }
+
+# byte FILE OFFSET: the unsigned value of one byte.
+byte() {
+    od -An -tu1 -j"$2" -N1 "$1" | tr -d ' '
+}
+
+# u32 FILE OFFSET: a little-endian 32-bit field.
+u32() {
+    echo $(($(byte "$1" "$2") + 256 * $(byte "$1" $(($2 + 1))) +
+        65536 * $(byte "$1" $(($2 + 2))) + 16777216 * $(byte "$1" $(($2 + 3)))))
+}
+
+# Header size and stream count, from the public header.
+header=$(sed -n 's/^#define DIR_HEADER_SIZE \([0-9]*\).*/\1/p' "$DIR_SOURCE_ROOT/core/dir.h")
+streams=$(sed -n 's/^#define DIR_STREAMS \([0-9]*\).*/\1/p' "$DIR_SOURCE_ROOT/core/dir.h")
+[ -n "$header" ] && [ -n "$streams" ] || fail "cannot read DIR_HEADER_SIZE/DIR_STREAMS from core/dir.h"
 
 # property FILE NAME: the value identify -verbose shows for a property.
 property() {
@@ -210,7 +226,7 @@ verbose)
     [ "$(property twin.dir dir:sections)" = 2 ] || fail "dir:sections"
     [ "$(property twin.dir dir:code-03)" = 1 ] || fail "dir:code-03"
     [ "$(property twin.dir dir:code-07)" = 1 ] || fail "dir:code-07 (raw)"
-    [ "$(property twin.dir dir:stream-size-0)" = 2 ] || fail "dir:stream-size-0"
+    [ "$(property twin.dir dir:stream-size-00)" = 2 ] || fail "dir:stream-size-00"
     # The counts agree with dirtool info.
     "$DIRTOOL" info twin.dir | grep -q '^ *03 *1 ' || fail "dirtool info disagrees"
     # A black image is all 00 (all zero) sections.
@@ -238,7 +254,7 @@ monitor)
     ;;
 malformed)
     # Malformed files made from a valid one (back end none, ordered layout:
-    # the code stream starts at byte 68) by patching bytes.
+    # the code stream starts right after the header) by patching bytes.
     run "$CONVERT" rose: -define dir:backend=none -define dir:filter=none good.dir
     size=$(wc -c <good.dir)
     # Truncated.
@@ -252,31 +268,46 @@ malformed)
     cp good.dir magic7.dir && patch magic7.dir 0 '\013'
     rejects out.png "bad magic" "7-bit" -- "$CONVERT" magic7.dir out.png
     # Bad section code.
-    cp good.dir code.dir && patch code.dir 68 '\011'
+    cp good.dir code.dir && patch code.dir "$header" '\011'
     rejects out.png "corrupt image" "bad code 9" -- "$CONVERT" code.dir out.png
     # CRC mismatch: the pixels decode, but not to what was written.
     cp good.dir crc.dir && patch crc.dir 24 '\377\377\377\377'
     rejects out.png "corrupt image" "CRC" -- "$CONVERT" crc.dir out.png
-    # Bad reference: the twin image's one reference (its distance, 1, is
-    # the only byte of stream 3) patched to point before the first section.
+    # Bad reference: the twin image's one reference (a raw section, then a
+    # reference at distance 1) patched to point before the first section.
+    # The distance is the only byte of its stream; the streams are back to
+    # back after the header, so it follows the streams before it.
     run "$CONVERT" -size 16x16 xc: +noise Random tile.png
     run "$CONVERT" tile.png tile.png +append -define dir:filter=none -define dir:backend=none twin.dir
-    # streams 0..2 hold 2, 0 and 0 bytes: stream 3 starts at 68 + 2.
-    [ "$(od -An -tu1 -j70 -N1 twin.dir | tr -d ' ')" = 1 ] || fail "twin layout"
-    cp twin.dir ref.dir && patch ref.dir 70 '\005'
+    [ "$(property twin.dir dir:code-03)" = 1 ] || fail "twin: no reference"
+    offset=$header
+    k=0
+    found=""
+    while [ $k -lt "$streams" ]; do
+        size=$(u32 twin.dir $((28 + 4 * k)))
+        if [ "$size" = 1 ] && [ $k -gt 0 ]; then
+            found=$offset
+        fi
+        offset=$((offset + size))
+        k=$((k + 1))
+    done
+    [ "$offset" = "$(wc -c <twin.dir)" ] || fail "twin: stream sizes do not add up"
+    [ -n "$found" ] && [ "$(byte twin.dir "$found")" = 1 ] || fail "twin: no distance byte"
+    cp twin.dir ref.dir && patch ref.dir "$found" '\005'
     rejects out.png "corrupt image" "reference" -- "$CONVERT" ref.dir out.png
     # Bad header field: unknown version.
     cp good.dir version.dir && patch version.dir 8 '\007'
     rejects out.png "version" -- "$CONVERT" version.dir out.png
-    # Over-limit dimensions in a tiny file: 1000000 x 1000000 in 100 bytes
-    # is refused from the header, before anything is allocated.
-    head -c 100 good.dir >huge.dir && patch huge.dir 16 '\100\102\017\000\100\102\017\000'
+    # Over-limit dimensions in a tiny file: 1000000 x 1000000 in a file of
+    # a header and 32 bytes is refused from the header, before anything is
+    # allocated.
+    head -c $((header + 32)) good.dir >huge.dir && patch huge.dir 16 '\100\102\017\000\100\102\017\000'
     rejects out.png "exceeds limit" "1000000x1000000" -- "$CONVERT" huge.dir out.png
     # ping (plain identify) checks the header only; -verbose decodes.
     run "$IDENTIFY" crc.dir
     rejects none "CRC" -- "$IDENTIFY" -verbose crc.dir
     # No crash on any truncation of the header.
-    for n in 1 7 8 30 67 68 69; do
+    for n in 1 7 8 30 $((header - 1)) "$header" $((header + 1)); do
         head -c $n good.dir >cut.dir
         rejects out.png "cut.dir" -- "$CONVERT" cut.dir out.png
     done
