@@ -9,7 +9,8 @@
  *
  * Pack = dira_encode + the image encoder (or compressing the JSON text);
  * unpack = the image decoder + dira_decode (or decompressing and parsing the
- * JSON with strtod).  Each is the median of up to 3 runs (at least one pack
+ * JSON with strtod).  Times are CPU time of the thread (bench_time_ns).
+ * Each is the median of up to 3 runs (at least one pack
  * and three unpacks).  Every unpack is compared, double for double (bit
  * patterns), with the JSON's numbers as strtod reads them. */
 #include <errno.h>
@@ -282,9 +283,9 @@ static void measure_unpack(row *r, const bench_buf *file, const dira_options *op
     while (n < UNPACK_RUNS && (n < 3 || spent < BUDGET_NS)) {
         double *v = NULL;
         size_t cnt = 0;
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
         int rc = unpack_image(file, opt, &v, &cnt, err, sizeof err);
-        t[n] = bench_now_ns() - t0;
+        t[n] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[n++];
         if (rc != 0) {
             snprintf(r->note, sizeof r->note, "unpack failed: %s", err);
@@ -322,14 +323,14 @@ static void pack_row(row *r, const double *vals, size_t n, int classic, enum img
         uint32_t w, h;
         unsigned ch;
         dir_diag diag;
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
         dir_error e = dira_encode(vals, n, &opt, &px, &w, &h, &ch, &info, &diag);
         if (e != DIR_OK) {
             snprintf(r->note, sizeof r->note, "dira_encode: %s: %s", dir_strerror(e), diag.message);
             return;
         }
         int rc = encode_image(fmt, px, w, h, ch, &file, err, sizeof err);
-        t[runs] = bench_now_ns() - t0;
+        t[runs] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[runs++];
         dir_free(px);
         if (rc != 0) {
@@ -370,7 +371,7 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
     unsigned runs = 0;
     uint64_t spent = 0;
     while (runs < PACK_RUNS && (runs < 1 || spent < BUDGET_NS)) {
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
         if (xz) {
             out_size = 0;
             if (lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, NULL, json, len, out, &out_size, cap) != LZMA_OK) {
@@ -393,7 +394,7 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
                 goto done;
             }
         }
-        t[runs] = bench_now_ns() - t0;
+        t[runs] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[runs++];
     }
     r->pack_ns = median(t, runs);
@@ -402,7 +403,7 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
     spent = 0;
     while (runs < UNPACK_RUNS && (runs < 3 || spent < BUDGET_NS)) {
         size_t got = 0;
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
         if (xz) {
             uint64_t memlimit = UINT64_MAX;
             size_t in_pos = 0;
@@ -429,7 +430,7 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         back[got] = 0;
         double *v = NULL;
         size_t n = parse_json_numbers((const char *)back, got, &v);
-        t[runs] = bench_now_ns() - t0;
+        t[runs] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[runs++];
         if (n == (size_t)-1) {
             snprintf(r->note, sizeof r->note, "JSON parse failed after decompression");

@@ -82,7 +82,16 @@ int bench_png_encode(const bench_image *img, int level, bench_buf *out, char *er
 /* The codec table: fills `codecs` (capacity `cap`) and returns the count. */
 size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *tmpdir);
 
-/* Monotonic time in nanoseconds. */
-uint64_t bench_now_ns(void);
+/* What the timings measure.  CPU (the default): CPU time of the calling
+ * thread (CLOCK_THREAD_CPUTIME_ID) plus that of the child processes waited
+ * for (getrusage RUSAGE_CHILDREN: optipng), so other work on a shared
+ * machine does not inflate the figures.  WALL: CLOCK_MONOTONIC. */
+typedef enum bench_clock { BENCH_CLOCK_CPU, BENCH_CLOCK_WALL } bench_clock;
+
+/* A reading of `clock` in nanoseconds; only differences mean anything. */
+uint64_t bench_time_ns(bench_clock clock);
+
+/* Monotonic wall-clock time in nanoseconds (progress messages). */
+uint64_t bench_wall_ns(void);
 
 #endif

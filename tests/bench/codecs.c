@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,11 +34,26 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-uint64_t bench_now_ns(void)
+uint64_t bench_wall_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_time_ns(bench_clock clock)
+{
+    if (clock == BENCH_CLOCK_WALL) return bench_wall_ns();
+    struct timespec ts;
+    struct rusage ru;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    /* CPU time of the children waited for so far (optipng) */
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+        t += ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u;
+        t += ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+    }
+    return t;
 }
 
 void bench_buf_free(bench_buf *b)
