@@ -307,41 +307,101 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
     }
 }
 
+/* Code (0..8) of ordered-layout stream k from its name ("04 bitmaps"), or
+ * -1 for the code stream; *field gets the field part ("bitmaps"). */
+static int stream_code(unsigned k, const char **field)
+{
+    const char *name = dir_stream_name(k);
+    if (name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] == ' ') {
+        *field = name + 3;
+        return (name[0] - '0') * 10 + (name[1] - '0');
+    }
+    *field = name;
+    return -1;
+}
+
 static void write_sections(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc)
 {
-    static const char *const names[9] = {"00 zero", "01 one colour", "02 one odd pixel",
-                                         "03 repeat", "04 elimination", "05 zero implicit",
-                                         "06 no zero", "07 raw", "08 two colours"};
     const char *ids[2] = {"dir-seed-none", "dir-default"};
-    fprintf(f, "\n### Section codes: share of sections, and of the raw stream bytes (before zstd)\n\n");
-    fprintf(f, "Stream 0 holds the code bytes; stream k holds the payloads of code k.\n\n");
-    fprintf(f, "| codec | class | sections |");
-    for (int k = 0; k < 9; k++) fprintf(f, " %s |", names[k]);
-    fprintf(f, " code bytes |\n| --- | --- | ---: |");
-    for (int k = 0; k < 10; k++) fprintf(f, " ---: |");
+    const char *fields[DIR_STREAMS];
+    size_t nfields = 0;
+    for (unsigned k = 0; k < DIR_STREAMS; k++) { /* distinct field names, in stream order */
+        const char *fld;
+        stream_code(k, &fld);
+        size_t j = 0;
+        while (j < nfields && strcmp(fields[j], fld) != 0) j++;
+        if (j == nfields) fields[nfields++] = fld;
+    }
+
+    fprintf(f, "\n### Section codes and where the bytes go\n\n");
+    fprintf(f, "From a decode of every file with statistics, summed over the class.  The stream bytes "
+               "are the raw streams before the zstd back end (.dir default compresses them).\n\n");
+    fprintf(f, "Share of the sections per code:\n\n| codec | class | sections |");
+    for (int c = 0; c < 9; c++) fprintf(f, " %02d |", c);
+    fprintf(f, "\n| --- | --- | ---: |");
+    for (int c = 0; c < 9; c++) fprintf(f, " ---: |");
     fprintf(f, "\n");
     for (int s = 0; s < 2; s++) {
         size_t k = find_codec(codecs, nc, ids[s]);
         for (int ci = 0; ci < MAX_CLASSES; ci++) {
             const class_total *ct = &tot[ci];
             if (!ct->images) continue;
-            uint64_t bytes = 0;
-            for (int j = 0; j < DIR_STREAMS; j++) bytes += ct->streams[k][j];
             fprintf(f, "| %s | %s | %llu |", codecs[k].label, class_names[ci],
                     (unsigned long long)ct->sections[k]);
-            for (int j = 0; j < 9; j++) {
-                /* code 0 has no payload stream; stream j >= 1 is code j's */
-                if (j == 0)
-                    fprintf(f, " %.1f%% |", pct(ct->codes[k][0], ct->sections[k]));
-                else
-                    fprintf(f, " %.1f%% / %.1f%% |", pct(ct->codes[k][j], ct->sections[k]),
-                            pct(ct->streams[k][j], bytes));
-            }
-            fprintf(f, " %.1f%% |\n", pct(ct->streams[k][0], bytes));
+            for (int c = 0; c < 9; c++) fprintf(f, " %.1f%% |", pct(ct->codes[k][c], ct->sections[k]));
+            fprintf(f, "\n");
         }
     }
-    fprintf(f, "\nEach cell: sections with that code / bytes of that code's payload stream, as a share "
-               "of all sections / of all raw stream bytes.\n");
+
+    fprintf(f, "\nShare of the raw stream bytes per code (the code stream apart):\n\n");
+    fprintf(f, "| codec | class | stream bytes | code stream |");
+    for (int c = 1; c < 9; c++) fprintf(f, " %02d |", c);
+    fprintf(f, "\n| --- | --- | ---: | ---: |");
+    for (int c = 1; c < 9; c++) fprintf(f, " ---: |");
+    fprintf(f, "\n");
+    for (int s = 0; s < 2; s++) {
+        size_t k = find_codec(codecs, nc, ids[s]);
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            uint64_t bytes = 0, per_code[10] = {0};
+            for (unsigned j = 0; j < DIR_STREAMS; j++) {
+                const char *fld;
+                int c = stream_code(j, &fld);
+                bytes += ct->streams[k][j];
+                per_code[c >= 0 && c <= 8 ? c + 1 : 0] += ct->streams[k][j];
+            }
+            fprintf(f, "| %s | %s | %llu | %.1f%% |", codecs[k].label, class_names[ci],
+                    (unsigned long long)bytes, pct(per_code[0], bytes));
+            for (int c = 1; c < 9; c++) fprintf(f, " %.1f%% |", pct(per_code[c + 1], bytes));
+            fprintf(f, "\n");
+        }
+    }
+
+    fprintf(f, "\nShare of the raw stream bytes per field (all codes together):\n\n| codec | class |");
+    for (size_t j = 0; j < nfields; j++) fprintf(f, " %s |", fields[j]);
+    fprintf(f, "\n| --- | --- |");
+    for (size_t j = 0; j < nfields; j++) fprintf(f, " ---: |");
+    fprintf(f, "\n");
+    for (int s = 0; s < 2; s++) {
+        size_t k = find_codec(codecs, nc, ids[s]);
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            uint64_t bytes = 0, per_field[DIR_STREAMS] = {0};
+            for (unsigned j = 0; j < DIR_STREAMS; j++) {
+                const char *fld;
+                stream_code(j, &fld);
+                size_t x = 0;
+                while (x < nfields && strcmp(fields[x], fld) != 0) x++;
+                per_field[x] += ct->streams[k][j];
+                bytes += ct->streams[k][j];
+            }
+            fprintf(f, "| %s | %s |", codecs[k].label, class_names[ci]);
+            for (size_t j = 0; j < nfields; j++) fprintf(f, " %.1f%% |", pct(per_field[j], bytes));
+            fprintf(f, "\n");
+        }
+    }
 }
 
 static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
