@@ -1416,9 +1416,18 @@ dir_error dira_heatmap(const double *values, size_t count, uint32_t rows, uint32
                        uint8_t **rgb, uint32_t *width, uint32_t *height, dira_stats *stats,
                        dir_diag *diag)
 {
+    return dira_heatmap_scaled(values, count, rows, cols, 0, rgb, width, height, stats, diag);
+}
+
+dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows, uint32_t cols,
+                              double scale, uint8_t **rgb, uint32_t *width, uint32_t *height,
+                              dira_stats *stats, dir_diag *diag)
+{
     aok(diag);
     if (!values || !rgb || !width || !height)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if (!(scale >= 0) || !isfinite(scale))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "the colour scale must be finite and >= 0");
     *rgb = NULL;
     if (count == 0) return afail(diag, DIR_EINVAL, (uint64_t)-1, "no values to draw");
     if ((rows == 0) != (cols == 0))
@@ -1440,7 +1449,7 @@ dir_error dira_heatmap(const double *values, size_t count, uint32_t rows, uint32
     dira_stats st;
     dir_error e = dira_stats_compute(values, count, &st, diag);
     if (e != DIR_OK) return e;
-    double scale = fmax(fabs(st.min), fabs(st.max));
+    if (scale == 0) scale = fmax(fabs(st.min), fabs(st.max));
     size_t cells = (size_t)(r * c);
     uint8_t *out = malloc(cells * 3);
     if (!out) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");

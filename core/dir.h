@@ -461,6 +461,15 @@ DIR_API dir_error dira_heatmap(const double *values, size_t count, uint32_t rows
                                uint8_t **rgb, uint32_t *width, uint32_t *height,
                                dira_stats *stats, dir_diag *diag);
 
+/* As dira_heatmap, with the colour scale given: values at or beyond +-scale
+ * get the full colours (useful when a few large values would wash out the
+ * rest).  scale 0 means max(|min|, |max|); a negative or non-finite scale is
+ * DIR_EINVAL. */
+DIR_API dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows,
+                                      uint32_t cols, double scale, uint8_t **rgb,
+                                      uint32_t *width, uint32_t *height, dira_stats *stats,
+                                      dir_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

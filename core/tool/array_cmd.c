@@ -21,7 +21,7 @@ static const char usage[] =
     "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy}\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "                          [--keep-normalised]\n"
-    "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--shape ROWSxCOLS]\n"
+    "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--shape ROWSxCOLS] [--scale S]\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "\n"
     "Images are self-describing unless --classic: a header records the configuration,\n"
@@ -30,7 +30,8 @@ static const char usage[] =
     "configuration when reading; default capacity 1 with leading-zero counts).\n"
     "--allow-inexact writes what the reference library writes even where that will\n"
     "not read back exactly.  --normalise stores (v - min) / (max - min) and records\n"
-    "min and max; unpack undoes it unless --keep-normalised.\n";
+    "min and max; unpack undoes it unless --keep-normalised.  The heatmap is blue below\n"
+    "zero, white at zero, red above, full at +-S (default: the largest magnitude).\n";
 
 static int die(const char *fmt, const char *a, const char *b)
 {
@@ -62,6 +63,7 @@ typedef struct args {
     int capacity_given;
     int keep_normalised;
     uint32_t rows, cols;
+    double scale;
 } args;
 
 static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args *a)
@@ -111,6 +113,13 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                 return bad_usage("--shape takes ROWSxCOLS (e.g. 784x100), not", v);
             a->rows = (uint32_t)r;
             a->cols = (uint32_t)c;
+            i++;
+        } else if (cmd_heatmap && strcmp(s, "--scale") == 0 && v) {
+            char *end;
+            errno = 0;
+            a->scale = strtod(v, &end);
+            if (errno || *end || end == v || !(a->scale > 0) || a->scale > 1e300)
+                return bad_usage("--scale takes a positive number, not", v);
             i++;
         } else if (s[0] == '-' && s[1] == '-') {
             return bad_usage("unknown or incomplete option", s);
@@ -227,8 +236,8 @@ static int cmd_heatmap(int argc, char **argv)
     tool_image img = {0};
     dira_stats st;
     dir_diag diag;
-    if (dira_heatmap(v, n, a.rows, a.cols, &img.pixels, &img.width, &img.height, &st, &diag) !=
-        DIR_OK) {
+    if (dira_heatmap_scaled(v, n, a.rows, a.cols, a.scale, &img.pixels, &img.width, &img.height,
+                            &st, &diag) != DIR_OK) {
         dir_free(v);
         return die("'%s': %s", a.in, diag.message);
     }

@@ -73,6 +73,8 @@ expect_out "count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.0
 [ "$(png_size heat.png)" = 142x141 ] || fail "heat.png is $(png_size heat.png)"
 run 0 "$DIRTOOL" array heatmap "$REF/small/browser.webp" heat2.png --classic --shape 199x100
 [ "$(png_size heat2.png)" = 100x199 ] || fail "heat2.png is $(png_size heat2.png)"
+run 0 "$DIRTOOL" array heatmap small.png heat4.png --scale 0.05
+run 2 "$DIRTOOL" array heatmap small.png heat4.png --scale -1
 run 1 "$DIRTOOL" array heatmap small.png heat3.png --shape 10x10
 expect_out "100 cells for 19885 values"
 run 2 "$DIRTOOL" array heatmap small.png heat3.png --shape 10

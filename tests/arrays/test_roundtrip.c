@@ -392,6 +392,17 @@ static void test_heatmap(void)
         CHECK(w == 5 && h == 1);
         dir_free(img);
     }
+    /* an explicit scale saturates beyond it */
+    CHECK_ERR(dira_heatmap_scaled(v, 5, 0, 0, 0.5, &img, &w, &h, &st, &diag), DIR_OK, diag, NULL);
+    if (diag.error == DIR_OK) {
+        CHECK(img[3 * 2] == 178 && img[3 * 2 + 1] == 24 && img[3 * 2 + 2] == 43); /* 0.5 */
+        CHECK(img[0] == 33 && img[1] == 102 && img[2] == 172);                   /* -1 */
+        dir_free(img);
+    }
+    CHECK_ERR(dira_heatmap_scaled(v, 5, 0, 0, -1, &img, &w, &h, &st, &diag), DIR_EINVAL, diag,
+              "scale");
+    CHECK_ERR(dira_heatmap_scaled(v, 5, 0, 0, NAN, &img, &w, &h, &st, &diag), DIR_EINVAL, diag,
+              "scale");
     CHECK_ERR(dira_heatmap(v, 5, 2, 2, &img, &w, &h, &st, &diag), DIR_EINVAL, diag,
               "4 cells for 5 values");
     CHECK_ERR(dira_heatmap(v, 5, 2, 0, &img, &w, &h, &st, &diag), DIR_EINVAL, diag, "both");

@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# weights-make.sh GEN DIRTOOL OUTDIR -- makes the sample weight images from
+# the seeded generator: weights-784-100-10.{dir,png} (self-describing arrays,
+# every double exact) and weights-784-100-10-heatmap.png.
+set -eu
+gen=$1
+dirtool=$2
+out=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$gen" >"$tmp/weights.json"
+"$dirtool" array pack "$tmp/weights.json" "$out/weights-784-100-10.dir"
+"$dirtool" array pack "$tmp/weights.json" "$out/weights-784-100-10.png"
+# W1's weights are about ten times smaller than W2's: --scale 0.04 gives
+# them the full colour range (larger values saturate).
+"$dirtool" array heatmap "$out/weights-784-100-10.dir" "$out/weights-784-100-10-heatmap.png" \
+    --shape 796x100 --scale 0.04
