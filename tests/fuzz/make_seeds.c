@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* make_seeds.c -- writes the seed corpora of the fuzz harnesses from the
+ * project's test images:
+ *
+ *   make_seeds OUTDIR STAMP SAMPLE.png...
+ *
+ * OUTDIR/dir     every sample and small crops of it (1x1, 16x16, 17x17,
+ *                37x21: edge sections, grey/RGB/RGBA) encoded in all eight
+ *                filter x layout x back-end combinations (also the seeds of
+ *                the ImageMagick harness);
+ * OUTDIR/array   selector byte, width byte and the pixel bytes of arrays
+ *                encoded classic (every capacity, ldeczeroes, alpha) and
+ *                self-describing (see fuzz_array.c for the selector);
+ * OUTDIR/json, OUTDIR/csv, OUTDIR/npy   the same values written by dirtool's
+ *                writers, plus hand-made files for the other syntaxes and
+ *                dtypes.
+ * STAMP is written last, for the build system.  Exits non-zero on any
+ * failure, so a broken seed build fails the build. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dir.h"
+#include "image_io.h"
+#include "numio.h"
+
+static const char *outdir;
+static unsigned long written;
+
+static void die(const char *what, const char *why)
+{
+    fprintf(stderr, "make_seeds: %s: %s\n", what, why);
+    exit(1);
+}
+
+static void mkdir_p(const char *sub)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", outdir, sub);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) die(path, strerror(errno));
+}
+
+static void put(const char *sub, const char *name, const void *data, size_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/%s", outdir, sub, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) die(path, strerror(errno));
+    written++;
+}
+
+static void encode_all(const char *stem, const uint8_t *px, uint32_t w, uint32_t h, unsigned c,
+                       size_t stride)
+{
+    for (int m = 0; m < 8; m++) {
+        dir_encode_options opt;
+        dir_encode_options_default(&opt);
+        opt.filter = (m & 1) ? DIR_FILTER_SUB : DIR_FILTER_NONE;
+        opt.layout = (m & 2) ? DIR_LAYOUT_INTERLEAVED : DIR_LAYOUT_ORDERED;
+        opt.backend = (m & 4) ? DIR_BACKEND_ZSTD : DIR_BACKEND_NONE;
+        opt.level = 3;
+        void *out;
+        size_t size;
+        dir_diag diag;
+        if (dir_encode(px, w, h, c, stride, &opt, &out, &size, NULL, &diag) != DIR_OK)
+            die(stem, diag.message);
+        char name[512];
+        snprintf(name, sizeof name, "%s-%ux%u-%s-%s-%s.dir", stem, w, h, dir_filter_name(opt.filter),
+                 dir_layout_name(opt.layout), dir_backend_name(opt.backend));
+        put("dir", name, out, size);
+        dir_free(out);
+    }
+}
+
+static void image_seeds(const char *path)
+{
+    tool_image img;
+    char err[256];
+    if (tool_read_image(path, NULL, &img, err, sizeof err) != 0) die(path, err);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char stem[256];
+    snprintf(stem, sizeof stem, "%.*s", (int)(strcspn(base, ".")), base);
+    size_t stride = (size_t)img.width * img.channels;
+    encode_all(stem, img.pixels, img.width, img.height, img.channels, 0);
+    static const uint32_t crops[][2] = {{1, 1}, {16, 16}, {17, 17}, {37, 21}};
+    for (size_t i = 0; i < sizeof crops / sizeof crops[0]; i++) {
+        uint32_t cw = crops[i][0], ch = crops[i][1];
+        if (cw > img.width || ch > img.height) continue;
+        uint32_t x0 = (img.width - cw) / 2, y0 = (img.height - ch) / 2;
+        encode_all(stem, img.pixels + (size_t)y0 * stride + (size_t)x0 * img.channels, cw, ch,
+                   img.channels, stride);
+    }
+    tool_image_free(&img);
+}
+
+static const double values_a[] = {0, 1, -1, 0.5, 3.14159, 1e-5, 123456.789, -0.001, 42, 7.25};
+static const double values_b[] = {0.125, 0.25, 0.5, 0.75, 0.875, 0.0625, 0.001, 0.999};
+static const double values_c[] = {1e300, -2.5e-300, 5e-324, 0.1, 1.7976931348623157e308, -0.0};
+
+struct valueset {
+    const char *name;
+    const double *v;
+    size_t n;
+};
+
+static const struct valueset sets[] = {
+    {"mixed", values_a, sizeof values_a / sizeof values_a[0]},
+    {"unit", values_b, sizeof values_b / sizeof values_b[0]},
+    {"extreme", values_c, sizeof values_c / sizeof values_c[0]},
+};
+
+static void array_seed(const char *name, const double *v, size_t n, const dira_options *opt,
+                       unsigned selector)
+{
+    uint8_t *px;
+    uint32_t w, h;
+    unsigned c;
+    dir_diag diag;
+    /* A configuration that cannot hold the set gives no seed. */
+    if (dira_encode(v, n, opt, &px, &w, &h, &c, NULL, &diag) != DIR_OK) return;
+    size_t bytes = (size_t)w * h * c;
+    uint8_t *buf = malloc(bytes + 2);
+    if (!buf) die(name, "out of memory");
+    buf[0] = (uint8_t)selector;
+    buf[1] = (uint8_t)(w - 1);
+    memcpy(buf + 2, px, bytes);
+    put("array", name, buf, bytes + 2);
+    free(buf);
+    dir_free(px);
+}
+
+static void array_seeds(void)
+{
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        char name[256];
+        dira_options opt;
+        for (int cap = 0; cap <= 2; cap++)
+            for (int ldz = 0; ldz <= 1; ldz++)
+                for (int alpha = 0; alpha <= 1; alpha++) {
+                    dira_options_default(&opt);
+                    opt.classic = 1;
+                    opt.capacity = cap;
+                    opt.ldeczeroes = ldz;
+                    opt.alpha = alpha;
+                    opt.width = 4;
+                    opt.allow_inexact = 1; /* the reference's bytes: fine as seeds */
+                    unsigned sel = (unsigned)cap | (unsigned)ldz << 2 | (alpha ? 8u | 32u : 0u) |
+                                   16u;
+                    snprintf(name, sizeof name, "classic-%s-c%d-l%d-a%d", sets[s].name, cap, ldz,
+                             alpha);
+                    array_seed(name, sets[s].v, sets[s].n, &opt, sel);
+                }
+        for (int alpha = 0; alpha <= 1; alpha++) {
+            dira_options_default(&opt);
+            opt.alpha = alpha;
+            opt.width = 6;
+            snprintf(name, sizeof name, "self-%s-a%d", sets[s].name, alpha);
+            array_seed(name, sets[s].v, sets[s].n, &opt, alpha ? 8u : 0u);
+            /* the same with the CRC fix-up bit, RGB only */
+            if (!alpha) {
+                snprintf(name, sizeof name, "self-%s-fixcrc", sets[s].name);
+                array_seed(name, sets[s].v, sets[s].n, &opt, 64u);
+            }
+        }
+        dira_options_default(&opt);
+        opt.normalised = 1;
+        opt.norm_min = -3;
+        opt.norm_max = 5;
+        opt.width = 5;
+        snprintf(name, sizeof name, "self-%s-normalised", sets[s].name);
+        array_seed(name, values_b, sizeof values_b / sizeof values_b[0], &opt, 0);
+    }
+}
+
+static void put_text(const char *sub, const char *name, const char *text)
+{
+    put(sub, name, text, strlen(text));
+}
+
+/* A .npy file: version 1.0 header for `descr` and `shape`, then `data`. */
+static void npy_seed(const char *name, const char *descr, const char *shape, const void *data,
+                     size_t size, int version)
+{
+    char dict[256];
+    int dl = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+                      descr, shape);
+    size_t pre = version == 1 ? 10 : 12;
+    size_t hl = (size_t)dl + 1;
+    while ((pre + hl) % 64) hl++;
+    uint8_t *buf = malloc(pre + hl + size);
+    if (!buf) die(name, "out of memory");
+    memcpy(buf, "\x93NUMPY", 6);
+    buf[6] = (uint8_t)version;
+    buf[7] = 0;
+    if (version == 1) {
+        buf[8] = (uint8_t)hl;
+        buf[9] = (uint8_t)(hl >> 8);
+    } else {
+        for (int k = 0; k < 4; k++) buf[8 + k] = (uint8_t)(hl >> (8 * k));
+    }
+    memset(buf + pre, ' ', hl);
+    memcpy(buf + pre, dict, (size_t)dl);
+    buf[pre + hl - 1] = '\n';
+    memcpy(buf + pre + hl, data, size);
+    put("npy", name, buf, pre + hl + size);
+    free(buf);
+}
+
+static void number_seeds(void)
+{
+    char err[256];
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        char name[256];
+        char *t;
+        uint8_t *b;
+        size_t len;
+        snprintf(name, sizeof name, "%s.json", sets[s].name);
+        if (numio_format_json(sets[s].v, sets[s].n, &t, &len, err, sizeof err)) die(name, err);
+        put("json", name, t, len);
+        free(t);
+        snprintf(name, sizeof name, "%s.csv", sets[s].name);
+        if (numio_format_csv(sets[s].v, sets[s].n, &t, &len, err, sizeof err)) die(name, err);
+        put("csv", name, t, len);
+        free(t);
+        snprintf(name, sizeof name, "%s.npy", sets[s].name);
+        if (numio_format_npy(sets[s].v, sets[s].n, &b, &len, err, sizeof err)) die(name, err);
+        put("npy", name, b, len);
+        free(b);
+    }
+    put_text("json", "nested.json", "[[1, 2.5], [[-3e2]], [], [4, [5, [6e-1]]]]");
+    put_text("json", "specials.json", "[NaN, Infinity, -Infinity, 1]");
+    put_text("json", "empty.json", "[]");
+    put_text("json", "spaces.json", " \n[ 1 ,\t-0 , 0.1e+1 ]\n");
+    put_text("json", "ints.json", "[9007199254740993, -9223372036854775808, 1e400]");
+    put_text("csv", "grid.csv", "1,2,3\n4,5,6\r\n-7.5,8e3,0.001\n");
+    put_text("csv", "spaces.csv", "  1 2\t3\n\n4   5 ,6\n");
+    put_text("csv", "empty.csv", "");
+    put_text("csv", "specials.csv", "nan,inf,-inf,1e-320\n");
+
+    static const double f8[] = {1.5, -2.25, 1e10};
+    static const float f4[] = {1.5f, -2.25f, 3.0e-3f};
+    static const int16_t i2[] = {1, -2, 32767, -32768};
+    static const uint8_t u1[] = {0, 1, 255};
+    static const int64_t i8[] = {1, -1, (int64_t)1 << 53};
+    npy_seed("f8-2d.npy", "<f8", "(3, 1)", f8, sizeof f8, 1);
+    npy_seed("f4.npy", "<f4", "(3,)", f4, sizeof f4, 1);
+    npy_seed("i2-v2.npy", "<i2", "(4,)", i2, sizeof i2, 2);
+    npy_seed("u1-v3.npy", "|u1", "(3,)", u1, sizeof u1, 3);
+    npy_seed("i8.npy", "<i8", "(3,)", i8, sizeof i8, 1);
+    uint8_t be[sizeof f8];
+    for (size_t i = 0; i < sizeof f8; i++) be[i] = ((const uint8_t *)f8)[(i / 8) * 8 + 7 - i % 8];
+    npy_seed("f8-be.npy", ">f8", "(3,)", be, sizeof be, 1);
+    npy_seed("scalar.npy", "<f8", "()", f8, 8, 1);
+    npy_seed("empty.npy", "<f8", "(0,)", f8, 0, 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: make_seeds OUTDIR STAMP SAMPLE.png...\n");
+        return 2;
+    }
+    outdir = argv[1];
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) die(outdir, strerror(errno));
+    const char *subs[] = {"dir", "array", "json", "csv", "npy"};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) mkdir_p(subs[i]);
+    for (int i = 3; i < argc; i++) image_seeds(argv[i]);
+    array_seeds();
+    number_seeds();
+    FILE *stamp = fopen(argv[2], "w");
+    if (!stamp || fclose(stamp) != 0) die(argv[2], strerror(errno));
+    printf("make_seeds: %lu seed files in %s\n", written, outdir);
+    return 0;
+}
