@@ -5,6 +5,7 @@
  * table[k-1][i] >> 8 ^ table[0][table[k-1][i] & 0xff]). */
 #include "dir.h"
 
+/* clang-format off */
 static const uint32_t crc_table[8][256] = {
     {
         0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
@@ -367,6 +368,7 @@ static const uint32_t crc_table[8][256] = {
         0xa8c40105u, 0x646e019bu, 0xeae10678u, 0x264b06e6u,
     },
 };
+/* clang-format on */
 
 uint32_t dir_crc32(uint32_t crc, const void *data, size_t size)
 {
@@ -379,15 +381,16 @@ uint32_t dir_crc32(uint32_t crc, const void *data, size_t size)
     while (size >= 8) {
         uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
                              (uint32_t)p[3] << 24);
-        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-                      (uint32_t)p[7] << 24;
+        uint32_t hi =
+            (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
         crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
-              crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
-              crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
-              crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+              crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xff] ^
+              crc_table[2][(hi >> 8) & 0xff] ^ crc_table[1][(hi >> 16) & 0xff] ^
+              crc_table[0][hi >> 24];
         p += 8;
         size -= 8;
     }
-    while (size--) crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
+    while (size--)
+        crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
     return ~crc;
 }

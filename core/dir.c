@@ -44,10 +44,10 @@ static const uint8_t stream_of[CODE_COUNT][FIELDS] = {
 };
 
 static const char *const stream_names[DIR_STREAMS] = {
-    "codes",          "01 colours",     "02 colours",     "02 addresses",   "03 distances",
-    "04 colours",     "04 counts",      "04 addresses",   "04 bitmaps",     "05 colours",
-    "05 counts",      "05 addresses",   "05 bitmaps",     "06 colours",     "06 counts",
-    "06 addresses",   "06 bitmaps",     "07 raw colours", "08 colours",     "08 bitmaps"};
+    "codes",        "01 colours",   "02 colours",     "02 addresses", "03 distances",
+    "04 colours",   "04 counts",    "04 addresses",   "04 bitmaps",   "05 colours",
+    "05 counts",    "05 addresses", "05 bitmaps",     "06 colours",   "06 counts",
+    "06 addresses", "06 bitmaps",   "07 raw colours", "08 colours",   "08 bitmaps"};
 
 const char *dir_stream_name(unsigned k)
 {
@@ -55,14 +55,14 @@ const char *dir_stream_name(unsigned k)
 }
 
 /* Header offsets past the fixed fields. */
-#define SIZES_AT 28
+#define SIZES_AT  28
 #define PACKED_AT (SIZES_AT + 4 * DIR_STREAMS)
 
-#define SEC_PIXELS 256
-#define LIST_MAX 32     /* counts 1..32: address list */
-#define BITMAP_MAX 224  /* counts 33..224: bitmap; 225..255: reverse list */
+#define SEC_PIXELS   256
+#define LIST_MAX     32  /* counts 1..32: address list */
+#define BITMAP_MAX   224 /* counts 33..224: bitmap; 225..255: reverse list */
 #define BITMAP_BYTES 32
-#define LEB_MAX 5       /* a 32-bit distance takes at most 5 LEB128 bytes */
+#define LEB_MAX      5 /* a 32-bit distance takes at most 5 LEB128 bytes */
 
 /* ---- Errors ------------------------------------------------------------- */
 
@@ -98,8 +98,8 @@ const char *dir_strerror(dir_error err)
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static dir_error fail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section,
-                      const char *fmt, ...)
+static dir_error
+fail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section, const char *fmt, ...)
 {
     if (diag) {
         va_list ap;
@@ -123,7 +123,10 @@ static void diag_ok(dir_diag *diag)
     }
 }
 
-void dir_free(void *p) { free(p); }
+void dir_free(void *p)
+{
+    free(p);
+}
 
 /* ---- Names -------------------------------------------------------------- */
 
@@ -186,8 +189,7 @@ void dir_limits_default(dir_limits *lim)
 dir_error dir_limits_restrict(dir_limits *lim, uint32_t max_width, uint32_t max_height,
                               uint64_t max_pixels)
 {
-    if (!lim || max_width > DIR_MAX_DIM || max_height > DIR_MAX_DIM ||
-        max_pixels > DIR_MAX_PIXELS)
+    if (!lim || max_width > DIR_MAX_DIM || max_height > DIR_MAX_DIM || max_pixels > DIR_MAX_PIXELS)
         return DIR_EINVAL;
     if (max_width && max_width < lim->max_width) lim->max_width = max_width;
     if (max_height && max_height < lim->max_height) lim->max_height = max_height;
@@ -269,15 +271,13 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
     if (size < 8 || memcmp(p, dir_magic, 8) != 0) {
         /* The magic's bytes tell how a file was mangled, as PNG's do. */
         if (size >= 4 && p[1] == 'D' && p[2] == 'I' && p[3] == 'R' && p[0] != 0x8b)
-            return fail(diag, DIR_EMAGIC, 0, -1,
-                        "bad magic: high bit stripped (7-bit transfer)");
+            return fail(diag, DIR_EMAGIC, 0, -1, "bad magic: high bit stripped (7-bit transfer)");
         if (size >= 8 && memcmp(p, dir_magic, 4) == 0)
             return fail(diag, DIR_EMAGIC, 4, -1,
                         "bad magic: line endings converted (text-mode transfer)");
         if (size < 8 && size > 0 && memcmp(p, dir_magic, size) == 0)
             return fail(diag, DIR_ETRUNCATED, size, -1,
-                        "truncated at byte %zu: the header needs %d bytes", size,
-                        DIR_HEADER_SIZE);
+                        "truncated at byte %zu: the header needs %d bytes", size, DIR_HEADER_SIZE);
         return fail(diag, DIR_EMAGIC, 0, -1, "bad magic: not a .dir file");
     }
     if (size < DIR_HEADER_SIZE)
@@ -291,12 +291,10 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
                     in.version, DIR_FORMAT_VERSION);
     in.channels = p[9];
     if (in.channels != 1 && in.channels != 3 && in.channels != 4)
-        return fail(diag, DIR_EHEADER, 9, -1, "channels %u out of range (1, 3 or 4)",
-                    in.channels);
+        return fail(diag, DIR_EHEADER, 9, -1, "channels %u out of range (1, 3 or 4)", in.channels);
     if (p[10] > 1) return fail(diag, DIR_EHEADER, 10, -1, "filter %u out of range (0..1)", p[10]);
     if (p[11] > 1) return fail(diag, DIR_EHEADER, 11, -1, "layout %u out of range (0..1)", p[11]);
-    if (p[12] > 1)
-        return fail(diag, DIR_EHEADER, 12, -1, "back end %u out of range (0..1)", p[12]);
+    if (p[12] > 1) return fail(diag, DIR_EHEADER, 12, -1, "back end %u out of range (0..1)", p[12]);
     if (p[13] | p[14] | p[15])
         return fail(diag, DIR_EHEADER, 13, -1, "reserved header bytes are not zero");
     in.filter = (dir_filter)p[10];
@@ -313,9 +311,8 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
     if (in.width > lim->max_width || in.height > lim->max_height ||
         (uint64_t)in.width * in.height > lim->max_pixels)
         return fail(diag, DIR_ELIMIT, 16, -1,
-                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", in.width,
-                    in.height, lim->max_width, lim->max_height,
-                    (unsigned long long)lim->max_pixels);
+                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", in.width, in.height,
+                    lim->max_width, lim->max_height, (unsigned long long)lim->max_pixels);
     in.crc = rd32(p + 24);
     for (int k = 0; k < DIR_STREAMS; k++) {
         in.stream_size[k] = rd32(p + SIZES_AT + 4 * k);
@@ -328,8 +325,8 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
     if (in.layout == DIR_LAYOUT_ORDERED) {
         if (in.stream_size[0] != g.sections)
             return fail(diag, DIR_EHEADER, SIZES_AT, -1,
-                        "code stream size %u, but the image has %llu sections",
-                        in.stream_size[0], (unsigned long long)g.sections);
+                        "code stream size %u, but the image has %llu sections", in.stream_size[0],
+                        (unsigned long long)g.sections);
     } else {
         for (int k = 1; k < DIR_STREAMS; k++)
             if (in.stream_size[k])
@@ -396,9 +393,9 @@ static dir_error short_read(decoder *d, const reader *r)
                 (unsigned long long)pos, r->stream, (unsigned long long)d->section);
 }
 
-#define NEED(d, r, n)                                                         \
-    do {                                                                      \
-        if ((size_t)((r)->end - (r)->p) < (size_t)(n)) return short_read(d, r); \
+#define NEED(d, r, n)                                                                              \
+    do {                                                                                           \
+        if ((size_t)((r)->end - (r)->p) < (size_t)(n)) return short_read(d, r);                    \
     } while (0)
 
 static uint64_t reader_pos(const reader *r)
@@ -410,7 +407,8 @@ static uint64_t reader_pos(const reader *r)
 static int colour_is_zero(const uint8_t *c, unsigned n)
 {
     unsigned acc = 0;
-    for (unsigned i = 0; i < n; i++) acc |= c[i];
+    for (unsigned i = 0; i < n; i++)
+        acc |= c[i];
     return acc == 0;
 }
 
@@ -420,7 +418,8 @@ static void fill_colour(uint8_t *sec, const uint8_t *colour, unsigned c)
         memset(sec, colour[0], SEC_PIXELS);
         return;
     }
-    for (unsigned i = 0; i < SEC_PIXELS; i++) memcpy(sec + i * c, colour, c);
+    for (unsigned i = 0; i < SEC_PIXELS; i++)
+        memcpy(sec + i * c, colour, c);
 }
 
 /* Occupancy of a section's 256 positions, to refuse a pixel placed twice. */
@@ -474,7 +473,7 @@ static dir_error read_entry(decoder *d, const fields *f, occupancy *occ, uint8_t
             }
         } else {
             /* Reverse codification: the colour is everywhere but the list. */
-            uint64_t not[4] = {0, 0, 0, 0};
+            uint64_t not [4] = {0, 0, 0, 0};
             for (unsigned i = 0; i < k; i++) {
                 unsigned a = r->p[i];
                 if ((int)a <= prev)
@@ -482,10 +481,10 @@ static dir_error read_entry(decoder *d, const fields *f, occupancy *occ, uint8_t
                                 "address %02x in section %llu is not increasing", a,
                                 (unsigned long long)d->section);
                 prev = (int)a;
-                not[a >> 6] |= (uint64_t)1 << (a & 63);
+                not [a >> 6] |= (uint64_t)1 << (a & 63);
             }
             for (unsigned w = 0; w < 4; w++) {
-                uint64_t set = ~not[w];
+                uint64_t set = ~not [w];
                 if (set & occ->w[w])
                     return fail(d->diag, DIR_EADDRESS, reader_pos(r), d->section,
                                 "reverse list in section %llu places a pixel twice",
@@ -505,7 +504,8 @@ static dir_error read_entry(decoder *d, const fields *f, occupancy *occ, uint8_t
         NEED(d, r, BITMAP_BYTES);
         for (unsigned w = 0; w < 4; w++) {
             uint64_t set = 0;
-            for (unsigned b = 0; b < 8; b++) set |= (uint64_t)r->p[w * 8 + b] << (8 * b);
+            for (unsigned b = 0; b < 8; b++)
+                set |= (uint64_t)r->p[w * 8 + b] << (8 * b);
             bits += (unsigned)__builtin_popcountll(set);
             if (set & occ->w[w])
                 return fail(d->diag, DIR_EADDRESS, reader_pos(r), d->section,
@@ -541,8 +541,7 @@ static dir_error read_entries(decoder *d, const fields *f, uint8_t *sec, int unt
         if (colour_is_zero(colour, c)) {
             if (!until_full) return DIR_OK;
             return fail(d->diag, DIR_ECOLOUR, reader_pos(f->col) - c, d->section,
-                        "zero colour in a code 06 section (%llu)",
-                        (unsigned long long)d->section);
+                        "zero colour in a code 06 section (%llu)", (unsigned long long)d->section);
         }
         NEED(d, f->cnt, 1);
         unsigned n = *f->cnt->p++;
@@ -562,11 +561,14 @@ static void put_section(const geometry *g, uint8_t *img, uint32_t sx, uint32_t s
     for (unsigned y = 0; y < hy; y++) {
         uint8_t *row = img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c;
         if (c == 1) {
-            for (unsigned x = 0; x < wx; x++) row[x] = sec[x * 16 + y];
+            for (unsigned x = 0; x < wx; x++)
+                row[x] = sec[x * 16 + y];
         } else if (c == 4) {
-            for (unsigned x = 0; x < wx; x++) memcpy(row + x * 4, sec + (x * 16 + y) * 4, 4);
+            for (unsigned x = 0; x < wx; x++)
+                memcpy(row + x * 4, sec + (x * 16 + y) * 4, 4);
         } else {
-            for (unsigned x = 0; x < wx; x++) memcpy(row + x * 3, sec + (x * 16 + y) * 3, 3);
+            for (unsigned x = 0; x < wx; x++)
+                memcpy(row + x * 3, sec + (x * 16 + y) * 3, 3);
         }
     }
 }
@@ -580,7 +582,8 @@ static void put_solid(const geometry *g, uint8_t *img, uint32_t sx, uint32_t sy,
     unsigned wx = g->width - x0 < DIR_SECTION ? g->width - x0 : DIR_SECTION;
     unsigned hy = g->height - y0 < DIR_SECTION ? g->height - y0 : DIR_SECTION;
     uint8_t row0[DIR_SECTION * 4];
-    for (unsigned x = 0; x < wx; x++) memcpy(row0 + x * c, colour, c);
+    for (unsigned x = 0; x < wx; x++)
+        memcpy(row0 + x * c, colour, c);
     for (unsigned y = 0; y < hy; y++)
         memcpy(img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c, row0, (size_t)wx * c);
 }
@@ -688,7 +691,8 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
         memset(sec, 0, (size_t)SEC_PIXELS * c);
         dir_error err = read_entries(d, &f, sec, 0);
         if (err) return err;
-        for (unsigned i = 0; i < SEC_PIXELS * c; i++) sec[i] ^= e[i % c];
+        for (unsigned i = 0; i < SEC_PIXELS * c; i++)
+            sec[i] ^= e[i % c];
         break;
     }
     case CODE_ZLIST:
@@ -715,7 +719,8 @@ static void unfilter_sub(const geometry *g, uint8_t *img)
     if (g->width < 2) return;
     for (uint32_t y = 0; y < g->height; y++) {
         uint8_t *row = img + (size_t)y * g->stride;
-        for (size_t i = (size_t)(g->width - 1) * c; i-- > 0;) row[i] = (uint8_t)(row[i] + row[i + c]);
+        for (size_t i = (size_t)(g->width - 1) * c; i-- > 0;)
+            row[i] = (uint8_t)(row[i] + row[i + c]);
     }
 }
 
@@ -726,7 +731,8 @@ static void apply_sub(const geometry *g, const uint8_t *src, size_t src_stride, 
         const uint8_t *s = src + (size_t)y * src_stride;
         uint8_t *o = dst + (size_t)y * g->stride;
         size_t last = (size_t)(g->width - 1) * c;
-        for (size_t i = 0; i < last; i++) o[i] = (uint8_t)(s[i] - s[i + c]);
+        for (size_t i = 0; i < last; i++)
+            o[i] = (uint8_t)(s[i] - s[i + c]);
         memcpy(o + last, s + last, c);
     }
 }
@@ -738,8 +744,8 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
     dir_error err = dir_probe(data, size, lim, &info, diag);
     if (err) return err;
     if (!pixels || pixels_size < dir_decoded_size(&info))
-        return fail(diag, DIR_EBUFFER, 0, -1, "output buffer of %zu bytes, %zu needed",
-                    pixels_size, dir_decoded_size(&info));
+        return fail(diag, DIR_EBUFFER, 0, -1, "output buffer of %zu bytes, %zu needed", pixels_size,
+                    dir_decoded_size(&info));
 
     decoder d;
     memset(&d, 0, sizeof d);
@@ -751,7 +757,8 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
     const uint8_t *body = (const uint8_t *)data + DIR_HEADER_SIZE;
     uint8_t *unpacked = NULL;
     uint64_t total = 0, file_offset = DIR_HEADER_SIZE;
-    for (int k = 0; k < DIR_STREAMS; k++) total += info.stream_size[k];
+    for (int k = 0; k < DIR_STREAMS; k++)
+        total += info.stream_size[k];
     if (info.backend == DIR_BACKEND_ZSTD) {
         unsigned long long content = ZSTD_getFrameContentSize(body, info.packed_size);
         if (content == ZSTD_CONTENTSIZE_ERROR)
@@ -765,8 +772,7 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
         size_t fsize = ZSTD_findFrameCompressedSize(body, info.packed_size);
         if (ZSTD_isError(fsize) || fsize != info.packed_size)
             return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
-                        "zstd frame size does not match the declared %u bytes",
-                        info.packed_size);
+                        "zstd frame size does not match the declared %u bytes", info.packed_size);
         unpacked = malloc(total ? (size_t)total : 1);
         if (!unpacked) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
         size_t got = ZSTD_decompress(unpacked, (size_t)total, body, info.packed_size);
@@ -817,7 +823,8 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
         memset(stats, 0, sizeof *stats);
         stats->sections = d.g.sections;
         memcpy(stats->code_count, counts, sizeof counts);
-        for (int k = 0; k < DIR_STREAMS; k++) stats->stream_bytes[k] = info.stream_size[k];
+        for (int k = 0; k < DIR_STREAMS; k++)
+            stats->stream_bytes[k] = info.stream_size[k];
         stats->file_bytes = size;
     }
     return DIR_OK;
@@ -868,12 +875,12 @@ static int wbuf_reserve(wbuf *b, size_t n)
 /* Colours of one section.  Pixels are packed into uint32_t (channel i in
  * byte i) so that comparing colours is one comparison. */
 typedef struct section_scan {
-    uint32_t px[SEC_PIXELS];      /* colour of each address */
-    uint8_t idx[SEC_PIXELS];      /* colour index of each address */
-    uint32_t colour[SEC_PIXELS];  /* colours in order of first address */
-    unsigned count[SEC_PIXELS];   /* pixels per colour */
+    uint32_t px[SEC_PIXELS];     /* colour of each address */
+    uint8_t idx[SEC_PIXELS];     /* colour index of each address */
+    uint32_t colour[SEC_PIXELS]; /* colours in order of first address */
+    unsigned count[SEC_PIXELS];  /* pixels per colour */
     unsigned ncolours;
-    int zero_index;               /* index of the zero colour, or -1 */
+    int zero_index; /* index of the zero colour, or -1 */
     /* Open-addressing hash of colour -> index, reset by stamping. */
     uint32_t hkey[512];
     uint32_t hstamp[512];
@@ -906,7 +913,8 @@ static uint32_t load_colour(const uint8_t *p, unsigned c)
 
 static void store_colour(uint8_t *p, uint32_t v, unsigned c)
 {
-    for (unsigned i = 0; i < c; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (unsigned i = 0; i < c; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static unsigned entry_cost(unsigned n, unsigned c)
@@ -925,7 +933,8 @@ static void gather(encoder *e, uint32_t sx, uint32_t sy, unsigned wx, unsigned h
     uint32_t x0 = sx * DIR_SECTION, y0 = sy * DIR_SECTION;
     for (unsigned y = 0; y < hy; y++) {
         const uint8_t *row = e->img + (size_t)(y0 + y) * g->stride + (size_t)x0 * c;
-        for (unsigned x = 0; x < wx; x++) s->px[x * 16 + y] = load_colour(row + x * c, c);
+        for (unsigned x = 0; x < wx; x++)
+            s->px[x * 16 + y] = load_colour(row + x * c, c);
     }
 }
 
@@ -968,7 +977,8 @@ static void count_colours(section_scan *s)
         uint32_t v = s->px[a];
         if (v != last) {
             uint32_t h = (v * 0x9e3779b1u) >> 23;
-            while (s->hstamp[h] == s->stamp && s->hkey[h] != v) h = (h + 1) & 511;
+            while (s->hstamp[h] == s->stamp && s->hkey[h] != v)
+                h = (h + 1) & 511;
             if (s->hstamp[h] != s->stamp) {
                 s->hstamp[h] = s->stamp;
                 s->hkey[h] = v;
@@ -999,7 +1009,8 @@ static size_t leb_size(uint64_t v)
 static uint32_t section_hash(const uint32_t *px)
 {
     uint32_t h = 2166136261u;
-    for (unsigned i = 0; i < SEC_PIXELS; i++) h = (h ^ px[i]) * 16777619u;
+    for (unsigned i = 0; i < SEC_PIXELS; i++)
+        h = (h ^ px[i]) * 16777619u;
     return h;
 }
 
@@ -1022,7 +1033,10 @@ typedef struct sink {
     wbuf *w[FIELDS];
 } sink;
 
-static void put_byte(wbuf *w, uint8_t v) { w->data[w->len++] = v; }
+static void put_byte(wbuf *w, uint8_t v)
+{
+    w->data[w->len++] = v;
+}
 
 static void put_colour(wbuf *w, uint32_t v, unsigned c)
 {
@@ -1041,8 +1055,7 @@ static void put_bitmap(wbuf *w, const section_scan *s, unsigned ci)
 
 /* Writes one entry (colour, count, positions) for colour index ci, with the
  * colour written as `value` (differs from the colour under elimination). */
-static void put_entry(const section_scan *s, const sink *o, unsigned ci, uint32_t value,
-                      unsigned c)
+static void put_entry(const section_scan *s, const sink *o, unsigned ci, uint32_t value, unsigned c)
 {
     unsigned n = s->count[ci];
     put_colour(o->w[F_COLOUR], value, c);
@@ -1126,9 +1139,8 @@ static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t s
                 top = i;
             }
         }
-        size_t c05 = s->zero_index >= 0
-                         ? sum - entry_cost(s->count[s->zero_index], c) + c
-                         : (size_t)-1;
+        size_t c05 =
+            s->zero_index >= 0 ? sum - entry_cost(s->count[s->zero_index], c) + c : (size_t)-1;
         size_t c06 = s->zero_index < 0 ? sum : (size_t)-1;
         size_t c04 = (size_t)c + sum - top_cost + c;
         if (c06 < best) {
@@ -1195,7 +1207,8 @@ static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t s
         if (best_code == CODE_ZLIST) put_colour(o.w[F_COLOUR], 0, c);
         break;
     case CODE_RAW:
-        for (unsigned a = 0; a < SEC_PIXELS; a++) put_colour(o.w[F_COLOUR], s->px[a], c);
+        for (unsigned a = 0; a < SEC_PIXELS; a++)
+            put_colour(o.w[F_COLOUR], s->px[a], c);
         break;
     }
     e->counts[best_code]++;
@@ -1213,7 +1226,8 @@ void dir_encode_options_default(dir_encode_options *opt)
 static void encoder_free(encoder *e)
 {
     if (!e) return;
-    for (int k = 0; k < DIR_STREAMS; k++) free(e->w[k].data);
+    for (int k = 0; k < DIR_STREAMS; k++)
+        free(e->w[k].data);
     free(e->ref_head);
     free(e->ref_next);
     free(e->ref_hash);
@@ -1231,7 +1245,8 @@ static dir_error build_streams(const geometry *g, const uint8_t *img, int interl
     e->img = img;
     e->interleaved = interleaved;
     size_t buckets = 1;
-    while (buckets < g->sections) buckets <<= 1;
+    while (buckets < g->sections)
+        buckets <<= 1;
     e->ref_mask = buckets - 1;
     e->ref_head = calloc(buckets, sizeof *e->ref_head);
     e->ref_next = calloc((size_t)g->sections, sizeof *e->ref_next);
@@ -1247,7 +1262,8 @@ static dir_error build_streams(const geometry *g, const uint8_t *img, int interl
                 encoder_free(e);
                 return fail(diag, DIR_ENOMEM, 0, sec, "out of memory");
             }
-    for (int k = 0; k < DIR_STREAMS; k++) total += e->w[k].len;
+    for (int k = 0; k < DIR_STREAMS; k++)
+        total += e->w[k].len;
     if (total > UINT32_MAX) {
         encoder_free(e);
         return fail(diag, DIR_ELIMIT, 0, -1, "encoded streams exceed 4 GiB");
@@ -1259,7 +1275,8 @@ static dir_error build_streams(const geometry *g, const uint8_t *img, int interl
 static size_t streams_total(const encoder *e)
 {
     size_t total = 0;
-    for (int k = 0; k < DIR_STREAMS; k++) total += e->w[k].len;
+    for (int k = 0; k < DIR_STREAMS; k++)
+        total += e->w[k].len;
     return total;
 }
 
@@ -1327,7 +1344,8 @@ static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
     wr32(h + 16, g->width);
     wr32(h + 20, g->height);
     wr32(h + 24, crc);
-    for (int k = 0; k < DIR_STREAMS; k++) wr32(h + SIZES_AT + 4 * k, (uint32_t)e->w[k].len);
+    for (int k = 0; k < DIR_STREAMS; k++)
+        wr32(h + SIZES_AT + 4 * k, (uint32_t)e->w[k].len);
     if (opt->backend == DIR_BACKEND_ZSTD) {
         data_len = zstd_pack(file + DIR_HEADER_SIZE, data_cap, cat, total, opt->level);
         if (data_len == 0 || data_len > UINT32_MAX) {
@@ -1348,7 +1366,8 @@ static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
         memset(stats, 0, sizeof *stats);
         stats->sections = g->sections;
         memcpy(stats->code_count, e->counts, sizeof e->counts);
-        for (int k = 0; k < DIR_STREAMS; k++) stats->stream_bytes[k] = e->w[k].len;
+        for (int k = 0; k < DIR_STREAMS; k++)
+            stats->stream_bytes[k] = e->w[k].len;
         stats->file_bytes = *out_size;
     }
     return DIR_OK;
@@ -1359,8 +1378,8 @@ static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
 #define AUTO_TRIAL_LEVEL 3
 
 dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
-                     size_t stride, const dir_encode_options *opt_in, void **out,
-                     size_t *out_size, dir_stats *stats, dir_diag *diag)
+                     size_t stride, const dir_encode_options *opt_in, void **out, size_t *out_size,
+                     dir_stats *stats, dir_diag *diag)
 {
     dir_encode_options opt;
     diag_ok(diag);
@@ -1381,8 +1400,8 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
                     ZSTD_maxCLevel());
     if (width == 0 || height == 0 || width > DIR_MAX_DIM || height > DIR_MAX_DIM ||
         (uint64_t)width * height > DIR_MAX_PIXELS)
-        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits",
-                    width, height);
+        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits", width,
+                    height);
     geometry g;
     geometry_init(&g, width, height, channels);
     if (stride == 0) stride = g.stride;

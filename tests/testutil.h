@@ -12,22 +12,22 @@
 
 static int test_failures;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            test_failures++;                                                         \
-        }                                                                            \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            test_failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                  \
-    do {                                                                                    \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                 \
-        if (a_ != b_) {                                                                     \
-            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, \
-                    #a, a_, #b, b_);                                                        \
-            test_failures++;                                                                \
-        }                                                                                   \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_) {                                                                            \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a,    \
+                    a_, #b, b_);                                                                   \
+            test_failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
 /* Path of a file under ../shared (DIR_SHARED).  When it is missing: under
@@ -52,13 +52,13 @@ static inline const char *shared_path(const char *rel)
     return buf;
 }
 
-#define TEST_DONE()                                                 \
-    do {                                                            \
-        if (test_failures) {                                        \
-            fprintf(stderr, "%d check(s) failed\n", test_failures); \
-            return 1;                                               \
-        }                                                           \
-        return 0;                                                   \
+#define TEST_DONE()                                                                                \
+    do {                                                                                           \
+        if (test_failures) {                                                                       \
+            fprintf(stderr, "%d check(s) failed\n", test_failures);                                \
+            return 1;                                                                              \
+        }                                                                                          \
+        return 0;                                                                                  \
     } while (0)
 
 #endif

@@ -141,16 +141,17 @@ static int cmd_info(int argc, char **argv)
     free(px);
     free(data);
     uint64_t raw = 0;
-    for (int k = 0; k < DIR_STREAMS; k++) raw += st.stream_bytes[k];
+    for (int k = 0; k < DIR_STREAMS; k++)
+        raw += st.stream_bytes[k];
     if (json) {
         printf("{\"width\": %u, \"height\": %u, \"channels\": %u, \"version\": %u, "
                "\"filter\": \"%s\", \"layout\": \"%s\", \"backend\": \"%s\", "
                "\"crc\": \"%08x\", \"file_bytes\": %llu, \"stream_bytes_total\": %llu, "
                "\"section_count\": %llu, \"sections\": {",
-               info.width, info.height, info.channels, info.version,
-               dir_filter_name(info.filter), dir_layout_name(info.layout),
-               dir_backend_name(info.backend), info.crc, (unsigned long long)st.file_bytes,
-               (unsigned long long)raw, (unsigned long long)st.sections);
+               info.width, info.height, info.channels, info.version, dir_filter_name(info.filter),
+               dir_layout_name(info.layout), dir_backend_name(info.backend), info.crc,
+               (unsigned long long)st.file_bytes, (unsigned long long)raw,
+               (unsigned long long)st.sections);
         for (int k = 0; k < 9; k++)
             printf("%s\"%02d\": %llu", k ? ", " : "", k, (unsigned long long)st.code_count[k]);
         printf("}, \"streams\": [");
@@ -159,8 +160,8 @@ static int cmd_info(int argc, char **argv)
         printf("]}\n");
         return 0;
     }
-    printf("%s: .dir version %u, %ux%u, %u channel%s\n", in, info.version, info.width,
-           info.height, info.channels, info.channels > 1 ? "s" : "");
+    printf("%s: .dir version %u, %ux%u, %u channel%s\n", in, info.version, info.width, info.height,
+           info.channels, info.channels > 1 ? "s" : "");
     printf("filter %s, layout %s, back end %s, CRC-32 %08x\n", dir_filter_name(info.filter),
            dir_layout_name(info.layout), dir_backend_name(info.backend), info.crc);
     printf("file %llu bytes (%.3f bits/pixel); streams %llu bytes before the back end\n",
@@ -168,8 +169,9 @@ static int cmd_info(int argc, char **argv)
            8.0 * (double)st.file_bytes / ((double)info.width * info.height),
            (unsigned long long)raw);
     static const char *const code_names[9] = {
-        "all zero",          "one colour", "one pixel differs", "reference",  "colour elimination",
-        "zero implicit",     "no zero",    "raw",               "two colours"};
+        "all zero",           "one colour",    "one pixel differs", "reference",
+        "colour elimination", "zero implicit", "no zero",           "raw",
+        "two colours"};
     printf("sections: %llu\n", (unsigned long long)st.sections);
     printf("  code  sections       %%  meaning\n");
     for (int k = 0; k < 9; k++)

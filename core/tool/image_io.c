@@ -18,7 +18,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
+static int
+set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -161,8 +162,8 @@ static int read_png(const uint8_t *data, size_t size, const char *path, const di
                     tool_image *img, char *err, size_t errlen)
 {
     png_mem m = {data, size, 0, ""};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error,
-                                             png_on_warning);
+    png_structp png =
+        png_create_read_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error, png_on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     png_bytep *rows = NULL;
     uint8_t *pixels = NULL;
@@ -183,8 +184,8 @@ static int read_png(const uint8_t *data, size_t size, const char *path, const di
     int type = png_get_color_type(png, info);
     if ((uint64_t)w * h > lim->max_pixels) {
         png_destroy_read_struct(&png, &info, NULL);
-        return set_err(err, errlen, "'%s': image %ux%u is over the size limit", path,
-                       (unsigned)w, (unsigned)h);
+        return set_err(err, errlen, "'%s': image %ux%u is over the size limit", path, (unsigned)w,
+                       (unsigned)h);
     }
     /* Everything becomes 8 bits per channel: 16-bit samples are scaled with
      * rounding (v * 255 / 65535), as ImageMagick does. */
@@ -204,7 +205,8 @@ static int read_png(const uint8_t *data, size_t size, const char *path, const di
     pixels = malloc(stride * h);
     rows = malloc(sizeof *rows * h);
     if (!pixels || !rows) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + stride * y;
+    for (png_uint_32 y = 0; y < h; y++)
+        rows[y] = pixels + stride * y;
     png_read_image(png, rows);
     png_read_end(png, NULL);
     free(rows);
@@ -227,7 +229,8 @@ static void png_mem_write(png_structp png, png_bytep in, png_size_t n)
     png_out *o = png_get_io_ptr(png);
     if (o->cap - o->len < n) {
         size_t cap = o->cap ? o->cap : 65536;
-        while (cap - o->len < n) cap *= 2;
+        while (cap - o->len < n)
+            cap *= 2;
         uint8_t *p = realloc(o->data, cap);
         if (!p) {
             o->oom = 1;
@@ -240,13 +243,16 @@ static void png_mem_write(png_structp png, png_bytep in, png_size_t n)
     o->len += n;
 }
 
-static void png_mem_flush(png_structp png) { (void)png; }
+static void png_mem_flush(png_structp png)
+{
+    (void)png;
+}
 
 static int encode_png(const tool_image *img, png_out *o, char *err, size_t errlen)
 {
     png_mem m = {NULL, 0, 0, ""};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error,
-                                              png_on_warning);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error, png_on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
@@ -261,11 +267,12 @@ static int encode_png(const tool_image *img, png_out *o, char *err, size_t errle
     static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, 0, PNG_COLOR_TYPE_RGB,
                                  PNG_COLOR_TYPE_RGBA};
     png_set_write_fn(png, o, png_mem_write, png_mem_flush);
-    png_set_IHDR(png, info, img->width, img->height, 8, types[img->channels],
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, info, img->width, img->height, 8, types[img->channels], PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
     size_t stride = (size_t)img->width * img->channels;
-    for (uint32_t y = 0; y < img->height; y++) png_write_row(png, img->pixels + stride * y);
+    for (uint32_t y = 0; y < img->height; y++)
+        png_write_row(png, img->pixels + stride * y);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     return 0;
@@ -365,15 +372,16 @@ int tool_write_image(const char *path, const tool_image *img, const dir_encode_o
             size_t px = (size_t)img->width * img->height;
             rgb = malloc(px * 3);
             if (!rgb) return set_err(err, errlen, "out of memory");
-            for (size_t i = 0; i < px; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = src[i];
+            for (size_t i = 0; i < px; i++)
+                rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = src[i];
             src = rgb;
         }
         if (img->channels == 4)
             n = WebPEncodeLosslessRGBA(src, (int)img->width, (int)img->height,
                                        (int)(img->width * 4), &out);
         else
-            n = WebPEncodeLosslessRGB(src, (int)img->width, (int)img->height,
-                                      (int)(img->width * 3), &out);
+            n = WebPEncodeLosslessRGB(src, (int)img->width, (int)img->height, (int)(img->width * 3),
+                                      &out);
         free(rgb);
         if (n == 0) return set_err(err, errlen, "'%s': WebP encoding failed", path);
         int rc = tool_write_file_atomic(path, out, n, err, errlen);
@@ -384,8 +392,8 @@ int tool_write_image(const char *path, const tool_image *img, const dir_encode_o
         void *out;
         size_t n;
         dir_diag diag;
-        if (dir_encode(img->pixels, img->width, img->height, img->channels, 0, opt, &out, &n,
-                       NULL, &diag) != DIR_OK)
+        if (dir_encode(img->pixels, img->width, img->height, img->channels, 0, opt, &out, &n, NULL,
+                       &diag) != DIR_OK)
             return set_err(err, errlen, "'%s': %s", path, diag.message);
         int rc = tool_write_file_atomic(path, out, n, err, errlen);
         dir_free(out);

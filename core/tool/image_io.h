@@ -18,7 +18,12 @@ typedef struct tool_image {
     uint8_t *pixels;
 } tool_image;
 
-typedef enum tool_format { TOOL_FMT_UNKNOWN, TOOL_FMT_PNG, TOOL_FMT_WEBP, TOOL_FMT_DIR } tool_format;
+typedef enum tool_format {
+    TOOL_FMT_UNKNOWN,
+    TOOL_FMT_PNG,
+    TOOL_FMT_WEBP,
+    TOOL_FMT_DIR
+} tool_format;
 
 /* Format from a file name's extension (.png, .webp, .dir), case-insensitive. */
 tool_format tool_format_from_name(const char *path);

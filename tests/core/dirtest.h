@@ -12,8 +12,8 @@
 #include "dir.h"
 
 /* Offsets from docs/FORMAT.md. */
-#define HDR 112   /* header size, where the data begins */
-#define SIZES 28  /* size[0..19] */
+#define HDR    112 /* header size, where the data begins */
+#define SIZES  28  /* size[0..19] */
 #define PACKED 108
 
 typedef struct stream_spec {
@@ -39,7 +39,8 @@ static inline void put32(uint8_t *p, uint32_t v)
 static inline uint8_t *make_file(const file_spec *f, size_t *size)
 {
     size_t total = 0;
-    for (int k = 0; k < DIR_STREAMS; k++) total += f->s[k].len;
+    for (int k = 0; k < DIR_STREAMS; k++)
+        total += f->s[k].len;
     uint8_t *b = calloc(1, HDR + total + 1);
     static const uint8_t magic[8] = {0x8b, 'D', 'I', 'R', 0x0d, 0x0a, 0x1a, 0x0a};
     memcpy(b, magic, 8);
@@ -61,11 +62,11 @@ static inline uint8_t *make_file(const file_spec *f, size_t *size)
     return b;
 }
 
-#define STREAM(k, ...)                                                       \
-    do {                                                                     \
-        static const uint8_t s_##k[] = {__VA_ARGS__};                        \
-        spec.s[k].data = s_##k;                                              \
-        spec.s[k].len = sizeof s_##k;                                        \
+#define STREAM(k, ...)                                                                             \
+    do {                                                                                           \
+        static const uint8_t s_##k[] = {__VA_ARGS__};                                              \
+        spec.s[k].data = s_##k;                                                                    \
+        spec.s[k].len = sizeof s_##k;                                                              \
     } while (0)
 
 #endif

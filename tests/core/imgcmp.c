@@ -24,8 +24,8 @@ int main(int argc, char **argv)
     }
     int rc = 0;
     if (a.width != b.width || a.height != b.height || a.channels != b.channels) {
-        fprintf(stderr, "imgcmp: %ux%u/%u vs %ux%u/%u\n", a.width, a.height, a.channels,
-                b.width, b.height, b.channels);
+        fprintf(stderr, "imgcmp: %ux%u/%u vs %ux%u/%u\n", a.width, a.height, a.channels, b.width,
+                b.height, b.channels);
         rc = 1;
     } else {
         size_t n = (size_t)a.width * a.height * a.channels;

@@ -14,7 +14,8 @@ static const dir_encode_options pure = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR
 /* Sets pixel (x, y) of a w-wide image to colour `v` (channel i = byte i). */
 static void px(uint8_t *img, uint32_t w, unsigned c, uint32_t x, uint32_t y, uint32_t v)
 {
-    for (unsigned i = 0; i < c; i++) img[((size_t)y * w + x) * c + i] = (uint8_t)(v >> (8 * i));
+    for (unsigned i = 0; i < c; i++)
+        img[((size_t)y * w + x) * c + i] = (uint8_t)(v >> (8 * i));
 }
 
 /* Encodes with `opt`, checks the round trip, returns the file. */
@@ -57,7 +58,8 @@ static void test_each_code(void)
     CHECK_EQ_INT(size, HDR + 1);
     free(f);
 
-    for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, 0x112233); /* 01 */
+    for (int i = 0; i < 256; i++)
+        px(img, 16, 3, i % 16, i / 16, 0x112233); /* 01 */
     f = one_section(img, 3, 1, &size);
     CHECK_EQ_INT(size, HDR + 1 + 3);
     CHECK(memcmp(f + HDR + 1, "\x33\x22\x11", 3) == 0);
@@ -71,7 +73,8 @@ static void test_each_code(void)
 
     /* 04: A on 230 pixels, B on 26: eliminating one colour (3 + 30 + 3) beats
      * the bitmap of code 08 (38) and code 06 (60). */
-    for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, i < 230 ? 0x0a0b0c : 0x010203);
+    for (int i = 0; i < 256; i++)
+        px(img, 16, 3, i % 16, i / 16, i < 230 ? 0x0a0b0c : 0x010203);
     f = one_section(img, 3, 4, &size);
     CHECK_EQ_INT(size, HDR + 1 + 36);
     free(f);
@@ -86,30 +89,35 @@ static void test_each_code(void)
 
     /* 06: no zero; A on 254 pixels and B, C on one each: code 06 (6+5+5)
      * ties with 04 and comes first. */
-    for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, 0x0a0b0c);
+    for (int i = 0; i < 256; i++)
+        px(img, 16, 3, i % 16, i / 16, 0x0a0b0c);
     px(img, 16, 3, 0, 0, 0x010101);
     px(img, 16, 3, 15, 15, 0x020202);
     f = one_section(img, 3, 6, &size);
     CHECK_EQ_INT(size, HDR + 1 + 16);
     free(f);
 
-    for (int i = 0; i < 256; i++) px(img, 16, 3, i % 16, i / 16, (uint32_t)i * 0x010305); /* 07 */
+    for (int i = 0; i < 256; i++)
+        px(img, 16, 3, i % 16, i / 16, (uint32_t)i * 0x010305); /* 07 */
     f = one_section(img, 3, 7, &size);
     CHECK_EQ_INT(size, HDR + 1 + 768);
     free(f);
 
-    for (int i = 0; i < 256; i++) px(img, 16, 4, i % 16, i / 16, (i ^ i / 16) & 1 ? 0xff000000 : 0x80808080); /* 08 */
+    for (int i = 0; i < 256; i++)
+        px(img, 16, 4, i % 16, i / 16, (i ^ i / 16) & 1 ? 0xff000000 : 0x80808080); /* 08 */
     f = one_section(img, 4, 8, &size);
     CHECK_EQ_INT(size, HDR + 1 + 40);
     free(f);
 
     /* Grey 05 with a bitmap entry (33..224 pixels) and a reverse entry. */
     uint8_t g[256];
-    for (int i = 0; i < 256; i++) g[i] = i % 4 == 0 ? 9 : (i < 100 ? 0 : 7);
+    for (int i = 0; i < 256; i++)
+        g[i] = i % 4 == 0 ? 9 : (i < 100 ? 0 : 7);
     dir_stats st;
     f = enc(g, 16, 16, 1, &size, &st);
     free(f);
-    for (int i = 0; i < 256; i++) g[i] = i == 17 ? 0 : (i < 240 ? 5 : (uint8_t)i);
+    for (int i = 0; i < 256; i++)
+        g[i] = i == 17 ? 0 : (i < 240 ? 5 : (uint8_t)i);
     f = enc(g, 16, 16, 1, &size, &st);
     free(f);
 }
@@ -125,7 +133,8 @@ static void test_chess(void)
             for (uint32_t x = 0; x < w; x++) {
                 /* Textured squares, so a reference is the cheapest code. */
                 uint32_t dark = (x / 16 + y / 16) & 1;
-                uint32_t v = dark ? 0x202020u + (x % 4 == 0 ? 0x10 : 0) : 0xe0e0e0u + (y % 4 == 0 ? 0x01 : 0);
+                uint32_t v = dark ? 0x202020u + (x % 4 == 0 ? 0x10 : 0)
+                                  : 0xe0e0e0u + (y % 4 == 0 ? 0x01 : 0);
                 px(img, w, c, x, y, v);
             }
         size_t size;
@@ -173,8 +182,8 @@ static void test_author_examples(void)
      * streams of code 05 (streams 9, 10 and 11). */
     f1 = enc(s1, 16, 16, 3, &n1, &st1);
     f2 = enc(s2, 16, 16, 3, &n2, &st2);
-    static const uint8_t split1[] = {5,    0x21, 0x76, 0x24, 0x22, 0x37, 0x87, 0, 0, 0, 4, 4,
-                                     0x10, 0x11, 0x12, 0x13, 0x30, 0x31, 0x32, 0x33};
+    static const uint8_t split1[] = {5, 0x21, 0x76, 0x24, 0x22, 0x37, 0x87, 0,    0,    0,
+                                     4, 4,    0x10, 0x11, 0x12, 0x13, 0x30, 0x31, 0x32, 0x33};
     CHECK_EQ_INT(n1, HDR + sizeof split1);
     CHECK_EQ_INT(n1, n2);
     CHECK(memcmp(f1 + HDR, split1, sizeof split1) == 0);
@@ -187,17 +196,21 @@ static void test_golden(void)
 {
     /* 1x1 RGB 01 02 03: section 8 of FORMAT.md. */
     static const uint8_t golden1[116] = {
-        0x8b, 'D', 'I', 'R', 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
-        1, 3, 0, 0, 0, 0, 0, 0,                      /* version, channels, filter, layout, back end */
-        1, 0, 0, 0, 1, 0, 0, 0,                      /* width, height */
+        0x8b, 'D',  'I',  'R',  0x0d, 0x0a, 0x1a, 0x0a, /* magic */
+        1,    3,    0,    0,    0,    0,    0,    0, /* version, channels, filter, layout, back end
+                                                      */
+        1,    0,    0,    0,    1,    0,    0,    0, /* width, height */
         0x1d, 0x80, 0xbc, 0x55,                      /* CRC-32 of 01 02 03, 0x55bc801d */
-        1, 0, 0, 0, 3, 0, 0, 0,                      /* size[0], size[1] */
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* size[2..7] */
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* size[8..13] */
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* size[14..19] */
-        0, 0, 0, 0,                                  /* packed */
-        0x01,                                        /* stream 0: code 01 */
-        0x01, 0x02, 0x03};                           /* stream 1: the colour */
+        1,    0,    0,    0,    3,    0,    0,    0, /* size[0], size[1] */
+        0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0,
+        0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0, /* size[2..7] */
+        0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0,
+        0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0, /* size[8..13] */
+        0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0,
+        0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0, /* size[14..19] */
+        0,    0,    0,    0,                                        /* packed */
+        0x01,                                                       /* stream 0: code 01 */
+        0x01, 0x02, 0x03};                                          /* stream 1: the colour */
     static const uint8_t pix1[3] = {1, 2, 3};
     void *out;
     size_t size;
@@ -222,7 +235,8 @@ static void test_golden(void)
 
     /* Grey 16x32: two equal two-colour sections -> codes 08 and 03. */
     uint8_t g[16 * 32];
-    for (int i = 0; i < 16 * 32; i++) g[i] = (i % 16) < 4 ? 0x50 : 0xa0; /* columns 0-3 */
+    for (int i = 0; i < 16 * 32; i++)
+        g[i] = (i % 16) < 4 ? 0x50 : 0xa0; /* columns 0-3 */
     file_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.channels = 1;
@@ -233,9 +247,8 @@ static void test_golden(void)
     STREAM(4, 1); /* 03 distance */
     /* A = 0x50 (address 0x00 first), B = 0xa0; addresses 0x40.. are B: bytes 8..31. */
     STREAM(18, 0x50, 0xa0);
-    STREAM(19, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-           0xff);
+    STREAM(19, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
     size_t gsize;
     uint8_t *golden3 = make_file(&spec, &gsize);
     CHECK_EQ_INT(dir_encode(g, 16, 32, 1, 0, &pure, &out, &size, NULL, NULL), DIR_OK);
@@ -255,8 +268,8 @@ static void test_golden(void)
     want[255] = 9;
     spec.crc = dir_crc32(0, want, sizeof want);
     STREAM(0, 6);
-    STREAM(13, 7, 9);                  /* 06 colours */
-    STREAM(14, 254, 2);                /* 06 counts: 254 is reverse, 2 a list */
+    STREAM(13, 7, 9);                   /* 06 colours */
+    STREAM(14, 254, 2);                 /* 06 counts: 254 is reverse, 2 a list */
     STREAM(15, 0x00, 0xff, 0x00, 0xff); /* 06 addresses */
     uint8_t *f6 = make_file(&spec, &gsize);
     uint8_t got[256];
@@ -288,7 +301,8 @@ static void test_golden(void)
 static void test_edges(void)
 {
     uint8_t img[17 * 33 * 3];
-    for (size_t i = 0; i < sizeof img; i++) img[i] = 0x40;
+    for (size_t i = 0; i < sizeof img; i++)
+        img[i] = 0x40;
     size_t size;
     dir_stats st;
     uint8_t *f = enc(img, 17, 33, 3, &size, &st);

@@ -51,7 +51,8 @@ static void test_header(void)
 
     /* Truncated: every prefix. */
     EXPECT(f, 0, DIR_EMAGIC, "bad magic");
-    for (size_t k = 1; k < n; k++) EXPECT(f, k, DIR_ETRUNCATED, "truncated at byte");
+    for (size_t k = 1; k < n; k++)
+        EXPECT(f, k, DIR_ETRUNCATED, "truncated at byte");
     EXPECT(f, 20, DIR_ETRUNCATED, "truncated at byte 20");
     EXPECT(f, n - 1, DIR_ETRUNCATED, "truncated at byte 115: the header declares 116 bytes");
     /* Trailing bytes. */
@@ -235,8 +236,8 @@ static void test_sections(void)
     STREAM(0, 5);
     STREAM(9, 9, 0);
     STREAM(10, 41);
-    STREAM(12, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    STREAM(12, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOUNT, "has 40 bits set but the count is 41");
     free(f);
@@ -317,7 +318,8 @@ static void test_sections(void)
 static void test_zstd(void)
 {
     uint8_t pix[32 * 32 * 3];
-    for (size_t i = 0; i < sizeof pix; i++) pix[i] = (uint8_t)(i * 7 % 251);
+    for (size_t i = 0; i < sizeof pix; i++)
+        pix[i] = (uint8_t)(i * 7 % 251);
     dir_encode_options o = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_ZSTD, 3};
     void *out;
     size_t n;
@@ -371,7 +373,8 @@ static void test_zstd(void)
 /* The strerror texts are specific and never NULL. */
 static void test_strerror(void)
 {
-    for (int e = 0; e <= DIR_ERROR_COUNT; e++) CHECK(dir_strerror((dir_error)e) != NULL);
+    for (int e = 0; e <= DIR_ERROR_COUNT; e++)
+        CHECK(dir_strerror((dir_error)e) != NULL);
     CHECK(strcmp(dir_strerror(DIR_ECRC), "CRC mismatch") == 0);
     CHECK(strcmp(dir_strerror((dir_error)999), "unknown error") == 0);
 }

@@ -19,15 +19,15 @@ static void write_png(const char *path, uint32_t w, uint32_t h, int depth, int t
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(png);
     png_init_io(png, f);
-    png_set_IHDR(png, info, w, h, depth, type,
-                 interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+    png_set_IHDR(png, info, w, h, depth, type, interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (pal) png_set_PLTE(png, info, pal, npal);
     if (trns) png_set_tRNS(png, info, trns, ntrns, NULL);
     png_write_info(png, info);
     int passes = interlace ? png_set_interlace_handling(png) : 1;
     for (int p = 0; p < passes; p++)
-        for (uint32_t y = 0; y < h; y++) png_write_row(png, data + stride * y);
+        for (uint32_t y = 0; y < h; y++)
+            png_write_row(png, data + stride * y);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     fclose(f);
@@ -55,7 +55,8 @@ int main(void)
     }
     write_png("t16.png", 2, 1, 16, PNG_COLOR_TYPE_RGBA, be, 16, NULL, 0, NULL, 0, 0);
     read_ok("t16.png", &img, 2, 1, 4);
-    for (int i = 0; i < 8; i++) CHECK_EQ_INT(img.pixels[i], (s16[i] * 255u + 32767u) / 65535u);
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ_INT(img.pixels[i], (s16[i] * 255u + 32767u) / 65535u);
     tool_image_free(&img);
 
     /* Palette with transparency -> RGBA; without -> RGB. */
@@ -91,7 +92,8 @@ int main(void)
 
     /* Interlaced RGB reads like the plain one. */
     uint8_t rgb[9 * 7 * 3];
-    for (size_t i = 0; i < sizeof rgb; i++) rgb[i] = (uint8_t)(i * 37);
+    for (size_t i = 0; i < sizeof rgb; i++)
+        rgb[i] = (uint8_t)(i * 37);
     write_png("tint.png", 9, 7, 8, PNG_COLOR_TYPE_RGB, rgb, 27, NULL, 0, NULL, 0, 1);
     read_ok("tint.png", &img, 9, 7, 3);
     CHECK(memcmp(img.pixels, rgb, sizeof rgb) == 0);

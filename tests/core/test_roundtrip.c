@@ -29,7 +29,9 @@ static void draw(uint8_t *p, uint32_t w, uint32_t h, unsigned c, int kind)
                 case NOISE: *o = (uint8_t)next(); break;
                 case SPARSE: *o = next() % 9 == 0 ? (uint8_t)(next() | 1) : 0; break;
                 case STRIPES: *o = (uint8_t)((x / 3 + y / 5) % 4 * 60 + k); break;
-                case CHESS: *o = ((x / 16 + y / 16) & 1) ? (uint8_t)(200 + k) : (uint8_t)(10 * k); break;
+                case CHESS:
+                    *o = ((x / 16 + y / 16) & 1) ? (uint8_t)(200 + k) : (uint8_t)(10 * k);
+                    break;
                 case GRADIENT: *o = (uint8_t)(x + 2 * y + 40 * k); break;
                 default: *o = (uint8_t)((x * 7 + y * 13) % 5 * 50 + k); break;
                 }
@@ -54,7 +56,9 @@ static void roundtrip(uint32_t w, uint32_t h, unsigned c, int kind)
                 CHECK_EQ_INT(e, DIR_OK);
                 if (e) continue;
                 e = dir_decode_alloc(out, size, NULL, &px, &info, &sd, &dg);
-                if (e) fprintf(stderr, "%ux%u c%u kind %d f%d l%d b%d: %s\n", w, h, c, kind, f, l, b, dg.message);
+                if (e)
+                    fprintf(stderr, "%ux%u c%u kind %d f%d l%d b%d: %s\n", w, h, c, kind, f, l, b,
+                            dg.message);
                 CHECK_EQ_INT(e, DIR_OK);
                 if (!e) {
                     CHECK(memcmp(px, p, n) == 0);
@@ -81,8 +85,10 @@ static void strided(void)
     unsigned c = 3;
     size_t stride = w * c + 11;
     uint8_t *p = malloc(stride * h), *packed = malloc((size_t)w * h * c);
-    for (size_t i = 0; i < stride * h; i++) p[i] = (uint8_t)next();
-    for (uint32_t y = 0; y < h; y++) memcpy(packed + (size_t)y * w * c, p + y * stride, w * c);
+    for (size_t i = 0; i < stride * h; i++)
+        p[i] = (uint8_t)next();
+    for (uint32_t y = 0; y < h; y++)
+        memcpy(packed + (size_t)y * w * c, p + y * stride, w * c);
     void *a, *b;
     size_t as, bs;
     CHECK_EQ_INT(dir_encode(p, w, h, c, stride, NULL, &a, &as, NULL, NULL), DIR_OK);
@@ -96,12 +102,13 @@ static void strided(void)
 
 int main(void)
 {
-    static const uint32_t sizes[][2] = {{1, 1}, {17, 33}, {4096, 1}, {1, 4096}, {16, 16},
-                                        {48, 32}, {100, 37}, {15, 17}};
+    static const uint32_t sizes[][2] = {{1, 1},   {17, 33}, {4096, 1}, {1, 4096},
+                                        {16, 16}, {48, 32}, {100, 37}, {15, 17}};
     static const unsigned chans[] = {1, 3, 4};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
         for (size_t ci = 0; ci < 3; ci++)
-            for (int k = 0; k < KINDS; k++) roundtrip(sizes[s][0], sizes[s][1], chans[ci], k);
+            for (int k = 0; k < KINDS; k++)
+                roundtrip(sizes[s][0], sizes[s][1], chans[ci], k);
     strided();
     TEST_DONE();
 }
