@@ -789,7 +789,7 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
         d.rd[k].base = d.rd[k].p = p;
         d.rd[k].end = p + info.stream_size[k];
         d.rd[k].stream = k;
-        d.rd[k].file_offset = file_offset == (uint64_t)-1 ? (uint64_t)-1 : file_offset;
+        d.rd[k].file_offset = file_offset; /* (uint64_t)-1: a decompressed stream */
         p += info.stream_size[k];
         if (file_offset != (uint64_t)-1) file_offset += info.stream_size[k];
     }
