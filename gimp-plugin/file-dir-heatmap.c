@@ -310,6 +310,9 @@ new_heatmap_image (const guint8     *rgb,
   GimpParasite *parasite;
   GeglBuffer   *buffer;
   gchar        *comment;
+  char          smin[DIRA_NUMBER_BUFSIZE];
+  char          smax[DIRA_NUMBER_BUFSIZE];
+  char          smean[DIRA_NUMBER_BUFSIZE];
   gint32        image_ID;
   gint32        layer_ID;
 
@@ -331,11 +334,13 @@ new_heatmap_image (const guint8     *rgb,
   g_object_unref (buffer);
 
   /* The statistics travel with the image (Image > Image Properties >
-   * Comment), with every digit of the doubles. */
-  comment = g_strdup_printf ("count=%" G_GUINT64_FORMAT
-                             " min=%.17g max=%.17g mean=%.17g",
-                             stats->count, stats->min, stats->max,
-                             stats->mean);
+   * Comment), each double in its shortest exact form, as dirtool prints
+   * them. */
+  dira_shortest (stats->min, smin);
+  dira_shortest (stats->max, smax);
+  dira_shortest (stats->mean, smean);
+  comment = g_strdup_printf ("count=%" G_GUINT64_FORMAT " min=%s max=%s mean=%s",
+                             stats->count, smin, smax, smean);
   parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
                                 strlen (comment) + 1, comment);
   gimp_image_attach_parasite (image_ID, parasite);
@@ -456,6 +461,11 @@ dir_heatmap_run (gint             nparams,
                      gimp_drawable_height (drawable_ID),
                      channels, 0, &opt, &array, &count, &info, &diag);
   g_free (pixels);
+
+  /* A self-describing image may hold normalised values with their range:
+   * draw the original values, as dirtool array heatmap does. */
+  if (err == DIR_OK && info.normalised)
+    dira_unnormalise (array, count, info.norm_min, info.norm_max);
 
   if (err == DIR_OK && count == 0)
     {
