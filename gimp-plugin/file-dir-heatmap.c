@@ -24,6 +24,7 @@ typedef struct
   gint alpha;       /* 0 or 1 */
   gint rows;        /* 0: near-square */
   gint cols;
+  gdouble scale;    /* full colour at +-scale; 0: the largest magnitude */
 } HeatmapVals;
 
 typedef struct
@@ -32,6 +33,7 @@ typedef struct
   GtkWidget *status;
   GtkObject *rows_adj;
   GtkObject *cols_adj;
+  GtkObject *scale_adj;
   guint64    count;
 } ShapeDialog;
 
@@ -212,8 +214,11 @@ shape_dialog (HeatmapVals       *vals,
   gtk_widget_show (vbox);
 
   text = g_strdup_printf ("Count: %" G_GUINT64_FORMAT "\n"
-                          "Min: %.9g\nMax: %.9g\nMean: %.9g",
-                          stats->count, stats->min, stats->max, stats->mean);
+                          "Min: %.9g\nMax: %.9g\nMean: %.9g\n"
+                          "Blue below zero, white at zero, red above; "
+                          "colour scale 0 means %.9g.",
+                          stats->count, stats->min, stats->max, stats->mean,
+                          MAX (fabs (stats->min), fabs (stats->max)));
   label = gtk_label_new (text);
   g_free (text);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
@@ -221,7 +226,7 @@ shape_dialog (HeatmapVals       *vals,
   gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
   gtk_widget_show (label);
 
-  table = gtk_table_new (2, 2, FALSE);
+  table = gtk_table_new (3, 2, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
@@ -242,6 +247,18 @@ shape_dialog (HeatmapVals       *vals,
                              0.0, 0.5, spin, 1, TRUE);
   g_signal_connect (sd.cols_adj, "value-changed",
                     G_CALLBACK (gimp_int_adjustment_update), &vals->cols);
+
+  sd.scale_adj = gtk_adjustment_new (vals->scale, 0, G_MAXFLOAT,
+                                     0.01, 0.1, 0);
+  spin = gimp_spin_button_new (GTK_ADJUSTMENT (sd.scale_adj), 0.01, 4);
+  gtk_entry_set_width_chars (GTK_ENTRY (spin), 8);
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 2, "Colour _scale:",
+                             0.0, 0.5, spin, 1, TRUE);
+  gimp_help_set_help_data (spin, "Values at or beyond plus or minus this "
+                           "get the full colour; 0 uses the largest "
+                           "magnitude", NULL);
+  g_signal_connect (sd.scale_adj, "value-changed",
+                    G_CALLBACK (gimp_double_adjustment_update), &vals->scale);
 
   sd.status = gtk_label_new (NULL);
   gtk_misc_set_alignment (GTK_MISC (sd.status), 0.0, 0.5);
@@ -359,7 +376,7 @@ dir_heatmap_run (gint             nparams,
                  gint            *nreturn_vals)
 {
   GimpRunMode   run_mode;
-  HeatmapVals   vals = { 0, 1, 1, 0, 0, 0 };
+  HeatmapVals   vals = { 0, 1, 1, 0, 0, 0, 0.0 };
   dira_options  opt;
   dira_info     info;
   dira_stats    stats;
@@ -397,7 +414,7 @@ dir_heatmap_run (gint             nparams,
       break;
 
     case GIMP_RUN_NONINTERACTIVE:
-      if (nparams != 9)
+      if (nparams != 10)
         return;
       vals.classic    = param[3].data.d_int32 != 0;
       vals.capacity   = param[4].data.d_int32;
@@ -405,10 +422,17 @@ dir_heatmap_run (gint             nparams,
       vals.alpha      = param[6].data.d_int32 != 0;
       vals.rows       = param[7].data.d_int32;
       vals.cols       = param[8].data.d_int32;
+      vals.scale      = param[9].data.d_float;
       if (vals.rows < 0 || vals.cols < 0)
         {
           heatmap_error (values, nreturn_vals,
                          "rows and cols must be 0 (automatic) or positive");
+          return;
+        }
+      if (! (vals.scale >= 0.0 && vals.scale <= G_MAXDOUBLE))
+        {
+          heatmap_error (values, nreturn_vals,
+                         "scale must be 0 (the largest magnitude) or positive");
           return;
         }
       break;
@@ -522,8 +546,8 @@ dir_heatmap_run (gint             nparams,
       return;
     }
 
-  err = dira_heatmap (array, count, vals.rows, vals.cols,
-                      &rgb, &width, &height, &stats, &diag);
+  err = dira_heatmap_scaled (array, count, vals.rows, vals.cols, vals.scale,
+                             &rgb, &width, &height, &stats, &diag);
   dir_free (array);
 
   if (err != DIR_OK)

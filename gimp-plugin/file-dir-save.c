@@ -320,8 +320,8 @@ dir_save_dialog (DirSaveVals *vals)
                              0.0, 0.5, layout_combo, 2, FALSE);
   gtk_table_attach (GTK_TABLE (table),
                     hint_label_new ("ordered groups the data by section code "
-                                    "(smaller); interleaved keeps each "
-                                    "section together."),
+                                    "and field (smaller with zstd); "
+                                    "interleaved keeps each section together."),
                     1, 3, 5, 6, GTK_FILL, GTK_FILL, 0, 4);
 
   /* Level */

@@ -104,7 +104,8 @@ query (void)
     { GIMP_PDB_INT32,    "ldeczeroes",  "Classic images: lDecZeroes (0 or 1)" },
     { GIMP_PDB_INT32,    "alpha",       "Classic images: the alpha byte holds data (0 or 1)" },
     { GIMP_PDB_INT32,    "rows",        "Heatmap rows, its height (0: from cols, or near-square)" },
-    { GIMP_PDB_INT32,    "cols",        "Heatmap columns, its width (0: from rows, or near-square)" }
+    { GIMP_PDB_INT32,    "cols",        "Heatmap columns, its width (0: from rows, or near-square)" },
+    { GIMP_PDB_FLOAT,    "scale",       "Magnitude drawn in full colour (0: the largest magnitude)" }
   };
   static const GimpParamDef heatmap_return_vals[] =
   {

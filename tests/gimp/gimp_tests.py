@@ -482,11 +482,11 @@ def mode_heatmap(a, work, checks):
 
     # 1. The reference weight image (classic, capacity 1, lDecZeroes), the
     #    default near-square shape and a picked one.
-    def heat(name, img_path, classic, cap, ldz, alpha, rows, cols):
+    def heat(name, img_path, classic, cap, ldz, alpha, rows, cols, scale="0.0"):
         out = os.path.join(work, f"heat-{name}.png")
         g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(img_path)} {scm_str(img_path)})))
-       (r (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) {classic} {cap} {ldz} {alpha} {rows} {cols}))
+       (r (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) {classic} {cap} {ldz} {alpha} {rows} {cols} {scale}))
        (h (car r)))
   (dt-png h {scm_str(out)})
   (dt-mark "heat {name} " (dt-num (car (gimp-image-width h))) "x"
@@ -496,6 +496,7 @@ def mode_heatmap(a, work, checks):
 
     out_sq = heat("node-square", node, 1, 1, 1, 0, 0, 0)
     out_pick = heat("node-100x200", node, 1, 1, 1, 0, 100, 200)
+    out_scaled = heat("node-scaled", node, 1, 1, 1, 0, 0, 0, "0.1")
 
     # 2. A self-describing image packed by dirtool: no options needed.
     values = [(-1) ** i * (i * 0.37 % 5.0) for i in range(1, 785)] + [0.0, 1e-300, -2.5e10]
@@ -510,7 +511,7 @@ def mode_heatmap(a, work, checks):
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(node)} {scm_str(node)}))))
   (dt-mark "refused result " (dt-num (length
-    (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 1 1 0 0 0)))))""")
+    (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 1 1 0 0 0 0.0)))))""")
 
     output = g.run()
     marks = g.marks()
@@ -569,6 +570,18 @@ def mode_heatmap(a, work, checks):
              "--shape", "100x200"])
         same, msg = cmp_images(a.testimg, ref, out_pick)
         checks.ok(same, f"100x200: same pixels as dirtool array heatmap ({msg})")
+
+    m = mark("node-scaled")
+    checks.ok(m is not None and m.startswith(f"heat node-scaled {cols}x{rows} "),
+              f"colour scale 0.1 keeps the near-square shape ({m})")
+    if m is not None:
+        ref = os.path.join(work, "dirtool-heat-scaled.png")
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+             "--scale", "0.1"])
+        same, msg = cmp_images(a.testimg, ref, out_scaled)
+        checks.ok(same, f"scale 0.1: same pixels as dirtool array heatmap --scale 0.1 ({msg})")
+        same, msg = cmp_images(a.testimg, out_sq, out_scaled)
+        checks.ok(not same, "scale 0.1 draws other colours than the default scale")
 
     m = mark("self")
     nv = len(values)
