@@ -747,6 +747,9 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         (!isfinite(opt.norm_min) || !isfinite(opt.norm_max) || opt.norm_min > opt.norm_max))
         return afail(diag, DIR_EINVAL, (uint64_t)-1,
                      "normalisation min/max must be finite with min <= max");
+    if (opt.classic && count == 0)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "a classic image cannot hold an empty array (nothing would mark it)");
     if ((uint64_t)count > DIRA_MAX_VALUES)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu values, over the limit of %llu", count,
                      (unsigned long long)DIRA_MAX_VALUES);

@@ -140,6 +140,9 @@ static void test_limits_and_args(void)
     opt.normalised = 1;
     CHECK_ERR(dira_encode(&one, 1, &opt, &px, &w, &h, &ch, NULL, &d), DIR_EINVAL, d, "normalisation");
     CHECK_ERR(dira_encode(NULL, 1, NULL, &px, &w, &h, &ch, NULL, &d), DIR_EINVAL, d, NULL);
+    dira_options_default(&opt);
+    opt.classic = 1;
+    CHECK_ERR(dira_encode(NULL, 0, &opt, &px, &w, &h, &ch, NULL, &d), DIR_EINVAL, d, "empty array");
 
     /* decoding */
     uint8_t grey[64] = {0};
