@@ -368,7 +368,7 @@ typedef struct dira_info {
  * RGBA, row-major without padding.  opt may be NULL for the defaults.  On
  * success *pixels is malloc()ed (free with dir_free()) and *width, *height,
  * *channels describe it; `info` may be NULL.  Errors: DIR_EINVAL (bad
- * option), DIR_ERANGE (a value the configuration cannot hold: NaN, +-Inf,
+ * option, or an empty array in classic mode), DIR_ERANGE (a value the configuration cannot hold: NaN, +-Inf,
  * magnitude over the capacity, too many leading decimal zeros, negative
  * zero or a sign in classic capacity 0; the message names the index and the
  * value), DIR_ELIMIT (too many values, width or height over DIR_MAX_DIM or
@@ -379,7 +379,8 @@ DIR_API dir_error dira_encode(const double *values, size_t count, const dira_opt
 
 /* Tells whether pixels start with a self-describing header (1) or not (0).
  * channels is 3 or 4; for 4 it tries both byte orders (alpha carrying data
- * or not). Checks magic and version only, not the CRC. */
+ * or not).  Checks the magic and that the header's alpha flag matches the
+ * byte order; dira_decode checks the rest (version, fields, CRC). */
 DIR_API int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t height,
                                     unsigned channels);
 
