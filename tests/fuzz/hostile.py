@@ -1,0 +1,569 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Hostile input against the real programs (issue 7).
+
+Usage: hostile.py MODE [options]
+
+MODE is one of:
+  bomb-dirtool  files of a few hundred bytes declaring 65535x65535: dirtool
+                decode, info and array unpack fail with the limit message,
+                exit 1, write nothing, and stay small (peak RSS measured with
+                /usr/bin/time; address space capped at 256 MiB when the
+                build is not under AddressSanitizer)
+  bomb-convert  the same files through ImageMagick's convert with the DIR
+                coder: refused by the resource limits (default policy, and
+                -limit width 10000), nothing written, small peak RSS; a legal
+                153-byte 16384x16384 image (1 GiB decoded) refused by the
+                default area policy
+  bomb-gimp     the same files in gimp-console-2.10 (one batch run): the
+                load fails with the core's limit message, GIMP carries on
+  atomic        a failing dirtool encode, decode, array pack or array
+                unpack over an existing good file leaves it byte for byte
+                intact and no temporary file behind (bad input, and writes
+                cut short by RLIMIT_FSIZE)
+  mutate        a mutation fuzzer over valid .dir files (--seeds DIR):
+                flipped bits, interesting values in header fields, inserted,
+                deleted, duplicated and truncated bytes; every mutant goes
+                through each tool of --tools (dirtool,convert,gimp); any
+                signal, sanitizer report, hang, or exit status other than
+                0/1 is a failure, and the mutant is kept (--keep DIR)
+
+Programs come from --dirtool/--convert/--gimp (and --plugin-dir for GIMP,
+whose helpers are reused from tests/gimp/gimp_tests.py).  Exit 0 pass,
+1 fail.
+"""
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAGIC = b"\x8bDIR\r\n\x1a\n"
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                   "UndefinedBehaviorSanitizer", "MemorySanitizer")
+
+
+class Failure(Exception):
+    pass
+
+
+# ---- hand-made files --------------------------------------------------------
+
+def zstd_rle_frame(declared, real=None, fill=0):
+    """A zstd frame (single segment, content size `declared`) of RLE blocks of
+    `fill` holding `real` bytes (default: declared)."""
+    real = declared if real is None else real
+    out = bytearray(b"\x28\xb5\x2f\xfd\xa0") + struct.pack("<I", declared)
+    while True:
+        n = min(real, 1 << 17)
+        real -= n
+        last = 1 if real == 0 else 0
+        out += struct.pack("<I", last | 1 << 1 | n << 3)[:3] + bytes([fill])
+        if last:
+            return bytes(out)
+
+
+def dir_header(channels, width, height, sizes, backend, packed, crc=0, layout=0):
+    sizes = list(sizes) + [0] * (20 - len(sizes))
+    return (MAGIC + bytes([1, channels, 0, layout, backend, 0, 0, 0]) +
+            struct.pack("<III", width, height, crc) + struct.pack("<20I", *sizes) +
+            struct.pack("<I", packed))
+
+
+def sections(w, h):
+    return ((w + 15) // 16) * ((h + 15) // 16)
+
+
+def bomb_files(work):
+    """{name: path} of the 65535x65535 bombs (a few hundred bytes each)."""
+    s = sections(65535, 65535)
+    frame = zstd_rle_frame(s)
+    files = {
+        # back end none: the header and 200 of its 16 Mi code bytes
+        "bomb-none": dir_header(4, 65535, 65535, [s], 0, 0) + bytes(200),
+        # zstd: a frame of RLE blocks that really holds the 16 Mi code bytes
+        "bomb-zstd": dir_header(4, 65535, 65535, [s], 1, len(frame)) + frame,
+        # grey, interleaved
+        "bomb-grey": dir_header(1, 65535, 65535, [s], 1, len(frame), layout=1) + frame,
+    }
+    out = {}
+    for name, data in files.items():
+        if len(data) > 1024:
+            raise Failure(f"{name} is {len(data)} bytes, not a few hundred")
+        path = os.path.join(work, name + ".dir")
+        with open(path, "wb") as f:
+            f.write(data)
+        out[name] = path
+    return out
+
+
+LEGAL_SIDE = 11585  # 11585^2 = 134,212,225 pixels: over 128 MP, under 2^28
+
+
+def legal_bomb(work):
+    """A valid all-zero 11585x11585 RGBA .dir: 141 bytes, 512 MiB decoded;
+    within the format's limits, so only a caller's limits stop it."""
+    side = LEGAL_SIDE
+    s = sections(side, side)
+    crc = 0
+    total = side * side * 4
+    chunk = bytes(1 << 24)
+    while total:
+        n = min(total, len(chunk))
+        crc = zlib.crc32(chunk[:n], crc)
+        total -= n
+    frame = zstd_rle_frame(s)
+    path = os.path.join(work, "legal-11585.dir")
+    with open(path, "wb") as f:
+        f.write(dir_header(4, side, side, [s], 1, len(frame), crc=crc) + frame)
+    return path
+
+
+# ---- running programs -------------------------------------------------------
+
+def limits_preexec(as_bytes=None, fsize=None):
+    def fn():
+        if as_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (as_bytes, as_bytes))
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+            # Ignored, so a write over the limit fails with EFBIG instead of
+            # killing the process; the disposition survives exec.
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return fn
+
+
+def run(cmd, timeout=60, as_bytes=None, fsize=None, env=None, measure=False):
+    """(returncode, output, peak RSS in KiB or None)."""
+    rss_file = None
+    if measure:
+        fd, rss_file = tempfile.mkstemp(prefix="rss-")
+        os.close(fd)
+        cmd = ["/usr/bin/time", "-q", "-o", rss_file, "-f", "%M"] + cmd
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=timeout, env=env,
+                              preexec_fn=limits_preexec(as_bytes, fsize))
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {timeout} s", None
+    out = proc.stdout.decode("utf-8", "replace")
+    rss = None
+    if rss_file:
+        with open(rss_file) as f:
+            lines = [x for x in f.read().split() if x.isdigit()]
+        os.unlink(rss_file)
+        rss = int(lines[-1]) if lines else None
+    return proc.returncode, out, rss
+
+
+def as_cap_works(prog):
+    """True when `prog` runs under a 256 MiB address-space cap (false for
+    AddressSanitizer builds, whose shadow memory needs terabytes)."""
+    rc, out, _ = run([prog], as_bytes=256 << 20)
+    return rc in (0, 1, 2) and "Sanitizer" not in out
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+        self.passed = 0
+
+    def ok(self, cond, what):
+        if cond:
+            self.passed += 1
+            print(f"ok   {what}")
+        else:
+            self.failures.append(what)
+            print(f"FAIL {what}")
+        return cond
+
+    def done(self):
+        print(f"{self.passed} checks passed, {len(self.failures)} failed")
+        return 1 if self.failures else 0
+
+
+def crashed(rc, out):
+    """Why a run counts as a crash, or None."""
+    if rc is None:
+        return "hang: " + out
+    if rc < 0:
+        return f"killed by signal {-rc}"
+    for mark in SANITIZER_MARKS:
+        if mark in out:
+            return f"sanitizer report ({mark})"
+    if rc not in (0, 1):
+        return f"exit status {rc}"
+    return None
+
+
+# ---- bombs --------------------------------------------------------------------
+
+RSS_MAX_KIB = 128 * 1024  # far below any image-sized allocation; ASan included
+
+
+def mode_bomb_dirtool(a, work, checks):
+    bombs = bomb_files(work)
+    cap = (256 << 20) if as_cap_works(a.dirtool) else None
+    print("address space capped at 256 MiB" if cap else
+          "address space not capped (sanitizer build)")
+    for name, path in bombs.items():
+        for sub, out_name in (("decode", "out.png"), ("array-unpack", "out.json"),
+                              ("info", None)):
+            out_path = os.path.join(work, out_name) if out_name else None
+            if sub == "decode":
+                cmd = [a.dirtool, "decode", path, out_path]
+            elif sub == "array-unpack":
+                cmd = [a.dirtool, "array", "unpack", path, out_path]
+            else:
+                cmd = [a.dirtool, "info", path]
+            rc, out, rss = run(cmd, as_bytes=cap, measure=True)
+            what = f"dirtool {sub} {name}"
+            checks.ok(crashed(rc, out) is None, f"{what}: no crash ({crashed(rc, out)})")
+            checks.ok(rc == 1, f"{what}: exit status 1 (got {rc})")
+            checks.ok("image 65535x65535 is over the size limit" in out,
+                      f"{what}: limit message ({out.strip()})")
+            checks.ok(len(out.strip().splitlines()) == 1, f"{what}: one line of output")
+            checks.ok(rss is not None and rss < RSS_MAX_KIB,
+                      f"{what}: peak RSS {rss} KiB < {RSS_MAX_KIB} KiB")
+            if out_path:
+                checks.ok(not os.path.exists(out_path), f"{what}: wrote nothing")
+
+
+def mode_bomb_convert(a, work, checks):
+    bombs = bomb_files(work)
+    legal = legal_bomb(work)
+    out_png = os.path.join(work, "out.png")
+    cases = []
+    for name, path in bombs.items():
+        cases.append((f"{name}, default policy", [a.convert, path, out_png]))
+        cases.append((f"{name}, -limit width 10000",
+                      [a.convert, "-limit", "width", "10000", path, out_png]))
+    for what, cmd in cases:
+        if os.path.exists(out_png):
+            os.unlink(out_png)
+        rc, out, rss = run(cmd, measure=True)
+        checks.ok(crashed(rc, out) is None, f"convert {what}: no crash ({crashed(rc, out)})")
+        checks.ok(rc == 1, f"convert {what}: exit status 1 (got {rc})")
+        checks.ok("exceeds limit" in out and "65535x65535" in out,
+                  f"convert {what}: limit message ({out.strip()})")
+        checks.ok(rss is not None and rss < RSS_MAX_KIB,
+                  f"convert {what}: peak RSS {rss} KiB < {RSS_MAX_KIB} KiB")
+        checks.ok(not os.path.exists(out_png), f"convert {what}: wrote nothing")
+    # Legal for the format, but over ImageMagick's area policy (128 MP in
+    # Debian's policy.xml; also given explicitly, so the test does not
+    # depend on the installed policy).
+    for what, extra in (("default policy", []),
+                        ("-limit area 128MP", ["-limit", "area", "128MP"]),
+                        ("-limit width 10000", ["-limit", "width", "10000"])):
+        if os.path.exists(out_png):
+            os.unlink(out_png)
+        rc, out, rss = run([a.convert] + extra + [legal, out_png], measure=True)
+        w = f"convert {what} on a legal {os.path.getsize(legal)}-byte {LEGAL_SIDE}x{LEGAL_SIDE} image"
+        checks.ok(rc == 1 and "exceeds limit" in out and f"{LEGAL_SIDE}x{LEGAL_SIDE}" in out,
+                  f"{w}: refused ({rc}: {out.strip()})")
+        checks.ok(rss is not None and rss < RSS_MAX_KIB, f"{w}: peak RSS {rss} KiB")
+        checks.ok(not os.path.exists(out_png), f"{w}: wrote nothing")
+
+
+def gimp_module():
+    sys.path.insert(0, os.path.join(HERE, "..", "gimp"))
+    import gimp_tests  # noqa: E402  (reuse the GIMP batch helper)
+    return gimp_tests
+
+
+def mode_bomb_gimp(a, work, checks):
+    gt = gimp_module()
+    bombs = bomb_files(work)
+    g = gt.Gimp(a.gimp, a.plugin_dir, work)
+    for name, path in bombs.items():
+        p = gt.scm_str(path)
+        g.add(f"""(dt-mark "loaded {name} " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {p} {p}))))""")
+        g.add(f"""(dt-mark "after {name} GIMP still runs "
+  (dt-num (car (gimp-image-width (car (gimp-image-new 5 7 RGB))))))""")
+    start = time.time()
+    try:
+        output = g.run(timeout=300)
+    except gt.Failure as e:
+        raise Failure(str(e)) from e
+    print(f"GIMP batch run: {time.time() - start:.1f} s")
+    marks = g.marks()
+    for name in bombs:
+        checks.ok(not any(m.startswith(f"loaded {name} ") for m in marks),
+                  f"GIMP: loading {name} fails")
+        checks.ok(f"after {name} GIMP still runs 5" in marks, f"GIMP: carries on after {name}")
+    n = output.count("image 65535x65535 is over the size limit")
+    checks.ok(n >= len(bombs), f"GIMP shows the core's limit message for each bomb ({n})")
+
+
+# ---- atomic writes -----------------------------------------------------------
+
+def snapshot(d):
+    return sorted(os.listdir(d))
+
+
+def mode_atomic(a, work, checks):
+    samples = a.samples
+    src = os.path.join(samples, "text.png")
+    d = os.path.join(work, "out")
+    os.makedirs(d)
+    good_dir = os.path.join(d, "good.dir")
+    good_png = os.path.join(d, "good.png")
+    good_arr = os.path.join(d, "good-array.png")
+    good_json = os.path.join(d, "good.json")
+    for cmd in ([a.dirtool, "encode", os.path.join(samples, "panels.png"), good_dir],
+                [a.dirtool, "decode", good_dir, good_png]):
+        rc, out, _ = run(cmd)
+        if rc != 0:
+            raise Failure(f"{' '.join(cmd)}: {out}")
+    values = os.path.join(work, "values.json")
+    with open(values, "w") as f:
+        f.write("[" + ", ".join(str(i * 0.37 - 100) for i in range(3000)) + "]")
+    for cmd in ([a.dirtool, "array", "pack", values, good_arr],
+                [a.dirtool, "array", "unpack", good_arr, good_json]):
+        rc, out, _ = run(cmd)
+        if rc != 0:
+            raise Failure(f"{' '.join(cmd)}: {out}")
+    bad_png = os.path.join(work, "truncated.png")
+    with open(src, "rb") as f:
+        data = f.read()
+    with open(bad_png, "wb") as f:
+        f.write(data[:len(data) // 2])
+    bad_json = os.path.join(work, "bad.json")
+    with open(bad_json, "w") as f:
+        f.write("[1, 2, oops]")
+    big_values = os.path.join(work, "big.json")
+    with open(big_values, "w") as f:
+        f.write("[" + ", ".join(str(i * 1.000001) for i in range(200000)) + "]")
+
+    originals = {}
+    for p in (good_dir, good_png, good_arr, good_json):
+        with open(p, "rb") as f:
+            originals[p] = f.read()
+    listing = snapshot(d)
+
+    fs = 1024  # RLIMIT_FSIZE: every output below is larger
+    cases = [
+        ("encode from a missing file", [a.dirtool, "encode", os.path.join(work, "nope.png"),
+                                        good_dir], None, good_dir),
+        ("encode from a truncated PNG", [a.dirtool, "encode", bad_png, good_dir], None, good_dir),
+        ("encode with a bad option", [a.dirtool, "encode", src, good_dir, "--level", "99"], None,
+         good_dir),
+        ("encode, write cut short", [a.dirtool, "encode", src, good_dir], fs, good_dir),
+        ("encode --backend none, write cut short",
+         [a.dirtool, "encode", src, good_dir, "--backend", "none"], fs, good_dir),
+        ("decode of a truncated .dir", [a.dirtool, "decode", bad_png, good_png], None, good_png),
+        ("decode, write cut short", [a.dirtool, "decode", good_dir, good_png], fs, good_png),
+        ("array pack of bad JSON", [a.dirtool, "array", "pack", bad_json, good_arr], None,
+         good_arr),
+        ("array pack, write cut short", [a.dirtool, "array", "pack", big_values, good_arr], fs,
+         good_arr),
+        ("array unpack, write cut short", [a.dirtool, "array", "unpack", good_arr, good_json],
+         fs, good_json),
+    ]
+    for what, cmd, fsize, target in cases:
+        rc, out, _ = run(cmd, fsize=fsize)
+        checks.ok(crashed(rc, out) is None, f"{what}: no crash ({crashed(rc, out)})")
+        checks.ok(rc == 1 and out.strip().startswith("dirtool") and ": " in out,
+                  f"{what}: fails with a message ({rc}: {out.strip()})")
+        with open(target, "rb") as f:
+            checks.ok(f.read() == originals[target],
+                      f"{what}: {os.path.basename(target)} intact")
+        checks.ok(snapshot(d) == listing, f"{what}: no temporary file left ({snapshot(d)})")
+    # The files really were larger than the cap (so the write did fail).
+    for p in (good_dir, good_png, good_arr, good_json):
+        checks.ok(len(originals[p]) > fs, f"{os.path.basename(p)} is over {fs} bytes")
+
+
+# ---- mutation fuzzer ----------------------------------------------------------
+
+INTERESTING32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x100000, 0x100001,
+                 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff]
+
+
+def mutate(rng, data):
+    d = bytearray(data)
+    for _ in range(rng.choice((1, 1, 1, 2, 3, 5))):
+        op = rng.randrange(9)
+        n = len(d)
+        if n == 0:
+            d += bytes(rng.randrange(256) for _ in range(rng.randrange(1, 16)))
+            continue
+        if op == 0:  # flip bits
+            for _ in range(rng.randrange(1, 5)):
+                i = rng.randrange(n)
+                d[i] ^= 1 << rng.randrange(8)
+        elif op == 1:  # an interesting byte
+            d[rng.randrange(n)] = rng.choice((0, 1, 0x7f, 0x80, 0xfe, 0xff))
+        elif op == 2 and n >= 112:  # a header field (sizes, dims, packed, crc)
+            off = rng.choice([16, 20, 24, 108] + [28 + 4 * k for k in range(20)])
+            d[off:off + 4] = struct.pack("<I", rng.choice(INTERESTING32) +
+                                         rng.choice((0, 0, 1, -1)) & 0xffffffff)
+        elif op == 3 and n >= 16:  # a header byte (channels .. reserved)
+            d[rng.randrange(8, 16)] = rng.randrange(6)
+        elif op == 4:  # insert random bytes
+            i = rng.randrange(n + 1)
+            d[i:i] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64)))
+        elif op == 5:  # delete a range
+            i = rng.randrange(n)
+            del d[i:i + rng.randrange(1, 64)]
+        elif op == 6:  # truncate
+            del d[rng.randrange(n):]
+        elif op == 7:  # duplicate a chunk
+            i = rng.randrange(n)
+            chunk = d[i:i + rng.randrange(1, 256)]
+            j = rng.randrange(len(d) + 1)
+            d[j:j] = chunk
+        else:  # data byte past the header set at random
+            if n > 112:
+                d[rng.randrange(112, n)] = rng.randrange(256)
+    return bytes(d)
+
+
+def mode_mutate(a, work, checks):
+    seeds = []
+    for root in a.seeds:
+        for name in sorted(os.listdir(root)):
+            p = os.path.join(root, name)
+            if os.path.isfile(p) and name.endswith(".dir"):
+                with open(p, "rb") as f:
+                    data = f.read()
+                if len(data) <= a.max_seed_size:
+                    seeds.append((name, data))
+    if not seeds:
+        raise Failure(f"no .dir seed files of at most {a.max_seed_size} bytes in {a.seeds}")
+    tools = [t for t in a.tools.split(",") if t]
+    rng = random.Random(a.seed)
+    print(f"{len(seeds)} seed files, {a.count} mutants, random seed {a.seed}, tools {tools}")
+    mdir = os.path.join(work, "mutants")
+    os.makedirs(mdir)
+    mutants = []
+    for i in range(a.count):
+        name, data = seeds[rng.randrange(len(seeds))]
+        path = os.path.join(mdir, f"m{i:05d}.dir")
+        with open(path, "wb") as f:
+            f.write(mutate(rng, data))
+        mutants.append((path, name))
+    keep = a.keep or os.path.join(work, "crashes")
+
+    def found(tool, path, origin, why, out):
+        os.makedirs(keep, exist_ok=True)
+        dst = os.path.join(keep, f"{tool}-{os.path.basename(path)}")
+        shutil.copyfile(path, dst)
+        checks.ok(False, f"{tool} on {dst} (from {origin}): {why}\n{out[-2000:]}")
+
+    png = os.path.join(work, "out.png")
+    for tool in tools:
+        start = time.time()
+        stats = {"ok": 0, "refused": 0}
+        if tool in ("dirtool", "convert"):
+            for path, origin in mutants:
+                if os.path.exists(png):
+                    os.unlink(png)
+                cmd = ([a.dirtool, "decode", path, png] if tool == "dirtool" else
+                       [a.convert, path, png])
+                rc, out, _ = run(cmd, timeout=a.timeout)
+                why = crashed(rc, out)
+                if why:
+                    found(tool, path, origin, why, out)
+                    continue
+                if rc == 0:
+                    stats["ok"] += 1
+                    if not os.path.exists(png):
+                        found(tool, path, origin, "exit 0 but no output file", out)
+                else:
+                    stats["refused"] += 1
+                    if not out.strip():
+                        found(tool, path, origin, "failed without a message", out)
+                    if os.path.exists(png):
+                        found(tool, path, origin, "failed but left an output file", out)
+        elif tool == "gimp":
+            gimp_mutate(a, work, mutants[:a.gimp_count], stats, found)
+        else:
+            raise Failure(f"unknown tool {tool}")
+        n = a.gimp_count if tool == "gimp" else len(mutants)
+        n = min(n, len(mutants))
+        print(f"{tool}: {n} mutants in {time.time() - start:.1f} s: {stats['ok']} decoded, "
+              f"{stats['refused']} refused with an error")
+        checks.ok(True, f"{tool}: {n} mutants run")
+
+
+def gimp_mutate(a, work, mutants, stats, found):
+    gt = gimp_module()
+    batch = a.gimp_batch
+    for b in range(0, len(mutants), batch):
+        part = mutants[b:b + batch]
+        bwork = os.path.join(work, f"gimp-{b}")
+        os.makedirs(bwork)
+        g = gt.Gimp(a.gimp, a.plugin_dir, bwork)
+        for i, (path, _) in enumerate(part):
+            p = gt.scm_str(path)
+            g.add(f"""(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {p} {p}))))
+  (dt-mark "loaded {i}") (gimp-image-delete img))""")
+            g.add(f'(dt-mark "alive {i}")')
+        try:
+            g.run(timeout=60 + 5 * len(part))
+        except gt.Failure as e:
+            # Find the culprit: the first mutant after which GIMP is no longer alive
+            # or which the output names.
+            out = getattr(g, "output", "") or str(e)
+            marks = [m for m in out.splitlines() if "DT alive" in m]
+            idx = len(marks)
+            path, origin = part[min(idx, len(part) - 1)]
+            found("gimp", path, origin, f"GIMP batch failed: {str(e)[:200]}", out)
+            continue
+        marks = g.marks()
+        for i, (path, origin) in enumerate(part):
+            if f"alive {i}" not in marks:
+                found("gimp", path, origin, "GIMP did not carry on after it", g.output)
+            elif f"loaded {i}" in marks:
+                stats["ok"] += 1
+            else:
+                stats["refused"] += 1
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["bomb-dirtool", "bomb-convert", "bomb-gimp", "atomic",
+                                    "mutate"])
+    p.add_argument("--dirtool", default=os.environ.get("DIRTOOL", ""))
+    p.add_argument("--convert", default="")
+    p.add_argument("--gimp", default="")
+    p.add_argument("--plugin-dir", default="")
+    p.add_argument("--samples", default="")
+    p.add_argument("--seeds", action="append", default=[])
+    p.add_argument("--max-seed-size", type=int, default=40000)
+    p.add_argument("--tools", default="dirtool")
+    p.add_argument("--count", type=int, default=300)
+    p.add_argument("--gimp-count", type=int, default=300)
+    p.add_argument("--gimp-batch", type=int, default=100)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--timeout", type=int, default=30)
+    p.add_argument("--keep", default="")
+    a = p.parse_args()
+    checks = Checks()
+    work = tempfile.mkdtemp(prefix=f"dir-hostile-{a.mode}-")
+    try:
+        {"bomb-dirtool": mode_bomb_dirtool, "bomb-convert": mode_bomb_convert,
+         "bomb-gimp": mode_bomb_gimp, "atomic": mode_atomic,
+         "mutate": mode_mutate}[a.mode](a, work, checks)
+    except Failure as e:
+        checks.ok(False, str(e))
+    finally:
+        if os.environ.get("DIR_KEEP_TMP"):
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return checks.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
