@@ -768,7 +768,7 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     *out;
 
   /*
-    Open output image file.
+    Check the options and the size; the file is opened after encoding.
   */
   assert(image_info != (const ImageInfo *) NULL);
   assert(image_info->signature == MagickCoreSignature);
@@ -789,9 +789,6 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
         (double) image->rows,(unsigned) DIR_MAX_DIM,(double) DIR_MAX_PIXELS);
       return(MagickFalse);
     }
-  status=OpenBlob(image_info,image,DIRWriteBinaryBlobMode,&image->exception);
-  if (status == MagickFalse)
-    return(status);
   /*
     Normalise: palette images read as their colours below; any colourspace
     other than sRGB or grey is transformed to sRGB.
@@ -803,12 +800,20 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     (void) TransformImageColorspace(image,sRGBColorspace);
   channels=image->matte != MagickFalse ? 4 : 3;
   pixels_size=image->columns*image->rows*channels;
+  if (AcquireMagickResource(MemoryResource,(MagickSizeType) pixels_size) ==
+      MagickFalse)
+    {
+      (void) ThrowMagickException(&image->exception,GetMagickModule(),
+        ResourceLimitError,"MemoryAllocationFailed",
+        "`%s': the 8-bit pixels are over the memory limit",image->filename);
+      return(MagickFalse);
+    }
   pixels=(unsigned char *) AcquireQuantumMemory(pixels_size,sizeof(*pixels));
   if (pixels == (unsigned char *) NULL)
     {
+      RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
       (void) ThrowMagickException(&image->exception,GetMagickModule(),
         ResourceLimitError,"MemoryAllocationFailed","`%s'",image->filename);
-      (void) CloseBlob(image);
       return(MagickFalse);
     }
   /*
@@ -850,7 +855,7 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   if (y < (ssize_t) image->rows)
     {
       pixels=(unsigned char *) RelinquishMagickMemory(pixels);
-      (void) CloseBlob(image);
+      RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
       return(MagickFalse);
     }
   if (grey != MagickFalse)
@@ -870,14 +875,24 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   error=dir_encode(pixels,(uint32_t) image->columns,(uint32_t) image->rows,
     (unsigned) channels,0,&options,&out,&out_size,(dir_stats *) NULL,&diag);
   pixels=(unsigned char *) RelinquishMagickMemory(pixels);
+  RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
   if (error != DIR_OK)
     {
       (void) ThrowMagickException(&image->exception,GetMagickModule(),
         error == DIR_ENOMEM ? ResourceLimitError : CoderError,
         error == DIR_ENOMEM ? "MemoryAllocationFailed" : "UnableToWriteBlob",
         "`%s': %s",image->filename,diag.message);
-      (void) CloseBlob(image);
       return(MagickFalse);
+    }
+  /*
+    The file is opened only now that the encoding succeeded: a failure above
+    leaves no empty or partial output file behind.
+  */
+  status=OpenBlob(image_info,image,DIRWriteBinaryBlobMode,&image->exception);
+  if (status == MagickFalse)
+    {
+      dir_free(out);
+      return(status);
     }
   count=WriteBlob(image,out_size,(const unsigned char *) out);
   dir_free(out);

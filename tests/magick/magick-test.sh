@@ -318,6 +318,8 @@ limits)
     rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit height 45 rose.dir out.png
     rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit area 3219 rose.dir out.png
     rejects out.png "memory" -- "$CONVERT" -limit memory 4KiB rose.dir out.png
+    # Writing: the 8-bit copy of the pixels (70x46x3 bytes) is charged too.
+    rejects out.dir "memory" -- "$CONVERT" rose: -limit memory 4KiB out.dir
     # At the limit: accepted.
     run "$CONVERT" -limit width 70 -limit height 46 -limit area 3220 rose.dir out.png
     ae0 rose: out.png
