@@ -23,17 +23,17 @@
 #define DELIM 15u
 
 /* Self-describing header fields (see docs/FORMAT.md). */
-#define HDR_MAGIC0 0xFFu
-#define HDR_MAGIC1 0x44u /* 'D' */
-#define HDR_MAGIC2 0x52u /* 'R' */
-#define HDR_MAGIC3 0x41u /* 'A' */
+#define HDR_MAGIC0     0xFFu
+#define HDR_MAGIC1     0x44u /* 'D' */
+#define HDR_MAGIC2     0x52u /* 'R' */
+#define HDR_MAGIC3     0x41u /* 'A' */
 #define HDR_CRC_OFFSET 40
 
 #define FLAG_CAPACITY_MASK 0x03u
-#define FLAG_LDZ 0x04u
-#define FLAG_ALPHA 0x08u
-#define FLAG_NORMALISED 0x10u
-#define FLAG_RESERVED 0xE0u
+#define FLAG_LDZ           0x04u
+#define FLAG_ALPHA         0x08u
+#define FLAG_NORMALISED    0x10u
+#define FLAG_RESERVED      0xE0u
 
 /* An escape: an empty value string followed by a string of exactly this many
  * base-15 digits holding the IEEE-754 bits (15^17 > 2^64). */
@@ -130,7 +130,8 @@ static int shortest_digits(double a, char *digits, int *e10)
         (void)try_digits(a, 17, digits, e10);
         p = 17;
     }
-    while (p > 1 && digits[p - 1] == '0') p--;
+    while (p > 1 && digits[p - 1] == '0')
+        p--;
     return p;
 }
 
@@ -155,7 +156,8 @@ size_t dira_shortest(double value, char *buf)
     if (k <= pt && pt <= 21) {
         memcpy(buf + n, d, (size_t)k);
         n += (size_t)k;
-        for (int i = k; i < pt; i++) buf[n++] = '0';
+        for (int i = k; i < pt; i++)
+            buf[n++] = '0';
     } else if (0 < pt && pt <= 21) {
         memcpy(buf + n, d, (size_t)pt);
         n += (size_t)pt;
@@ -165,7 +167,8 @@ size_t dira_shortest(double value, char *buf)
     } else if (-6 < pt && pt <= 0) {
         buf[n++] = '0';
         buf[n++] = '.';
-        for (int i = 0; i < -pt; i++) buf[n++] = '0';
+        for (int i = 0; i < -pt; i++)
+            buf[n++] = '0';
         memcpy(buf + n, d, (size_t)k);
         n += (size_t)k;
     } else {
@@ -193,7 +196,8 @@ static int u64_b15(uint64_t x, uint8_t *out)
         tmp[n++] = (uint8_t)(x % 15);
         x /= 15;
     } while (x);
-    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
     return n;
 }
 
@@ -217,7 +221,8 @@ static int big_b15(double a, uint8_t *out)
     uint8_t tmp[MAX_B15];
     int n = 0;
     for (;;) {
-        while (nl > 0 && limb[nl - 1] == 0) nl--;
+        while (nl > 0 && limb[nl - 1] == 0)
+            nl--;
         if (nl == 0) break;
         uint64_t rem = 0;
         for (int i = nl - 1; i >= 0; i--) {
@@ -227,7 +232,8 @@ static int big_b15(double a, uint8_t *out)
         }
         tmp[n++] = (uint8_t)rem;
     }
-    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
     return n;
 }
 
@@ -248,7 +254,8 @@ static int v8_b15(double x, uint8_t *out)
         tmp[n++] = (uint8_t)(int)rem;
         integer = (integer - rem) / 15.0;
     } while (integer > 0 && n < MAX_B15);
-    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
     return n;
 }
 
@@ -262,14 +269,16 @@ static int b15_to_dec(const uint8_t *d, size_t n, char *out)
     }
     if (n <= 16) { /* 15^16 < 2^64 */
         uint64_t v = 0;
-        for (size_t i = 0; i < n; i++) v = v * 15 + d[i];
+        for (size_t i = 0; i < n; i++)
+            v = v * 15 + d[i];
         char tmp[24];
         int k = 0;
         do {
             tmp[k++] = (char)('0' + v % 10);
             v /= 10;
         } while (v);
-        for (int i = 0; i < k; i++) out[i] = tmp[k - 1 - i];
+        for (int i = 0; i < k; i++)
+            out[i] = tmp[k - 1 - i];
         return k;
     }
     /* limbs of 10^9, least significant first */
@@ -286,7 +295,8 @@ static int b15_to_dec(const uint8_t *d, size_t n, char *out)
         if (carry) limb[nl++] = (uint32_t)carry;
     }
     int k = sprintf(out, "%u", limb[nl - 1]);
-    for (int j = nl - 2; j >= 0; j--) k += sprintf(out + k, "%09u", limb[j]);
+    for (int j = nl - 2; j >= 0; j--)
+        k += sprintf(out + k, "%09u", limb[j]);
     return k;
 }
 
@@ -321,10 +331,12 @@ static void split_value(double v, parts *p)
     int k = shortest_digits(p->a, d, &e);
     /* digit i has place value 10^(e - i) */
     uint64_t ip = 0;
-    for (int i = 0; i < k && e - i >= 0; i++) ip = ip * 10 + (uint64_t)(d[i] - '0');
+    for (int i = 0; i < k && e - i >= 0; i++)
+        ip = ip * 10 + (uint64_t)(d[i] - '0');
     /* integer digits shown as zeros past the shortest digits: impossible for
      * a non-integer (|v| < 2^52 needs at most 16 integer digits) */
-    for (int i = k; e - i >= 0; i++) ip *= 10;
+    for (int i = k; e - i >= 0; i++)
+        ip *= 10;
     p->ip = ip;
     int first = e + 1 > 0 ? e + 1 : 0; /* first fraction digit index */
     int nz = e + 1 < 0 ? -(e + 1) : 0;
@@ -334,7 +346,8 @@ static void split_value(double v, parts *p)
         i++;
     }
     uint64_t f = 0;
-    for (; i < k; i++) f = f * 10 + (uint64_t)(d[i] - '0');
+    for (; i < k; i++)
+        f = f * 10 + (uint64_t)(d[i] - '0');
     p->nz = nz;
     p->frac = f;
 }
@@ -491,7 +504,8 @@ static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int
     else
         text[k++] = '0';
     if (nr) {
-        for (size_t i = 0; i < nz; i++) text[k++] = '0';
+        for (size_t i = 0; i < nz; i++)
+            text[k++] = '0';
         int rd = b15_to_dec(right, nr, text + k);
         k += (size_t)rd;
         k += (size_t)sprintf(text + k, "e-%zu", nz + (size_t)rd);
@@ -522,8 +536,7 @@ static const char *why_text(enum why w, int cap, int ldz)
                           : "magnitude over capacity 2 (113 base-15 integer digits when "
                             "positive, 112 when negative)";
     case WHY_LDZ: return "more than 14 leading decimal zeros, over what one character holds";
-    case WHY_NOLDZ:
-        return ldz ? "leading decimal zeros" : "leading decimal zeros need ldeczeroes";
+    case WHY_NOLDZ: return ldz ? "leading decimal zeros" : "leading decimal zeros need ldeczeroes";
     default: return "";
     }
 }
@@ -578,7 +591,8 @@ dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *bu
     }
     if ((size_t)n + 2 > bufsize) return afail(diag, DIR_EINVAL, (uint64_t)-1, "buffer too small");
     buf[0] = 'f';
-    for (int i = 0; i < n; i++) buf[i + 1] = hex[t[i]];
+    for (int i = 0; i < n; i++)
+        buf[i + 1] = hex[t[i]];
     buf[n + 1] = '\0';
     return DIR_OK;
 }
@@ -639,25 +653,29 @@ void dira_options_default(dira_options *opt)
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void put_u64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint32_t get_u32(const uint8_t *p)
 {
     uint32_t v = 0;
-    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
+    for (int i = 3; i >= 0; i--)
+        v = (v << 8) | p[i];
     return v;
 }
 
 static uint64_t get_u64(const uint8_t *p)
 {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
     return v;
 }
 
@@ -704,8 +722,10 @@ static uint32_t default_width(uint64_t count)
     /* ceil(sqrt(4 * count)), at least 1, computed exactly */
     uint64_t target = 4 * count;
     uint64_t w = (uint64_t)ceil(sqrt((double)target));
-    while (w * w < target) w++;
-    while (w > 0 && (w - 1) * (w - 1) >= target) w--;
+    while (w * w < target)
+        w++;
+    while (w > 0 && (w - 1) * (w - 1) >= target)
+        w--;
     if (w == 0) w = 1;
     if (w > DIR_MAX_DIM) w = DIR_MAX_DIM + 1; /* rejected by the caller */
     return (uint32_t)w;
@@ -782,8 +802,8 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         if (!isfinite(v)) {
             free(cache);
             dira_shortest(v, vs);
-            return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
-                         vs, i);
+            return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                         "value %s at index %zu is not a finite number", vs, i);
         }
         parts p;
         split_value(v, &p);
@@ -923,11 +943,13 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
             } else if (cap == 0) {
                 minlen += 1;
             }
-            while (e > first + minlen && nib(s, e - 1) == 0) e--;
+            while (e > first + minlen && nib(s, e - 1) == 0)
+                e--;
             if (e - first <= DIRA_MAX_TOKEN) {
                 uint8_t tt[DIRA_MAX_TOKEN];
                 const char *msg;
-                for (uint64_t k = first; k < e; k++) tt[k - first] = (uint8_t)nib(s, k);
+                for (uint64_t k = first; k < e; k++)
+                    tt[k - first] = (uint8_t)nib(s, k);
                 if (parse_token(tt, (size_t)(e - first), cap, ldz, 1, &r, &msg) == DIR_OK)
                     good = memcmp(&r, &values[count - 1], sizeof r) == 0;
             }
@@ -1067,12 +1089,14 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
                      DIRA_HEADER_VERSION);
     unsigned flags = b[5];
     unsigned cap = flags & FLAG_CAPACITY_MASK;
-    if (cap > 2) return afail(diag, DIR_ESYNTAX, 5, "array header capacity %u out of range (0..2)", cap);
+    if (cap > 2)
+        return afail(diag, DIR_ESYNTAX, 5, "array header capacity %u out of range (0..2)", cap);
     if (flags & FLAG_RESERVED)
         return afail(diag, DIR_ESYNTAX, 5, "array header flags 0x%02x use reserved bits", flags);
     if (((flags & FLAG_ALPHA) != 0) != (use_alpha != 0))
         return afail(diag, DIR_ESYNTAX, 5, "array header alpha flag does not match the pixels");
-    if (b[6] || b[7]) return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
+    if (b[6] || b[7])
+        return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
     int ldz = (flags & FLAG_LDZ) != 0;
     int normalised = (flags & FLAG_NORMALISED) != 0;
     uint64_t count = get_u64(b + 8);
@@ -1084,11 +1108,11 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
                      "array header declares %llu digits, the pixels hold %llu after the header",
                      (unsigned long long)digits, (unsigned long long)avail);
     if (count > max_values)
-        return afail(diag, DIR_ELIMIT, 8, "array header declares %llu values, over the limit of %llu",
+        return afail(diag, DIR_ELIMIT, 8,
+                     "array header declares %llu values, over the limit of %llu",
                      (unsigned long long)count, (unsigned long long)max_values);
     if (count > digits / 2)
-        return afail(diag, DIR_ESYNTAX, 8,
-                     "array header declares %llu values in only %llu digits",
+        return afail(diag, DIR_ESYNTAX, 8, "array header declares %llu values in only %llu digits",
                      (unsigned long long)count, (unsigned long long)digits);
     if (normalised ? !(isfinite(nmin) && isfinite(nmax) && nmin <= nmax)
                    : (get_u64(b + 24) != 0 || get_u64(b + 32) != 0))
@@ -1222,7 +1246,8 @@ static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, ui
     uint64_t pos = first + 1;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t st = pos;
-        while (pos < nd && nib(b, pos) != DELIM) pos++;
+        while (pos < nd && nib(b, pos) != DELIM)
+            pos++;
         uint64_t e = pos;
         if (i == count - 1) {
             /* Final value: trailing zero digits are padding, down to the
@@ -1237,14 +1262,17 @@ static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, ui
             } else if (cap == 0) {
                 minlen += 1;
             }
-            while (e > st + minlen && nib(b, e - 1) == 0) e--;
+            while (e > st + minlen && nib(b, e - 1) == 0)
+                e--;
         }
         if (e - st > DIRA_MAX_TOKEN) {
             free(vals);
-            return afail(diag, DIR_ESYNTAX, st / 2, "value %llu: value string of %llu digits, over the limit of %d",
+            return afail(diag, DIR_ESYNTAX, st / 2,
+                         "value %llu: value string of %llu digits, over the limit of %d",
                          (unsigned long long)i, (unsigned long long)(e - st), DIRA_MAX_TOKEN);
         }
-        for (uint64_t k = st; k < e; k++) t[k - st] = (uint8_t)nib(b, k);
+        for (uint64_t k = st; k < e; k++)
+            t[k - st] = (uint8_t)nib(b, k);
         const char *msg = "";
         if (parse_token(t, (size_t)(e - st), cap, ldz, 1, &vals[i], &msg) != DIR_OK) {
             free(vals);
@@ -1300,7 +1328,8 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
             return afail(diag, DIR_EINVAL, 0,
                          "no self-describing array header; a classic IMGArrays image needs its "
                          "configuration (classic decoding with capacity, ldeczeroes, alpha)");
-        if (opt->capacity < 0 || opt->capacity > 2 || (opt->ldeczeroes != 0 && opt->ldeczeroes != 1))
+        if (opt->capacity < 0 || opt->capacity > 2 ||
+            (opt->ldeczeroes != 0 && opt->ldeczeroes != 1))
             return afail(diag, DIR_EINVAL, (uint64_t)-1,
                          "classic decoding needs capacity 0, 1 or 2 and ldeczeroes 0 or 1");
         if (opt->alpha && channels != 4)
@@ -1338,16 +1367,18 @@ dir_error dira_normalise(double *values, size_t count, double *min, double *max,
     for (size_t i = 0; i < count; i++) {
         if (!isfinite(values[i])) {
             dira_shortest(values[i], vs);
-            return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
-                         vs, i);
+            return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                         "value %s at index %zu is not a finite number", vs, i);
         }
         if (values[i] < lo) lo = values[i];
         if (values[i] > hi) hi = values[i];
     }
     double range = hi - lo;
     if (!isfinite(range))
-        return afail(diag, DIR_ERANGE, (uint64_t)-1, "range from %g to %g overflows a double", lo, hi);
-    for (size_t i = 0; i < count; i++) values[i] = range == 0 ? 0.5 : (values[i] - lo) / range;
+        return afail(diag, DIR_ERANGE, (uint64_t)-1, "range from %g to %g overflows a double", lo,
+                     hi);
+    for (size_t i = 0; i < count; i++)
+        values[i] = range == 0 ? 0.5 : (values[i] - lo) / range;
     *min = lo;
     *max = hi;
     return DIR_OK;
@@ -1357,7 +1388,8 @@ void dira_unnormalise(double *values, size_t count, double min, double max)
 {
     if (!values) return;
     double range = max - min;
-    for (size_t i = 0; i < count; i++) values[i] = range == 0 ? min : values[i] * range + min;
+    for (size_t i = 0; i < count; i++)
+        values[i] = range == 0 ? min : values[i] * range + min;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1367,7 +1399,8 @@ dir_error dira_stats_compute(const double *values, size_t count, dira_stats *sta
 {
     char vs[DIRA_NUMBER_BUFSIZE];
     aok(diag);
-    if ((!values && count) || !stats) return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if ((!values && count) || !stats)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     memset(stats, 0, sizeof *stats);
     stats->count = count;
     if (count == 0) return DIR_OK;
@@ -1376,8 +1409,8 @@ dir_error dira_stats_compute(const double *values, size_t count, dira_stats *sta
         double v = values[i];
         if (!isfinite(v)) {
             dira_shortest(v, vs);
-            return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu is not a finite number",
-                         vs, i);
+            return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                         "value %s at index %zu is not a finite number", vs, i);
         }
         if (v < lo) lo = v;
         if (v > hi) hi = v;
@@ -1438,8 +1471,10 @@ dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows,
     uint64_t r = rows, c = cols;
     if (r == 0) {
         c = (uint64_t)ceil(sqrt((double)count));
-        while (c * c < count) c++;
-        while (c > 1 && (c - 1) * (c - 1) >= count) c--;
+        while (c * c < count)
+            c++;
+        while (c > 1 && (c - 1) * (c - 1) >= count)
+            c--;
         r = (count + c - 1) / c;
     }
     if (r * c < count)

@@ -24,13 +24,13 @@
 
 #include "dir.h"
 
-#define IN 784
-#define HID 100
-#define OUT 10
-#define SEED 0x5EED2026u
-#define EPOCHS 4
+#define IN        784
+#define HID       100
+#define OUT       10
+#define SEED      0x5EED2026u
+#define EPOCHS    4
 #define PER_EPOCH 4000
-#define RATE 0.01
+#define RATE      0.01
 
 /* 5x7 glyphs of the digits, one byte per row, bit 4 = leftmost column. */
 static const uint8_t font[10][7] = {
@@ -60,14 +60,18 @@ static uint64_t next(rng *r)
 }
 
 /* Uniform in [0, 1) with 53 random bits. */
-static double uniform(rng *r) { return (double)(next(r) >> 11) / 9007199254740992.0; }
+static double uniform(rng *r)
+{
+    return (double)(next(r) >> 11) / 9007199254740992.0;
+}
 
 /* One synthetic digit: the glyph scaled 3x, shifted, with noise. */
 static void draw(rng *r, int digit, double *x)
 {
     int ox = 4 + (int)(next(r) % 7); /* 4..10: the 15-wide glyph fits */
     int oy = 2 + (int)(next(r) % 4); /* 2..5: the 21-high glyph fits */
-    for (int i = 0; i < IN; i++) x[i] = 0.1 * uniform(r);
+    for (int i = 0; i < IN; i++)
+        x[i] = 0.1 * uniform(r);
     for (int gy = 0; gy < 7; gy++)
         for (int gx = 0; gx < 5; gx++) {
             if (!(font[digit][gy] >> (4 - gx) & 1)) continue;
@@ -85,17 +89,20 @@ typedef struct net {
 
 static int forward(const net *n, const double *x, double *h, double *y)
 {
-    for (int j = 0; j < HID; j++) h[j] = n->b1[j];
+    for (int j = 0; j < HID; j++)
+        h[j] = n->b1[j];
     for (int i = 0; i < IN; i++) {
         if (x[i] == 0) continue;
-        for (int j = 0; j < HID; j++) h[j] += x[i] * n->w1[i][j];
+        for (int j = 0; j < HID; j++)
+            h[j] += x[i] * n->w1[i][j];
     }
     for (int j = 0; j < HID; j++)
         if (h[j] < 0) h[j] = 0;
     int best = 0;
     for (int k = 0; k < OUT; k++) {
         y[k] = n->b2[k];
-        for (int j = 0; j < HID; j++) y[k] += h[j] * n->w2[j][k];
+        for (int j = 0; j < HID; j++)
+            y[k] += h[j] * n->w2[j][k];
         if (y[k] > y[best]) best = k;
     }
     return best;
@@ -110,9 +117,11 @@ int main(void)
      * noise. */
     const double a1 = 0.01, a2 = 0.1;
     for (int i = 0; i < IN; i++)
-        for (int j = 0; j < HID; j++) n.w1[i][j] = (2 * uniform(&r) - 1) * a1;
+        for (int j = 0; j < HID; j++)
+            n.w1[i][j] = (2 * uniform(&r) - 1) * a1;
     for (int j = 0; j < HID; j++)
-        for (int k = 0; k < OUT; k++) n.w2[j][k] = (2 * uniform(&r) - 1) * a2;
+        for (int k = 0; k < OUT; k++)
+            n.w2[j][k] = (2 * uniform(&r) - 1) * a2;
 
     static double x[IN];
     double h[HID], y[OUT], dy[OUT], dh[HID];
@@ -129,17 +138,22 @@ int main(void)
             }
             for (int j = 0; j < HID; j++) {
                 double g = 0;
-                for (int k = 0; k < OUT; k++) g += dy[k] * n.w2[j][k];
+                for (int k = 0; k < OUT; k++)
+                    g += dy[k] * n.w2[j][k];
                 dh[j] = h[j] > 0 ? g : 0;
             }
             for (int j = 0; j < HID; j++)
-                for (int k = 0; k < OUT; k++) n.w2[j][k] -= RATE * dy[k] * h[j];
-            for (int k = 0; k < OUT; k++) n.b2[k] -= RATE * dy[k];
+                for (int k = 0; k < OUT; k++)
+                    n.w2[j][k] -= RATE * dy[k] * h[j];
+            for (int k = 0; k < OUT; k++)
+                n.b2[k] -= RATE * dy[k];
             for (int i = 0; i < IN; i++) {
                 if (x[i] == 0) continue;
-                for (int j = 0; j < HID; j++) n.w1[i][j] -= RATE * dh[j] * x[i];
+                for (int j = 0; j < HID; j++)
+                    n.w1[i][j] -= RATE * dh[j] * x[i];
             }
-            for (int j = 0; j < HID; j++) n.b1[j] -= RATE * dh[j];
+            for (int j = 0; j < HID; j++)
+                n.b1[j] -= RATE * dh[j];
         }
         fprintf(stderr, "epoch %d: mean squared error %.4f\n", epoch + 1, loss / PER_EPOCH);
     }
@@ -154,18 +168,22 @@ int main(void)
     char num[DIRA_NUMBER_BUFSIZE];
     int first = 1;
     putchar('[');
-#define EMIT(v)                                   \
-    do {                                          \
-        dira_shortest((v), num);                  \
-        printf(first ? "%s" : ",%s", num);        \
-        first = 0;                                \
+#define EMIT(v)                                                                                    \
+    do {                                                                                           \
+        dira_shortest((v), num);                                                                   \
+        printf(first ? "%s" : ",%s", num);                                                         \
+        first = 0;                                                                                 \
     } while (0)
     for (int i = 0; i < IN; i++)
-        for (int j = 0; j < HID; j++) EMIT(n.w1[i][j]);
-    for (int j = 0; j < HID; j++) EMIT(n.b1[j]);
+        for (int j = 0; j < HID; j++)
+            EMIT(n.w1[i][j]);
     for (int j = 0; j < HID; j++)
-        for (int k = 0; k < OUT; k++) EMIT(n.w2[j][k]);
-    for (int k = 0; k < OUT; k++) EMIT(n.b2[k]);
+        EMIT(n.b1[j]);
+    for (int j = 0; j < HID; j++)
+        for (int k = 0; k < OUT; k++)
+            EMIT(n.w2[j][k]);
+    for (int k = 0; k < OUT; k++)
+        EMIT(n.b2[k]);
     printf("]\n");
     return ferror(stdout) ? 1 : 0;
 }

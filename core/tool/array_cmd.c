@@ -188,8 +188,8 @@ static int load_array(const args *a, double **v, size_t *n, dira_info *info)
     tool_image img;
     if (tool_read_image(a->in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
     dir_diag diag;
-    dir_error e = dira_decode(img.pixels, img.width, img.height, img.channels, 0, &a->opt, v, n,
-                              info, &diag);
+    dir_error e =
+        dira_decode(img.pixels, img.width, img.height, img.channels, 0, &a->opt, v, n, info, &diag);
     tool_image_free(&img);
     if (e != DIR_OK) return die("'%s': %s", a->in, diag.message);
     return 0;

@@ -80,8 +80,8 @@ static int json_check(json_object *o, uint64_t *n, uint64_t limit, char *err, si
             if (++*n > limit)
                 return fail(err, errlen, "more than %llu numbers", (unsigned long long)limit);
         } else {
-            return fail(err, errlen, "element %llu is a %s, not a number",
-                        (unsigned long long)*n, json_type_to_name(t));
+            return fail(err, errlen, "element %llu is a %s, not a number", (unsigned long long)*n,
+                        json_type_to_name(t));
         }
     }
     return 0;
@@ -101,9 +101,9 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
     size_t used = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     if (!root || jerr != json_tokener_success)
-        return fail(err, errlen, "invalid JSON at byte %zu: %s", used,
-                    json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue
-                                                                         : jerr));
+        return fail(
+            err, errlen, "invalid JSON at byte %zu: %s", used,
+            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
     for (size_t i = used; i < len; i++)
         if (!isspace((unsigned char)text[i])) {
             json_object_put(root);
@@ -120,7 +120,8 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
     /* json-c clamps integers past 64 bits and reads -0 as 0: take each
      * number's own text, in document order, and convert it with strtod. */
     double *v = expect ? malloc((size_t)expect * sizeof *v) : NULL;
-    if (expect && !v) return fail(err, errlen, "out of memory for %llu numbers", (unsigned long long)expect);
+    if (expect && !v)
+        return fail(err, errlen, "out of memory for %llu numbers", (unsigned long long)expect);
     size_t n = 0, i = 0;
     while (i < len) {
         char c = text[i];
@@ -173,7 +174,8 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
                 }
             i = e ? (size_t)(e - text) : len;
         } else if (c == '/' && i + 1 < len && text[i + 1] == '/') {
-            while (i < len && text[i] != '\n') i++;
+            while (i < len && text[i] != '\n')
+                i++;
         } else {
             i++;
         }
@@ -191,7 +193,8 @@ int numio_format_json(const double *values, size_t count, char **out, size_t *ou
                       size_t errlen)
 {
     *out = NULL;
-    json_object *a = json_object_new_array_ext(count ? (int)(count < INT32_MAX ? count : INT32_MAX) : 1);
+    json_object *a =
+        json_object_new_array_ext(count ? (int)(count < INT32_MAX ? count : INT32_MAX) : 1);
     if (!a) return fail(err, errlen, "out of memory");
     char num[DIRA_NUMBER_BUFSIZE];
     for (size_t i = 0; i < count; i++) {
@@ -258,8 +261,8 @@ int numio_parse_csv(const char *text, size_t len, uint64_t max_values, double **
             continue;
         }
         size_t st = i;
-        while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != ' ' &&
-               text[i] != '\t' && text[i] != '\r')
+        while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != ' ' && text[i] != '\t' &&
+               text[i] != '\r')
             i++;
         char buf[400];
         size_t tl = i - st;
@@ -342,10 +345,12 @@ static const char *dict_value(const char *h, const char *key)
     }
     if (!p) return NULL;
     p += strlen(pat);
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p != ':') return NULL;
     p++;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     return p;
 }
 
@@ -386,7 +391,8 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
     {
         char q = *p++;
         size_t k = 0;
-        while (*p && *p != q && k < sizeof descr - 1) descr[k++] = *p++;
+        while (*p && *p != q && k < sizeof descr - 1)
+            descr[k++] = *p++;
         if (*p != q) {
             free(h);
             return fail(err, errlen, ".npy dtype not supported");
@@ -408,7 +414,8 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
     int dims = 0;
     uint64_t limit = limit_of(max_values);
     for (;;) {
-        while (*p == ' ' || *p == ',') p++;
+        while (*p == ' ' || *p == ',')
+            p++;
         if (*p == ')') break;
         if (!isdigit((unsigned char)*p)) {
             free(h);
@@ -454,7 +461,8 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
     for (uint64_t i = 0; i < n; i++) {
         const uint8_t *q = d + data + i * (size_t)size;
         uint64_t u = 0;
-        for (int k = 0; k < size; k++) u |= (uint64_t)q[big ? size - 1 - k : k] << (8 * k);
+        for (int k = 0; k < size; k++)
+            u |= (uint64_t)q[big ? size - 1 - k : k] << (8 * k);
         double x;
         if (kind == 'f' && size == 8) {
             memcpy(&x, &u, sizeof x);
@@ -493,8 +501,8 @@ int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *
 {
     *out = NULL;
     char h[128];
-    int hl = snprintf(h, sizeof h, "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu,), }",
-                      count);
+    int hl =
+        snprintf(h, sizeof h, "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu,), }", count);
     /* pad with spaces so that the data starts on a 64-byte boundary, end
      * with a newline */
     size_t total = 10 + (size_t)hl + 1;
@@ -516,7 +524,8 @@ int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *
     for (size_t i = 0; i < count; i++) {
         uint64_t u;
         memcpy(&u, &values[i], sizeof u);
-        for (int k = 0; k < 8; k++) *q++ = (uint8_t)(u >> (8 * k));
+        for (int k = 0; k < 8; k++)
+            *q++ = (uint8_t)(u >> (8 * k));
     }
     *out = b;
     *outlen = n;

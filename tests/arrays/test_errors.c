@@ -38,7 +38,8 @@ static void test_values(void)
     CHECK_ERR(enc(nan3, 5, 0, DIRA_CAPACITY_AUTO, 1, &d), DIR_ERANGE, d, "value NaN at index 3");
     CHECK_ERR(enc(nan3, 5, 1, 1, 1, &d), DIR_ERANGE, d, "value NaN at index 3");
     double inf[2] = {INFINITY, 0};
-    CHECK_ERR(enc(inf, 2, 0, DIRA_CAPACITY_AUTO, 1, &d), DIR_ERANGE, d, "value Infinity at index 0");
+    CHECK_ERR(enc(inf, 2, 0, DIRA_CAPACITY_AUTO, 1, &d), DIR_ERANGE, d,
+              "value Infinity at index 0");
     double minf[3] = {0.5, 0.5, -INFINITY};
     CHECK_ERR(enc(minf, 3, 1, 2, 1, &d), DIR_ERANGE, d, "value -Infinity at index 2");
 
@@ -55,37 +56,45 @@ static void test_values(void)
     double c0big[2] = {0.5, 1};
     CHECK_ERR(enc(c0big, 2, 1, 0, 1, &d), DIR_ERANGE, d, "value 1 at index 1: capacity 0");
     double c0neg[2] = {-0.5, 0.5};
-    CHECK_ERR(enc(c0neg, 2, 1, 0, 1, &d), DIR_ERANGE, d, "value -0.5 at index 0: capacity 0 holds no sign");
+    CHECK_ERR(enc(c0neg, 2, 1, 0, 1, &d), DIR_ERANGE, d,
+              "value -0.5 at index 0: capacity 0 holds no sign");
     /* capacity 2: 113 base-15 digits */
     double c2[2] = {1e200, 0.5};
-    CHECK_ERR(enc(c2, 2, 1, 2, 1, &d), DIR_ERANGE, d, "value 1e+200 at index 0: magnitude over capacity 2");
+    CHECK_ERR(enc(c2, 2, 1, 2, 1, &d), DIR_ERANGE, d,
+              "value 1e+200 at index 0: magnitude over capacity 2");
     double c2ok[2] = {999999999999999.5, 0.5};
     CHECK_ERR(enc(c2ok, 2, 1, 2, 1, &d), DIR_OK, d, NULL);
     /* V8 writes integers past 15 * 2^53 in base 15 with zeros for the
      * digits a double does not hold: 1e130 would read back as another
      * number */
     double c2v8[2] = {1e130, 0.5};
-    CHECK_ERR(enc(c2v8, 2, 1, 2, 1, &d), DIR_ERANGE, d, "value 1e+130 at index 0: the reference rounds");
+    CHECK_ERR(enc(c2v8, 2, 1, 2, 1, &d), DIR_ERANGE, d,
+              "value 1e+130 at index 0: the reference rounds");
     CHECK_ERR(enc(c2v8, 2, 0, 2, 1, &d), DIR_OK, d, NULL);
     /* leading decimal zeros: 14 fit in one character, 15 do not */
     double z14[2] = {1e-15, 0.5};
     CHECK_ERR(enc(z14, 2, 1, 1, 1, &d), DIR_OK, d, NULL);
     double z15[2] = {0.5, 1e-16};
-    CHECK_ERR(enc(z15, 2, 1, 1, 1, &d), DIR_ERANGE, d, "value 1e-16 at index 1: more than 14 leading decimal zeros");
+    CHECK_ERR(enc(z15, 2, 1, 1, 1, &d), DIR_ERANGE, d,
+              "value 1e-16 at index 1: more than 14 leading decimal zeros");
     double z1[2] = {0.5, 0.05};
-    CHECK_ERR(enc(z1, 2, 1, 1, 0, &d), DIR_ERANGE, d, "value 0.05 at index 1: leading decimal zeros need ldeczeroes");
+    CHECK_ERR(enc(z1, 2, 1, 1, 0, &d), DIR_ERANGE, d,
+              "value 0.05 at index 1: leading decimal zeros need ldeczeroes");
     /* negative zero has no classic string (the reference writes 0 with the
      * negative sign) */
     double nz[2] = {0.5, -0.0};
-    CHECK_ERR(enc(nz, 2, 1, 1, 1, &d), DIR_ERANGE, d, "value -0 at index 1: classic images cannot hold negative zero");
+    CHECK_ERR(enc(nz, 2, 1, 1, 1, &d), DIR_ERANGE, d,
+              "value -0 at index 1: classic images cannot hold negative zero");
     CHECK_ERR(enc(nz, 2, 0, 1, 1, &d), DIR_OK, d, NULL);
     /* digits past 2^53 the reference would round to another double */
     double r53[2] = {0.011661013260571639, 0.5};
-    CHECK_ERR(enc(r53, 2, 1, 1, 1, &d), DIR_ERANGE, d, "value 0.011661013260571639 at index 0: the reference rounds");
+    CHECK_ERR(enc(r53, 2, 1, 1, 1, &d), DIR_ERANGE, d,
+              "value 0.011661013260571639 at index 0: the reference rounds");
     /* the final value's last digit: a trailing base-15 zero looks like
      * padding (0.15 -> "f80010") */
     double last0[2] = {0.25, 0.15};
-    CHECK_ERR(enc(last0, 2, 1, 1, 1, &d), DIR_ERANGE, d, "value 0.15 at index 1: last in a classic image");
+    CHECK_ERR(enc(last0, 2, 1, 1, 1, &d), DIR_ERANGE, d,
+              "value 0.15 at index 1: last in a classic image");
     /* auto: nothing classic holds 1e-16 */
     CHECK_ERR(enc(z15, 2, 1, DIRA_CAPACITY_AUTO, 1, &d), DIR_ERANGE, d, "no classic configuration");
     /* ... but self-describing mode holds them all */
@@ -96,7 +105,8 @@ static void test_values(void)
     /* single values */
     char buf[DIRA_TOKEN_BUFSIZE];
     CHECK_ERR(dira_format_value(NAN, 1, 1, buf, sizeof buf, &d), DIR_ERANGE, d, "NaN");
-    CHECK_ERR(dira_format_value(1e-20, 1, 1, buf, sizeof buf, &d), DIR_ERANGE, d, "leading decimal zeros");
+    CHECK_ERR(dira_format_value(1e-20, 1, 1, buf, sizeof buf, &d), DIR_ERANGE, d,
+              "leading decimal zeros");
     CHECK_ERR(dira_format_value(1, 3, 1, buf, sizeof buf, &d), DIR_EINVAL, d, NULL);
     CHECK_ERR(dira_format_value(1, 1, 1, buf, 8, &d), DIR_EINVAL, d, NULL);
     double v;
@@ -108,7 +118,8 @@ static void test_values(void)
     char longs[400];
     memset(longs, '1', sizeof longs - 1);
     longs[sizeof longs - 1] = '\0';
-    CHECK_ERR(dira_parse_value(longs, strlen(longs), 1, 1, &v, &d), DIR_ESYNTAX, d, "over the limit");
+    CHECK_ERR(dira_parse_value(longs, strlen(longs), 1, 1, &v, &d), DIR_ESYNTAX, d,
+              "over the limit");
 }
 
 static void test_limits_and_args(void)
@@ -128,7 +139,8 @@ static void test_limits_and_args(void)
     /* a width of 1 cannot hold 2^21 values of 5 digits in 2^20 rows */
     enum { N = 1 << 21 };
     double *many = malloc(N * sizeof *many);
-    for (size_t i = 0; i < N; i++) many[i] = -0.5;
+    for (size_t i = 0; i < N; i++)
+        many[i] = -0.5;
     opt.width = 1;
     CHECK_ERR(dira_encode(many, N, &opt, &px, &w, &h, &ch, NULL, &d), DIR_ELIMIT, d, "rows");
     free(many);
@@ -138,7 +150,8 @@ static void test_limits_and_args(void)
     dira_options_default(&opt);
     opt.classic = 1;
     opt.normalised = 1;
-    CHECK_ERR(dira_encode(&one, 1, &opt, &px, &w, &h, &ch, NULL, &d), DIR_EINVAL, d, "normalisation");
+    CHECK_ERR(dira_encode(&one, 1, &opt, &px, &w, &h, &ch, NULL, &d), DIR_EINVAL, d,
+              "normalisation");
     CHECK_ERR(dira_encode(NULL, 1, NULL, &px, &w, &h, &ch, NULL, &d), DIR_EINVAL, d, NULL);
     dira_options_default(&opt);
     opt.classic = 1;
@@ -154,7 +167,8 @@ static void test_limits_and_args(void)
     opt.classic = 1;
     opt.capacity = 1;
     CHECK_ERR(dira_decode(zero, 4, 4, 3, 0, &opt, &v, &n, NULL, &d), DIR_ESYNTAX, d, "no 'f'");
-    CHECK_ERR(dira_decode(zero, 4, 4, 3, 0, NULL, &v, &n, NULL, &d), DIR_EINVAL, d, "configuration");
+    CHECK_ERR(dira_decode(zero, 4, 4, 3, 0, NULL, &v, &n, NULL, &d), DIR_EINVAL, d,
+              "configuration");
     opt.alpha = 1;
     CHECK_ERR(dira_decode(zero, 4, 4, 3, 0, &opt, &v, &n, NULL, &d), DIR_EINVAL, d, "alpha");
     opt.alpha = 0;
@@ -168,7 +182,8 @@ static void test_limits_and_args(void)
     memset(longs, 0x11, sizeof longs);
     longs[0] = 0xF8;
     opt.capacity = 1;
-    CHECK_ERR(dira_decode(longs, 100, 1, 3, 0, &opt, &v, &n, NULL, &d), DIR_ESYNTAX, d, "over the limit");
+    CHECK_ERR(dira_decode(longs, 100, 1, 3, 0, &opt, &v, &n, NULL, &d), DIR_ESYNTAX, d,
+              "over the limit");
     /* more values than the caller allows */
     uint8_t fs[3 * 4];
     memset(fs, 0xF8, sizeof fs); /* "f8f8f8..." : 12 values "8" */
@@ -182,10 +197,12 @@ static void test_limits_and_args(void)
     CHECK_ERR(dira_encode(vals, 3, &opt, &px, &w, &h, &ch, NULL, &d), DIR_OK, d, NULL);
     if (d.error == DIR_OK) {
         px[8] = 200; /* 200 values in a few digits */
-        CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &v, &n, NULL, &d), DIR_ESYNTAX, d, "200 values");
+        CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &v, &n, NULL, &d), DIR_ESYNTAX, d,
+                  "200 values");
         px[8] = 3;
         px[(size_t)w * h * ch - 1] = 1; /* padding must be zero */
-        CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &v, &n, NULL, &d), DIR_ESYNTAX, d, "after the value stream");
+        CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &v, &n, NULL, &d), DIR_ESYNTAX, d,
+                  "after the value stream");
         px[(size_t)w * h * ch - 1] = 0;
         px[5] |= 0x80;
         CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &v, &n, NULL, &d), DIR_ESYNTAX, d, "reserved");
@@ -221,7 +238,8 @@ static void test_garbage(void)
         dir_diag d;
         dir_error e = dira_decode(buf, 8, 8, 3, 0, &opt, &v, &n, NULL, &d);
         if (e == DIR_OK) {
-            for (size_t i = 0; i < n; i++) CHECK(isfinite(v[i]));
+            for (size_t i = 0; i < n; i++)
+                CHECK(isfinite(v[i]));
             dir_free(v);
         } else {
             CHECK(v == NULL && d.message[0] != '\0');

@@ -142,7 +142,8 @@ static void test_npy(void)
     const uint8_t f4[16] = {0x3F, 0x80, 0, 0, 0xC0, 0, 0, 0, 0x3D, 0xCC, 0xCC, 0xCD, 0, 0, 0, 1};
     memcpy(f + h, f4, 16);
     CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), 0);
-    CHECK(n == 4 && v[0] == 1 && v[1] == -2 && v[2] == (double)0.1f && v[3] == 1.401298464324817e-45);
+    CHECK(n == 4 && v[0] == 1 && v[1] == -2 && v[2] == (double)0.1f &&
+          v[3] == 1.401298464324817e-45);
     free(v);
     /* int8 and uint16 */
     npy_header(f, "{'descr': '|i1', 'fortran_order': False, 'shape': (3,), }", &h);
@@ -168,7 +169,8 @@ static void test_npy(void)
     npy_header(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", &h);
     CHECK_EQ_INT(numio_parse_npy(f, h, 0, &v, &n, err, sizeof err), -1);
     CHECK(strstr(err, "more than") != NULL);
-    CHECK_EQ_INT(numio_parse_npy((const uint8_t *)"hello world", 11, 0, &v, &n, err, sizeof err), -1);
+    CHECK_EQ_INT(numio_parse_npy((const uint8_t *)"hello world", 11, 0, &v, &n, err, sizeof err),
+                 -1);
     CHECK(strstr(err, "not a .npy") != NULL);
 }
 

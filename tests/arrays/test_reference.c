@@ -49,7 +49,8 @@ static double reference_decode(const uint8_t *t, size_t n)
     size_t k = (size_t)snprintf(text, sizeof text, "%s", num);
     if (2 + cnt < n) {
         text[k++] = '.';
-        for (size_t i = 0; i < nz && k < 900; i++) text[k++] = '0';
+        for (size_t i = 0; i < nz && k < 900; i++)
+            text[k++] = '0';
         dira_shortest(v8_parseint15(t + 2 + cnt, n - 2 - cnt), num);
         snprintf(text + k, sizeof text - k, "%s", num);
     } else {
@@ -66,7 +67,8 @@ static uint8_t *data_bytes(const tool_image *img, int alpha, size_t *n)
     uint8_t *b = malloc(px * per);
     if (!b) return NULL;
     for (size_t i = 0; i < px; i++)
-        for (unsigned c = 0; c < per; c++) b[i * per + c] = img->pixels[i * img->channels + c];
+        for (unsigned c = 0; c < per; c++)
+            b[i * per + c] = img->pixels[i * img->channels + c];
     *n = px * per;
     return b;
 }
@@ -79,7 +81,8 @@ static int reference_count_check(const tool_image *img, const double *want, size
     size_t nd = nb * 2, lost = 0, idx = 0;
     uint8_t *t = malloc(nd);
     size_t i = 0;
-    while (i < nd && ((b[i / 2] >> (i & 1 ? 0 : 4)) & 15) != 15) i++;
+    while (i < nd && ((b[i / 2] >> (i & 1 ? 0 : 4)) & 15) != 15)
+        i++;
     while (i < nd && idx < n) {
         i++; /* the 'f' */
         size_t k = 0;
@@ -221,7 +224,8 @@ int main(void)
         if (line[0] == '#' || line[0] == '\n') continue;
         char *fld[5], *save = NULL;
         int nf = 0;
-        for (char *t = strtok_r(line, "\t\n", &save); t && nf < 5; t = strtok_r(NULL, "\t\n", &save))
+        for (char *t = strtok_r(line, "\t\n", &save); t && nf < 5;
+             t = strtok_r(NULL, "\t\n", &save))
             fld[nf++] = t;
         CHECK_EQ_INT(nf, 5);
         if (nf < 5) continue;

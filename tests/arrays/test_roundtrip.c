@@ -36,23 +36,22 @@ static double hard_value(size_t i)
     switch (i % 12) {
     case 0: { /* any finite bit pattern */
         double d;
-        do d = from_bits(rng());
+        do
+            d = from_bits(rng());
         while (!isfinite(d));
         return d;
     }
-    case 1: return from_bits(rng() & 0x800FFFFFFFFFFFFFull);       /* subnormal (or zero) */
+    case 1: return from_bits(rng() & 0x800FFFFFFFFFFFFFull);              /* subnormal (or zero) */
     case 2: return ldexp((double)(rng() >> 11), 900 + (int)(rng() % 60)); /* huge */
     case 3: return (rng() & 1) ? -0.0 : 0.0;
-    case 4: { /* integers past 2^53 */
-        double d = (double)(int64_t)rng();
-        return d;
+    case 4: { /* integers past 2^53 */ double d = (double)(int64_t)rng(); return d;
     }
-    case 5: return ((double)(rng() >> 11) / 9007199254740992.0) - 0.5; /* weights-like */
+    case 5: return ((double)(rng() >> 11) / 9007199254740992.0) - 0.5;   /* weights-like */
     case 6: return (double)(int64_t)(rng() % 2000001) / 1000.0 - 1000.0; /* short decimals */
-    case 7: return ldexp(1.0, (int)(rng() % 2098) - 1074);        /* powers of two */
+    case 7: return ldexp(1.0, (int)(rng() % 2098) - 1074);               /* powers of two */
     case 8: return (rng() & 1) ? DBL_MAX : -DBL_MIN;
-    case 9: return 1e-15 * (double)(rng() % 100);                 /* many leading zeros */
-    case 10: return (double)(rng() % 100000000);                  /* small integers */
+    case 9: return 1e-15 * (double)(rng() % 100); /* many leading zeros */
+    case 10: return (double)(rng() % 100000000);  /* small integers */
     default: return -(double)(rng() >> 11) * 1e-300;
     }
 }
@@ -121,18 +120,34 @@ static void test_hard_values(void)
 {
     enum { N = 6000 };
     double *v = malloc(N * sizeof *v);
-    for (size_t i = 0; i < N; i++) v[i] = hard_value(i);
+    for (size_t i = 0; i < N; i++)
+        v[i] = hard_value(i);
     for (int cap = DIRA_CAPACITY_AUTO; cap <= 2; cap++)
         for (int ldz = 0; ldz <= 1; ldz++)
-            for (int alpha = 0; alpha <= 1; alpha++) roundtrip(v, N, cap, ldz, alpha, 0, "hard");
+            for (int alpha = 0; alpha <= 1; alpha++)
+                roundtrip(v, N, cap, ldz, alpha, 0, "hard");
     roundtrip(v, N, 1, 1, 0, 7, "hard width 7");
     roundtrip(v, 1, 1, 1, 0, 0, "one value");
     roundtrip(v, 0, DIRA_CAPACITY_AUTO, 1, 0, 0, "empty");
     /* every special value alone, so each is also the final one */
-    const double special[] = {0.0,      -0.0,    DBL_MIN,  -DBL_MIN,  DBL_TRUE_MIN,
-                              DBL_MAX,  -DBL_MAX, 9007199254740993.0, 18446744073709551616.0,
-                              1e-15,    1e-16,   0.15,     15.0,      0.1,       1e21,
-                              1e-7,     123456789012345678.0, 0.30000000000000004};
+    const double special[] = {0.0,
+                              -0.0,
+                              DBL_MIN,
+                              -DBL_MIN,
+                              DBL_TRUE_MIN,
+                              DBL_MAX,
+                              -DBL_MAX,
+                              9007199254740993.0,
+                              18446744073709551616.0,
+                              1e-15,
+                              1e-16,
+                              0.15,
+                              15.0,
+                              0.1,
+                              1e21,
+                              1e-7,
+                              123456789012345678.0,
+                              0.30000000000000004};
     for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
         for (int cap = DIRA_CAPACITY_AUTO; cap <= 2; cap++)
             roundtrip(&special[i], 1, cap, 1, 0, 0, "special");
@@ -145,12 +160,23 @@ static void test_shortest(void)
         double v;
         const char *s;
     } cases[] = {
-        {0.0, "0"},       {-0.0, "-0"},         {0.1, "0.1"},          {100, "100"},
-        {1e21, "1e+21"},  {1e20, "100000000000000000000"}, {1e-7, "1e-7"},
-        {1e-6, "0.000001"}, {1.5e300, "1.5e+300"}, {-2.5e-8, "-2.5e-8"},
-        {0.30000000000000004, "0.30000000000000004"}, {5e-324, "5e-324"},
-        {1.7976931348623157e308, "1.7976931348623157e+308"}, {123.456, "123.456"},
-        {9007199254740993.0, "9007199254740992"}, {NAN, "NaN"}, {-INFINITY, "-Infinity"},
+        {0.0, "0"},
+        {-0.0, "-0"},
+        {0.1, "0.1"},
+        {100, "100"},
+        {1e21, "1e+21"},
+        {1e20, "100000000000000000000"},
+        {1e-7, "1e-7"},
+        {1e-6, "0.000001"},
+        {1.5e300, "1.5e+300"},
+        {-2.5e-8, "-2.5e-8"},
+        {0.30000000000000004, "0.30000000000000004"},
+        {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {123.456, "123.456"},
+        {9007199254740993.0, "9007199254740992"},
+        {NAN, "NaN"},
+        {-INFINITY, "-Infinity"},
     };
     char buf[DIRA_NUMBER_BUFSIZE];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -182,7 +208,8 @@ static void test_shortest(void)
             /* trailing zeros of integers are not significant */
             const char *dot = strchr(buf, '.');
             if (!dot && !strchr(buf, 'e'))
-                for (const char *p = buf + strlen(buf) - 1; p > buf && *p == '0'; p--) sig--;
+                for (const char *p = buf + strlen(buf) - 1; p > buf && *p == '0'; p--)
+                    sig--;
             char t[400];
             if (sig > 1) {
                 snprintf(t, sizeof t, "%.*g", sig - 1, d);
@@ -200,7 +227,8 @@ static void test_classic_roundtrip(void)
      * digit is not zero */
     enum { N = 3001 };
     double v[N];
-    for (int i = 0; i < N - 1; i++) v[i] = (double)((int64_t)(rng() % 20000001) - 10000000) / 10000.0;
+    for (int i = 0; i < N - 1; i++)
+        v[i] = (double)((int64_t)(rng() % 20000001) - 10000000) / 10000.0;
     v[N - 1] = 0.5;
     for (int cap = 1; cap <= 2; cap++)
         for (int alpha = 0; alpha <= 1; alpha++) {
@@ -237,7 +265,8 @@ static void test_classic_roundtrip(void)
             CHECK_EQ_INT(bn, N);
             if (diag.error == DIR_OK && bn == N) {
                 size_t bad = 0;
-                for (int i = 0; i < N; i++) bad += !same_bits(back[i], v[i]);
+                for (int i = 0; i < N; i++)
+                    bad += !same_bits(back[i], v[i]);
                 CHECK_EQ_INT(bad, 0);
                 dir_free(back);
             }
@@ -396,7 +425,7 @@ static void test_heatmap(void)
     CHECK_ERR(dira_heatmap_scaled(v, 5, 0, 0, 0.5, &img, &w, &h, &st, &diag), DIR_OK, diag, NULL);
     if (diag.error == DIR_OK) {
         CHECK(img[3 * 2] == 178 && img[3 * 2 + 1] == 24 && img[3 * 2 + 2] == 43); /* 0.5 */
-        CHECK(img[0] == 33 && img[1] == 102 && img[2] == 172);                   /* -1 */
+        CHECK(img[0] == 33 && img[1] == 102 && img[2] == 172);                    /* -1 */
         dir_free(img);
     }
     CHECK_ERR(dira_heatmap_scaled(v, 5, 0, 0, -1, &img, &w, &h, &st, &diag), DIR_EINVAL, diag,

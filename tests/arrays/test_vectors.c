@@ -11,7 +11,10 @@
 #include "dir.h"
 #include "testutil.h"
 
-static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
 
 static int ieq(const char *a, const char *b)
 {
@@ -51,8 +54,8 @@ int main(void)
         dir_error e = dira_format_value(value, cap, ldz, buf, sizeof buf, &diag);
         CHECK_EQ_INT(e, DIR_OK);
         if (!ieq(buf, fields[3])) {
-            fprintf(stderr, "vector %s cap %d ldz %d: wrote %s, expected %s\n", fields[0], cap,
-                    ldz, buf, fields[3]);
+            fprintf(stderr, "vector %s cap %d ldz %d: wrote %s, expected %s\n", fields[0], cap, ldz,
+                    buf, fields[3]);
             test_failures++;
         }
         double back = 0;
