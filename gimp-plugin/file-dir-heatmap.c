@@ -456,8 +456,6 @@ dir_heatmap_run (gint             nparams,
       return;
     }
 
-  gimp_progress_init ("Decoding the numeric array");
-
   self_describing = dira_is_self_describing (pixels,
                                              gimp_drawable_width (drawable_ID),
                                              gimp_drawable_height (drawable_ID),
@@ -473,6 +471,8 @@ dir_heatmap_run (gint             nparams,
         }
       vals.classic = TRUE;
     }
+
+  gimp_progress_init ("Decoding the numeric array");
 
   dira_options_default (&opt);
   opt.classic    = vals.classic;
@@ -510,7 +510,8 @@ dir_heatmap_run (gint             nparams,
       return;
     }
 
-  gimp_progress_update (0.5);
+  gimp_progress_update (1.0);
+  gimp_progress_end ();
 
   /* Shape: one side given, the other follows; none given, near-square
    * (what dira_heatmap () draws for 0 x 0); last values only if they
@@ -546,6 +547,8 @@ dir_heatmap_run (gint             nparams,
       return;
     }
 
+  gimp_progress_init ("Drawing the heatmap");
+
   err = dira_heatmap_scaled (array, count, vals.rows, vals.cols, vals.scale,
                              &rgb, &width, &height, &stats, &diag);
   dir_free (array);
@@ -574,8 +577,9 @@ dir_heatmap_run (gint             nparams,
   if (run_mode == GIMP_RUN_INTERACTIVE)
     gimp_display_new (image_ID);
 
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_set_data (HEATMAP_PROC, &vals, sizeof (HeatmapVals));
+  /* The values of any run become the dialog's next defaults, as the
+   * export options do. */
+  gimp_set_data (HEATMAP_PROC, &vals, sizeof (HeatmapVals));
 
   *nreturn_vals = 6;
   values[0].data.d_status = GIMP_PDB_SUCCESS;
