@@ -121,6 +121,11 @@ for id in $codecs; do
     colours="$colours$c "
     points="$points$p "
 done
+# Axis ranges from the data: a margin around the smallest and largest values.
+yrange=$(awk -F '\t' '$1 !~ /^#/ && $4 > 0 { if (!n++ || $4 < lo) lo = $4; if ($4 > hi) hi = $4 }
+    END { printf "%g:%g", lo / 1.3, hi * 1.3 }' "$out/summary.tsv")
+xrange=$(awk -F '\t' '$1 !~ /^#/ && $8 > 0 { if (!n++ || $8 < lo) lo = $8; if ($8 > hi) hi = $8 }
+    END { printf "%g:%g", lo / 1.5, hi * 1.5 }' "$out/summary.tsv")
 gnuplot <<EOF || die "gnuplot failed"
 set terminal pngcairo size 1800,600 font "DejaVu Sans,10"
 set output "$docs/img/bench-size-speed.png"
@@ -133,6 +138,10 @@ set xlabel "decode speed, MB/s of raw pixels (log scale)"
 set ylabel "total size / PNG at libpng's default level (log scale)"
 set grid
 set logscale y
+set yrange [$yrange]
+set xrange [$xrange]
+set ytics (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
+set xtics (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
 set datafile separator "\t"
 set key off
 set lmargin 9
@@ -151,7 +160,11 @@ t1=$(date +%s)
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 cores=$(grep -c '^processor' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-compiler=$(sed -n 's/.*"full_version": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-compilers.json" 2>/dev/null | head -n 1)
+cc_cmd=$(grep -o '"compiler": *\["[^"]*"' "$build/meson-info/intro-targets.json" 2>/dev/null | head -n 1 | sed 's/.*\["//; s/"$//')
+compiler=
+if [ -n "$cc_cmd" ]; then
+    compiler=$("$cc_cmd" --version 2>/dev/null | head -n 1) || compiler=
+fi
 buildtype=$(sed -n 's/.*"name": *"buildtype", *"value": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-buildoptions.json" 2>/dev/null | head -n 1)
 ver() { pkg-config --modversion "$1" 2>/dev/null || echo '?'; }
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo 'unknown')
