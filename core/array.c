@@ -524,7 +524,7 @@ static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int
     return DIR_OK;
 }
 
-static const char *why_text(enum why w, int cap, int ldz)
+static const char *why_text(enum why w, int cap)
 {
     switch (w) {
     case WHY_SIGN: return "capacity 0 holds no sign (values in [0, 1) only)";
@@ -536,7 +536,7 @@ static const char *why_text(enum why w, int cap, int ldz)
                           : "magnitude over capacity 2 (113 base-15 integer digits when "
                             "positive, 112 when negative)";
     case WHY_LDZ: return "more than 14 leading decimal zeros, over what one character holds";
-    case WHY_NOLDZ: return ldz ? "leading decimal zeros" : "leading decimal zeros need ldeczeroes";
+    case WHY_NOLDZ: return "leading decimal zeros need ldeczeroes";
     default: return "";
     }
 }
@@ -580,7 +580,7 @@ dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *bu
     if (n < 0) {
         dira_shortest(value, vs);
         return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index 0: %s", vs,
-                     why_text(w, capacity, ldeczeroes));
+                     why_text(w, capacity));
     }
     if (!reference_exact(&p, value)) {
         dira_shortest(value, vs);
@@ -857,7 +857,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         double v = values[fail_index[c]];
         dira_shortest(v, vs);
         return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu: %s%s", vs,
-                     fail_index[c], why_text(fail_why[c], c / 2, c % 2),
+                     fail_index[c], why_text(fail_why[c], c / 2),
                      opt.capacity == DIRA_CAPACITY_AUTO
                          ? " (no classic configuration holds every value)"
                          : "");
