@@ -165,8 +165,9 @@ static int read_png(const uint8_t *data, size_t size, const char *path, const di
     png_structp png =
         png_create_read_struct(PNG_LIBPNG_VER_STRING, &m, png_on_error, png_on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_bytep *rows = NULL;
-    uint8_t *pixels = NULL;
+    /* volatile: both are set after setjmp() and freed after longjmp(). */
+    png_bytep *volatile rows = NULL;
+    uint8_t *volatile pixels = NULL;
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
         return set_err(err, errlen, "'%s': out of memory", path);
