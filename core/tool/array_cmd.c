@@ -138,6 +138,35 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
     return 0;
 }
 
+/* Reads back what was written and checks that the container kept every
+ * data byte (an image written as RGB may come back as RGBA with alpha 255).
+ * Returns 0, or -1 with a reason. */
+static int verify_written(const char *path, const tool_image *img, char *err, size_t errlen)
+{
+    tool_image back;
+    if (tool_read_image(path, NULL, &back, err, errlen)) return -1;
+    int rc = 0;
+    if (back.width != img->width || back.height != img->height ||
+        !(back.channels == img->channels || (img->channels == 3 && back.channels == 4))) {
+        snprintf(err, errlen, "'%s' reads back as %ux%u with %u channels, not %ux%u with %u", path,
+                 back.width, back.height, back.channels, img->width, img->height, img->channels);
+        rc = -1;
+    }
+    size_t px = (size_t)img->width * img->height;
+    for (size_t i = 0; rc == 0 && i < px; i++) {
+        const uint8_t *a = img->pixels + i * img->channels, *b = back.pixels + i * back.channels;
+        if (memcmp(a, b, img->channels) != 0 || (back.channels > img->channels && b[3] != 255)) {
+            snprintf(err, errlen,
+                     "'%s' does not keep the data: pixel %zu reads back changed (a lossy or "
+                     "alpha-altering encoder?)",
+                     path, i);
+            rc = -1;
+        }
+    }
+    tool_image_free(&back);
+    return rc;
+}
+
 static int cmd_pack(int argc, char **argv)
 {
     args a;
@@ -167,6 +196,11 @@ static int cmd_pack(int argc, char **argv)
     if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
         dir_free(img.pixels);
         return die("%s%s", err, "");
+    }
+    if (verify_written(a.out, &img, err, sizeof err)) {
+        dir_free(img.pixels);
+        (void)remove(a.out);
+        return die("%s; removed it%s", err, "");
     }
     dir_free(img.pixels);
     struct stat st;
