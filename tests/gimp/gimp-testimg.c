@@ -31,7 +31,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static int fail(const char *fmt, ...)
+static int
+fail(const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "gimp-testimg: ");
@@ -88,12 +89,8 @@ static int cmd_gen(int argc, char **argv)
                     v = (uint8_t)(((x / 24) * 40 + (y / 24) * 7 + c * 50) & 0xff);
                     if (x / 24 % 3 == 0) v = 0;
                     break;
-                case 1: /* noise */
-                    v = (uint8_t)next_rand(&st);
-                    break;
-                case 2: /* gradient */
-                    v = (uint8_t)(x + 3 * y + 11 * c);
-                    break;
+                case 1: /* noise */ v = (uint8_t)next_rand(&st); break;
+                case 2: /* gradient */ v = (uint8_t)(x + 3 * y + 11 * c); break;
                 default: /* sparse dots on a flat background */
                     v = (next_rand(&st) % 97 == 0) ? (uint8_t)(200 + c) : (uint8_t)(30 + c);
                     break;
@@ -136,8 +133,8 @@ static int cmd_cmp(int argc, char **argv)
                 size_t px = i / a.channels;
                 fprintf(stderr,
                         "gimp-testimg: %s and %s differ at x=%zu y=%zu channel %zu: %u vs %u\n",
-                        argv[2], argv[3], px % a.width, px / a.width, i % a.channels,
-                        a.pixels[i], b.pixels[i]);
+                        argv[2], argv[3], px % a.width, px / a.width, i % a.channels, a.pixels[i],
+                        b.pixels[i]);
                 rc = 1;
                 break;
             }
@@ -174,7 +171,8 @@ static int cmd_cmprgba(int argc, char **argv)
         if (img.channels >= 3) memcpy(want, p, 3);
         if (img.channels == 4) want[3] = p[3];
         if (memcmp(want, raw + i * 4, 4) != 0) {
-            fprintf(stderr, "gimp-testimg: pixel x=%zu y=%zu is %u,%u,%u,%u in %s, %u,%u,%u,%u in %s\n",
+            fprintf(stderr,
+                    "gimp-testimg: pixel x=%zu y=%zu is %u,%u,%u,%u in %s, %u,%u,%u,%u in %s\n",
                     i % img.width, i / img.width, want[0], want[1], want[2], want[3], argv[2],
                     raw[i * 4], raw[i * 4 + 1], raw[i * 4 + 2], raw[i * 4 + 3], argv[3]);
             rc = 1;
