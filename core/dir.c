@@ -133,6 +133,7 @@ void dir_free(void *p)
 static const char *const filter_names[] = {"none", "sub", "auto"};
 static const char *const layout_names[] = {"ordered", "interleaved"};
 static const char *const backend_names[] = {"none", "zstd"};
+static const char *const codes_names[] = {"auto", "smallest", "zstd"};
 
 const char *dir_filter_name(dir_filter f)
 {
@@ -145,6 +146,11 @@ const char *dir_layout_name(dir_layout l)
 const char *dir_backend_name(dir_backend b)
 {
     return (unsigned)b < 2 ? backend_names[b] : "?";
+}
+
+const char *dir_codes_name(dir_codes c)
+{
+    return (unsigned)c < 3 ? codes_names[c] : "?";
 }
 
 static int name_index(const char *s, const char *const *names, int n)
@@ -169,6 +175,14 @@ dir_error dir_layout_parse(const char *s, dir_layout *l)
     *l = (dir_layout)i;
     return DIR_OK;
 }
+dir_error dir_codes_parse(const char *s, dir_codes *c)
+{
+    int i = name_index(s, codes_names, 3);
+    if (i < 0) return DIR_EINVAL;
+    *c = (dir_codes)i;
+    return DIR_OK;
+}
+
 dir_error dir_backend_parse(const char *s, dir_backend *b)
 {
     int i = name_index(s, backend_names, 2);
@@ -890,6 +904,7 @@ typedef struct section_scan {
 
 typedef struct encoder {
     geometry g;
+    int raw_for_lists;  /* DIR_CODES_ZSTD: write entry-list sections raw */
     const uint8_t *img; /* (filtered) pixels, stride g.stride */
     wbuf w[DIR_STREAMS];
     int interleaved;
@@ -1158,6 +1173,11 @@ static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t s
         }
     }
 
+    if (e->raw_for_lists &&
+        (best_code == CODE_XOR || best_code == CODE_ZLIST || best_code == CODE_FLIST)) {
+        best_code = CODE_RAW;
+        best = (size_t)SEC_PIXELS * c;
+    }
     wbuf *cw = &e->w[0];
     sink o;
     if (wbuf_reserve(cw, 1 + best + 8)) return DIR_ENOMEM;
@@ -1221,6 +1241,7 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->layout = DIR_LAYOUT_ORDERED;
     opt->backend = DIR_BACKEND_ZSTD;
     opt->level = DIR_DEFAULT_LEVEL;
+    opt->codes = DIR_CODES_AUTO;
 }
 
 static void encoder_free(encoder *e)
@@ -1236,7 +1257,7 @@ static void encoder_free(encoder *e)
 
 /* Codes every section of `img` (already filtered) into the streams. */
 static dir_error build_streams(const geometry *g, const uint8_t *img, int interleaved,
-                               encoder **out, dir_diag *diag)
+                               int raw_for_lists, encoder **out, dir_diag *diag)
 {
     encoder *e = calloc(1, sizeof *e);
     *out = NULL;
@@ -1244,6 +1265,7 @@ static dir_error build_streams(const geometry *g, const uint8_t *img, int interl
     e->g = *g;
     e->img = img;
     e->interleaved = interleaved;
+    e->raw_for_lists = raw_for_lists;
     size_t buckets = 1;
     while (buckets < g->sections)
         buckets <<= 1;
@@ -1393,7 +1415,7 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
     if (channels != 1 && channels != 3 && channels != 4)
         return fail(diag, DIR_EINVAL, 0, -1, "channels %u not supported (1, 3 or 4)", channels);
     if ((unsigned)opt.filter > DIR_FILTER_AUTO || (unsigned)opt.layout > DIR_LAYOUT_INTERLEAVED ||
-        (unsigned)opt.backend > DIR_BACKEND_ZSTD)
+        (unsigned)opt.backend > DIR_BACKEND_ZSTD || (unsigned)opt.codes > DIR_CODES_ZSTD)
         return fail(diag, DIR_EINVAL, 0, -1, "invalid encode option");
     if (opt.backend == DIR_BACKEND_ZSTD && (opt.level < 1 || opt.level > ZSTD_maxCLevel()))
         return fail(diag, DIR_EINVAL, 0, -1, "zstd level %d out of range (1..%d)", opt.level,
@@ -1419,10 +1441,12 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
     }
     uint32_t crc = dir_crc32(0, src, g.stride * height);
     int il = opt.layout == DIR_LAYOUT_INTERLEAVED;
+    int rawl = opt.codes == DIR_CODES_ZSTD ||
+               (opt.codes == DIR_CODES_AUTO && opt.backend == DIR_BACKEND_ZSTD);
     dir_error err = DIR_OK;
     encoder *a = NULL, *b = NULL;
     if (opt.filter != DIR_FILTER_SUB) {
-        err = build_streams(&g, src, il, &a, diag);
+        err = build_streams(&g, src, il, rawl, &a, diag);
         if (err) goto done;
     }
     if (opt.filter != DIR_FILTER_NONE) {
@@ -1432,7 +1456,7 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
             goto done;
         }
         apply_sub(&g, src, g.stride, subbed);
-        err = build_streams(&g, subbed, il, &b, diag);
+        err = build_streams(&g, subbed, il, rawl, &b, diag);
         if (err) goto done;
     }
     /* auto: keep the filter whose file is smaller (with zstd, judged at a

@@ -11,7 +11,7 @@
 
 static const char usage[] =
     "usage: dirtool encode IN.png OUT.dir [--filter none|sub|auto] [--backend none|zstd]\n"
-    "                      [--level N] [--interleaved]\n"
+    "                      [--level N] [--interleaved] [--codes auto|smallest|zstd]\n"
     "       dirtool decode IN.dir OUT.png\n"
     "       dirtool info [--json] IN.dir\n"
     "       dirtool array pack|unpack|heatmap ...   (dirtool array --help)\n";
@@ -49,6 +49,9 @@ static int cmd_encode(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--level") == 0 && v) {
             if (parse_level(v, &opt.level)) return die("--level takes 1 to 22");
+            i++;
+        } else if (strcmp(a, "--codes") == 0 && v) {
+            if (dir_codes_parse(v, &opt.codes)) return die("--codes takes auto, smallest or zstd");
             i++;
         } else if (strcmp(a, "--interleaved") == 0) {
             opt.layout = DIR_LAYOUT_INTERLEAVED;

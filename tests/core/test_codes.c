@@ -9,7 +9,8 @@
 #include "dirtest.h"
 #include "testutil.h"
 
-static const dir_encode_options pure = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_NONE, 1};
+static const dir_encode_options pure = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_NONE, 1,
+                                        DIR_CODES_SMALLEST};
 
 /* Sets pixel (x, y) of a w-wide image to colour `v` (channel i = byte i). */
 static void px(uint8_t *img, uint32_t w, unsigned c, uint32_t x, uint32_t y, uint32_t v)
@@ -312,8 +313,40 @@ static void test_edges(void)
     free(f);
 }
 
+/* Code choice ZSTD writes entry-list sections raw; SMALLEST keeps them. */
+static void test_code_choice(void)
+{
+    uint8_t img[16 * 16 * 3];
+    memset(img, 0, sizeof img);
+    px(img, 16, 3, 4, 4, 0x445566);
+    px(img, 16, 3, 9, 1, 0x778899);
+    dir_encode_options o = pure;
+    o.codes = DIR_CODES_ZSTD;
+    size_t size;
+    dir_stats st;
+    uint8_t *f = enc_with(&o, img, 16, 16, 3, &size, &st);
+    CHECK_EQ_INT(st.code_count[7], 1);
+    CHECK_EQ_INT(size, HDR + 1 + 768);
+    free(f);
+    o.backend = DIR_BACKEND_ZSTD;
+    o.codes = DIR_CODES_AUTO;
+    f = enc_with(&o, img, 16, 16, 3, &size, &st);
+    CHECK_EQ_INT(st.code_count[7], 1);
+    free(f);
+    o.codes = DIR_CODES_SMALLEST;
+    f = enc_with(&o, img, 16, 16, 3, &size, &st);
+    CHECK_EQ_INT(st.code_count[5], 1);
+    free(f);
+    dir_codes c;
+    CHECK_EQ_INT(dir_codes_parse("zstd", &c), DIR_OK);
+    CHECK_EQ_INT(c, DIR_CODES_ZSTD);
+    CHECK_EQ_INT(dir_codes_parse("fast", &c), DIR_EINVAL);
+    CHECK(strcmp(dir_codes_name(DIR_CODES_SMALLEST), "smallest") == 0);
+}
+
 int main(void)
 {
+    test_code_choice();
     test_each_code();
     test_chess();
     test_author_examples();

@@ -46,7 +46,9 @@ static void roundtrip(uint32_t w, uint32_t h, unsigned c, int kind)
     for (int f = 0; f < 3; f++)
         for (int l = 0; l < 2; l++)
             for (int b = 0; b < 2; b++) {
-                dir_encode_options o = {(dir_filter)f, (dir_layout)l, (dir_backend)b, 5};
+                /* Both code choices, whatever the back end. */
+                dir_encode_options o = {(dir_filter)f, (dir_layout)l, (dir_backend)b, 5,
+                                        (l ^ b) ? DIR_CODES_SMALLEST : DIR_CODES_ZSTD};
                 void *out = NULL, *px = NULL;
                 size_t size = 0;
                 dir_diag dg;
