@@ -363,9 +363,8 @@ int tool_write_image(const char *path, const tool_image *img, const dir_encode_o
         return rc;
     }
     if (fmt == TOOL_FMT_WEBP) {
-        uint8_t *out = NULL, *rgb = NULL;
+        uint8_t *rgb = NULL;
         const uint8_t *src = img->pixels;
-        size_t n;
         if (img->width > WEBP_MAX_DIMENSION || img->height > WEBP_MAX_DIMENSION)
             return set_err(err, errlen, "'%s': %ux%u is too large for WebP", path, img->width,
                            img->height);
@@ -377,16 +376,34 @@ int tool_write_image(const char *path, const tool_image *img, const dir_encode_o
                 rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = src[i];
             src = rgb;
         }
-        if (img->channels == 4)
-            n = WebPEncodeLosslessRGBA(src, (int)img->width, (int)img->height,
-                                       (int)(img->width * 4), &out);
-        else
-            n = WebPEncodeLosslessRGB(src, (int)img->width, (int)img->height, (int)(img->width * 3),
-                                      &out);
+        /* Lossless with exact = 1: the colour under transparent pixels is
+         * kept (array data lives there; libwebp zeroes it otherwise). */
+        WebPConfig cfg;
+        WebPPicture pic;
+        WebPMemoryWriter wr;
+        if (!WebPConfigInit(&cfg) || !WebPPictureInit(&pic)) {
+            free(rgb);
+            return set_err(err, errlen, "'%s': WebP library version mismatch", path);
+        }
+        cfg.lossless = 1;
+        cfg.exact = 1;
+        pic.use_argb = 1;
+        pic.width = (int)img->width;
+        pic.height = (int)img->height;
+        int ok = img->channels == 4 ? WebPPictureImportRGBA(&pic, src, (int)(img->width * 4))
+                                    : WebPPictureImportRGB(&pic, src, (int)(img->width * 3));
+        WebPMemoryWriterInit(&wr);
+        pic.writer = WebPMemoryWrite;
+        pic.custom_ptr = &wr;
+        ok = ok && WebPEncode(&cfg, &pic);
+        WebPPictureFree(&pic);
         free(rgb);
-        if (n == 0) return set_err(err, errlen, "'%s': WebP encoding failed", path);
-        int rc = tool_write_file_atomic(path, out, n, err, errlen);
-        WebPFree(out);
+        if (!ok) {
+            WebPMemoryWriterClear(&wr);
+            return set_err(err, errlen, "'%s': WebP encoding failed", path);
+        }
+        int rc = tool_write_file_atomic(path, wr.mem, wr.size, err, errlen);
+        WebPMemoryWriterClear(&wr);
         return rc;
     }
     if (fmt == TOOL_FMT_DIR) {

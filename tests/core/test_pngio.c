@@ -122,6 +122,15 @@ int main(void)
     dir_limits_restrict(&lim, 8, 0, 0);
     CHECK_EQ_INT(tool_read_image("tint.png", &lim, &img, err, sizeof err), -1);
 
+    /* Lossless WebP keeps the colour under fully transparent pixels
+     * (regression: libwebp's default zeroed it, destroying array data). */
+    static uint8_t rgba[8] = {10, 20, 30, 0, 200, 100, 50, 255};
+    tool_image w = {2, 1, 4, rgba};
+    CHECK_EQ_INT(tool_write_image("talpha.webp", &w, NULL, err, sizeof err), 0);
+    read_ok("talpha.webp", &img, 2, 1, 4);
+    CHECK(memcmp(img.pixels, rgba, 8) == 0);
+    tool_image_free(&img);
+
     /* Atomic write: the result appears whole, no temporary is left. */
     static const char text[] = "0123456789";
     CHECK_EQ_INT(tool_write_file_atomic("tatomic.bin", text, 10, err, sizeof err), 0);
