@@ -238,6 +238,9 @@ def mode_load(a, work, checks):
         "flipped": good[:len(good) // 2] + bytes([good[len(good) // 2] ^ 0x5a]) +
         good[len(good) // 2 + 1:],
         "header": good[:9] + bytes([7]) + good[10:],  # 7 channels
+        # Wider than GIMP's largest image (GIMP_MAX_IMAGE_SIZE, 524288):
+        # refused before anything is allocated.
+        "huge": good[:16] + (600000).to_bytes(4, "little") + good[20:],
         "empty": b"",
     }
     expected_msgs = {}
@@ -245,7 +248,9 @@ def mode_load(a, work, checks):
         path = os.path.join(work, f"corrupt-{name}.dir")
         with open(path, "wb") as f:
             f.write(data)
-        if data:
+        if name == "huge":
+            expected_msgs[name] = "image 600000x77 is over the size limit (524288x524288"
+        elif data:
             expected_msgs[name] = run([a.testimg, "diag", path]).stdout.strip()
         g.add(f"""(dt-mark "corrupt {name} result "
   (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)} {scm_str(path)}))))""")
