@@ -97,14 +97,20 @@ class Gimp:
 
     def __init__(self, gimp, plugin_dir, work):
         self.gimp = gimp
+        self.plugin_dir = plugin_dir
         self.profile = os.path.join(work, "profile")
         os.makedirs(self.profile)
         # GIMP complains about missing writable data folders otherwise.
         for sub in ("brushes", "dynamics", "gradients", "palettes", "patterns",
                     "tool-presets", "mypaint-brushes", "fonts"):
             os.makedirs(os.path.join(self.profile, sub))
-        with open(os.path.join(self.profile, "gimprc"), "w") as f:
-            f.write(f'(plug-in-path "{plugin_dir}:${{gimp_plug_in_dir}}/plug-ins")\n')
+        # The gimprc `meson devenv` uses (gimp-plugin/profile), so that the
+        # tests also check that it makes GIMP find the fresh plug-in.
+        devenv_rc = os.path.join(plugin_dir, "profile", "gimprc")
+        if not os.path.exists(devenv_rc):
+            raise Failure(f"{devenv_rc} is missing: the build did not configure the "
+                          f"devenv profile")
+        shutil.copyfile(devenv_rc, os.path.join(self.profile, "gimprc"))
         self.commands = ['(dt-mark "ready")']
 
     def add(self, scm):
@@ -135,6 +141,10 @@ class Gimp:
         if not m:
             raise Failure("GIMP did not register the file-dir plug-in")
         self.plugin_path = m.group(1)
+        if os.path.realpath(self.plugin_path) != os.path.realpath(
+                os.path.join(self.plugin_dir, "file-dir")):
+            raise Failure(f"GIMP registered {self.plugin_path}, not the plug-in just built "
+                          f"in {self.plugin_dir}")
         for bad in ("crashed", "Plug-in crashed", "terminated"):
             if bad in self.output:
                 raise Failure(f"GIMP reports '{bad}':\n{self.output}")
