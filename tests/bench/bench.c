@@ -72,6 +72,87 @@ typedef struct options {
     bench_clock clock;
 } options;
 
+/* One image's .dir default size against optipng -o2, for the per-image list. */
+typedef struct image_row {
+    int cls;
+    char name[96];      /* last two path components */
+    uint32_t width, height;
+    unsigned channels;
+    uint64_t colours;   /* distinct pixel values */
+    size_t dir_bytes;   /* .dir default */
+    size_t opti_bytes;  /* optipng -o2 */
+    size_t png_bytes;   /* libpng default */
+} image_row;
+
+#define MAX_IMAGES 4096
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Distinct colours of an image (up to 4 channels packed in 32 bits). */
+static uint64_t count_colours(const bench_image *img)
+{
+    size_t n = (size_t)img->width * img->height;
+    uint32_t *v = malloc(n * sizeof *v);
+    if (!v) return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = 0;
+        for (unsigned c = 0; c < img->channels; c++) x = x << 8 | img->pixels[i * img->channels + c];
+        v[i] = x;
+    }
+    qsort(v, n, sizeof *v, cmp_u32);
+    uint64_t distinct = n ? 1 : 0;
+    for (size_t i = 1; i < n; i++) distinct += v[i] != v[i - 1];
+    free(v);
+    return distinct;
+}
+
+static int cmp_row_ratio(const void *a, const void *b)
+{
+    const image_row *x = a, *y = b;
+    double rx = (double)x->dir_bytes / (double)x->opti_bytes;
+    double ry = (double)y->dir_bytes / (double)y->opti_bytes;
+    return rx < ry ? 1 : rx > ry ? -1 : 0;
+}
+
+static void write_per_image(FILE *f, image_row *rows, size_t n)
+{
+    if (!n) return;
+    unsigned won[MAX_CLASSES] = {0}, count[MAX_CLASSES] = {0};
+    unsigned pal[MAX_CLASSES] = {0}, pal_won[MAX_CLASSES] = {0};
+    for (size_t i = 0; i < n; i++) {
+        int w = rows[i].dir_bytes < rows[i].opti_bytes;
+        count[rows[i].cls]++;
+        won[rows[i].cls] += w;
+        if (rows[i].colours <= 256) {
+            pal[rows[i].cls]++;
+            pal_won[rows[i].cls] += w;
+        }
+    }
+    fprintf(f, "\n### Per image: .dir default against optipng -o2\n\n");
+    fprintf(f, "| class | images | .dir default smaller | images with at most 256 colours | of those, .dir default smaller |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: |\n");
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (count[ci])
+            fprintf(f, "| %s | %u | %u | %u | %u |\n", class_names[ci], count[ci], won[ci], pal[ci],
+                    pal_won[ci]);
+    qsort(rows, n, sizeof *rows, cmp_row_ratio);
+    fprintf(f, "\nThe %zu images where .dir default is furthest behind optipng -o2 (optipng writes a "
+               "palette PNG when an image has at most 256 colours; .dir has no palette mode):\n\n",
+            n < 12 ? n : (size_t)12);
+    fprintf(f, "| class | image | size | colours | .dir default | optipng -o2 | .dir / optipng | libpng default |\n");
+    fprintf(f, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (size_t i = 0; i < n && i < 12; i++)
+        fprintf(f, "| %s | `%s` | %ux%u, %u ch | %llu | %zu | %zu | %.3f | %zu |\n",
+                class_names[rows[i].cls], rows[i].name, rows[i].width, rows[i].height,
+                rows[i].channels, (unsigned long long)rows[i].colours, rows[i].dir_bytes,
+                rows[i].opti_bytes, (double)rows[i].dir_bytes / (double)rows[i].opti_bytes,
+                rows[i].png_bytes);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -476,11 +557,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.tsv, strerror(errno));
             return 1;
         }
-        fprintf(tsv, "class\tpath\twidth\theight\tchannels\traw_bytes\tcodec\tbytes\tencode_ns\tdecode_ns"
+        fprintf(tsv, "class\tpath\twidth\theight\tchannels\tcolours\traw_bytes\tcodec\tbytes\tencode_ns\tdecode_ns"
                      "\tencode_runs\tdecode_runs\tok\n");
     }
 
     static class_total tot[MAX_CLASSES];
+    static image_row rows[MAX_IMAGES];
+    size_t nrows = 0;
+    size_t k_def = find_codec(codecs, nc, "dir-default"), k_opti = find_codec(codecs, nc, "optipng-o2");
     unsigned per_class_seen[MAX_CLASSES] = {0};
     unsigned failures = 0;
     char line[8192];
@@ -523,6 +607,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "[%6.1fs] %-6s %5ux%-5u %u ch  %s\n", (double)(bench_wall_ns() - t_start) / 1e9,
                 img.cls, img.width, img.height, img.channels, img.path);
 
+        uint64_t colours = count_colours(&img);
         result res[MAX_CODECS];
         dir_stats stats[MAX_CODECS];
         int all_ok = 1;
@@ -537,13 +622,29 @@ int main(int argc, char **argv)
                 all_ok = 0;
             }
             if (tsv)
-                fprintf(tsv, "%s\t%s\t%u\t%u\t%u\t%zu\t%s\t%zu\t%llu\t%llu\t%u\t%u\t%d\n", img.cls,
-                        img.path, img.width, img.height, img.channels, img.size, codecs[k].id,
+                fprintf(tsv, "%s\t%s\t%u\t%u\t%u\t%llu\t%zu\t%s\t%zu\t%llu\t%llu\t%u\t%u\t%d\n", img.cls,
+                        img.path, img.width, img.height, img.channels, (unsigned long long)colours,
+                        img.size, codecs[k].id,
                         res[k].size, (unsigned long long)res[k].enc_ns,
                         (unsigned long long)res[k].dec_ns, res[k].enc_runs, res[k].dec_runs,
                         res[k].ok);
         }
         class_total *ct = &tot[ci];
+        if (all_ok && k_opti != (size_t)-1 && nrows < MAX_IMAGES) {
+            image_row *r = &rows[nrows++];
+            const char *name = img.path + strlen(img.path);
+            for (int slashes = 0; name > img.path; name--) /* the last two components */
+                if (name[-1] == '/' && ++slashes == 2) break;
+            r->cls = ci;
+            snprintf(r->name, sizeof r->name, "%s", name);
+            r->width = img.width;
+            r->height = img.height;
+            r->channels = img.channels;
+            r->colours = colours;
+            r->dir_bytes = res[k_def].size;
+            r->opti_bytes = res[k_opti].size;
+            r->png_bytes = res[png_ref].size;
+        }
         if (all_ok) {
             ct->images++;
             ct->pixels += (uint64_t)img.width * img.height;
@@ -617,6 +718,7 @@ int main(int argc, char **argv)
     for (int ci = 0; ci < MAX_CLASSES; ci++)
         if (tot[ci].images) write_class_table(md, &tot[ci], class_names[ci], codecs, nc, png_ref);
     write_targets(md, tot, codecs, nc);
+    write_per_image(md, rows, nrows);
     write_sections(md, tot, codecs, nc);
     fprintf(md, "\nRepetitions: each encode up to %u times, each decode 3 to %u times, stopping once %llu ms "
                 "were spent on that image and codec; the median run counts, summed over the class. "
