@@ -765,9 +765,9 @@ static bench_codec dir_codec(const char *id, const char *label, dir_filter f, di
     c.label = label;
     c.encode = dir_enc;
     c.decode = dir_dec;
-    if (use_default) {
-        dir_encode_options_default(&c.dir);
-    } else {
+    /* Start from the defaults so options added later keep their default. */
+    dir_encode_options_default(&c.dir);
+    if (!use_default) {
         c.dir.filter = f;
         c.dir.layout = DIR_LAYOUT_ORDERED;
         c.dir.backend = b;
