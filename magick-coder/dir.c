@@ -672,6 +672,8 @@ ModuleExport void UnregisterDIRImage(void)
 %    dir:backend=none|zstd      entropy back end (default zstd)
 %    dir:level=N                zstd level 1..22 (default 19)
 %    dir:layout=ordered|interleaved
+%    dir:codes=auto|smallest|zstd  section codes: the smallest codification,
+%                               or raw for entry lists under zstd (auto)
 %
 %  -quality is ignored: the format is lossless and dir:level sets the effort.
 %
@@ -716,6 +718,11 @@ static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
       (dir_layout_parse(value,&options->layout) != DIR_OK))
     return(DIRWriterOptionError(image,"dir:layout",value,
       "ordered or interleaved"));
+  value=GetImageOption(image_info,"dir:codes");
+  if ((value != (const char *) NULL) &&
+      (dir_codes_parse(value,&options->codes) != DIR_OK))
+    return(DIRWriterOptionError(image,"dir:codes",value,
+      "auto, smallest or zstd"));
   value=GetImageOption(image_info,"dir:level");
   if (value != (const char *) NULL)
     {

@@ -163,10 +163,19 @@ conversions)
     # dir:level changes the zstd effort, not the pixels.
     run "$CONVERT" logo: -define dir:level=1 l1.dir
     ae0 logo: l1.dir
+    # dir:codes picks the section codes, not the pixels: the smallest
+    # codification uses entry lists (codes 04, 05, 06) where zstd's uses raw.
+    run "$CONVERT" wizard: -define dir:codes=smallest -define dir:level=3 cs.dir
+    run "$CONVERT" wizard: -define dir:codes=zstd -define dir:level=3 cz.dir
+    ae0 wizard: cs.dir
+    ae0 wizard: cz.dir
+    lists() { echo $(( $(property "$1" dir:code-04) + $(property "$1" dir:code-05) + $(property "$1" dir:code-06) )); }
+    [ "$(lists cs.dir)" -gt 0 ] || fail "dir:codes=smallest wrote no entry list"
+    [ "$(lists cz.dir)" = 0 ] || fail "dir:codes=zstd wrote an entry list"
     ;;
 options)
     for define in dir:filter=median dir:backend=lzma dir:layout=spiral \
-        dir:level=0 dir:level=23 dir:level=5x; do
+        dir:level=0 dir:level=23 dir:level=5x dir:codes=fewest; do
         rejects bad.dir "${define%%=*}" -- "$CONVERT" rose: -define "$define" bad.dir
     done
     ;;
