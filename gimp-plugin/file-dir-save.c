@@ -454,6 +454,9 @@ dir_save_image (const gchar       *filename,
 
   g_object_unref (buffer);
 
+  /* Start from the defaults: options this plug-in does not offer keep
+   * the core's choice. */
+  dir_encode_options_default (&opt);
   opt.backend = vals->backend;
   opt.filter  = vals->filter;
   opt.layout  = vals->layout;
