@@ -522,7 +522,13 @@ def mode_heatmap(a, work, checks):
     run([dirtool, "array", "pack", js, packed])
     out_self = heat("self", packed, 0, 0, 0, 0, 0, 40)
 
-    # 3. A classic image without classic=1 is refused with a message.
+    # 3. The project's sample weights, opened as .dir by the plug-in, drawn
+    #    as samples/weights-make.sh draws them with dirtool.
+    samples = os.path.join(env_path("DIR_SOURCE_ROOT"), "samples")
+    out_sample = heat("sample", os.path.join(samples, "weights-784-100-10.dir"),
+                      0, 0, 0, 0, 796, 100, "0.04")
+
+    # 4. A classic image without classic=1 is refused with a message.
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(node)} {scm_str(node)}))))
   (dt-mark "refused result " (dt-num (length
@@ -612,6 +618,14 @@ def mode_heatmap(a, work, checks):
         proc = run([a.testimg, "signs", out_self, vt], check=False)
         checks.ok(proc.returncode == 0,
                   f"self-describing: colours match signs ({(proc.stdout + proc.stderr).strip()})")
+
+    m = mark("sample")
+    checks.ok(m is not None and m.startswith("heat sample 100x796 count=79510 "),
+              f"samples/weights-784-100-10.dir: 79510 values in 796 rows of 100 ({m})")
+    if m is not None:
+        same, msg = cmp_images(a.testimg, os.path.join(samples, "weights-784-100-10-heatmap.png"),
+                               out_sample)
+        checks.ok(same, f"same pixels as samples/weights-784-100-10-heatmap.png ({msg})")
 
     checks.ok(not [x for x in marks if x.startswith("refused result")] and
               "Could not read the layer as a numeric array" in output,
