@@ -524,9 +524,15 @@ def mode_heatmap(a, work, checks):
 
     # 3. The project's sample weights, opened as .dir by the plug-in, drawn
     #    as samples/weights-make.sh draws them with dirtool.
+    #    The shape and scale are read from that script.
     samples = os.path.join(env_path("DIR_SOURCE_ROOT"), "samples")
+    with open(os.path.join(samples, "weights-make.sh")) as f:
+        sm = re.search(r"--shape\s+(\d+)x(\d+)\s+--scale\s+([0-9.]+)", f.read())
+    if not sm:
+        raise Failure("samples/weights-make.sh no longer says --shape RxC --scale S")
+    s_rows, s_cols, s_scale = int(sm.group(1)), int(sm.group(2)), sm.group(3)
     out_sample = heat("sample", os.path.join(samples, "weights-784-100-10.dir"),
-                      0, 0, 0, 0, 796, 100, "0.04")
+                      0, 0, 0, 0, s_rows, s_cols, s_scale)
 
     # 4. A classic image without classic=1 is refused with a message.
     g.add(f"""
@@ -620,8 +626,8 @@ def mode_heatmap(a, work, checks):
                   f"self-describing: colours match signs ({(proc.stdout + proc.stderr).strip()})")
 
     m = mark("sample")
-    checks.ok(m is not None and m.startswith("heat sample 100x796 count=79510 "),
-              f"samples/weights-784-100-10.dir: 79510 values in 796 rows of 100 ({m})")
+    checks.ok(m is not None and m.startswith(f"heat sample {s_cols}x{s_rows} count=79510 "),
+              f"samples/weights-784-100-10.dir: 79510 values in {s_rows} rows of {s_cols} ({m})")
     if m is not None:
         same, msg = cmp_images(a.testimg, os.path.join(samples, "weights-784-100-10-heatmap.png"),
                                out_sample)
