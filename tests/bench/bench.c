@@ -384,6 +384,16 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
             any = 1;
         }
         if (!any) fprintf(f, " none");
+        fprintf(f, ".  Encodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->enc_ns[def]));
+        any = 0;
+        for (size_t k = 0; k < nc; k++) {
+            if (strncmp(codecs[k].id, "dir-", 4) == 0 || (codecs[k].flags & BENCH_NO_ENCODE) ||
+                ct->enc_ns[k] >= ct->enc_ns[def])
+                continue;
+            fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label, mbps(ct->raw, ct->enc_ns[k]));
+            any = 1;
+        }
+        if (!any) fprintf(f, " none");
         fprintf(f, ".\n");
     }
 }
