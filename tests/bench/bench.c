@@ -571,8 +571,12 @@ int main(int argc, char **argv)
                      "\tencode_runs\tdecode_runs\tok\n");
     }
 
-    static class_total tot[MAX_CLASSES];
-    static image_row rows[MAX_IMAGES];
+    class_total *tot = calloc(MAX_CLASSES, sizeof *tot);
+    image_row *rows = calloc(MAX_IMAGES, sizeof *rows);
+    if (!tot || !rows) {
+        fprintf(stderr, "dir-bench: out of memory\n");
+        return 1;
+    }
     size_t nrows = 0;
     size_t k_def = find_codec(codecs, nc, "dir-default"), k_opti = find_codec(codecs, nc, "optipng-o2");
     unsigned per_class_seen[MAX_CLASSES] = {0};
@@ -740,6 +744,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "dir-bench: error writing %s\n", o.markdown);
         return 1;
     }
+    free(tot);
+    free(rows);
     fprintf(stderr, "dir-bench: done in %.0f s, %u failure(s)\n", (double)(bench_wall_ns() - t_start) / 1e9,
             failures);
     return failures ? 1 : 0;
