@@ -19,6 +19,10 @@ MODE is one of:
            weight image and on a self-describing one
   corpus   every image of ../shared/corpus/public.tsv, written as .dir by
            dirtool, opens pixel-exact in GIMP
+  interactive
+           the export dialog and the heatmap dialogs on a private Xvfb
+           display, driven with xdotool key presses (skipped without Xvfb
+           or xdotool, failed under CI=true)
 
 Each mode starts GIMP once (a batch run costs about 4 s) with a temporary
 profile (GIMP2_DIRECTORY) whose plug-in-path puts the freshly built plug-in
@@ -35,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 SKIP = 77
 
@@ -116,7 +121,9 @@ class Gimp:
     def add(self, scm):
         self.commands.append(scm)
 
-    def run(self, timeout=600):
+    def start(self, display=None):
+        """Starts GIMP in the background; with a display, plug-in dialogs
+        can open on it (gimp-console itself has no window)."""
         cmd = [self.gimp, "-i", "-d", "-f",
                "--batch-interpreter=plug-in-script-fu-eval"]
         for c in self.commands:
@@ -124,14 +131,28 @@ class Gimp:
         cmd += ["-b", "(gimp-quit 0)"]
         env = dict(os.environ, GIMP2_DIRECTORY=self.profile)
         env.pop("DISPLAY", None)
+        if display:
+            env["DISPLAY"] = display
+        self.log = open(os.path.join(self.profile, "..", "gimp-output.txt"), "w+",
+                        errors="replace")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+    def run(self, timeout=600):
+        self.start()
+        return self.wait(timeout)
+
+    def wait(self, timeout=600):
         try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True, errors="replace", env=env, timeout=timeout)
+            rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired as e:
+            self.proc.kill()
+            self.proc.wait()
             raise Failure(f"GIMP did not finish within {timeout} s") from e
-        self.output = proc.stdout
-        if proc.returncode != 0:
-            raise Failure(f"gimp-console exited with {proc.returncode}:\n{self.output}")
+        self.log.seek(0)
+        self.output = self.log.read()
+        self.log.close()
+        if rc != 0:
+            raise Failure(f"gimp-console exited with {rc}:\n{self.output}")
         if "DT ready" not in self.output:
             raise Failure(f"the script-fu prelude did not run:\n{self.output}")
         # The plug-in must be the one just built, not an installed copy.
@@ -688,9 +709,120 @@ def mode_corpus(a, work, checks):
         checks.ok(same, f"{rel}: pixel-exact in GIMP ({msg})")
 
 
+# ---- interactive ----------------------------------------------------------
+
+class Display:
+    """A private Xvfb server, and key presses sent with xdotool (XTEST)."""
+
+    def __init__(self, work):
+        self.xvfb = shutil.which("Xvfb")
+        self.xdotool = shutil.which("xdotool")
+        missing = [n for n, p in (("Xvfb", self.xvfb), ("xdotool", self.xdotool)) if not p]
+        if missing:
+            msg = f"{' and '.join(missing)} not found: the dialogs cannot be driven"
+            if os.environ.get("CI") == "true":
+                raise Failure(msg + " (CI=true: failing)")
+            print(msg + ": skipping")
+            sys.exit(SKIP)
+        rfd, wfd = os.pipe()
+        self.proc = subprocess.Popen([self.xvfb, "-displayfd", str(wfd), "-screen", "0",
+                                      "1280x1024x24", "-nolisten", "tcp"],
+                                     pass_fds=(wfd,), stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(work, "xvfb.log"), "w"))
+        os.close(wfd)
+        with os.fdopen(rfd) as f:
+            number = f.readline().strip()
+        if not number:
+            self.proc.kill()
+            raise Failure("Xvfb did not start")
+        self.display = ":" + number
+
+    def xdo(self, *args, timeout=60):
+        env = dict(os.environ, DISPLAY=self.display)
+        return subprocess.run([self.xdotool] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
+
+    def window(self, title, timeout=90):
+        """Waits for a window whose title contains `title`; its id."""
+        try:
+            proc = self.xdo("search", "--sync", "--name", title, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise Failure(f"no window '{title}' within {timeout} s") from e
+        return proc.stdout.split()[0]
+
+    def keys(self, title, *keys):
+        w = self.window(title)
+        self.xdo("windowfocus", "--sync", w)
+        for k in keys:
+            self.xdo("key", "--delay", "150", k)
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def mode_interactive(a, work, checks):
+    """The export dialog and the heatmap dialogs, driven by key presses."""
+    dirtool = env_path("DIRTOOL")
+    node = shared_file("imgarrays-reference/small/node.png")
+    src = os.path.join(work, "src.png")
+    run([a.testimg, "gen", src, "150", "101", "3", "5"])
+    ia = os.path.join(work, "dialog.dir")
+    ib = os.path.join(work, "lastvals.dir")
+    heat_png = os.path.join(work, "heat.png")
+    d = Display(work)
+    try:
+        g = Gimp(a.gimp, a.plugin_dir, work)
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)}))))
+  (file-dir-save RUN-INTERACTIVE img (dt-drw img) {scm_str(ia)} {scm_str(ia)} "" "" "" 0)
+  (dt-mark "dialog export " (dt-parasite img "dir-save-options"))
+  (file-dir-save RUN-WITH-LAST-VALS img (dt-drw img) {scm_str(ib)} {scm_str(ib)} "" "" "" 0)
+  (dt-mark "last values export done"))""")
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(node)} {scm_str(node)})))
+       (r (plug-in-dir-array-heatmap RUN-INTERACTIVE img (dt-drw img) 0 0 0 0 0 0 0.0)))
+  (dt-png (car r) {scm_str(heat_png)})
+  (dt-mark "dialog heatmap count=" (dt-num (cadr r))))""")
+        g.start(d.display)
+        # Export dialog: back end zstd -> none, layout ordered -> interleaved,
+        # then the Export button (its mnemonic).
+        d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+e")
+        # Heatmap of a classic image: the configuration dialog (capacity 1,
+        # lDecZeroes, no alpha are its defaults), then the shape dialog.
+        d.keys("Numeric array heatmap", "alt+o")
+        time.sleep(1)
+        d.keys("Numeric array heatmap", "alt+o")
+        g.wait()
+    finally:
+        d.close()
+    marks = g.marks()
+
+    m = [x for x in marks if x.startswith("dialog export ")]
+    checks.ok(m == ["dialog export backend=none filter=auto layout=interleaved level=19"],
+              f"the dialog's choices are stored with the image ({m})")
+    for path, what in ((ia, "exported from the dialog"), (ib, "exported with last values")):
+        if not checks.ok(os.path.exists(path), what):
+            continue
+        hdr = header(a.testimg, path)
+        checks.ok(hdr["backend"] == "none" and hdr["layout"] == "interleaved",
+                  f"{what}: back end none, interleaved ({hdr})")
+        png = path[:-4] + "-decoded.png"
+        run([dirtool, "decode", path, png])
+        same, msg = cmp_images(a.testimg, src, png)
+        checks.ok(same, f"{what}: pixel-exact ({msg})")
+
+    checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
+    if os.path.exists(heat_png):
+        ref = os.path.join(work, "dirtool-heat.png")
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"])
+        same, msg = cmp_images(a.testimg, ref, heat_png)
+        checks.ok(same, f"near-square heatmap from the dialogs equals dirtool's ({msg})")
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus"])
+    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus", "interactive"])
     p.add_argument("--gimp", required=True)
     p.add_argument("--testimg", required=True)
     p.add_argument("--plugin-dir", required=True)
@@ -701,7 +833,7 @@ def main():
     keep = os.environ.get("DIR_KEEP_TMP")
     try:
         {"load": mode_load, "export": mode_export, "heatmap": mode_heatmap,
-         "corpus": mode_corpus}[a.mode](a, work, checks)
+         "corpus": mode_corpus, "interactive": mode_interactive}[a.mode](a, work, checks)
     except Failure as e:
         print(f"FAIL {e}")
         checks.failures.append(str(e))
