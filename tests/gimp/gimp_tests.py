@@ -133,6 +133,9 @@ class Gimp:
         env.pop("DISPLAY", None)
         if display:
             env["DISPLAY"] = display
+            # The dialogs are driven by their English mnemonics.
+            env["LC_ALL"] = "C.UTF-8"
+            env["LANGUAGE"] = "C"
         self.log = open(os.path.join(self.profile, "..", "gimp-output.txt"), "w+",
                         errors="replace")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
