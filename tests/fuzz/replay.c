@@ -101,7 +101,7 @@ static int replay_dir(const char *path, unsigned long *count)
         snprintf(names[n++], l, "%s/%s", path, e->d_name);
     }
     closedir(d);
-    if (rc == 0) qsort(names, n, sizeof *names, cmp_names);
+    if (rc == 0 && n > 1) qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (rc == 0 && stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
