@@ -461,6 +461,19 @@ def mode_mutate(a, work, checks):
         checks.ok(False, f"{tool} on {dst} (from {origin}): {why}\n{out[-2000:]}")
 
     png = os.path.join(work, "out.png")
+    # Each tool must read an unmutated seed, or every refusal below would be
+    # meaningless (a missing module, a wrong path).
+    sane = os.path.join(work, "seed.dir")
+    with open(sane, "wb") as f:
+        f.write(seeds[0][1])
+    for tool in tools:
+        if tool == "gimp":
+            continue
+        cmd = [a.dirtool, "decode", sane, png] if tool == "dirtool" else [a.convert, sane, png]
+        rc, out, _ = run(cmd, timeout=a.timeout)
+        if rc != 0 or not os.path.exists(png):
+            raise Failure(f"{tool} cannot read the valid seed {seeds[0][0]}: {out}")
+        os.unlink(png)
     for tool in tools:
         start = time.time()
         stats = {"ok": 0, "refused": 0}
@@ -481,11 +494,15 @@ def mode_mutate(a, work, checks):
                         found(tool, path, origin, "exit 0 but no output file", out)
                 else:
                     stats["refused"] += 1
+                    if stats["refused"] <= 3:
+                        print(f"  {tool} refused {os.path.basename(path)}: "
+                              f"{out.strip().splitlines()[0] if out.strip() else ''}")
                     if not out.strip():
                         found(tool, path, origin, "failed without a message", out)
                     if os.path.exists(png):
                         found(tool, path, origin, "failed but left an output file", out)
         elif tool == "gimp":
+            a.sane_seed = sane
             gimp_mutate(a, work, mutants[:a.gimp_count], stats, found)
         else:
             raise Failure(f"unknown tool {tool}")
@@ -504,6 +521,11 @@ def gimp_mutate(a, work, mutants, stats, found):
         bwork = os.path.join(work, f"gimp-{b}")
         os.makedirs(bwork)
         g = gt.Gimp(a.gimp, a.plugin_dir, bwork)
+        sane = os.path.join(bwork, "seed.dir")
+        shutil.copyfile(a.sane_seed, sane)
+        p = gt.scm_str(sane)
+        g.add(f"""(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {p} {p}))))
+  (dt-mark "seed loaded") (gimp-image-delete img))""")
         for i, (path, _) in enumerate(part):
             p = gt.scm_str(path)
             g.add(f"""(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {p} {p}))))
@@ -521,6 +543,8 @@ def gimp_mutate(a, work, mutants, stats, found):
             found("gimp", path, origin, f"GIMP batch failed: {str(e)[:200]}", out)
             continue
         marks = g.marks()
+        if "seed loaded" not in marks:
+            raise Failure(f"GIMP cannot load the valid seed:\n{g.output[-2000:]}")
         for i, (path, origin) in enumerate(part):
             if f"alive {i}" not in marks:
                 found("gimp", path, origin, "GIMP did not carry on after it", g.output)
