@@ -146,10 +146,12 @@ set datafile separator "\t"
 set key off
 set lmargin 9
 set rmargin 1
-do for [c in "screen sprite icon"] {
-    if (c eq "icon") { set key outside right top vertical font ",9"; set rmargin 22 }
-    set title c
-    plot for [i=1:words(codecs)] "$out/chart-".c.".dat" \
+# (an integer loop: gnuplot 5.4 drops the panel titles in a string loop)
+classes = "screen sprite icon"
+do for [ci=1:3] {
+    if (ci == 3) { set key outside right top vertical font ",9"; set rmargin 22 }
+    set title word(classes, ci) font ",12"
+    plot for [i=1:words(codecs)] "$out/chart-".word(classes, ci).".dat" \
         using 1:(stringcolumn(3) eq word(codecs, i) ? \$2 : 1/0) \
         with points pt int(word(points, i)) ps 1.6 lc rgb word(colours, i) title word(codecs, i)
 }
