@@ -191,6 +191,22 @@ class Checks:
         return 1 if self.failures else 0
 
 
+def plugin_sanitizer_report(out):
+    """A sanitizer report from our code in GIMP's output, or None.  Under a
+    sanitizer build the plug-in process also reports leaks of the GTK/GEGL
+    stack it links (frames in system libraries only): those are not ours,
+    and only leaks with a frame in core/ or gimp-plugin/ count."""
+    for mark in ("ERROR: AddressSanitizer", "runtime error:"):
+        if mark in out:
+            i = out.index(mark)
+            return out[max(0, i - 200):i + 3000]
+    for block in out.split("leak of ")[1:]:
+        block = block.split("\n\n")[0]
+        if "/gimp-plugin/" in block or "/core/" in block:
+            return "leak of " + block
+    return None
+
+
 def crashed(rc, out):
     """Why a run counts as a crash, or None."""
     if rc is None:
@@ -295,6 +311,8 @@ def mode_bomb_gimp(a, work, checks):
     except gt.Failure as e:
         raise Failure(str(e)) from e
     print(f"GIMP batch run: {time.time() - start:.1f} s")
+    report = plugin_sanitizer_report(output)
+    checks.ok(report is None, f"GIMP: no sanitizer report from the plug-in ({report})")
     marks = g.marks()
     for name in bombs:
         checks.ok(not any(m.startswith(f"loaded {name} ") for m in marks),
@@ -543,6 +561,12 @@ def gimp_mutate(a, work, mutants, stats, found):
             found("gimp", path, origin, f"GIMP batch failed: {str(e)[:200]}", out)
             continue
         marks = g.marks()
+        # The plug-in's sanitizer reports (a sanitizer build) reach GIMP's
+        # output without making GIMP fail.
+        report = plugin_sanitizer_report(g.output)
+        if report:
+            found("gimp", part[0][0], part[0][1],
+                  f"sanitizer report in a batch of {len(part)} starting here", report)
         if "seed loaded" not in marks:
             raise Failure(f"GIMP cannot load the valid seed:\n{g.output[-2000:]}")
         for i, (path, origin) in enumerate(part):
