@@ -473,7 +473,10 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
             x = fl;
         } else if (kind == 'u') {
             x = (double)u;
-            if (size == 8 && (u > ((uint64_t)1 << 53)) && (uint64_t)x != u) {
+            /* 2^64 - 1 rounds up to 2^64, which no uint64_t holds: check
+             * the range before converting back (the conversion is UB). */
+            if (size == 8 && u > ((uint64_t)1 << 53) &&
+                (x >= 18446744073709551616.0 || (uint64_t)x != u)) {
                 free(v);
                 return fail(err, errlen, ".npy value %llu at index %llu has no exact double",
                             (unsigned long long)u, (unsigned long long)i);

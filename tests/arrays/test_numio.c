@@ -159,6 +159,12 @@ static void test_npy(void)
     memcpy(f + h, i8, 8);
     CHECK_EQ_INT(numio_parse_npy(f, h + 8, 0, &v, &n, err, sizeof err), -1);
     CHECK(strstr(err, "9007199254740993 at index 0 has no exact double") != NULL);
+    /* uint64 2^64 - 1 rounds to 2^64, outside uint64_t: an error, not UB
+     * (regression: found by fuzz_npy under UBSan) */
+    npy_header(f, "{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }", &h);
+    memset(f + h, 0xff, 8);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 8, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "18446744073709551615 at index 0 has no exact double") != NULL);
     /* unsupported dtype, Fortran order, huge shape */
     npy_header(f, "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", &h);
     CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), -1);
