@@ -25,20 +25,23 @@
 
 #include "bench.h"
 
-#define PACK_RUNS 3
+#define PACK_RUNS   3
 #define UNPACK_RUNS 5
-#define BUDGET_NS 2000000000u
+#define BUDGET_NS   2000000000u
 
 typedef struct dataset {
-    const char *name;    /* directory under imgarrays-reference */
-    int ref_capacity;    /* the reference images' configuration (MANIFEST.tsv) */
+    const char *name; /* directory under imgarrays-reference */
+    int ref_capacity; /* the reference images' configuration (MANIFEST.tsv) */
     int ref_ldeczeroes;
     const char *refs[3]; /* the reference library's images */
 } dataset;
 
 static const dataset datasets[] = {
     {"small", 1, 1, {"small/node.png", "small/browser.webp", NULL}},
-    {"capacity", 0, 1, {"capacity/capacity-0.png", "capacity/capacity-1.png", "capacity/capacity-2.png"}},
+    {"capacity",
+     0,
+     1,
+     {"capacity/capacity-0.png", "capacity/capacity-1.png", "capacity/capacity-2.png"}},
     {"ldeczeroes", 0, 0, {"ldeczeroes/capacity-0-n.webp", NULL, NULL}},
 };
 
@@ -98,10 +101,12 @@ static size_t parse_json_numbers(const char *text, size_t len, double **out)
     double *v = malloc(cap * sizeof *v);
     const char *p = text, *end = text + len;
     if (!v) return (size_t)-1;
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
     if (p >= end || *p++ != '[') goto bad;
     for (;;) {
-        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            p++;
         if (p < end && *p == ']' && n == 0) {
             p++;
             break;
@@ -112,7 +117,8 @@ static size_t parse_json_numbers(const char *text, size_t len, double **out)
         if (n == cap) goto bad; /* cannot happen: every number takes >= 2 chars with its comma */
         v[n++] = x;
         p = q;
-        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            p++;
         if (p < end && *p == ',') {
             p++;
             continue;
@@ -135,7 +141,8 @@ static uint64_t count_exact(const double *a, size_t na, const double *b, size_t 
 {
     uint64_t same = 0;
     size_t n = na < nb ? na : nb;
-    for (size_t i = 0; i < n; i++) same += memcmp(&a[i], &b[i], sizeof(double)) == 0;
+    for (size_t i = 0; i < n; i++)
+        same += memcmp(&a[i], &b[i], sizeof(double)) == 0;
     return same;
 }
 
@@ -144,17 +151,17 @@ static uint64_t count_exact(const double *a, size_t na, const double *b, size_t 
 typedef struct row {
     char label[96];
     size_t bytes;
-    uint64_t pack_ns;   /* 0: not measured */
+    uint64_t pack_ns; /* 0: not measured */
     uint64_t unpack_ns;
-    uint64_t exact;     /* values read back bit-exact */
-    uint64_t returned;  /* values read back */
+    uint64_t exact;    /* values read back bit-exact */
+    uint64_t returned; /* values read back */
     char note[640];
 } row;
 
 enum img_fmt { FMT_PNG, FMT_WEBP, FMT_DIR_DEFAULT, FMT_DIR_SMALLEST };
 
-static const char *const fmt_names[] = {"PNG (libpng default)", "WebP lossless -z 9", ".dir default",
-                                        ".dir smallest"};
+static const char *const fmt_names[] = {"PNG (libpng default)", "WebP lossless -z 9",
+                                        ".dir default", ".dir smallest"};
 
 static int encode_image(enum img_fmt fmt, const uint8_t *px, uint32_t w, uint32_t h, unsigned ch,
                         bench_buf *out, char *err, size_t errlen)
@@ -171,7 +178,8 @@ static int encode_image(enum img_fmt fmt, const uint8_t *px, uint32_t w, uint32_
         bench_codec codecs[16];
         size_t n = bench_codecs(codecs, 16, NULL, NULL);
         for (size_t k = 0; k < n; k++)
-            if (strcmp(codecs[k].id, "webp-z9") == 0) return codecs[k].encode(&codecs[k], &img, out, err, errlen);
+            if (strcmp(codecs[k].id, "webp-z9") == 0)
+                return codecs[k].encode(&codecs[k], &img, out, err, errlen);
         snprintf(err, errlen, "no webp codec");
         return -1;
     }
@@ -218,7 +226,8 @@ static int decode_image(const uint8_t *data, size_t size, uint8_t **px, void (**
             return -1;
         }
         int iw, ih;
-        uint8_t *p = f.has_alpha ? WebPDecodeRGBA(data, size, &iw, &ih) : WebPDecodeRGB(data, size, &iw, &ih);
+        uint8_t *p = f.has_alpha ? WebPDecodeRGBA(data, size, &iw, &ih)
+                                 : WebPDecodeRGB(data, size, &iw, &ih);
         if (!p) {
             snprintf(err, errlen, "webp: decode failed");
             return -1;
@@ -255,14 +264,15 @@ static int decode_image(const uint8_t *data, size_t size, uint8_t **px, void (**
 }
 
 /* Decodes an image and reads the values out of it. */
-static int unpack_image(const bench_buf *file, const dira_options *opt, double **values, size_t *count,
-                        char *err, size_t errlen)
+static int unpack_image(const bench_buf *file, const dira_options *opt, double **values,
+                        size_t *count, char *err, size_t errlen)
 {
     uint8_t *px = NULL;
     void (*release)(void *) = free;
     uint32_t w, h;
     unsigned ch;
-    if (decode_image(file->data, file->size, &px, &release, &w, &h, &ch, err, errlen) != 0) return -1;
+    if (decode_image(file->data, file->size, &px, &release, &w, &h, &ch, err, errlen) != 0)
+        return -1;
     dir_diag diag;
     dir_error e = dira_decode(px, w, h, ch, 0, opt, values, count, NULL, &diag);
     release(px);
@@ -273,8 +283,8 @@ static int unpack_image(const bench_buf *file, const dira_options *opt, double *
     return 0;
 }
 
-static void measure_unpack(row *r, const bench_buf *file, const dira_options *opt, const double *ref,
-                           size_t nref)
+static void measure_unpack(row *r, const bench_buf *file, const dira_options *opt,
+                           const double *ref, size_t nref)
 {
     uint64_t t[UNPACK_RUNS];
     unsigned n = 0;
@@ -341,8 +351,9 @@ static void pack_row(row *r, const double *vals, size_t n, int classic, enum img
     r->pack_ns = median(t, runs);
     r->bytes = file.size;
     if (classic) {
-        snprintf(r->note, sizeof r->note, "chose capacity %d, ldeczeroes %s; %llu value(s) inexact by design",
-                 info.capacity, info.ldeczeroes ? "yes" : "no", (unsigned long long)info.inexact);
+        snprintf(r->note, sizeof r->note,
+                 "chose capacity %d, ldeczeroes %s; %llu value(s) inexact by design", info.capacity,
+                 info.ldeczeroes ? "yes" : "no", (unsigned long long)info.inexact);
     } else {
         snprintf(r->note, sizeof r->note, "chose capacity %d, ldeczeroes %s; %llu escaped",
                  info.capacity, info.ldeczeroes ? "yes" : "no", (unsigned long long)info.escaped);
@@ -374,7 +385,8 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
         if (xz) {
             out_size = 0;
-            if (lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, NULL, json, len, out, &out_size, cap) != LZMA_OK) {
+            if (lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, NULL, json, len, out, &out_size,
+                                        cap) != LZMA_OK) {
                 snprintf(r->note, sizeof r->note, "xz failed");
                 goto done;
             }
@@ -407,7 +419,8 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         if (xz) {
             uint64_t memlimit = UINT64_MAX;
             size_t in_pos = 0;
-            if (lzma_stream_buffer_decode(&memlimit, 0, NULL, out, &in_pos, out_size, back, &got, len) != LZMA_OK) {
+            if (lzma_stream_buffer_decode(&memlimit, 0, NULL, out, &in_pos, out_size, back, &got,
+                                          len) != LZMA_OK) {
                 snprintf(r->note, sizeof r->note, "unxz failed");
                 goto done;
             }
@@ -449,7 +462,8 @@ done:
 
 static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, uint64_t count)
 {
-    fprintf(f, "| packing | bytes | vs gzip -9 JSON | pack ms | unpack ms | values back exact | notes |\n");
+    fprintf(f, "| packing | bytes | vs gzip -9 JSON | pack ms | unpack ms | values back exact | "
+               "notes |\n");
     fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -460,8 +474,8 @@ static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, ui
         else
             fprintf(f, "- | ");
         if (r->unpack_ns)
-            fprintf(f, "%.1f | %llu of %llu", (double)r->unpack_ns / 1e6, (unsigned long long)r->exact,
-                    (unsigned long long)count);
+            fprintf(f, "%.1f | %llu of %llu", (double)r->unpack_ns / 1e6,
+                    (unsigned long long)r->exact, (unsigned long long)count);
         else
             fprintf(f, "- | -");
         if (r->unpack_ns && r->returned != count)
@@ -497,7 +511,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "dir-bench-arrays: cannot create the output files: %s\n", strerror(errno));
         return 1;
     }
-    if (sum) fprintf(sum, "# dataset\tpacking\tbytes\tgzip_json_bytes\tpack_ms\tunpack_ms\texact\tcount\n");
+    if (sum)
+        fprintf(sum,
+                "# dataset\tpacking\tbytes\tgzip_json_bytes\tpack_ms\tunpack_ms\texact\tcount\n");
     int failures = 0;
     char target_lines[4096] = "";
     size_t tl = 0;
@@ -568,10 +584,11 @@ int main(int argc, char **argv)
                         rows[i].bytes, gzip_bytes, (double)rows[i].pack_ns / 1e6,
                         (double)rows[i].unpack_ns / 1e6, (unsigned long long)rows[i].exact, n);
             if (strncmp(rows[i].label, ".dir", 4) == 0 && rows[i].bytes) {
-                int w = snprintf(target_lines + tl, sizeof target_lines - tl,
-                                 "| %s | %s | %zu | %zu | %.3f | %s |\n", ds->name, rows[i].label,
-                                 rows[i].bytes, gzip_bytes, (double)rows[i].bytes / (double)gzip_bytes,
-                                 rows[i].bytes < gzip_bytes ? "yes" : "**no**");
+                int w =
+                    snprintf(target_lines + tl, sizeof target_lines - tl,
+                             "| %s | %s | %zu | %zu | %.3f | %s |\n", ds->name, rows[i].label,
+                             rows[i].bytes, gzip_bytes, (double)rows[i].bytes / (double)gzip_bytes,
+                             rows[i].bytes < gzip_bytes ? "yes" : "**no**");
                 if (w > 0 && (size_t)w < sizeof target_lines - tl) tl += (size_t)w;
             }
         }

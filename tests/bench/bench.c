@@ -18,7 +18,8 @@
  * calls with clock_gettime: by default the CPU time of this thread, so other
  * work on a shared machine does not inflate the figures (--clock wall for
  * CLOCK_MONOTONIC); optipng is an external program and its time is the CPU
- * time of its process (or, with --clock wall, the wall time around it).  Each encode (decode) is repeated up to --enc-runs
+ * time of its process (or, with --clock wall, the wall time around it).  Each encode (decode) is
+ * repeated up to --enc-runs
  * (--dec-runs) times, at least once (three times for decodes), stopping early
  * once --budget-ms is used; the median run counts.  Every decode is checked
  * against the input pixels, byte for byte. */
@@ -31,8 +32,8 @@
 
 #include "bench.h"
 
-#define MAX_CODECS 16
-#define MAX_RUNS 64
+#define MAX_CODECS  16
+#define MAX_RUNS    64
 #define MAX_CLASSES 3
 
 static const char *const class_names[MAX_CLASSES] = {"screen", "sprite", "icon"};
@@ -75,13 +76,13 @@ typedef struct options {
 /* One image's .dir default size against optipng -o2, for the per-image list. */
 typedef struct image_row {
     int cls;
-    char name[96];      /* last two path components */
+    char name[96]; /* last two path components */
     uint32_t width, height;
     unsigned channels;
-    uint64_t colours;   /* distinct pixel values */
-    size_t dir_bytes;   /* .dir default */
-    size_t opti_bytes;  /* optipng -o2 */
-    size_t png_bytes;   /* libpng default */
+    uint64_t colours;  /* distinct pixel values */
+    size_t dir_bytes;  /* .dir default */
+    size_t opti_bytes; /* optipng -o2 */
+    size_t png_bytes;  /* libpng default */
 } image_row;
 
 #define MAX_IMAGES 4096
@@ -100,12 +101,14 @@ static uint64_t count_colours(const bench_image *img)
     if (!v) return 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t x = 0;
-        for (unsigned c = 0; c < img->channels; c++) x = x << 8 | img->pixels[i * img->channels + c];
+        for (unsigned c = 0; c < img->channels; c++)
+            x = x << 8 | img->pixels[i * img->channels + c];
         v[i] = x;
     }
     qsort(v, n, sizeof *v, cmp_u32);
     uint64_t distinct = n ? 1 : 0;
-    for (size_t i = 1; i < n; i++) distinct += v[i] != v[i - 1];
+    for (size_t i = 1; i < n; i++)
+        distinct += v[i] != v[i - 1];
     free(v);
     return distinct;
 }
@@ -133,17 +136,20 @@ static void write_per_image(FILE *f, image_row *rows, size_t n)
         }
     }
     fprintf(f, "\n### Per image: .dir default against optipng -o2\n\n");
-    fprintf(f, "| class | images | .dir default smaller | images with at most 256 colours | of those, .dir default smaller |\n");
+    fprintf(f, "| class | images | .dir default smaller | images with at most 256 colours | of "
+               "those, .dir default smaller |\n");
     fprintf(f, "| --- | ---: | ---: | ---: | ---: |\n");
     for (int ci = 0; ci < MAX_CLASSES; ci++)
         if (count[ci])
             fprintf(f, "| %s | %u | %u | %u | %u |\n", class_names[ci], count[ci], won[ci], pal[ci],
                     pal_won[ci]);
     qsort(rows, n, sizeof *rows, cmp_row_ratio);
-    fprintf(f, "\nThe %zu images where .dir default is furthest behind optipng -o2 (optipng writes a "
-               "palette PNG when an image has at most 256 colours; .dir has no palette mode):\n\n",
+    fprintf(f,
+            "\nThe %zu images where .dir default is furthest behind optipng -o2 (optipng writes a "
+            "palette PNG when an image has at most 256 colours; .dir has no palette mode):\n\n",
             n < 12 ? n : (size_t)12);
-    fprintf(f, "| class | image | size | colours | .dir default | optipng -o2 | .dir / optipng | libpng default |\n");
+    fprintf(f, "| class | image | size | colours | .dir default | optipng -o2 | .dir / optipng | "
+               "libpng default |\n");
     fprintf(f, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (size_t i = 0; i < n && i < 12; i++)
         fprintf(f, "| %s | `%s` | %ux%u, %u ch | %llu | %zu | %zu | %.3f | %zu |\n",
@@ -282,8 +288,8 @@ static double mbps(uint64_t bytes, uint64_t ns)
     return ns ? (double)bytes * 1e3 / (double)ns : 0.0;
 }
 
-static void write_class_table(FILE *f, const class_total *ct, const char *cls, const bench_codec *codecs,
-                              size_t nc, size_t png_ref)
+static void write_class_table(FILE *f, const class_total *ct, const char *cls,
+                              const bench_codec *codecs, size_t nc, size_t png_ref)
 {
     fprintf(f, "\n### %s: %u images, %.2f Mpixels, %.2f MB of raw pixels\n\n", cls, ct->images,
             (double)ct->pixels / 1e6, (double)ct->raw / 1e6);
@@ -356,9 +362,11 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
         for (int s = 0; s < 4; s++) {
             size_t k = find_codec(codecs, nc, dec_ids[s]);
             double a = mbps(ct->raw, ct->dec_ns[k]), b = mbps(ct->raw, ct->dec_ns[png]);
-            fprintf(f, "| %s decode MB/s > libpng (default-level PNG) | %s | %.1f | %.1f | %.2fx | %s |\n",
-                    codecs[k].label, class_names[ci], a, b, b > 0 ? a / b : 0.0,
-                    a > b ? "yes" : "**no**");
+            fprintf(
+                f,
+                "| %s decode MB/s > libpng (default-level PNG) | %s | %.1f | %.1f | %.2fx | %s |\n",
+                codecs[k].label, class_names[ci], a, b, b > 0 ? a / b : 0.0,
+                a > b ? "yes" : "**no**");
         }
     }
 
@@ -376,21 +384,25 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
             any = 1;
         }
         if (!any) fprintf(f, " none");
-        fprintf(f, ".  Decodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->dec_ns[def]));
+        fprintf(f,
+                ".  Decodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->dec_ns[def]));
         any = 0;
         for (size_t k = 0; k < nc; k++) {
             if (strncmp(codecs[k].id, "dir-", 4) == 0 || ct->dec_ns[k] >= ct->dec_ns[def]) continue;
-            fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label, mbps(ct->raw, ct->dec_ns[k]));
+            fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label,
+                    mbps(ct->raw, ct->dec_ns[k]));
             any = 1;
         }
         if (!any) fprintf(f, " none");
-        fprintf(f, ".  Encodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->enc_ns[def]));
+        fprintf(f,
+                ".  Encodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->enc_ns[def]));
         any = 0;
         for (size_t k = 0; k < nc; k++) {
             if (strncmp(codecs[k].id, "dir-", 4) == 0 || (codecs[k].flags & BENCH_NO_ENCODE) ||
                 ct->enc_ns[k] >= ct->enc_ns[def])
                 continue;
-            fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label, mbps(ct->raw, ct->enc_ns[k]));
+            fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label,
+                    mbps(ct->raw, ct->enc_ns[k]));
             any = 1;
         }
         if (!any) fprintf(f, " none");
@@ -420,17 +432,21 @@ static void write_sections(FILE *f, const class_total *tot, const bench_codec *c
         const char *fld;
         stream_code(k, &fld);
         size_t j = 0;
-        while (j < nfields && strcmp(fields[j], fld) != 0) j++;
+        while (j < nfields && strcmp(fields[j], fld) != 0)
+            j++;
         if (j == nfields) fields[nfields++] = fld;
     }
 
     fprintf(f, "\n### Section codes and where the bytes go\n\n");
-    fprintf(f, "From a decode of every file with statistics, summed over the class.  The stream bytes "
-               "are the raw streams before the zstd back end (.dir default compresses them).\n\n");
+    fprintf(f,
+            "From a decode of every file with statistics, summed over the class.  The stream bytes "
+            "are the raw streams before the zstd back end (.dir default compresses them).\n\n");
     fprintf(f, "Share of the sections per code:\n\n| codec | class | sections |");
-    for (int c = 0; c < 9; c++) fprintf(f, " %02d |", c);
+    for (int c = 0; c < 9; c++)
+        fprintf(f, " %02d |", c);
     fprintf(f, "\n| --- | --- | ---: |");
-    for (int c = 0; c < 9; c++) fprintf(f, " ---: |");
+    for (int c = 0; c < 9; c++)
+        fprintf(f, " ---: |");
     fprintf(f, "\n");
     for (int s = 0; s < 2; s++) {
         size_t k = find_codec(codecs, nc, ids[s]);
@@ -439,16 +455,19 @@ static void write_sections(FILE *f, const class_total *tot, const bench_codec *c
             if (!ct->images) continue;
             fprintf(f, "| %s | %s | %llu |", codecs[k].label, class_names[ci],
                     (unsigned long long)ct->sections[k]);
-            for (int c = 0; c < 9; c++) fprintf(f, " %.1f%% |", pct(ct->codes[k][c], ct->sections[k]));
+            for (int c = 0; c < 9; c++)
+                fprintf(f, " %.1f%% |", pct(ct->codes[k][c], ct->sections[k]));
             fprintf(f, "\n");
         }
     }
 
     fprintf(f, "\nShare of the raw stream bytes per code (the code stream apart):\n\n");
     fprintf(f, "| codec | class | stream bytes | code stream |");
-    for (int c = 1; c < 9; c++) fprintf(f, " %02d |", c);
+    for (int c = 1; c < 9; c++)
+        fprintf(f, " %02d |", c);
     fprintf(f, "\n| --- | --- | ---: | ---: |");
-    for (int c = 1; c < 9; c++) fprintf(f, " ---: |");
+    for (int c = 1; c < 9; c++)
+        fprintf(f, " ---: |");
     fprintf(f, "\n");
     for (int s = 0; s < 2; s++) {
         size_t k = find_codec(codecs, nc, ids[s]);
@@ -464,15 +483,19 @@ static void write_sections(FILE *f, const class_total *tot, const bench_codec *c
             }
             fprintf(f, "| %s | %s | %llu | %.1f%% |", codecs[k].label, class_names[ci],
                     (unsigned long long)bytes, pct(per_code[0], bytes));
-            for (int c = 1; c < 9; c++) fprintf(f, " %.1f%% |", pct(per_code[c + 1], bytes));
+            for (int c = 1; c < 9; c++)
+                fprintf(f, " %.1f%% |", pct(per_code[c + 1], bytes));
             fprintf(f, "\n");
         }
     }
 
-    fprintf(f, "\nShare of the raw stream bytes per field (all codes together):\n\n| codec | class |");
-    for (size_t j = 0; j < nfields; j++) fprintf(f, " %s |", fields[j]);
+    fprintf(f,
+            "\nShare of the raw stream bytes per field (all codes together):\n\n| codec | class |");
+    for (size_t j = 0; j < nfields; j++)
+        fprintf(f, " %s |", fields[j]);
     fprintf(f, "\n| --- | --- |");
-    for (size_t j = 0; j < nfields; j++) fprintf(f, " ---: |");
+    for (size_t j = 0; j < nfields; j++)
+        fprintf(f, " ---: |");
     fprintf(f, "\n");
     for (int s = 0; s < 2; s++) {
         size_t k = find_codec(codecs, nc, ids[s]);
@@ -484,12 +507,14 @@ static void write_sections(FILE *f, const class_total *tot, const bench_codec *c
                 const char *fld;
                 stream_code(j, &fld);
                 size_t x = 0;
-                while (x < nfields && strcmp(fields[x], fld) != 0) x++;
+                while (x < nfields && strcmp(fields[x], fld) != 0)
+                    x++;
                 per_field[x] += ct->streams[k][j];
                 bytes += ct->streams[k][j];
             }
             fprintf(f, "| %s | %s |", codecs[k].label, class_names[ci]);
-            for (size_t j = 0; j < nfields; j++) fprintf(f, " %.1f%% |", pct(per_field[j], bytes));
+            for (size_t j = 0; j < nfields; j++)
+                fprintf(f, " %.1f%% |", pct(per_field[j], bytes));
             fprintf(f, "\n");
         }
     }
@@ -567,7 +592,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.tsv, strerror(errno));
             return 1;
         }
-        fprintf(tsv, "class\tpath\twidth\theight\tchannels\tcolours\traw_bytes\tcodec\tbytes\tencode_ns\tdecode_ns"
+        fprintf(tsv, "class\tpath\twidth\theight\tchannels\tcolours\traw_"
+                     "bytes\tcodec\tbytes\tencode_ns\tdecode_ns"
                      "\tencode_runs\tdecode_runs\tok\n");
     }
 
@@ -578,7 +604,8 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t nrows = 0;
-    size_t k_def = find_codec(codecs, nc, "dir-default"), k_opti = find_codec(codecs, nc, "optipng-o2");
+    size_t k_def = find_codec(codecs, nc, "dir-default"),
+           k_opti = find_codec(codecs, nc, "optipng-o2");
     unsigned per_class_seen[MAX_CLASSES] = {0};
     unsigned failures = 0;
     char line[8192];
@@ -589,7 +616,8 @@ int main(int argc, char **argv)
 
     while (fgets(line, sizeof line, stdin)) {
         size_t len = strlen(line);
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
         if (!len || line[0] == '#') continue;
         char *tab = strchr(line, '\t');
         if (!tab) {
@@ -618,8 +646,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "dir-bench: %s: %s\n", img.path, err);
             return 1;
         }
-        fprintf(stderr, "[%6.1fs] %-6s %5ux%-5u %u ch  %s\n", (double)(bench_wall_ns() - t_start) / 1e9,
-                img.cls, img.width, img.height, img.channels, img.path);
+        fprintf(stderr, "[%6.1fs] %-6s %5ux%-5u %u ch  %s\n",
+                (double)(bench_wall_ns() - t_start) / 1e9, img.cls, img.width, img.height,
+                img.channels, img.path);
 
         uint64_t colours = count_colours(&img);
         result res[MAX_CODECS];
@@ -636,12 +665,11 @@ int main(int argc, char **argv)
                 all_ok = 0;
             }
             if (tsv)
-                fprintf(tsv, "%s\t%s\t%u\t%u\t%u\t%llu\t%zu\t%s\t%zu\t%llu\t%llu\t%u\t%u\t%d\n", img.cls,
-                        img.path, img.width, img.height, img.channels, (unsigned long long)colours,
-                        img.size, codecs[k].id,
-                        res[k].size, (unsigned long long)res[k].enc_ns,
-                        (unsigned long long)res[k].dec_ns, res[k].enc_runs, res[k].dec_runs,
-                        res[k].ok);
+                fprintf(tsv, "%s\t%s\t%u\t%u\t%u\t%llu\t%zu\t%s\t%zu\t%llu\t%llu\t%u\t%u\t%d\n",
+                        img.cls, img.path, img.width, img.height, img.channels,
+                        (unsigned long long)colours, img.size, codecs[k].id, res[k].size,
+                        (unsigned long long)res[k].enc_ns, (unsigned long long)res[k].dec_ns,
+                        res[k].enc_runs, res[k].dec_runs, res[k].ok);
         }
         class_total *ct = &tot[ci];
         if (all_ok && k_opti != (size_t)-1 && nrows < MAX_IMAGES) {
@@ -667,8 +695,10 @@ int main(int argc, char **argv)
                 ct->size[k] += res[k].size;
                 ct->enc_ns[k] += res[k].enc_ns;
                 ct->dec_ns[k] += res[k].dec_ns;
-                for (int j = 0; j < 9; j++) ct->codes[k][j] += stats[k].code_count[j];
-                for (int j = 0; j < DIR_STREAMS; j++) ct->streams[k][j] += stats[k].stream_bytes[j];
+                for (int j = 0; j < 9; j++)
+                    ct->codes[k][j] += stats[k].code_count[j];
+                for (int j = 0; j < DIR_STREAMS; j++)
+                    ct->streams[k][j] += stats[k].stream_bytes[j];
                 ct->sections[k] += stats[k].sections;
             }
         } else {
@@ -689,16 +719,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.summary, strerror(errno));
             return 1;
         }
-        fprintf(s, "# class\tcodec\tbytes\tratio_png\tencode_ms\tdecode_ms\tencode_MBps\tdecode_MBps\tlabel\n");
+        fprintf(s, "# "
+                   "class\tcodec\tbytes\tratio_png\tencode_ms\tdecode_ms\tencode_MBps\tdecode_"
+                   "MBps\tlabel\n");
         for (int ci = 0; ci < MAX_CLASSES; ci++) {
             const class_total *ct = &tot[ci];
             if (!ct->images) continue;
             for (size_t k = 0; k < nc; k++)
                 fprintf(s, "%s\t%s\t%llu\t%.4f\t%.2f\t%.2f\t%.2f\t%.2f\t\"%s\"\n", class_names[ci],
                         codecs[k].id, (unsigned long long)ct->size[k],
-                        (double)ct->size[k] / (double)ct->size[png_ref], (double)ct->enc_ns[k] / 1e6,
-                        (double)ct->dec_ns[k] / 1e6, mbps(ct->raw, ct->enc_ns[k]),
-                        mbps(ct->raw, ct->dec_ns[k]), codecs[k].label);
+                        (double)ct->size[k] / (double)ct->size[png_ref],
+                        (double)ct->enc_ns[k] / 1e6, (double)ct->dec_ns[k] / 1e6,
+                        mbps(ct->raw, ct->enc_ns[k]), mbps(ct->raw, ct->dec_ns[k]),
+                        codecs[k].label);
         }
         if (fclose(s) != 0) {
             fprintf(stderr, "dir-bench: error writing %s\n", o.summary);
@@ -734,11 +767,14 @@ int main(int argc, char **argv)
     write_targets(md, tot, codecs, nc);
     write_per_image(md, rows, nrows);
     write_sections(md, tot, codecs, nc);
-    fprintf(md, "\nRepetitions: each encode up to %u times, each decode 3 to %u times, stopping once %llu ms "
-                "were spent on that image and codec; the median run counts, summed over the class. "
-                "Times are %s. Whole run: %.0f s of wall-clock time.\n",
+    fprintf(md,
+            "\nRepetitions: each encode up to %u times, each decode 3 to %u times, stopping once "
+            "%llu ms "
+            "were spent on that image and codec; the median run counts, summed over the class. "
+            "Times are %s. Whole run: %.0f s of wall-clock time.\n",
             o.enc_runs, o.dec_runs, (unsigned long long)(o.budget_ns / 1000000u),
-            o.clock == BENCH_CLOCK_CPU ? "CPU time (thread, plus children for optipng)" : "wall-clock time",
+            o.clock == BENCH_CLOCK_CPU ? "CPU time (thread, plus children for optipng)"
+                                       : "wall-clock time",
             (double)(bench_wall_ns() - t_start) / 1e9);
     if (md != stdout && fclose(md) != 0) {
         fprintf(stderr, "dir-bench: error writing %s\n", o.markdown);
@@ -746,7 +782,7 @@ int main(int argc, char **argv)
     }
     free(tot);
     free(rows);
-    fprintf(stderr, "dir-bench: done in %.0f s, %u failure(s)\n", (double)(bench_wall_ns() - t_start) / 1e9,
-            failures);
+    fprintf(stderr, "dir-bench: done in %.0f s, %u failure(s)\n",
+            (double)(bench_wall_ns() - t_start) / 1e9, failures);
     return failures ? 1 : 0;
 }

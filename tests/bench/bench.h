@@ -11,14 +11,14 @@
 
 /* One corpus image, decoded once (through libpng) to 8-bit pixels. */
 typedef struct bench_image {
-    char cls[16];        /* screen, sprite, icon */
-    const char *path;    /* absolute path of the PNG as shipped */
+    char cls[16];     /* screen, sprite, icon */
+    const char *path; /* absolute path of the PNG as shipped */
     uint32_t width;
     uint32_t height;
-    unsigned channels;   /* 1 grey, 3 RGB, 4 RGBA */
-    uint8_t *pixels;     /* width * height * channels bytes */
-    size_t size;         /* width * height * channels */
-    uint8_t *file;       /* the PNG file as shipped */
+    unsigned channels; /* 1 grey, 3 RGB, 4 RGBA */
+    uint8_t *pixels;   /* width * height * channels bytes */
+    size_t size;       /* width * height * channels */
+    uint8_t *file;     /* the PNG file as shipped */
     size_t file_size;
 } bench_image;
 

@@ -74,7 +74,8 @@ static uint8_t *grey_to_rgb(const bench_image *img)
     size_t n = (size_t)img->width * img->height;
     uint8_t *rgb = malloc(n * 3);
     if (!rgb) return NULL;
-    for (size_t i = 0; i < n; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img->pixels[i];
+    for (size_t i = 0; i < n; i++)
+        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img->pixels[i];
     return rgb;
 }
 
@@ -86,8 +87,8 @@ static int dir_enc(const bench_codec *c, const bench_image *img, bench_buf *out,
     dir_diag diag;
     void *data = NULL;
     size_t size = 0;
-    dir_error e = dir_encode(img->pixels, img->width, img->height, img->channels, 0, &c->dir,
-                             &data, &size, NULL, &diag);
+    dir_error e = dir_encode(img->pixels, img->width, img->height, img->channels, 0, &c->dir, &data,
+                             &size, NULL, &diag);
     if (e != DIR_OK) return fail(err, errlen, "dir_encode: %s: %s", dir_strerror(e), diag.message);
     out->data = data;
     out->size = size;
@@ -115,7 +116,7 @@ typedef struct png_ctx {
     const uint8_t *in; /* reading */
     size_t in_size;
     size_t in_pos;
-    uint8_t *out;      /* writing */
+    uint8_t *out; /* writing */
     size_t out_size;
     size_t out_cap;
     int out_failed;
@@ -240,7 +241,8 @@ static int png_read_mem(const uint8_t *data, size_t size, unsigned want, bench_i
         png_error(png, "unexpected row layout after transforms");
     size_t need = stride * h;
     if (want) {
-        if (img->width != w || img->height != h) png_error(png, "dimensions differ from the image's");
+        if (img->width != w || img->height != h)
+            png_error(png, "dimensions differ from the image's");
         if (px_size < need) png_error(png, "output buffer too small");
     } else {
         alloc = malloc(need);
@@ -249,7 +251,8 @@ static int png_read_mem(const uint8_t *data, size_t size, unsigned want, bench_i
     }
     rows = malloc(sizeof(png_bytep) * h);
     if (!rows) png_error(png, "out of memory for the row pointers");
-    for (uint32_t y = 0; y < h; y++) rows[y] = dst + stride * y;
+    for (uint32_t y = 0; y < h; y++)
+        rows[y] = dst + stride * y;
     png_read_image(png, rows);
     png_read_end(png, NULL);
     png_destroy_read_struct(&png, &info, NULL);
@@ -309,7 +312,8 @@ int bench_png_encode(const bench_image *img, int level, bench_buf *out, char *er
     rows = malloc(sizeof(png_bytep) * img->height);
     if (!rows) png_error(png, "out of memory for the row pointers");
     size_t stride = (size_t)img->width * img->channels;
-    for (uint32_t y = 0; y < img->height; y++) rows[y] = img->pixels + stride * y;
+    for (uint32_t y = 0; y < img->height; y++)
+        rows[y] = img->pixels + stride * y;
     png_write_image(png, rows);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
@@ -586,7 +590,8 @@ static int tga_enc(const bench_codec *c, const bench_image *img, bench_buf *out,
         uint32_t x = 0;
         while (x < w) {
             uint32_t run = 1;
-            while (x + run < w && run < 128 && !memcmp(row + (size_t)(x + run) * ch, row + (size_t)x * ch, ch))
+            while (x + run < w && run < 128 &&
+                   !memcmp(row + (size_t)(x + run) * ch, row + (size_t)x * ch, ch))
                 run++;
             if (run >= min_run) {
                 o[n++] = (uint8_t)(0x80 | (run - 1));
@@ -606,7 +611,8 @@ static int tga_enc(const bench_codec *c, const bench_image *img, bench_buf *out,
                 len++;
             }
             o[n++] = (uint8_t)(len - 1);
-            for (uint32_t i = 0; i < len; i++, n += ch) tga_put_pixel(o + n, row + (size_t)(x + i) * ch, ch);
+            for (uint32_t i = 0; i < len; i++, n += ch)
+                tga_put_pixel(o + n, row + (size_t)(x + i) * ch, ch);
             x += len;
         }
     }
@@ -714,7 +720,8 @@ static int gzip_dec(const bench_codec *c, const bench_image *img, const bench_bu
     int r = inflate(&zs, Z_FINISH);
     size_t n = zs.total_out;
     inflateEnd(&zs);
-    if (r != Z_STREAM_END || n != img->size) return fail(err, errlen, "inflate: %d after %zu bytes", r, n);
+    if (r != Z_STREAM_END || n != img->size)
+        return fail(err, errlen, "inflate: %d after %zu bytes", r, n);
     return 0;
 }
 
@@ -756,8 +763,8 @@ static int xz_dec(const bench_codec *c, const bench_image *img, const bench_buf 
 
 /* ---- the table ------------------------------------------------------------ */
 
-static bench_codec dir_codec(const char *id, const char *label, dir_filter f, dir_backend b, int level,
-                             int use_default)
+static bench_codec dir_codec(const char *id, const char *label, dir_filter f, dir_backend b,
+                             int level, int use_default)
 {
     bench_codec c;
     memset(&c, 0, sizeof c);
@@ -813,7 +820,8 @@ size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const 
         all[n].tool = optipng;
         all[n++].tmpdir = tmpdir;
     }
-    all[n++] = plain_codec("webp-z9", "WebP lossless -z 9", webp_enc, webp_dec, BENCH_EXPANDS_GREY, 9);
+    all[n++] =
+        plain_codec("webp-z9", "WebP lossless -z 9", webp_enc, webp_dec, BENCH_EXPANDS_GREY, 9);
     all[n++] = plain_codec("qoi", "QOI", qoi_enc, qoi_dec, BENCH_EXPANDS_GREY, 0);
     all[n++] = plain_codec("tga-rle", "TGA RLE (own, type 10)", tga_enc, tga_dec, 0, 0);
     all[n++] = plain_codec("gzip-9", "gzip -9 of raw pixels", gzip_enc, gzip_dec, 0, 9);
