@@ -21,6 +21,10 @@ MODE is one of:
                 unpack over an existing good file leaves it byte for byte
                 intact and no temporary file behind (bad input, and writes
                 cut short by RLIMIT_FSIZE)
+  atomic-gimp   the same for the GIMP export (file-dir-save) with GIMP's
+                file size capped: the export fails, the old file is intact
+                (the plug-in, killed by SIGXFSZ, may leave its temporary
+                file; that is reported, not failed)
   mutate        a mutation fuzzer over valid .dir files (--seeds DIR):
                 flipped bits, interesting values in header fields, inserted,
                 deleted, duplicated and truncated bytes; every mutant goes
@@ -401,6 +405,89 @@ def mode_atomic(a, work, checks):
         checks.ok(len(originals[p]) > fs, f"{os.path.basename(p)} is over {fs} bytes")
 
 
+def write_noise_png(path, w, h, seed):
+    """An RGB PNG of random pixels (incompressible: a large .dir)."""
+    rng = random.Random(seed)
+    raw = b"".join(b"\0" + rng.randbytes(w * 3) for _ in range(h))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data)))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
+
+
+def mode_atomic_gimp(a, work, checks):
+    """The GIMP export over an existing good file, with GIMP's file size
+    capped (RLIMIT_FSIZE, inherited by the plug-in) below the new file's
+    size: the export fails, the old file is intact, no temporary file is
+    left; a small export in the same run succeeds."""
+    gt = gimp_module()
+    d = os.path.join(work, "out")
+    os.makedirs(d)
+    good = os.path.join(d, "good.dir")
+    rc, out, _ = run([a.dirtool, "encode", os.path.join(a.samples, "chess.png"), good])
+    if rc != 0:
+        raise Failure(f"dirtool encode: {out}")
+    with open(good, "rb") as f:
+        original = f.read()
+    noise = os.path.join(work, "noise.png")
+    write_noise_png(noise, 1200, 1000, 5)  # 3.6 MB of pixels, raw .dir larger
+    small = os.path.join(work, "small.png")
+    write_noise_png(small, 40, 30, 6)
+    fresh = os.path.join(d, "fresh.dir")
+    small_out = os.path.join(d, "small.dir")
+    listing = snapshot(d)
+    cap = 2 << 20
+    g = gt.Gimp(a.gimp, a.plugin_dir, work)
+    for tag, src, dst in (("over-good", noise, good), ("fresh", noise, fresh),
+                          ("small", small, small_out)):
+        s_, d_ = gt.scm_str(src), gt.scm_str(dst)
+        g.add(f"""(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {s_} {s_}))))
+  (dt-mark "loaded {tag}")
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {d_} {d_} "none" "none" "" 0)
+  (dt-mark "saved {tag}"))""")
+        g.add(f'(dt-mark "alive after {tag}")')
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (cap, hard))
+    try:
+        output = g.run(timeout=300)
+    except gt.Failure as e:
+        # GIMP starts plug-ins with SIGXFSZ at its default action, so the
+        # plug-in is killed by the signal at its first write over the cap
+        # (GIMP reports it as crashed); a disk running full instead gives
+        # ENOSPC and an error.  Either way the target must be untouched.
+        output = getattr(g, "output", "")
+        if 'Plug-in crashed: "file-dir"' not in output:
+            raise Failure(str(e)) from e
+        print("the plug-in was killed by SIGXFSZ on its write over the cap")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
+    marks = g.marks()
+    for tag in ("over-good", "fresh", "small"):
+        checks.ok(f"loaded {tag}" in marks, f"GIMP loaded the {tag} source")
+        checks.ok(f"alive after {tag}" in marks, f"GIMP carries on after the {tag} export")
+    checks.ok("saved over-good" not in marks, "GIMP export over good.dir fails under the cap")
+    checks.ok("saved fresh" not in marks, "GIMP export to fresh.dir fails under the cap")
+    checks.ok("saved small" in marks, "a small GIMP export under the same cap succeeds")
+    with open(good, "rb") as f:
+        checks.ok(f.read() == original, "good.dir is byte for byte intact")
+    checks.ok(not os.path.exists(fresh), "no fresh.dir was left")
+    left = [x for x in snapshot(d) if x not in listing + ["small.dir"]]
+    checks.ok(all(x.startswith(("good.dir.", "fresh.dir.")) for x in left),
+              f"nothing but g_file_set_contents' temporary files beside them ({left})")
+    if left:
+        print(f"temporary files left by the killed plug-in: "
+              f"{[(x, os.path.getsize(os.path.join(d, x))) for x in left]}")
+    report = plugin_sanitizer_report(output)
+    checks.ok(report is None, f"GIMP: no sanitizer report from the plug-in ({report})")
+    if "saved over-good" in marks:
+        print(output)
+
+
 # ---- mutation fuzzer ----------------------------------------------------------
 
 INTERESTING32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x100000, 0x100001,
@@ -581,7 +668,7 @@ def gimp_mutate(a, work, mutants, stats, found):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["bomb-dirtool", "bomb-convert", "bomb-gimp", "atomic",
-                                    "mutate"])
+                                    "atomic-gimp", "mutate"])
     p.add_argument("--dirtool", default=os.environ.get("DIRTOOL", ""))
     p.add_argument("--convert", default="")
     p.add_argument("--gimp", default="")
@@ -601,7 +688,7 @@ def main():
     work = tempfile.mkdtemp(prefix=f"dir-hostile-{a.mode}-")
     try:
         {"bomb-dirtool": mode_bomb_dirtool, "bomb-convert": mode_bomb_convert,
-         "bomb-gimp": mode_bomb_gimp, "atomic": mode_atomic,
+         "bomb-gimp": mode_bomb_gimp, "atomic": mode_atomic, "atomic-gimp": mode_atomic_gimp,
          "mutate": mode_mutate}[a.mode](a, work, checks)
     except Failure as e:
         checks.ok(False, str(e))
