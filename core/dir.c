@@ -937,7 +937,39 @@ static unsigned entry_cost(unsigned n, unsigned c)
     return c + 1 + (n <= LIST_MAX ? n : n <= BITMAP_MAX ? BITMAP_BYTES : SEC_PIXELS - n);
 }
 
-static void count_colours(section_scan *s);
+/* Counts the colours of scan->px. */
+static void count_colours(section_scan *s)
+{
+    s->ncolours = 0;
+    s->zero_index = -1;
+    if (++s->stamp == 0) {
+        memset(s->hstamp, 0, sizeof s->hstamp);
+        s->stamp = 1;
+    }
+    uint32_t last = ~s->px[0];
+    unsigned last_idx = 0;
+    for (unsigned a = 0; a < SEC_PIXELS; a++) {
+        uint32_t v = s->px[a];
+        if (v != last) {
+            uint32_t h = (v * 0x9e3779b1u) >> 23;
+            while (s->hstamp[h] == s->stamp && s->hkey[h] != v)
+                h = (h + 1) & 511;
+            if (s->hstamp[h] != s->stamp) {
+                s->hstamp[h] = s->stamp;
+                s->hkey[h] = v;
+                s->hval[h] = (uint16_t)s->ncolours;
+                s->colour[s->ncolours] = v;
+                s->count[s->ncolours] = 0;
+                if (v == 0) s->zero_index = (int)s->ncolours;
+                s->ncolours++;
+            }
+            last = v;
+            last_idx = s->hval[h];
+        }
+        s->idx[a] = (uint8_t)last_idx;
+        s->count[last_idx]++;
+    }
+}
 
 /* Gathers a section into scan->px in address order. */
 static void gather(encoder *e, uint32_t sx, uint32_t sy, unsigned wx, unsigned hy)
@@ -977,39 +1009,6 @@ static void fill_outside(section_scan *s, unsigned wx, unsigned hy)
     count_colours(s);
 }
 
-/* Counts the colours of scan->px. */
-static void count_colours(section_scan *s)
-{
-    s->ncolours = 0;
-    s->zero_index = -1;
-    if (++s->stamp == 0) {
-        memset(s->hstamp, 0, sizeof s->hstamp);
-        s->stamp = 1;
-    }
-    uint32_t last = ~s->px[0];
-    unsigned last_idx = 0;
-    for (unsigned a = 0; a < SEC_PIXELS; a++) {
-        uint32_t v = s->px[a];
-        if (v != last) {
-            uint32_t h = (v * 0x9e3779b1u) >> 23;
-            while (s->hstamp[h] == s->stamp && s->hkey[h] != v)
-                h = (h + 1) & 511;
-            if (s->hstamp[h] != s->stamp) {
-                s->hstamp[h] = s->stamp;
-                s->hkey[h] = v;
-                s->hval[h] = (uint16_t)s->ncolours;
-                s->colour[s->ncolours] = v;
-                s->count[s->ncolours] = 0;
-                if (v == 0) s->zero_index = (int)s->ncolours;
-                s->ncolours++;
-            }
-            last = v;
-            last_idx = s->hval[h];
-        }
-        s->idx[a] = (uint8_t)last_idx;
-        s->count[last_idx]++;
-    }
-}
 
 static size_t leb_size(uint64_t v)
 {
