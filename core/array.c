@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "dir.h"
 
 /* Nibble 15 is the delimiter `f`; 0..14 are base-15 digits. */
@@ -61,26 +62,11 @@ static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const cha
 
 static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const char *fmt, ...)
 {
-    if (diag) {
-        va_list ap;
-        diag->error = err;
-        diag->offset = offset;
-        diag->section = (uint64_t)-1;
-        va_start(ap, fmt);
-        vsnprintf(diag->message, sizeof diag->message, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    dir_vfail(diag, err, offset, (uint64_t)-1, fmt, ap);
+    va_end(ap);
     return err;
-}
-
-static void aok(dir_diag *diag)
-{
-    if (diag) {
-        diag->error = DIR_OK;
-        diag->offset = (uint64_t)-1;
-        diag->section = (uint64_t)-1;
-        diag->message[0] = '\0';
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -562,7 +548,7 @@ dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *bu
 {
     static const char hex[] = "0123456789abcdef";
     char vs[DIRA_NUMBER_BUFSIZE];
-    aok(diag);
+    dir_diag_clear(diag);
     if (!buf || bufsize < DIRA_TOKEN_BUFSIZE || capacity < 0 || capacity > 2 ||
         (ldeczeroes != 0 && ldeczeroes != 1))
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
@@ -608,7 +594,7 @@ static int hexval(char c)
 dir_error dira_parse_value(const char *s, size_t len, int capacity, int ldeczeroes, double *value,
                            dir_diag *diag)
 {
-    aok(diag);
+    dir_diag_clear(diag);
     if (!s || !value || capacity < 0 || capacity > 2 || (ldeczeroes != 0 && ldeczeroes != 1))
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     if (len > 0 && (s[0] == 'f' || s[0] == 'F')) {
@@ -747,7 +733,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
 {
     dira_options opt;
     char vs[DIRA_NUMBER_BUFSIZE];
-    aok(diag);
+    dir_diag_clear(diag);
     if (opt_in)
         opt = *opt_in;
     else
@@ -1297,7 +1283,7 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
                       size_t stride, const dira_options *opt, double **values, size_t *count,
                       dira_info *info, dir_diag *diag)
 {
-    aok(diag);
+    dir_diag_clear(diag);
     if (!pixels || !values || !count || width == 0 || height == 0)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     *values = NULL;
@@ -1358,7 +1344,7 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
 dir_error dira_normalise(double *values, size_t count, double *min, double *max, dir_diag *diag)
 {
     char vs[DIRA_NUMBER_BUFSIZE];
-    aok(diag);
+    dir_diag_clear(diag);
     if ((!values && count) || !min || !max)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     *min = *max = 0;
@@ -1398,7 +1384,7 @@ void dira_unnormalise(double *values, size_t count, double min, double max)
 dir_error dira_stats_compute(const double *values, size_t count, dira_stats *stats, dir_diag *diag)
 {
     char vs[DIRA_NUMBER_BUFSIZE];
-    aok(diag);
+    dir_diag_clear(diag);
     if ((!values && count) || !stats)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     memset(stats, 0, sizeof *stats);
@@ -1459,7 +1445,7 @@ dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows,
                               double scale, uint8_t **rgb, uint32_t *width, uint32_t *height,
                               dira_stats *stats, dir_diag *diag)
 {
-    aok(diag);
+    dir_diag_clear(diag);
     if (!values || !rgb || !width || !height)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     if (!(scale >= 0) || !isfinite(scale))

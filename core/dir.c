@@ -3,6 +3,8 @@
  * docs/FORMAT.md is the specification this file implements. */
 #include "dir.h"
 
+#include "diag.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,25 +97,19 @@ const char *dir_strerror(dir_error err)
     return "unknown error";
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
-static dir_error
-fail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section, const char *fmt, ...)
+dir_error dir_vfail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section,
+                    const char *fmt, va_list ap)
 {
     if (diag) {
-        va_list ap;
         diag->error = err;
         diag->offset = offset;
         diag->section = section;
-        va_start(ap, fmt);
         vsnprintf(diag->message, sizeof diag->message, fmt, ap);
-        va_end(ap);
     }
     return err;
 }
 
-static void diag_ok(dir_diag *diag)
+void dir_diag_clear(dir_diag *diag)
 {
     if (diag) {
         diag->error = DIR_OK;
@@ -121,6 +117,19 @@ static void diag_ok(dir_diag *diag)
         diag->section = (uint64_t)-1;
         diag->message[0] = '\0';
     }
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static dir_error
+fail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dir_vfail(diag, err, offset, section, fmt, ap);
+    va_end(ap);
+    return err;
 }
 
 void dir_free(void *p)
@@ -276,7 +285,7 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
     dir_info in;
     uint64_t total = 0, expect;
 
-    diag_ok(diag);
+    dir_diag_clear(diag);
     if (!data || !info) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
     if (!lim) {
         dir_limits_default(&deflim);
@@ -1009,7 +1018,6 @@ static void fill_outside(section_scan *s, unsigned wx, unsigned hy)
     count_colours(s);
 }
 
-
 static size_t leb_size(uint64_t v)
 {
     size_t n = 1;
@@ -1403,7 +1411,7 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
                      dir_stats *stats, dir_diag *diag)
 {
     dir_encode_options opt;
-    diag_ok(diag);
+    dir_diag_clear(diag);
     if (!out || !out_size || !pixels) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
     *out = NULL;
     *out_size = 0;
