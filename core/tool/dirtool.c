@@ -12,7 +12,7 @@
 static const char usage[] =
     "usage: dirtool encode IN.png OUT.dir [--filter none|sub|auto] [--backend none|zstd]\n"
     "                      [--level N] [--interleaved] [--codes auto|smallest|zstd]\n"
-    "       dirtool decode IN.dir OUT.png\n"
+    "       dirtool decode IN.dir OUT.png [--max-pixels N]\n"
     "       dirtool info [--json] IN.dir\n"
     "       dirtool array pack|unpack|heatmap ...   (dirtool array --help)\n";
 
@@ -87,17 +87,40 @@ static int cmd_encode(int argc, char **argv)
 static int cmd_decode(int argc, char **argv)
 {
     char err[512];
-    if (argc != 3) return die("decode needs IN.dir OUT.png");
+    const char *in = NULL, *out = NULL;
+    dir_limits lim;
+    dir_limits_default(&lim);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--max-pixels") == 0 && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (errno || *end || v == 0 || dir_limits_restrict(&lim, 0, 0, v) != DIR_OK)
+                return die("--max-pixels takes 1 to 268435456");
+        } else if (!in) {
+            in = argv[i];
+        } else if (!out) {
+            out = argv[i];
+        } else {
+            return die("decode takes one input and one output");
+        }
+    }
+    if (!in || !out) return die("decode needs IN.dir OUT.png");
+    tool_format fmt = tool_format_from_name(out);
+    if (fmt != TOOL_FMT_PNG && fmt != TOOL_FMT_WEBP && strcmp(out, "-") != 0) {
+        snprintf(err, sizeof err, "'%s': decode writes .png or .webp", out);
+        return die(err);
+    }
     uint8_t *data;
     size_t size;
-    if (tool_read_file(argv[1], &data, &size, err, sizeof err)) return die(err);
+    if (tool_read_file(in, &data, &size, err, sizeof err)) return die(err);
     tool_image img;
     dir_info info;
     dir_diag diag;
     void *px;
-    if (dir_decode_alloc(data, size, NULL, &px, &info, NULL, &diag) != DIR_OK) {
+    if (dir_decode_alloc(data, size, &lim, &px, &info, NULL, &diag) != DIR_OK) {
         free(data);
-        snprintf(err, sizeof err, "'%s': %s", argv[1], diag.message);
+        snprintf(err, sizeof err, "'%s': %s", in, diag.message);
         return die(err);
     }
     free(data);
@@ -105,12 +128,7 @@ static int cmd_decode(int argc, char **argv)
     img.height = info.height;
     img.channels = info.channels;
     img.pixels = px;
-    tool_format fmt = tool_format_from_name(argv[2]);
-    int rc = 0;
-    if (fmt == TOOL_FMT_PNG || fmt == TOOL_FMT_WEBP || strcmp(argv[2], "-") == 0)
-        rc = tool_write_image(argv[2], &img, NULL, err, sizeof err);
-    else
-        rc = -1, snprintf(err, sizeof err, "'%s': decode writes .png or .webp", argv[2]);
+    int rc = tool_write_image(out, &img, NULL, err, sizeof err);
     tool_image_free(&img);
     return rc ? die(err) : 0;
 }

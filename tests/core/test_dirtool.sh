@@ -45,6 +45,12 @@ grep -q 'bad magic' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 head -c 100 "$tmp/chess.dir" > "$tmp/short.dir"
 if "$dirtool" decode "$tmp/short.dir" "$tmp/short.png" 2> "$tmp/err"; then fail "truncated decoded"; fi
 grep -q 'truncated at byte 100' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+# A caller's pixel limit: chess.dir is 65536 pixels.
+if "$dirtool" decode --max-pixels 65535 "$tmp/chess.dir" "$tmp/lim.png" 2> "$tmp/err"; then fail "limit ignored"; fi
+grep -q 'over the size limit' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+"$dirtool" decode --max-pixels 65536 "$tmp/chess.dir" "$tmp/lim.png" || fail "limit too strict"
+if "$dirtool" decode "$tmp/chess.dir" "$tmp/lim.bmp" 2> "$tmp/err"; then fail "bmp output accepted"; fi
+grep -q 'decode writes .png or .webp' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 if "$dirtool" encode "$samples/chess.png" "$tmp/x.dir" --filter diagonal 2> "$tmp/err"; then fail "bad option accepted"; fi
 grep -q -- '--filter takes none, sub or auto' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 if "$dirtool" encode "$tmp/missing.png" "$tmp/x.dir" 2> "$tmp/err"; then fail "missing input accepted"; fi
