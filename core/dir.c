@@ -13,7 +13,7 @@
 
 /* ---- Constants ---------------------------------------------------------- */
 
-static const uint8_t dir_magic[8] = {0x8b, 'D', 'I', 'R', '\r', '\n', 0x1a, '\n'};
+static const uint8_t dir_magic[DIR_MAGIC_SIZE + 1] = DIR_MAGIC;
 
 enum {
     CODE_ZERO = 0,   /* 00 all zero */

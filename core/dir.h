@@ -97,6 +97,11 @@ extern "C" {
 /* The .dir file format version this library reads and writes. */
 #define DIR_FORMAT_VERSION 1
 
+/* The file's first 8 bytes, and their count (see docs/FORMAT.md, "The
+ * magic"): for content detection by hosts such as ImageMagick. */
+#define DIR_MAGIC      "\x8b" "DIR\r\n\x1a\n"
+#define DIR_MAGIC_SIZE 8
+
 /* Size of the fixed file header. */
 #define DIR_HEADER_SIZE 112
 

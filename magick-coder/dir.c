@@ -130,12 +130,9 @@ static MagickBooleanType
 */
 static MagickBooleanType IsDIR(const unsigned char *magick,const size_t extent)
 {
-  static const unsigned char
-    signature[8] = { 0x8b, 'D', 'I', 'R', '\r', '\n', 0x1a, '\n' };
-
-  if (extent < 8)
+  if (extent < DIR_MAGIC_SIZE)
     return(MagickFalse);
-  if (memcmp(magick,signature,8) == 0)
+  if (memcmp(magick,DIR_MAGIC,DIR_MAGIC_SIZE) == 0)
     return(MagickTrue);
   return(MagickFalse);
 }
