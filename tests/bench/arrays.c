@@ -54,45 +54,6 @@ static int ref_capacity_of(const dataset *d, const char *ref)
     return d->ref_capacity;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *t, unsigned n)
-{
-    qsort(t, n, sizeof *t, cmp_u64);
-    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
-static int read_whole(const char *path, uint8_t **data, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > (1 << 30)) {
-        fclose(f);
-        errno = EFBIG;
-        return -1;
-    }
-    *size = (size_t)st.st_size;
-    *data = malloc(*size + 1);
-    if (!*data) {
-        fclose(f);
-        return -1;
-    }
-    size_t n = fread(*data, 1, *size, f);
-    fclose(f);
-    if (n != *size) {
-        free(*data);
-        errno = EIO;
-        return -1;
-    }
-    (*data)[*size] = 0;
-    return 0;
-}
-
 /* Parses a JSON array of numbers with strtod (C locale).  Returns the count,
  * or (size_t)-1 for malformed text.  *out is malloc()ed. */
 static size_t parse_json_numbers(const char *text, size_t len, double **out)
@@ -305,7 +266,7 @@ static void measure_unpack(row *r, const bench_buf *file, const dira_options *op
         r->exact = count_exact(v, cnt, ref, nref);
         dir_free(v);
     }
-    r->unpack_ns = median(t, n);
+    r->unpack_ns = bench_median(t, n);
 }
 
 /* Packs values with dira (mode) and the image format; fills a row.  Both
@@ -348,7 +309,7 @@ static void pack_row(row *r, const double *vals, size_t n, int classic, enum img
             return;
         }
     }
-    r->pack_ns = median(t, runs);
+    r->pack_ns = bench_median(t, runs);
     r->bytes = file.size;
     if (classic) {
         snprintf(r->note, sizeof r->note,
@@ -409,7 +370,7 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         t[runs] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[runs++];
     }
-    r->pack_ns = median(t, runs);
+    r->pack_ns = bench_median(t, runs);
     r->bytes = out_size;
     runs = 0;
     spent = 0;
@@ -453,7 +414,7 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         r->exact = count_exact(v, n, ref, nref);
         free(v);
     }
-    r->unpack_ns = median(t, runs);
+    r->unpack_ns = bench_median(t, runs);
     snprintf(r->note, sizeof r->note, "unpack includes parsing the numbers (strtod)");
 done:
     free(out);
@@ -524,7 +485,7 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/imgarrays-reference/%s/rawData.json", shared, ds->name);
         uint8_t *json;
         size_t json_len;
-        if (read_whole(path, &json, &json_len) != 0) {
+        if (bench_read_file(path, &json, &json_len) != 0) {
             fprintf(stderr, "dir-bench-arrays: cannot read %s: %s\n", path, strerror(errno));
             return 1;
         }
@@ -551,7 +512,7 @@ int main(int argc, char **argv)
             char rp[4096];
             snprintf(rp, sizeof rp, "%s/imgarrays-reference/%s", shared, ds->refs[k]);
             bench_buf file = {0};
-            if (read_whole(rp, &file.data, &file.size) != 0) {
+            if (bench_read_file(rp, &file.data, &file.size) != 0) {
                 fprintf(stderr, "dir-bench-arrays: cannot read %s: %s\n", rp, strerror(errno));
                 return 1;
             }

@@ -159,49 +159,11 @@ static void write_per_image(FILE *f, image_row *rows, size_t n)
                 rows[i].png_bytes);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *t, unsigned n)
-{
-    qsort(t, n, sizeof *t, cmp_u64);
-    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
 static int class_index(const char *name)
 {
     for (int i = 0; i < MAX_CLASSES; i++)
         if (strcmp(name, class_names[i]) == 0) return i;
     return -1;
-}
-
-static int read_whole(const char *path, uint8_t **data, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > (1 << 30)) {
-        fclose(f);
-        errno = EFBIG;
-        return -1;
-    }
-    *size = (size_t)st.st_size;
-    *data = malloc(*size);
-    if (!*data) {
-        fclose(f);
-        return -1;
-    }
-    size_t n = fread(*data, 1, *size, f);
-    fclose(f);
-    if (n != *size) {
-        free(*data);
-        errno = EIO;
-        return -1;
-    }
-    return 0;
 }
 
 /* Compares decoded pixels (out_ch channels) with the image's own. */
@@ -244,7 +206,7 @@ static int run_codec(const options *o, const bench_codec *c, const bench_image *
         spent += t[n++];
     }
     r->enc_runs = n;
-    r->enc_ns = (c->flags & BENCH_NO_ENCODE) ? 0 : median(t, n);
+    r->enc_ns = (c->flags & BENCH_NO_ENCODE) ? 0 : bench_median(t, n);
     r->size = enc.size;
 
     /* decode */
@@ -265,7 +227,7 @@ static int run_codec(const options *o, const bench_codec *c, const bench_image *
         }
     }
     r->dec_runs = n;
-    r->dec_ns = median(t, n);
+    r->dec_ns = bench_median(t, n);
 
     if (stats && strncmp(c->id, "dir-", 4) == 0) {
         dir_diag diag;
@@ -638,7 +600,7 @@ int main(int argc, char **argv)
         snprintf(img.cls, sizeof img.cls, "%s", line);
         img.path = tab + 1;
         char err[256];
-        if (read_whole(img.path, &img.file, &img.file_size) != 0) {
+        if (bench_read_file(img.path, &img.file, &img.file_size) != 0) {
             fprintf(stderr, "dir-bench: cannot read %s: %s\n", img.path, strerror(errno));
             return 1;
         }

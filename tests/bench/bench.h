@@ -94,4 +94,11 @@ uint64_t bench_time_ns(bench_clock clock);
 /* Monotonic wall-clock time in nanoseconds (progress messages). */
 uint64_t bench_wall_ns(void);
 
+/* Median of t[0..n) (sorts t). */
+uint64_t bench_median(uint64_t *t, unsigned n);
+
+/* Reads a whole file (at most 1 GiB) into a malloc()ed buffer with a NUL
+ * after its last byte.  Returns 0, or -1 with errno set. */
+int bench_read_file(const char *path, uint8_t **data, size_t *size);
+
 #endif

@@ -830,3 +830,42 @@ size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const 
     memcpy(codecs, all, n * sizeof *codecs);
     return n;
 }
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+uint64_t bench_median(uint64_t *t, unsigned n)
+{
+    qsort(t, n, sizeof *t, cmp_u64);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+int bench_read_file(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > (1 << 30)) {
+        fclose(f);
+        errno = EFBIG;
+        return -1;
+    }
+    *size = (size_t)st.st_size;
+    *data = malloc(*size + 1);
+    if (!*data) {
+        fclose(f);
+        return -1;
+    }
+    size_t n = fread(*data, 1, *size, f);
+    fclose(f);
+    if (n != *size) {
+        free(*data);
+        errno = EIO;
+        return -1;
+    }
+    (*data)[*size] = 0;
+    return 0;
+}
