@@ -51,6 +51,11 @@ import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The GIMP batch helper, the check counter and the plug-in's sanitizer-report
+# filter live in tests/gimp/gimp_tests.py; reuse them.
+sys.path.insert(0, os.path.join(HERE, "..", "gimp"))
+import gimp_tests  # noqa: E402
+from gimp_tests import Checks, plugin_sanitizer_report  # noqa: E402
 MAGIC = b"\x8bDIR\r\n\x1a\n"
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
                    "UndefinedBehaviorSanitizer", "MemorySanitizer")
@@ -176,41 +181,6 @@ def as_cap_works(prog):
     return rc in (0, 1, 2) and "Sanitizer" not in out
 
 
-class Checks:
-    def __init__(self):
-        self.failures = []
-        self.passed = 0
-
-    def ok(self, cond, what):
-        if cond:
-            self.passed += 1
-            print(f"ok   {what}")
-        else:
-            self.failures.append(what)
-            print(f"FAIL {what}")
-        return cond
-
-    def done(self):
-        print(f"{self.passed} checks passed, {len(self.failures)} failed")
-        return 1 if self.failures else 0
-
-
-def plugin_sanitizer_report(out):
-    """A sanitizer report from our code in GIMP's output, or None.  Under a
-    sanitizer build the plug-in process also reports leaks of the GTK/GEGL
-    stack it links (frames in system libraries only): those are not ours,
-    and only leaks with a frame in core/ or gimp-plugin/ count."""
-    for mark in ("ERROR: AddressSanitizer", "runtime error:"):
-        if mark in out:
-            i = out.index(mark)
-            return out[max(0, i - 200):i + 3000]
-    for block in out.split("leak of ")[1:]:
-        block = block.split("\n\n")[0]
-        if "/gimp-plugin/" in block or "/core/" in block:
-            return "leak of " + block
-    return None
-
-
 def crashed(rc, out):
     """Why a run counts as a crash, or None."""
     if rc is None:
@@ -295,8 +265,6 @@ def mode_bomb_convert(a, work, checks):
 
 
 def gimp_module():
-    sys.path.insert(0, os.path.join(HERE, "..", "gimp"))
-    import gimp_tests  # noqa: E402  (reuse the GIMP batch helper)
     return gimp_tests
 
 

@@ -172,6 +172,11 @@ class Gimp:
         for bad in ("crashed", "Plug-in crashed", "terminated"):
             if bad in self.output:
                 raise Failure(f"GIMP reports '{bad}':\n{self.output}")
+        # In a sanitizer build the plug-in's reports reach GIMP's output
+        # without making GIMP fail: they fail every GIMP test here.
+        report = plugin_sanitizer_report(self.output)
+        if report:
+            raise Failure(f"sanitizer report from the plug-in:\n{report}")
         return self.output
 
     def dump(self):
@@ -182,6 +187,22 @@ class Gimp:
     def marks(self):
         return [line.split("DT ", 1)[1].strip()
                 for line in self.output.splitlines() if "DT " in line]
+
+
+def plugin_sanitizer_report(out):
+    """A sanitizer report from our code in GIMP's output, or None.  Under a
+    sanitizer build the plug-in process also reports leaks of the GTK/GEGL
+    stack it links (frames in system libraries only): those are not ours,
+    and only leaks with a frame in core/ or gimp-plugin/ count."""
+    for mark in ("ERROR: AddressSanitizer", "runtime error:"):
+        if mark in out:
+            i = out.index(mark)
+            return out[max(0, i - 200):i + 3000]
+    for block in out.split("leak of ")[1:]:
+        block = block.split("\n\n")[0]
+        if "/gimp-plugin/" in block or "/core/" in block:
+            return "leak of " + block
+    return None
 
 
 class Checks:
