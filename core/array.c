@@ -73,23 +73,51 @@ static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const cha
 /* Shortest round-trip decimal digits                                        */
 
 /* Formats a (> 0, finite) with p significant digits; returns 1 when strtod
- * reads the text back as a.  digits gets the p digits, *e10 the exponent of
- * the first one.  The text's radix character is whatever the locale uses:
- * only digits and the exponent are taken from it. */
+ * reads the text back as a, 0 when it does not, -1 if formatting failed.
+ * Unless -1, digits gets the p digits and *e10 the exponent of the first one.  The text's radix
+ * character is whatever the locale uses: only digits and the exponent are taken from it. */
 static int try_digits(double a, int p, char *digits, int *e10)
 {
     char buf[48];
     int n = snprintf(buf, sizeof buf, "%.*e", p - 1, a);
-    if (n <= 0 || (size_t)n >= sizeof buf) return 0;
+    if (n <= 0 || (size_t)n >= sizeof buf) return -1;
     int nd = 0;
     const char *s = buf;
     while (*s && *s != 'e') {
         if (*s >= '0' && *s <= '9' && nd < 17) digits[nd++] = *s;
         s++;
     }
-    if (*s != 'e' || nd != p) return 0;
+    if (*s != 'e' || nd != p) return -1;
     *e10 = (int)strtol(s + 1, NULL, 10);
     return strtod(buf, NULL) == a;
+}
+
+/* Like try_digits, but for the p-digit decimal one unit above the nearest:
+ * when a's mantissa is a power of two its rounding interval reaches twice as
+ * far up as down, so the nearest p-digit decimal may fall just below it while
+ * the next one up is inside.  Needs digits/e10 from a try_digits(a, p) call
+ * that returned 0. */
+static int try_digits_up(double a, int p, char *digits, int *e10)
+{
+    char up[17];
+    int e = *e10;
+    memcpy(up, digits, (size_t)p);
+    int i = p - 1;
+    while (i >= 0 && up[i] == '9')
+        up[i--] = '0';
+    if (i < 0) { /* 99..9 -> 100..0 */
+        up[0] = '1';
+        e++;
+    } else {
+        up[i]++;
+    }
+    char buf[48];
+    /* an integer significand: no radix character, whatever the locale */
+    int n = snprintf(buf, sizeof buf, "%.*se%d", p, up, e - (p - 1));
+    if (n <= 0 || (size_t)n >= sizeof buf || strtod(buf, NULL) != a) return 0;
+    memcpy(digits, up, (size_t)p);
+    *e10 = e;
+    return 1;
 }
 
 /* Shortest digits (1..17, no trailing zeros) with d1.d2d3... x 10^e10 == a
@@ -98,19 +126,22 @@ static int try_digits(double a, int p, char *digits, int *e10)
  * decimals, so: if the 15-digit rounding reads back, no other decimal of 15
  * digits or fewer does, and its digits without trailing zeros are the
  * shortest; otherwise the nearest 16-digit one, else 17 digits.  Powers of
- * two and subnormals are searched linearly. */
+ * two (whose interval is asymmetric: the nearest decimal or the one above it)
+ * and subnormals are searched linearly. */
 static int shortest_digits(double a, char *digits, int *e10)
 {
     int m_exp;
     double m = frexp(a, &m_exp);
     int p;
     if (m == 0.5 || a < DBL_MIN) {
-        for (p = 1; p < 17; p++)
-            if (try_digits(a, p, digits, e10)) break;
+        for (p = 1; p < 17; p++) {
+            int r = try_digits(a, p, digits, e10);
+            if (r == 1 || (r == 0 && m == 0.5 && try_digits_up(a, p, digits, e10))) break;
+        }
         if (p == 17) (void)try_digits(a, 17, digits, e10);
-    } else if (try_digits(a, 15, digits, e10)) {
+    } else if (try_digits(a, 15, digits, e10) == 1) {
         p = 15;
-    } else if (try_digits(a, 16, digits, e10)) {
+    } else if (try_digits(a, 16, digits, e10) == 1) {
         p = 16;
     } else {
         (void)try_digits(a, 17, digits, e10);
@@ -717,6 +748,40 @@ static uint32_t default_width(uint64_t count)
     return (uint32_t)w;
 }
 
+/* Classic: how many characters a final value string needs at least, from its
+ * first characters c0 and c1 (the decoder trims zero padding down to this). */
+static uint64_t classic_min_len(unsigned c0, unsigned c1, int cap, int ldz)
+{
+    uint64_t minlen = (uint64_t)cap + (uint64_t)ldz;
+    if (cap == 1)
+        minlen += c0 < 8 ? c0 + 1 : c0 - 7;
+    else if (cap == 2)
+        minlen += (c0 * 15 + c1) < 112 ? (c0 * 15 + c1) + 1 : (c0 * 15 + c1) - 111;
+    else
+        minlen += 1;
+    return minlen;
+}
+
+/* Classic: does the final value v (split into p) read back as v with this
+ * configuration, once an odd stream has lost its last digit and the padding
+ * rule has trimmed trailing zeros?  The amount of padding does not matter:
+ * trimming stops at the length the string's own characters demand. */
+static int classic_last_reads_back(const parts *p, double v, int cap, int ldz, int odd)
+{
+    uint8_t t[MAX_B15 + 8];
+    enum why w;
+    int n = build_token(p, cap, ldz, 1, t, &w, NULL);
+    if (n <= 0) return 0;
+    if (odd) t[n - 1] = 0; /* the dropped digit reads as padding */
+    uint64_t minlen = classic_min_len(t[0], n > 1 ? t[1] : 0, cap, ldz);
+    size_t len = (size_t)n;
+    while (len > minlen && t[len - 1] == 0)
+        len--;
+    double r;
+    const char *msg;
+    return parse_token(t, len, cap, ldz, 1, &r, &msg) == DIR_OK && memcmp(&r, &v, sizeof r) == 0;
+}
+
 static void escape_digits(double v, uint8_t *t)
 {
     uint64_t bits;
@@ -764,8 +829,15 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                      DIR_MAX_DIM);
 
     const int classic = opt.classic;
-    int conf_lo = 0, conf_hi = NCONF - 1;
-    if (opt.capacity != DIRA_CAPACITY_AUTO) conf_lo = conf_hi = opt.capacity * 2 + opt.ldeczeroes;
+    /* configuration c is capacity c / 2 with ldeczeroes c % 2; auto with
+     * ldeczeroes 0 only tries the configurations without it */
+    int conf_lo = 0, conf_hi = NCONF - 1, conf_step = opt.ldeczeroes ? 1 : 2;
+    if (opt.capacity != DIRA_CAPACITY_AUTO) {
+        conf_lo = conf_hi = opt.capacity * 2 + opt.ldeczeroes;
+        conf_step = 1;
+    } else if (!opt.ldeczeroes) {
+        conf_hi = NCONF - 2;
+    }
 
     /* Pass 1: lengths per configuration, and what cannot be held. */
     uint64_t total[NCONF] = {0};
@@ -806,7 +878,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
             }
             inexact++;
         }
-        for (int c = conf_lo; c <= conf_hi; c++) {
+        for (int c = conf_lo; c <= conf_hi; c += conf_step) {
             enum why w;
             int n = build_token(&p, c / 2, c % 2, classic, t, &w, NULL);
             if (classic) {
@@ -830,16 +902,32 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     /* the shortest configuration; self-describing prefers one that holds
      * every value without an escape, as the convention's readers can then
      * read all of them */
+    /* classic auto also needs the final value to survive the padding rule
+     * (checked for the chosen configuration once written); a configuration
+     * where it does not is the last resort, with allow_inexact */
+    int tail_ok[NCONF];
+    for (int c = 0; c < NCONF; c++)
+        tail_ok[c] = 1;
+    if (classic && count > 0 && conf_lo != conf_hi) {
+        parts p;
+        split_value(values[count - 1], &p);
+        for (int c = conf_lo; c <= conf_hi; c += conf_step)
+            if (ok[c])
+                tail_ok[c] = classic_last_reads_back(&p, values[count - 1], c / 2, c % 2,
+                                                     (int)(total[c] % 2));
+    }
     int conf = -1;
-    for (int c = conf_lo; c <= conf_hi; c++) {
+    for (int c = conf_lo; c <= conf_hi; c += conf_step) {
         if (!ok[c]) continue;
-        if (conf < 0 || (forced[c] == 0 && forced[conf] != 0) ||
-            ((forced[c] == 0) == (forced[conf] == 0) && total[c] < total[conf]))
+        if (conf < 0 || (tail_ok[c] && !tail_ok[conf]) ||
+            (tail_ok[c] == tail_ok[conf] &&
+             ((forced[c] == 0 && forced[conf] != 0) ||
+              ((forced[c] == 0) == (forced[conf] == 0) && total[c] < total[conf]))))
             conf = c;
     }
     if (conf < 0) {
         free(cache);
-        int c = conf_hi; /* fixed, or capacity 2 with ldeczeroes when auto */
+        int c = conf_hi; /* fixed, or the last auto tried: capacity 2 */
         double v = values[fail_index[c]];
         dira_shortest(v, vs);
         return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index %zu: %s%s", vs,
@@ -919,16 +1007,10 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         double r = 0;
         int good = 0;
         if (first < end) {
-            uint64_t minlen = (uint64_t)cap + (uint64_t)ldz;
-            if (cap == 1) {
-                unsigned c0 = nib(s, first);
-                minlen += c0 < 8 ? c0 + 1 : c0 - 7;
-            } else if (cap == 2 && first + 1 < end) {
-                unsigned c0 = nib(s, first) * 15 + nib(s, first + 1);
-                minlen += c0 < 112 ? c0 + 1 : c0 - 111;
-            } else if (cap == 0) {
-                minlen += 1;
-            }
+            uint64_t minlen =
+                cap == 2 && first + 1 >= end
+                    ? (uint64_t)cap + (uint64_t)ldz /* as the decoder */
+                    : classic_min_len(nib(s, first), cap == 2 ? nib(s, first + 1) : 0, cap, ldz);
             while (e > first + minlen && nib(s, e - 1) == 0)
                 e--;
             if (e - first <= DIRA_MAX_TOKEN) {
@@ -1238,16 +1320,10 @@ static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, ui
         if (i == count - 1) {
             /* Final value: trailing zero digits are padding, down to the
              * length the string's own characters demand. */
-            uint64_t minlen = (uint64_t)cap + (uint64_t)ldz;
-            if (cap == 1 && st < e) {
-                unsigned c0 = nib(b, st);
-                minlen += c0 < 8 ? c0 + 1 : c0 - 7;
-            } else if (cap == 2 && st + 1 < e) {
-                unsigned c0 = nib(b, st) * 15 + nib(b, st + 1);
-                minlen += c0 < 112 ? c0 + 1 : c0 - 111;
-            } else if (cap == 0) {
-                minlen += 1;
-            }
+            uint64_t minlen =
+                (cap == 1 && st >= e) || (cap == 2 && st + 1 >= e)
+                    ? (uint64_t)cap + (uint64_t)ldz
+                    : classic_min_len(nib(b, st), cap == 2 ? nib(b, st + 1) : 0, cap, ldz);
             while (e > st + minlen && nib(b, e - 1) == 0)
                 e--;
         }

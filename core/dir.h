@@ -341,7 +341,9 @@ typedef struct dira_options {
      * configuration, ldeczeroes included, that gives the shortest stream and
      * (classic) holds every value exactly. */
     int capacity;
-    int ldeczeroes; /* 1 (default) or 0; ignored when capacity is AUTO */
+    /* 1 (default) or 0.  With capacity AUTO, 1 lets the encoder choose
+     * either and 0 restricts it to the configurations without the count. */
+    int ldeczeroes;
     int alpha;      /* 1: bytes fill R,G,B,A; 0 (default): R,G,B, alpha 255 */
     uint32_t width; /* encoding: 0 (default) is ceil(sqrt(4 * count)) */
     /* Classic encoding only: the reference encoder rounds fraction digits

@@ -26,8 +26,10 @@ static const char usage[] =
     "\n"
     "Images are self-describing unless --classic: a header records the configuration,\n"
     "the count and a CRC, and every finite double comes back bit for bit.  --classic\n"
-    "writes and reads the IMGArrays library's own images (no header; give the\n"
-    "configuration when reading; default capacity 1 with leading-zero counts).\n"
+    "writes and reads the IMGArrays library's own images (no header, so unpack needs\n"
+    "the configuration pack used; both default to capacity 1 with leading-zero counts,\n"
+    "and pack --capacity auto prints the one it picks).  --capacity auto with\n"
+    "--no-ldeczeroes picks among the configurations without the leading-zero count.\n"
     "--allow-inexact writes what the reference library writes even where that will\n"
     "not read back exactly.  --normalise stores (v - min) / (max - min) and records\n"
     "min and max; unpack undoes it unless --keep-normalised.  The heatmap is blue below\n"
@@ -132,7 +134,9 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
         }
     }
     if (!a->in || !a->out) return bad_usage("needs an input and an output file", NULL);
-    if (!cmd_pack && a->opt.classic && !a->capacity_given) a->opt.capacity = 1;
+    /* classic images carry no configuration: both directions default to
+     * the convention's (capacity 1), so that pack and unpack agree */
+    if (a->opt.classic && !a->capacity_given) a->opt.capacity = 1;
     if (cmd_pack && a->opt.classic && a->opt.normalised)
         return bad_usage("--normalise needs a self-describing image (drop --classic)", NULL);
     return 0;

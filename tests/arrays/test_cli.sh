@@ -79,6 +79,26 @@ run 1 "$DIRTOOL" array pack "$SMALL" sc.png --classic
 expect_out "value 0.011661013260571639 at index 7"
 run 0 "$DIRTOOL" array pack "$SMALL" sc.png --classic --allow-inexact
 expect_out "2803 inexact"
+# pack --classic and unpack --classic agree on the default configuration
+# (capacity 1 with lDecZeroes); regression: pack used to pick capacity 0 and
+# unpack read it back as other numbers
+printf '[0.123456, 0.654321]\n' >cd.json
+run 0 "$DIRTOOL" array pack cd.json cd.png --classic
+expect_out "classic, capacity 1, ldeczeroes on"
+run 0 "$DIRTOOL" array unpack cd.png cd2.json --classic
+[ "$(cat cd2.json)" = "[0.123456,0.654321]" ] || fail "classic default round trip gave $(cat cd2.json)"
+run 0 "$DIRTOOL" array pack cd.json cd0.png --classic --capacity auto
+expect_out "classic, capacity 0, ldeczeroes off"
+# --no-ldeczeroes limits auto to configurations without the count
+printf '[0.5, 0.05]\n' >lz.json
+run 0 "$DIRTOOL" array pack lz.json lz.png
+expect_out "capacity 0, ldeczeroes on, 3x6 RGB, 0 escaped"
+run 0 "$DIRTOOL" array pack lz.json lz.png --no-ldeczeroes
+expect_out "capacity 0, ldeczeroes off, 3x7 RGB, 1 escaped"
+run 0 "$DIRTOOL" array unpack lz.png lz2.json
+[ "$(cat lz2.json)" = "[0.5,0.05]" ] || fail "escaped round trip gave $(cat lz2.json)"
+run 1 "$DIRTOOL" array pack lz.json lz.png --classic --capacity auto --no-ldeczeroes
+expect_out "value 0.05 at index 1: leading decimal zeros need ldeczeroes"
 # a classic image needs its configuration
 run 1 "$DIRTOOL" array unpack "$REF/small/node.png" x.json
 expect_out "configuration"

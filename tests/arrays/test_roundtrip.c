@@ -175,6 +175,14 @@ static void test_shortest(void)
         {1.7976931348623157e308, "1.7976931348623157e+308"},
         {123.456, "123.456"},
         {9007199254740993.0, "9007199254740992"},
+        /* powers of two: the rounding interval reaches twice as far up as
+         * down, and the shortest form can be the decimal above the nearest
+         * (these printed 17 digits before; values from Python's repr) */
+        {0x1p-24, "5.960464477539063e-8"},
+        {0x1p-44, "5.684341886080802e-14"},
+        {0x1p89, "6.189700196426902e+26"},
+        {0x1p-1022, "2.2250738585072014e-308"},
+        {0x1p1023, "8.98846567431158e+307"},
         {NAN, "NaN"},
         {-INFINITY, "-Infinity"},
     };
@@ -272,6 +280,37 @@ static void test_classic_roundtrip(void)
             }
             dir_free(px);
         }
+    /* auto also keeps the final value readable: 0.25 alone is "f801a" with
+     * capacity 1 (odd: its last digit would be dropped) but "f01a" with
+     * capacity 0; 0.01, 0.5, 0.03 make an odd digit count with capacity 0
+     * and 1, an even one with capacity 2 */
+    static const struct {
+        double v[3];
+        size_t n;
+    } tails[] = {{{0.25}, 1}, {{0.01, 0.5, 0.03}, 3}};
+    for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+        dira_options o;
+        dira_options_default(&o);
+        o.classic = 1;
+        uint8_t *tp;
+        uint32_t tw, th;
+        unsigned tch;
+        dira_info ti;
+        dir_diag td;
+        CHECK_ERR(dira_encode(tails[t].v, tails[t].n, &o, &tp, &tw, &th, &tch, &ti, &td), DIR_OK,
+                  td, NULL);
+        if (td.error) continue;
+        o.capacity = ti.capacity;
+        o.ldeczeroes = ti.ldeczeroes;
+        double *tb;
+        size_t tn;
+        CHECK_ERR(dira_decode(tp, tw, th, tch, 0, &o, &tb, &tn, NULL, &td), DIR_OK, td, NULL);
+        CHECK_EQ_INT(tn, tails[t].n);
+        if (td.error == DIR_OK && tn == tails[t].n)
+            CHECK(memcmp(tb, tails[t].v, tn * sizeof *tb) == 0);
+        if (td.error == DIR_OK) dir_free(tb);
+        dir_free(tp);
+    }
     /* auto picks the shortest configuration that holds everything: values in
      * [0, 1) need capacity 0 */
     double unit[4] = {0.5, 0.25, 0.125, 0.0625};
@@ -289,6 +328,18 @@ static void test_classic_roundtrip(void)
         CHECK_EQ_INT(info.ldeczeroes, 1);
         dir_free(px);
     }
+    /* 0.05 needs the leading-zero count: auto turns it on when allowed,
+     * and with lDecZeroes off picks only among the configurations without
+     * it, so nothing holds 0.05 */
+    double lz[2] = {0.5, 0.05};
+    CHECK_ERR(dira_encode(lz, 2, &opt, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
+    if (diag.error == DIR_OK) {
+        CHECK_EQ_INT(info.ldeczeroes, 1);
+        dir_free(px);
+    }
+    opt.ldeczeroes = 0;
+    CHECK_ERR(dira_encode(lz, 2, &opt, &px, &w, &h, &ch, &info, &diag), DIR_ERANGE, diag,
+              "value 0.05 at index 1: leading decimal zeros need ldeczeroes");
 }
 
 static void test_header(void)
