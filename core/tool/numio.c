@@ -93,9 +93,13 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
     *values = NULL;
     *count = 0;
     if (len > (size_t)INT32_MAX) return fail(err, errlen, "JSON text over 2 GiB");
-    /* json-c validates the document and its shape */
+    /* json-c validates the document and its shape; strict mode refuses
+     * what JSON does not allow (leading zeros, trailing commas, comments),
+     * but still takes the NaN and Infinity that Python writes, for the
+     * encoder to name */
     json_tokener *tok = json_tokener_new();
     if (!tok) return fail(err, errlen, "out of memory");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
@@ -165,18 +169,7 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
         } else if (c == '"') {
             free(v);
             return fail(err, errlen, "unexpected string at byte %zu", i);
-        } else if (c == '/' && i + 1 < len && text[i + 1] == '*') { /* json-c allows comments */
-            const char *e = NULL;
-            for (size_t k = i + 2; k + 1 < len; k++)
-                if (text[k] == '*' && text[k + 1] == '/') {
-                    e = text + k + 2;
-                    break;
-                }
-            i = e ? (size_t)(e - text) : len;
-        } else if (c == '/' && i + 1 < len && text[i + 1] == '/') {
-            while (i < len && text[i] != '\n')
-                i++;
-        } else {
+        } else { /* structure and white space (strict mode: no comments) */
             i++;
         }
     }
