@@ -270,9 +270,86 @@ static uint64_t section_max_bytes(unsigned c)
     return 1 + (uint64_t)SEC_PIXELS * (c + 2) + 2 * (uint64_t)c;
 }
 
+static size_t leb_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* Entries of one section of code 04, 05 or 06, at most, by field: 256
+ * entries (each places a pixel) with their colours plus E or the zero
+ * terminator, a count each, 256 address bytes, 7 bitmaps (33+ pixels each). */
+#define ENTRY_MAX_COLOURS(c) ((uint64_t)(SEC_PIXELS + 1) * (c))
+#define ENTRY_MAX_COUNTS     ((uint64_t)SEC_PIXELS)
+#define ENTRY_MAX_ADDRESSES  ((uint64_t)SEC_PIXELS)
+#define ENTRY_MAX_BITMAPS    ((uint64_t)(SEC_PIXELS / (LIST_MAX + 1)) * BITMAP_BYTES)
+
+/* The most bytes stream k (k >= 1, ordered layout) can hold when the code
+ * stream has n[code] sections of each code. */
+static uint64_t stream_max_bytes(unsigned k, const uint64_t n[CODE_COUNT], unsigned c,
+                                 uint64_t sections)
+{
+    switch (k) {
+    case 1: return n[CODE_SOLID] * c;
+    case 2: return n[CODE_SINGLE] * 2 * c;
+    case 3: return n[CODE_SINGLE];
+    case 4: return n[CODE_REF] * leb_size(sections); /* distances < sections */
+    case 17: return n[CODE_RAW] * SEC_PIXELS * c;
+    case 18: return n[CODE_TWO] * 2 * c;
+    case 19: return n[CODE_TWO] * BITMAP_BYTES;
+    default: break;
+    }
+    /* 5..8: code 04, 9..12: 05, 13..16: 06 */
+    uint64_t m = n[CODE_XOR + (k - 5) / 4];
+    switch ((k - 5) % 4) {
+    case F_COLOUR: return m * ENTRY_MAX_COLOURS(c);
+    case F_COUNT: return m * ENTRY_MAX_COUNTS;
+    case F_ADDR: return m * ENTRY_MAX_ADDRESSES;
+    default: return m * ENTRY_MAX_BITMAPS;
+    }
+}
+
+/* Ordered layout: checks every declared stream size against what the
+ * sections of the code stream can use, so that a small zstd frame cannot
+ * make the decoder allocate more than the file's own codes justify. */
+static dir_error check_stream_sizes(const dir_info *info, const uint8_t *codes, uint64_t sections,
+                                    uint64_t codes_offset, dir_diag *diag)
+{
+    uint64_t n[CODE_COUNT] = {0};
+    for (uint64_t s = 0; s < sections; s++) {
+        if (codes[s] >= CODE_COUNT)
+            return fail(diag, DIR_ECODE,
+                        codes_offset == (uint64_t)-1 ? (uint64_t)-1 : codes_offset + s, s,
+                        "bad code %u in section %llu", codes[s], (unsigned long long)s);
+        n[codes[s]]++;
+    }
+    for (unsigned k = 1; k < DIR_STREAMS; k++) {
+        uint64_t max = stream_max_bytes(k, n, info->channels, sections);
+        if (info->stream_size[k] > max)
+            return fail(diag, DIR_ESTREAM, SIZES_AT + 4 * k, -1,
+                        "stream %u (%s) declares %u bytes, more than the %llu its sections can "
+                        "use",
+                        k, stream_names[k], info->stream_size[k], (unsigned long long)max);
+    }
+    return DIR_OK;
+}
+
 size_t dir_decoded_size(const dir_info *info)
 {
     return (size_t)info->width * info->height * info->channels;
+}
+
+uint64_t dir_decode_scratch_size(const dir_info *info)
+{
+    uint64_t total = 0;
+    if (info->backend != DIR_BACKEND_ZSTD) return 0;
+    for (int k = 0; k < DIR_STREAMS; k++)
+        total += info->stream_size[k];
+    return total;
 }
 
 /* ---- Header ------------------------------------------------------------- */
@@ -679,7 +756,14 @@ static dir_error decode_section(decoder *d, uint32_t sx, uint32_t sy)
                             "reference in section %llu is longer than 32 bits",
                             (unsigned long long)d->section);
             dist |= (uint64_t)(byte & 0x7f) << (7 * i);
-            if (!(byte & 0x80)) break;
+            if (!(byte & 0x80)) {
+                if (i > 0 && byte == 0)
+                    return fail(d->diag, DIR_EREF, at, d->section,
+                                "reference in section %llu is not minimally encoded "
+                                "(a final LEB128 byte 00)",
+                                (unsigned long long)d->section);
+                break;
+            }
         }
         if (dist == 0 || dist > d->section)
             return fail(d->diag, DIR_EREF, at, d->section,
@@ -760,6 +844,71 @@ static void apply_sub(const geometry *g, const uint8_t *src, size_t src_stride, 
     }
 }
 
+/* Decompresses the streams into *out (malloc).  In the ordered layout the
+ * code stream comes first and the other sizes are checked against it before
+ * the rest of the buffer is allocated; the interleaved layout has only
+ * stream 0, bounded by the probe. */
+static dir_error unpack_zstd(const dir_info *info, const uint8_t *frame, uint64_t sections,
+                             uint8_t **out, dir_diag *diag)
+{
+    uint64_t total = 0;
+    for (int k = 0; k < DIR_STREAMS; k++)
+        total += info->stream_size[k];
+    int ordered = info->layout == DIR_LAYOUT_ORDERED;
+    size_t first = ordered ? info->stream_size[0] : (size_t)total;
+    dir_error err = DIR_OK;
+    *out = NULL;
+    ZSTD_DCtx *dc = ZSTD_createDCtx();
+    uint8_t *buf = malloc(first ? first : 1);
+    if (!dc || !buf) {
+        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+        goto done;
+    }
+    ZSTD_inBuffer in = {frame, info->packed_size, 0};
+    ZSTD_outBuffer ob = {buf, first, 0};
+    size_t r = 1;
+    for (int part = 0; part < 2 && !err; part++) {
+        if (part == 1) {
+            if (!ordered) break;
+            err = check_stream_sizes(info, buf, sections, (uint64_t)-1, diag);
+            if (err) break;
+            uint8_t *grown = realloc(buf, total ? (size_t)total : 1);
+            if (!grown) {
+                err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory for %llu stream bytes",
+                           (unsigned long long)total);
+                break;
+            }
+            buf = grown;
+            ob.dst = buf;
+            ob.size = (size_t)total;
+        }
+        /* the first part stops where stream 0 ends; the last runs until
+         * the frame ends (a full buffer may still leave its checksum) */
+        int last = part == 1 || !ordered;
+        while (r != 0 && (last || ob.pos < ob.size)) {
+            size_t in_at = in.pos, out_at = ob.pos;
+            r = ZSTD_decompressStream(dc, &ob, &in);
+            if (ZSTD_isError(r)) {
+                err =
+                    fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1, "zstd: %s", ZSTD_getErrorName(r));
+                break;
+            }
+            if (r != 0 && in.pos == in_at && ob.pos == out_at) break; /* frame cut short */
+        }
+    }
+    if (!err && (ob.pos != total || r != 0))
+        err = fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
+                   "zstd: the frame ends after %zu of the %llu declared bytes", ob.pos,
+                   (unsigned long long)total);
+done:
+    ZSTD_freeDCtx(dc);
+    if (err)
+        free(buf);
+    else
+        *out = buf;
+    return err;
+}
+
 dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void *pixels,
                      size_t pixels_size, dir_info *info_out, dir_stats *stats, dir_diag *diag)
 {
@@ -796,16 +945,13 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
         if (ZSTD_isError(fsize) || fsize != info.packed_size)
             return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
                         "zstd frame size does not match the declared %u bytes", info.packed_size);
-        unpacked = malloc(total ? (size_t)total : 1);
-        if (!unpacked) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
-        size_t got = ZSTD_decompress(unpacked, (size_t)total, body, info.packed_size);
-        if (ZSTD_isError(got) || got != total) {
-            free(unpacked);
-            return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1, "zstd: %s",
-                        ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short frame");
-        }
+        err = unpack_zstd(&info, body, d.g.sections, &unpacked, diag);
+        if (err) return err;
         body = unpacked;
         file_offset = (uint64_t)-1;
+    } else if (!d.interleaved) {
+        err = check_stream_sizes(&info, body, d.g.sections, DIR_HEADER_SIZE, diag);
+        if (err) return err;
     }
     const uint8_t *p = body;
     for (int k = 0; k < DIR_STREAMS; k++) {
@@ -1016,16 +1162,6 @@ static void fill_outside(section_scan *s, unsigned wx, unsigned hy)
         for (unsigned y = 0; y < 16; y++)
             if (x >= wx || y >= hy) s->px[x * 16 + y] = v;
     count_colours(s);
-}
-
-static size_t leb_size(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
 }
 
 static uint32_t section_hash(const uint32_t *px)

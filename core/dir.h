@@ -209,6 +209,13 @@ DIR_API dir_error dir_probe(const void *data, size_t size, const dir_limits *lim
 /* Bytes needed for the decoded pixels: width * height * channels. */
 DIR_API size_t dir_decoded_size(const dir_info *info);
 
+/* The most memory dir_decode() allocates for itself, beside the caller's
+ * pixels: the decompressed streams with the zstd back end (their declared
+ * total, which the probe bounds and the decoder checks against the code
+ * stream before allocating), 0 with back end none.  For callers that account
+ * for memory, such as the ImageMagick coder. */
+DIR_API uint64_t dir_decode_scratch_size(const dir_info *info);
+
 /* Decodes a whole file into `pixels` (row-major, channels interleaved, no
  * padding), which must hold dir_decoded_size() bytes.  `info` and `stats`
  * may be NULL.  On error the contents of `pixels` are unspecified. */

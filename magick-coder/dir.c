@@ -361,7 +361,7 @@ static void DIRSetStatsProperties(Image *image,const dir_stats *stats)
   if (pixels != (unsigned char *) NULL) \
     pixels=(unsigned char *) RelinquishMagickMemory(pixels); \
   if (pixels_acquired != MagickFalse) \
-    RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size); \
+    RelinquishMagickResource(MemoryResource,charged_size); \
   if (buffer != (unsigned char *) NULL) \
     buffer=(unsigned char *) RelinquishMagickMemory(buffer); \
   (void) CloseBlob(image); \
@@ -397,6 +397,9 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
     pixels_acquired,
     status;
 
+  MagickSizeType
+    charged_size;
+
   size_t
     extent,
     length,
@@ -431,6 +434,7 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
   pixels=(unsigned char *) NULL;
   pixels_acquired=MagickFalse;
   pixels_size=0;
+  charged_size=0;
   memset(&diag,0,sizeof(diag));
   DIRLimitsFromResources(&limits);
   /*
@@ -506,10 +510,10 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
       return(DestroyImageList(image));
     }
   pixels_size=dir_decoded_size(&info);
-  if (AcquireMagickResource(MemoryResource,(MagickSizeType) pixels_size) ==
-      MagickFalse)
+  charged_size=(MagickSizeType) pixels_size+dir_decode_scratch_size(&info);
+  if (AcquireMagickResource(MemoryResource,charged_size) == MagickFalse)
     ThrowDIRReaderException(ResourceLimitError,"MemoryAllocationFailed",
-      "the decoded pixels are over the memory limit");
+      "the decoded pixels and streams are over the memory limit");
   pixels_acquired=MagickTrue;
   pixels=(unsigned char *) AcquireQuantumMemory(pixels_size,sizeof(*pixels));
   if (pixels == (unsigned char *) NULL)
@@ -570,7 +574,7 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
     ThrowDIRReaderException(CorruptImageError,"UnableToReadImageData",
       "cannot store the decoded pixels");
   pixels=(unsigned char *) RelinquishMagickMemory(pixels);
-  RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
+  RelinquishMagickResource(MemoryResource,charged_size);
   if (buffer != (unsigned char *) NULL)
     buffer=(unsigned char *) RelinquishMagickMemory(buffer);
   (void) CloseBlob(image);

@@ -201,12 +201,30 @@ static void test_sections(void)
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "reference in section 2 to a nonexistent section (distance 5)");
     free(f);
-    base_spec(1, 32, 16);
-    STREAM(0, 1, 3);
+    /* five references leave room for one 5-byte distance in stream 4 */
+    base_spec(1, 96, 16);
+    STREAM(0, 1, 3, 3, 3, 3, 3);
     STREAM(1, 9);
     STREAM(4, 0x81, 0x80, 0x80, 0x80, 0x10);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EREF, "longer than 32 bits");
+    free(f);
+    /* distance 1 as 81 00: the LEB128 must be minimal */
+    base_spec(1, 64, 16);
+    STREAM(0, 1, 3, 3, 3);
+    STREAM(1, 9);
+    STREAM(4, 0x81, 0x00, 0x01);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EREF, "reference in section 1 is not minimally encoded");
+    free(f);
+    /* more distance bytes than the references can use (at most one each
+     * here) */
+    base_spec(1, 32, 16);
+    STREAM(0, 1, 3);
+    STREAM(1, 9);
+    STREAM(4, 0x81, 0x00);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ESTREAM, "stream 4 (03 distances) declares 2 bytes, more than the 1");
     free(f);
     /* 20x32: sections 0 (full), 1 (edge), 2 (full), 3 (edge); 2 -> 1. */
     base_spec(1, 20, 32);
@@ -299,11 +317,22 @@ static void test_sections(void)
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ETRUNCATED, "stream 11 ends inside section 0");
     free(f);
+    /* a fixed-size stream longer than its sections: found from the code
+     * stream, before decoding */
     base_spec(3, 16, 16);
     STREAM(0, 1);
     STREAM(1, 1, 2, 3, 4);
     f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ESTREAM, "stream 1 has 1 unused bytes");
+    EXPECT(f, n, DIR_ESTREAM, "stream 1 (01 colours) declares 4 bytes, more than the 3");
+    free(f);
+    /* an entry stream with bytes left after the last section */
+    base_spec(1, 16, 16);
+    STREAM(0, 5);
+    STREAM(9, 1, 0);
+    STREAM(10, 1);
+    STREAM(11, 0x00, 0x05);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ESTREAM, "stream 11 has 1 unused bytes");
     free(f);
     /* Interleaved: a size for another stream. */
     base_spec(1, 16, 16);
@@ -348,6 +377,30 @@ static void test_zstd(void)
     memcpy(buf, f, n);
     put32(buf + PACKED, 0);
     EXPECT(buf, HDR, DIR_EHEADER, "packed size 0");
+
+    /* A decompression bomb: one all-zero section whose header declares
+     * 1000 bytes of raw colours, within the probe's bound for the image
+     * (1545 bytes) and matching the frame.  The code stream is decompressed
+     * first and the size refused before the rest is allocated. */
+    {
+        uint8_t bomb[1001] = {0}, zb[128];
+        size_t bn = ZSTD_compress(zb, sizeof zb, bomb, sizeof bomb, 3);
+        CHECK(!ZSTD_isError(bn));
+        base_spec(4, 16, 16);
+        STREAM(0, 0);
+        size_t bm;
+        uint8_t *bg = make_file(&spec, &bm);
+        uint8_t *bf = malloc(HDR + bn);
+        memcpy(bf, bg, HDR);
+        bf[12] = 1;
+        put32(bf + SIZES + 4 * 17, 1000);
+        put32(bf + PACKED, (uint32_t)bn);
+        memcpy(bf + HDR, zb, bn);
+        EXPECT(bf, HDR + bn, DIR_ESTREAM,
+               "stream 17 (07 raw colours) declares 1000 bytes, more than the 0");
+        free(bf);
+        free(bg);
+    }
 
     /* A frame that does not declare its content size. */
     uint8_t raw[16] = {0}, z[128];

@@ -327,6 +327,14 @@ limits)
     rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit height 45 rose.dir out.png
     rejects out.png "exceeds limit" "70x46" -- "$CONVERT" -limit area 3219 rose.dir out.png
     rejects out.png "memory" -- "$CONVERT" -limit memory 4KiB rose.dir out.png
+    # The zstd back end's decompressed streams are charged with the pixels:
+    # 9,660 bytes of pixels fit in 12 KiB, pixels and 11,535 stream bytes
+    # do not; the same image without a back end needs no stream buffer.
+    run "$CONVERT" rose: -define dir:backend=none rose-none.dir
+    rejects out.png "pixels and streams are over the memory limit" -- \
+        "$CONVERT" -limit memory 12KiB rose.dir out.png
+    run "$CONVERT" -limit memory 12KiB rose-none.dir out.png
+    ae0 rose: out.png
     # Writing: the 8-bit copy of the pixels (70x46x3 bytes) is charged too.
     rejects out.dir "memory" -- "$CONVERT" rose: -limit memory 4KiB out.dir
     # At the limit: accepted.
