@@ -844,62 +844,72 @@ static void apply_sub(const geometry *g, const uint8_t *src, size_t src_stride, 
     }
 }
 
-/* Decompresses the streams into *out (malloc).  In the ordered layout the
- * code stream comes first and the other sizes are checked against it before
- * the rest of the buffer is allocated; the interleaved layout has only
- * stream 0, bounded by the probe. */
+/* Decompresses the streams into *out (malloc).  In the ordered layout, when
+ * the declared streams are much larger than the image, the code stream alone is
+ * decompressed first (streaming, into a buffer of its size) and the other
+ * sizes are checked against it before the whole frame is decompressed in one
+ * call into a buffer of the declared total (decoding the start of the frame
+ * twice costs less than streaming all of it).  The interleaved layout has
+ * only stream 0, bounded by the probe. */
 static dir_error unpack_zstd(const dir_info *info, const uint8_t *frame, uint64_t sections,
                              uint8_t **out, dir_diag *diag)
 {
     uint64_t total = 0;
     for (int k = 0; k < DIR_STREAMS; k++)
         total += info->stream_size[k];
-    int ordered = info->layout == DIR_LAYOUT_ORDERED;
-    size_t first = ordered ? info->stream_size[0] : (size_t)total;
     dir_error err = DIR_OK;
+    uint8_t *buf = NULL;
     *out = NULL;
     ZSTD_DCtx *dc = ZSTD_createDCtx();
-    uint8_t *buf = malloc(first ? first : 1);
-    if (!dc || !buf) {
-        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
-        goto done;
-    }
-    ZSTD_inBuffer in = {frame, info->packed_size, 0};
-    ZSTD_outBuffer ob = {buf, first, 0};
-    size_t r = 1;
-    for (int part = 0; part < 2 && !err; part++) {
-        if (part == 1) {
-            if (!ordered) break;
-            err = check_stream_sizes(info, buf, sections, (uint64_t)-1, diag);
-            if (err) break;
-            uint8_t *grown = realloc(buf, total ? (size_t)total : 1);
-            if (!grown) {
-                err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory for %llu stream bytes",
-                           (unsigned long long)total);
-                break;
-            }
-            buf = grown;
-            ob.dst = buf;
-            ob.size = (size_t)total;
+    if (!dc) return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+    /* Streams up to 1.25 times the image (raw sections and their codes
+     * take a little more than the image) are decompressed in one call and
+     * then checked; larger ones are checked against the code stream first. */
+    int ordered = info->layout == DIR_LAYOUT_ORDERED;
+    uint64_t image = dir_decoded_size(info);
+    int check_first = ordered && total > image + image / 4;
+    if (check_first) {
+        size_t first = info->stream_size[0];
+        buf = malloc(first ? first : 1);
+        if (!buf) {
+            err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+            goto done;
         }
-        /* the first part stops where stream 0 ends; the last runs until
-         * the frame ends (a full buffer may still leave its checksum) */
-        int last = part == 1 || !ordered;
-        while (r != 0 && (last || ob.pos < ob.size)) {
+        ZSTD_inBuffer in = {frame, info->packed_size, 0};
+        ZSTD_outBuffer ob = {buf, first, 0};
+        size_t r = 1;
+        while (ob.pos < ob.size && r != 0) {
             size_t in_at = in.pos, out_at = ob.pos;
             r = ZSTD_decompressStream(dc, &ob, &in);
             if (ZSTD_isError(r)) {
                 err =
                     fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1, "zstd: %s", ZSTD_getErrorName(r));
-                break;
+                goto done;
             }
-            if (r != 0 && in.pos == in_at && ob.pos == out_at) break; /* frame cut short */
+            if (in.pos == in_at && ob.pos == out_at) break; /* frame cut short */
         }
+        if (ob.pos != first) {
+            err = fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
+                       "zstd: the frame ends inside the code stream (%zu of %zu bytes)", ob.pos,
+                       first);
+            goto done;
+        }
+        err = check_stream_sizes(info, buf, sections, (uint64_t)-1, diag);
+        if (err) goto done;
+        free(buf);
     }
-    if (!err && (ob.pos != total || r != 0))
-        err = fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
-                   "zstd: the frame ends after %zu of the %llu declared bytes", ob.pos,
+    buf = malloc(total ? (size_t)total : 1);
+    if (!buf) {
+        err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory for %llu stream bytes",
                    (unsigned long long)total);
+        goto done;
+    }
+    size_t got = ZSTD_decompressDCtx(dc, buf, (size_t)total, frame, info->packed_size);
+    if (ZSTD_isError(got) || got != total)
+        err = fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1, "zstd: %s",
+                   ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short frame");
+    else if (ordered && !check_first)
+        err = check_stream_sizes(info, buf, sections, (uint64_t)-1, diag);
 done:
     ZSTD_freeDCtx(dc);
     if (err)

@@ -2,6 +2,7 @@
 /* One test per class of malformed input, each expecting its specific error
  * (and, where the class has one, the specific wording of the message). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -379,25 +380,58 @@ static void test_zstd(void)
     EXPECT(buf, HDR, DIR_EHEADER, "packed size 0");
 
     /* A decompression bomb: one all-zero section whose header declares
-     * 1000 bytes of raw colours, within the probe's bound for the image
-     * (1545 bytes) and matching the frame.  The code stream is decompressed
+     * raw colours it does not use, within the probe's bound for the image
+     * (1 + 256 (c + 2) + 2c bytes) and matching the frame.  RGBA: 1000
+     * bytes, under 1.25 times the image, decompressed in one call and then
+     * checked; grey: 700 bytes, over it, so the code stream is decompressed
      * first and the size refused before the rest is allocated. */
-    {
+    static const struct {
+        unsigned c;
+        uint32_t declared;
+    } bombs[] = {{4, 1000}, {1, 700}};
+    for (size_t b = 0; b < sizeof bombs / sizeof bombs[0]; b++) {
         uint8_t bomb[1001] = {0}, zb[128];
-        size_t bn = ZSTD_compress(zb, sizeof zb, bomb, sizeof bomb, 3);
+        size_t bn = ZSTD_compress(zb, sizeof zb, bomb, bombs[b].declared + 1, 3);
         CHECK(!ZSTD_isError(bn));
-        base_spec(4, 16, 16);
+        base_spec(bombs[b].c, 16, 16);
         STREAM(0, 0);
         size_t bm;
         uint8_t *bg = make_file(&spec, &bm);
         uint8_t *bf = malloc(HDR + bn);
         memcpy(bf, bg, HDR);
         bf[12] = 1;
-        put32(bf + SIZES + 4 * 17, 1000);
+        put32(bf + SIZES + 4 * 17, bombs[b].declared);
         put32(bf + PACKED, (uint32_t)bn);
         memcpy(bf + HDR, zb, bn);
-        EXPECT(bf, HDR + bn, DIR_ESTREAM,
-               "stream 17 (07 raw colours) declares 1000 bytes, more than the 0");
+        char want[96];
+        snprintf(want, sizeof want, "stream 17 (07 raw colours) declares %u bytes, more than the 0",
+                 bombs[b].declared);
+        EXPECT(bf, HDR + bn, DIR_ESTREAM, want);
+        free(bf);
+        free(bg);
+    }
+    /* The grey bomb again with a frame checksum that does not match: the
+     * size is refused by the first pass, before the whole frame (and its
+     * checksum) is decoded. */
+    {
+        uint8_t bomb[701] = {0}, zb[128];
+        ZSTD_CCtx *bc = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(bc, ZSTD_c_checksumFlag, 1);
+        size_t bn = ZSTD_compress2(bc, zb, sizeof zb, bomb, sizeof bomb);
+        ZSTD_freeCCtx(bc);
+        CHECK(!ZSTD_isError(bn));
+        zb[bn - 1] ^= 0xff;
+        base_spec(1, 16, 16);
+        STREAM(0, 0);
+        size_t bm;
+        uint8_t *bg = make_file(&spec, &bm);
+        uint8_t *bf = malloc(HDR + bn);
+        memcpy(bf, bg, HDR);
+        bf[12] = 1;
+        put32(bf + SIZES + 4 * 17, 700);
+        put32(bf + PACKED, (uint32_t)bn);
+        memcpy(bf + HDR, zb, bn);
+        EXPECT(bf, HDR + bn, DIR_ESTREAM, "stream 17 (07 raw colours) declares 700 bytes");
         free(bf);
         free(bg);
     }
