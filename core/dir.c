@@ -366,8 +366,15 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
     if (!data || !info) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
     if (!lim) {
         dir_limits_default(&deflim);
-        lim = &deflim;
+    } else {
+        /* a caller may only make the limits stricter: fields set wider
+         * than the built-in maximums (or left uninitialised) do not count */
+        deflim = *lim;
+        if (deflim.max_width > DIR_MAX_DIM) deflim.max_width = DIR_MAX_DIM;
+        if (deflim.max_height > DIR_MAX_DIM) deflim.max_height = DIR_MAX_DIM;
+        if (deflim.max_pixels > DIR_MAX_PIXELS) deflim.max_pixels = DIR_MAX_PIXELS;
     }
+    lim = &deflim;
     if (size < 8 || memcmp(p, dir_magic, 8) != 0) {
         /* The magic's bytes tell how a file was mangled, as PNG's do. */
         if (size >= 4 && p[1] == 'D' && p[2] == 'I' && p[3] == 'R' && p[0] != 0x8b)
@@ -870,6 +877,11 @@ static dir_error unpack_zstd(const dir_info *info, const uint8_t *frame, uint64_
     int check_first = ordered && total > image + image / 4;
     if (check_first) {
         size_t first = info->stream_size[0];
+        /* A single-segment frame's window is its whole content, which the
+         * streaming decoder reserves (address space; it touches only what
+         * it writes): allow any window the format of zstd allows. */
+        ZSTD_bounds wl = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+        if (!ZSTD_isError(wl.error)) ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, wl.upperBound);
         buf = malloc(first ? first : 1);
         if (!buf) {
             err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
@@ -897,6 +909,14 @@ static dir_error unpack_zstd(const dir_info *info, const uint8_t *frame, uint64_
         err = check_stream_sizes(info, buf, sections, (uint64_t)-1, diag);
         if (err) goto done;
         free(buf);
+        /* release the streaming buffers before the one-call pass */
+        ZSTD_freeDCtx(dc);
+        buf = NULL;
+        dc = ZSTD_createDCtx();
+        if (!dc) {
+            err = fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+            goto done;
+        }
     }
     buf = malloc(total ? (size_t)total : 1);
     if (!buf) {

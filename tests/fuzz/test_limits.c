@@ -10,7 +10,10 @@
  *    over a caller's limit it is DIR_ELIMIT; a 2048x2048 one decodes;
  *  - zstd frames whose declared content size disagrees with the header, or
  *    whose blocks hold more or fewer bytes than their header declares;
- *  - stream sizes beyond any legal payload: DIR_EHEADER before allocation. */
+ *  - stream sizes beyond any legal payload: DIR_EHEADER before allocation;
+ *  - stream sizes beyond what the code stream's sections can use: DIR_ESTREAM
+ *    before the streams are allocated;
+ *  - caller limits wider than the built-in ones, which do not widen them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +205,34 @@ int main(void)
     CHECK_EQ_INT(dir_probe(f, n, NULL, &info, &dg), DIR_EHEADER);
     CHECK(strstr(dg.message, "exceed the maximum for a 2048x2048 image") != NULL);
     CHECK_EQ_INT(dir_decode_alloc(f, n, NULL, &px, &info, NULL, &dg), DIR_EHEADER);
+    free(f);
+
+    /* A bomb within the probe's bound: 8192x8192 grey, all codes 00, but
+     * the header declares 150 MB of raw colours (and the frame holds them).
+     * The code stream is decompressed first and the size refused before the
+     * 150 MB are allocated or decompressed. */
+    uint64_t s8 = sections(8192, 8192);
+    uint64_t raw = (uint64_t)150 << 20;
+    f = zstd_file(1, 8192, 8192, (uint32_t)s8, (uint32_t)(s8 + raw), s8 + raw, 0, &n);
+    put32(f + 28 + 4 * 17, (uint32_t)raw);
+    CHECK_EQ_INT(dir_probe(f, n, NULL, &info, &dg), DIR_OK);
+    CHECK_EQ_INT(dir_decode_scratch_size(&info), s8 + raw);
+    px = NULL;
+    CHECK_EQ_INT(dir_decode_alloc(f, n, NULL, &px, &info, NULL, &dg), DIR_ESTREAM);
+    CHECK(strstr(dg.message, "stream 17 (07 raw colours) declares 157286400 bytes, more than "
+                             "the 0 its sections can use") != NULL);
+    CHECK(px == NULL);
+    free(f);
+
+    /* Limits wider than the built-in ones do not widen them: 1048576x4096
+     * is within DIR_MAX_DIM but over DIR_MAX_PIXELS. */
+    uint64_t sw = sections(1048576, 4096);
+    f = zstd_file(1, 1048576, 4096, (uint32_t)sw, (uint32_t)sw, sw, 0, &n);
+    lim.max_width = UINT32_MAX;
+    lim.max_height = UINT32_MAX;
+    lim.max_pixels = UINT64_MAX;
+    CHECK_EQ_INT(dir_probe(f, n, &lim, &info, &dg), DIR_ELIMIT);
+    CHECK(strstr(dg.message, "1048576x4096 is over the size limit") != NULL);
     free(f);
     TEST_DONE();
 }
