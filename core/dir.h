@@ -148,7 +148,8 @@ typedef enum dir_error {
 DIR_API const char *dir_strerror(dir_error err);
 
 /* Details of a failure: the error, where it was found and a specific message
- * such as "truncated at byte 1234 (stream 5)" or "bad code 9 in section 17".
+ * such as "truncated at byte 1234: stream 5 ends inside section 17" or "bad
+ * code 9 in section 17".
  * Every function taking a `dir_diag *` accepts NULL. */
 typedef struct dir_diag {
     dir_error error;
