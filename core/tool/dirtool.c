@@ -22,6 +22,12 @@ static int die(const char *msg)
     return 1;
 }
 
+static int unknown_option(const char *opt)
+{
+    fprintf(stderr, "dirtool: unknown or incomplete option '%s' (dirtool --help)\n", opt);
+    return 1;
+}
+
 static int parse_level(const char *s, int *level)
 {
     char *end;
@@ -56,8 +62,7 @@ static int cmd_encode(int argc, char **argv)
         } else if (strcmp(a, "--interleaved") == 0) {
             opt.layout = DIR_LAYOUT_INTERLEAVED;
         } else if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "dirtool: unknown or incomplete option '%s'\n", a);
-            return 1;
+            return unknown_option(a);
         } else if (!in) {
             in = a;
         } else if (!out) {
@@ -67,6 +72,10 @@ static int cmd_encode(int argc, char **argv)
         }
     }
     if (!in || !out) return die("encode needs IN.png OUT.dir");
+    if (tool_format_from_name(out) != TOOL_FMT_DIR && strcmp(out, "-") != 0) {
+        snprintf(err, sizeof err, "'%s': encode writes .dir files (name the output *.dir)", out);
+        return die(err);
+    }
     tool_image img;
     if (tool_read_image(in, NULL, &img, err, sizeof err)) return die(err);
     void *file;
@@ -97,6 +106,8 @@ static int cmd_decode(int argc, char **argv)
             unsigned long long v = strtoull(argv[++i], &end, 10);
             if (errno || *end || v == 0 || dir_limits_restrict(&lim, 0, 0, v) != DIR_OK)
                 return die("--max-pixels takes 1 to 268435456");
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            return unknown_option(argv[i]);
         } else if (!in) {
             in = argv[i];
         } else if (!out) {
@@ -141,6 +152,8 @@ static int cmd_info(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
+        else if (argv[i][0] == '-' && argv[i][1] == '-')
+            return unknown_option(argv[i]);
         else if (!in)
             in = argv[i];
         else
@@ -215,9 +228,10 @@ static int cmd_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 1 : 0;
+    if (argc < 2) return die("no command: encode, decode, info or array (dirtool --help)");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, stdout);
+        return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("dirtool %d.%d.%d (.dir format %d)\n", DIR_VERSION_MAJOR, DIR_VERSION_MINOR,
@@ -228,6 +242,8 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "decode") == 0) return cmd_decode(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);
     if (strcmp(argv[1], "array") == 0) return dirtool_array_main(argc - 1, argv + 1);
-    fprintf(stderr, "dirtool: unknown command '%s'\n%s", argv[1], usage);
+    fprintf(stderr,
+            "dirtool: unknown command '%s': encode, decode, info or array (dirtool --help)\n",
+            argv[1]);
     return 1;
 }

@@ -56,5 +56,19 @@ grep -q -- '--filter takes none, sub or auto' "$tmp/err" || fail "unexpected mes
 if "$dirtool" encode "$tmp/missing.png" "$tmp/x.dir" 2> "$tmp/err"; then fail "missing input accepted"; fi
 grep -q "cannot open" "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 [ ! -e "$tmp/x.dir" ] || fail "encode left an output file"
+# One line for every usage error, naming what was wrong.
+one_line() { # WANT CMD...: CMD must fail with one stderr line containing WANT
+    want=$1; shift
+    if "$@" 2> "$tmp/err"; then fail "accepted: $*"; fi
+    [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "not one line for $*: $(cat "$tmp/err")"
+    grep -q -- "$want" "$tmp/err" || fail "for $*: $(cat "$tmp/err"), wanted $want"
+}
+one_line "no command" "$dirtool"
+one_line "unknown command 'foo'" "$dirtool" foo
+one_line "unknown or incomplete option '--max-pixel'" "$dirtool" decode "$tmp/chess.dir" "$tmp/o.png" --max-pixel 5
+one_line "unknown or incomplete option '--jsn'" "$dirtool" info --jsn "$tmp/chess.dir"
+one_line "unknown or incomplete option '--levle'" "$dirtool" encode "$samples/chess.png" "$tmp/x.dir" --levle 3
+one_line "encode writes .dir files" "$dirtool" encode "$samples/chess.png" "$tmp/x.png"
+[ ! -e "$tmp/x.png" ] || fail "encode wrote a .dir file named x.png"
 ls "$tmp" | grep -q tmp- && fail "temporary files left behind"
 echo "ok: $count round trips"
