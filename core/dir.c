@@ -1087,16 +1087,28 @@ typedef struct section_scan {
     uint32_t stamp;
 } section_scan;
 
+/* Shapes of sections, by the in-image part: full, right column, bottom row,
+ * bottom-right corner. */
+enum { REF_FULL, REF_RIGHT, REF_BOTTOM, REF_CORNER, REF_SHAPES };
+
+typedef struct ref_index {
+    uint32_t *head; /* hash bucket -> section + 1 (NULL: shape absent) */
+    uint32_t *next; /* section -> next section + 1 in its bucket */
+    uint32_t *hash;
+    unsigned wx, hy; /* the shape's in-image width and height */
+} ref_index;
+
 typedef struct encoder {
     geometry g;
     int raw_for_lists;  /* DIR_CODES_ZSTD: write entry-list sections raw */
     const uint8_t *img; /* (filtered) pixels, stride g.stride */
     wbuf w[DIR_STREAMS];
     int interleaved;
-    /* Exact-match index of full sections, for code 03. */
-    uint32_t *ref_head; /* hash bucket -> section + 1 */
-    uint32_t *ref_next; /* section -> next section + 1 in its bucket */
-    uint32_t *ref_hash;
+    /* Exact-match indexes of full sections, for code 03: one per section
+     * shape in the image (REF_FULL; and the right column's, the bottom
+     * row's and the corner's, which match the same positions of a full
+     * section), so that edge sections find their copies too. */
+    ref_index ref[REF_SHAPES];
     size_t ref_mask;
     section_scan scan;
     uint64_t counts[CODE_COUNT];
@@ -1194,23 +1206,26 @@ static void fill_outside(section_scan *s, unsigned wx, unsigned hy)
     count_colours(s);
 }
 
-static uint32_t section_hash(const uint32_t *px)
+/* FNV-1a over the wx x hy top-left part of a section (px in address order) */
+static uint32_t region_hash(const uint32_t *px, unsigned wx, unsigned hy)
 {
     uint32_t h = 2166136261u;
-    for (unsigned i = 0; i < SEC_PIXELS; i++)
-        h = (h ^ px[i]) * 16777619u;
+    for (unsigned x = 0; x < wx; x++)
+        for (unsigned y = 0; y < hy; y++)
+            h = (h ^ px[x * 16 + y]) * 16777619u;
     return h;
 }
 
-static int same_section(const encoder *e, uint64_t a, uint64_t b)
+/* Are the wx x hy top-left parts of sections a and b equal? */
+static int same_region(const encoder *e, uint64_t a, uint64_t b, unsigned wx, unsigned hy)
 {
     const geometry *g = &e->g;
-    size_t rowbytes = (size_t)DIR_SECTION * g->channels;
+    size_t secbytes = (size_t)DIR_SECTION * g->channels, rowbytes = (size_t)wx * g->channels;
     uint32_t ax = (uint32_t)(a % g->cols), ay = (uint32_t)(a / g->cols);
     uint32_t bx = (uint32_t)(b % g->cols), by = (uint32_t)(b / g->cols);
-    for (unsigned y = 0; y < DIR_SECTION; y++)
-        if (memcmp(e->img + (size_t)(ay * 16 + y) * g->stride + ax * rowbytes,
-                   e->img + (size_t)(by * 16 + y) * g->stride + bx * rowbytes, rowbytes))
+    for (unsigned y = 0; y < hy; y++)
+        if (memcmp(e->img + (size_t)(ay * 16 + y) * g->stride + ax * secbytes,
+                   e->img + (size_t)(by * 16 + y) * g->stride + bx * secbytes, rowbytes))
             return 0;
     return 1;
 }
@@ -1295,14 +1310,20 @@ static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t s
             best = 2 * (size_t)c + BITMAP_BYTES;
         }
     }
-    /* Code 03: only full sections are referenced, and only full sections
-     * are matched; every full section that costs more than one byte is
-     * registered, newest first, so the nearest copy is found. */
-    if (full && best > 1) {
-        uint32_t h = section_hash(s->px);
-        size_t b = h & e->ref_mask;
-        for (uint32_t t = e->ref_head[b]; t; t = e->ref_next[t - 1]) {
-            if (e->ref_hash[t - 1] == h && same_section(e, t - 1, sec)) {
+    /* Code 03: only full sections are referenced.  A section that costs
+     * more than one byte looks for the nearest earlier full section whose
+     * part at its in-image positions is equal, in the index of its shape;
+     * every full section is registered, newest first, in the index of each
+     * shape the image has. */
+    if (best > 1) {
+        int k = full                 ? REF_FULL
+                : wx < 16 && hy < 16 ? REF_CORNER
+                : wx < 16            ? REF_RIGHT
+                                     : REF_BOTTOM;
+        const ref_index *ri = &e->ref[k];
+        uint32_t h = region_hash(s->px, wx, hy);
+        for (uint32_t t = ri->head ? ri->head[h & e->ref_mask] : 0; t; t = ri->next[t - 1]) {
+            if (ri->hash[t - 1] == h && same_region(e, t - 1, sec, wx, hy)) {
                 size_t cost = leb_size(sec - (t - 1));
                 if (cost < best) {
                     best = cost;
@@ -1312,9 +1333,15 @@ static dir_error encode_section(encoder *e, uint32_t sx, uint32_t sy, uint64_t s
                 break;
             }
         }
-        e->ref_hash[sec] = h;
-        e->ref_next[sec] = e->ref_head[b];
-        e->ref_head[b] = (uint32_t)sec + 1;
+        for (k = REF_FULL; full && k < REF_SHAPES; k++) {
+            ref_index *r = &e->ref[k];
+            if (!r->head) continue;
+            uint32_t hk = k == REF_FULL ? h : region_hash(s->px, r->wx, r->hy);
+            size_t b = hk & e->ref_mask;
+            r->hash[sec] = hk;
+            r->next[sec] = r->head[b];
+            r->head[b] = (uint32_t)sec + 1;
+        }
     }
     if (s->ncolours >= 2 && best > 1) {
         size_t sum = 0;
@@ -1422,9 +1449,11 @@ static void encoder_free(encoder *e)
     if (!e) return;
     for (int k = 0; k < DIR_STREAMS; k++)
         free(e->w[k].data);
-    free(e->ref_head);
-    free(e->ref_next);
-    free(e->ref_hash);
+    for (int k = 0; k < REF_SHAPES; k++) {
+        free(e->ref[k].head);
+        free(e->ref[k].next);
+        free(e->ref[k].hash);
+    }
     free(e);
 }
 
@@ -1443,10 +1472,22 @@ static dir_error build_streams(const geometry *g, const uint8_t *img, int interl
     while (buckets < g->sections)
         buckets <<= 1;
     e->ref_mask = buckets - 1;
-    e->ref_head = calloc(buckets, sizeof *e->ref_head);
-    e->ref_next = calloc((size_t)g->sections, sizeof *e->ref_next);
-    e->ref_hash = calloc((size_t)g->sections, sizeof *e->ref_hash);
-    if (!e->ref_head || !e->ref_next || !e->ref_hash || wbuf_reserve(&e->w[0], g->sections)) {
+    unsigned rx = g->width % DIR_SECTION, ry = g->height % DIR_SECTION;
+    const unsigned shape_w[REF_SHAPES] = {16, rx, 16, rx}, shape_h[REF_SHAPES] = {16, 16, ry, ry};
+    int ok = 1;
+    for (int k = 0; k < REF_SHAPES; k++) {
+        ref_index *r = &e->ref[k];
+        r->wx = shape_w[k];
+        r->hy = shape_h[k];
+        /* a shape is indexed when the image has such sections and full
+         * ones to refer to */
+        if (!r->wx || !r->hy || g->width < DIR_SECTION || g->height < DIR_SECTION) continue;
+        r->head = calloc(buckets, sizeof *r->head);
+        r->next = calloc((size_t)g->sections, sizeof *r->next);
+        r->hash = calloc((size_t)g->sections, sizeof *r->hash);
+        if (!r->head || !r->next || !r->hash) ok = 0;
+    }
+    if (!ok || wbuf_reserve(&e->w[0], g->sections)) {
         encoder_free(e);
         return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
     }

@@ -102,6 +102,47 @@ static void strided(void)
     free(packed);
 }
 
+/* Edge sections refer to full sections whose part at their in-image
+ * positions is equal: a 40x40 image tiling one 16x16 noise tile has full
+ * sections 0, 1, 3, 4 (0 raw, the others references), right-column edge
+ * sections 2 and 5, bottom-row edge sections 6 and 7 and the corner 8, all
+ * references to section 0 (the image is the tile repeated, so every part
+ * equals the same part of section 0).  Regression: edge sections used to be
+ * coded on their own (here 07 or 04) although a one-byte reference was
+ * legal. */
+static void edge_references(void)
+{
+    enum { W = 40, H = 40 };
+    static const unsigned chans[] = {1, 3, 4};
+    for (size_t ci = 0; ci < 3; ci++) {
+        unsigned c = chans[ci];
+        uint8_t tile[16 * 16 * 4], *img = malloc((size_t)W * H * c);
+        for (size_t i = 0; i < sizeof tile; i++)
+            tile[i] = (uint8_t)next();
+        for (uint32_t y = 0; y < H; y++)
+            for (uint32_t x = 0; x < W; x++)
+                memcpy(img + ((size_t)y * W + x) * c, tile + ((y % 16) * 16 + x % 16) * c, c);
+        dir_encode_options o;
+        dir_encode_options_default(&o);
+        o.filter = DIR_FILTER_NONE;
+        o.backend = DIR_BACKEND_NONE;
+        void *f;
+        size_t n;
+        dir_stats st;
+        CHECK_EQ_INT(dir_encode(img, W, H, c, 0, &o, &f, &n, &st, NULL), DIR_OK);
+        CHECK_EQ_INT(st.code_count[7], 1);
+        CHECK_EQ_INT(st.code_count[3], 8);
+        /* header, 9 codes, one raw section, 8 one-byte distances */
+        CHECK_EQ_INT(n, (size_t)DIR_HEADER_SIZE + 9 + 256 * c + 8);
+        uint8_t *back = malloc((size_t)W * H * c);
+        CHECK_EQ_INT(dir_decode(f, n, NULL, back, (size_t)W * H * c, NULL, NULL, NULL), DIR_OK);
+        CHECK(memcmp(back, img, (size_t)W * H * c) == 0);
+        free(back);
+        dir_free(f);
+        free(img);
+    }
+}
+
 int main(void)
 {
     static const uint32_t sizes[][2] = {{1, 1},   {17, 33}, {4096, 1}, {1, 4096},
@@ -112,5 +153,6 @@ int main(void)
             for (int k = 0; k < KINDS; k++)
                 roundtrip(sizes[s][0], sizes[s][1], chans[ci], k);
     strided();
+    edge_references();
     TEST_DONE();
 }
