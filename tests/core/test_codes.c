@@ -38,6 +38,45 @@ static uint8_t *enc(const uint8_t *img, uint32_t w, uint32_t h, unsigned c, size
     return enc_with(&pure, img, w, h, c, size, st);
 }
 
+/* The encoder, with `opt`, must write exactly `gold` (written by hand from
+ * docs/FORMAT.md), and `gold` must decode to `img`. */
+static void golden_bytes(const dir_encode_options *opt, const uint8_t *gold, size_t gsize,
+                         const uint8_t *img, uint32_t w, uint32_t h, unsigned c, int line)
+{
+    size_t n = (size_t)w * h * c, size = 0;
+    void *out = NULL;
+    CHECK_EQ_INT(dir_encode(img, w, h, c, 0, opt, &out, &size, NULL, NULL), DIR_OK);
+    if (!out || size != gsize || memcmp(out, gold, size) != 0) {
+        size_t at = 0;
+        while (out && at < size && at < gsize && ((uint8_t *)out)[at] == gold[at])
+            at++;
+        fprintf(stderr, "line %d: encoder wrote %zu bytes, golden %zu; first difference at %zu\n",
+                line, size, gsize, at);
+        test_failures++;
+    }
+    dir_free(out);
+    uint8_t *back = malloc(n);
+    CHECK_EQ_INT(dir_decode(gold, gsize, NULL, back, n, NULL, NULL, NULL), DIR_OK);
+    if (memcmp(back, img, n) != 0) {
+        fprintf(stderr, "line %d: the golden file decodes to other pixels\n", line);
+        test_failures++;
+    }
+    free(back);
+}
+
+/* The same, with the golden file built from `spec` (streams by hand). */
+static void golden_spec(const file_spec *spec, const uint8_t *img, int line)
+{
+    dir_encode_options opt = pure;
+    opt.filter = spec->filter ? DIR_FILTER_SUB : DIR_FILTER_NONE;
+    opt.layout = spec->layout ? DIR_LAYOUT_INTERLEAVED : DIR_LAYOUT_ORDERED;
+    size_t gsize;
+    uint8_t *gold = make_file(spec, &gsize);
+    golden_bytes(&opt, gold, gsize, img, spec->width, spec->height, spec->channels, line);
+    free(gold);
+}
+#define GOLDEN_SPEC(spec, img) golden_spec(spec, img, __LINE__)
+
 /* One 16x16 section whose only code must be `code`. */
 static uint8_t *one_section(const uint8_t *img, unsigned c, unsigned code, size_t *size)
 {
@@ -110,16 +149,59 @@ static void test_each_code(void)
     CHECK_EQ_INT(size, HDR + 1 + 40);
     free(f);
 
-    /* Grey 05 with a bitmap entry (33..224 pixels) and a reverse entry. */
+    /* Grey 05 with two bitmap entries (33..224 pixels): 9 in columns 0, 4,
+     * 8 and 12 (64 pixels), zero on the rest of rows 0-5 and of row 6 left
+     * of x = 4 (75), 7 elsewhere (117).  05 costs 34 + 34 + 1 = 69, 04
+     * (either colour eliminated) 70. */
     uint8_t g[256];
     for (int i = 0; i < 256; i++)
         g[i] = i % 4 == 0 ? 9 : (i < 100 ? 0 : 7);
+    file_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.channels = 1;
+    spec.width = spec.height = 16;
+    spec.crc = dir_crc32(0, g, sizeof g);
+    STREAM(0, 5);
+    STREAM(9, 9, 7, 0);  /* entry colours in order of first address, terminator */
+    STREAM(10, 64, 117); /* counts */
+    /* 9: addresses 00-0f, 40-4f, 80-8f, c0-cf.  7: column X = 1..3 from
+     * row 7 (bit 7 of byte 2X, byte 2X + 1), the other columns from row 6
+     * (bits 6-7 of byte 2X, byte 2X + 1). */
+    STREAM(12,
+           /* 9 */
+           0xff, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0,
+           0xff, 0xff, 0, 0, 0, 0, 0, 0,
+           /* 7 */
+           0, 0, 0x80, 0xff, 0x80, 0xff, 0x80, 0xff, 0, 0, 0xc0, 0xff, 0xc0, 0xff, 0xc0, 0xff, 0, 0,
+           0xc0, 0xff, 0xc0, 0xff, 0xc0, 0xff, 0, 0, 0xc0, 0xff, 0xc0, 0xff, 0xc0, 0xff);
+    GOLDEN_SPEC(&spec, g);
     dir_stats st;
     f = enc(g, 16, 16, 1, &size, &st);
+    CHECK_EQ_INT(st.code_count[5], 1);
+    CHECK_EQ_INT(st.stream_bytes[11], 0);
+    CHECK_EQ_INT(st.stream_bytes[12], 64);
     free(f);
+
+    /* Grey 05 with a reverse entry (225..255 pixels): 5 on 239 pixels, zero
+     * at (1, 1) and on row 15 (17 pixels).  05 costs 2 + 17 + 1 = 20, 04
+     * (E = 5, zero's 17 addresses) 21, 08 34. */
     for (int i = 0; i < 256; i++)
-        g[i] = i == 17 ? 0 : (i < 240 ? 5 : (uint8_t)i);
+        g[i] = i == 17 || i >= 240 ? 0 : 5;
+    memset(&spec, 0, sizeof spec);
+    spec.channels = 1;
+    spec.width = spec.height = 16;
+    spec.crc = dir_crc32(0, g, sizeof g);
+    STREAM(0, 5);
+    STREAM(9, 5, 0);
+    STREAM(10, 239);
+    /* the 17 addresses where 5 is not: 11 and X << 4 | f */
+    STREAM(11, 0x0f, 0x11, 0x1f, 0x2f, 0x3f, 0x4f, 0x5f, 0x6f, 0x7f, 0x8f, 0x9f, 0xaf, 0xbf, 0xcf,
+           0xdf, 0xef, 0xff);
+    GOLDEN_SPEC(&spec, g);
     f = enc(g, 16, 16, 1, &size, &st);
+    CHECK_EQ_INT(st.code_count[5], 1);
+    CHECK_EQ_INT(st.stream_bytes[11], 17);
+    CHECK_EQ_INT(st.stream_bytes[12], 0);
     free(f);
 }
 
@@ -298,6 +380,133 @@ static void test_golden(void)
     free(f4);
 }
 
+/* The boundaries of an entry's positions (FORMAT 4): N = 32 is the longest
+ * address list, 33 and 224 the extremes of the bitmap, 225 the longest
+ * reverse list.  Each golden file is a 16x16 RGB section of code 05 with
+ * A = 11 22 33 (N pixels, address 00 first), B = 44 55 66 at (15, 15),
+ * address ff, and the zero colour elsewhere; A's entry comes first.  05
+ * beats 04 with E = A by 1 (N = 32, 33) or 2 (N = 224, 225) bytes. */
+static void test_entry_sizes(void)
+{
+    static const uint8_t a[3] = {0x11, 0x22, 0x33}, b[3] = {0x44, 0x55, 0x66};
+    uint8_t img[16 * 16 * 3];
+    file_spec spec;
+
+    /* N = 32: A on rows 0 and 8, addresses 00, 08, 10, ..., f8 (X << 4 |
+     * 0 and X << 4 | 8): an address list in stream 11. */
+    memset(img, 0, sizeof img);
+    for (int x = 0; x < 16; x++) {
+        memcpy(img + (0 * 16 + x) * 3, a, 3);
+        memcpy(img + (8 * 16 + x) * 3, a, 3);
+    }
+    memcpy(img + 255 * 3, b, 3);
+    memset(&spec, 0, sizeof spec);
+    spec.channels = 3;
+    spec.width = spec.height = 16;
+    spec.crc = 0xf1f979aa;
+    STREAM(0, 5);
+    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    STREAM(10, 32, 1);
+    STREAM(11, 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58, 0x60, 0x68,
+           0x70, 0x78, 0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0, 0xb8, 0xc0, 0xc8, 0xd0, 0xd8, 0xe0,
+           0xe8, 0xf0, 0xf8, /* A */
+           0xff);            /* B */
+    GOLDEN_SPEC(&spec, img);
+
+    /* N = 33: A also at (0, 1), address 01: a bitmap in stream 12, bit 0 of
+     * every byte (addresses 8k) and bit 1 of byte 0. */
+    memcpy(img + (1 * 16 + 0) * 3, a, 3);
+    memset(&spec, 0, sizeof spec);
+    spec.channels = 3;
+    spec.width = spec.height = 16;
+    spec.crc = 0x66cb19d0;
+    STREAM(0, 5);
+    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    STREAM(10, 33, 1);
+    STREAM(11, 0xff); /* B */
+    STREAM(12, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+           0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+           0x01, 0x01, 0x01);
+    GOLDEN_SPEC(&spec, img);
+
+    /* N = 224: A everywhere but row 0 right of x = 0 and all of row 8
+     * (zero: addresses 8k for k = 1..31) and B: a bitmap, byte 0 ff (00-07),
+     * bytes 1-30 fe (8k clear), byte 31 7e (f8 and ff clear). */
+    for (int i = 0; i < 256; i++)
+        memcpy(img + i * 3, a, 3);
+    for (int x = 0; x < 16; x++) {
+        if (x > 0) memset(img + (0 * 16 + x) * 3, 0, 3);
+        memset(img + (8 * 16 + x) * 3, 0, 3);
+    }
+    memcpy(img + 255 * 3, b, 3);
+    memset(&spec, 0, sizeof spec);
+    spec.channels = 3;
+    spec.width = spec.height = 16;
+    spec.crc = 0x086c02b2;
+    STREAM(0, 5);
+    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    STREAM(10, 224, 1);
+    STREAM(11, 0xff); /* B */
+    STREAM(12, 0xff, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe,
+           0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe,
+           0xfe, 0xfe, 0x7e);
+    GOLDEN_SPEC(&spec, img);
+
+    /* N = 225: (15, 8), address f8, becomes A too: the zero colour is at 8k
+     * for k = 1..30, and A's entry is the reverse list of the 31 addresses
+     * where A is not, in stream 11 before B's address. */
+    memcpy(img + (8 * 16 + 15) * 3, a, 3);
+    memset(&spec, 0, sizeof spec);
+    spec.channels = 3;
+    spec.width = spec.height = 16;
+    spec.crc = 0x208237e0;
+    STREAM(0, 5);
+    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    STREAM(10, 225, 1);
+    STREAM(11, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58, 0x60, 0x68, 0x70,
+           0x78, 0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0, 0xb8, 0xc0, 0xc8, 0xd0, 0xd8, 0xe0, 0xe8,
+           0xf0, 0xff, /* A: reverse list */
+           0xff);      /* B */
+    GOLDEN_SPEC(&spec, img);
+}
+
+/* The sub filter (FORMAT 5), 3x1 RGB: f[x] = p[x] - p[x+1] per channel,
+ * modulo 256, and the last pixel as it is.  p = 01 e2 23, 81 f2 13, 01 02 03
+ * gives f = 80 f0 10 (01 - 81, e2 - f2, 23 - 13), 80 f0 10 (81 - 01,
+ * f2 - 02, 13 - 03), 01 02 03.  The edge section's don't-care positions take
+ * the most frequent colour, 80 f0 10, so the section is code 02 with B =
+ * 01 02 03 at address 20 (X = 2, Y = 0). */
+static void test_sub_golden(void)
+{
+    static const uint8_t pix[9] = {0x01, 0xe2, 0x23, 0x81, 0xf2, 0x13, 0x01, 0x02, 0x03};
+    static const uint8_t gold[120] = {
+        0x8b, 'D', 'I', 'R', 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
+        1, 3, 1, 0, 0, 0, 0, 0,                      /* version, RGB, filter sub, ordered, none */
+        3, 0, 0, 0, 1, 0, 0, 0,                      /* width 3, height 1 */
+        0xce, 0x64, 0x9b, 0xc1,                      /* CRC-32 of p, 0xc19b64ce */
+        1, 0, 0, 0, 0, 0, 0, 0,                      /* size[0] = 1, size[1] = 0 */
+        6, 0, 0, 0, 1, 0, 0, 0,                      /* size[2] = 6, size[3] = 1 */
+        /* size[4..19] */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0,                   /* packed */
+        0x02,                               /* stream 0: code 02 */
+        0x80, 0xf0, 0x10, 0x01, 0x02, 0x03, /* stream 2: A = f[0] = f[1], B = f[2] */
+        0x20};                              /* stream 3: address of B */
+    dir_encode_options o = pure;
+    o.filter = DIR_FILTER_SUB;
+    golden_bytes(&o, gold, sizeof gold, pix, 3, 1, 3, __LINE__);
+    /* The filter is part of the file: as filter none, the same section
+     * decodes to f itself. */
+    uint8_t g2[120], back[9];
+    memcpy(g2, gold, sizeof g2);
+    g2[10] = 0;
+    static const uint8_t f[9] = {0x80, 0xf0, 0x10, 0x80, 0xf0, 0x10, 0x01, 0x02, 0x03};
+    put32(g2 + 24, dir_crc32(0, f, sizeof f));
+    CHECK_EQ_INT(dir_decode(g2, sizeof g2, NULL, back, sizeof back, NULL, NULL, NULL), DIR_OK);
+    CHECK(memcmp(back, f, sizeof f) == 0);
+}
+
 /* Edge sections: positions outside the image are don't-care. */
 static void test_edges(void)
 {
@@ -351,6 +560,8 @@ int main(void)
     test_chess();
     test_author_examples();
     test_golden();
+    test_entry_sizes();
+    test_sub_golden();
     test_edges();
     TEST_DONE();
 }

@@ -257,7 +257,7 @@ static void test_sections(void)
     STREAM(9, 9, 0);
     STREAM(10, 41);
     STREAM(12, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+           0, 0, 0, 0, 0, 0, 0, 0, 0);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOUNT, "has 40 bits set but the count is 41");
     free(f);
@@ -287,6 +287,41 @@ static void test_sections(void)
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_EADDRESS, "reverse list in section 0 places a pixel twice");
     free(f);
+    /* A bitmap that touches a pixel an earlier entry placed: 9 at address
+     * 00, then 8 on 33 pixels, addresses 00-20, 00 included.  The CRC is
+     * that of what the file would decode to without the check (8 in
+     * columns 0 and 1 and at (2, 0), zero elsewhere), so only the check can
+     * refuse it. */
+    uint8_t lenient[256];
+    memset(lenient, 0, sizeof lenient);
+    for (int y = 0; y < 16; y++)
+        lenient[y * 16] = lenient[y * 16 + 1] = 8;
+    lenient[2] = 8;
+    base_spec(1, 16, 16);
+    spec.crc = dir_crc32(0, lenient, sizeof lenient);
+    STREAM(0, 5);
+    STREAM(9, 9, 8, 0);
+    STREAM(10, 1, 33);
+    STREAM(11, 0x00);
+    STREAM(12, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           0, 0, 0, 0, 0, 0, 0, 0, 0);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EADDRESS, "bitmap in section 0 places a pixel twice");
+    free(f);
+    /* A reverse list that decreases: 9 everywhere but 20, 10 (254 pixels),
+     * then 8 at 10 and 20.  Read as a set the list would be valid; the CRC
+     * is of that image. */
+    memset(lenient, 9, sizeof lenient);
+    lenient[1] = lenient[2] = 8;
+    base_spec(1, 16, 16);
+    spec.crc = dir_crc32(0, lenient, sizeof lenient);
+    STREAM(0, 6);
+    STREAM(13, 9, 8);
+    STREAM(14, 254, 2);
+    STREAM(15, 0x20, 0x10, 0x10, 0x20);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_EADDRESS, "address 10 in section 0 is not increasing");
+    free(f);
 
     /* Colours not allowed: zero in 06, zero E in 04, A == B in 02 and 08. */
     base_spec(3, 16, 16);
@@ -307,6 +342,17 @@ static void test_sections(void)
     STREAM(3, 0x33);
     f = make_file(&spec, &n);
     EXPECT(f, n, DIR_ECOLOUR, "two equal colours");
+    free(f);
+    /* 08 with A == B (the CRC is of the all-7 image it would decode to). */
+    memset(lenient, 7, sizeof lenient);
+    base_spec(1, 16, 16);
+    spec.crc = dir_crc32(0, lenient, sizeof lenient);
+    STREAM(0, 8);
+    STREAM(18, 7, 7);
+    STREAM(19, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           0, 0, 0, 0, 0x80);
+    f = make_file(&spec, &n);
+    EXPECT(f, n, DIR_ECOLOUR, "code 08 section 0 has two equal colours");
     free(f);
 
     /* A stream that ends inside a section, and one with bytes left over. */
