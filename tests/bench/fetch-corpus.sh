@@ -12,8 +12,11 @@
 #
 # Each package is fetched with `apt-get download PACKAGE=VERSION` (the version
 # pinned in the list's "package_version:" comment) and unpacked with
-# `dpkg-deb -x` into DEST_DIR/PACKAGE_VERSION/.  A stamp file marks a finished
-# extraction, so a second run downloads nothing (idempotent).
+# `dpkg-deb -x` into DEST_DIR/PACKAGE_VERSION/.  When the archive no longer
+# has the pinned version (a point or security update replaced it), the
+# current version is fetched into the same directory instead, with a warning;
+# the stamp file records which.  A stamp file marks a finished extraction, so
+# a second run downloads nothing (idempotent).
 #
 # Environment: DIR_CORPUS_LIST overrides the list file (default: corpus.tsv
 # beside this script).
@@ -62,9 +65,18 @@ for pkg in $packages; do
     mkdir -p "$work" "$root"
     echo "fetch-corpus: downloading $pkg=$ver" >&2
     # apt-get download writes into the current directory.
+    got=$ver
     if ! (cd "$work" && apt-get download -q "$pkg=$ver" >&2); then
-        rm -rf "$work"
-        die "apt-get download $pkg=$ver failed (is the Debian 12 archive reachable and that version still listed?)"
+        # A point or security update replaces the pinned version in the
+        # archive: take the current one (images rarely change in such
+        # updates; every listed image must still exist, checked below).
+        echo "fetch-corpus: $pkg=$ver is no longer in the archive; trying the current version" >&2
+        got=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ { print $2; exit }')
+        if [ -z "$got" ] || [ "$got" = "(none)" ] ||
+            ! (cd "$work" && apt-get download -q "$pkg=$got" >&2); then
+            rm -rf "$work"
+            die "apt-get download $pkg=$ver failed, and no other version could be fetched (is the Debian 12 archive reachable? run apt-get update)"
+        fi
     fi
     deb=
     for f in "$work"/*.deb; do
@@ -73,7 +85,7 @@ for pkg in $packages; do
     [ -n "$deb" ] || die "apt-get download $pkg=$ver produced no .deb"
     dpkg-deb -x "$deb" "$root" || die "dpkg-deb -x '$deb' failed"
     rm -rf "$work"
-    echo "$pkg $ver" > "$stamp"
+    echo "$pkg $got (list pins $ver)" > "$stamp"
 done
 
 grep -v '^#' "$list" | while IFS="$(printf '\t')" read -r pkg class path; do
