@@ -183,11 +183,27 @@ static int cmd_pack(int argc, char **argv)
     size_t n;
     if (numio_read(a.in, &v, &n, err, sizeof err)) return die("%s%s", err, "");
     dir_diag diag;
+    unsigned long long norm_inexact = 0;
     if (a.opt.normalised) {
+        double *orig = malloc(n ? n * sizeof *orig : 1);
+        if (!orig) {
+            free(v);
+            return die("out of memory%s%s", "", "");
+        }
+        memcpy(orig, v, n * sizeof *orig);
         if (dira_normalise(v, n, &a.opt.norm_min, &a.opt.norm_max, &diag) != DIR_OK) {
+            free(orig);
             free(v);
             return die("'%s': %s", a.in, diag.message);
         }
+        /* the normalised values are stored exactly; the arithmetic of
+         * normalising and back is not: say how many will differ */
+        for (size_t i = 0; i < n; i++) {
+            double back = v[i];
+            dira_unnormalise(&back, 1, a.opt.norm_min, a.opt.norm_max);
+            norm_inexact += memcmp(&back, &orig[i], sizeof back) != 0;
+        }
+        free(orig);
     }
     tool_image img = {0};
     dira_info info;
@@ -215,6 +231,14 @@ static int cmd_pack(int argc, char **argv)
            info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
     if (info.classic && info.inexact)
         printf(", %llu inexact (as the reference writes them)", (unsigned long long)info.inexact);
+    if (a.opt.normalised) {
+        char lo[DIRA_NUMBER_BUFSIZE], hi[DIRA_NUMBER_BUFSIZE];
+        dira_shortest(a.opt.norm_min, lo);
+        dira_shortest(a.opt.norm_max, hi);
+        printf(", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
+               "double",
+               lo, hi, norm_inexact);
+    }
     printf(", %lld bytes\n", size);
     return 0;
 }

@@ -23,7 +23,7 @@ run() {
     got=$?
     [ "$got" = "$want" ] || { fail "exit $got (wanted $want): $*"; cat out.txt; }
 }
-expect_out() { grep -q -- "$1" out.txt || { fail "output lacks '$1'"; cat out.txt; }; }
+expect_out() { grep -qF -- "$1" out.txt || { fail "output lacks '$1'"; cat out.txt; }; }
 # png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk
 png_size() {
     set -- $(od -An -tu1 -j16 -N8 "$1")
@@ -116,6 +116,10 @@ run 2 "$DIRTOOL" array heatmap small.png heat3.png --shape 10
 # 5. normalisation is recorded and undone
 printf '[10, 20, 30, 50]\n' >n.json
 run 0 "$DIRTOOL" array pack n.json n.png --normalise
+expect_out "normalised from [10, 50]: 0 value(s) will unpack as a slightly different double"
+printf '[0.1, 0.7, 0.45]\n' >n4.json
+run 0 "$DIRTOOL" array pack n4.json n4.png --normalise
+expect_out "normalised from [0.1, 0.7]: 1 value(s) will unpack as a slightly different double"
 run 0 "$DIRTOOL" array unpack n.png n2.json
 expect_out "unnormalised"
 [ "$(cat n2.json)" = "[10,20,30,50]" ] || fail "normalised round trip gave $(cat n2.json)"
@@ -130,7 +134,7 @@ run 1 "$DIRTOOL" array pack bad.csv x.png
 expect_out "line 2, column 3: 'oops' is not a number"
 printf '[0.5, 1.5]\n' >c0.json
 run 1 "$DIRTOOL" array pack c0.json x.png --classic --capacity 0
-expect_out "value 1.5 at index 1: capacity 0 holds values in \[0, 1) only"
+expect_out "value 1.5 at index 1: capacity 0 holds values in [0, 1) only"
 run 1 "$DIRTOOL" array pack "$SMALL" x.txt
 expect_out "output must be"
 run 2 "$DIRTOOL" array pack "$SMALL" x.png --capacity 3
