@@ -84,7 +84,14 @@ seeds_of() { # the magick harness reads the .dir seeds
 
 names=""
 for name in dir array json csv npy magick; do
-    [ -x "$fz/fuzz_$name" ] && names="$names $name"
+    if [ -x "$fz/fuzz_$name" ]; then
+        names="$names $name"
+    else
+        # a harness that was not built is a failure, not a skip (the magick
+        # one needs ImageMagick's development files)
+        echo "sanitize.sh: fuzz_$name was not built (missing dependency?)" >&2
+        exit 1
+    fi
 done
 # shellcheck disable=SC2086
 set -- $names
