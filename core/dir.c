@@ -354,8 +354,10 @@ uint64_t dir_decode_scratch_size(const dir_info *info)
 
 /* ---- Header ------------------------------------------------------------- */
 
-dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
-                    dir_diag *diag)
+/* Validates the header (the first DIR_HEADER_SIZE bytes of `size`) and
+ * gives the file size it declares in *expect. */
+static dir_error probe_header(const void *data, size_t size, const dir_limits *lim, dir_info *info,
+                              uint64_t *expect_out, dir_diag *diag)
 {
     const uint8_t *p = data;
     dir_limits deflim;
@@ -458,6 +460,29 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
             return fail(diag, DIR_EHEADER, PACKED_AT, -1, "packed size 0 with back end zstd");
         expect = DIR_HEADER_SIZE + (uint64_t)in.packed_size;
     }
+    *info = in;
+    *expect_out = expect;
+    return DIR_OK;
+}
+
+dir_error dir_declared_size(const void *data, size_t size, const dir_limits *lim,
+                            uint64_t *file_size, dir_diag *diag)
+{
+    dir_info in;
+    dir_diag_clear(diag);
+    if (!file_size) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    return probe_header(data, size, lim, &in, file_size, diag);
+}
+
+dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
+                    dir_diag *diag)
+{
+    dir_info in;
+    uint64_t expect;
+    dir_diag_clear(diag);
+    if (!info) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    dir_error err = probe_header(data, size, lim, &in, &expect, diag);
+    if (err) return err;
     if (size < expect)
         return fail(diag, DIR_ETRUNCATED, size, -1,
                     "truncated at byte %zu: the header declares %llu bytes", size,

@@ -207,6 +207,14 @@ typedef struct dir_stats {
 DIR_API dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
                             dir_diag *diag);
 
+/* Validates the header alone (the first DIR_HEADER_SIZE bytes; `size` may
+ * be just that) and gives the whole file's size it declares, so that a
+ * reader of a stream knows how much to read: no more than that plus one
+ * byte (to notice trailing data).  Same errors as dir_probe() but for
+ * truncation and trailing bytes. */
+DIR_API dir_error dir_declared_size(const void *data, size_t size, const dir_limits *lim,
+                                    uint64_t *file_size, dir_diag *diag);
+
 /* Bytes needed for the decoded pixels: width * height * channels. */
 DIR_API size_t dir_decoded_size(const dir_info *info);
 

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <magick/MagickCore.h>
 
@@ -233,11 +234,13 @@ static const char *DIRReadTag(const dir_error error)
 /*
   Reads the rest of the blob into a growing buffer.  `data` holds `length`
   bytes already.  The buffer is sized from the file size when the blob knows
-  it, and never grows past the memory resource limit.  Returns NULL, or why
-  the file could not be read.
+  it, and never grows past the memory resource limit nor past `most` bytes
+  (what the header declares, plus one to notice trailing data).  Returns
+  NULL, or why the file could not be read.
 */
 static const char *DIRReadRest(Image *image,unsigned char **data,
-  size_t *length,size_t *extent,const MagickSizeType size_hint)
+  size_t *length,size_t *extent,MagickSizeType size_hint,
+  const MagickSizeType most)
 {
   MagickSizeType
     memory_limit;
@@ -250,6 +253,10 @@ static const char *DIRReadRest(Image *image,unsigned char **data,
 
   memory_limit=DIRMin(GetMagickResourceLimit(MemoryResource),
     (MagickSizeType) SSIZE_MAX);
+  if (most < memory_limit)
+    memory_limit=most;
+  if (size_hint > most)
+    size_hint=most;
   if (size_hint > (MagickSizeType) *extent)
     {
       if (size_hint > memory_limit)
@@ -281,8 +288,18 @@ static const char *DIRReadRest(Image *image,unsigned char **data,
         wanted=*extent+DIRMax(*extent/2,DIRReadChunk);
         if ((wanted < *extent) || ((MagickSizeType) wanted > memory_limit))
           wanted=(size_t) memory_limit;
-        if (wanted <= *extent)
+        if ((wanted <= *extent) && (*extent < most))
           return("the file is larger than the memory limit");
+        if (wanted <= *extent)
+          {
+            /*
+              The declared size and one byte more are in: the rest is
+              trailing data, which the probe reports.
+            */
+            if (*length < *extent)
+              (*data)[(*length)++]=byte;
+            break;
+          }
         grown=(unsigned char *) ResizeQuantumMemory(*data,wanted,
           sizeof(**data));
         if (grown == (unsigned char *) NULL)
@@ -400,6 +417,9 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
   MagickSizeType
     charged_size;
 
+  uint64_t
+    declared;
+
   size_t
     extent,
     length,
@@ -460,8 +480,8 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
           break;
         length+=(size_t) count;
       }
-      error=dir_probe(buffer,length,&limits,&info,&diag);
-      if ((error != DIR_OK) && (error != DIR_ETRUNCATED))
+      error=dir_declared_size(buffer,length,&limits,&declared,&diag);
+      if (error != DIR_OK)
         ThrowDIRReaderException(DIRSeverity(error),DIRReadTag(error),
           diag.message);
       if (length == DIR_HEADER_SIZE)
@@ -470,7 +490,7 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
             *reason;
 
           reason=DIRReadRest(image,&buffer,&length,&extent,
-            GetBlobSize(image));
+            GetBlobSize(image),(MagickSizeType) declared+1);
           if (reason != (const char *) NULL)
             ThrowDIRReaderException(ResourceLimitError,
               "MemoryAllocationFailed",reason);
@@ -906,10 +926,20 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   dir_free(out);
   if ((count < 0) || ((size_t) count != out_size))
     {
+      struct stat
+        st;
+
       (void) ThrowMagickException(&image->exception,GetMagickModule(),
         FileOpenError,"UnableToWriteBlob","`%s': %s",image->filename,
         strerror(errno));
       (void) CloseBlob(image);
+      /*
+        A partial .dir file is worse than none: remove it when it is a
+        regular file (not standard output, a pipe or a device).
+      */
+      if ((image_info->file == (FILE *) NULL) &&
+          (stat(image->filename,&st) == 0) && S_ISREG(st.st_mode))
+        (void) remove(image->filename);
       return(MagickFalse);
     }
   /*

@@ -212,6 +212,13 @@ pipe)
     "$CONVERT" x.bmp dir:- >x.dir || fail "to stdout"
     "$CONVERT" - z.png <x.dir || fail "from stdin by content"
     ae0 x.bmp z.png
+    # A stream longer than its header declares: refused after reading the
+    # declared bytes and one more, not after buffering the whole stream
+    # (regression: 64 MiB of zeros were read before the error).
+    head -c 67108864 /dev/zero >zeros.bin
+    cat x.dir zeros.bin >long.dir
+    rejects z2.png "trailing bytes after the declared" -- sh -c \
+        "cat long.dir | '$CONVERT' -limit memory 1MiB -limit map 1MiB dir:- z2.png"
     ;;
 detect)
     run "$CONVERT" rose: r.dir
@@ -335,6 +342,10 @@ limits)
         "$CONVERT" -limit memory 12KiB rose.dir out.png
     run "$CONVERT" -limit memory 12KiB rose-none.dir out.png
     ae0 rose: out.png
+    # A write cut short (file size limit) removes the partial file.
+    run "$CONVERT" -size 300x300 xc: +noise random -define dir:backend=none big.dir
+    rejects cut.dir "UnableToWriteBlob" -- sh -c "trap '' XFSZ; ulimit -f 40; exec '$CONVERT' big.dir cut.dir"
+    [ ! -e cut.dir ] || fail "a partial cut.dir was left behind"
     # Writing: the 8-bit copy of the pixels (70x46x3 bytes) is charged too.
     rejects out.dir "memory" -- "$CONVERT" rose: -limit memory 4KiB out.dir
     # At the limit: accepted.
