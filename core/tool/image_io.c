@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* image_io.c -- dirtool's image and file I/O (see image_io.h). */
+#define _XOPEN_SOURCE 700 /* realpath(); the build defines _POSIX_C_SOURCE */
 #include "image_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,6 +75,22 @@ int tool_read_file(const char *path, uint8_t **data, size_t *size, char *err, si
     return 0;
 }
 
+/* Writes all of data to fd; returns 0 or -1 with errno. */
+static int write_all(int fd, const void *data, size_t size)
+{
+    const uint8_t *p = data;
+    while (size) {
+        ssize_t w = write(fd, p, size);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        size -= (size_t)w;
+    }
+    return 0;
+}
+
 int tool_write_file_atomic(const char *path, const void *data, size_t size, char *err,
                            size_t errlen)
 {
@@ -81,9 +99,31 @@ int tool_write_file_atomic(const char *path, const void *data, size_t size, char
             return set_err(err, errlen, "cannot write to standard output: %s", strerror(errno));
         return 0;
     }
+    /* A symbolic link is followed: its target is replaced, the link kept. */
+    char *real = NULL;
+    struct stat st;
+    int exists = lstat(path, &st) == 0;
+    if (exists && S_ISLNK(st.st_mode)) {
+        real = realpath(path, NULL);
+        exists = real && stat(real, &st) == 0;
+        if (real) path = real;
+    }
+    /* Not a regular file (a FIFO, a device, a dangling link): written in
+     * place, since replacing it would change what it is. */
+    if ((exists && !S_ISREG(st.st_mode)) || (!exists && real == NULL && lstat(path, &st) == 0)) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int rc = fd < 0 || write_all(fd, data, size) != 0;
+        if (fd >= 0 && close(fd) != 0) rc = 1;
+        if (rc) set_err(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        free(real);
+        return rc ? -1 : 0;
+    }
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
-    if (!tmp) return set_err(err, errlen, "out of memory");
+    if (!tmp) {
+        free(real);
+        return set_err(err, errlen, "out of memory");
+    }
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".tmp-XXXXXX", 12);
     int fd = mkstemp(tmp);
@@ -91,34 +131,37 @@ int tool_write_file_atomic(const char *path, const void *data, size_t size, char
         set_err(err, errlen, "cannot create a temporary file beside '%s': %s", path,
                 strerror(errno));
         free(tmp);
+        free(real);
         return -1;
     }
-    const uint8_t *p = data;
-    size_t left = size;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            set_err(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return -1;
-        }
-        p += w;
-        left -= (size_t)w;
+    if (write_all(fd, data, size) != 0) {
+        set_err(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        free(real);
+        return -1;
     }
-    /* mkstemp creates 0600; give the file the usual mode for new files. */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
+    if (exists) {
+        /* keep the replaced file's permissions and, where allowed, owner */
+        (void)fchmod(fd, st.st_mode & 07777);
+        if (fchown(fd, st.st_uid, st.st_gid) != 0) { /* not ours to give: keep ours */
+        }
+    } else {
+        /* mkstemp creates 0600; give a new file the usual mode */
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+    }
     if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
         set_err(err, errlen, "cannot write '%s': %s", path, strerror(errno));
         unlink(tmp);
         free(tmp);
+        free(real);
         return -1;
     }
     free(tmp);
+    free(real);
     return 0;
 }
 

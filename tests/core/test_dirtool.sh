@@ -56,6 +56,22 @@ grep -q -- '--filter takes none, sub or auto' "$tmp/err" || fail "unexpected mes
 if "$dirtool" encode "$tmp/missing.png" "$tmp/x.dir" 2> "$tmp/err"; then fail "missing input accepted"; fi
 grep -q "cannot open" "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 [ ! -e "$tmp/x.dir" ] || fail "encode left an output file"
+# Replacing an output keeps what it was: a symbolic link stays a link (its
+# target is replaced), a file keeps its permissions, a FIFO is written into.
+cp "$tmp/chess.dir" "$tmp/real.dir"
+chmod 600 "$tmp/real.dir"
+ln -s real.dir "$tmp/link.dir"
+"$dirtool" encode "$samples/panels.png" "$tmp/link.dir" || fail "encode through a link"
+[ -L "$tmp/link.dir" ] || fail "the link was replaced by a file"
+cmp -s "$tmp/chess.dir" "$tmp/real.dir" && fail "the link's target was not written"
+[ "$(stat -c %a "$tmp/real.dir")" = 600 ] || fail "mode became $(stat -c %a "$tmp/real.dir")"
+mkfifo "$tmp/fifo.png"
+cat "$tmp/fifo.png" > "$tmp/from-fifo.png" &
+"$dirtool" decode "$tmp/chess.dir" "$tmp/fifo.png" || fail "decode into a FIFO"
+wait
+[ -p "$tmp/fifo.png" ] || fail "the FIFO was replaced"
+"$dirtool" encode "$tmp/from-fifo.png" "$tmp/fifo-back.dir" || fail "the FIFO's PNG does not read"
+rm -f "$tmp/fifo.png" "$tmp/link.dir" "$tmp/real.dir" "$tmp/from-fifo.png" "$tmp/fifo-back.dir"
 # One line for every usage error, naming what was wrong.
 one_line() { # WANT CMD...: CMD must fail with one stderr line containing WANT
     want=$1; shift
