@@ -29,8 +29,11 @@ set_dir_error (GError         **error,
                gimp_filename_to_utf8 (filename), detail);
 }
 
+/* Loads `filename`; max_pixels, when not 0, is a stricter pixel limit (the
+ * thumbnail procedure's). */
 gint32
 dir_load_image (const gchar  *filename,
+                guint64       max_pixels,
                 GError      **error)
 {
   gchar             *data   = NULL;
@@ -60,7 +63,8 @@ dir_load_image (const gchar  *filename,
   /* GIMP cannot make images wider or taller than GIMP_MAX_IMAGE_SIZE:
    * refuse them before the core allocates anything. */
   dir_limits_default (&limits);
-  dir_limits_restrict (&limits, GIMP_MAX_IMAGE_SIZE, GIMP_MAX_IMAGE_SIZE, 0);
+  dir_limits_restrict (&limits, GIMP_MAX_IMAGE_SIZE, GIMP_MAX_IMAGE_SIZE,
+                       max_pixels);
 
   err = dir_decode_alloc (data, size, &limits, &pixels, &info, NULL, &diag);
 

@@ -5,9 +5,13 @@
  * and the writer.
  */
 
+#define _XOPEN_SOURCE 700 /* realpath () */
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
@@ -362,6 +366,9 @@ dir_save_image (const gchar       *filename,
 {
   dir_encode_options  opt;
   dir_diag            diag;
+  GStatBuf            st;
+  gchar              *target;
+  gint                mode;
   dir_error           err;
   const Babl         *space;
   const Babl         *format;
@@ -477,9 +484,18 @@ dir_save_image (const gchar       *filename,
 
   gimp_progress_update (0.9);
 
-  /* g_file_set_contents () writes a temporary file and renames it, so a
-   * failed export never leaves a partial file behind. */
-  ok = g_file_set_contents (filename, out, out_size, error);
+  /* g_file_set_contents_full () writes a temporary file and renames it, so
+   * a failed export never leaves a partial file behind.  A symbolic link is
+   * followed (its target is replaced, the link kept) and an existing file
+   * keeps its permissions. */
+  target = realpath (filename, NULL);
+  mode   = 0666;
+  if (target && g_stat (target, &st) == 0)
+    mode = st.st_mode & 0777;
+
+  ok = g_file_set_contents_full (target ? target : filename, out, out_size,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, mode, error);
+  free (target);
   dir_free (out);
 
   if (ok)

@@ -248,7 +248,7 @@ run_load (const GimpParam *param,
   GError *error = NULL;
   gint32  image_ID;
 
-  image_ID = dir_load_image (param[1].data.d_string, &error);
+  image_ID = dir_load_image (param[1].data.d_string, 0, &error);
 
   if (image_ID == -1)
     {
@@ -275,7 +275,8 @@ run_load_thumb (gint             nparams,
   if (nparams < 2)
     return;
 
-  image_ID = dir_load_image (param[0].data.d_string, &error);
+  image_ID = dir_load_image (param[0].data.d_string,
+                             DIR_THUMB_MAX_PIXELS, &error);
 
   if (image_ID == -1)
     {

@@ -35,8 +35,13 @@ typedef struct
   gint level;     /* zstd level 1..22 */
 } DirSaveVals;
 
+/* Most pixels the thumbnail procedure decodes: previews of larger files
+ * are refused (64 Mpx, 256 MiB of RGBA). */
+#define DIR_THUMB_MAX_PIXELS ((guint64) 1 << 26)
+
 /* file-dir-load.c */
 gint32    dir_load_image           (const gchar         *filename,
+                                    guint64              max_pixels,
                                     GError             **error);
 
 /* file-dir-save.c */

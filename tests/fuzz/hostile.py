@@ -277,6 +277,13 @@ def mode_bomb_gimp(a, work, checks):
         g.add(f"""(dt-mark "loaded {name} " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {p} {p}))))""")
         g.add(f"""(dt-mark "after {name} GIMP still runs "
   (dt-num (car (gimp-image-width (car (gimp-image-new 5 7 RGB))))))""")
+    # A legal 141-byte file of 11585x11585 (134 Mpx): the Open dialog's
+    # preview (the thumbnail procedure) refuses it over its 64 Mpx limit
+    # instead of decoding 512 MiB.
+    legal = gt.scm_str(legal_bomb(work))
+    g.add(f"""(dt-mark "thumb legal " (dt-num (length (file-dir-load-thumb {legal} 128))))""")
+    g.add("""(dt-mark "after thumb GIMP still runs "
+  (dt-num (car (gimp-image-width (car (gimp-image-new 5 7 RGB))))))""")
     start = time.time()
     try:
         output = g.run(timeout=300)
@@ -292,6 +299,11 @@ def mode_bomb_gimp(a, work, checks):
         checks.ok(f"after {name} GIMP still runs 5" in marks, f"GIMP: carries on after {name}")
     n = output.count("image 65535x65535 is over the size limit")
     checks.ok(n >= len(bombs), f"GIMP shows the core's limit message for each bomb ({n})")
+    checks.ok(not any(m.startswith("thumb legal ") for m in marks),
+              "GIMP: the thumbnail of an 11585x11585 file is refused")
+    checks.ok("image 11585x11585 is over the size limit" in output,
+              "GIMP: the thumbnail refusal carries the core's limit message")
+    checks.ok("after thumb GIMP still runs 5" in marks, "GIMP: carries on after the thumbnail")
 
 
 # ---- atomic writes -----------------------------------------------------------

@@ -418,6 +418,20 @@ def mode_export(a, work, checks):
   (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(lv)} {scm_str(lv)} "" "" "" 0)
   (dt-mark "export rgb-lastvals " (dt-parasite img2 "dir-save-options")))""")
 
+    # Exporting through a symbolic link replaces its target and keeps the
+    # link, and the replaced file keeps its permissions (0600 here).
+    link_real = os.path.join(work, "linked-real.dir")
+    link = os.path.join(work, "rgb-link.dir")
+    with open(link_real, "wb") as f:
+        f.write(b"old contents")
+    os.chmod(link_real, 0o600)
+    os.symlink("linked-real.dir", link)
+    cases.append(("rgb-link", srcs["rgb"], link, {"backend": "zstd", "layout": "ordered"}))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(link)} {scm_str(link)} "" "" "" 0)
+  (dt-mark "export rgb-link " (dt-parasite img "dir-save-options")))""")
+
     # Options stored with the image win over the last values.
     st = os.path.join(work, "rgb-stored.dir")
     cases.append(("rgb-stored", srcs["rgb"], st,
@@ -472,6 +486,9 @@ def mode_export(a, work, checks):
     output = g.run()
     marks = g.marks()
 
+    checks.ok(os.path.islink(link), "exporting through a symbolic link keeps the link")
+    checks.ok(os.stat(link_real).st_mode & 0o777 == 0o600,
+              f"the link's target keeps mode 600 ({os.stat(link_real).st_mode & 0o777:o})")
     for case, src, out, want in cases:
         m = [x for x in marks if x.startswith(f"export {case} ")]
         if not checks.ok(len(m) == 1 and os.path.exists(out), f"{case}: exported"):
