@@ -150,6 +150,12 @@ int main(void)
     f = zstd_file(4, 16384, 16384, (uint32_t)s16, (uint32_t)s16, s16, 0, &n);
     CHECK_EQ_INT(n, 153);
     CHECK_EQ_INT(dir_probe(f, n, NULL, &info, &dg), DIR_OK);
+    /* the declared size, from the header alone (what a stream reader reads) */
+    uint64_t declared = 0;
+    CHECK_EQ_INT(dir_declared_size(f, DIR_HEADER_SIZE, NULL, &declared, &dg), DIR_OK);
+    CHECK_EQ_INT(declared, 153);
+    CHECK_EQ_INT(dir_declared_size(f, 50, NULL, &declared, &dg), DIR_ETRUNCATED);
+    CHECK_EQ_INT(dir_probe(f, DIR_HEADER_SIZE, NULL, &info, &dg), DIR_ETRUNCATED);
     CHECK_EQ_INT(dir_decoded_size(&info), (size_t)1 << 30);
     dir_limits_default(&lim);
     CHECK_EQ_INT(dir_limits_restrict(&lim, 4096, 4096, (uint64_t)1 << 24), DIR_OK);
