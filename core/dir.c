@@ -92,6 +92,7 @@ const char *dir_strerror(dir_error err)
     case DIR_EIO: return "I/O error";
     case DIR_ERANGE: return "value out of range for the configuration";
     case DIR_ESYNTAX: return "malformed data";
+    case DIR_ECANCELLED: return "cancelled";
     case DIR_ERROR_COUNT: break;
     }
     return "unknown error";
@@ -1467,6 +1468,22 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->backend = DIR_BACKEND_ZSTD;
     opt->level = DIR_DEFAULT_LEVEL;
     opt->codes = DIR_CODES_AUTO;
+    opt->progress = NULL;
+    opt->progress_user = NULL;
+}
+
+/* The caller's progress callback, mapped onto one phase [base, base + span]
+ * of the whole encode. */
+typedef struct progress {
+    dir_progress_fn fn;
+    void *user;
+    double base, span;
+} progress;
+
+/* Reports fraction f of the current phase; returns nonzero to stop. */
+static int progress_report(const progress *p, double f)
+{
+    return p && p->fn && p->fn(p->user, p->base + p->span * f) != 0;
 }
 
 static void encoder_free(encoder *e)
@@ -1484,7 +1501,8 @@ static void encoder_free(encoder *e)
 
 /* Codes every section of `img` (already filtered) into the streams. */
 static dir_error build_streams(const geometry *g, const uint8_t *img, int interleaved,
-                               int raw_for_lists, encoder **out, dir_diag *diag)
+                               int raw_for_lists, const progress *prog, encoder **out,
+                               dir_diag *diag)
 {
     encoder *e = calloc(1, sizeof *e);
     *out = NULL;
@@ -1517,12 +1535,17 @@ static dir_error build_streams(const geometry *g, const uint8_t *img, int interl
         return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
     }
     uint64_t sec = 0, total = 0;
-    for (uint32_t sy = 0; sy < g->rows; sy++)
+    for (uint32_t sy = 0; sy < g->rows; sy++) {
         for (uint32_t sx = 0; sx < g->cols; sx++, sec++)
             if (encode_section(e, sx, sy, sec)) {
                 encoder_free(e);
                 return fail(diag, DIR_ENOMEM, 0, sec, "out of memory");
             }
+        if (progress_report(prog, (double)(sy + 1) / g->rows)) {
+            encoder_free(e);
+            return fail(diag, DIR_ECANCELLED, 0, -1, "encoding cancelled");
+        }
+    }
     for (int k = 0; k < DIR_STREAMS; k++)
         total += e->w[k].len;
     if (total > UINT32_MAX) {
@@ -1557,13 +1580,42 @@ static uint8_t *streams_concat(const encoder *e, size_t *total)
 
 /* Compresses `src` as one zstd frame with its content size; returns the
  * frame size, or 0 on error. */
-static size_t zstd_pack(uint8_t *dst, size_t cap, const uint8_t *src, size_t n, int level)
+/* Compresses src into dst (cap >= ZSTD_compressBound(n)) as one frame;
+ * returns its size, or 0 on failure.  With a progress callback the input is
+ * fed in 1 MiB steps, reporting after each (*cancelled set when asked to
+ * stop); without one, in one call. */
+#define ZSTD_STEP ((size_t)1 << 20)
+static size_t zstd_pack(uint8_t *dst, size_t cap, const uint8_t *src, size_t n, int level,
+                        const progress *prog, int *cancelled)
 {
     ZSTD_CCtx *zc = ZSTD_createCCtx();
     if (!zc) return 0;
-    size_t r = ZSTD_compressCCtx(zc, dst, cap, src, n, level);
+    size_t r;
+    if (!prog || !prog->fn) {
+        r = ZSTD_compressCCtx(zc, dst, cap, src, n, level);
+        ZSTD_freeCCtx(zc);
+        return ZSTD_isError(r) ? 0 : r;
+    }
+    ZSTD_outBuffer ob = {dst, cap, 0};
+    r = ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, level);
+    if (!ZSTD_isError(r)) r = ZSTD_CCtx_setPledgedSrcSize(zc, n);
+    for (size_t pos = 0; !ZSTD_isError(r);) {
+        size_t step = n - pos < ZSTD_STEP ? n - pos : ZSTD_STEP;
+        ZSTD_inBuffer in = {src + pos, step, 0};
+        ZSTD_EndDirective end = pos + step == n ? ZSTD_e_end : ZSTD_e_continue;
+        do
+            r = ZSTD_compressStream2(zc, &ob, &in, end);
+        while (!ZSTD_isError(r) && (in.pos < in.size || (end == ZSTD_e_end && r != 0)));
+        pos += step;
+        if (ZSTD_isError(r) || end == ZSTD_e_end) break;
+        if (progress_report(prog, (double)pos / n)) {
+            *cancelled = 1;
+            r = (size_t)-1;
+            break;
+        }
+    }
     ZSTD_freeCCtx(zc);
-    return ZSTD_isError(r) ? 0 : r;
+    return ZSTD_isError(r) ? 0 : ob.pos;
 }
 
 /* Size of the file the streams would make with the zstd back end at
@@ -1573,7 +1625,8 @@ static size_t zstd_trial(const encoder *e, int level)
     size_t total, cap, r;
     uint8_t *cat = streams_concat(e, &total);
     uint8_t *tmp = cat ? malloc(cap = ZSTD_compressBound(total)) : NULL;
-    r = tmp ? zstd_pack(tmp, cap, cat, total, level) : 0;
+    int cancelled = 0;
+    r = tmp ? zstd_pack(tmp, cap, cat, total, level, NULL, &cancelled) : 0;
     free(cat);
     free(tmp);
     return r ? r : SIZE_MAX;
@@ -1581,8 +1634,8 @@ static size_t zstd_trial(const encoder *e, int level)
 
 /* Writes the header and the (packed) streams. */
 static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
-                            const dir_encode_options *opt, void **out, size_t *out_size,
-                            dir_stats *stats, dir_diag *diag)
+                            const dir_encode_options *opt, const progress *prog, void **out,
+                            size_t *out_size, dir_stats *stats, dir_diag *diag)
 {
     const geometry *g = &e->g;
     size_t total, data_len;
@@ -1608,10 +1661,13 @@ static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
     for (int k = 0; k < DIR_STREAMS; k++)
         wr32(h + SIZES_AT + 4 * k, (uint32_t)e->w[k].len);
     if (opt->backend == DIR_BACKEND_ZSTD) {
-        data_len = zstd_pack(file + DIR_HEADER_SIZE, data_cap, cat, total, opt->level);
+        int cancelled = 0;
+        data_len =
+            zstd_pack(file + DIR_HEADER_SIZE, data_cap, cat, total, opt->level, prog, &cancelled);
         if (data_len == 0 || data_len > UINT32_MAX) {
             free(cat);
             free(file);
+            if (cancelled) return fail(diag, DIR_ECANCELLED, 0, -1, "encoding cancelled");
             return fail(diag, DIR_EBACKEND, 0, -1, "zstd compression failed");
         }
         wr32(h + PACKED_AT, (uint32_t)data_len);
@@ -1684,9 +1740,16 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
                (opt.codes == DIR_CODES_AUTO && opt.backend == DIR_BACKEND_ZSTD);
     dir_error err = DIR_OK;
     encoder *a = NULL, *b = NULL;
+    /* Progress phases: building the streams (each filter tried takes its
+     * share), then with zstd the compression, which takes most of the time. */
+    int zstd = opt.backend == DIR_BACKEND_ZSTD;
+    int builds = opt.filter == DIR_FILTER_AUTO ? 2 : 1;
+    double build_share = (zstd ? 0.3 : 1.0) / builds;
+    progress prog = {opt.progress, opt.progress_user, 0.0, build_share};
     if (opt.filter != DIR_FILTER_SUB) {
-        err = build_streams(&g, src, il, rawl, &a, diag);
+        err = build_streams(&g, src, il, rawl, &prog, &a, diag);
         if (err) goto done;
+        prog.base += build_share;
     }
     if (opt.filter != DIR_FILTER_NONE) {
         subbed = malloc(g.stride * height);
@@ -1695,8 +1758,9 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
             goto done;
         }
         apply_sub(&g, src, g.stride, subbed);
-        err = build_streams(&g, subbed, il, rawl, &b, diag);
+        err = build_streams(&g, subbed, il, rawl, &prog, &b, diag);
         if (err) goto done;
+        prog.base += build_share;
     }
     /* auto: keep the filter whose file is smaller (with zstd, judged at a
      * fast level, then compressed once at the requested level). */
@@ -1707,8 +1771,15 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
         else
             use_sub = zstd_trial(b, AUTO_TRIAL_LEVEL) < zstd_trial(a, AUTO_TRIAL_LEVEL);
     }
-    err = write_file(use_sub ? b : a, use_sub ? DIR_FILTER_SUB : DIR_FILTER_NONE, crc, &opt, out,
-                     out_size, stats, diag);
+    prog.span = 1.0 - prog.base;
+    err = write_file(use_sub ? b : a, use_sub ? DIR_FILTER_SUB : DIR_FILTER_NONE, crc, &opt, &prog,
+                     out, out_size, stats, diag);
+    if (!err && progress_report(&prog, 1.0)) {
+        dir_free(*out);
+        *out = NULL;
+        *out_size = 0;
+        err = fail(diag, DIR_ECANCELLED, 0, -1, "encoding cancelled");
+    }
 done:
     encoder_free(a);
     encoder_free(b);

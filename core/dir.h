@@ -141,6 +141,7 @@ typedef enum dir_error {
     DIR_EIO,        /* file I/O failed (file helpers only) */
     DIR_ERANGE,     /* array: a value the configuration cannot hold */
     DIR_ESYNTAX,    /* array: malformed digit stream or header */
+    DIR_ECANCELLED, /* the caller's progress callback asked to stop */
     DIR_ERROR_COUNT
 } dir_error;
 
@@ -246,12 +247,19 @@ DIR_API dir_error dir_decode_alloc(const void *data, size_t size, const dir_limi
  * AUTO: SMALLEST with back end none, ZSTD with back end zstd. */
 typedef enum dir_codes { DIR_CODES_AUTO = 0, DIR_CODES_SMALLEST = 1, DIR_CODES_ZSTD = 2 } dir_codes;
 
+/* Progress of an encode: `done` goes from 0 to 1 (section rows, then the
+ * zstd compression in 1 MiB steps).  Return 0 to go on, anything else to
+ * stop: dir_encode() then returns DIR_ECANCELLED. */
+typedef int (*dir_progress_fn)(void *user, double done);
+
 typedef struct dir_encode_options {
     dir_filter filter;   /* NONE, SUB or AUTO (try both, keep the smaller) */
     dir_layout layout;   /* ORDERED or INTERLEAVED */
     dir_backend backend; /* NONE or ZSTD */
     int level;           /* zstd level 1..22 (ignored for NONE) */
     dir_codes codes;     /* AUTO (0), SMALLEST or ZSTD */
+    dir_progress_fn progress; /* NULL (the default): no reports */
+    void *progress_user;      /* passed to progress */
 } dir_encode_options;
 
 #define DIR_DEFAULT_LEVEL 19

@@ -764,6 +764,35 @@ static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
   return(MagickTrue);
 }
 
+/*
+  Progress of a write, in whole percents: copying the pixels is the first
+  10, the encoding (most of it the zstd compression) the rest.  The offsets
+  are multiples of DIRSaveUnit within an extent of 100 units, so that
+  ImageMagick's monitor, which shows only some offsets of a large extent,
+  shows every percent.
+*/
+#define DIRSaveCopy  10
+#define DIRSaveUnit  400
+
+static MagickBooleanType DIRSaveProgress(Image *image,unsigned int percent)
+{
+  MagickOffsetType
+    offset;
+
+  offset=percent >= 100 ? 100*DIRSaveUnit-1 :
+    (MagickOffsetType) percent*DIRSaveUnit;
+  return(SetImageProgress(image,DIRSaveImageTag,offset,100*DIRSaveUnit));
+}
+
+static int DIREncodeProgress(void *user,double done)
+{
+  unsigned int
+    percent;
+
+  percent=(unsigned int) (DIRSaveCopy+done*(100-DIRSaveCopy));
+  return(DIRSaveProgress((Image *) user,percent) == MagickFalse ? 1 : 0);
+}
+
 static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   Image *image)
 {
@@ -876,8 +905,8 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       p++;
       q+=channels;
     }
-    if (SetImageProgress(image,DIRSaveImageTag,(MagickOffsetType) y,
-        image->rows) == MagickFalse)
+    if (DIRSaveProgress(image,(unsigned int) (DIRSaveCopy*y/image->rows)) ==
+        MagickFalse)
       break;
   }
   if (y < (ssize_t) image->rows)
@@ -900,6 +929,8 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     }
   out=(void *) NULL;
   out_size=0;
+  options.progress=DIREncodeProgress;
+  options.progress_user=image;
   error=dir_encode(pixels,(uint32_t) image->columns,(uint32_t) image->rows,
     (unsigned) channels,0,&options,&out,&out_size,(dir_stats *) NULL,&diag);
   pixels=(unsigned char *) RelinquishMagickMemory(pixels);

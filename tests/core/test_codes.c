@@ -9,8 +9,11 @@
 #include "dirtest.h"
 #include "testutil.h"
 
-static const dir_encode_options pure = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_NONE, 1,
-                                        DIR_CODES_SMALLEST};
+static const dir_encode_options pure = {.filter = DIR_FILTER_NONE,
+                                        .layout = DIR_LAYOUT_ORDERED,
+                                        .backend = DIR_BACKEND_NONE,
+                                        .level = 1,
+                                        .codes = DIR_CODES_SMALLEST};
 
 /* Sets pixel (x, y) of a w-wide image to colour `v` (channel i = byte i). */
 static void px(uint8_t *img, uint32_t w, unsigned c, uint32_t x, uint32_t y, uint32_t v)

@@ -46,8 +46,11 @@ static void test_header(void)
     static const uint8_t pix[3] = {1, 2, 3};
     void *out;
     size_t n;
-    dir_encode_options o = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_NONE, 1,
-                            DIR_CODES_AUTO};
+    dir_encode_options o = {.filter = DIR_FILTER_NONE,
+                            .layout = DIR_LAYOUT_ORDERED,
+                            .backend = DIR_BACKEND_NONE,
+                            .level = 1,
+                            .codes = DIR_CODES_AUTO};
     CHECK_EQ_INT(dir_encode(pix, 1, 1, 3, 0, &o, &out, &n, NULL, NULL), DIR_OK);
     uint8_t *f = out, buf[256];
 
@@ -397,8 +400,11 @@ static void test_zstd(void)
     uint8_t pix[32 * 32 * 3];
     for (size_t i = 0; i < sizeof pix; i++)
         pix[i] = (uint8_t)(i * 7 % 251);
-    dir_encode_options o = {DIR_FILTER_NONE, DIR_LAYOUT_ORDERED, DIR_BACKEND_ZSTD, 3,
-                            DIR_CODES_AUTO};
+    dir_encode_options o = {.filter = DIR_FILTER_NONE,
+                            .layout = DIR_LAYOUT_ORDERED,
+                            .backend = DIR_BACKEND_ZSTD,
+                            .level = 3,
+                            .codes = DIR_CODES_AUTO};
     void *out;
     size_t n;
     CHECK_EQ_INT(dir_encode(pix, 32, 32, 3, 0, &o, &out, &n, NULL, NULL), DIR_OK);

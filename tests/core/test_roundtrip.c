@@ -47,8 +47,11 @@ static void roundtrip(uint32_t w, uint32_t h, unsigned c, int kind)
         for (int l = 0; l < 2; l++)
             for (int b = 0; b < 2; b++) {
                 /* Both code choices, whatever the back end. */
-                dir_encode_options o = {(dir_filter)f, (dir_layout)l, (dir_backend)b, 5,
-                                        (l ^ b) ? DIR_CODES_SMALLEST : DIR_CODES_ZSTD};
+                dir_encode_options o = {.filter = (dir_filter)f,
+                                        .layout = (dir_layout)l,
+                                        .backend = (dir_backend)b,
+                                        .level = 5,
+                                        .codes = (l ^ b) ? DIR_CODES_SMALLEST : DIR_CODES_ZSTD};
                 void *out = NULL, *px = NULL;
                 size_t size = 0;
                 dir_diag dg;
@@ -143,6 +146,65 @@ static void edge_references(void)
     }
 }
 
+/* The progress callback: reports rise from 0 to exactly 1, with several in
+ * the zstd phase of a large image; a nonzero return cancels the encode. */
+typedef struct {
+    int calls, after_build;
+    double last;
+    int bad;
+    int stop_at; /* cancel at this call (0: never) */
+} prog_log;
+
+static int on_progress(void *user, double done)
+{
+    prog_log *p = user;
+    p->calls++;
+    if (!(done >= p->last && done <= 1.0)) p->bad++;
+    if (done > 0.3) p->after_build++;
+    p->last = done;
+    return p->stop_at && p->calls == p->stop_at;
+}
+
+static void progress(void)
+{
+    enum { W = 1024, H = 1024 };
+    uint8_t *img = malloc((size_t)W * H * 3);
+    for (size_t i = 0; i < (size_t)W * H * 3; i++)
+        img[i] = (uint8_t)next();
+    dir_encode_options o;
+    dir_encode_options_default(&o);
+    o.level = 1;
+    prog_log log = {0};
+    o.progress = on_progress;
+    o.progress_user = &log;
+    void *f = NULL;
+    size_t n;
+    CHECK_EQ_INT(dir_encode(img, W, H, 3, 0, &o, &f, &n, NULL, NULL), DIR_OK);
+    CHECK_EQ_INT(log.bad, 0);
+    CHECK(log.last == 1.0);
+    /* 3 MiB of raw sections: the compression reports after each MiB */
+    CHECK(log.after_build >= 3);
+    CHECK(log.calls >= 2 * (H / 16));
+    uint8_t *back = malloc((size_t)W * H * 3);
+    CHECK_EQ_INT(dir_decode(f, n, NULL, back, (size_t)W * H * 3, NULL, NULL, NULL), DIR_OK);
+    CHECK(memcmp(back, img, (size_t)W * H * 3) == 0);
+    dir_free(f);
+    /* cancelled while building, and while compressing */
+    int stops[2] = {5, log.calls - 1};
+    for (int k = 0; k < 2; k++) {
+        prog_log c = {0};
+        c.stop_at = stops[k];
+        o.progress_user = &c;
+        dir_diag d;
+        f = (void *)1;
+        CHECK_EQ_INT(dir_encode(img, W, H, 3, 0, &o, &f, &n, NULL, &d), DIR_ECANCELLED);
+        CHECK(f == NULL);
+        CHECK_EQ_INT(c.calls, stops[k]);
+    }
+    free(back);
+    free(img);
+}
+
 int main(void)
 {
     static const uint32_t sizes[][2] = {{1, 1},   {17, 33}, {4096, 1}, {1, 4096},
@@ -154,5 +216,6 @@ int main(void)
                 roundtrip(sizes[s][0], sizes[s][1], chans[ci], k);
     strided();
     edge_references();
+    progress();
     TEST_DONE();
 }

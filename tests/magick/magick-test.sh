@@ -267,6 +267,37 @@ monitor)
         *"save image[big2.dir]"*"100% complete"*) ;;
         *) fail "no save progress: $out" ;;
     esac
+    # Progress goes on through the encoding (most of it the zstd
+    # compression, reported per MiB), not only while the pixels are copied:
+    # 1200x1200 of noise is 4.3 MB of streams.  Regression: the monitor
+    # stopped at the copy and then showed nothing until the end.
+    run "$CONVERT" -size 1200x1200 xc: +noise random noise.png
+    # Times each report as it arrives: the reports from 40% on must be
+    # spread over the encoding (zstd level 19 of 4.3 MB takes well over a
+    # second here; the pixel copy, a few milliseconds).
+    python3 - "$CONVERT" <<'EOF' || fail "no progress during the encoding"
+import subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "-monitor", "noise.png", "noise.dir"],
+                     stderr=subprocess.PIPE)
+t0, rec, seen = time.time(), b"", {}
+while True:
+    c = p.stderr.read(1)
+    if not c:
+        break
+    if c in b"\r\n":
+        r = rec.decode(errors="replace")
+        rec = b""
+        if r.startswith("save image[noise.dir]") and r.endswith("% complete"):
+            seen.setdefault(int(r.rsplit(", ", 1)[1].split("%")[0]), time.time() - t0)
+    else:
+        rec += c
+if p.wait() != 0:
+    sys.exit("convert failed")
+late = sorted(k for k in seen if 40 <= k < 100)
+print("progress: %d reports from 40%% to 99%%, %.2f s apart; 100%% at %.2f s"
+      % (len(late), seen[late[-1]] - seen[late[0]] if late else 0, seen.get(100, -1)))
+sys.exit(0 if len(late) >= 3 and seen[late[-1]] - seen[late[0]] > 0.1 else 1)
+EOF
     ;;
 malformed)
     # Malformed files made from a valid one (back end none, ordered layout:
