@@ -1320,10 +1320,13 @@ static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, ui
         if (i == count - 1) {
             /* Final value: trailing zero digits are padding, down to the
              * length the string's own characters demand. */
-            uint64_t minlen =
-                (cap == 1 && st >= e) || (cap == 2 && st + 1 >= e)
-                    ? (uint64_t)cap + (uint64_t)ldz
-                    : classic_min_len(nib(b, st), cap == 2 ? nib(b, st + 1) : 0, cap, ldz);
+            /* the first characters are read only where the string has
+             * them (capacity 0 has none) */
+            unsigned c0 = cap >= 1 && st < e ? nib(b, st) : 0;
+            unsigned c1 = cap == 2 && st + 1 < e ? nib(b, st + 1) : 0;
+            uint64_t minlen = (cap == 1 && st >= e) || (cap == 2 && st + 1 >= e)
+                                  ? (uint64_t)cap + (uint64_t)ldz
+                                  : classic_min_len(c0, c1, cap, ldz);
             while (e > st + minlen && nib(b, e - 1) == 0)
                 e--;
         }
