@@ -929,8 +929,15 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     }
   out=(void *) NULL;
   out_size=0;
-  options.progress=DIREncodeProgress;
-  options.progress_user=image;
+  if (image->progress_monitor != (MagickProgressMonitor) NULL)
+    {
+      /*
+        Only when someone watches: without a callback the core compresses
+        in one call (the same bytes as dirtool writes).
+      */
+      options.progress=DIREncodeProgress;
+      options.progress_user=image;
+    }
   error=dir_encode(pixels,(uint32_t) image->columns,(uint32_t) image->rows,
     (unsigned) channels,0,&options,&out,&out_size,(dir_stats *) NULL,&diag);
   pixels=(unsigned char *) RelinquishMagickMemory(pixels);

@@ -160,6 +160,15 @@ conversions)
     run "$CONVERT" rose: q.dir
     run "$CONVERT" rose: -quality 10 q10.dir
     cmp -s q.dir q10.dir || fail "-quality changed the output"
+    # The coder holds no format logic: the same pixels give the same bytes
+    # as dirtool, with and without -monitor (which reports the compression
+    # in steps).
+    run "$CONVERT" logo: logo.png
+    run "$DIRTOOL" encode logo.png logo-dirtool.dir
+    run "$CONVERT" logo.png logo-convert.dir
+    cmp -s logo-dirtool.dir logo-convert.dir || fail "convert and dirtool wrote different bytes"
+    "$CONVERT" -monitor logo.png logo-monitor.dir 2>/dev/null || fail "convert -monitor"
+    cmp -s logo-dirtool.dir logo-monitor.dir || fail "-monitor changed the bytes"
     # dir:level changes the zstd effort, not the pixels.
     run "$CONVERT" logo: -define dir:level=1 l1.dir
     ae0 logo: l1.dir
