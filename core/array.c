@@ -1460,6 +1460,17 @@ void dira_unnormalise(double *values, size_t count, double min, double max)
 /* ------------------------------------------------------------------------ */
 /* Statistics and heatmap                                                    */
 
+/* One step of Neumaier's compensated summation. */
+static void neumaier_add(double *sum, double *comp, double x)
+{
+    double s = *sum + x;
+    if (fabs(*sum) >= fabs(x))
+        *comp += (*sum - s) + x;
+    else
+        *comp += (x - s) + *sum;
+    *sum = s;
+}
+
 dir_error dira_stats_compute(const double *values, size_t count, dira_stats *stats, dir_diag *diag)
 {
     char vs[DIRA_NUMBER_BUFSIZE];
@@ -1469,7 +1480,8 @@ dir_error dira_stats_compute(const double *values, size_t count, dira_stats *sta
     memset(stats, 0, sizeof *stats);
     stats->count = count;
     if (count == 0) return DIR_OK;
-    double lo = values[0], hi = values[0], sum = 0, comp = 0;
+    double lo = values[0], hi = values[0];
+    double sum = 0, comp = 0, ssum = 0, scomp = 0;
     for (size_t i = 0; i < count; i++) {
         double v = values[i];
         if (!isfinite(v)) {
@@ -1479,18 +1491,16 @@ dir_error dira_stats_compute(const double *values, size_t count, dira_stats *sta
         }
         if (v < lo) lo = v;
         if (v > hi) hi = v;
-        /* Neumaier summation, in units of 1/count to stay finite */
-        double x = v / (double)count;
-        double s = sum + x;
-        if (fabs(sum) >= fabs(x))
-            comp += (sum - s) + x;
-        else
-            comp += (x - s) + sum;
-        sum = s;
+        /* Neumaier summation of the values (one rounding at the end), and
+         * of the values in units of 1/count, which stays finite when the
+         * plain sum overflows */
+        neumaier_add(&sum, &comp, v);
+        neumaier_add(&ssum, &scomp, v / (double)count);
     }
     stats->min = lo;
     stats->max = hi;
-    stats->mean = sum + comp;
+    double total = sum + comp;
+    stats->mean = isfinite(total) ? total / (double)count : ssum + scomp;
     return DIR_OK;
 }
 

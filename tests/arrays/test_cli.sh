@@ -104,7 +104,7 @@ run 1 "$DIRTOOL" array unpack "$REF/small/node.png" x.json
 expect_out "configuration"
 # 4. heatmap
 run 0 "$DIRTOOL" array heatmap small.dir heat.png
-expect_out "count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.0001167"
+expect_out "count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.00011670334968396864"
 [ "$(png_size heat.png)" = 142x141 ] || fail "heat.png is $(png_size heat.png)"
 run 0 "$DIRTOOL" array heatmap "$REF/small/browser.webp" heat2.png --classic --shape 199x100
 [ "$(png_size heat2.png)" = 100x199 ] || fail "heat2.png is $(png_size heat2.png)"
