@@ -41,12 +41,18 @@
  * Interleaved layout: stream 0 holds, for each section, its code byte
  * followed by its payload in reading order; size[1..19] are 0.
  *
+ * Every stream is consumed exactly; in the ordered layout no stream may be
+ * longer than the sections of the code stream can use (checked before the
+ * streams are allocated).
+ *
  * -- Section codes
  *
  *   00 all zero                         (no payload)
  *   01 one colour                       colour
  *   02 255 of A, one pixel of B         A, B, address of B
- *   03 equal to an earlier section      distance back, unsigned LEB128
+ *   03 equal to an earlier section      distance back, minimal unsigned LEB128
+ *                                       (to a full section; an edge section
+ *                                       copies the positions it has)
  *   04 colour elimination               E, entries..., zero colour
  *                                       (decode the entries as 05, XOR with E)
  *   05 zero implicit                    entries..., zero colour
