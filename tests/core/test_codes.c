@@ -389,6 +389,24 @@ static void test_golden(void)
  * A = 11 22 33 (N pixels, address 00 first), B = 44 55 66 at (15, 15),
  * address ff, and the zero colour elsewhere; A's entry comes first.  05
  * beats 04 with E = A by 1 (N = 32, 33) or 2 (N = 224, 225) bytes. */
+
+/* The files of test_entry_sizes: one 16x16 RGB section of code 05 whose
+ * entries are A = 11 22 33 and B = 44 55 66, then the zero terminator;
+ * the counts and positions are each case's own. */
+static void entry_spec(file_spec *f, uint32_t crc)
+{
+    static const uint8_t code05[] = {5};
+    static const uint8_t colours[] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0};
+    memset(f, 0, sizeof *f);
+    f->channels = 3;
+    f->width = f->height = 16;
+    f->crc = crc;
+    f->s[0].data = code05;
+    f->s[0].len = sizeof code05;
+    f->s[9].data = colours;
+    f->s[9].len = sizeof colours;
+}
+
 static void test_entry_sizes(void)
 {
     static const uint8_t a[3] = {0x11, 0x22, 0x33}, b[3] = {0x44, 0x55, 0x66};
@@ -403,12 +421,7 @@ static void test_entry_sizes(void)
         memcpy(img + (8 * 16 + x) * 3, a, 3);
     }
     memcpy(img + 255 * 3, b, 3);
-    memset(&spec, 0, sizeof spec);
-    spec.channels = 3;
-    spec.width = spec.height = 16;
-    spec.crc = 0xf1f979aa;
-    STREAM(0, 5);
-    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    entry_spec(&spec, 0xf1f979aa);
     STREAM(10, 32, 1);
     STREAM(11, 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58, 0x60, 0x68,
            0x70, 0x78, 0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0, 0xb8, 0xc0, 0xc8, 0xd0, 0xd8, 0xe0,
@@ -419,12 +432,7 @@ static void test_entry_sizes(void)
     /* N = 33: A also at (0, 1), address 01: a bitmap in stream 12, bit 0 of
      * every byte (addresses 8k) and bit 1 of byte 0. */
     memcpy(img + (1 * 16 + 0) * 3, a, 3);
-    memset(&spec, 0, sizeof spec);
-    spec.channels = 3;
-    spec.width = spec.height = 16;
-    spec.crc = 0x66cb19d0;
-    STREAM(0, 5);
-    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    entry_spec(&spec, 0x66cb19d0);
     STREAM(10, 33, 1);
     STREAM(11, 0xff); /* B */
     STREAM(12, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
@@ -442,12 +450,7 @@ static void test_entry_sizes(void)
         memset(img + (8 * 16 + x) * 3, 0, 3);
     }
     memcpy(img + 255 * 3, b, 3);
-    memset(&spec, 0, sizeof spec);
-    spec.channels = 3;
-    spec.width = spec.height = 16;
-    spec.crc = 0x086c02b2;
-    STREAM(0, 5);
-    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    entry_spec(&spec, 0x086c02b2);
     STREAM(10, 224, 1);
     STREAM(11, 0xff); /* B */
     STREAM(12, 0xff, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe,
@@ -459,12 +462,7 @@ static void test_entry_sizes(void)
      * for k = 1..30, and A's entry is the reverse list of the 31 addresses
      * where A is not, in stream 11 before B's address. */
     memcpy(img + (8 * 16 + 15) * 3, a, 3);
-    memset(&spec, 0, sizeof spec);
-    spec.channels = 3;
-    spec.width = spec.height = 16;
-    spec.crc = 0x208237e0;
-    STREAM(0, 5);
-    STREAM(9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0, 0, 0);
+    entry_spec(&spec, 0x208237e0);
     STREAM(10, 225, 1);
     STREAM(11, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58, 0x60, 0x68, 0x70,
            0x78, 0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0, 0xb8, 0xc0, 0xc8, 0xd0, 0xd8, 0xe0, 0xe8,
