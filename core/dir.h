@@ -302,6 +302,56 @@ DIR_API dir_error dir_filter_parse(const char *s, dir_filter *f);
 DIR_API dir_error dir_layout_parse(const char *s, dir_layout *l);
 DIR_API dir_error dir_backend_parse(const char *s, dir_backend *b);
 
+/* ---- Encoder options, defined once for every front end ------------------ */
+/*
+ * The table below is the one definition of the encoder's options: dirtool
+ * takes them as --NAME VALUE (or --NAME=VALUE), the ImageMagick coders as
+ * -define dir:NAME=VALUE, and the GIMP export procedures as arguments NAME
+ * with these ranges, labels and help.  Setting "preset" resets every other
+ * option to that preset's values, so apply a preset first, then the rest.
+ */
+typedef enum dir_option_kind { DIR_OPTION_CHOICE, DIR_OPTION_INT } dir_option_kind;
+
+typedef struct dir_option {
+    const char *name;           /* "preset", "filter", "level", ... */
+    dir_option_kind kind;
+    const char *label;          /* short label for dialogs ("Filter") */
+    const char *help;           /* one line */
+    const char *const *choices; /* CHOICE: NULL-terminated value names; INT: NULL */
+    int min, max;               /* INT: legal range; CHOICE: 0 .. choices - 1 */
+    const char *default_value;  /* the value in the default preset, as text */
+} dir_option;
+
+/* The whole table, in display order; *count (if not NULL) gets its length. */
+DIR_API const dir_option *dir_options(size_t *count);
+
+/* The option called `name`, or NULL. */
+DIR_API const dir_option *dir_option_find(const char *name);
+
+/* Parses `value` for option `name` into *opt.  DIR_EINVAL for an unknown
+ * option or a value out of range, with a message such as "invalid value '23'
+ * for level: expected an integer from 1 to 22". */
+DIR_API dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *value,
+                                 dir_diag *diag);
+
+/* The value of `name` in *opt as text ("19", "auto"; the preset is "custom"
+ * when the options match none).  DIR_EBUFFER if `size` is too small. */
+DIR_API dir_error dir_option_get(const dir_encode_options *opt, const char *name, char *buf,
+                                 size_t size);
+
+/* 1 if option `name` has an effect given the other options in *opt (the
+ * zstd level does not apply to back end none), else 0. */
+DIR_API int dir_option_applies(const dir_encode_options *opt, const char *name);
+
+/* Resets *opt to preset "fast", "default" or "smallest" (the progress
+ * callback is kept). */
+DIR_API dir_error dir_encode_options_preset(dir_encode_options *opt, const char *preset,
+                                            dir_diag *diag);
+
+/* ImageMagick-style -quality 1..100 to a preset name: 1-39 "fast", 40-89
+ * "default", 90-100 "smallest"; NULL for 0 (not given) or over 100. */
+DIR_API const char *dir_preset_for_quality(unsigned quality);
+
 /* ---- Numeric arrays (IMGArrays convention) ------------------------------ */
 /*
  * Arrays of doubles stored in the bytes of RGB or RGBA pixels, following the

@@ -29,7 +29,7 @@ if [ -z "${DIR_BENCH_EXE:-}" ]; then
     meson compile -C "$build" dir-bench dir-bench-arrays dirtool >&2 || die "build failed"
     DIR_BENCH_EXE=$build/tests/bench/dir-bench
     DIR_BENCH_ARRAYS_EXE=$build/tests/bench/dir-bench-arrays
-    DIRTOOL=$build/core/tool/dirtool
+    DIRTOOL=$build/tool/dirtool
     DIR_BENCH_COMMAND="tests/bench/run.sh $1"
 fi
 # The command as typed from the source root (build dir made relative).

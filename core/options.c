@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* options.c -- the encoder options, defined once: names, ranges, help text
+ * and presets.  dirtool, the ImageMagick coders and the GIMP export dialogs
+ * build their option parsing and their widgets from this table. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "dir.h"
+
+enum option_id { OPT_PRESET, OPT_FILTER, OPT_BACKEND, OPT_LEVEL, OPT_LAYOUT, OPT_CODES };
+
+static const char *const preset_choices[] = {"fast", "default", "smallest", NULL};
+static const char *const filter_choices[] = {"none", "sub", "auto", NULL};
+static const char *const backend_choices[] = {"none", "zstd", NULL};
+static const char *const layout_choices[] = {"ordered", "interleaved", NULL};
+static const char *const codes_choices[] = {"auto", "smallest", "zstd", NULL};
+
+/* In display order; the index is the option_id. */
+static const dir_option option_table[] = {
+    {"preset", DIR_OPTION_CHOICE, "Preset",
+     "fast, default or smallest: sets every other option; options given after it override it",
+     preset_choices, 0, 2, "default"},
+    {"filter", DIR_OPTION_CHOICE, "Filter",
+     "none, sub, or auto (tries both and keeps the smaller)", filter_choices, 0, 2, "auto"},
+    {"backend", DIR_OPTION_CHOICE, "Back end",
+     "zstd, or none (the method's own streams only)", backend_choices, 0, 1, "zstd"},
+    {"level", DIR_OPTION_INT, "Level", "zstd compression level: higher is smaller and slower",
+     NULL, 1, 22, "19"},
+    {"layout", DIR_OPTION_CHOICE, "Layout",
+     "ordered (payloads grouped by code and field) or interleaved (section by section)",
+     layout_choices, 0, 1, "ordered"},
+    {"codes", DIR_OPTION_CHOICE, "Codes",
+     "auto, smallest (the method's smallest codification) or zstd (entry lists written raw)",
+     codes_choices, 0, 2, "auto"},
+};
+
+#define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static dir_error
+fail(dir_diag *diag, dir_error err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dir_vfail(diag, err, (uint64_t)-1, (uint64_t)-1, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+const dir_option *dir_options(size_t *count)
+{
+    if (count) *count = OPTION_COUNT;
+    return option_table;
+}
+
+static int option_index(const char *name)
+{
+    if (!name) return -1;
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (strcmp(option_table[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+const dir_option *dir_option_find(const char *name)
+{
+    int i = option_index(name);
+    return i < 0 ? NULL : &option_table[i];
+}
+
+static int choice_index(const dir_option *o, const char *value)
+{
+    for (int i = 0; o->choices[i]; i++)
+        if (strcmp(o->choices[i], value) == 0) return i;
+    return -1;
+}
+
+/* "none, sub or auto" */
+static void choice_list(const dir_option *o, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; o->choices[i] && n < size; i++) {
+        const char *sep = i == 0 ? "" : o->choices[i + 1] ? ", " : " or ";
+        int w = snprintf(buf + n, size - n, "%s%s", sep, o->choices[i]);
+        if (w < 0) break;
+        n += (size_t)w;
+    }
+}
+
+dir_error dir_encode_options_preset(dir_encode_options *opt, const char *preset, dir_diag *diag)
+{
+    int p = preset ? choice_index(&option_table[OPT_PRESET], preset) : -1;
+    if (!opt || p < 0) {
+        char list[64];
+        choice_list(&option_table[OPT_PRESET], list, sizeof list);
+        return fail(diag, DIR_EINVAL, "invalid preset '%s': expected %s", preset ? preset : "",
+                    list);
+    }
+    dir_progress_fn progress = opt->progress;
+    void *user = opt->progress_user;
+    dir_encode_options_default(opt);
+    opt->progress = progress;
+    opt->progress_user = user;
+    switch (p) {
+    case 0: /* fast: no filter trial, a quick zstd level */
+        opt->filter = DIR_FILTER_NONE;
+        opt->level = 3;
+        break;
+    case 2: /* smallest: zstd's strongest level */
+        opt->level = 22;
+        break;
+    default:
+        break;
+    }
+    return DIR_OK;
+}
+
+/* The preset whose option values *opt has, or -1. */
+static int current_preset(const dir_encode_options *opt)
+{
+    for (int p = 0; preset_choices[p]; p++) {
+        dir_encode_options q;
+        dir_encode_options_preset(&q, preset_choices[p], NULL);
+        if (q.filter == opt->filter && q.backend == opt->backend && q.level == opt->level &&
+            q.layout == opt->layout && q.codes == opt->codes)
+            return p;
+    }
+    return -1;
+}
+
+dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *value,
+                         dir_diag *diag)
+{
+    int id = option_index(name);
+    if (id < 0) return fail(diag, DIR_EINVAL, "unknown option '%s'", name ? name : "");
+    const dir_option *o = &option_table[id];
+    if (!opt || !value) return fail(diag, DIR_EINVAL, "option %s needs a value", o->name);
+    if (o->kind == DIR_OPTION_INT) {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (errno || end == value || *end || v < o->min || v > o->max)
+            return fail(diag, DIR_EINVAL,
+                        "invalid value '%s' for %s: expected an integer from %d to %d", value,
+                        o->name, o->min, o->max);
+        opt->level = (int)v; /* the only integer option */
+        return DIR_OK;
+    }
+    int c = choice_index(o, value);
+    if (c < 0) {
+        char list[96];
+        choice_list(o, list, sizeof list);
+        return fail(diag, DIR_EINVAL, "invalid value '%s' for %s: expected %s", value, o->name,
+                    list);
+    }
+    switch ((enum option_id)id) {
+    case OPT_PRESET: return dir_encode_options_preset(opt, value, diag);
+    case OPT_FILTER: opt->filter = (dir_filter)c; break;
+    case OPT_BACKEND: opt->backend = (dir_backend)c; break;
+    case OPT_LAYOUT: opt->layout = (dir_layout)c; break;
+    case OPT_CODES: opt->codes = (dir_codes)c; break;
+    case OPT_LEVEL: break;
+    }
+    return DIR_OK;
+}
+
+dir_error dir_option_get(const dir_encode_options *opt, const char *name, char *buf, size_t size)
+{
+    int id = option_index(name);
+    if (id < 0 || !opt || !buf || size == 0) return DIR_EINVAL;
+    const char *s = NULL;
+    switch ((enum option_id)id) {
+    case OPT_PRESET: {
+        int p = current_preset(opt);
+        s = p < 0 ? "custom" : preset_choices[p];
+        break;
+    }
+    case OPT_FILTER: s = dir_filter_name(opt->filter); break;
+    case OPT_BACKEND: s = dir_backend_name(opt->backend); break;
+    case OPT_LAYOUT: s = dir_layout_name(opt->layout); break;
+    case OPT_CODES: s = dir_codes_name(opt->codes); break;
+    case OPT_LEVEL: {
+        int w = snprintf(buf, size, "%d", opt->level);
+        return w < 0 || (size_t)w >= size ? DIR_EBUFFER : DIR_OK;
+    }
+    }
+    if (strlen(s) >= size) return DIR_EBUFFER;
+    memcpy(buf, s, strlen(s) + 1);
+    return DIR_OK;
+}
+
+int dir_option_applies(const dir_encode_options *opt, const char *name)
+{
+    int id = option_index(name);
+    if (id < 0 || !opt) return 0;
+    switch ((enum option_id)id) {
+    case OPT_LEVEL: return opt->backend != DIR_BACKEND_NONE;
+    default: return 1;
+    }
+}
+
+const char *dir_preset_for_quality(unsigned quality)
+{
+    if (quality == 0 || quality > 100) return NULL;
+    return quality < 40 ? "fast" : quality < 90 ? "default" : "smallest";
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* The encoder option table: every entry is well formed, values parse and
+ * print back, bad values give their specific message, presets set what they
+ * say, and -quality maps onto the presets. */
+#include <string.h>
+
+#include "dir.h"
+#include "testutil.h"
+
+static void check_error(const char *name, const char *value, const char *message)
+{
+    dir_encode_options opt;
+    dir_diag diag;
+    dir_encode_options_default(&opt);
+    CHECK_EQ_INT(dir_option_set(&opt, name, value, &diag), DIR_EINVAL);
+    if (strcmp(diag.message, message) != 0) {
+        fprintf(stderr, "%s=%s: message '%s', expected '%s'\n", name, value ? value : "(null)",
+                diag.message, message);
+        test_failures++;
+    }
+}
+
+int main(void)
+{
+    size_t n = 0;
+    const dir_option *table = dir_options(&n);
+    CHECK(n >= 6);
+    dir_encode_options def;
+    dir_encode_options_default(&def);
+    for (size_t i = 0; i < n; i++) {
+        const dir_option *o = &table[i];
+        CHECK(o->name && o->label && o->help && o->default_value);
+        CHECK(dir_option_find(o->name) == o);
+        char buf[32];
+        /* The default options hold every option's documented default. */
+        CHECK_EQ_INT(dir_option_get(&def, o->name, buf, sizeof buf), DIR_OK);
+        if (strcmp(buf, o->default_value) != 0) {
+            fprintf(stderr, "%s: default '%s', table says '%s'\n", o->name, buf, o->default_value);
+            test_failures++;
+        }
+        if (o->kind == DIR_OPTION_CHOICE) {
+            int k = 0;
+            for (; o->choices[k]; k++) {
+                /* Every choice parses and prints back (a preset resets the
+                 * others, so compare through a fresh set). */
+                dir_encode_options opt = def;
+                CHECK_EQ_INT(dir_option_set(&opt, o->name, o->choices[k], NULL), DIR_OK);
+                CHECK_EQ_INT(dir_option_get(&opt, o->name, buf, sizeof buf), DIR_OK);
+                CHECK(strcmp(buf, o->choices[k]) == 0);
+            }
+            CHECK_EQ_INT(o->min, 0);
+            CHECK_EQ_INT(o->max, k - 1);
+        } else {
+            CHECK(o->choices == NULL);
+            CHECK(o->min <= o->max);
+            for (int v = o->min; v <= o->max; v++) {
+                dir_encode_options opt = def;
+                char in[16];
+                snprintf(in, sizeof in, "%d", v);
+                CHECK_EQ_INT(dir_option_set(&opt, o->name, in, NULL), DIR_OK);
+                CHECK_EQ_INT(dir_option_get(&opt, o->name, buf, sizeof buf), DIR_OK);
+                CHECK(strcmp(buf, in) == 0);
+            }
+        }
+    }
+    CHECK(dir_option_find("nonsense") == NULL);
+    CHECK(dir_option_find(NULL) == NULL);
+
+    check_error("level", "23", "invalid value '23' for level: expected an integer from 1 to 22");
+    check_error("level", "0", "invalid value '0' for level: expected an integer from 1 to 22");
+    check_error("level", "5x", "invalid value '5x' for level: expected an integer from 1 to 22");
+    check_error("level", "", "invalid value '' for level: expected an integer from 1 to 22");
+    check_error("filter", "paeth", "invalid value 'paeth' for filter: expected none, sub or auto");
+    check_error("backend", "lzma", "invalid value 'lzma' for backend: expected none or zstd");
+    check_error("preset", "best",
+                "invalid value 'best' for preset: expected fast, default or smallest");
+    check_error("speed", "1", "unknown option 'speed'");
+    check_error("level", NULL, "option level needs a value");
+
+    /* Presets. */
+    dir_encode_options opt;
+    char buf[16];
+    dir_encode_options_default(&opt);
+    CHECK_EQ_INT(dir_option_set(&opt, "preset", "fast", NULL), DIR_OK);
+    CHECK_EQ_INT(opt.level, 3);
+    CHECK_EQ_INT(opt.filter, DIR_FILTER_NONE);
+    CHECK_EQ_INT(dir_option_set(&opt, "level", "5", NULL), DIR_OK);
+    CHECK_EQ_INT(dir_option_get(&opt, "preset", buf, sizeof buf), DIR_OK);
+    CHECK(strcmp(buf, "custom") == 0);
+    CHECK_EQ_INT(dir_option_set(&opt, "preset", "smallest", NULL), DIR_OK);
+    CHECK_EQ_INT(opt.level, 22);
+    CHECK_EQ_INT(dir_option_set(&opt, "preset", "default", NULL), DIR_OK);
+    CHECK(memcmp(&opt, &def, sizeof opt) == 0);
+    CHECK_EQ_INT(dir_option_get(&opt, "level", buf, 2), DIR_EBUFFER);
+
+    /* Whether an option has an effect. */
+    CHECK_EQ_INT(dir_option_applies(&def, "level"), 1);
+    opt = def;
+    opt.backend = DIR_BACKEND_NONE;
+    CHECK_EQ_INT(dir_option_applies(&opt, "level"), 0);
+    CHECK_EQ_INT(dir_option_applies(&opt, "filter"), 1);
+    CHECK_EQ_INT(dir_option_applies(&opt, "nonsense"), 0);
+
+    /* -quality. */
+    CHECK(dir_preset_for_quality(0) == NULL);
+    CHECK(dir_preset_for_quality(101) == NULL);
+    CHECK(strcmp(dir_preset_for_quality(1), "fast") == 0);
+    CHECK(strcmp(dir_preset_for_quality(39), "fast") == 0);
+    CHECK(strcmp(dir_preset_for_quality(40), "default") == 0);
+    CHECK(strcmp(dir_preset_for_quality(89), "default") == 0);
+    CHECK(strcmp(dir_preset_for_quality(90), "smallest") == 0);
+    CHECK(strcmp(dir_preset_for_quality(100), "smallest") == 0);
+    TEST_DONE();
+}
