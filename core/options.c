@@ -22,19 +22,19 @@ static const char *const codes_choices[] = {"auto", "smallest", "zstd", NULL};
 /* In display order; the index is the option_id. */
 static const dir_option option_table[] = {
     {"preset", DIR_OPTION_CHOICE, "Preset",
-     "fast, default or smallest: sets every other option; options given after it override it",
+     "the starting values of every other option, which override it",
      preset_choices, 0, 2, "default"},
     {"filter", DIR_OPTION_CHOICE, "Filter",
-     "none, sub, or auto (tries both and keeps the smaller)", filter_choices, 0, 2, "auto"},
+     "the sub filter, or auto (tries none and sub, keeps the smaller)", filter_choices, 0, 2, "auto"},
     {"backend", DIR_OPTION_CHOICE, "Back end",
      "zstd, or none (the method's own streams only)", backend_choices, 0, 1, "zstd"},
     {"level", DIR_OPTION_INT, "Level", "zstd compression level: higher is smaller and slower",
      NULL, 1, 22, "19"},
     {"layout", DIR_OPTION_CHOICE, "Layout",
-     "ordered (payloads grouped by code and field) or interleaved (section by section)",
+     "payloads grouped by code and field, or section by section",
      layout_choices, 0, 1, "ordered"},
     {"codes", DIR_OPTION_CHOICE, "Codes",
-     "auto, smallest (the method's smallest codification) or zstd (entry lists written raw)",
+     "the method's smallest codification, entry lists written raw for zstd, or auto",
      codes_choices, 0, 2, "auto"},
 };
 

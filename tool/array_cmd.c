@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "dir.h"
 #include "image_io.h"
 #include "numio.h"
@@ -40,13 +41,19 @@ static int die(const char *fmt, const char *a, const char *b)
     fprintf(stderr, "dirtool array: ");
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
-    return 1;
+    return TOOL_EXIT_FAILURE;
 }
 
 static int bad_usage(const char *what, const char *arg)
 {
-    fprintf(stderr, "dirtool array: %s%s%s\n%s", what, arg ? " " : "", arg ? arg : "", usage);
-    return 2;
+    return tool_usage_error("array", "%s%s%s", what, arg ? " " : "", arg ? arg : "");
+}
+
+/* Where a command reports what it did: standard error when its output is
+ * standard output. */
+static FILE *report_stream(const char *out)
+{
+    return strcmp(out, "-") == 0 ? stderr : stdout;
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -74,8 +81,21 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
     dira_options_default(&a->opt);
     for (int i = 2; i < argc; i++) {
         const char *s = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(s, "--capacity") == 0 && v) {
+        const char *v = NULL;
+        if (tool_arg_help(s)) {
+            fputs(usage, stdout);
+            return -1;
+        }
+        /* The options taking a value, as `--opt value` or `--opt=value`:
+         * `s` becomes the option's name. */
+        static const char *const valued[] = {"--capacity", "--width", "--shape", "--scale"};
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !v; k++) {
+            if ((k == 1 && !cmd_pack) || (k >= 2 && !cmd_heatmap)) continue;
+            int m = tool_arg_value(argc, argv, &i, valued[k], &v);
+            if (m < 0) return bad_usage("option needs a value:", s);
+            if (m > 0) s = valued[k];
+        }
+        if (v && strcmp(s, "--capacity") == 0) {
             if (strcmp(v, "auto") == 0 && cmd_pack)
                 a->opt.capacity = DIRA_CAPACITY_AUTO;
             else if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0 || strcmp(v, "2") == 0)
@@ -85,23 +105,21 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                                           : "--capacity takes 0, 1 or 2, not",
                                  v);
             a->capacity_given = 1;
-            i++;
         } else if (strcmp(s, "--no-ldeczeroes") == 0) {
             a->opt.ldeczeroes = 0;
         } else if (strcmp(s, "--alpha") == 0) {
             a->opt.alpha = 1;
         } else if (strcmp(s, "--classic") == 0) {
             a->opt.classic = 1;
-        } else if (cmd_pack && strcmp(s, "--width") == 0 && v) {
+        } else if (v && strcmp(s, "--width") == 0) {
             if (parse_u32(v, &a->opt.width)) return bad_usage("--width takes 1 to 1048576, not", v);
-            i++;
         } else if (cmd_pack && strcmp(s, "--allow-inexact") == 0) {
             a->opt.allow_inexact = 1;
         } else if (cmd_pack && strcmp(s, "--normalise") == 0) {
             a->opt.normalised = 1;
         } else if (!cmd_pack && !cmd_heatmap && strcmp(s, "--keep-normalised") == 0) {
             a->keep_normalised = 1;
-        } else if (cmd_heatmap && strcmp(s, "--shape") == 0 && v) {
+        } else if (v && strcmp(s, "--shape") == 0) {
             char *x;
             errno = 0;
             unsigned long long r = strtoull(v, &x, 10);
@@ -115,15 +133,13 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                 return bad_usage("--shape takes ROWSxCOLS (e.g. 784x100), not", v);
             a->rows = (uint32_t)r;
             a->cols = (uint32_t)c;
-            i++;
-        } else if (cmd_heatmap && strcmp(s, "--scale") == 0 && v) {
+        } else if (v && strcmp(s, "--scale") == 0) {
             char *end;
             errno = 0;
             a->scale = strtod(v, &end);
             if (errno || *end || end == v || !(a->scale > 0) || a->scale > 1e300)
                 return bad_usage("--scale takes a positive number, not", v);
-            i++;
-        } else if (s[0] == '-' && s[1] == '-') {
+        } else if (s[0] == '-' && s[1] != '\0') {
             return bad_usage("unknown or incomplete option", s);
         } else if (!a->in) {
             a->in = s;
@@ -175,9 +191,9 @@ static int cmd_pack(int argc, char **argv)
 {
     args a;
     int rc = parse_args(argc, argv, 1, 0, &a);
-    if (rc) return rc;
+    if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     char err[512];
-    if (tool_format_from_name(a.out) == TOOL_FMT_UNKNOWN)
+    if (tool_format_from_name(a.out) == TOOL_FMT_UNKNOWN && strcmp(a.out, "-") != 0)
         return die("'%s': output must be .png, .webp or .dir%s", a.out, "");
     double *v;
     size_t n;
@@ -217,7 +233,8 @@ static int cmd_pack(int argc, char **argv)
         dir_free(img.pixels);
         return die("%s%s", err, "");
     }
-    if (verify_written(a.out, &img, err, sizeof err)) {
+    /* Standard output gets PNG, which keeps every byte: nothing to read back. */
+    if (strcmp(a.out, "-") != 0 && verify_written(a.out, &img, err, sizeof err)) {
         dir_free(img.pixels);
         (void)remove(a.out);
         return die("%s; removed it%s", err, "");
@@ -225,21 +242,23 @@ static int cmd_pack(int argc, char **argv)
     dir_free(img.pixels);
     struct stat st;
     long long size = stat(a.out, &st) == 0 ? (long long)st.st_size : -1;
-    printf("packed %llu values into %s: %s, capacity %d, ldeczeroes %s, %ux%u %s, %llu escaped",
+    fprintf(report_stream(a.out), "packed %llu values into %s: %s, capacity %d, ldeczeroes %s, %ux%u %s, %llu escaped",
            (unsigned long long)info.count, a.out, info.classic ? "classic" : "self-describing",
            info.capacity, info.ldeczeroes ? "on" : "off", info.width, info.height,
            info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
     if (info.classic && info.inexact)
-        printf(", %llu inexact (as the reference writes them)", (unsigned long long)info.inexact);
+        fprintf(report_stream(a.out), ", %llu inexact (as the reference writes them)", (unsigned long long)info.inexact);
     if (a.opt.normalised) {
         char lo[DIRA_NUMBER_BUFSIZE], hi[DIRA_NUMBER_BUFSIZE];
         dira_shortest(a.opt.norm_min, lo);
         dira_shortest(a.opt.norm_max, hi);
-        printf(", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
+        fprintf(report_stream(a.out), ", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
                "double",
                lo, hi, norm_inexact);
     }
-    printf(", %lld bytes\n", size);
+    if (size >= 0)
+        fprintf(report_stream(a.out), ", %lld bytes", size);
+    fputc('\n', report_stream(a.out));
     return 0;
 }
 
@@ -261,8 +280,8 @@ static int cmd_unpack(int argc, char **argv)
 {
     args a;
     int rc = parse_args(argc, argv, 0, 0, &a);
-    if (rc) return rc;
-    if (numio_format_from_name(a.out) == NUMIO_UNKNOWN)
+    if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
+    if (numio_format_from_name(a.out) == NUMIO_UNKNOWN && strcmp(a.out, "-") != 0)
         return die("'%s': output must be .json, .csv or .npy%s", a.out, "");
     double *v;
     size_t n;
@@ -275,7 +294,7 @@ static int cmd_unpack(int argc, char **argv)
         return die("%s%s", err, "");
     }
     dir_free(v);
-    printf("unpacked %llu values from %s image (capacity %d, ldeczeroes %s%s) into %s\n",
+    fprintf(report_stream(a.out), "unpacked %llu values from %s image (capacity %d, ldeczeroes %s%s) into %s\n",
            (unsigned long long)n, info.classic ? "a classic" : "a self-describing", info.capacity,
            info.ldeczeroes ? "on" : "off",
            info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
@@ -287,8 +306,8 @@ static int cmd_heatmap(int argc, char **argv)
 {
     args a;
     int rc = parse_args(argc, argv, 0, 1, &a);
-    if (rc) return rc;
-    if (tool_format_from_name(a.out) != TOOL_FMT_PNG)
+    if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
+    if (tool_format_from_name(a.out) != TOOL_FMT_PNG && strcmp(a.out, "-") != 0)
         return die("'%s': the heatmap is written as .png%s", a.out, "");
     double *v;
     size_t n;
@@ -315,8 +334,8 @@ static int cmd_heatmap(int argc, char **argv)
     dira_shortest(st.min, smin);
     dira_shortest(st.max, smax);
     dira_shortest(st.mean, smean);
-    printf("count %llu min %s max %s mean %s\n", (unsigned long long)st.count, smin, smax, smean);
-    printf("heatmap %ux%u written to %s\n", img.width, img.height, a.out);
+    fprintf(report_stream(a.out), "count %llu min %s max %s mean %s\n", (unsigned long long)st.count, smin, smax, smean);
+    fprintf(report_stream(a.out), "heatmap %ux%u written to %s\n", img.width, img.height, a.out);
     return 0;
 }
 

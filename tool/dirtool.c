@@ -5,92 +5,139 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "array_cmd.h"
 #include "dir.h"
 #include "image_io.h"
 
 static const char usage[] =
-    "usage: dirtool encode IN.png OUT.dir [--filter none|sub|auto] [--backend none|zstd]\n"
-    "                      [--level N] [--interleaved] [--codes auto|smallest|zstd]\n"
-    "       dirtool decode IN.dir OUT.png [--max-pixels N]\n"
+    "usage: dirtool encode IN.png OUT.dir [OPTIONS]   (dirtool encode --help)\n"
+    "       dirtool decode IN.dir OUT.{png,webp} [--max-pixels N]\n"
     "       dirtool info [--json] IN.dir\n"
-    "       dirtool array pack|unpack|heatmap ...   (dirtool array --help)\n";
+    "       dirtool array pack|unpack|heatmap ...   (dirtool array --help)\n"
+    "\n"
+    "Options take `--opt value` or `--opt=value`; `-` names standard input or\n"
+    "output.  Exit status: 0 done, 1 the work failed (the message says why),\n"
+    "2 the command line is wrong.\n";
 
-static int die(const char *msg)
-{
-    fprintf(stderr, "dirtool: %s\n", msg);
-    return 1;
-}
+static const char decode_usage[] =
+    "usage: dirtool decode IN.dir OUT.{png,webp} [--max-pixels N]\n"
+    "\n"
+    "Decodes IN (`-`: standard input) to PNG or WebP (`-`: PNG on standard output).\n"
+    "  --max-pixels N   refuse, before allocating, an image of more than N pixels\n"
+    "                   (the format's own limit is 268435456)\n";
 
-static int unknown_option(const char *opt)
-{
-    fprintf(stderr, "dirtool: unknown or incomplete option '%s' (dirtool --help)\n", opt);
-    return 1;
-}
+static const char info_usage[] =
+    "usage: dirtool info [--json] IN.dir\n"
+    "\n"
+    "Decodes IN (`-`: standard input) and prints its header and the number of\n"
+    "sections written with each code.\n"
+    "  --json   one JSON object instead of the table\n";
 
-static int parse_level(const char *s, int *level)
+/* encode's --help, from the core's option table. */
+static void encode_help(void)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || end == s || v < 1 || v > 22) return -1;
-    *level = (int)v;
-    return 0;
+    size_t n;
+    const dir_option *opts = dir_options(&n);
+    printf("usage: dirtool encode IN.png OUT.dir [OPTIONS]\n"
+           "\n"
+           "Encodes IN (PNG, WebP or .dir; `-`: standard input) to OUT (`-`: standard\n"
+           "output).  Options (a preset first, then the options that override it):\n");
+    for (size_t i = 0; i < n; i++) {
+        char values[128] = "";
+        size_t len = 0;
+        if (opts[i].kind == DIR_OPTION_INT) {
+            snprintf(values, sizeof values, "%d..%d", opts[i].min, opts[i].max);
+        } else {
+            for (int k = 0; opts[i].choices[k] && len < sizeof values; k++) {
+                int w = snprintf(values + len, sizeof values - len, "%s%s", k ? "|" : "",
+                                 opts[i].choices[k]);
+                if (w < 0) break;
+                len += (size_t)w;
+            }
+        }
+        printf("  --%-8s %s\n             %s (default %s)\n", opts[i].name, values, opts[i].help,
+               opts[i].default_value);
+    }
+    printf("  --interleaved  the same as --layout interleaved\n");
 }
 
 static int cmd_encode(int argc, char **argv)
 {
     dir_encode_options opt;
     const char *in = NULL, *out = NULL;
+    const char *given[16];
+    size_t ngiven = 0, nopts;
+    const dir_option *opts = dir_options(&nopts);
     char err[512];
+    dir_diag diag;
     dir_encode_options_default(&opt);
+    /* The preset first, wherever it stands, then the options it leaves. */
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--filter") == 0 && v) {
-            if (dir_filter_parse(v, &opt.filter)) return die("--filter takes none, sub or auto");
-            i++;
-        } else if (strcmp(a, "--backend") == 0 && v) {
-            if (dir_backend_parse(v, &opt.backend)) return die("--backend takes none or zstd");
-            i++;
-        } else if (strcmp(a, "--level") == 0 && v) {
-            if (parse_level(v, &opt.level)) return die("--level takes 1 to 22");
-            i++;
-        } else if (strcmp(a, "--codes") == 0 && v) {
-            if (dir_codes_parse(v, &opt.codes)) return die("--codes takes auto, smallest or zstd");
-            i++;
-        } else if (strcmp(a, "--interleaved") == 0) {
+        const char *v;
+        int m = tool_arg_value(argc, argv, &i, "--preset", &v);
+        if (m < 0) return tool_usage_error("encode", "--preset needs a value");
+        if (m > 0 && dir_option_set(&opt, "preset", v, &diag) != DIR_OK)
+            return tool_usage_error("encode", "%s", diag.message);
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (tool_arg_help(a)) {
+            encode_help();
+            return TOOL_EXIT_OK;
+        }
+        int matched = 0;
+        for (size_t k = 0; k < nopts && !matched; k++) {
+            char flag[40];
+            snprintf(flag, sizeof flag, "--%s", opts[k].name);
+            int m = tool_arg_value(argc, argv, &i, flag, &v);
+            if (m < 0) return tool_usage_error("encode", "%s needs a value", flag);
+            if (m == 0) continue;
+            matched = 1;
+            if (strcmp(opts[k].name, "preset") == 0) break; /* applied above */
+            if (dir_option_set(&opt, opts[k].name, v, &diag) != DIR_OK)
+                return tool_usage_error("encode", "%s", diag.message);
+            if (ngiven < sizeof given / sizeof given[0]) given[ngiven++] = opts[k].name;
+        }
+        if (matched) continue;
+        if (tool_arg_flag(a, "--interleaved")) {
             opt.layout = DIR_LAYOUT_INTERLEAVED;
-        } else if (a[0] == '-' && a[1] == '-') {
-            return unknown_option(a);
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return tool_usage_error("encode", "unknown or incomplete option '%s'", a);
         } else if (!in) {
             in = a;
         } else if (!out) {
             out = a;
         } else {
-            return die("encode takes one input and one output");
+            return tool_usage_error("encode", "takes one input and one output");
         }
     }
-    if (!in || !out) return die("encode needs IN.png OUT.dir");
-    if (tool_format_from_name(out) != TOOL_FMT_DIR && strcmp(out, "-") != 0) {
-        snprintf(err, sizeof err, "'%s': encode writes .dir files (name the output *.dir)", out);
-        return die(err);
-    }
+    /* An option given that the others make meaningless is an error, not
+     * something to ignore silently. */
+    for (size_t k = 0; k < ngiven; k++)
+        if (!dir_option_applies(&opt, given[k])) {
+            char backend[16];
+            dir_option_get(&opt, "backend", backend, sizeof backend);
+            return tool_usage_error("encode", "--%s does not apply with --backend %s", given[k],
+                                    backend);
+        }
+    if (!in || !out) return tool_usage_error("encode", "needs IN.png OUT.dir");
+    if (tool_format_from_name(out) != TOOL_FMT_DIR && strcmp(out, "-") != 0)
+        return tool_usage_error("encode", "'%s': encode writes .dir files (name the output *.dir)",
+                                out);
     tool_image img;
-    if (tool_read_image(in, NULL, &img, err, sizeof err)) return die(err);
+    if (tool_read_image(in, NULL, &img, err, sizeof err)) return tool_failure("encode", "%s", err);
     void *file;
     size_t size;
-    dir_diag diag;
     if (dir_encode(img.pixels, img.width, img.height, img.channels, 0, &opt, &file, &size, NULL,
                    &diag) != DIR_OK) {
         tool_image_free(&img);
-        snprintf(err, sizeof err, "'%s': %s", in, diag.message);
-        return die(err);
+        return tool_failure("encode", "'%s': %s", in, diag.message);
     }
     tool_image_free(&img);
     int rc = tool_write_file_atomic(out, file, size, err, sizeof err);
     dir_free(file);
-    return rc ? die(err) : 0;
+    return rc ? tool_failure("encode", "%s", err) : TOOL_EXIT_OK;
 }
 
 static int cmd_decode(int argc, char **argv)
@@ -100,39 +147,44 @@ static int cmd_decode(int argc, char **argv)
     dir_limits lim;
     dir_limits_default(&lim);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--max-pixels") == 0 && i + 1 < argc) {
+        const char *v;
+        int m = tool_arg_value(argc, argv, &i, "--max-pixels", &v);
+        if (m < 0) return tool_usage_error("decode", "--max-pixels needs a value");
+        if (m > 0) {
             char *end;
             errno = 0;
-            unsigned long long v = strtoull(argv[++i], &end, 10);
-            if (errno || *end || v == 0 || dir_limits_restrict(&lim, 0, 0, v) != DIR_OK)
-                return die("--max-pixels takes 1 to 268435456");
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return unknown_option(argv[i]);
+            unsigned long long n = strtoull(v, &end, 10);
+            if (errno || *end || end == v || v[0] == '-' || n == 0 ||
+                dir_limits_restrict(&lim, 0, 0, n) != DIR_OK)
+                return tool_usage_error("decode", "--max-pixels takes 1 to 268435456, not '%s'",
+                                        v);
+        } else if (tool_arg_help(argv[i])) {
+            fputs(decode_usage, stdout);
+            return TOOL_EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return tool_usage_error("decode", "unknown or incomplete option '%s'", argv[i]);
         } else if (!in) {
             in = argv[i];
         } else if (!out) {
             out = argv[i];
         } else {
-            return die("decode takes one input and one output");
+            return tool_usage_error("decode", "takes one input and one output");
         }
     }
-    if (!in || !out) return die("decode needs IN.dir OUT.png");
+    if (!in || !out) return tool_usage_error("decode", "needs IN.dir OUT.png");
     tool_format fmt = tool_format_from_name(out);
-    if (fmt != TOOL_FMT_PNG && fmt != TOOL_FMT_WEBP && strcmp(out, "-") != 0) {
-        snprintf(err, sizeof err, "'%s': decode writes .png or .webp", out);
-        return die(err);
-    }
+    if (fmt != TOOL_FMT_PNG && fmt != TOOL_FMT_WEBP && strcmp(out, "-") != 0)
+        return tool_usage_error("decode", "'%s': decode writes .png or .webp", out);
     uint8_t *data;
     size_t size;
-    if (tool_read_file(in, &data, &size, err, sizeof err)) return die(err);
+    if (tool_read_file(in, &data, &size, err, sizeof err)) return tool_failure("decode", "%s", err);
     tool_image img;
     dir_info info;
     dir_diag diag;
     void *px;
     if (dir_decode_alloc(data, size, &lim, &px, &info, NULL, &diag) != DIR_OK) {
         free(data);
-        snprintf(err, sizeof err, "'%s': %s", in, diag.message);
-        return die(err);
+        return tool_failure("decode", "'%s': %s", in, diag.message);
     }
     free(data);
     img.width = info.width;
@@ -141,7 +193,7 @@ static int cmd_decode(int argc, char **argv)
     img.pixels = px;
     int rc = tool_write_image(out, &img, NULL, err, sizeof err);
     tool_image_free(&img);
-    return rc ? die(err) : 0;
+    return rc ? tool_failure("decode", "%s", err) : TOOL_EXIT_OK;
 }
 
 static int cmd_info(int argc, char **argv)
@@ -150,27 +202,30 @@ static int cmd_info(int argc, char **argv)
     const char *in = NULL;
     char err[512];
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        if (tool_arg_flag(argv[i], "--json")) {
             json = 1;
-        else if (argv[i][0] == '-' && argv[i][1] == '-')
-            return unknown_option(argv[i]);
-        else if (!in)
+        } else if (tool_arg_help(argv[i])) {
+            fputs(info_usage, stdout);
+            return TOOL_EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return tool_usage_error("info", "unknown or incomplete option '%s'", argv[i]);
+        } else if (!in) {
             in = argv[i];
-        else
-            return die("info takes one file");
+        } else {
+            return tool_usage_error("info", "takes one file");
+        }
     }
-    if (!in) return die("info needs IN.dir");
+    if (!in) return tool_usage_error("info", "needs IN.dir");
     uint8_t *data;
     size_t size;
-    if (tool_read_file(in, &data, &size, err, sizeof err)) return die(err);
+    if (tool_read_file(in, &data, &size, err, sizeof err)) return tool_failure("info", "%s", err);
     dir_info info;
     dir_stats st;
     dir_diag diag;
     void *px;
     if (dir_decode_alloc(data, size, NULL, &px, &info, &st, &diag) != DIR_OK) {
         free(data);
-        snprintf(err, sizeof err, "'%s': %s", in, diag.message);
-        return die(err);
+        return tool_failure("info", "'%s': %s", in, diag.message);
     }
     free(px);
     free(data);
@@ -228,10 +283,10 @@ static int cmd_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) return die("no command: encode, decode, info or array (dirtool --help)");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (argc < 2) return tool_usage_error(NULL, "no command: encode, decode, info or array");
+    if (tool_arg_help(argv[1])) {
         fputs(usage, stdout);
-        return 0;
+        return TOOL_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("dirtool %d.%d.%d (.dir format %d)\n", DIR_VERSION_MAJOR, DIR_VERSION_MINOR,
@@ -242,8 +297,5 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "decode") == 0) return cmd_decode(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);
     if (strcmp(argv[1], "array") == 0) return dirtool_array_main(argc - 1, argv + 1);
-    fprintf(stderr,
-            "dirtool: unknown command '%s': encode, decode, info or array (dirtool --help)\n",
-            argv[1]);
-    return 1;
+    return tool_usage_error(NULL, "unknown command '%s': encode, decode, info or array", argv[1]);
 }

@@ -60,15 +60,17 @@ int tool_read_file(const char *path, uint8_t **data, size_t *size, char *err, si
             buf = p;
             cap = ncap;
         }
+        errno = 0;
         size_t n = fread(buf + len, 1, cap - len, f);
         len += n;
         if (n == 0) break;
     }
-    int bad = ferror(f);
+    int bad = ferror(f), why = errno;
     if (f != stdin) fclose(f);
     if (bad) {
         free(buf);
-        return set_err(err, errlen, "cannot read '%s'", path);
+        return set_err(err, errlen, "cannot read '%s': %s", path,
+                       why ? strerror(why) : "read error");
     }
     *data = buf;
     *size = len;

@@ -531,15 +531,29 @@ int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *
 /* ------------------------------------------------------------------------ */
 /* Files                                                                     */
 
+/* The type of a number file read from standard input, by its content: the
+ * .npy magic, a JSON array, else CSV. */
+static numio_format sniff_format(const uint8_t *data, size_t size)
+{
+    if (size >= 6 && memcmp(data, "\x93NUMPY", 6) == 0) return NUMIO_NPY;
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') continue;
+        return data[i] == '[' ? NUMIO_JSON : NUMIO_CSV;
+    }
+    return NUMIO_CSV;
+}
+
 int numio_read(const char *path, double **values, size_t *count, char *err, size_t errlen)
 {
+    int from_stdin = strcmp(path, "-") == 0;
     numio_format f = numio_format_from_name(path);
-    if (f == NUMIO_UNKNOWN)
+    if (f == NUMIO_UNKNOWN && !from_stdin)
         return fail(err, errlen, "'%s': unknown number file type (use .json, .csv or .npy)", path);
     uint8_t *data;
     size_t size;
     char e2[256];
     if (tool_read_file(path, &data, &size, e2, sizeof e2)) return fail(err, errlen, "%s", e2);
+    if (from_stdin) f = sniff_format(data, size);
     int rc;
     if (f == NUMIO_NPY)
         rc = numio_parse_npy(data, size, 0, values, count, e2, sizeof e2);
@@ -554,7 +568,8 @@ int numio_read(const char *path, double **values, size_t *count, char *err, size
 
 int numio_write(const char *path, const double *values, size_t count, char *err, size_t errlen)
 {
-    numio_format f = numio_format_from_name(path);
+    /* Standard output gets JSON. */
+    numio_format f = strcmp(path, "-") == 0 ? NUMIO_JSON : numio_format_from_name(path);
     if (f == NUMIO_UNKNOWN)
         return fail(err, errlen, "'%s': unknown number file type (use .json, .csv or .npy)", path);
     void *buf = NULL;

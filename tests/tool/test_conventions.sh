@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_conventions.sh DIRTOOL SAMPLES -- dirtool's command-line conventions,
+# the same in every command: --opt=value as well as --opt value, --help,
+# exit status 0 (done), 1 (the work failed) and 2 (bad command line), `-`
+# for standard input and output, a reason on every error, and options that
+# do not apply refused.
+set -u
+dirtool=$1 samples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# status WANT CMD...: runs CMD (stdout to out, stderr to err), checks its status
+status() {
+    want=$1; shift
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    [ "$got" = "$want" ] || { fail "exit $got (wanted $want): $*"; cat "$tmp/err"; }
+}
+has() { grep -qF -- "$1" "$tmp/$2" || { fail "$2 lacks '$1': $(cat "$tmp/$2")"; }; }
+png=$samples/panels.png
+ref=${DIR_SHARED:-../shared}/imgarrays-reference/small/rawData.json
+if [ ! -f "$ref" ]; then
+    if [ "${CI:-}" = true ]; then echo "missing $ref (CI=true: failing)"; exit 1; fi
+    echo "missing $ref: skipping"; exit 77
+fi
+
+# --help for every command: usage on stdout, status 0.
+for cmd in "" encode decode info array "array pack" "array unpack" "array heatmap"; do
+    # shellcheck disable=SC2086
+    status 0 "$dirtool" $cmd --help
+    has "usage: dirtool" out
+done
+# encode's help lists every option of the core's table.
+status 0 "$dirtool" encode --help
+for opt in --preset --filter --backend --level --layout --codes; do has "$opt" out; done
+
+# --opt=value and --opt value give the same file.
+status 0 "$dirtool" encode "$png" "$tmp/a.dir" --level 5 --filter sub
+status 0 "$dirtool" encode "$png" "$tmp/b.dir" --level=5 --filter=sub
+cmp -s "$tmp/a.dir" "$tmp/b.dir" || fail "--level=5 and --level 5 differ"
+status 0 "$dirtool" decode "$tmp/a.dir" "$tmp/a.png" --max-pixels=1000000
+# A preset, then an option overriding it, in either order.
+status 0 "$dirtool" encode "$png" "$tmp/c.dir" --preset fast --level 5 --filter sub
+cmp -s "$tmp/a.dir" "$tmp/c.dir" || fail "--preset fast --level 5 --filter sub differs"
+status 0 "$dirtool" encode "$png" "$tmp/d.dir" --level 5 --filter sub --preset=fast
+cmp -s "$tmp/a.dir" "$tmp/d.dir" || fail "the preset after the options overrode them"
+
+# Command-line errors: status 2 and the reason, in every command.
+status 2 "$dirtool"
+has "no command" err
+status 2 "$dirtool" frobnicate
+has "unknown command 'frobnicate'" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --level
+has "--level needs a value" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --level=0
+has "invalid value '0' for level: expected an integer from 1 to 22" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --preset=best
+has "invalid value 'best' for preset" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --backend none --level 3
+has "--level does not apply with --backend none" err
+status 2 "$dirtool" decode "$tmp/a.dir" "$tmp/x.png" --max-pixels
+has "--max-pixels needs a value" err
+status 2 "$dirtool" info --bogus "$tmp/a.dir"
+has "unknown or incomplete option '--bogus'" err
+status 2 "$dirtool" array pack "$ref" "$tmp/x.png" --capacity=7
+has "--capacity takes 0, 1, 2 or auto" err
+status 2 "$dirtool" array unpack "$tmp/x.png"
+has "needs an input and an output file" err
+status 2 "$dirtool" array frob
+has "unknown subcommand" err
+[ ! -e "$tmp/x.dir" ] && [ ! -e "$tmp/x.png" ] || fail "a refused command wrote a file"
+
+# Failures of the work: status 1 and a reason, also for a directory.
+mkdir "$tmp/dir.dir"
+status 1 "$dirtool" info "$tmp/dir.dir"
+has "cannot read '$tmp/dir.dir': Is a directory" err
+status 1 "$dirtool" decode "$tmp/dir.dir" "$tmp/x.png"
+has "Is a directory" err
+status 1 "$dirtool" encode "$tmp/missing.png" "$tmp/x.dir"
+has "cannot open '$tmp/missing.png': No such file or directory" err
+status 1 "$dirtool" array pack "$tmp/dir.dir" "$tmp/x.png"
+has "unknown number file type" err
+printf 'not an image' >"$tmp/junk.dir"
+status 1 "$dirtool" array unpack "$tmp/junk.dir" "$tmp/x.json"
+[ -s "$tmp/err" ] || fail "array unpack of junk gave no reason"
+
+# `-` is standard input and output in every command.
+"$dirtool" encode - - <"$png" >"$tmp/pipe.dir" || fail "encode - -"
+cmp -s "$tmp/pipe.dir" "$(
+    "$dirtool" encode "$png" "$tmp/file.dir" && echo "$tmp/file.dir")" || fail "encode - - differs"
+"$dirtool" decode - - <"$tmp/pipe.dir" >"$tmp/pipe.png" || fail "decode - -"
+"$dirtool" encode "$tmp/pipe.png" "$tmp/again.dir" && cmp -s "$tmp/again.dir" "$tmp/file.dir" ||
+    fail "decode - - lost pixels"
+"$dirtool" info - <"$tmp/pipe.dir" >"$tmp/out" || fail "info -"
+has "-: .dir version" out
+"$dirtool" array pack - - <"$ref" >"$tmp/arr.png" 2>"$tmp/err" || fail "array pack - -"
+has "packed 19885 values into -" err
+"$dirtool" array unpack - - <"$tmp/arr.png" >"$tmp/arr.json" 2>"$tmp/err" || fail "array unpack - -"
+cmp -s "$tmp/arr.json" "$ref" || fail "array pack - - | array unpack - - changed the numbers"
+"$dirtool" array heatmap - - <"$tmp/arr.png" >"$tmp/heat.png" 2>"$tmp/err" || fail "array heatmap - -"
+"$dirtool" encode "$tmp/heat.png" "$tmp/heat.dir" || fail "the heatmap on standard output is no PNG"
+
+[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "ok"
