@@ -121,15 +121,22 @@ dir_error dir_encode_options_preset(dir_encode_options *opt, const char *preset,
     return DIR_OK;
 }
 
-/* The preset whose option values *opt has, or -1. */
+static dir_error option_text(const dir_encode_options *opt, int id, char *buf, size_t size);
+
+/* The preset whose option values *opt has, or -1: every other option of the
+ * table reads the same. */
 static int current_preset(const dir_encode_options *opt)
 {
     for (int p = 0; preset_choices[p]; p++) {
         dir_encode_options q;
+        int same = 1;
         dir_encode_options_preset(&q, preset_choices[p], NULL);
-        if (q.filter == opt->filter && q.backend == opt->backend && q.level == opt->level &&
-            q.layout == opt->layout && q.codes == opt->codes)
-            return p;
+        for (int id = OPT_PRESET + 1; id < (int)OPTION_COUNT && same; id++) {
+            char a[32], b[32];
+            same = option_text(opt, id, a, sizeof a) == DIR_OK &&
+                   option_text(&q, id, b, sizeof b) == DIR_OK && strcmp(a, b) == 0;
+        }
+        if (same) return p;
     }
     return -1;
 }
@@ -149,7 +156,10 @@ dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *
             return fail(diag, DIR_EINVAL,
                         "invalid value '%s' for %s: expected an integer from %d to %d", value,
                         o->name, o->min, o->max);
-        opt->level = (int)v; /* the only integer option */
+        switch ((enum option_id)id) {
+        case OPT_LEVEL: opt->level = (int)v; break;
+        default: break;
+        }
         return DIR_OK;
     }
     int c = choice_index(o, value);
@@ -174,6 +184,11 @@ dir_error dir_option_get(const dir_encode_options *opt, const char *name, char *
 {
     int id = option_index(name);
     if (id < 0 || !opt || !buf || size == 0) return DIR_EINVAL;
+    return option_text(opt, id, buf, size);
+}
+
+static dir_error option_text(const dir_encode_options *opt, int id, char *buf, size_t size)
+{
     const char *s = NULL;
     switch ((enum option_id)id) {
     case OPT_PRESET: {
