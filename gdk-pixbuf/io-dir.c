@@ -137,7 +137,7 @@ gdk_pixbuf__dir_image_load_increment (gpointer       data,
                                       GError       **error)
 {
         DirContext *context = data;
-        guint       take = size;
+        guint       take;
 
         g_return_val_if_fail (context != NULL, FALSE);
 
@@ -147,20 +147,34 @@ gdk_pixbuf__dir_image_load_increment (gpointer       data,
                 return FALSE;
         }
 
-        /* Past the declared size, one byte is enough for the core to report
-         * trailing data: keep no more than that. */
-        if (context->got_header) {
-                guint64 room = context->declared + 1 > context->data->len
-                               ? context->declared + 1 - context->data->len : 0;
-
-                if (take > room)
-                        take = (guint) room;
-        }
-        if (take > 0)
+        if (!context->got_header) {
+                take = MIN (size, DIR_HEADER_SIZE - context->data->len);
                 g_byte_array_append (context->data, buf, take);
+                buf += take;
+                size -= take;
+                if (context->data->len < DIR_HEADER_SIZE)
+                        return TRUE;
+                if (!dir_read_header (context, error))
+                        return FALSE;
+        }
 
-        if (!context->got_header && context->data->len >= DIR_HEADER_SIZE)
-                return dir_read_header (context, error);
+        /* Keep at most one byte past the declared size: enough for the core
+         * to report trailing data, at once, without storing the rest (as
+         * the ImageMagick coder reads). */
+        take = (guint) MIN ((guint64) size, context->declared + 1 - context->data->len);
+        g_byte_array_append (context->data, buf, take);
+        if (context->data->len > context->declared) {
+                dir_info  info;
+                dir_diag  diag;
+                dir_error err;
+
+                memset (&diag, 0, sizeof diag);
+                err = dir_probe (context->data->data, context->data->len, &context->limits,
+                                 &info, &diag);
+                dir_context_fail_core (context, error, err != DIR_OK ? err : DIR_ETRAILING,
+                                       &diag);
+                return FALSE;
+        }
 
         return TRUE;
 }
