@@ -78,17 +78,18 @@ run_fuzzer() { # NAME SEEDS
     echo "$rc" >"$out/$1.rc"
 }
 
-seeds_of() { # the magick harness reads the .dir seeds
-    case $1 in magick) echo dir ;; *) echo "$1" ;; esac
+seeds_of() { # the magick and pixbuf harnesses read the .dir seeds
+    case $1 in magick|pixbuf) echo dir ;; *) echo "$1" ;; esac
 }
 
 names=""
-for name in dir array json csv npy magick; do
+for name in dir array json csv npy magick pixbuf; do
     if [ -x "$fz/fuzz_$name" ]; then
         names="$names $name"
     else
         # a harness that was not built is a failure, not a skip (the magick
-        # one needs ImageMagick's development files)
+        # one needs ImageMagick's development files, the pixbuf one
+        # gdk-pixbuf's)
         echo "sanitize.sh: fuzz_$name was not built (missing dependency?)" >&2
         exit 1
     fi

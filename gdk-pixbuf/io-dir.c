@@ -118,9 +118,12 @@ dir_read_header (DirContext  *context,
         dir_diag  diag;
         dir_error err;
 
+        /* An empty GByteArray has no data pointer: give the core an empty
+         * buffer, not NULL (an invalid argument). */
         memset (&diag, 0, sizeof diag);
-        err = dir_declared_size (context->data->data, context->data->len,
-                                 &context->limits, &context->declared, &diag);
+        err = dir_declared_size (context->data->len ? context->data->data : (const guint8 *) "",
+                                 context->data->len, &context->limits, &context->declared,
+                                 &diag);
         if (err != DIR_OK) {
                 dir_context_fail_core (context, error, err, &diag);
                 return FALSE;
