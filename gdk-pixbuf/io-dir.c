@@ -42,7 +42,6 @@ typedef struct {
 
         /* A failure already reported by load_increment, repeated by
          * stop_load (GdkPixbufLoader closes a failed loader too). */
-        GQuark      error_domain;
         gint        error_code;
         gchar      *error_message;
 } DirContext;
@@ -54,7 +53,6 @@ dir_context_fail (DirContext   *context,
                   const gchar  *message)
 {
         if (context->error_message == NULL) {
-                context->error_domain = GDK_PIXBUF_ERROR;
                 context->error_code = code;
                 context->error_message = g_strdup (message);
         }
@@ -80,6 +78,9 @@ dir_context_fail_core (DirContext      *context,
                 code = GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY;
                 break;
         case DIR_EMAGIC:
+        case DIR_EVERSION:
+                /* Not a .dir file, or one of a version this core does not
+                 * read. */
                 code = GDK_PIXBUF_ERROR_UNKNOWN_TYPE;
                 break;
         default:
@@ -145,7 +146,7 @@ gdk_pixbuf__dir_image_load_increment (gpointer       data,
         g_return_val_if_fail (context != NULL, FALSE);
 
         if (context->error_message != NULL) {
-                g_set_error_literal (error, context->error_domain, context->error_code,
+                g_set_error_literal (error, GDK_PIXBUF_ERROR, context->error_code,
                                      context->error_message);
                 return FALSE;
         }
@@ -218,9 +219,12 @@ dir_pixbuf_new (void            *pixels,
                 return pixbuf;
         }
 
+        /* 8-bit samples: what dir_decode () gives for every file this core
+         * reads (version 1).  When version 2 adds 16-bit samples, they are
+         * to be narrowed here (gdk-pixbuf holds 8 bits per sample). */
         if (info->channels != 1 && info->channels != 2) {
-                /* dir_decode () gives 1, 3 or 4 channels; never trust it
-                 * blindly. */
+                /* dir_decode () gives 1, 3 or 4 channels (2, grey + alpha,
+                 * comes with version 2); never trust it blindly. */
                 dir_free (pixels);
                 g_set_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE,
                              "unsupported channel count %u", info->channels);
@@ -270,7 +274,7 @@ gdk_pixbuf__dir_image_stop_load (gpointer   data,
         g_return_val_if_fail (context != NULL, TRUE);
 
         if (context->error_message != NULL) {
-                g_set_error_literal (error, context->error_domain, context->error_code,
+                g_set_error_literal (error, GDK_PIXBUF_ERROR, context->error_code,
                                      context->error_message);
                 goto out;
         }
@@ -282,7 +286,8 @@ gdk_pixbuf__dir_image_stop_load (gpointer   data,
         memset (&diag, 0, sizeof diag);
         err = dir_decode_alloc (context->data->data, context->data->len, &context->limits,
                                 &pixels, &info, NULL, &diag);
-        g_byte_array_set_size (context->data, 0);
+        g_byte_array_unref (context->data);
+        context->data = NULL;
         if (err != DIR_OK) {
                 dir_free (pixels);
                 dir_context_fail_core (context, error, err, &diag);
@@ -333,7 +338,8 @@ gdk_pixbuf__dir_image_stop_load (gpointer   data,
 out:
         if (pixbuf != NULL)
                 g_object_unref (pixbuf);
-        g_byte_array_unref (context->data);
+        if (context->data != NULL)
+                g_byte_array_unref (context->data);
         g_free (context->error_message);
         g_free (context);
 

@@ -16,6 +16,7 @@ MODE is one of:
                  .thumbnailer entry) equal to the core's pixels at the
                  thumbnail size (pixbuf_check thumb)
   malformed      truncated files, a bad CRC, a bad magic, a bad header field,
+                 an unknown version,
                  trailing bytes and 65535x65535 bombs: the specific GdkPixbuf
                  error carrying the core's message (pixbuf_check error), and
                  gdk-pixbuf-thumbnailer exits 1 with that message, writes
@@ -227,12 +228,15 @@ def mode_malformed(a, work, checks):
     bad_magic[3] = ord("X")
     bad_filter = bytearray(data)
     bad_filter[10] = 5
+    bad_version = bytearray(data)
+    bad_version[8] = 9
     cases = [
         ("truncated", data[:-1], "corrupt", "truncated at byte %d" % (len(data) - 1)),
         ("truncated-header", data[:50], "corrupt", "truncated at byte 50: the header needs 112"),
         ("bad-crc", bytes(bad_crc), "corrupt", "CRC mismatch"),
         ("bad-magic", bytes(bad_magic), "unknown", "bad magic"),
         ("bad-filter", bytes(bad_filter), "corrupt", "filter 5 out of range"),
+        ("bad-version", bytes(bad_version), "unknown", "unsupported version 9"),
         ("trailing", data + bytes(10), "corrupt", "trailing bytes after the declared"),
     ]
     for name, path in hostile.bomb_files(work).items():
