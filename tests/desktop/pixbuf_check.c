@@ -57,8 +57,8 @@ static GdkPixbuf *core_pixbuf(const char *path, dir_info *info, dir_diag *diag)
         dir_free(pixels);
         return NULL;
     }
-    GdkPixbuf *pb = gdk_pixbuf_new(GDK_COLORSPACE_RGB, info->channels == 4, 8,
-                                   (int)info->width, (int)info->height);
+    GdkPixbuf *pb = gdk_pixbuf_new(GDK_COLORSPACE_RGB, info->channels == 4, 8, (int)info->width,
+                                   (int)info->height);
     if (!pb) {
         fprintf(stderr, "out of memory\n");
         exit(1);
@@ -69,7 +69,8 @@ static GdkPixbuf *core_pixbuf(const char *path, dir_info *info, dir_diag *diag)
     for (uint32_t y = 0; y < info->height; y++)
         for (uint32_t x = 0; x < info->width; x++) {
             guint8 *d = base + (size_t)y * stride + (size_t)x * n;
-            for (int c = 0; c < n; c++) d[c] = info->channels == 1 ? src[0] : src[c];
+            for (int c = 0; c < n; c++)
+                d[c] = info->channels == 1 ? src[0] : src[c];
             src += info->channels;
         }
     dir_free(pixels);
@@ -121,8 +122,9 @@ static void same_pixbuf(GdkPixbuf *got, GdkPixbuf *want, const char *what)
         for (int x = 0; x < w * n; x++)
             if (a[(size_t)y * sa + x] != b[(size_t)y * sb + x]) {
                 if (!bad)
-                    fprintf(stderr, "%s: first difference at (%d, %d) channel %d: %u, expected %u\n",
-                            what, x / n, y, x % n, a[(size_t)y * sa + x], b[(size_t)y * sb + x]);
+                    fprintf(stderr,
+                            "%s: first difference at (%d, %d) channel %d: %u, expected %u\n", what,
+                            x / n, y, x % n, a[(size_t)y * sa + x], b[(size_t)y * sb + x]);
                 bad++;
             }
     if (bad) {
@@ -266,9 +268,9 @@ static void expect_error(GError *error, int code, const char *core_message, cons
     if (error->domain != GDK_PIXBUF_ERROR || error->code != code ||
         !strstr(error->message, core_message) || !strstr(error->message, text)) {
         fprintf(stderr,
-                "%s: error %s %d \"%s\"; expected GdkPixbufError %d with \"%s\" and \"%s\"\n",
-                what, g_quark_to_string(error->domain), error->code, error->message, code,
-                core_message, text);
+                "%s: error %s %d \"%s\"; expected GdkPixbufError %d with \"%s\" and \"%s\"\n", what,
+                g_quark_to_string(error->domain), error->code, error->message, code, core_message,
+                text);
         test_failures++;
     } else {
         printf("%s: %s\n", what, error->message);
@@ -359,7 +361,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "small") == 0) return make_small(argv[2]);
     if (!getenv("GDK_PIXBUF_MODULE_FILE")) {
-        fprintf(stderr, "GDK_PIXBUF_MODULE_FILE is not set: the system's loaders would be tested\n");
+        fprintf(stderr,
+                "GDK_PIXBUF_MODULE_FILE is not set: the system's loaders would be tested\n");
         return 1;
     }
     if (argc == 3 && strcmp(argv[1], "load") == 0) return check_load(argv[2]);

@@ -30,10 +30,10 @@
 G_MODULE_EXPORT void fill_vtable(GdkPixbufModule *module);
 
 typedef struct run {
-    int want_half;   /* the size callback asks for half the size */
-    int size_calls;  /* size callback */
-    int prepared;    /* prepared callback */
-    int updated;     /* updated callback */
+    int want_half;  /* the size callback asks for half the size */
+    int size_calls; /* size callback */
+    int prepared;   /* prepared callback */
+    int updated;    /* updated callback */
     int asked_w, asked_h;
     GdkPixbuf *pixbuf;
 } run;
@@ -116,8 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (err != DIR_OK) {
             FUZZ_CHECK(!ok);
             FUZZ_CHECK(error != NULL && error->domain == GDK_PIXBUF_ERROR);
-            FUZZ_CHECK(strcmp(error->message, diag.message[0] ? diag.message
-                                                               : dir_strerror(err)) == 0);
+            FUZZ_CHECK(strcmp(error->message, diag.message[0] ? diag.message : dir_strerror(err)) ==
+                       0);
             FUZZ_CHECK(r.pixbuf == NULL && r.prepared == 0 && r.updated == 0);
             g_error_free(error);
             continue;
