@@ -10,15 +10,20 @@
 %                            DDDD   IIIII  R  R                               %
 %                                                                             %
 %                                                                             %
-%          Read/Write Direccional (.dir) Images with ImageMagick 6.           %
+%        Read/Write Direccional (.dir) Images with ImageMagick 6 and 7.       %
 %                                                                             %
 %%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%
 %
-%  A loadable ImageMagick 6 coder module (MagickCore 6.9.x, Q16).  It holds no
-%  format logic: every byte of a .dir file is read and written by the core
-%  library (core/dir.h).  This file only moves pixels between MagickCore's
-%  pixel cache and the core's 8-bit interleaved buffers, maps -define options
-%  and reports the core's specific error messages.
+%  A loadable coder module for ImageMagick 6 (MagickCore 6.9.x, Q16) and
+%  ImageMagick 7 (MagickCore 7.1.x, Q16): the same source is built once per
+%  installed major version, with DIR_MAGICK_MAJOR set to 6 or 7 by meson.
+%  The few differences between the two APIs (pixel accessors, where the
+%  exception lives, how a format is registered) are the DIR* macros below.
+%  It holds no format logic: every byte of a .dir file is read and written
+%  by the core library (core/dir.h).  This file only moves pixels between
+%  MagickCore's pixel cache and the core's 8-bit interleaved buffers, maps
+%  -define options (the core's option table) and -quality (the core's
+%  presets), and reports the core's specific error messages.
 %
 %  .dir stores 8-bit grey, RGB and RGBA.  On write, palette images are
 %  expanded, other colourspaces are transformed to sRGB, deeper samples are
@@ -30,6 +35,7 @@
 /*
   Include declarations.
 */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -38,9 +44,57 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#if DIR_MAGICK_MAJOR == 7
+#include <MagickCore/MagickCore.h>
+#else
 #include <magick/MagickCore.h>
+#endif
 
 #include "dir.h"
+
+/*
+  The API differences between MagickCore 6 and 7.  In 6 a pixel is a
+  PixelPacket and an image carries its own exception; in 7 a pixel is a run
+  of Quantum channels, accessors take the image, and every call that can
+  fail takes an ExceptionInfo.
+*/
+#if DIR_MAGICK_MAJOR == 7
+typedef Quantum DIRPixel;
+#define DIRAcquireImage(info,exception)  AcquireImage(info,exception)
+#define DIRSetImageExtent(image,exception) \
+  SetImageExtent(image,image->columns,image->rows,exception)
+#define DIRSetImageProperty(image,key,value,exception) \
+  SetImageProperty(image,key,value,exception)
+#define DIRSetImageColorspace(image,space,exception) \
+  SetImageColorspace(image,space,exception)
+#define DIRTransformImageColorspace(image,space,exception) \
+  TransformImageColorspace(image,space,exception)
+#define DIRHasAlpha(image)  ((image)->alpha_trait != UndefinedPixelTrait)
+#define DIRPixelStep(image)  GetPixelChannels(image)
+#define DIRGetRed(image,p)  GetPixelRed(image,p)
+#define DIRGetGreen(image,p)  GetPixelGreen(image,p)
+#define DIRGetBlue(image,p)  GetPixelBlue(image,p)
+#define DIRGetAlpha(image,p)  GetPixelAlpha(image,p)
+#define DIRTextExtent  MagickPathExtent
+#else
+typedef PixelPacket DIRPixel;
+#define DIRAcquireImage(info,exception)  AcquireImage(info)
+#define DIRSetImageExtent(image,exception) \
+  SetImageExtent(image,image->columns,image->rows)
+#define DIRSetImageProperty(image,key,value,exception) \
+  SetImageProperty(image,key,value)
+#define DIRSetImageColorspace(image,space,exception) \
+  SetImageColorspace(image,space)
+#define DIRTransformImageColorspace(image,space,exception) \
+  TransformImageColorspace(image,space)
+#define DIRHasAlpha(image)  ((image)->matte != MagickFalse)
+#define DIRPixelStep(image)  1
+#define DIRGetRed(image,p)  GetPixelRed(p)
+#define DIRGetGreen(image,p)  GetPixelGreen(p)
+#define DIRGetBlue(image,p)  GetPixelBlue(p)
+#define DIRGetAlpha(image,p)  GetPixelAlpha(p)
+#define DIRTextExtent  MaxTextExtent
+#endif
 
 /*
   Blob and progress declarations.  MagickCore 6 exports these functions, but
@@ -101,8 +155,13 @@ ModuleExport size_t
 ModuleExport void
   UnregisterDIRImage(void);
 
+#if DIR_MAGICK_MAJOR == 7
+static MagickBooleanType
+  WriteDIRImage(const ImageInfo *,Image *,ExceptionInfo *);
+#else
 static MagickBooleanType
   WriteDIRImage(const ImageInfo *,Image *);
+#endif
 
 /*
 %%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%
@@ -318,52 +377,56 @@ static const char *DIRReadRest(Image *image,unsigned char **data,
 }
 
 static void DIRSetProperty(Image *image,const char *key,const char *format,
-  const unsigned long long value)
+  const unsigned long long value,ExceptionInfo *exception)
 {
   char
-    text[MaxTextExtent];
+    text[DIRTextExtent];
 
-  (void) FormatLocaleString(text,MaxTextExtent,format,value);
-  (void) SetImageProperty(image,key,text);
+  (void) FormatLocaleString(text,DIRTextExtent,format,value);
+  (void) DIRSetImageProperty(image,key,text,exception);
 }
 
-static void DIRSetHeaderProperties(Image *image,const dir_info *info)
+static void DIRSetHeaderProperties(Image *image,const dir_info *info,
+  ExceptionInfo *exception)
 {
   char
-    key[MaxTextExtent];
+    key[DIRTextExtent];
 
   ssize_t
     i;
 
-  (void) SetImageProperty(image,"dir:filter",dir_filter_name(info->filter));
-  (void) SetImageProperty(image,"dir:layout",dir_layout_name(info->layout));
-  (void) SetImageProperty(image,"dir:backend",
-    dir_backend_name(info->backend));
-  DIRSetProperty(image,"dir:version","%llu",info->version);
-  DIRSetProperty(image,"dir:channels","%llu",info->channels);
-  DIRSetProperty(image,"dir:crc","%08llx",info->crc);
-  DIRSetProperty(image,"dir:packed-size","%llu",info->packed_size);
+  (void) DIRSetImageProperty(image,"dir:filter",dir_filter_name(info->filter),
+    exception);
+  (void) DIRSetImageProperty(image,"dir:layout",dir_layout_name(info->layout),
+    exception);
+  (void) DIRSetImageProperty(image,"dir:backend",
+    dir_backend_name(info->backend),exception);
+  DIRSetProperty(image,"dir:version","%llu",info->version,exception);
+  DIRSetProperty(image,"dir:channels","%llu",info->channels,exception);
+  DIRSetProperty(image,"dir:crc","%08llx",info->crc,exception);
+  DIRSetProperty(image,"dir:packed-size","%llu",info->packed_size,exception);
   for (i=0; i < DIR_STREAMS; i++)
   {
-    (void) FormatLocaleString(key,MaxTextExtent,"dir:stream-size-%02d",
+    (void) FormatLocaleString(key,DIRTextExtent,"dir:stream-size-%02d",
       (int) i);
-    DIRSetProperty(image,key,"%llu",info->stream_size[i]);
+    DIRSetProperty(image,key,"%llu",info->stream_size[i],exception);
   }
 }
 
-static void DIRSetStatsProperties(Image *image,const dir_stats *stats)
+static void DIRSetStatsProperties(Image *image,const dir_stats *stats,
+  ExceptionInfo *exception)
 {
   char
-    key[MaxTextExtent];
+    key[DIRTextExtent];
 
   ssize_t
     i;
 
-  DIRSetProperty(image,"dir:sections","%llu",stats->sections);
+  DIRSetProperty(image,"dir:sections","%llu",stats->sections,exception);
   for (i=0; i < 9; i++)
   {
-    (void) FormatLocaleString(key,MaxTextExtent,"dir:code-%02d",(int) i);
-    DIRSetProperty(image,key,"%llu",stats->code_count[i]);
+    (void) FormatLocaleString(key,DIRTextExtent,"dir:code-%02d",(int) i);
+    DIRSetProperty(image,key,"%llu",stats->code_count[i],exception);
   }
 }
 
@@ -443,7 +506,7 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
   if (image_info->debug != MagickFalse)
     (void) LogMagickEvent(TraceEvent,GetMagickModule(),"%s",
       image_info->filename);
-  image=AcquireImage(image_info);
+  image=DIRAcquireImage(image_info,exception);
   status=OpenBlob(image_info,image,DIRReadBinaryBlobMode,exception);
   if (status == MagickFalse)
     {
@@ -504,10 +567,15 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
   image->columns=(size_t) info.width;
   image->rows=(size_t) info.height;
   image->depth=8;
+#if DIR_MAGICK_MAJOR == 7
+  image->alpha_trait=info.channels == 4 ? BlendPixelTrait :
+    UndefinedPixelTrait;
+#else
   image->matte=info.channels == 4 ? MagickTrue : MagickFalse;
+#endif
   if (info.channels == 1)
-    (void) SetImageColorspace(image,GRAYColorspace);
-  DIRSetHeaderProperties(image,&info);
+    (void) DIRSetImageColorspace(image,GRAYColorspace,exception);
+  DIRSetHeaderProperties(image,&info,exception);
   if (image_info->ping != MagickFalse)
     {
       if (buffer != (unsigned char *) NULL)
@@ -520,10 +588,12 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
     decode buffer is then charged to the memory resource before it is
     allocated.
   */
-  status=SetImageExtent(image,image->columns,image->rows);
+  status=DIRSetImageExtent(image,exception);
   if (status == MagickFalse)
     {
+#if DIR_MAGICK_MAJOR < 7
       InheritException(exception,&image->exception);
+#endif
       if (buffer != (unsigned char *) NULL)
         buffer=(unsigned char *) RelinquishMagickMemory(buffer);
       (void) CloseBlob(image);
@@ -543,7 +613,7 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
   if (error != DIR_OK)
     ThrowDIRReaderException(DIRSeverity(error),DIRReadTag(error),
       diag.message);
-  DIRSetStatsProperties(image,&stats);
+  DIRSetStatsProperties(image,&stats,exception);
   /*
     Move the 8-bit samples into the pixel cache.
   */
@@ -552,18 +622,30 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
     const unsigned char
       *p;
 
-    PixelPacket
+    DIRPixel
       *q;
 
     ssize_t
       x;
 
     q=QueueAuthenticPixels(image,0,y,image->columns,1,exception);
-    if (q == (PixelPacket *) NULL)
+    if (q == (DIRPixel *) NULL)
       break;
     p=pixels+(size_t) y*image->columns*info.channels;
     for (x=0; x < (ssize_t) image->columns; x++)
     {
+#if DIR_MAGICK_MAJOR == 7
+      if (info.channels == 1)
+        SetPixelGray(image,DIRScaleCharToQuantum(p[0]),q);
+      else
+        {
+          SetPixelRed(image,DIRScaleCharToQuantum(p[0]),q);
+          SetPixelGreen(image,DIRScaleCharToQuantum(p[1]),q);
+          SetPixelBlue(image,DIRScaleCharToQuantum(p[2]),q);
+          if (info.channels == 4)
+            SetPixelAlpha(image,DIRScaleCharToQuantum(p[3]),q);
+        }
+#else
       if (info.channels == 1)
         {
           SetPixelRed(q,DIRScaleCharToQuantum(p[0]));
@@ -581,8 +663,9 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
           else
             SetPixelOpacity(q,OpaqueOpacity);
         }
+#endif
       p+=info.channels;
-      q++;
+      q+=DIRPixelStep(image);
     }
     if (SyncAuthenticPixels(image,exception) == MagickFalse)
       break;
@@ -626,24 +709,31 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
 ModuleExport size_t RegisterDIRImage(void)
 {
   char
-    version[MaxTextExtent];
+    version[DIRTextExtent];
 
   MagickInfo
     *entry;
 
-  (void) FormatLocaleString(version,MaxTextExtent,"core %d.%d.%d, format version %d",
+  (void) FormatLocaleString(version,DIRTextExtent,"core %d.%d.%d, format version %d",
     DIR_VERSION_MAJOR,DIR_VERSION_MINOR,DIR_VERSION_PATCH,DIR_FORMAT_VERSION);
+#if DIR_MAGICK_MAJOR == 7
+  entry=AcquireMagickInfo("DIR","DIR",
+    "Direccional lossless image (16x16 sections)");
+  entry->flags&=(~CoderAdjoinFlag);
+  entry->flags&=(~CoderDecoderSeekableStreamFlag);
+#else
   entry=SetMagickInfo("DIR");
-  entry->decoder=(DecodeImageHandler *) ReadDIRImage;
-  entry->encoder=(EncodeImageHandler *) WriteDIRImage;
-  entry->magick=(IsImageFormatHandler *) IsDIR;
   entry->adjoin=MagickFalse;
   entry->seekable_stream=MagickFalse;
   entry->description=ConstantString(
     "Direccional lossless image (16x16 sections)");
+  entry->magick_module=ConstantString("DIR");
+#endif
+  entry->decoder=(DecodeImageHandler *) ReadDIRImage;
+  entry->encoder=(EncodeImageHandler *) WriteDIRImage;
+  entry->magick=(IsImageFormatHandler *) IsDIR;
   entry->version=ConstantString(version);
   entry->mime_type=ConstantString("image/x-dir");
-  entry->magick_module=ConstantString("DIR");
   (void) RegisterMagickInfo(entry);
   return(MagickImageCoderSignature);
 }
@@ -687,16 +777,11 @@ ModuleExport void UnregisterDIRImage(void)
 %  single image (adjoin is off), so ImageMagick writes the frames of a
 %  sequence to separate files.
 %
-%  Options (-define):
-%
-%    dir:filter=none|sub|auto   row filter (auto tries both; the default)
-%    dir:backend=none|zstd      entropy back end (default zstd)
-%    dir:level=N                zstd level 1..22 (default 19)
-%    dir:layout=ordered|interleaved
-%    dir:codes=auto|smallest|zstd  section codes: the smallest codification,
-%                               or raw for entry lists under zstd (auto)
-%
-%  -quality is ignored: the format is lossless and dir:level sets the effort.
+%  Options: -define dir:NAME=VALUE for every NAME of the core's option table
+%  (dir_options(): preset, filter, backend, level, layout, codes, ...; the
+%  same names as dirtool's --NAME), and -quality 1..100, which picks the
+%  core's preset for it (dir_preset_for_quality: 1-39 fast, 40-89 default,
+%  90-100 smallest).  The format is lossless: quality is only effort.
 %
 %  The format of the WriteDIRImage method is:
 %
@@ -711,56 +796,62 @@ ModuleExport void UnregisterDIRImage(void)
 %
 */
 
-static MagickBooleanType DIRWriterOptionError(Image *image,const char *key,
-  const char *value,const char *expected)
-{
-  (void) ThrowMagickException(&image->exception,GetMagickModule(),OptionError,
-    "InvalidArgument","`%s=%s': expected %s",key,value,expected);
-  return(MagickFalse);
-}
-
+/*
+  The encoder options: -quality 1..100 picks a preset (the core's
+  dir_preset_for_quality), then every -define dir:NAME=VALUE whose NAME is in
+  the core's option table, preset first (a preset resets the others).  An
+  unknown value is an OptionError carrying the core's message.
+*/
 static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
-  Image *image,dir_encode_options *options)
+  Image *image,dir_encode_options *options,ExceptionInfo *exception)
 {
+  char
+    key[DIRTextExtent];
+
   const char
     *value;
 
+  const dir_option
+    *table;
+
+  dir_diag
+    diag;
+
+  size_t
+    count,
+    i,
+    pass;
+
+  memset(&diag,0,sizeof(diag));
   dir_encode_options_default(options);
-  value=GetImageOption(image_info,"dir:filter");
-  if ((value != (const char *) NULL) &&
-      (dir_filter_parse(value,&options->filter) != DIR_OK))
-    return(DIRWriterOptionError(image,"dir:filter",value,"none, sub or auto"));
-  value=GetImageOption(image_info,"dir:backend");
-  if ((value != (const char *) NULL) &&
-      (dir_backend_parse(value,&options->backend) != DIR_OK))
-    return(DIRWriterOptionError(image,"dir:backend",value,"none or zstd"));
-  value=GetImageOption(image_info,"dir:layout");
-  if ((value != (const char *) NULL) &&
-      (dir_layout_parse(value,&options->layout) != DIR_OK))
-    return(DIRWriterOptionError(image,"dir:layout",value,
-      "ordered or interleaved"));
-  value=GetImageOption(image_info,"dir:codes");
-  if ((value != (const char *) NULL) &&
-      (dir_codes_parse(value,&options->codes) != DIR_OK))
-    return(DIRWriterOptionError(image,"dir:codes",value,
-      "auto, smallest or zstd"));
-  value=GetImageOption(image_info,"dir:level");
-  if (value != (const char *) NULL)
+  if ((image_info->quality != 0) &&  /* 0: no -quality given */
+      (GetImageOption(image_info,"dir:preset") == (const char *) NULL) &&
+      (dir_encode_options_preset(options,dir_preset_for_quality((unsigned)
+        DIRMin(image_info->quality,100)),&diag) != DIR_OK))
     {
-      char
-        *end;
-
-      long
-        level;
-
-      errno=0;
-      level=strtol(value,&end,10);
-      if ((errno != 0) || (end == value) || (*end != '\0') || (level < 1) ||
-          (level > 22))
-        return(DIRWriterOptionError(image,"dir:level",value,
-          "an integer from 1 to 22"));
-      options->level=(int) level;
+      (void) ThrowMagickException(exception,GetMagickModule(),OptionError,
+        "InvalidArgument","`-quality %.20g': %s",(double) image_info->quality,
+        diag.message);
+      return(MagickFalse);
     }
+  table=dir_options(&count);
+  for (pass=0; pass < 2; pass++)
+    for (i=0; i < count; i++)
+    {
+      if ((strcmp(table[i].name,"preset") == 0) != (pass == 0))
+        continue;
+      (void) FormatLocaleString(key,DIRTextExtent,"dir:%s",table[i].name);
+      value=GetImageOption(image_info,key);
+      if (value == (const char *) NULL)
+        continue;
+      if (dir_option_set(options,table[i].name,value,&diag) != DIR_OK)
+        {
+          (void) ThrowMagickException(exception,GetMagickModule(),OptionError,
+            "InvalidArgument","`%s=%s': %s",key,value,diag.message);
+          return(MagickFalse);
+        }
+    }
+  (void) image;
   return(MagickTrue);
 }
 
@@ -793,8 +884,13 @@ static int DIREncodeProgress(void *user,double done)
   return(DIRSaveProgress((Image *) user,percent) == MagickFalse ? 1 : 0);
 }
 
+#if DIR_MAGICK_MAJOR == 7
+static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
+  Image *image,ExceptionInfo *exception)
+#else
 static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   Image *image)
+#endif
 {
   dir_diag
     diag;
@@ -824,6 +920,12 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   void
     *out;
 
+#if DIR_MAGICK_MAJOR < 7
+  ExceptionInfo
+    *exception;
+
+  exception=(&image->exception);
+#endif
   /*
     Check the options and the size; the file is opened after encoding.
   */
@@ -833,13 +935,13 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   assert(image->signature == MagickCoreSignature);
   if (image->debug != MagickFalse)
     (void) LogMagickEvent(TraceEvent,GetMagickModule(),"%s",image->filename);
-  if (DIREncodeOptions(image_info,image,&options) == MagickFalse)
+  if (DIREncodeOptions(image_info,image,&options,exception) == MagickFalse)
     return(MagickFalse);
   if ((image->columns == 0) || (image->rows == 0) ||
       (image->columns > DIR_MAX_DIM) || (image->rows > DIR_MAX_DIM) ||
       ((MagickSizeType) image->columns*image->rows > DIR_MAX_PIXELS))
     {
-      (void) ThrowMagickException(&image->exception,GetMagickModule(),
+      (void) ThrowMagickException(exception,GetMagickModule(),
         ImageError,"WidthOrHeightExceedsLimit",
         "`%s': %.20gx%.20g is outside the .dir limits (1..%u per side, "
         "%.20g pixels)",image->filename,(double) image->columns,
@@ -854,13 +956,13 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       (image->colorspace != GRAYColorspace) &&
       (image->colorspace != TransparentColorspace) &&
       (image->colorspace != UndefinedColorspace))
-    (void) TransformImageColorspace(image,sRGBColorspace);
-  channels=image->matte != MagickFalse ? 4 : 3;
+    (void) DIRTransformImageColorspace(image,sRGBColorspace,exception);
+  channels=DIRHasAlpha(image) ? 4 : 3;
   pixels_size=image->columns*image->rows*channels;
   if (AcquireMagickResource(MemoryResource,(MagickSizeType) pixels_size) ==
       MagickFalse)
     {
-      (void) ThrowMagickException(&image->exception,GetMagickModule(),
+      (void) ThrowMagickException(exception,GetMagickModule(),
         ResourceLimitError,"MemoryAllocationFailed",
         "`%s': the 8-bit pixels are over the memory limit",image->filename);
       return(MagickFalse);
@@ -869,17 +971,17 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   if (pixels == (unsigned char *) NULL)
     {
       RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
-      (void) ThrowMagickException(&image->exception,GetMagickModule(),
+      (void) ThrowMagickException(exception,GetMagickModule(),
         ResourceLimitError,"MemoryAllocationFailed","`%s'",image->filename);
       return(MagickFalse);
     }
   /*
     Gather 8-bit samples; note whether every pixel is grey.
   */
-  grey=image->matte == MagickFalse ? MagickTrue : MagickFalse;
+  grey=DIRHasAlpha(image) ? MagickFalse : MagickTrue;
   for (y=0; y < (ssize_t) image->rows; y++)
   {
-    const PixelPacket
+    const DIRPixel
       *p;
 
     ssize_t
@@ -888,21 +990,21 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     unsigned char
       *q;
 
-    p=GetVirtualPixels(image,0,y,image->columns,1,&image->exception);
-    if (p == (const PixelPacket *) NULL)
+    p=GetVirtualPixels(image,0,y,image->columns,1,exception);
+    if (p == (const DIRPixel *) NULL)
       break;
     q=pixels+(size_t) y*image->columns*channels;
     for (x=0; x < (ssize_t) image->columns; x++)
     {
-      q[0]=ScaleQuantumToChar(GetPixelRed(p));
-      q[1]=ScaleQuantumToChar(GetPixelGreen(p));
-      q[2]=ScaleQuantumToChar(GetPixelBlue(p));
+      q[0]=ScaleQuantumToChar(DIRGetRed(image,p));
+      q[1]=ScaleQuantumToChar(DIRGetGreen(image,p));
+      q[2]=ScaleQuantumToChar(DIRGetBlue(image,p));
       if (channels == 4)
-        q[3]=ScaleQuantumToChar(GetPixelAlpha(p));
+        q[3]=ScaleQuantumToChar(DIRGetAlpha(image,p));
       else
         if ((q[0] != q[1]) || (q[0] != q[2]))
           grey=MagickFalse;
-      p++;
+      p+=DIRPixelStep(image);
       q+=channels;
     }
     if (DIRSaveProgress(image,(unsigned int) (DIRSaveCopy*y/image->rows)) ==
@@ -944,7 +1046,7 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
   if (error != DIR_OK)
     {
-      (void) ThrowMagickException(&image->exception,GetMagickModule(),
+      (void) ThrowMagickException(exception,GetMagickModule(),
         error == DIR_ENOMEM ? ResourceLimitError : CoderError,
         error == DIR_ENOMEM ? "MemoryAllocationFailed" : "UnableToWriteBlob",
         "`%s': %s",image->filename,diag.message);
@@ -954,7 +1056,7 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     The file is opened only now that the encoding succeeded: a failure above
     leaves no empty or partial output file behind.
   */
-  status=OpenBlob(image_info,image,DIRWriteBinaryBlobMode,&image->exception);
+  status=OpenBlob(image_info,image,DIRWriteBinaryBlobMode,exception);
   if (status == MagickFalse)
     {
       dir_free(out);
@@ -967,7 +1069,7 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       struct stat
         st;
 
-      (void) ThrowMagickException(&image->exception,GetMagickModule(),
+      (void) ThrowMagickException(exception,GetMagickModule(),
         FileOpenError,"UnableToWriteBlob","`%s': %s",image->filename,
         strerror(errno));
       (void) CloseBlob(image);
