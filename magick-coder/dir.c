@@ -584,27 +584,29 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
       return(GetFirstImageInList(image));
     }
   /*
-    SetImageExtent() checks the pixel cache against the policy limits; the
-    decode buffer is then charged to the memory resource before it is
-    allocated.
+    The decode buffer is charged to the memory resource first, then
+    SetImageExtent() checks the pixel cache against the policy limits:
+    both before anything sized from the file is allocated (ImageMagick 7
+    allocates the pixel cache in SetImageExtent()).
   */
-  status=DIRSetImageExtent(image,exception);
-  if (status == MagickFalse)
-    {
-#if DIR_MAGICK_MAJOR < 7
-      InheritException(exception,&image->exception);
-#endif
-      if (buffer != (unsigned char *) NULL)
-        buffer=(unsigned char *) RelinquishMagickMemory(buffer);
-      (void) CloseBlob(image);
-      return(DestroyImageList(image));
-    }
   pixels_size=dir_decoded_size(&info);
   charged_size=(MagickSizeType) pixels_size+dir_decode_scratch_size(&info);
   if (AcquireMagickResource(MemoryResource,charged_size) == MagickFalse)
     ThrowDIRReaderException(ResourceLimitError,"MemoryAllocationFailed",
       "the decoded pixels and streams are over the memory limit");
   pixels_acquired=MagickTrue;
+  status=DIRSetImageExtent(image,exception);
+  if (status == MagickFalse)
+    {
+#if DIR_MAGICK_MAJOR < 7
+      InheritException(exception,&image->exception);
+#endif
+      RelinquishMagickResource(MemoryResource,charged_size);
+      if (buffer != (unsigned char *) NULL)
+        buffer=(unsigned char *) RelinquishMagickMemory(buffer);
+      (void) CloseBlob(image);
+      return(DestroyImageList(image));
+    }
   pixels=(unsigned char *) AcquireQuantumMemory(pixels_size,sizeof(*pixels));
   if (pixels == (unsigned char *) NULL)
     ThrowDIRReaderException(ResourceLimitError,"MemoryAllocationFailed",

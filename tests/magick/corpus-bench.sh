@@ -49,16 +49,16 @@ png_bytes=0
 for img in $images; do
     n=$((n + 1))
     # shellcheck disable=SC2086
-    "$convert" "$img" $defines "$tmp/x.dir"
+    "$convert" -quiet "$img" $defines "$tmp/x.dir"
     ref=$img
-    if [ "$("$identify" -format '%z' "$img[0]")" -gt 8 ]; then
+    if [ "$("$identify" -quiet -format '%z' "$img[0]")" -gt 8 ]; then
         deep=$((deep + 1))
         # The coder rounds to the nearest 8-bit value (ScaleQuantumToChar),
         # as the BMP writer does; -depth 8 would truncate.
-        "$convert" "$img" "$tmp/ref.bmp"
+        "$convert" -quiet "$img" "$tmp/ref.bmp"
         ref=$tmp/ref.bmp
     fi
-    ae=$("$compare" -metric AE "$ref" "$tmp/x.dir" null: 2>&1) || true
+    ae=$("$compare" -quiet -metric AE "$ref" "$tmp/x.dir" null: 2>&1) || true
     if [ "$ae" != 0 ]; then
         echo "NOT EXACT (AE $ae): $img" >&2
         bad=$((bad + 1))

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dir-gimp-common.c -- helpers shared by the GIMP 2.10 and GIMP 3 plug-ins
+ * (see dir-gimp-common.h).
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "dir-gimp-common.h"
+
+const Babl *
+dir_gimp_format (guint       channels,
+                 const Babl *space_from)
+{
+  const gchar *name;
+
+  switch (channels)
+    {
+    case 1: name = "Y' u8";      break;
+    case 3: name = "R'G'B' u8";  break;
+    case 4: name = "R'G'B'A u8"; break;
+    default: return NULL;
+    }
+
+  if (space_from)
+    return babl_format_with_space (name, space_from);
+
+  return babl_format (name);
+}
+
+void
+dir_gimp_set_load_error (GError         **error,
+                         const gchar     *name,
+                         dir_error        err,
+                         const dir_diag  *diag)
+{
+  const gchar *detail = (diag && diag->message[0]) ? diag->message
+                                                   : dir_strerror (err);
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+               "Could not open '%s' as a .dir image: %s", name, detail);
+}
+
+gchar *
+dir_gimp_options_to_text (const dir_encode_options *opt)
+{
+  const dir_option *table;
+  GString          *text = g_string_new (NULL);
+  size_t            count;
+  size_t            i;
+
+  table = dir_options (&count);
+  for (i = 0; i < count; i++)
+    {
+      char value[64];
+
+      if (! strcmp (table[i].name, "preset"))
+        continue;
+      if (dir_option_get (opt, table[i].name, value, sizeof value) != DIR_OK)
+        continue;
+      g_string_append_printf (text, "%s%s=%s", text->len ? " " : "",
+                              table[i].name, value);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+void
+dir_gimp_options_from_text (dir_encode_options *opt,
+                            const gchar        *text)
+{
+  gchar **words;
+  gint    i;
+
+  if (! text)
+    return;
+
+  words = g_strsplit_set (text, " \t\n", -1);
+  for (i = 0; words[i]; i++)
+    {
+      gchar *eq = strchr (words[i], '=');
+
+      if (! eq)
+        continue;
+      *eq = '\0';
+      if (strcmp (words[i], "preset") != 0)
+        (void) dir_option_set (opt, words[i], eq + 1, NULL);
+    }
+  g_strfreev (words);
+}
+
+guint32
+dir_gimp_near_square_cols (guint64 count)
+{
+  guint32 cols = (guint32) ceil (sqrt ((gdouble) count));
+
+  return MAX (cols, 1);
+}
+
+guint32
+dir_gimp_rows_for (guint64 count,
+                   guint32 cols)
+{
+  return (guint32) ((count + cols - 1) / cols);
+}
+
+gchar *
+dir_gimp_heatmap_comment (const dira_stats *stats)
+{
+  char smin[DIRA_NUMBER_BUFSIZE];
+  char smax[DIRA_NUMBER_BUFSIZE];
+  char smean[DIRA_NUMBER_BUFSIZE];
+
+  dira_shortest (stats->min, smin);
+  dira_shortest (stats->max, smax);
+  dira_shortest (stats->mean, smean);
+
+  return g_strdup_printf ("count=%" G_GUINT64_FORMAT " min=%s max=%s mean=%s",
+                          stats->count, smin, smax, smean);
+}

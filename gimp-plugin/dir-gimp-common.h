@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dir-gimp-common.h -- what the GIMP 2.10 and GIMP 3 .dir plug-ins share.
+ *
+ * Only GLib and babl here, no libgimp: the two plug-ins speak different
+ * libgimp APIs, but map channels to pixel formats, word the core's errors,
+ * write the export options as text and shape heatmaps the same way.  Every
+ * byte of the format is still the core's (core/dir.h).
+ */
+
+#ifndef DIR_GIMP_COMMON_H
+#define DIR_GIMP_COMMON_H
+
+#include <glib.h>
+#include <babl/babl.h>
+
+#include "dir.h"
+
+#define DIR_MIME_TYPE      "image/x-dir"
+#define DIR_EXTENSIONS     "dir"
+/* GIMP's magic syntax: offset, type, value; GIMP reads octal escapes (not
+ * \x), so the signature 8B 44 49 52 0D 0A 1A 0A is \213DIR\r\n\032\n. */
+#define DIR_GIMP_MAGIC     "0,string,\\213DIR\\r\\n\\032\\n"
+
+/* Most pixels a thumbnail procedure decodes (64 Mpx, 256 MiB of RGBA). */
+#define DIR_THUMB_MAX_PIXELS ((guint64) 1 << 26)
+
+/* The babl format of the core's interleaved 8-bit samples with `channels`
+ * channels (1 grey, 3 RGB, 4 RGBA), in the colour space of `space_from`
+ * (a format, or NULL for sRGB).  NULL for any other channel count. */
+const Babl * dir_gimp_format          (guint                      channels,
+                                       const Babl                *space_from);
+
+/* "Could not open 'NAME' as a .dir image: <the core's message>". */
+void         dir_gimp_set_load_error  (GError                   **error,
+                                       const gchar               *name,
+                                       dir_error                  err,
+                                       const dir_diag            *diag);
+
+/* The options as "name=value ..." for every option of the core's table
+ * (dir_options ()) but the preset; and back (unknown names and bad values
+ * are ignored, so that text from another version never breaks an export). */
+gchar      * dir_gimp_options_to_text (const dir_encode_options  *opt);
+void         dir_gimp_options_from_text (dir_encode_options      *opt,
+                                       const gchar               *text);
+
+/* Heatmap shapes: near-square columns for `count` values, and the rows that
+ * `cols` columns need. */
+guint32      dir_gimp_near_square_cols (guint64                   count);
+guint32      dir_gimp_rows_for        (guint64                    count,
+                                       guint32                    cols);
+
+/* "count=N min=X max=Y mean=Z", each double in its shortest exact form:
+ * the comment of a heatmap image. */
+gchar      * dir_gimp_heatmap_comment (const dira_stats          *stats);
+
+#endif /* DIR_GIMP_COMMON_H */

@@ -1,0 +1,1115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * file-dir.c -- GIMP 3 plug-in for .dir images (libgimp-3.0).
+ *
+ * A GimpPlugIn subclass with four procedures:
+ *   file-dir-load              GimpLoadProcedure: by extension, MIME type
+ *                              and magic, with a thumbnail procedure
+ *   file-dir-load-thumb        GimpThumbnailProcedure (Open dialog previews)
+ *   file-dir-export            GimpExportProcedure; its arguments are the
+ *                              core's option table (dir_options ()), so GIMP
+ *                              draws, remembers and scripts them
+ *   plug-in-dir-array-heatmap  GimpImageProcedure with GimpProcedureDialogs:
+ *                              Filters > Generic > Numeric array heatmap
+ *
+ * Glue only: the core (core/dir.h) reads and writes every byte; what the
+ * GIMP 2.10 plug-in shares with this one is in ../dir-gimp-common.c.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "dir-gimp-common.h"
+
+#define LOAD_PROC       "file-dir-load"
+#define LOAD_THUMB_PROC "file-dir-load-thumb"
+#define EXPORT_PROC     "file-dir-export"
+#define HEATMAP_PROC    "plug-in-dir-array-heatmap"
+#define PLUG_IN_BINARY  "file-dir"
+#define PLUG_IN_ROLE    "gimp-file-dir"
+
+/* Rows copied between the layer and the core's buffer per GEGL call, between
+ * two progress updates. */
+#define ROWS_PER_STEP 64
+
+
+typedef struct _DirPlugIn      DirPlugIn;
+typedef struct _DirPlugInClass DirPlugInClass;
+
+struct _DirPlugIn
+{
+  GimpPlugIn parent_instance;
+};
+
+struct _DirPlugInClass
+{
+  GimpPlugInClass parent_class;
+};
+
+#define DIR_TYPE_PLUG_IN (dir_plug_in_get_type ())
+
+GType dir_plug_in_get_type (void) G_GNUC_CONST;
+
+static GList          * dir_query_procedures (GimpPlugIn           *plug_in);
+static GimpProcedure  * dir_create_procedure (GimpPlugIn           *plug_in,
+                                              const gchar          *name);
+
+static GimpValueArray * dir_load             (GimpProcedure        *procedure,
+                                              GimpRunMode           run_mode,
+                                              GFile                *file,
+                                              GimpMetadata         *metadata,
+                                              GimpMetadataLoadFlags *flags,
+                                              GimpProcedureConfig  *config,
+                                              gpointer              run_data);
+static GimpValueArray * dir_load_thumb       (GimpProcedure        *procedure,
+                                              GFile                *file,
+                                              gint                  size,
+                                              GimpProcedureConfig  *config,
+                                              gpointer              run_data);
+static GimpValueArray * dir_export           (GimpProcedure        *procedure,
+                                              GimpRunMode           run_mode,
+                                              GimpImage            *image,
+                                              GFile                *file,
+                                              GimpExportOptions    *options,
+                                              GimpMetadata         *metadata,
+                                              GimpProcedureConfig  *config,
+                                              gpointer              run_data);
+static GimpValueArray * dir_heatmap          (GimpProcedure        *procedure,
+                                              GimpRunMode           run_mode,
+                                              GimpImage            *image,
+                                              GimpDrawable        **drawables,
+                                              GimpProcedureConfig  *config,
+                                              gpointer              run_data);
+
+
+G_DEFINE_TYPE (DirPlugIn, dir_plug_in, GIMP_TYPE_PLUG_IN)
+
+GIMP_MAIN (DIR_TYPE_PLUG_IN)
+
+
+static void
+dir_plug_in_class_init (DirPlugInClass *klass)
+{
+  GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
+
+  plug_in_class->query_procedures = dir_query_procedures;
+  plug_in_class->create_procedure = dir_create_procedure;
+  plug_in_class->set_i18n         = NULL;
+}
+
+static void
+dir_plug_in_init (DirPlugIn *dir)
+{
+}
+
+static GList *
+dir_query_procedures (GimpPlugIn *plug_in)
+{
+  GList *list = NULL;
+
+  list = g_list_append (list, g_strdup (LOAD_THUMB_PROC));
+  list = g_list_append (list, g_strdup (LOAD_PROC));
+  list = g_list_append (list, g_strdup (EXPORT_PROC));
+  list = g_list_append (list, g_strdup (HEATMAP_PROC));
+
+  return list;
+}
+
+/* The export arguments: one per option of the core's table, a choice for
+ * each CHOICE option and an integer for each INT option, with the table's
+ * label, help text, range and default. */
+static void
+add_option_arguments (GimpProcedure *procedure)
+{
+  const dir_option *table;
+  size_t            count;
+  size_t            i;
+
+  table = dir_options (&count);
+  for (i = 0; i < count; i++)
+    {
+      const dir_option *o = &table[i];
+
+      if (o->kind == DIR_OPTION_CHOICE)
+        {
+          GimpChoice *choice = gimp_choice_new ();
+          gint        k;
+
+          for (k = 0; o->choices[k]; k++)
+            gimp_choice_add (choice, o->choices[k], k, o->choices[k], NULL);
+
+          gimp_procedure_add_choice_argument (procedure, o->name, o->label,
+                                              o->help, choice,
+                                              o->default_value,
+                                              G_PARAM_READWRITE);
+        }
+      else
+        {
+          gimp_procedure_add_int_argument (procedure, o->name, o->label,
+                                           o->help, o->min, o->max,
+                                           atoi (o->default_value),
+                                           G_PARAM_READWRITE);
+        }
+    }
+}
+
+static GimpProcedure *
+dir_create_procedure (GimpPlugIn  *plug_in,
+                      const gchar *name)
+{
+  GimpProcedure *procedure = NULL;
+
+  if (! strcmp (name, LOAD_PROC))
+    {
+      procedure = gimp_load_procedure_new (plug_in, name,
+                                           GIMP_PDB_PROC_TYPE_PLUGIN,
+                                           dir_load, NULL, NULL);
+
+      gimp_procedure_set_menu_label (procedure, ".dir image");
+      gimp_procedure_set_documentation (procedure,
+                                        "Loads .dir (Direccional) images",
+                                        "Loads lossless .dir images (grey, "
+                                        "RGB or RGBA, 8 bits per channel). "
+                                        "Every error names what is wrong "
+                                        "with the file.",
+                                        name);
+      gimp_procedure_set_attribution (procedure, "dir project",
+                                      "dir project", "2026");
+
+      gimp_file_procedure_set_mime_types (GIMP_FILE_PROCEDURE (procedure),
+                                          DIR_MIME_TYPE);
+      gimp_file_procedure_set_extensions (GIMP_FILE_PROCEDURE (procedure),
+                                          DIR_EXTENSIONS);
+      gimp_file_procedure_set_magics (GIMP_FILE_PROCEDURE (procedure),
+                                      DIR_GIMP_MAGIC);
+
+      gimp_load_procedure_set_thumbnail_loader (GIMP_LOAD_PROCEDURE (procedure),
+                                                LOAD_THUMB_PROC);
+    }
+  else if (! strcmp (name, LOAD_THUMB_PROC))
+    {
+      procedure = gimp_thumbnail_procedure_new (plug_in, name,
+                                                GIMP_PDB_PROC_TYPE_PLUGIN,
+                                                dir_load_thumb, NULL, NULL);
+
+      gimp_procedure_set_documentation (procedure,
+                                        "Loads a preview of a .dir image",
+                                        "Decodes the image for the Open "
+                                        "dialog's preview (files of at most "
+                                        "64 Mpx).",
+                                        name);
+      gimp_procedure_set_attribution (procedure, "dir project",
+                                      "dir project", "2026");
+    }
+  else if (! strcmp (name, EXPORT_PROC))
+    {
+      procedure = gimp_export_procedure_new (plug_in, name,
+                                             GIMP_PDB_PROC_TYPE_PLUGIN,
+                                             FALSE, dir_export, NULL, NULL);
+
+      gimp_procedure_set_image_types (procedure, "RGB*, GRAY*, INDEXED*");
+      gimp_procedure_set_menu_label (procedure, ".dir image");
+      gimp_procedure_set_documentation (procedure,
+                                        "Exports images in the .dir format",
+                                        "Exports grey, RGB and RGBA images "
+                                        "losslessly as .dir (grey with alpha "
+                                        "and indexed images become RGB or "
+                                        "RGBA). The arguments are the "
+                                        "encoder's options; a preset sets "
+                                        "the options left at their defaults.",
+                                        name);
+      gimp_procedure_set_attribution (procedure, "dir project",
+                                      "dir project", "2026");
+
+      gimp_file_procedure_set_format_name (GIMP_FILE_PROCEDURE (procedure),
+                                           ".dir");
+      gimp_file_procedure_set_mime_types (GIMP_FILE_PROCEDURE (procedure),
+                                          DIR_MIME_TYPE);
+      gimp_file_procedure_set_extensions (GIMP_FILE_PROCEDURE (procedure),
+                                          DIR_EXTENSIONS);
+
+      /* Grey with alpha and indexed images are converted to RGB(A) when the
+       * pixels are read; layers are merged as for any single-layer format. */
+      gimp_export_procedure_set_capabilities (GIMP_EXPORT_PROCEDURE (procedure),
+                                              GIMP_EXPORT_CAN_HANDLE_RGB     |
+                                              GIMP_EXPORT_CAN_HANDLE_GRAY    |
+                                              GIMP_EXPORT_CAN_HANDLE_INDEXED |
+                                              GIMP_EXPORT_CAN_HANDLE_ALPHA,
+                                              NULL, NULL, NULL);
+
+      add_option_arguments (procedure);
+    }
+  else if (! strcmp (name, HEATMAP_PROC))
+    {
+      procedure = gimp_image_procedure_new (plug_in, name,
+                                            GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            dir_heatmap, NULL, NULL);
+
+      gimp_procedure_set_image_types (procedure, "RGB*");
+      gimp_procedure_set_sensitivity_mask (procedure,
+                                           GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+      gimp_procedure_set_menu_label (procedure, "Numeric array _heatmap...");
+      gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Generic");
+      gimp_procedure_set_documentation (procedure,
+                                        "Draws the numeric array held in a "
+                                        "layer's pixels",
+                                        "Decodes the layer's pixels as an "
+                                        "array of numbers (IMGArrays "
+                                        "convention: a self-describing "
+                                        "header is detected, classic images "
+                                        "need capacity, lDecZeroes and "
+                                        "alpha) and opens a new image with "
+                                        "one pixel per value, blue below "
+                                        "zero, white at zero, red above. "
+                                        "Returns count, min, max and mean.",
+                                        name);
+      gimp_procedure_set_attribution (procedure, "dir project",
+                                      "dir project", "2026");
+
+      gimp_procedure_add_boolean_argument (procedure, "classic",
+                                           "_Classic image",
+                                           "A classic IMGArrays image without "
+                                           "header (asked interactively when "
+                                           "no header is found)",
+                                           FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "capacity", "C_apacity",
+                                       "Classic images: capacity 0, 1 or 2",
+                                       0, 2, 1, G_PARAM_READWRITE);
+      gimp_procedure_add_boolean_argument (procedure, "ldeczeroes",
+                                           "_lDecZeroes",
+                                           "Classic images: leading decimal "
+                                           "zeros counted",
+                                           TRUE, G_PARAM_READWRITE);
+      gimp_procedure_add_boolean_argument (procedure, "alpha",
+                                           "Alpha _bytes hold data",
+                                           "Classic images: the alpha byte "
+                                           "holds data",
+                                           FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "rows", "_Rows (height)",
+                                       "Heatmap rows (0: from the columns, "
+                                       "or near-square)",
+                                       0, GIMP_MAX_IMAGE_SIZE, 0,
+                                       G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "cols", "C_olumns (width)",
+                                       "Heatmap columns (0: from the rows, "
+                                       "or near-square)",
+                                       0, GIMP_MAX_IMAGE_SIZE, 0,
+                                       G_PARAM_READWRITE);
+      gimp_procedure_add_double_argument (procedure, "scale", "Colour _scale",
+                                          "Magnitude drawn in full colour "
+                                          "(0: the largest magnitude)",
+                                          0.0, G_MAXDOUBLE, 0.0,
+                                          G_PARAM_READWRITE);
+
+      gimp_procedure_add_image_return_value (procedure, "new-image",
+                                             "New image", "The heatmap",
+                                             FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_int_return_value (procedure, "count", "Count",
+                                           "Number of values",
+                                           0, G_MAXINT, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_double_return_value (procedure, "min", "Min",
+                                              "Smallest value",
+                                              -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                                              G_PARAM_READWRITE);
+      gimp_procedure_add_double_return_value (procedure, "max", "Max",
+                                              "Largest value",
+                                              -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                                              G_PARAM_READWRITE);
+      gimp_procedure_add_double_return_value (procedure, "mean", "Mean",
+                                              "Mean value",
+                                              -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                                              G_PARAM_READWRITE);
+    }
+
+  return procedure;
+}
+
+
+/* ---- Loading ------------------------------------------------------------ */
+
+/* Decodes `file` into a new image; max_pixels, when not 0, is a stricter
+ * pixel limit (the thumbnail's). */
+static GimpImage *
+load_image (GFile    *file,
+            guint64   max_pixels,
+            GError  **error)
+{
+  gchar             *data   = NULL;
+  gsize              size   = 0;
+  void              *pixels = NULL;
+  dir_limits         limits;
+  dir_info           info;
+  dir_diag           diag;
+  dir_error          err;
+  GimpImageBaseType  base_type;
+  GimpImageType      layer_type;
+  const Babl        *format;
+  GeglBuffer        *buffer;
+  GimpImage         *image;
+  GimpLayer         *layer;
+  gsize              row_bytes;
+  guint32            y;
+
+  memset (&diag, 0, sizeof diag);
+
+  gimp_progress_init_printf ("Opening '%s'", gimp_file_get_utf8_name (file));
+
+  if (! g_file_load_contents (file, NULL, &data, &size, NULL, error))
+    return NULL;
+
+  /* GIMP cannot make images wider or taller than GIMP_MAX_IMAGE_SIZE:
+   * refuse them before the core allocates anything. */
+  dir_limits_default (&limits);
+  dir_limits_restrict (&limits, GIMP_MAX_IMAGE_SIZE, GIMP_MAX_IMAGE_SIZE,
+                       max_pixels);
+
+  err = dir_decode_alloc (data, size, &limits, &pixels, &info, NULL, &diag);
+  g_free (data);
+
+  if (err != DIR_OK)
+    {
+      dir_gimp_set_load_error (error, gimp_file_get_utf8_name (file), err,
+                               &diag);
+      dir_free (pixels);
+      return NULL;
+    }
+
+  gimp_progress_update (0.5);
+
+  format = dir_gimp_format (info.channels, NULL);
+  if (! format)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "Could not open '%s' as a .dir image: "
+                   "unsupported channel count %u",
+                   gimp_file_get_utf8_name (file), info.channels);
+      dir_free (pixels);
+      return NULL;
+    }
+
+  base_type  = info.channels == 1 ? GIMP_GRAY : GIMP_RGB;
+  layer_type = info.channels == 1 ? GIMP_GRAY_IMAGE :
+               info.channels == 3 ? GIMP_RGB_IMAGE : GIMP_RGBA_IMAGE;
+
+  image = gimp_image_new_with_precision (info.width, info.height, base_type,
+                                         GIMP_PRECISION_U8_NON_LINEAR);
+  layer = gimp_layer_new (image, "Background", info.width, info.height,
+                          layer_type, 100,
+                          gimp_image_get_default_new_layer_mode (image));
+  gimp_image_insert_layer (image, layer, NULL, 0);
+
+  buffer    = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  row_bytes = (gsize) info.width * info.channels;
+
+  for (y = 0; y < info.height; y += ROWS_PER_STEP)
+    {
+      guint32 rows = MIN (ROWS_PER_STEP, info.height - y);
+
+      gegl_buffer_set (buffer, GEGL_RECTANGLE (0, y, info.width, rows), 0,
+                       format,
+                       (const guchar *) pixels + (gsize) y * row_bytes,
+                       GEGL_AUTO_ROWSTRIDE);
+
+      gimp_progress_update (0.5 + 0.5 * (gdouble) (y + rows) / info.height);
+    }
+
+  g_object_unref (buffer);
+  dir_free (pixels);
+
+  gimp_progress_update (1.0);
+
+  return image;
+}
+
+static GimpValueArray *
+dir_load (GimpProcedure         *procedure,
+          GimpRunMode            run_mode,
+          GFile                 *file,
+          GimpMetadata          *metadata,
+          GimpMetadataLoadFlags *flags,
+          GimpProcedureConfig   *config,
+          gpointer               run_data)
+{
+  GimpValueArray *return_vals;
+  GimpImage      *image;
+  GError         *error = NULL;
+
+  gegl_init (NULL, NULL);
+
+  image = load_image (file, 0, &error);
+  if (! image)
+    return gimp_procedure_new_return_values (procedure,
+                                             GIMP_PDB_EXECUTION_ERROR, error);
+
+  /* .dir holds no metadata today. */
+  *flags = GIMP_METADATA_LOAD_NONE;
+
+  return_vals = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS,
+                                                  NULL);
+  GIMP_VALUES_SET_IMAGE (return_vals, 1, image);
+
+  return return_vals;
+}
+
+static GimpValueArray *
+dir_load_thumb (GimpProcedure       *procedure,
+                GFile               *file,
+                gint                 size,
+                GimpProcedureConfig *config,
+                gpointer             run_data)
+{
+  GimpValueArray *return_vals;
+  GimpImage      *image;
+  GimpLayer     **layers;
+  GError         *error = NULL;
+
+  gegl_init (NULL, NULL);
+
+  image = load_image (file, DIR_THUMB_MAX_PIXELS, &error);
+  if (! image)
+    return gimp_procedure_new_return_values (procedure,
+                                             GIMP_PDB_EXECUTION_ERROR, error);
+
+  layers = gimp_image_get_layers (image);
+
+  return_vals = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS,
+                                                  NULL);
+  GIMP_VALUES_SET_IMAGE (return_vals, 1, image);
+  GIMP_VALUES_SET_INT   (return_vals, 2, gimp_image_get_width (image));
+  GIMP_VALUES_SET_INT   (return_vals, 3, gimp_image_get_height (image));
+  GIMP_VALUES_SET_ENUM  (return_vals, 4,
+                         gimp_drawable_type (GIMP_DRAWABLE (layers[0])));
+  GIMP_VALUES_SET_INT   (return_vals, 5, 1);
+  g_free (layers);
+
+  return return_vals;
+}
+
+
+/* ---- Exporting ---------------------------------------------------------- */
+
+/* The encoder options from the procedure's arguments.  Interactively (and
+ * with last values) every argument is taken as it stands: the dialog keeps
+ * them consistent with the preset.  From a script the preset comes first
+ * and sets every option the call left at its default. */
+static gboolean
+options_from_config (GimpProcedureConfig *config,
+                     gboolean             all,
+                     dir_encode_options  *opt,
+                     GError             **error)
+{
+  const dir_option *table;
+  size_t            count;
+  size_t            pass;
+  size_t            i;
+
+  dir_encode_options_default (opt);
+
+  table = dir_options (&count);
+  for (pass = 0; pass < 2; pass++)
+    for (i = 0; i < count; i++)
+      {
+        const dir_option *o = &table[i];
+        gchar            *value;
+        dir_diag          diag;
+
+        if ((strcmp (o->name, "preset") == 0) != (pass == 0))
+          continue;
+
+        if (o->kind == DIR_OPTION_CHOICE)
+          {
+            g_object_get (config, o->name, &value, NULL);
+          }
+        else
+          {
+            gint v;
+
+            g_object_get (config, o->name, &v, NULL);
+            value = g_strdup_printf ("%d", v);
+          }
+
+        if (! all && pass == 1 && ! strcmp (value, o->default_value))
+          {
+            g_free (value);
+            continue;
+          }
+
+        memset (&diag, 0, sizeof diag);
+        if (dir_option_set (opt, o->name, value, &diag) != DIR_OK)
+          {
+            g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                         "%s", diag.message);
+            g_free (value);
+            return FALSE;
+          }
+        g_free (value);
+      }
+
+  return TRUE;
+}
+
+/* Dialog: choosing a preset shows its values in the other widgets, and an
+ * option that has no effect (the level without a back end) is greyed out. */
+static void
+export_config_changed (GimpProcedureConfig *config,
+                       GParamSpec          *pspec,
+                       GimpProcedureDialog *dialog)
+{
+  const dir_option   *table;
+  dir_encode_options  opt;
+  size_t              count;
+  size_t              i;
+
+  table = dir_options (&count);
+
+  if (pspec && ! strcmp (pspec->name, "preset"))
+    {
+      gchar *preset;
+
+      g_object_get (config, "preset", &preset, NULL);
+      dir_encode_options_default (&opt);
+      if (dir_encode_options_preset (&opt, preset, NULL) == DIR_OK)
+        {
+          g_signal_handlers_block_by_func (config, export_config_changed,
+                                           dialog);
+          for (i = 0; i < count; i++)
+            {
+              char value[64];
+
+              if (! strcmp (table[i].name, "preset") ||
+                  dir_option_get (&opt, table[i].name, value,
+                                  sizeof value) != DIR_OK)
+                continue;
+
+              if (table[i].kind == DIR_OPTION_CHOICE)
+                g_object_set (config, table[i].name, value, NULL);
+              else
+                g_object_set (config, table[i].name, atoi (value), NULL);
+            }
+          g_signal_handlers_unblock_by_func (config, export_config_changed,
+                                             dialog);
+        }
+      g_free (preset);
+    }
+
+  if (options_from_config (config, TRUE, &opt, NULL))
+    for (i = 0; i < count; i++)
+      {
+        GtkWidget *widget;
+
+        widget = gimp_procedure_dialog_get_widget (dialog, table[i].name,
+                                                   G_TYPE_NONE);
+        if (widget)
+          gtk_widget_set_sensitive (widget,
+                                    dir_option_applies (&opt, table[i].name));
+      }
+}
+
+static gboolean
+export_dialog (GimpProcedure       *procedure,
+               GimpProcedureConfig *config,
+               GimpImage           *image)
+{
+  GtkWidget *dialog;
+  gboolean   run;
+
+  dialog = gimp_export_procedure_dialog_new (GIMP_EXPORT_PROCEDURE (procedure),
+                                             config, image);
+
+  /* Every argument, in the table's order. */
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), NULL);
+
+  g_signal_connect (config, "notify",
+                    G_CALLBACK (export_config_changed), dialog);
+  export_config_changed (config, NULL, GIMP_PROCEDURE_DIALOG (dialog));
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+
+  g_signal_handlers_disconnect_by_func (config, export_config_changed,
+                                        dialog);
+  gtk_widget_destroy (dialog);
+
+  return run;
+}
+
+/* The encoder's progress (most of it the zstd compression) is the middle
+ * 0.3 .. 0.9 of the export's progress bar. */
+static int
+encode_progress (void    *user,
+                 gdouble  done)
+{
+  gimp_progress_update (0.3 + 0.6 * done);
+
+  return 0;
+}
+
+static gboolean
+export_image (GFile                    *file,
+              GimpDrawable             *drawable,
+              const dir_encode_options *options,
+              GError                  **error)
+{
+  dir_encode_options  opt      = *options;
+  dir_diag            diag;
+  dir_error           err;
+  const Babl         *format;
+  GeglBuffer         *buffer;
+  guchar             *pixels;
+  void               *out      = NULL;
+  size_t              out_size = 0;
+  guint               channels;
+  gint                width;
+  gint                height;
+  gsize               row_bytes;
+  gint                y;
+  gboolean            ok;
+
+  memset (&diag, 0, sizeof diag);
+
+  width  = gimp_drawable_get_width (drawable);
+  height = gimp_drawable_get_height (drawable);
+
+  /* .dir holds grey, RGB and RGBA: grey with alpha and indexed drawables
+   * are read as RGB(A) in the drawable's own colour space, so that no
+   * colour conversion happens, only a change of layout. */
+  switch (gimp_drawable_type (drawable))
+    {
+    case GIMP_GRAY_IMAGE:
+      channels = 1;
+      break;
+
+    case GIMP_RGB_IMAGE:
+    case GIMP_INDEXED_IMAGE:
+      channels = 3;
+      break;
+
+    default:
+      channels = 4;
+      break;
+    }
+  format = dir_gimp_format (channels, gimp_drawable_get_format (drawable));
+
+  if (width <= 0 || height <= 0 ||
+      (guint64) width * (guint64) height > DIR_MAX_PIXELS)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "Cannot export '%s': %d x %d is over the .dir limit of "
+                   "%" G_GUINT64_FORMAT " pixels",
+                   gimp_file_get_utf8_name (file), width, height,
+                   (guint64) DIR_MAX_PIXELS);
+      return FALSE;
+    }
+
+  gimp_progress_init_printf ("Exporting '%s'", gimp_file_get_utf8_name (file));
+
+  row_bytes = (gsize) width * channels;
+  pixels    = g_try_malloc ((gsize) height * row_bytes);
+  if (! pixels)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   "Cannot export '%s': out of memory for %d x %d pixels",
+                   gimp_file_get_utf8_name (file), width, height);
+      return FALSE;
+    }
+
+  buffer = gimp_drawable_get_buffer (drawable);
+  for (y = 0; y < height; y += ROWS_PER_STEP)
+    {
+      gint rows = MIN (ROWS_PER_STEP, height - y);
+
+      gegl_buffer_get (buffer, GEGL_RECTANGLE (0, y, width, rows), 1.0,
+                       format, pixels + (gsize) y * row_bytes,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+
+      gimp_progress_update (0.3 * (gdouble) (y + rows) / height);
+    }
+  g_object_unref (buffer);
+
+  opt.progress = encode_progress;
+
+  err = dir_encode (pixels, width, height, channels, row_bytes, &opt,
+                    &out, &out_size, NULL, &diag);
+  g_free (pixels);
+
+  if (err != DIR_OK)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "Could not encode '%s' as .dir: %s",
+                   gimp_file_get_utf8_name (file),
+                   diag.message[0] ? diag.message : dir_strerror (err));
+      return FALSE;
+    }
+
+  gimp_progress_update (0.9);
+
+  /* g_file_replace_contents () writes a temporary file and renames it over
+   * the old one, so a failed export never leaves a partial file. */
+  ok = g_file_replace_contents (file, out, out_size, NULL, FALSE,
+                                G_FILE_CREATE_NONE, NULL, NULL, error);
+  dir_free (out);
+
+  if (ok)
+    gimp_progress_update (1.0);
+
+  return ok;
+}
+
+static GimpValueArray *
+dir_export (GimpProcedure        *procedure,
+            GimpRunMode           run_mode,
+            GimpImage            *image,
+            GFile                *file,
+            GimpExportOptions    *options,
+            GimpMetadata         *metadata,
+            GimpProcedureConfig  *config,
+            gpointer              run_data)
+{
+  GimpPDBStatusType   status = GIMP_PDB_SUCCESS;
+  GimpExportReturn    export = GIMP_EXPORT_IGNORE;
+  dir_encode_options  opt;
+  GList              *drawables;
+  GError             *error  = NULL;
+
+  gegl_init (NULL, NULL);
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gimp_ui_init (PLUG_IN_BINARY);
+
+      if (! export_dialog (procedure, config, image))
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
+                                                 NULL);
+    }
+
+  if (! options_from_config (config, run_mode != GIMP_RUN_NONINTERACTIVE,
+                             &opt, &error))
+    return gimp_procedure_new_return_values (procedure,
+                                             GIMP_PDB_CALLING_ERROR, error);
+
+  export    = gimp_export_options_get_image (options, &image);
+  drawables = gimp_image_list_layers (image);
+
+  if (! export_image (file, drawables->data, &opt, &error))
+    status = GIMP_PDB_EXECUTION_ERROR;
+
+  if (export == GIMP_EXPORT_EXPORT)
+    gimp_image_delete (image);
+  g_list_free (drawables);
+
+  return gimp_procedure_new_return_values (procedure, status, error);
+}
+
+
+/* ---- Numeric array heatmap --------------------------------------------- */
+
+static gboolean
+classic_dialog (GimpProcedure       *procedure,
+                GimpProcedureConfig *config,
+                gboolean             has_alpha)
+{
+  GtkWidget *dialog;
+  gboolean   run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      "Numeric array heatmap");
+  gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
+                                   "classic-label",
+                                   "This layer has no self-describing "
+                                   "header: it is a classic IMGArrays "
+                                   "image. How was it written?",
+                                   FALSE, FALSE);
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                              "classic-label", "capacity", "ldeczeroes",
+                              "alpha", NULL);
+  if (! has_alpha)
+    {
+      g_object_set (config, "alpha", FALSE, NULL);
+      gtk_widget_set_sensitive (gimp_procedure_dialog_get_widget (
+                                  GIMP_PROCEDURE_DIALOG (dialog), "alpha",
+                                  G_TYPE_NONE),
+                                FALSE);
+    }
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+
+  return run;
+}
+
+static gboolean
+shape_dialog (GimpProcedure       *procedure,
+              GimpProcedureConfig *config,
+              const dira_stats    *stats)
+{
+  GtkWidget *dialog;
+  gchar     *text;
+  gboolean   run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      "Numeric array heatmap");
+  text = g_strdup_printf ("Count: %" G_GUINT64_FORMAT "\n"
+                          "Min: %.9g\nMax: %.9g\nMean: %.9g\n"
+                          "Blue below zero, white at zero, red above; "
+                          "colour scale 0 means %.9g.",
+                          stats->count, stats->min, stats->max, stats->mean,
+                          MAX (ABS (stats->min), ABS (stats->max)));
+  gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
+                                   "stats-label", text, FALSE, FALSE);
+  g_free (text);
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                              "stats-label", "rows", "cols", "scale", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+
+  return run;
+}
+
+/* The layer as 8-bit RGB or RGBA in its own colour space: the stored bytes. */
+static guchar *
+read_layer (GimpDrawable *drawable,
+            guint        *channels)
+{
+  GeglBuffer *buffer;
+  guchar     *pixels;
+  gint        width  = gimp_drawable_get_width (drawable);
+  gint        height = gimp_drawable_get_height (drawable);
+
+  *channels = gimp_drawable_has_alpha (drawable) ? 4 : 3;
+
+  pixels = g_try_malloc ((gsize) width * height * *channels);
+  if (! pixels)
+    return NULL;
+
+  buffer = gimp_drawable_get_buffer (drawable);
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, width, height), 1.0,
+                   dir_gimp_format (*channels,
+                                    gimp_drawable_get_format (drawable)),
+                   pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+
+  return pixels;
+}
+
+static GimpImage *
+new_heatmap_image (const guint8     *rgb,
+                   guint32           width,
+                   guint32           height,
+                   const dira_stats *stats)
+{
+  GimpParasite *parasite;
+  GeglBuffer   *buffer;
+  GimpImage    *image;
+  GimpLayer    *layer;
+  gchar        *comment;
+
+  image = gimp_image_new_with_precision (width, height, GIMP_RGB,
+                                         GIMP_PRECISION_U8_NON_LINEAR);
+  gimp_image_undo_disable (image);
+
+  layer = gimp_layer_new (image, "Heatmap", width, height, GIMP_RGB_IMAGE,
+                          100, gimp_image_get_default_new_layer_mode (image));
+  gimp_image_insert_layer (image, layer, NULL, 0);
+
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, width, height), 0,
+                   babl_format ("R'G'B' u8"), rgb, GEGL_AUTO_ROWSTRIDE);
+  g_object_unref (buffer);
+
+  /* The statistics travel with the image (Image > Image Properties >
+   * Comment), as dirtool prints them. */
+  comment  = dir_gimp_heatmap_comment (stats);
+  parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
+                                strlen (comment) + 1, comment);
+  gimp_image_attach_parasite (image, parasite);
+  gimp_parasite_free (parasite);
+  g_free (comment);
+
+  gimp_image_undo_enable (image);
+
+  return image;
+}
+
+static GimpValueArray *
+heatmap_error (GimpProcedure *procedure,
+               const gchar   *format,
+               const gchar   *detail)
+{
+  GError *error = g_error_new (G_FILE_ERROR, G_FILE_ERROR_FAILED, format,
+                               detail);
+
+  return gimp_procedure_new_return_values (procedure,
+                                           GIMP_PDB_EXECUTION_ERROR, error);
+}
+
+static GimpValueArray *
+dir_heatmap (GimpProcedure        *procedure,
+             GimpRunMode           run_mode,
+             GimpImage            *image,
+             GimpDrawable        **drawables,
+             GimpProcedureConfig  *config,
+             gpointer              run_data)
+{
+  GimpValueArray *return_vals;
+  GimpDrawable   *drawable;
+  GimpImage      *heat;
+  dira_options    opt;
+  dira_info       info;
+  dira_stats      stats;
+  dir_diag        diag;
+  dir_error       err;
+  guchar         *pixels;
+  guint           channels;
+  gboolean        classic;
+  gboolean        ldeczeroes;
+  gboolean        alpha;
+  gint            capacity;
+  gint            rows;
+  gint            cols;
+  gdouble         scale;
+  double         *array = NULL;
+  size_t          count = 0;
+  uint8_t        *rgb   = NULL;
+  uint32_t        width;
+  uint32_t        height;
+
+  gegl_init (NULL, NULL);
+  memset (&diag, 0, sizeof diag);
+
+  if (! drawables || ! drawables[0] || drawables[1] ||
+      ! GIMP_IS_LAYER (drawables[0]))
+    return heatmap_error (procedure, "%s",
+                          "The numeric array heatmap works on one layer");
+  drawable = drawables[0];
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    gimp_ui_init (PLUG_IN_BINARY);
+
+  pixels = read_layer (drawable, &channels);
+  if (! pixels)
+    return heatmap_error (procedure, "%s",
+                          "Out of memory reading the layer's pixels");
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gboolean self_describing;
+
+      self_describing = dira_is_self_describing (pixels,
+                                                 gimp_drawable_get_width (drawable),
+                                                 gimp_drawable_get_height (drawable),
+                                                 channels);
+      g_object_set (config, "classic", ! self_describing, NULL);
+      if (! self_describing && ! classic_dialog (procedure, config,
+                                                 channels == 4))
+        {
+          g_free (pixels);
+          return gimp_procedure_new_return_values (procedure,
+                                                   GIMP_PDB_CANCEL, NULL);
+        }
+    }
+
+  g_object_get (config,
+                "classic",    &classic,
+                "capacity",   &capacity,
+                "ldeczeroes", &ldeczeroes,
+                "alpha",      &alpha,
+                NULL);
+
+  gimp_progress_init ("Decoding the numeric array");
+
+  dira_options_default (&opt);
+  opt.classic    = classic;
+  opt.capacity   = capacity;
+  opt.ldeczeroes = ldeczeroes;
+  opt.alpha      = alpha;
+
+  err = dira_decode (pixels, gimp_drawable_get_width (drawable),
+                     gimp_drawable_get_height (drawable), channels, 0, &opt,
+                     &array, &count, &info, &diag);
+  g_free (pixels);
+
+  /* Normalised self-describing values are drawn as the original values,
+   * as dirtool array heatmap does. */
+  if (err == DIR_OK && info.normalised)
+    dira_unnormalise (array, count, info.norm_min, info.norm_max);
+
+  if (err == DIR_OK && count == 0)
+    {
+      dir_free (array);
+      return heatmap_error (procedure, "%s", "The layer holds no values");
+    }
+  if (err == DIR_OK)
+    err = dira_stats_compute (array, count, &stats, &diag);
+
+  if (err != DIR_OK)
+    {
+      dir_free (array);
+      return heatmap_error (procedure,
+                            "Could not read the layer as a numeric array: %s",
+                            diag.message[0] ? diag.message
+                                            : dir_strerror (err));
+    }
+
+  gimp_progress_update (1.0);
+
+  /* Shape: one side given, the other follows; none given (or, in the
+   * dialog, last values too small for these values), near-square. */
+  g_object_get (config, "rows", &rows, "cols", &cols, "scale", &scale, NULL);
+  if (rows == 0 && cols > 0)
+    rows = dir_gimp_rows_for (count, cols);
+  else if (cols == 0 && rows > 0)
+    cols = dir_gimp_rows_for (count, rows);
+
+  if (rows == 0 || cols == 0 ||
+      (run_mode != GIMP_RUN_NONINTERACTIVE &&
+       (guint64) rows * (guint64) cols < count))
+    {
+      cols = dir_gimp_near_square_cols (count);
+      rows = dir_gimp_rows_for (count, cols);
+    }
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      g_object_set (config, "rows", rows, "cols", cols, NULL);
+      if (! shape_dialog (procedure, config, &stats))
+        {
+          dir_free (array);
+          return gimp_procedure_new_return_values (procedure,
+                                                   GIMP_PDB_CANCEL, NULL);
+        }
+      g_object_get (config, "rows", &rows, "cols", &cols, "scale", &scale,
+                    NULL);
+    }
+
+  gimp_progress_init ("Drawing the heatmap");
+
+  err = dira_heatmap_scaled (array, count, rows, cols, scale, &rgb, &width,
+                             &height, &stats, &diag);
+  dir_free (array);
+
+  if (err != DIR_OK)
+    return heatmap_error (procedure, "Could not draw the heatmap: %s",
+                          diag.message[0] ? diag.message : dir_strerror (err));
+
+  heat = new_heatmap_image (rgb, width, height, &stats);
+  dir_free (rgb);
+
+  gimp_progress_update (1.0);
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    gimp_display_new (heat);
+
+  return_vals = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS,
+                                                  NULL);
+  GIMP_VALUES_SET_IMAGE  (return_vals, 1, heat);
+  GIMP_VALUES_SET_INT    (return_vals, 2,
+                          (gint) MIN (stats.count, (guint64) G_MAXINT));
+  GIMP_VALUES_SET_DOUBLE (return_vals, 3, stats.min);
+  GIMP_VALUES_SET_DOUBLE (return_vals, 4, stats.max);
+  GIMP_VALUES_SET_DOUBLE (return_vals, 5, stats.mean);
+
+  return return_vals;
+}
