@@ -1,0 +1,561 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Tests of the GIMP 3 plug-in with the real gimp-console-3.0 in batch mode.
+
+Usage: gimp3_tests.py MODE --gimp GIMP --testimg HELPER --plugin-dir DIR
+                      [--convert MAGICK]
+
+MODE is one of:
+  load     .dir files written by dirtool (grey, RGB, RGBA; every option)
+           open pixel-exact by extension and by content (magic); the
+           thumbnail procedure; every malformed-file class gives GIMP the
+           core's message and GIMP carries on
+  export   file-dir-export with the core's options as named arguments,
+           gimp-file-save (defaults), a preset, last values remembered;
+           grey+alpha, indexed and layered images; bad values refused and
+           no partial file; the files decode pixel-exact with dirtool and
+           carry the bytes ImageMagick 7 writes for the same options
+  heatmap  plug-in-dir-array-heatmap on the reference node.png (classic),
+           a self-describing image and the sample weights: the same pixels
+           as dirtool array heatmap
+  corpus   every image of ../shared/corpus/public.tsv, written as .dir by
+           dirtool, opens pixel-exact in GIMP 3
+  bomb     the decompression bombs of tests/fuzz/hostile.py: refused with
+           the core's limit message before allocation; GIMP carries on
+
+Each mode starts GIMP once with a temporary profile (GIMP3_DIRECTORY) whose
+gimprc is the one `meson devenv` uses, so the freshly built plug-in is the
+one GIMP runs.  Exit 0 pass, 1 fail, 77 skip (never under CI=true).
+"""
+
+import argparse
+import concurrent.futures
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
+from gimp_tests import (Checks, Failure, cmp_images, env_path, header,  # noqa: E402
+                        plugin_sanitizer_report, run, scm_str, shared_file)
+
+# Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
+# dt-png exports with file-png-export keeping the colour of transparent
+# pixels and writing no extra chunks.
+PRELUDE = """
+  (define (dt-drw img) (vector-ref (car (gimp-image-get-layers img)) 0))
+  (define (dt-load path) (car (gimp-file-load RUN-NONINTERACTIVE path)))
+  (define (dt-png img path)
+    (file-png-export #:run-mode RUN-NONINTERACTIVE #:image img #:file path
+                     #:interlaced #f #:bkgd #f #:offs #f #:phys #f #:time #f
+                     #:save-transparent #t #:include-exif #f #:include-iptc #f
+                     #:include-xmp #f #:include-color-profile #f
+                     #:include-thumbnail #f #:include-comment #f))
+  (define (dt-num n) (number->string n))
+  (define (dt-mark . parts) (gimp-message (apply string-append "DT " parts)))
+"""
+
+
+class Gimp3:
+    """One gimp-console-3.0 batch run with a temporary profile."""
+
+    def __init__(self, gimp, plugin_dir, work, name="profile"):
+        self.gimp = gimp
+        self.plugin_dir = plugin_dir
+        self.profile = os.path.join(work, name)
+        os.makedirs(self.profile)
+        rc = os.path.join(plugin_dir, "profile", "gimprc")
+        if not os.path.exists(rc):
+            raise Failure(f"{rc} is missing: the build did not configure the devenv profile")
+        shutil.copyfile(rc, os.path.join(self.profile, "gimprc"))
+        self.commands = ['(dt-mark "ready")']
+        self.log_path = os.path.join(work, name + "-output.txt")
+
+    def add(self, scm):
+        self.commands.append(scm)
+
+    def run(self, timeout=600, env_extra=None):
+        cmd = [self.gimp, "-i", "-n", "-f", "--batch-interpreter=plug-in-script-fu-eval"]
+        for c in self.commands:
+            cmd += ["-b", f"(begin {PRELUDE} {c})"]
+        cmd += ["-b", "(gimp-quit 0)"]
+        env = dict(os.environ, GIMP3_DIRECTORY=self.profile, HOME=self.profile)
+        env.pop("DISPLAY", None)
+        env.update(env_extra or {})
+        with open(self.log_path, "w+", errors="replace") as log:
+            t0 = time.time()
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+            try:
+                rc = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired as e:
+                proc.kill()
+                proc.wait()
+                raise Failure(f"GIMP 3 did not finish within {timeout} s") from e
+            self.seconds = time.time() - t0
+            log.seek(0)
+            self.output = log.read()
+        if rc != 0:
+            raise Failure(f"gimp-console-3.0 exited with {rc}:\n{self.output}")
+        if "DT ready" not in self.output:
+            raise Failure(f"the script-fu prelude did not run:\n{self.output}")
+        with open(os.path.join(self.profile, "pluginrc"), "rb") as f:
+            pluginrc = f.read().decode("utf-8", "replace")
+        m = re.search(r'\(plug-in-def "([^"]*file-dir)"', pluginrc)
+        if not m:
+            raise Failure("GIMP 3 did not register the file-dir plug-in")
+        self.plugin_path = m.group(1)
+        want = os.path.realpath(os.path.join(self.plugin_dir, "file-dir", "file-dir"))
+        if os.path.realpath(self.plugin_path) != want:
+            raise Failure(f"GIMP registered {self.plugin_path}, not the plug-in just built ({want})")
+        for bad in ("Plug-in crashed", "crashed", "terminated"):
+            if bad in self.output:
+                raise Failure(f"GIMP reports '{bad}':\n{self.output}")
+        report = plugin_sanitizer_report(self.output)
+        if report:
+            raise Failure(f"sanitizer report from the plug-in:\n{report}")
+        print(f"GIMP 3 batch run: {len(self.commands)} commands in {self.seconds:.1f} s")
+        return self.output
+
+    def marks(self):
+        return [line.split("DT ", 1)[1].strip()
+                for line in self.output.splitlines() if "DT " in line]
+
+
+# ---- load -----------------------------------------------------------------
+
+LOAD_CASES = [
+    ("grey-default", 61, 47, 1, []),
+    ("grey-raw", 16, 16, 1, ["--backend", "none", "--filter", "none"]),
+    ("rgb-default", 300, 200, 3, []),
+    ("rgb-sub-interleaved", 97, 131, 3, ["--filter", "sub", "--interleaved"]),
+    ("rgb-tiny", 1, 1, 3, ["--backend", "none"]),
+    ("rgba-default", 123, 77, 4, []),
+    ("rgba-none-l1", 257, 33, 4, ["--filter", "none", "--level", "1"]),
+]
+
+
+def malformed_files(good):
+    """One file per malformed-file class the core reports (the classes of
+    tests/magick/magick-test.sh and tests/gimp/gimp_tests.py)."""
+    half = len(good) // 2
+    return {
+        "truncated": good[:half],
+        "flipped": good[:half] + bytes([good[half] ^ 0x5a]) + good[half + 1:],
+        "magic": b"NOTADIR!" + good[8:],
+        "version": good[:8] + bytes([7]) + good[9:],
+        "channels": good[:9] + bytes([7]) + good[10:],
+        "crc": good[:24] + b"\xff\xff\xff\xff" + good[28:],
+        "header-cut": good[:40],
+        # Wider than GIMP's largest image (GIMP_MAX_IMAGE_SIZE, 524288):
+        # refused before anything is allocated.
+        "huge": good[:16] + (600000).to_bytes(4, "little") + good[20:],
+        "trailing": good + b"\0" * 100,
+        "empty": b"",
+    }
+
+
+def mode_load(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+    expect_types = {1: ("1", "2"), 3: ("0", "0"), 4: ("0", "1")}
+    for i, (name, w, h, c, opts) in enumerate(LOAD_CASES):
+        src = os.path.join(work, name + ".png")
+        run([a.testimg, "gen", src, str(w), str(h), str(c), str(1000 + i)])
+        d = os.path.join(work, name + ".dir")
+        run([dirtool, "encode", src, d] + opts)
+        out = os.path.join(work, name + "-gimp.png")
+        g.add(f"""
+(let* ((img (dt-load {scm_str(d)})))
+  (dt-png img {scm_str(out)})
+  (dt-mark "load {name} " (dt-num (car (gimp-image-get-base-type img))) " "
+           (dt-num (car (gimp-drawable-type (dt-drw img)))))
+  (gimp-image-delete img))""")
+
+    rgba_dir = os.path.join(work, "rgba-default.dir")
+    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
+        path = os.path.join(work, fname)
+        shutil.copyfile(rgba_dir, path)
+        g.add(f"""
+(let* ((img (dt-load {scm_str(path)})))
+  (dt-png img {scm_str(path + "-gimp.png")})
+  (dt-mark "magic {tag}")
+  (gimp-image-delete img))""")
+
+    thumb = os.path.join(work, "thumb.png")
+    g.add(f"""
+(let* ((r (file-dir-load-thumb #:file {scm_str(rgba_dir)} #:thumb-size 128)))
+  (dt-png (car r) {scm_str(thumb)})
+  (dt-mark "thumb " (dt-num (cadr r)) "x" (dt-num (caddr r)) " type "
+           (dt-num (cadddr r))))""")
+
+    with open(rgba_dir, "rb") as f:
+        good = f.read()
+    corrupt = malformed_files(good)
+    expected = {}
+    for name, data in corrupt.items():
+        path = os.path.join(work, f"corrupt-{name}.dir")
+        with open(path, "wb") as f:
+            f.write(data)
+        if name == "huge":
+            expected[name] = "image 600000x77 is over the size limit (524288x524288"
+        elif data:
+            expected[name] = run([a.testimg, "diag", path], check=False).stdout.strip()
+        g.add(f"""(dt-mark "corrupt {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""")
+        g.add(f"""(dt-mark "after {name} GIMP still runs " (dt-num (car (gimp-image-get-width (car (gimp-image-new 5 7 RGB))))))""")
+
+    output = g.run()
+    marks = g.marks()
+    checks.ok(True, f"GIMP 3 runs the freshly built plug-in ({g.plugin_path})")
+    for name, w, h, c, opts in LOAD_CASES:
+        m = [x for x in marks if x.startswith(f"load {name} ")]
+        if not checks.ok(len(m) == 1, f"GIMP 3 loaded {name}.dir"):
+            continue
+        parts = m[0].split()
+        checks.ok((parts[2], parts[3]) == expect_types[c],
+                  f"{name}: base type {parts[2]}, layer type {parts[3]} for {c} channel(s)")
+        same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"),
+                               os.path.join(work, name + "-gimp.png"))
+        checks.ok(same, f"{name}: every pixel equals the source ({msg})")
+    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
+        if checks.ok(f"magic {tag}" in marks, f"a .dir file named '{fname}' opens by its magic"):
+            same, msg = cmp_images(a.testimg, os.path.join(work, "rgba-default.png"),
+                                   os.path.join(work, fname + "-gimp.png"))
+            checks.ok(same, f"'{fname}' opened by magic, pixel-exact ({msg})")
+    checks.ok("thumb 123x77 type 1" in marks, "thumbnail procedure gives 123x77 RGBA")
+    if os.path.exists(thumb):
+        same, msg = cmp_images(a.testimg, os.path.join(work, "rgba-default.png"), thumb)
+        checks.ok(same, f"the thumbnail's pixels are the image's ({msg})")
+    for name in corrupt:
+        checks.ok(not [x for x in marks if x.startswith(f"corrupt {name} ")],
+                  f"malformed '{name}': gimp-file-load fails")
+        checks.ok(f"after {name} GIMP still runs 5" in marks,
+                  f"malformed '{name}': GIMP 3 carries on afterwards")
+        if name in expected:
+            msg = expected[name]
+            checks.ok(bool(msg) and msg in output,
+                      f"malformed '{name}': GIMP 3 shows the core's message '{msg}'")
+    checks.ok("Could not open" in output and "corrupt-empty.dir" in output,
+              "an empty .dir file gives an error naming the file")
+
+
+# ---- export ---------------------------------------------------------------
+
+def mode_export(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+    srcs = {}
+    for i, (name, w, h, c) in enumerate([("grey", 67, 45, 1), ("rgb", 150, 101, 3),
+                                          ("rgba", 90, 130, 4)]):
+        srcs[name] = os.path.join(work, f"src-{name}.png")
+        run([a.testimg, "gen", srcs[name], str(w), str(h), str(c), str(77 + i)])
+
+    # (case, source, output, expected header subset, ImageMagick defines)
+    cases = []
+    variants = [
+        ("zstd-auto-ordered", '#:backend "zstd" #:filter "auto" #:layout "ordered" #:level 19',
+         {"backend": "zstd", "layout": "ordered"}, []),
+        ("none-none-interleaved", '#:backend "none" #:filter "none" #:layout "interleaved"',
+         {"backend": "none", "filter": "none", "layout": "interleaved"},
+         ["dir:backend=none", "dir:filter=none", "dir:layout=interleaved"]),
+        ("zstd-sub-interleaved-l3", '#:filter "sub" #:layout "interleaved" #:level 3',
+         {"backend": "zstd", "filter": "sub", "layout": "interleaved"},
+         ["dir:filter=sub", "dir:layout=interleaved", "dir:level=3"]),
+        ("preset-fast", '#:preset "fast"', {}, ["dir:preset=fast"]),
+        ("preset-smallest-none", '#:preset "smallest" #:backend "none"', {"backend": "none"},
+         ["dir:preset=smallest", "dir:backend=none"]),
+        ("codes-smallest", '#:codes "smallest" #:level 3', {},
+         ["dir:codes=smallest", "dir:level=3"]),
+    ]
+    for name, src in srcs.items():
+        for tag, args, want, defines in variants:
+            out = os.path.join(work, f"{name}-{tag}.dir")
+            cases.append((f"{name}-{tag}", src, out, want, defines))
+            g.add(f"""
+(let* ((img (dt-load {scm_str(src)})))
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(out)} {args})
+  (dt-mark "export {name}-{tag}")
+  (gimp-image-delete img))""")
+        out = os.path.join(work, f"{name}-generic.dir")
+        cases.append((f"{name}-generic", src, out, {"backend": "zstd", "layout": "ordered"}, []))
+        g.add(f"""
+(let* ((img (dt-load {scm_str(src)})))
+  (gimp-file-save RUN-NONINTERACTIVE img {scm_str(out)} -1)
+  (dt-mark "export {name}-generic")
+  (gimp-image-delete img))""")
+
+    # Bad values are refused, and the existing file is left as it was.
+    keep = os.path.join(work, "keep.dir")
+    with open(keep, "wb") as f:
+        f.write(b"old contents")
+    for tag, args in (("backend", '#:backend "lzma"'), ("level", "#:level 23")):
+        g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['rgb'])})))
+  (dt-mark "bad {tag} result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(keep)} {args})))))""")
+    missing = os.path.join(work, "no-such-dir", "x.dir")
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['rgb'])})))
+  (dt-mark "missing dir result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(missing)})))))""")
+
+    # Remembered: after an export with none/sub/interleaved, an export with
+    # last values (no options given) uses them.
+    prime = os.path.join(work, "lastvals-prime.dir")
+    lv = os.path.join(work, "rgb-lastvals.dir")
+    cases.append(("rgb-lastvals", srcs["rgb"], lv,
+                  {"backend": "none", "filter": "sub", "layout": "interleaved"},
+                  ["dir:backend=none", "dir:filter=sub", "dir:layout=interleaved"]))
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['grey'])})) (img2 (dt-load {scm_str(srcs['rgb'])})))
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(prime)} #:backend "none" #:filter "sub" #:layout "interleaved")
+  (file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img2 #:file {scm_str(lv)})
+  (dt-mark "export rgb-lastvals"))""")
+
+    # Conversions: grey+alpha and indexed drawables, a layered image with
+    # offsets (merged by the export as for any single-layer format).  The
+    # expected pixels are GIMP's own PNG export of the same image.
+    conv = []
+    ga = os.path.join(work, "greya.dir")
+    conv.append(("greya", ga, os.path.join(work, "greya-expected.png")))
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['grey'])})) (drw (dt-drw img)))
+  (gimp-layer-add-alpha drw)
+  (gimp-image-select-rectangle img CHANNEL-OP-REPLACE 5 5 20 30)
+  (gimp-drawable-edit-clear drw)
+  (gimp-selection-none img)
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(ga)})
+  (dt-png img {scm_str(conv[-1][2])})
+  (dt-mark "export greya"))""")
+    ix = os.path.join(work, "indexed.dir")
+    conv.append(("indexed", ix, os.path.join(work, "indexed-expected.png")))
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['rgb'])})))
+  (gimp-image-convert-indexed img CONVERT-DITHER-NONE CONVERT-PALETTE-GENERATE 200 FALSE FALSE "")
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(ix)})
+  (dt-png img {scm_str(conv[-1][2])})
+  (dt-mark "export indexed"))""")
+    ly = os.path.join(work, "layers.dir")
+    conv.append(("layers", ly, os.path.join(work, "layers-expected.png")))
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['rgb'])}))
+       (top (car (gimp-layer-new img "top" 40 30 RGBA-IMAGE 60 LAYER-MODE-NORMAL))))
+  (gimp-image-insert-layer img top 0 -1)
+  (gimp-context-set-foreground '(200 30 90))
+  (gimp-drawable-fill top FILL-FOREGROUND)
+  (gimp-layer-set-offsets top 25 17)
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(ly)})
+  (let* ((flat (car (gimp-image-duplicate img))))
+    (gimp-image-merge-visible-layers flat CLIP-TO-IMAGE)
+    (dt-png flat {scm_str(conv[-1][2])}))
+  (dt-mark "export layers"))""")
+
+    output = g.run()
+    marks = g.marks()
+
+    for case, src, out, want, defines in cases:
+        if not checks.ok(f"export {case}" in marks and os.path.exists(out), f"{case}: exported"):
+            continue
+        hdr = header(a.testimg, out)
+        checks.ok(all(hdr.get(k) == v for k, v in want.items()),
+                  f"{case}: header {hdr} has {want}")
+        png = out[:-4] + "-decoded.png"
+        run([dirtool, "decode", out, png])
+        same, msg = cmp_images(a.testimg, src, png)
+        checks.ok(same, f"{case}: decodes pixel-exact ({msg})")
+        if a.convert:
+            ref = out[:-4] + "-magick.dir"
+            cmd = [a.convert, src]
+            for d in defines:
+                cmd += ["-define", d]
+            run(cmd + [ref])
+            with open(out, "rb") as f1, open(ref, "rb") as f2:
+                checks.ok(f1.read() == f2.read(),
+                          f"{case}: the same bytes as magick with {defines or 'the defaults'}")
+    for tag in ("backend", "level"):
+        checks.ok(not [x for x in marks if x.startswith(f"bad {tag} result")],
+                  f"an invalid {tag} is refused")
+    with open(keep, "rb") as f:
+        checks.ok(f.read() == b"old contents", "a refused export leaves the existing file intact")
+    checks.ok(not [x for x in marks if x.startswith("missing dir result")] and
+              not os.path.exists(os.path.dirname(missing)),
+              "an export into a missing directory fails and creates nothing")
+    checks.ok(not [f for f in os.listdir(work) if f.startswith(".goutputstream")],
+              "no temporary file left behind")
+    for name, out, expected in conv:
+        if not checks.ok(f"export {name}" in marks and os.path.exists(out),
+                         f"{name}: exported"):
+            continue
+        checks.ok(header(a.testimg, out)["channels"] in ("3", "4"),
+                  f"{name}: written as RGB or RGBA")
+        same, msg = cmp_images(a.testimg, expected, out)
+        checks.ok(same, f"{name}: the .dir holds GIMP's own flattened pixels ({msg})")
+
+
+# ---- heatmap --------------------------------------------------------------
+
+def mode_heatmap(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    node = shared_file("imgarrays-reference/small/node.png")
+    raw = json.load(open(shared_file("imgarrays-reference/small/rawData.json")))
+    samples = os.path.join(env_path("DIR_SOURCE_ROOT"), "samples")
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+
+    def heat(tag, path, args):
+        out = os.path.join(work, f"heat-{tag}.png")
+        g.add(f"""
+(let* ((img (dt-load {scm_str(path)}))
+       (r (plug-in-dir-array-heatmap #:run-mode RUN-NONINTERACTIVE #:image img
+            #:drawables (vector (dt-drw img)) {args})))
+  (dt-png (car r) {scm_str(out)})
+  (dt-mark "heat {tag} " (dt-num (car (gimp-image-get-width (car r)))) "x"
+           (dt-num (car (gimp-image-get-height (car r)))) " count=" (dt-num (cadr r))))""")
+        return out
+
+    out_sq = heat("node", node, "#:classic #t #:capacity 1 #:ldeczeroes #t")
+    out_pick = heat("node-100x200", node,
+                    "#:classic #t #:capacity 1 #:ldeczeroes #t #:rows 100 #:cols 200")
+    values = [(-1) ** i * (i * 0.37 % 5.0) for i in range(1, 785)] + [0.0, 1e-300, -2.5e10]
+    js = os.path.join(work, "values.json")
+    with open(js, "w") as f:
+        json.dump(values, f)
+    packed = os.path.join(work, "packed.png")
+    run([dirtool, "array", "pack", js, packed])
+    out_self = heat("self", packed, "#:cols 40")
+    with open(os.path.join(samples, "weights-make.sh")) as f:
+        sm = re.search(r"--shape\s+(\d+)x(\d+)\s+--scale\s+([0-9.]+)", f.read())
+    if not sm:
+        raise Failure("samples/weights-make.sh no longer says --shape RxC --scale S")
+    s_rows, s_cols, s_scale = sm.groups()
+    out_sample = heat("sample", os.path.join(samples, "weights-784-100-10.dir"),
+                      f"#:rows {s_rows} #:cols {s_cols} #:scale {s_scale}")
+    g.add(f"""
+(let* ((img (dt-load {scm_str(node)})))
+  (dt-mark "refused result " (dt-num (length (plug-in-dir-array-heatmap #:run-mode RUN-NONINTERACTIVE
+    #:image img #:drawables (vector (dt-drw img)))))))""")
+
+    output = g.run()
+    marks = g.marks()
+    n = len(raw)
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    checks.ok(f"heat node {cols}x{rows} count={n}" in marks,
+              f"node.png: near-square {cols}x{rows}, {n} values")
+    ref = os.path.join(work, "dirtool-node.png")
+    run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"])
+    same, msg = cmp_images(a.testimg, ref, out_sq) if os.path.exists(out_sq) else (False, "missing")
+    checks.ok(same, f"node.png: the same pixels as dirtool array heatmap ({msg})")
+    checks.ok(f"heat node-100x200 200x100 count={n}" in marks, "rows 100, cols 200: a 200x100 image")
+    ref = os.path.join(work, "dirtool-node-100x200.png")
+    run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+         "--shape", "100x200"])
+    same, msg = cmp_images(a.testimg, ref, out_pick) if os.path.exists(out_pick) else (False, "missing")
+    checks.ok(same, f"100x200: the same pixels as dirtool ({msg})")
+    nv = len(values)
+    checks.ok(f"heat self 40x{math.ceil(nv / 40)} count={nv}" in marks,
+              "self-describing image: detected without options, 40 columns")
+    vt = os.path.join(work, "self-values.txt")
+    with open(vt, "w") as f:
+        f.write("\n".join(repr(v) for v in values) + "\n")
+    proc = run([a.testimg, "signs", out_self, vt], check=False)
+    checks.ok(proc.returncode == 0, f"self-describing: colours match signs ({(proc.stdout + proc.stderr).strip()})")
+    checks.ok(f"heat sample {s_cols}x{s_rows} count=79510" in marks,
+              f"samples/weights-784-100-10.dir: 79510 values in {s_rows} rows of {s_cols}")
+    same, msg = (cmp_images(a.testimg, os.path.join(samples, "weights-784-100-10-heatmap.png"),
+                            out_sample) if os.path.exists(out_sample) else (False, "missing"))
+    checks.ok(same, f"the same pixels as samples/weights-784-100-10-heatmap.png ({msg})")
+    checks.ok(not [x for x in marks if x.startswith("refused result")] and
+              "Could not read the layer as a numeric array" in output,
+              "a classic image without classic is refused with the core's message")
+
+
+# ---- corpus ---------------------------------------------------------------
+
+def mode_corpus(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    corpus_list = shared_file("corpus/public.tsv")
+    cache = os.environ.get("DIR_CORPUS_DIR") or os.path.join(env_path("DIR_BUILD_ROOT"),
+                                                            "bench-corpus")
+    fetch = os.path.join(env_path("DIR_SOURCE_ROOT"), "tests", "bench", "fetch-corpus.sh")
+    proc = run(["sh", fetch, cache], check=False, env=dict(os.environ, DIR_CORPUS_LIST=corpus_list))
+    if proc.returncode != 0:
+        msg = f"could not fetch the corpus: {proc.stderr.strip()[-400:]}"
+        if os.environ.get("CI") == "true":
+            raise Failure(msg)
+        print(msg + ": skipping")
+        sys.exit(77)
+    images = [line.split("\t", 1)[1] for line in proc.stdout.splitlines() if "\t" in line]
+    checks.ok(len(images) > 0, f"{len(images)} corpus images fetched")
+    jobs = [(src, os.path.join(work, f"c{i:03d}.dir"), os.path.join(work, f"c{i:03d}-gimp.png"))
+            for i, src in enumerate(images)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(lambda j: run([dirtool, "encode", j[0], j[1]]), jobs))
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+    body = "".join(f"""
+  (catch #f (let* ((img (dt-load {scm_str(d)})))
+    (dt-png img {scm_str(out)}) (dt-mark "corpus {i}") (gimp-image-delete img)))"""
+                   for i, (src, d, out) in enumerate(jobs))
+    g.add("(begin" + body + ")")
+    g.run(timeout=1200)
+    marks = set(g.marks())
+    exact = 0
+    for i, (src, d, out) in enumerate(jobs):
+        rel = os.path.relpath(src, cache)
+        if not checks.ok(f"corpus {i}" in marks, f"GIMP 3 opened {rel} as .dir"):
+            continue
+        same, msg = cmp_images(a.testimg, src, out)
+        exact += same
+        checks.ok(same, f"{rel}: pixel-exact in GIMP 3 ({msg})")
+    print(f"corpus: {exact} of {len(jobs)} images pixel-exact through GIMP 3 "
+          f"(load and PNG export of all in one batch run: {g.seconds:.1f} s)")
+
+
+# ---- bombs ----------------------------------------------------------------
+
+def mode_bomb(a, work, checks):
+    import hostile
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+    bombs = hostile.bomb_files(work)
+    for name, path in bombs.items():
+        g.add(f"""(dt-mark "bomb {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""")
+        g.add(f"""(dt-mark "after {name} GIMP still runs " (dt-num (car (gimp-image-get-width (car (gimp-image-new 5 7 RGB))))))""")
+    output = g.run()
+    marks = g.marks()
+    for name, path in bombs.items():
+        checks.ok(not [x for x in marks if x.startswith(f"bomb {name} result")],
+                  f"bomb {name} ({os.path.getsize(path)} bytes): the load fails")
+        checks.ok(f"after {name} GIMP still runs 5" in marks, f"bomb {name}: GIMP 3 carries on")
+    checks.ok(output.count("is over the size limit") >= len(bombs),
+              "every bomb is refused with the core's size-limit message")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus", "bomb"])
+    p.add_argument("--gimp", required=True)
+    p.add_argument("--testimg", required=True)
+    p.add_argument("--plugin-dir", required=True)
+    p.add_argument("--convert", default="")
+    a = p.parse_args()
+    checks = Checks()
+    work = tempfile.mkdtemp(prefix=f"dir-gimp3-{a.mode}-")
+    try:
+        {"load": mode_load, "export": mode_export, "heatmap": mode_heatmap,
+         "corpus": mode_corpus, "bomb": mode_bomb}[a.mode](a, work, checks)
+    except Failure as e:
+        print(f"FAIL {e}")
+        checks.failures.append(str(e))
+    finally:
+        if os.environ.get("DIR_KEEP_TMP"):
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return checks.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
