@@ -54,10 +54,10 @@ PRELUDE = """
   (define (dt-load path) (car (gimp-file-load RUN-NONINTERACTIVE path)))
   (define (dt-png img path)
     (file-png-export #:run-mode RUN-NONINTERACTIVE #:image img #:file path
-                     #:interlaced #f #:bkgd #f #:offs #f #:phys #f #:time #f
-                     #:save-transparent #t #:include-exif #f #:include-iptc #f
-                     #:include-xmp #f #:include-color-profile #f
-                     #:include-thumbnail #f #:include-comment #f))
+                     #:interlaced FALSE #:bkgd FALSE #:offs FALSE #:phys FALSE #:time FALSE
+                     #:save-transparent TRUE #:include-exif FALSE #:include-iptc FALSE
+                     #:include-xmp FALSE #:include-color-profile FALSE
+                     #:include-thumbnail FALSE #:include-comment FALSE))
   (define (dt-num n) (number->string n))
   (define (dt-mark . parts) (gimp-message (apply string-append "DT " parts)))
 """
@@ -76,16 +76,24 @@ class Gimp3:
             raise Failure(f"{rc} is missing: the build did not configure the devenv profile")
         shutil.copyfile(rc, os.path.join(self.profile, "gimprc"))
         self.commands = ['(dt-mark "ready")']
+        self.expected_errors = set()
         self.log_path = os.path.join(work, name + "-output.txt")
 
-    def add(self, scm):
+    def add(self, scm, fails=False):
+        """A batch command; fails=True: it is meant to fail (its error is
+        caught and marked, and the other commands still run)."""
+        if fails:
+            self.expected_errors.add(len(self.commands))
         self.commands.append(scm)
 
     def run(self, timeout=600, env_extra=None):
-        cmd = [self.gimp, "-i", "-n", "-f", "--batch-interpreter=plug-in-script-fu-eval"]
-        for c in self.commands:
-            cmd += ["-b", f"(begin {PRELUDE} {c})"]
-        cmd += ["-b", "(gimp-quit 0)"]
+        # GIMP 3 stops at the first failing batch command and then stays
+        # running: every command catches its errors (marking them), and
+        # --quit ends GIMP after the last one.
+        cmd = [self.gimp, "-i", "-n", "-f", "--quit",
+               "--batch-interpreter=plug-in-script-fu-eval"]
+        for i, c in enumerate(self.commands):
+            cmd += ["-b", f'(begin {PRELUDE} (catch (dt-mark "error in command {i}") {c}))']
         env = dict(os.environ, GIMP3_DIRECTORY=self.profile, HOME=self.profile)
         env.pop("DISPLAY", None)
         env.update(env_extra or {})
@@ -121,6 +129,13 @@ class Gimp3:
         if report:
             raise Failure(f"sanitizer report from the plug-in:\n{report}")
         print(f"GIMP 3 batch run: {len(self.commands)} commands in {self.seconds:.1f} s")
+        failed = {int(m.group(1)) for m in re.finditer(r"DT error in command (\d+)", self.output)}
+        unexpected = sorted(failed - self.expected_errors)
+        if unexpected:
+            raise Failure(f"batch commands {unexpected} failed:\n{self.output[-6000:]}")
+        missing = sorted(self.expected_errors - failed)
+        if missing:
+            raise Failure(f"batch commands {missing} were meant to fail and did not")
         return self.output
 
     def marks(self):
@@ -207,7 +222,7 @@ def mode_load(a, work, checks):
             expected[name] = "image 600000x77 is over the size limit (524288x524288"
         elif data:
             expected[name] = run([a.testimg, "diag", path], check=False).stdout.strip()
-        g.add(f"""(dt-mark "corrupt {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""")
+        g.add(f"""(dt-mark "corrupt {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""", fails=True)
         g.add(f"""(dt-mark "after {name} GIMP still runs " (dt-num (car (gimp-image-get-width (car (gimp-image-new 5 7 RGB))))))""")
 
     output = g.run()
@@ -294,14 +309,16 @@ def mode_export(a, work, checks):
     keep = os.path.join(work, "keep.dir")
     with open(keep, "wb") as f:
         f.write(b"old contents")
-    for tag, args in (("backend", '#:backend "lzma"'), ("level", "#:level 23")):
+    # (A choice argument outside its choices is not refused by GIMP 3: it
+    # validates it to the default.  An integer out of range is refused.)
+    for tag, args in (("level", "#:level 23"), ("level-zero", "#:level 0")):
         g.add(f"""
 (let* ((img (dt-load {scm_str(srcs['rgb'])})))
-  (dt-mark "bad {tag} result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(keep)} {args})))))""")
+  (dt-mark "bad {tag} result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(keep)} {args})))))""", fails=True)
     missing = os.path.join(work, "no-such-dir", "x.dir")
     g.add(f"""
 (let* ((img (dt-load {scm_str(srcs['rgb'])})))
-  (dt-mark "missing dir result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(missing)})))))""")
+  (dt-mark "missing dir result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(missing)})))))""", fails=True)
 
     # Remembered: after an export with none/sub/interleaved, an export with
     # last values (no options given) uses them.
@@ -376,7 +393,7 @@ def mode_export(a, work, checks):
             with open(out, "rb") as f1, open(ref, "rb") as f2:
                 checks.ok(f1.read() == f2.read(),
                           f"{case}: the same bytes as magick with {defines or 'the defaults'}")
-    for tag in ("backend", "level"):
+    for tag in ("level", "level-zero"):
         checks.ok(not [x for x in marks if x.startswith(f"bad {tag} result")],
                   f"an invalid {tag} is refused")
     with open(keep, "rb") as f:
@@ -416,9 +433,9 @@ def mode_heatmap(a, work, checks):
            (dt-num (car (gimp-image-get-height (car r)))) " count=" (dt-num (cadr r))))""")
         return out
 
-    out_sq = heat("node", node, "#:classic #t #:capacity 1 #:ldeczeroes #t")
+    out_sq = heat("node", node, "#:classic TRUE #:capacity 1 #:ldeczeroes TRUE")
     out_pick = heat("node-100x200", node,
-                    "#:classic #t #:capacity 1 #:ldeczeroes #t #:rows 100 #:cols 200")
+                    "#:classic TRUE #:capacity 1 #:ldeczeroes TRUE #:rows 100 #:cols 200")
     values = [(-1) ** i * (i * 0.37 % 5.0) for i in range(1, 785)] + [0.0, 1e-300, -2.5e10]
     js = os.path.join(work, "values.json")
     with open(js, "w") as f:
@@ -436,7 +453,7 @@ def mode_heatmap(a, work, checks):
     g.add(f"""
 (let* ((img (dt-load {scm_str(node)})))
   (dt-mark "refused result " (dt-num (length (plug-in-dir-array-heatmap #:run-mode RUN-NONINTERACTIVE
-    #:image img #:drawables (vector (dt-drw img)))))))""")
+    #:image img #:drawables (vector (dt-drw img)))))))""", fails=True)
 
     output = g.run()
     marks = g.marks()
@@ -496,7 +513,7 @@ def mode_corpus(a, work, checks):
         list(pool.map(lambda j: run([dirtool, "encode", j[0], j[1]]), jobs))
     g = Gimp3(a.gimp, a.plugin_dir, work)
     body = "".join(f"""
-  (catch #f (let* ((img (dt-load {scm_str(d)})))
+  (catch FALSE (let* ((img (dt-load {scm_str(d)})))
     (dt-png img {scm_str(out)}) (dt-mark "corpus {i}") (gimp-image-delete img)))"""
                    for i, (src, d, out) in enumerate(jobs))
     g.add("(begin" + body + ")")
@@ -521,7 +538,7 @@ def mode_bomb(a, work, checks):
     g = Gimp3(a.gimp, a.plugin_dir, work)
     bombs = hostile.bomb_files(work)
     for name, path in bombs.items():
-        g.add(f"""(dt-mark "bomb {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""")
+        g.add(f"""(dt-mark "bomb {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""", fails=True)
         g.add(f"""(dt-mark "after {name} GIMP still runs " (dt-num (car (gimp-image-get-width (car (gimp-image-new 5 7 RGB))))))""")
     output = g.run()
     marks = g.marks()
