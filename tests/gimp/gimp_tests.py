@@ -783,19 +783,39 @@ class Display:
         return subprocess.run([self.xdotool] + list(args), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
 
-    def window(self, title, timeout=90):
-        """Waits for a window whose title contains `title`; its id."""
-        try:
-            proc = self.xdo("search", "--sync", "--name", title, timeout=timeout)
-        except subprocess.TimeoutExpired as e:
-            raise Failure(f"no window '{title}' within {timeout} s") from e
-        return proc.stdout.split()[0]
+    def window(self, title, timeout=120, exclude=()):
+        """Waits, with a bounded retry, for a visible window whose title
+        contains `title` and whose id is not in `exclude` (a dialog that was
+        just closed may still be mapped for a moment); its id.  A busy
+        machine can take a long time to map a dialog, so this polls instead
+        of searching once."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                proc = self.xdo("search", "--onlyvisible", "--name", title, timeout=30)
+                ids = [w for w in proc.stdout.split() if w not in exclude]
+            except subprocess.TimeoutExpired:
+                ids = []
+            if ids:
+                return ids[-1]
+            if time.monotonic() > deadline:
+                raise Failure(f"no window '{title}' within {timeout} s")
+            time.sleep(0.25)
 
-    def keys(self, title, *keys):
-        w = self.window(title)
-        self.xdo("windowfocus", "--sync", w)
+    def keys(self, title, *keys, exclude=()):
+        """Sends key presses to the window `title` once it has the focus;
+        returns the window's id."""
+        w = self.window(title, exclude=exclude)
+        deadline = time.monotonic() + 60
+        while True:
+            self.xdo("windowfocus", "--sync", w, timeout=30)
+            focus = self.xdo("getwindowfocus", timeout=30).stdout.strip()
+            if focus == w or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
         for k in keys:
             self.xdo("key", "--delay", "150", k)
+        return w
 
     def close(self):
         self.proc.kill()
@@ -831,9 +851,8 @@ def mode_interactive(a, work, checks):
         d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+e")
         # Heatmap of a classic image: the configuration dialog (capacity 1,
         # lDecZeroes, no alpha are its defaults), then the shape dialog.
-        d.keys("Numeric array heatmap", "alt+o")
-        time.sleep(1)
-        d.keys("Numeric array heatmap", "alt+o")
+        first = d.keys("Numeric array heatmap", "alt+o")
+        d.keys("Numeric array heatmap", "alt+o", exclude=(first,))
         g.wait()
     finally:
         d.close()
