@@ -118,20 +118,48 @@ dir_query_procedures (GimpPlugIn *plug_in)
   return list;
 }
 
+/* `label` with a mnemonic: an underscore before its first letter that no
+ * earlier label took (`used` holds the letters taken, lower case). */
+static gchar *
+mnemonic_label (const gchar *label,
+                gchar       *used)
+{
+  const gchar *p;
+
+  for (p = label; *p; p++)
+    {
+      gchar c = g_ascii_tolower (*p);
+
+      if (g_ascii_isalpha (c) && ! strchr (used, c))
+        {
+          gsize n = strlen (used);
+
+          used[n]     = c;
+          used[n + 1] = '\0';
+          return g_strdup_printf ("%.*s_%s", (gint) (p - label), label, p);
+        }
+    }
+
+  return g_strdup (label);
+}
+
 /* The export arguments: one per option of the core's table, a choice for
  * each CHOICE option and an integer for each INT option, with the table's
- * label, help text, range and default. */
+ * label (given a mnemonic; E is the Export button's), help text, range
+ * and default. */
 static void
 add_option_arguments (GimpProcedure *procedure)
 {
   const dir_option *table;
+  gchar             used[32] = "ec";
   size_t            count;
   size_t            i;
 
   table = dir_options (&count);
-  for (i = 0; i < count; i++)
+  for (i = 0; i < count && i < 24; i++)
     {
-      const dir_option *o = &table[i];
+      const dir_option *o     = &table[i];
+      gchar            *label = mnemonic_label (o->label, used);
 
       if (o->kind == DIR_OPTION_CHOICE)
         {
@@ -141,18 +169,19 @@ add_option_arguments (GimpProcedure *procedure)
           for (k = 0; o->choices[k]; k++)
             gimp_choice_add (choice, o->choices[k], k, o->choices[k], NULL);
 
-          gimp_procedure_add_choice_argument (procedure, o->name, o->label,
+          gimp_procedure_add_choice_argument (procedure, o->name, label,
                                               o->help, choice,
                                               o->default_value,
                                               G_PARAM_READWRITE);
         }
       else
         {
-          gimp_procedure_add_int_argument (procedure, o->name, o->label,
+          gimp_procedure_add_int_argument (procedure, o->name, label,
                                            o->help, o->min, o->max,
                                            atoi (o->default_value),
                                            G_PARAM_READWRITE);
         }
+      g_free (label);
     }
 }
 
@@ -293,7 +322,7 @@ dir_create_procedure (GimpPlugIn  *plug_in,
                                        "or near-square)",
                                        0, GIMP_MAX_IMAGE_SIZE, 0,
                                        G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "cols", "C_olumns (width)",
+      gimp_procedure_add_int_argument (procedure, "cols", "Colu_mns (width)",
                                        "Heatmap columns (0: from the rows, "
                                        "or near-square)",
                                        0, GIMP_MAX_IMAGE_SIZE, 0,

@@ -22,6 +22,12 @@ MODE is one of:
            dirtool, opens pixel-exact in GIMP 3
   bomb     the decompression bombs of tests/fuzz/hostile.py: refused with
            the core's limit message before allocation; GIMP carries on
+  interactive
+           the export dialog (options changed with their mnemonics, then
+           remembered: GIMP 3 keeps the values of interactive runs for
+           RUN-WITH-LAST-VALS) and the two heatmap dialogs on a private
+           Xvfb display, driven with xdotool; with DIR_SCREENSHOT_DIR set,
+           screenshots of the dialogs are saved there (docs/img/)
 
 Each mode starts GIMP once with a temporary profile (GIMP3_DIRECTORY) whose
 gimprc is the one `meson devenv` uses, so the freshly built plug-in is the
@@ -43,8 +49,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
-from gimp_tests import (Checks, Failure, cmp_images, env_path, header,  # noqa: E402
-                        plugin_sanitizer_report, run, scm_str, shared_file)
+from gimp_tests import (Checks, Display, Failure, cmp_images, env_path,  # noqa: E402
+                        header, plugin_sanitizer_report, run, scm_str, shared_file)
 
 # Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
 # dt-png exports with file-png-export keeping the colour of transparent
@@ -86,7 +92,7 @@ class Gimp3:
             self.expected_errors.add(len(self.commands))
         self.commands.append(scm)
 
-    def run(self, timeout=600, env_extra=None):
+    def run(self, timeout=600, env_extra=None, during=None):
         # GIMP 3 stops at the first failing batch command and then stays
         # running: every command catches its errors (marking them), and
         # --quit ends GIMP after the last one.
@@ -97,15 +103,27 @@ class Gimp3:
         env = dict(os.environ, GIMP3_DIRECTORY=self.profile, HOME=self.profile)
         env.pop("DISPLAY", None)
         env.update(env_extra or {})
+        if "DISPLAY" in env:
+            # The dialogs are driven by their English mnemonics.
+            env.update(LC_ALL="C.UTF-8", LANGUAGE="C")
         with open(self.log_path, "w+", errors="replace") as log:
             t0 = time.time()
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
             try:
+                if during:
+                    during()
                 rc = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired as e:
                 proc.kill()
                 proc.wait()
-                raise Failure(f"GIMP 3 did not finish within {timeout} s") from e
+                log.seek(0)
+                raise Failure(f"GIMP 3 did not finish within {timeout} s:\n{log.read()[-4000:]}") from e
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                log.seek(0)
+                print(log.read()[-4000:])
+                raise
             self.seconds = time.time() - t0
             log.seek(0)
             self.output = log.read()
@@ -320,18 +338,8 @@ def mode_export(a, work, checks):
 (let* ((img (dt-load {scm_str(srcs['rgb'])})))
   (dt-mark "missing dir result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(missing)})))))""", fails=True)
 
-    # Remembered: after an export with none/sub/interleaved, an export with
-    # last values (no options given) uses them.
-    prime = os.path.join(work, "lastvals-prime.dir")
-    lv = os.path.join(work, "rgb-lastvals.dir")
-    cases.append(("rgb-lastvals", srcs["rgb"], lv,
-                  {"backend": "none", "filter": "sub", "layout": "interleaved"},
-                  ["dir:backend=none", "dir:filter=sub", "dir:layout=interleaved"]))
-    g.add(f"""
-(let* ((img (dt-load {scm_str(srcs['grey'])})) (img2 (dt-load {scm_str(srcs['rgb'])})))
-  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(prime)} #:backend "none" #:filter "sub" #:layout "interleaved")
-  (file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img2 #:file {scm_str(lv)})
-  (dt-mark "export rgb-lastvals"))""")
+    # (Remembered values: GIMP 3 keeps those of interactive runs for
+    # RUN-WITH-LAST-VALS; the interactive mode tests them.)
 
     # Conversions: grey+alpha and indexed drawables, a layered image with
     # offsets (merged by the export as for any single-layer format).  The
@@ -550,9 +558,90 @@ def mode_bomb(a, work, checks):
               "every bomb is refused with the core's size-limit message")
 
 
+# ---- interactive ----------------------------------------------------------
+
+def screenshot(d, window, name):
+    """Saves window `window` of display `d` as DIR_SCREENSHOT_DIR/name
+    (ImageMagick's import), when that variable is set."""
+    out_dir = os.environ.get("DIR_SCREENSHOT_DIR")
+    if not out_dir:
+        return
+    importer = shutil.which("import") or shutil.which("import-im7.q16")
+    if not importer:
+        raise Failure("DIR_SCREENSHOT_DIR is set but ImageMagick's import is missing")
+    time.sleep(1.5)  # let the dialog draw itself
+    run([importer, "-display", d.display, "-window", window,
+         os.path.join(out_dir, name)])
+
+
+def mode_interactive(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    node = shared_file("imgarrays-reference/small/node.png")
+    src = os.path.join(work, "src.png")
+    run([a.testimg, "gen", src, "150", "101", "3", "5"])
+    ia = os.path.join(work, "dialog.dir")
+    ib = os.path.join(work, "lastvals.dir")
+    heat_png = os.path.join(work, "heat.png")
+    d = Display(work)
+    try:
+        g = Gimp3(a.gimp, a.plugin_dir, work)
+        g.add(f"""
+(let* ((img (dt-load {scm_str(src)})))
+  (file-dir-export #:run-mode RUN-INTERACTIVE #:image img #:file {scm_str(ia)})
+  (dt-mark "dialog export done")
+  (file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img #:file {scm_str(ib)})
+  (dt-mark "last values export done"))""")
+        g.add(f"""
+(let* ((img (dt-load {scm_str(node)}))
+       (r (plug-in-dir-array-heatmap #:run-mode RUN-INTERACTIVE #:image img
+            #:drawables (vector (dt-drw img)))))
+  (dt-png (car r) {scm_str(heat_png)})
+  (dt-mark "dialog heatmap count=" (dt-num (cadr r))))""")
+
+        def drive():
+            # Export dialog: back end zstd -> none (Up), layout ordered ->
+            # interleaved (Down), then the Export button.
+            w = d.window("Export Image as")
+            screenshot(d, w, "gimp3-export-dialog.png")
+            d.keys("Export Image as", "alt+b", "Up", "alt+a", "Down")
+            screenshot(d, w, "gimp3-export-dialog-changed.png")
+            d.keys("Export Image as", "alt+e")
+            # Heatmap of a classic image: the configuration dialog (its
+            # defaults: capacity 1, lDecZeroes), then the shape dialog.
+            first = d.window("Numeric array heatmap")
+            screenshot(d, first, "gimp3-heatmap-classic-dialog.png")
+            d.keys("Numeric array heatmap", "alt+o")
+            second = d.window("Numeric array heatmap", exclude=(first,))
+            screenshot(d, second, "gimp3-heatmap-dialog.png")
+            d.keys("Numeric array heatmap", "alt+o", exclude=(first,))
+
+        g.run(timeout=180, env_extra={"DISPLAY": d.display}, during=drive)
+    finally:
+        d.close()
+    marks = g.marks()
+    checks.ok("dialog export done" in marks and "last values export done" in marks,
+              "the export dialog ran, then an export with last values")
+    for path, what in ((ia, "exported from the dialog"), (ib, "exported with the remembered values")):
+        if not checks.ok(os.path.exists(path), what):
+            continue
+        hdr = header(a.testimg, path)
+        checks.ok(hdr["backend"] == "none" and hdr["layout"] == "interleaved",
+                  f"{what}: back end none, interleaved ({hdr})")
+        png = path[:-4] + "-decoded.png"
+        run([dirtool, "decode", path, png])
+        same, msg = cmp_images(a.testimg, src, png)
+        checks.ok(same, f"{what}: pixel-exact ({msg})")
+    checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
+    if os.path.exists(heat_png):
+        ref = os.path.join(work, "dirtool-heat.png")
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"])
+        same, msg = cmp_images(a.testimg, ref, heat_png)
+        checks.ok(same, f"the heatmap from the dialogs equals dirtool's ({msg})")
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus", "bomb"])
+    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus", "bomb", "interactive"])
     p.add_argument("--gimp", required=True)
     p.add_argument("--testimg", required=True)
     p.add_argument("--plugin-dir", required=True)
@@ -562,7 +651,8 @@ def main():
     work = tempfile.mkdtemp(prefix=f"dir-gimp3-{a.mode}-")
     try:
         {"load": mode_load, "export": mode_export, "heatmap": mode_heatmap,
-         "corpus": mode_corpus, "bomb": mode_bomb}[a.mode](a, work, checks)
+         "corpus": mode_corpus, "bomb": mode_bomb,
+         "interactive": mode_interactive}[a.mode](a, work, checks)
     except Failure as e:
         print(f"FAIL {e}")
         checks.failures.append(str(e))

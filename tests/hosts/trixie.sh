@@ -104,6 +104,14 @@ if [ -r "$shared/corpus/public.tsv" ]; then
     bind "$corpus" "$root/var/cache/direccional-corpus"
 fi
 
+# DIR_SCREENSHOT_DIR: where the GIMP 3 dialog screenshots (taken under Xvfb
+# inside the root by the gimp3-interactive test) are copied.
+shots=${DIR_SCREENSHOT_DIR:-}
+if [ -n "$shots" ]; then
+    mkdir -p "$shots" "$root/var/tmp/direccional-shots"
+    rm -f "$root"/var/tmp/direccional-shots/*.png
+fi
+
 want=$(echo $packages)
 if [ "$(cat "$root/.direccional-packages" 2>/dev/null)" != "$want" ]; then
     t1=$(date +%s)
@@ -124,6 +132,7 @@ t2=$(date +%s)
 status=0
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
     CI="${CI:-}" DIR_CORPUS_DIR=/var/cache/direccional-corpus DIR_KEEP_TMP="${DIR_KEEP_TMP:-}" \
+    ${shots:+DIR_SCREENSHOT_DIR=/var/tmp/direccional-shots} \
     sh -c 'set -e
         b=/var/tmp/direccional-build
         rm -rf "$b"
@@ -133,4 +142,7 @@ chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG
         ninja -C "$b" -j2 >/tmp/ninja.log 2>&1 || { tail -60 /tmp/ninja.log; exit 1; }
         meson test -C "$b" --print-errorlogs --num-processes 2 "$@"' trixie "$@" || status=$?
 say "build and tests inside the root took $(($(date +%s) - t2)) s (exit $status)"
+if [ -n "$shots" ]; then
+    cp "$root"/var/tmp/direccional-shots/*.png "$shots"/ 2>/dev/null || say "no screenshots were taken"
+fi
 exit $status
