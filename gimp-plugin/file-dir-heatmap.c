@@ -49,22 +49,6 @@ heatmap_error (GimpParam   *values,
   *nreturn_vals           = 2;
 }
 
-static guint32
-near_square_cols (guint64 count)
-{
-  guint32 cols = (guint32) ceil (sqrt ((gdouble) count));
-
-  return MAX (cols, 1);
-}
-
-static guint32
-rows_for (guint64 count,
-          guint32 cols)
-{
-  return (guint32) ((count + cols - 1) / cols);
-}
-
-
 /* ---- Classic configuration dialog ------------------------------------- */
 
 static gboolean
@@ -327,9 +311,6 @@ new_heatmap_image (const guint8     *rgb,
   GimpParasite *parasite;
   GeglBuffer   *buffer;
   gchar        *comment;
-  char          smin[DIRA_NUMBER_BUFSIZE];
-  char          smax[DIRA_NUMBER_BUFSIZE];
-  char          smean[DIRA_NUMBER_BUFSIZE];
   gint32        image_ID;
   gint32        layer_ID;
 
@@ -353,11 +334,7 @@ new_heatmap_image (const guint8     *rgb,
   /* The statistics travel with the image (Image > Image Properties >
    * Comment), each double in its shortest exact form, as dirtool prints
    * them. */
-  dira_shortest (stats->min, smin);
-  dira_shortest (stats->max, smax);
-  dira_shortest (stats->mean, smean);
-  comment = g_strdup_printf ("count=%" G_GUINT64_FORMAT " min=%s max=%s mean=%s",
-                             stats->count, smin, smax, smean);
+  comment = dir_gimp_heatmap_comment (stats);
   parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
                                 strlen (comment) + 1, comment);
   gimp_image_attach_parasite (image_ID, parasite);
@@ -517,16 +494,16 @@ dir_heatmap_run (gint             nparams,
    * (what dira_heatmap () draws for 0 x 0); last values only if they
    * still hold every value. */
   if (vals.rows == 0 && vals.cols > 0)
-    vals.rows = rows_for (count, vals.cols);
+    vals.rows = dir_gimp_rows_for (count, vals.cols);
   else if (vals.cols == 0 && vals.rows > 0)
-    vals.cols = (gint) rows_for (count, vals.rows);
+    vals.cols = (gint) dir_gimp_rows_for (count, vals.rows);
 
   if (vals.rows == 0 || vals.cols == 0 ||
       (run_mode != GIMP_RUN_NONINTERACTIVE &&
        (guint64) vals.rows * (guint64) vals.cols < count))
     {
-      vals.cols = near_square_cols (count);
-      vals.rows = rows_for (count, vals.cols);
+      vals.cols = dir_gimp_near_square_cols (count);
+      vals.rows = dir_gimp_rows_for (count, vals.cols);
     }
 
   if (run_mode == GIMP_RUN_INTERACTIVE && ! shape_dialog (&vals, &stats))

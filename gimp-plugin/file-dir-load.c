@@ -16,19 +16,6 @@
  * progress updates. */
 #define ROWS_PER_STEP 64
 
-static void
-set_dir_error (GError         **error,
-               const gchar     *filename,
-               dir_error        err,
-               const dir_diag  *diag)
-{
-  const gchar *detail = diag->message[0] ? diag->message : dir_strerror (err);
-
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-               "Could not open '%s' as a .dir image: %s",
-               gimp_filename_to_utf8 (filename), detail);
-}
-
 /* Loads `filename`; max_pixels, when not 0, is a stricter pixel limit (the
  * thumbnail procedure's). */
 gint32
@@ -72,7 +59,8 @@ dir_load_image (const gchar  *filename,
 
   if (err != DIR_OK)
     {
-      set_dir_error (error, filename, err, &diag);
+      dir_gimp_set_load_error (error, gimp_filename_to_utf8 (filename), err,
+                               &diag);
       dir_free (pixels);
       return -1;
     }

@@ -18,11 +18,6 @@
 
 #include "file-dir.h"
 
-/* GIMP's magic syntax: offset, type, value.  The value is a C string in
- * which GIMP understands octal escapes (not \x), so the 8-byte signature
- * 8B 44 49 52 0D 0A 1A 0A reads \213DIR\r\n\032\n. */
-#define MAGIC_GIMP_SYNTAX "0,string,\\213DIR\\r\\n\\032\\n"
-
 static void query (void);
 static void run   (const gchar      *name,
                    gint              nparams,
@@ -132,7 +127,7 @@ query (void)
                           load_args, load_return_vals);
 
   gimp_register_file_handler_mime (LOAD_PROC, DIR_MIME_TYPE);
-  gimp_register_magic_load_handler (LOAD_PROC, "dir", "", MAGIC_GIMP_SYNTAX);
+  gimp_register_magic_load_handler (LOAD_PROC, "dir", "", DIR_GIMP_MAGIC);
 
   gimp_install_procedure (LOAD_THUMB_PROC,
                           "Loads a preview of a .dir image",

@@ -12,6 +12,7 @@
 #include <libgimp/gimp.h>
 
 #include "dir.h"
+#include "dir-gimp-common.h"
 
 #define LOAD_PROC       "file-dir-load"
 #define LOAD_THUMB_PROC "file-dir-load-thumb"
@@ -24,7 +25,6 @@
  * "backend=zstd filter=auto layout=ordered level=19". */
 #define DIR_PARASITE    "dir-save-options"
 
-#define DIR_MIME_TYPE   "image/x-dir"
 
 /* Export options, kept with gimp_set_data () between exports. */
 typedef struct
@@ -34,10 +34,6 @@ typedef struct
   gint layout;    /* dir_layout  */
   gint level;     /* zstd level 1..22 */
 } DirSaveVals;
-
-/* Most pixels the thumbnail procedure decodes: previews of larger files
- * are refused (64 Mpx, 256 MiB of RGBA). */
-#define DIR_THUMB_MAX_PIXELS ((guint64) 1 << 26)
 
 /* file-dir-load.c */
 gint32    dir_load_image           (const gchar         *filename,
