@@ -16,6 +16,8 @@
  * GIMP 2.10 plug-in shares with this one is in ../dir-gimp-common.c.
  */
 
+#define _XOPEN_SOURCE 700 /* realpath () */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -695,6 +697,8 @@ export_image (GFile                    *file,
   gsize               row_bytes;
   gint                y;
   gboolean            ok;
+  GFile              *target;
+  gchar              *path;
 
   memset (&diag, 0, sizeof diag);
 
@@ -775,9 +779,26 @@ export_image (GFile                    *file,
   gimp_progress_update (0.9);
 
   /* g_file_replace_contents () writes a temporary file and renames it over
-   * the old one, so a failed export never leaves a partial file. */
-  ok = g_file_replace_contents (file, out, out_size, NULL, FALSE,
+   * the old one, so a failed export never leaves a partial file.  A local
+   * symbolic link is followed: its target is replaced and the link kept,
+   * as the 2.10 plug-in does. */
+  target = file;
+  path   = g_file_get_path (file);
+  if (path)
+    {
+      gchar *real = realpath (path, NULL);
+
+      if (real)
+        {
+          target = g_file_new_for_path (real);
+          free (real);
+        }
+      g_free (path);
+    }
+  ok = g_file_replace_contents (target, out, out_size, NULL, FALSE,
                                 G_FILE_CREATE_NONE, NULL, NULL, error);
+  if (target != file)
+    g_object_unref (target);
   dir_free (out);
 
   if (ok)

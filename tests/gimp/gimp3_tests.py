@@ -338,6 +338,20 @@ def mode_export(a, work, checks):
 (let* ((img (dt-load {scm_str(srcs['rgb'])})))
   (dt-mark "missing dir result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(missing)})))))""", fails=True)
 
+    # Exporting through a symbolic link replaces its target and keeps the
+    # link; the replaced file keeps its permissions (0600 here).
+    link_real = os.path.join(work, "linked-real.dir")
+    link = os.path.join(work, "rgb-link.dir")
+    with open(link_real, "wb") as f:
+        f.write(b"old contents")
+    os.chmod(link_real, 0o600)
+    os.symlink("linked-real.dir", link)
+    cases.append(("rgb-link", srcs["rgb"], link, {"backend": "zstd"}, []))
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['rgb'])})))
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(link)})
+  (dt-mark "export rgb-link"))""")
+
     # (Remembered values: GIMP 3 keeps those of interactive runs for
     # RUN-WITH-LAST-VALS; the interactive mode tests them.)
 
@@ -401,6 +415,9 @@ def mode_export(a, work, checks):
             with open(out, "rb") as f1, open(ref, "rb") as f2:
                 checks.ok(f1.read() == f2.read(),
                           f"{case}: the same bytes as magick with {defines or 'the defaults'}")
+    checks.ok(os.path.islink(link), "exporting through a symbolic link keeps the link")
+    checks.ok(os.stat(link_real).st_mode & 0o777 == 0o600,
+              f"the link's target keeps mode 600 ({os.stat(link_real).st_mode & 0o777:o})")
     for tag in ("level", "level-zero"):
         checks.ok(not [x for x in marks if x.startswith(f"bad {tag} result")],
                   f"an invalid {tag} is refused")

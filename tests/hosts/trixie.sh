@@ -8,7 +8,8 @@
 #     `debootstrap --variant=minbase trixie` when it is not there yet (a root
 #     left by an earlier run is reused), outside the checkout.  The packages
 #     below are installed into it with apt-get (again only when the list
-#     changed).
+#     changed): .ci/debian13-packages.txt, installed with
+#     --no-install-recommends.
 #  2. /proc, /dev and /dev/pts are bound into it, the checkout read-only at
 #     /src/direccional, ../shared read-only at /src/shared (so that ../shared
 #     is where the tests look), and the benchmark corpus cache (fetched here,
@@ -31,10 +32,9 @@ root=${DIR_TRIXIE_ROOT:-/var/tmp/direccional-trixie}
 mirror=${DIR_TRIXIE_MIRROR:-http://deb.debian.org/debian}
 corpus=${DIR_CORPUS_DIR:-${DIR_BUILD_ROOT:-$src/build}/bench-corpus}
 
-# What the build and the tests need inside the root.
-packages="gimp libgimp-3.0-dev imagemagick libmagickcore-7.q16-dev
-meson ninja-build gcc libc6-dev pkg-config libzstd-dev libpng-dev libwebp-dev
-libjson-c-dev python3 xvfb xauth xdotool x11-apps fonts-dejavu-core time"
+# What the build and the tests need inside the root: the Debian 13 package
+# list, as for building natively on Debian 13 (README).
+packages=$(grep -v '^#' "$src/.ci/debian13-packages.txt")
 
 say() { echo "trixie: $*" >&2; }
 unavailable() {
