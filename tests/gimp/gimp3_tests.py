@@ -598,6 +598,7 @@ def mode_interactive(a, work, checks):
     run([a.testimg, "gen", src, "150", "101", "3", "5"])
     ia = os.path.join(work, "dialog.dir")
     ib = os.path.join(work, "lastvals.dir")
+    ic = os.path.join(work, "preset.dir")
     heat_png = os.path.join(work, "heat.png")
     d = Display(work)
     try:
@@ -607,7 +608,9 @@ def mode_interactive(a, work, checks):
   (file-dir-export #:run-mode RUN-INTERACTIVE #:image img #:file {scm_str(ia)})
   (dt-mark "dialog export done")
   (file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img #:file {scm_str(ib)})
-  (dt-mark "last values export done"))""")
+  (dt-mark "last values export done")
+  (file-dir-export #:run-mode RUN-INTERACTIVE #:image img #:file {scm_str(ic)})
+  (dt-mark "preset export done"))""")
         g.add(f"""
 (let* ((img (dt-load {scm_str(node)}))
        (r (plug-in-dir-array-heatmap #:run-mode RUN-INTERACTIVE #:image img
@@ -623,6 +626,14 @@ def mode_interactive(a, work, checks):
             d.keys("Export Image as", "alt+b", "Up", "alt+a", "Down")
             screenshot(d, w, "gimp3-export-dialog-changed.png")
             d.keys("Export Image as", "alt+e")
+            d.wait_gone(w, "Export Image as")
+            # Again, choosing the preset smallest (default -> smallest):
+            # the dialog sets every other option to the preset's values.
+            w = d.window("Export Image as")
+            d.keys("Export Image as", "alt+p", "Down")
+            screenshot(d, w, "gimp3-export-dialog-preset.png")
+            d.keys("Export Image as", "alt+e")
+            d.wait_gone(w, "Export Image as")
             # Heatmap of a classic image: the configuration dialog (its
             # defaults: capacity 1, lDecZeroes), then the shape dialog.
             first = d.window("Numeric array heatmap")
@@ -648,6 +659,19 @@ def mode_interactive(a, work, checks):
         run([dirtool, "decode", path, png])
         same, msg = cmp_images(a.testimg, src, png)
         checks.ok(same, f"{what}: pixel-exact ({msg})")
+    if checks.ok("preset export done" in marks and os.path.exists(ic),
+                 "exported from the dialog after choosing the preset smallest"):
+        if a.convert:
+            ref = os.path.join(work, "preset-magick.dir")
+            run([a.convert, src, "-define", "dir:preset=smallest", ref])
+            with open(ic, "rb") as f1, open(ref, "rb") as f2:
+                checks.ok(f1.read() == f2.read(),
+                          "choosing the preset in the dialog set every option to its values "
+                          "(the bytes of magick -define dir:preset=smallest)")
+        else:
+            hdr = header(a.testimg, ic)
+            checks.ok(hdr["backend"] == "zstd" and hdr["layout"] == "ordered",
+                      f"the preset replaced the remembered none/interleaved ({hdr})")
     checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
     if os.path.exists(heat_png):
         ref = os.path.join(work, "dirtool-heat.png")

@@ -802,6 +802,23 @@ class Display:
                 raise Failure(f"no window '{title}' within {timeout} s")
             time.sleep(0.25)
 
+    def wait_gone(self, window, title, timeout=120):
+        """Waits, with a bounded retry, until window `window` (titled
+        `title`) is no longer mapped: the next dialog of a new plug-in
+        process may get the same window id."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                proc = self.xdo("search", "--onlyvisible", "--name", title, timeout=30)
+                ids = proc.stdout.split()
+            except subprocess.TimeoutExpired:
+                ids = [window]
+            if window not in ids:
+                return
+            if time.monotonic() > deadline:
+                raise Failure(f"window '{title}' still open after {timeout} s")
+            time.sleep(0.25)
+
     def keys(self, title, *keys, exclude=()):
         """Sends key presses to the window `title` once it has the focus;
         returns the window's id."""
