@@ -114,11 +114,7 @@ static void options_of(const mode *md, int force_v1, dir_encode_options *opt)
     opt->backend = md->backend;
     opt->codes = md->codes;
     opt->level = DIR_DEFAULT_LEVEL;
-#ifdef DIR_HAVE_FORMAT_VERSION
     if (force_v1) opt->format_version = 1;
-#else
-    (void)force_v1;
-#endif
 }
 
 static const unsigned chans[3] = {1, 3, 4};
@@ -154,8 +150,8 @@ static uint8_t *read_file(const char *path, size_t *size)
 
 static int write_all(const char *dir)
 {
-    char path[4096], name[128];
-    snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
+    char path[2048], name[128];
+    snprintf(path, sizeof path, "%.1000s/MANIFEST.tsv", dir);
     FILE *man = fopen(path, "w");
     if (!man) return 1;
     fprintf(man, "# file\tchannels\twidth\theight\tpixel_crc\tbytes\tcodes 00..08\n");
@@ -163,7 +159,7 @@ static int write_all(const char *dir)
         unsigned c = chans[ci];
         uint8_t img[W * H * 4];
         make_image(c, img);
-        snprintf(path, sizeof path, "%s/src-c%u.raw", dir, c);
+        snprintf(path, sizeof path, "%.1000s/src-c%u.raw", dir, c);
         if (write_file(path, img, (size_t)W * H * c)) return 1;
         for (unsigned m = 0; m < 16; m++) {
             mode md;
@@ -175,7 +171,7 @@ static int write_all(const char *dir)
             options_of(&md, 1, &opt);
             if (dir_encode(img, W, H, c, 0, &opt, &out, &size, &st, NULL) != DIR_OK) return 1;
             file_name(name, sizeof name, c, &md);
-            snprintf(path, sizeof path, "%s/%s", dir, name);
+            snprintf(path, sizeof path, "%.1000s/%.127s", dir, name);
             if (write_file(path, out, size)) return 1;
             fprintf(man, "%s\t%u\t%u\t%u\t%08x\t%zu\t", name, c, W, H,
                     dir_crc32(0, img, (size_t)W * H * c), size);
@@ -190,8 +186,8 @@ static int write_all(const char *dir)
 
 static void check_all(const char *dir)
 {
-    char path[4096], line[512];
-    snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
+    char path[2048], line[512];
+    snprintf(path, sizeof path, "%.1000s/MANIFEST.tsv", dir);
     FILE *man = fopen(path, "r");
     CHECK(man != NULL);
     if (!man) return;
@@ -210,11 +206,11 @@ static void check_all(const char *dir)
         }
         files++;
         size_t size = 0, rsize = 0;
-        snprintf(path, sizeof path, "%s/%s", dir, name);
+        snprintf(path, sizeof path, "%.1000s/%.127s", dir, name);
         uint8_t *data = read_file(path, &size);
         CHECK(data != NULL);
         CHECK_EQ_INT(size, bytes);
-        snprintf(path, sizeof path, "%s/src-c%u.raw", dir, c);
+        snprintf(path, sizeof path, "%.1000s/src-c%u.raw", dir, c);
         uint8_t *ref = read_file(path, &rsize);
         CHECK(ref != NULL);
         if (!data || !ref || rsize != (size_t)w * h * c) {
@@ -292,8 +288,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write") == 0) return write_all(argv[2]);
     const char *root = getenv("DIR_SOURCE_ROOT");
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/tests/core/golden-v1", root ? root : ".");
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.1000s/tests/core/golden-v1", root ? root : ".");
     check_all(dir);
     TEST_DONE();
 }
