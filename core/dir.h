@@ -399,8 +399,10 @@ typedef struct dir_pixels {
  * `meta` and `opt` may be NULL.  The metadata must be valid for its chunk
  * (docs/FORMAT.md, "Chunks": an ICC profile whose size field matches, EXIF
  * starting with a TIFF header, UTF-8 XMP and comment, both densities or
- * neither) and within the chunk maximums, or DIR_EINVAL.  On success *out
- * is a malloc()ed file of *out_size bytes (free with dir_free()). */
+ * neither), or DIR_EINVAL, and within the chunk maximums, or DIR_ELIMIT.
+ * 16-bit samples need a 2-byte aligned buffer and an even stride.  On
+ * success *out is a malloc()ed file of *out_size bytes (free with
+ * dir_free()). */
 DIR_API dir_error dir_encode_image(const dir_pixels *px, const dir_metadata *meta,
                                    const dir_encode_options *opt, void **out, size_t *out_size,
                                    dir_stats *stats, dir_diag *diag);
