@@ -44,6 +44,15 @@ done
 refs=$(printf '%s' "$json" | sed 's/.*"03": \([0-9]*\).*/\1/')
 [ "$refs" -ge 200 ] || fail "chess board used code 03 only $refs times"
 "$dirtool" info "$tmp/chess1.dir" | grep -q '^  03 ' || fail "info table lacks code 03"
+# --version 1: version 1 in any mode (for readers of version 1 only);
+# --version 2 even in the seed-pure mode.
+"$dirtool" encode "$samples/chess.png" "$tmp/chess-v1.dir" --version 1
+"$dirtool" info --json "$tmp/chess-v1.dir" | grep -q '"version": 1, "filter": "[a-z]*", "layout": "ordered", "backend": "zstd"' ||
+  fail "--version 1: $("$dirtool" info --json "$tmp/chess-v1.dir")"
+"$imgcmp" "$samples/chess.png" "$tmp/chess-v1.dir" || fail "--version 1 pixels"
+"$dirtool" encode "$samples/chess.png" "$tmp/chess-v2.dir" --backend none --filter none --version 2
+"$dirtool" info --json "$tmp/chess-v2.dir" | grep -q '"version": 2' || fail "--version 2"
+"$imgcmp" "$samples/chess.png" "$tmp/chess-v2.dir" || fail "--version 2 pixels"
 
 # Errors: one line on stderr, non-zero exit, no output file left behind.
 printf 'not an image' > "$tmp/junk.dir"
