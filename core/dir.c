@@ -554,8 +554,8 @@ static const char *chunk_content_error(int k, const uint8_t *d, size_t n, char *
     switch (k) {
     case CH_ICC:
         if (n < ICC_HEADER_SIZE) {
-            snprintf(buf, bufsize, "ICC profile of %zu bytes is shorter than its %d-byte header",
-                     n, ICC_HEADER_SIZE);
+            snprintf(buf, bufsize, "ICC profile of %zu bytes is shorter than its %d-byte header", n,
+                     ICC_HEADER_SIZE);
             return buf;
         }
         if (rd32be(d) != n) {
@@ -654,8 +654,9 @@ static dir_error parse_chunks(const uint8_t *file, const dir_info *in, const dir
                             (const char *)c, chunk_what[k], i);
             seen |= 1u << k;
             const char *bad = chunk_content_error(k, d, len, why, sizeof why);
-            if (bad) return fail(diag, DIR_ECHUNK, at + 8, -1, "chunk %u (%.4s): %s", i,
-                                 (const char *)c, bad);
+            if (bad)
+                return fail(diag, DIR_ECHUNK, at + 8, -1, "chunk %u (%.4s): %s", i, (const char *)c,
+                            bad);
             if (meta) {
                 switch (k) {
                 case CH_ICC:
@@ -1367,9 +1368,9 @@ static dir_error decode_v2(const uint8_t *data, size_t size, const dir_info *inf
         return fail(diag, DIR_EINVAL, 0, -1, "16-bit samples need a 2-byte aligned buffer");
     dir_limits elim;
     effective_limits(lim, &elim);
-    dir_error err = dir2_decode_payload(data + at, (size_t)info->payload_size, info->width,
-                                        info->height, info->channels, info->depth, &elim, pixels,
-                                        n, diag);
+    dir_error err =
+        dir2_decode_payload(data + at, (size_t)info->payload_size, info->width, info->height,
+                            info->channels, info->depth, &elim, pixels, n, diag);
     if (err) {
         /* the payload reports offsets from its start */
         if (diag && diag->offset != (uint64_t)-1) diag->offset += at;
@@ -2346,8 +2347,8 @@ dir_error dir_encode_image(const dir_pixels *px_in, const dir_metadata *meta,
                     ZSTD_maxCLevel());
     if (px.width == 0 || px.height == 0 || px.width > DIR_MAX_DIM || px.height > DIR_MAX_DIM ||
         (uint64_t)px.width * px.height > DIR_MAX_PIXELS)
-        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits",
-                    px.width, px.height);
+        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits", px.width,
+                    px.height);
     size_t row = (size_t)px.width * px.channels * (px.depth / 8);
     if (px.stride == 0) px.stride = row;
     if (px.stride < row) return fail(diag, DIR_EINVAL, 0, -1, "stride smaller than a row");
@@ -2364,8 +2365,8 @@ dir_error dir_encode_image(const dir_pixels *px_in, const dir_metadata *meta,
         return fail(diag, DIR_EINVAL, 0, -1,
                     "version 1 holds only 8-bit grey, RGB and RGBA without metadata");
     if (version == 1)
-        return encode_v1(px.data, px.width, px.height, px.channels, px.stride, &opt, out,
-                         out_size, stats, diag);
+        return encode_v1(px.data, px.width, px.height, px.channels, px.stride, &opt, out, out_size,
+                         stats, diag);
     if (opt.level < 1 || opt.level > ZSTD_maxCLevel()) opt.level = DIR_DEFAULT_LEVEL;
     return write_v2(&px, &cs, &opt, out, out_size, stats, diag);
 }

@@ -85,7 +85,8 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     if (content == ZSTD_CONTENTSIZE_ERROR)
         return fail(diag, DIR_EBACKEND, 0, "the payload is not a zstd frame");
     if (content != samples_size)
-        return fail(diag, DIR_EBACKEND, 0, "the payload's zstd frame holds %lld bytes, the image %zu",
+        return fail(diag, DIR_EBACKEND, 0,
+                    "the payload's zstd frame holds %lld bytes, the image %zu",
                     content == ZSTD_CONTENTSIZE_UNKNOWN ? -1LL : (long long)content, samples_size);
     size_t fsize = ZSTD_findFrameCompressedSize(in, in_size);
     if (ZSTD_isError(fsize) || fsize != in_size)

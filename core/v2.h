@@ -37,8 +37,8 @@
 #include "dir.h"
 
 /* Encodes the pixels of a version-2 file into a payload (malloc()ed *out). */
-dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *opt,
-                              uint8_t **out, size_t *out_size, dir_stats *stats, dir_diag *diag);
+dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *opt, uint8_t **out,
+                              size_t *out_size, dir_stats *stats, dir_diag *diag);
 
 /* Decodes a payload into samples (layout as dir_decode); bounded by in_size
  * and the limits. */

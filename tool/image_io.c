@@ -673,8 +673,8 @@ int tool_write_image(const char *path, const tool_image *img, const dir_encode_o
         size_t n;
         dir_diag diag;
         dir_metadata dm;
-        dir_pixels px = {img->pixels, img->width, img->height, img->channels,
-                         img->depth == 16 ? 16 : 8, 0};
+        dir_pixels px = {
+            img->pixels, img->width, img->height, img->channels, img->depth == 16 ? 16 : 8, 0};
         tool_meta_view(&img->meta, &dm);
         if (dir_encode_image(&px, &dm, opt, &out, &n, NULL, &diag) != DIR_OK)
             return set_err(err, errlen, "'%s': %s", path, diag.message);

@@ -48,26 +48,26 @@ static uint32_t rnd(void)
 static int section_pixel(unsigned s, unsigned x, unsigned y)
 {
     switch (s) {
-    case 0: return 0;                                 /* 00 all zero */
-    case 1: return 1;                                 /* 01 one colour */
-    case 2: return x == 5 && y == 7 ? 2 : 1;          /* 02 one pixel differs */
-    case 3: return section_pixel(2, x, y);            /* edge: copy of 2's left part (03) */
-    case 4: return ((x / 2 + y) & 1) ? 3 : 4;         /* 08 two colours */
-    case 5:                                           /* 05 zero implicit */
-        if (y < 2 && x < 5) return 2;                 /* 10 pixels */
-        if (x >= 8 && y >= 8 && y < 13) return 3;     /* 40 pixels */
-        if (x == 15 && y < 3) return 5;               /* 3 pixels */
+    case 0: return 0;                             /* 00 all zero */
+    case 1: return 1;                             /* 01 one colour */
+    case 2: return x == 5 && y == 7 ? 2 : 1;      /* 02 one pixel differs */
+    case 3: return section_pixel(2, x, y);        /* edge: copy of 2's left part (03) */
+    case 4: return ((x / 2 + y) & 1) ? 3 : 4;     /* 08 two colours */
+    case 5:                                       /* 05 zero implicit */
+        if (y < 2 && x < 5) return 2;             /* 10 pixels */
+        if (x >= 8 && y >= 8 && y < 13) return 3; /* 40 pixels */
+        if (x == 15 && y < 3) return 5;           /* 3 pixels */
         return 0;
-    case 6: return section_pixel(2, x, y);            /* 03 full to full */
+    case 6: return section_pixel(2, x, y);                          /* 03 full to full */
     case 7: return x == 3 && y == 3 ? 2 : x == 6 && y == 9 ? 3 : 1; /* 06 no zero */
-    case 8:                                           /* 04 colour elimination */
+    case 8:                                                         /* 04 colour elimination */
         if ((x * 7 + y * 3) % 11 == 0) return 3;
         if ((x + y * 5) % 13 == 0) return 5;
         if (x == 4 && y == 4) return 0;
         return 7;
-    case 9: return -1;                                /* 07 raw: noise */
-    case 10: return section_pixel(4, x, y);           /* bottom edge: copy of 4 (03) */
-    case 11: return section_pixel(5, x, y);           /* corner: copy of 5 (03) */
+    case 9: return -1;                      /* 07 raw: noise */
+    case 10: return section_pixel(4, x, y); /* bottom edge: copy of 4 (03) */
+    case 11: return section_pixel(5, x, y); /* corner: copy of 5 (03) */
     }
     return 0;
 }
@@ -197,8 +197,8 @@ static void check_all(const char *dir)
         unsigned c, w, h, crc, codes[9];
         size_t bytes;
         if (line[0] == '#') continue;
-        if (sscanf(line, "%127s %u %u %u %x %zu %u,%u,%u,%u,%u,%u,%u,%u,%u", name, &c, &w, &h,
-                   &crc, &bytes, &codes[0], &codes[1], &codes[2], &codes[3], &codes[4], &codes[5],
+        if (sscanf(line, "%127s %u %u %u %x %zu %u,%u,%u,%u,%u,%u,%u,%u,%u", name, &c, &w, &h, &crc,
+                   &bytes, &codes[0], &codes[1], &codes[2], &codes[3], &codes[4], &codes[5],
                    &codes[6], &codes[7], &codes[8]) != 15) {
             fprintf(stderr, "bad manifest line: %s", line);
             test_failures++;
@@ -261,8 +261,7 @@ static void check_all(const char *dir)
                 void *out = NULL;
                 size_t n = 0;
                 options_of(&md, force, &opt);
-                CHECK_EQ_INT(dir_encode(ref, w, h, c, 0, &opt, &out, &n, NULL, NULL),
-                             DIR_OK);
+                CHECK_EQ_INT(dir_encode(ref, w, h, c, 0, &opt, &out, &n, NULL, NULL), DIR_OK);
                 if (!out || n != size || memcmp(out, data, n) != 0) {
                     fprintf(stderr, "%s: the encoder (%s) no longer writes these bytes\n", name,
                             force ? "version 1 forced" : "seed-pure default");

@@ -103,7 +103,10 @@ static int cmd_gen(int argc, char **argv)
                 /* Alpha: opaque, transparent and partial, with colour kept
                  * under fully transparent pixels. */
                 unsigned k = (x / 8 + y / 8) % 4;
-                p[img.channels - 1] = k == 0 ? 255 : k == 1 ? 0 : k == 2 ? (uint8_t)(x * 7 + y) : 128;
+                p[img.channels - 1] = k == 0   ? 255
+                                      : k == 1 ? 0
+                                      : k == 2 ? (uint8_t)(x * 7 + y)
+                                               : 128;
             }
         }
     }

@@ -93,8 +93,9 @@ static void check_meta(const tool_image *img, const char *comment, int line)
           m->exif_size == sizeof exif && memcmp(m->exif, exif, sizeof exif) == 0 &&
           m->xmp_size == strlen(xmp) && memcmp(m->xmp, xmp, strlen(xmp)) == 0 && m->comment &&
           strcmp(m->comment, comment) == 0 && m->density_x == 11811 && m->density_y == 5906)) {
-        fprintf(stderr, "line %d: metadata not kept (icc %zu, exif %zu, xmp %zu, comment %s, "
-                        "density %u x %u)\n",
+        fprintf(stderr,
+                "line %d: metadata not kept (icc %zu, exif %zu, xmp %zu, comment %s, "
+                "density %u x %u)\n",
                 line, m->icc_size, m->exif_size, m->xmp_size, m->comment ? m->comment : "-",
                 m->density_x, m->density_y);
         test_failures++;
@@ -163,7 +164,8 @@ static void test_metadata(void)
         const char *dirtool = getenv("DIRTOOL");
         if (dirtool) {
             char cmd[8192];
-            snprintf(cmd, sizeof cmd, "'%s' encode tmeta.png tmeta3.dir && '%s' decode tmeta3.dir tmeta3.png",
+            snprintf(cmd, sizeof cmd,
+                     "'%s' encode tmeta.png tmeta3.dir && '%s' decode tmeta3.dir tmeta3.png",
                      dirtool, dirtool);
             CHECK_EQ_INT(system(cmd), 0);
             read_ok("tmeta3.png", &back, 6, 5, 3);

@@ -34,14 +34,16 @@ int main(int argc, char **argv)
         memcpy(msg[0], d.message, sizeof d.message);
         e[1] = dir_decode(buf, n, NULL, px, sizeof px, NULL, NULL, &d);
         memcpy(msg[1], d.message, sizeof d.message);
-        e[2] = dir_declared_size(buf, n < DIR_HEADER_SIZE ? n : DIR_HEADER_SIZE, NULL, &declared,
-                                 &d);
+        e[2] =
+            dir_declared_size(buf, n < DIR_HEADER_SIZE ? n : DIR_HEADER_SIZE, NULL, &declared, &d);
         memcpy(msg[2], d.message, sizeof d.message);
         for (int k = 0; k < 3; k++) {
             int ok = e[k] == DIR_EVERSION && strstr(msg[k], "unsupported version 2") != NULL;
             printf("%s (%zu bytes): %s: %d \"%s\"%s\n", argv[i], n,
-                   k == 0 ? "probe" : k == 1 ? "decode" : "declared size", e[k], msg[k],
-                   ok ? "" : "  <-- FAIL");
+                   k == 0   ? "probe"
+                   : k == 1 ? "decode"
+                            : "declared size",
+                   e[k], msg[k], ok ? "" : "  <-- FAIL");
             failures += !ok;
         }
     }
