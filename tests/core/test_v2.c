@@ -836,7 +836,7 @@ static int stop_now(void *user, double done)
 
 static void test_cancel(void)
 {
-    uint8_t px8[32 * 32];
+    uint8_t px8[32 * 32 * 2];
     memset(px8, 7, sizeof px8);
     dir_pixels px = {px8, 32, 32, 2, 8, 0};
     dir_encode_options o;
