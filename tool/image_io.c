@@ -255,7 +255,13 @@ void tool_meta_view(const tool_meta *m, dir_metadata *out)
     out->density_y = m->density_y;
 }
 
-/* A malloc()ed copy of n bytes with a NUL after them. */
+/* A malloc()ed copy of n bytes with a NUL after them.  Not inlined: called
+ * between libpng's setjmp() and longjmp(), its local would otherwise be
+ * flagged by gcc 14's -Wclobbered (a false alarm: it never lives across a
+ * longjmp). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static uint8_t *dup_bytes(const void *p, size_t n)
 {
     uint8_t *d = malloc(n + 1);
