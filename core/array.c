@@ -4,11 +4,11 @@
  * strings, classic and self-describing streams, normalisation, heatmaps.
  * docs/FORMAT.md, "Numeric arrays", is the specification.
  *
- * Exactness: every number is turned into decimal text and converted once
- * with strtod (correctly rounded), never assembled with lossy double
- * arithmetic.  The classic encoder reproduces the reference (V8) digits
- * bit for bit, including its rounding of digit strings past 2^53, and
- * checks that each value reads back as the same double.
+ * Exactness: every number is turned into decimal text and converted once,
+ * correctly rounded (fast_float), never assembled with lossy double
+ * arithmetic; shortest digits come from libdouble-conversion (numconv.cpp).  The classic encoder
+ * reproduces the reference (V8) digits bit for bit, including its rounding of digit strings past
+ * 2^53, and checks that each value reads back as the same double.
  */
 #include <float.h>
 #include <math.h>
@@ -19,6 +19,7 @@
 
 #include "diag.h"
 #include "dir.h"
+#include "numconv.h"
 
 /* Nibble 15 is the delimiter `f`; 0..14 are base-15 digits. */
 #define DELIM 15u
@@ -72,84 +73,12 @@ static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const cha
 /* ------------------------------------------------------------------------ */
 /* Shortest round-trip decimal digits                                        */
 
-/* Formats a (> 0, finite) with p significant digits; returns 1 when strtod
- * reads the text back as a, 0 when it does not, -1 if formatting failed.
- * Unless -1, digits gets the p digits and *e10 the exponent of the first one.  The text's radix
- * character is whatever the locale uses: only digits and the exponent are taken from it. */
-static int try_digits(double a, int p, char *digits, int *e10)
-{
-    char buf[48];
-    int n = snprintf(buf, sizeof buf, "%.*e", p - 1, a);
-    if (n <= 0 || (size_t)n >= sizeof buf) return -1;
-    int nd = 0;
-    const char *s = buf;
-    while (*s && *s != 'e') {
-        if (*s >= '0' && *s <= '9' && nd < 17) digits[nd++] = *s;
-        s++;
-    }
-    if (*s != 'e' || nd != p) return -1;
-    *e10 = (int)strtol(s + 1, NULL, 10);
-    return strtod(buf, NULL) == a;
-}
-
-/* Like try_digits, but for the p-digit decimal one unit above the nearest:
- * when a's mantissa is a power of two its rounding interval reaches twice as
- * far up as down, so the nearest p-digit decimal may fall just below it while
- * the next one up is inside.  Needs digits/e10 from a try_digits(a, p) call
- * that returned 0. */
-static int try_digits_up(double a, int p, char *digits, int *e10)
-{
-    char up[17];
-    int e = *e10;
-    memcpy(up, digits, (size_t)p);
-    int i = p - 1;
-    while (i >= 0 && up[i] == '9')
-        up[i--] = '0';
-    if (i < 0) { /* 99..9 -> 100..0 */
-        up[0] = '1';
-        e++;
-    } else {
-        up[i]++;
-    }
-    char buf[48];
-    /* an integer significand: no radix character, whatever the locale */
-    int n = snprintf(buf, sizeof buf, "%.*se%d", p, up, e - (p - 1));
-    if (n <= 0 || (size_t)n >= sizeof buf || strtod(buf, NULL) != a) return 0;
-    memcpy(digits, up, (size_t)p);
-    *e10 = e;
-    return 1;
-}
-
 /* Shortest digits (1..17, no trailing zeros) with d1.d2d3... x 10^e10 == a
- * after strtod.  For a normal a whose mantissa is not a power of two the
- * rounding interval is symmetric and narrower than the spacing of 15-digit
- * decimals, so: if the 15-digit rounding reads back, no other decimal of 15
- * digits or fewer does, and its digits without trailing zeros are the
- * shortest; otherwise the nearest 16-digit one, else 17 digits.  Powers of
- * two (whose interval is asymmetric: the nearest decimal or the one above it)
- * and subnormals are searched linearly. */
+ * (a > 0, finite) after a correctly rounded conversion back: V8's algorithm,
+ * through libdouble-conversion (numconv.cpp). */
 static int shortest_digits(double a, char *digits, int *e10)
 {
-    int m_exp;
-    double m = frexp(a, &m_exp);
-    int p;
-    if (m == 0.5 || a < DBL_MIN) {
-        for (p = 1; p < 17; p++) {
-            int r = try_digits(a, p, digits, e10);
-            if (r == 1 || (r == 0 && m == 0.5 && try_digits_up(a, p, digits, e10))) break;
-        }
-        if (p == 17) (void)try_digits(a, 17, digits, e10);
-    } else if (try_digits(a, 15, digits, e10) == 1) {
-        p = 15;
-    } else if (try_digits(a, 16, digits, e10) == 1) {
-        p = 16;
-    } else {
-        (void)try_digits(a, 17, digits, e10);
-        p = 17;
-    }
-    while (p > 1 && digits[p - 1] == '0')
-        p--;
-    return p;
+    return dir_num_shortest(a, digits, e10);
 }
 
 size_t dira_shortest(double value, char *buf)
@@ -207,14 +136,36 @@ size_t dira_shortest(double value, char *buf)
 /* Base-15 digits of x, most significant first; "0" for 0. Returns count. */
 static int u64_b15(uint64_t x, uint8_t *out)
 {
-    uint8_t tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (uint8_t)(x % 15);
-        x /= 15;
-    } while (x);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
+    /* digit count from the powers of 15, then two digits per division
+     * (by 225, a multiplication once compiled), written from the end */
+    static const uint64_t p15[17] = {1ull,
+                                     15ull,
+                                     225ull,
+                                     3375ull,
+                                     50625ull,
+                                     759375ull,
+                                     11390625ull,
+                                     170859375ull,
+                                     2562890625ull,
+                                     38443359375ull,
+                                     576650390625ull,
+                                     8649755859375ull,
+                                     129746337890625ull,
+                                     1946195068359375ull,
+                                     29192926025390625ull,
+                                     437893890380859375ull,
+                                     6568408355712890625ull};
+    int n = 1;
+    while (n < 17 && x >= p15[n])
+        n++;
+    int i = n;
+    while (i >= 2) {
+        unsigned r = (unsigned)(x % 225u);
+        x /= 225u;
+        out[--i] = (uint8_t)(r % 15u);
+        out[--i] = (uint8_t)(r / 15u);
+    }
+    if (i) out[0] = (uint8_t)x;
     return n;
 }
 
@@ -259,6 +210,23 @@ static int big_b15(double a, uint8_t *out)
  * past 2^53 come from rounded double arithmetic. */
 static int v8_b15(double x, uint8_t *out)
 {
+    if (x / 15.0 < TWO53) {
+        /* The common case (every fraction part, < 10^17): no leading
+         * divisions.  Below 2^53 the double arithmetic is exact, so the
+         * digits are the exact ones.  Above, only the first step rounds:
+         * rem = x mod 15 is exact, y = (x - rem) / 15 is rounded twice
+         * (done here with the same two double operations) and need not be
+         * whole; the next fmod(y, 15) is floor(y) mod 15 plus y's fraction,
+         * truncated to its whole part, and from then on every step is
+         * exact: the digits after the first are those of floor(y). */
+        uint64_t whole = (uint64_t)x;
+        if (x < TWO53) return u64_b15(whole, out);
+        unsigned r1 = (unsigned)(whole % 15u);
+        double y = (x - (double)r1) / 15.0;
+        int n = u64_b15((uint64_t)y, out);
+        out[n++] = (uint8_t)r1;
+        return n;
+    }
     uint8_t tmp[MAX_B15 + 8];
     int n = 0;
     double integer = x;
@@ -267,13 +235,34 @@ static int v8_b15(double x, uint8_t *out)
         tmp[n++] = 0;
     }
     do {
-        double rem = fmod(integer, 15.0);
+        /* fmod(integer, 15) is exact; when integer is a whole number below
+         * 2^64 the integer remainder is the same number, and much faster
+         * (after a rounded division it need not be whole: then fmod) */
+        double rem;
+        if (integer < 18446744073709551616.0 && (double)(uint64_t)integer == integer)
+            rem = (double)((uint64_t)integer % 15u);
+        else
+            rem = fmod(integer, 15.0);
         tmp[n++] = (uint8_t)(int)rem;
         integer = (integer - rem) / 15.0;
     } while (integer > 0 && n < MAX_B15);
     for (int i = 0; i < n; i++)
         out[i] = tmp[n - 1 - i];
     return n;
+}
+
+/* Decimal digits of v (no NUL); returns their count (at most 20). */
+static int u64_dec(uint64_t v, char *out)
+{
+    char tmp[24];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < k; i++)
+        out[i] = tmp[k - 1 - i];
+    return k;
 }
 
 /* Writes the decimal digits of a base-15 digit string (no sign), returns
@@ -288,15 +277,7 @@ static int b15_to_dec(const uint8_t *d, size_t n, char *out)
         uint64_t v = 0;
         for (size_t i = 0; i < n; i++)
             v = v * 15 + d[i];
-        char tmp[24];
-        int k = 0;
-        do {
-            tmp[k++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        for (int i = 0; i < k; i++)
-            out[i] = tmp[k - 1 - i];
-        return k;
+        return u64_dec(v, out);
     }
     /* limbs of 10^9, least significant first */
     uint32_t limb[(DIRA_MAX_TOKEN * 12 / 10) / 9 + 4];
@@ -376,13 +357,50 @@ enum why { WHY_OK = 0, WHY_SIGN, WHY_NEGZERO, WHY_BIG, WHY_LDZ, WHY_NOLDZ };
  * configuration.  reference = 1 writes the reference encoder's digits (V8
  * rounding past 2^53, zero written with the negative sign), 0 exact digits
  * with the sign of zero kept.  Returns the length, or -1 with *why set. */
-static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t *t, enum why *why,
-                       int *int_digits)
-{
+/* The base-15 digits of a value's integer part (left) and fraction digits
+ * (right), as the reference writes them (reference = 1: V8's rounding past
+ * 2^53) or exactly (0).  rval: the number the right digits denote, when
+ * the reference rounded them (rounded = 1). */
+typedef struct digs {
     uint8_t left[MAX_B15];
-    int nl = 0;
+    int nl;
     uint8_t right[32];
-    int nr = 0;
+    int nr;
+    int rounded;
+    uint64_t rval;
+} digs;
+
+static void make_digits(const parts *p, int reference, digs *d)
+{
+    d->nr = 0;
+    d->rounded = 0;
+    if (p->isint) {
+        if (p->a < TWO53 || !reference) {
+            if (p->a < 18446744073709551616.0)
+                d->nl = u64_b15(p->ip, d->left);
+            else
+                d->nl = big_b15(p->a, d->left);
+        } else {
+            d->nl = v8_b15(p->a, d->left);
+        }
+    } else {
+        d->nl = u64_b15(p->ip, d->left);
+        if (p->frac >= (uint64_t)1 << 53 && reference) {
+            d->nr = v8_b15((double)p->frac, d->right);
+            d->rounded = 1;
+            uint64_t r = 0; /* at most 15 digits: frac < 10^17 < 15^15 */
+            for (int i = 0; i < d->nr; i++)
+                r = r * 15 + d->right[i];
+            d->rval = r;
+        } else {
+            d->nr = u64_b15(p->frac, d->right);
+        }
+    }
+}
+
+/* Length of the value string for one configuration, or -1 with *why. */
+static int token_len(const parts *p, const digs *d, int cap, int ldz, int reference, enum why *why)
+{
     int neg;
     if (reference) {
         if (p->neg && p->a == 0) {
@@ -393,24 +411,7 @@ static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t 
     } else {
         neg = p->neg;
     }
-    if (p->isint) {
-        if (p->a < TWO53 || !reference) {
-            if (p->a < 18446744073709551616.0)
-                nl = u64_b15(p->ip, left);
-            else
-                nl = big_b15(p->a, left);
-        } else {
-            nl = v8_b15(p->a, left);
-        }
-    } else {
-        nl = u64_b15(p->ip, left);
-        if (p->frac >= (uint64_t)1 << 53 && reference)
-            nr = v8_b15((double)p->frac, right);
-        else
-            nr = u64_b15(p->frac, right);
-    }
-    if (int_digits) *int_digits = nl;
-    int n = 0;
+    int n = cap;
     if (cap == 0) {
         if (p->neg) {
             *why = WHY_SIGN;
@@ -420,43 +421,112 @@ static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t 
             *why = WHY_BIG;
             return -1;
         }
-    } else if (cap == 1) {
-        int max = neg ? CAP1_NEG_MAX : CAP1_POS_MAX;
-        if (nl > max) {
-            *why = WHY_BIG;
-            return -1;
-        }
-        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
-    } else {
-        int max = neg ? CAP2_NEG_MAX : CAP2_POS_MAX;
-        if (nl > max) {
-            *why = WHY_BIG;
-            return -1;
-        }
-        int c = neg ? nl - 1 : nl + 111;
-        t[n++] = (uint8_t)(c / 15);
-        t[n++] = (uint8_t)(c % 15);
+    } else if (d->nl > (cap == 1 ? (neg ? CAP1_NEG_MAX : CAP1_POS_MAX)
+                                 : (neg ? CAP2_NEG_MAX : CAP2_POS_MAX))) {
+        *why = WHY_BIG;
+        return -1;
     }
     if (ldz) {
         if (p->nz > DIRA_MAX_LDZ) {
             *why = WHY_LDZ;
             return -1;
         }
-        t[n++] = (uint8_t)p->nz;
+        n++;
     } else if (p->nz > 0) {
         *why = WHY_NOLDZ;
         return -1;
     }
     /* capacity 0 writes no integer part, except the reference's "0" for the
      * integer zero */
+    if (cap != 0 || p->isint) n += d->nl;
+    *why = WHY_OK;
+    return n + d->nr;
+}
+
+/* Writes the value string (after its `f`) of one configuration; returns
+ * its length or -1 with *why. */
+static int assemble_token(const parts *p, const digs *d, int cap, int ldz, int reference,
+                          uint8_t *t, enum why *why)
+{
+    int len = token_len(p, d, cap, ldz, reference, why);
+    if (len < 0) return -1;
+    int neg = reference ? (p->neg || p->a == 0) : p->neg;
+    int nl = d->nl, n = 0;
+    if (cap == 1) {
+        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
+    } else if (cap == 2) {
+        int c = neg ? nl - 1 : nl + 111;
+        t[n++] = (uint8_t)(c / 15);
+        t[n++] = (uint8_t)(c % 15);
+    }
+    if (ldz) t[n++] = (uint8_t)p->nz;
     if (cap != 0 || p->isint) {
-        memcpy(t + n, left, (size_t)nl);
+        memcpy(t + n, d->left, (size_t)nl);
         n += nl;
     }
-    memcpy(t + n, right, (size_t)nr);
-    n += nr;
-    *why = WHY_OK;
-    return n;
+    memcpy(t + n, d->right, (size_t)d->nr);
+    return n + d->nr;
+}
+
+/* Builds the value string after its `f` (nibbles 0..14) for one
+ * configuration.  reference = 1 writes the reference encoder's digits (V8
+ * rounding past 2^53, zero written with the negative sign), 0 exact digits
+ * with the sign of zero kept.  Returns the length, or -1 with *why set. */
+static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t *t, enum why *why)
+{
+    digs d;
+    make_digits(p, reference, &d);
+    return assemble_token(p, &d, cap, ldz, reference, t, why);
+}
+
+/* 10^k for k <= 19. */
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
+/* Decimal digit count of v (1 for 0): from the bit length, as
+ * floor(bits * log10 2) is the count or one less. */
+static int dec_len(uint64_t v)
+{
+    int bits = 64 - __builtin_clzll(v | 1);
+    int t = (bits * 1233) >> 12; /* 0..19 */
+    int k = t + (v >= pow10_u64[t]);
+    return k < 1 ? 1 : k;
+}
+
+/* The number "L.(nz zeros)R" -- integer part L, then nz zeros and the
+ * decimal digits of R after the point (no fraction when has_r is 0) --
+ * correctly rounded, when it fits one 64-bit decimal significand: returns 1
+ * and *out, else 0 (the caller takes the text path). */
+static int fast_decimal(uint64_t l, int has_r, size_t nz, uint64_t r, double *out)
+{
+    if (!has_r) {
+        *out = dir_num_from_decimal(l, 0);
+        return 1;
+    }
+    size_t e = nz + (size_t)dec_len(r);
+    if (e > 19) return l == 0 && e < 300 ? (*out = dir_num_from_decimal(r, -(int)e), 1) : 0;
+    uint64_t w;
+    if (__builtin_mul_overflow(l, pow10_u64[e], &w) || __builtin_add_overflow(w, r, &w)) return 0;
+    *out = dir_num_from_decimal(w, -(int)e);
+    return 1;
 }
 
 /* Reads a value string after its `f`: t[0..len) are nibbles 0..14.
@@ -513,6 +583,15 @@ static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int
     }
     const uint8_t *right = t + pos;
     size_t nr = len - pos;
+    double v;
+    if (nl <= 16 && nr <= 16) { /* 15^16 < 2^64 */
+        uint64_t l = 0, r = 0;
+        for (size_t i = 0; i < nl; i++)
+            l = l * 15 + left[i];
+        for (size_t i = 0; i < nr; i++)
+            r = r * 15 + right[i];
+        if (fast_decimal(l, nr != 0, nz, r, &v)) goto have_value;
+    }
     /* decimal text: left digits, nz zeros, right digits, "e-K" */
     char text[DIRA_MAX_TOKEN * 3 + 64];
     size_t k = 0;
@@ -525,11 +604,15 @@ static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int
             text[k++] = '0';
         int rd = b15_to_dec(right, nr, text + k);
         k += (size_t)rd;
-        k += (size_t)sprintf(text + k, "e-%zu", nz + (size_t)rd);
-    } else {
-        text[k] = '\0';
+        text[k++] = 'e';
+        text[k++] = '-';
+        k += (size_t)u64_dec(nz + (size_t)rd, text + k);
     }
-    double v = strtod(text, NULL);
+    if (dir_num_parse(text, k, &v) != 0) {
+        *msg = "value string too large for a double";
+        return DIR_ESYNTAX;
+    }
+have_value:
     if (!isfinite(v)) {
         *msg = "value string too large for a double";
         return DIR_ESYNTAX;
@@ -559,19 +642,33 @@ static const char *why_text(enum why w, int cap)
 }
 
 /* Classic: does the reference's string for p read back as v? */
-static int reference_exact(const parts *p, double v)
+static int reference_exact_d(const parts *p, const digs *d, double v)
 {
     if (p->isint ? p->a < TWO53 : p->frac < ((uint64_t)1 << 53)) return 1;
+    if (!p->isint && p->nz <= DIRA_MAX_LDZ) {
+        /* the digits are ip, nz zeros and the rounded fraction digits */
+        double r;
+        if (fast_decimal(p->ip, 1, (size_t)p->nz, d->rval, &r))
+            return memcmp(&r, &p->a, sizeof r) == 0; /* |v|: the sign is a flag */
+    }
     uint8_t t[MAX_B15 + 8];
     enum why w;
     /* capacity 2 holds every integer part a double with a fraction has;
      * integers too big for it fail anyway */
-    int n = build_token(p, 2, 1, 1, t, &w, NULL);
+    int n = build_token(p, 2, 1, 1, t, &w);
     if (n < 0) return 1; /* not holdable at all: reported elsewhere */
     double r;
     const char *msg;
     if (parse_token(t, (size_t)n, 2, 1, 1, &r, &msg) != DIR_OK) return 0;
     return memcmp(&r, &v, sizeof r) == 0;
+}
+
+static int reference_exact(const parts *p, double v)
+{
+    if (p->isint ? p->a < TWO53 : p->frac < ((uint64_t)1 << 53)) return 1;
+    digs d;
+    make_digits(p, 1, &d);
+    return reference_exact_d(p, &d, v);
 }
 
 dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *buf, size_t bufsize,
@@ -593,7 +690,7 @@ dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *bu
     split_value(value, &p);
     uint8_t t[MAX_B15 + 8];
     enum why w;
-    int n = build_token(&p, capacity, ldeczeroes, 1, t, &w, NULL);
+    int n = build_token(&p, capacity, ldeczeroes, 1, t, &w);
     if (n < 0) {
         dira_shortest(value, vs);
         return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index 0: %s", vs,
@@ -717,12 +814,10 @@ static unsigned nib(const uint8_t *b, uint64_t i)
     return (i & 1) ? b[i >> 1] & 15u : b[i >> 1] >> 4;
 }
 
-static void set_nib(uint8_t *b, uint64_t i, unsigned v)
+/* Writes nibble i of a zeroed stream (each nibble once). */
+static inline void put_nib(uint8_t *b, uint64_t i, unsigned v)
 {
-    if (i & 1)
-        b[i >> 1] = (uint8_t)((b[i >> 1] & 0xF0u) | v);
-    else
-        b[i >> 1] = (uint8_t)((b[i >> 1] & 0x0Fu) | (v << 4));
+    b[i >> 1] |= (uint8_t)(v << ((~i & 1u) << 2));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -770,7 +865,7 @@ static int classic_last_reads_back(const parts *p, double v, int cap, int ldz, i
 {
     uint8_t t[MAX_B15 + 8];
     enum why w;
-    int n = build_token(p, cap, ldz, 1, t, &w, NULL);
+    int n = build_token(p, cap, ldz, 1, t, &w);
     if (n <= 0) return 0;
     if (odd) t[n - 1] = 0; /* the dropped digit reads as padding */
     uint64_t minlen = classic_min_len(t[0], n > 1 ? t[1] : 0, cap, ldz);
@@ -855,10 +950,22 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     /* splitting a value costs a shortest-digits search: keep the parts for
      * pass 2 when that memory is modest, else compute them again */
     parts *cache = count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
+    /* and their digits: per value nl (2 bytes), nr, then the nl + nr digits */
+    uint8_t *dcache = NULL;
+    size_t dlen = 0, dcap = 0;
+    if (cache) {
+        dcap = count * 24;
+        dcache = malloc(dcap);
+        if (!dcache) {
+            free(cache);
+            cache = NULL;
+        }
+    }
     for (size_t i = 0; i < count; i++) {
         double v = values[i];
         if (!isfinite(v)) {
             free(cache);
+            free(dcache);
             dira_shortest(v, vs);
             return afail(diag, DIR_ERANGE, (uint64_t)-1,
                          "value %s at index %zu is not a finite number", vs, i);
@@ -866,9 +973,37 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         parts p;
         split_value(v, &p);
         if (cache) cache[i] = p;
-        if (classic && !reference_exact(&p, v)) {
+        digs dg;
+        make_digits(&p, classic, &dg);
+        if (cache) {
+            size_t need = 3 + (size_t)dg.nl + (size_t)dg.nr;
+            if (dcap - dlen < need) {
+                size_t ncap = dcap * 2 > dlen + need ? dcap * 2 : dlen + need;
+                uint8_t *nb = realloc(dcache, ncap);
+                if (!nb) {
+                    free(dcache);
+                    free(cache);
+                    dcache = NULL;
+                    cache = NULL;
+                } else {
+                    dcache = nb;
+                    dcap = ncap;
+                }
+            }
+            if (cache) {
+                dcache[dlen++] = (uint8_t)dg.nl;
+                dcache[dlen++] = (uint8_t)(dg.nl >> 8);
+                dcache[dlen++] = (uint8_t)dg.nr;
+                memcpy(dcache + dlen, dg.left, (size_t)dg.nl);
+                dlen += (size_t)dg.nl;
+                memcpy(dcache + dlen, dg.right, (size_t)dg.nr);
+                dlen += (size_t)dg.nr;
+            }
+        }
+        if (classic && !reference_exact_d(&p, &dg, v)) {
             if (!opt.allow_inexact) {
                 free(cache);
+                free(dcache);
                 dira_shortest(v, vs);
                 return afail(diag, DIR_ERANGE, (uint64_t)-1,
                              "value %s at index %zu: the reference rounds its digits past 2^53, "
@@ -880,7 +1015,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         }
         for (int c = conf_lo; c <= conf_hi; c += conf_step) {
             enum why w;
-            int n = build_token(&p, c / 2, c % 2, classic, t, &w, NULL);
+            int n = token_len(&p, &dg, c / 2, c % 2, classic, &w);
             if (classic) {
                 if (n < 0) {
                     if (ok[c]) {
@@ -927,6 +1062,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     }
     if (conf < 0) {
         free(cache);
+        free(dcache);
         int c = conf_hi; /* fixed, or the last auto tried: capacity 2 */
         double v = values[fail_index[c]];
         dira_shortest(v, vs);
@@ -943,13 +1079,17 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     uint32_t width = opt.width ? opt.width : default_width(count);
     if (width > DIR_MAX_DIM) {
         free(cache);
+        free(dcache);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "default width %u over the limit of %u: give a width", width, DIR_MAX_DIM);
     }
     uint64_t row = (uint64_t)width * channels;
     uint64_t height = (stream_bytes + row - 1) / row;
     if (height == 0) height = 1;
-    if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) free(cache);
+    if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) {
+        free(cache);
+        free(dcache);
+    }
     if (height > DIR_MAX_DIM)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "%llu rows of %u pixels needed, over the limit of %u: give a larger width",
@@ -962,6 +1102,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     uint8_t *px = calloc(size, 1);
     if (!px) {
         free(cache);
+        free(dcache);
         return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
     }
 
@@ -970,29 +1111,47 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     const uint64_t end_digit = pos + digits;
     uint64_t last_start = pos;
     uint64_t n_escaped = 0;
+    /* px is zeroed: each nibble is or-ed into place once */
+    const uint64_t limit = end_digit - (classic ? digits % 2 : 0);
+    const uint8_t *dp = dcache;
     for (size_t i = 0; i < count; i++) {
         parts p;
         enum why w;
-        if (cache)
+        int n;
+        if (cache) {
+            digs dg;
             p = cache[i];
-        else
+            dg.nl = dp[0] | dp[1] << 8;
+            dg.nr = dp[2];
+            memcpy(dg.left, dp + 3, (size_t)dg.nl);
+            memcpy(dg.right, dp + 3 + dg.nl, (size_t)dg.nr);
+            dp += 3 + dg.nl + dg.nr;
+            n = assemble_token(&p, &dg, cap, ldz, classic, t, &w);
+        } else {
             split_value(values[i], &p);
-        int n = build_token(&p, cap, ldz, classic, t, &w, NULL);
+            n = build_token(&p, cap, ldz, classic, t, &w);
+        }
         last_start = pos;
         /* classic: the final odd digit is dropped, as the reference does */
-        if (pos < end_digit - (classic ? digits % 2 : 0)) set_nib(px, pos, DELIM);
+        if (pos < limit) put_nib(px, pos, DELIM);
         pos++;
         if (!classic && (n < 0 || n > ESCAPE_LEN)) {
-            set_nib(px, pos++, DELIM);
+            put_nib(px, pos++, DELIM);
             escape_digits(values[i], t);
             n = ESCAPE_DIGITS;
             n_escaped++;
         }
-        for (int k = 0; k < n; k++, pos++)
-            if (classic ? pos < end_digit - digits % 2 : 1) set_nib(px, pos, t[k]);
+        if (pos + (uint64_t)n <= limit) {
+            for (int k = 0; k < n; k++, pos++)
+                put_nib(px, pos, t[k]);
+        } else {
+            for (int k = 0; k < n; k++, pos++)
+                if (pos < limit) put_nib(px, pos, t[k]);
+        }
     }
 
     free(cache);
+    free(dcache);
     cache = NULL;
     if (classic && count > 0) {
         /* The final value runs into the padding: check that the decoding
@@ -1289,63 +1448,76 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
     return DIR_OK;
 }
 
+/* The nibbles of b[0..n), high first, one per byte (malloc()ed). */
+static uint8_t *unpack_nibbles(const uint8_t *b, size_t n)
+{
+    uint8_t *u = malloc(n ? 2 * n : 1);
+    if (!u) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        u[2 * i] = b[i] >> 4;
+        u[2 * i + 1] = b[i] & 15u;
+    }
+    return u;
+}
+
 static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, uint64_t max_values,
                                 double **values_out, size_t *count_out, dira_info *info,
                                 dir_diag *diag)
 {
     uint64_t nd = (uint64_t)n * 2;
     uint64_t count = 0, first = UINT64_MAX;
-    for (uint64_t i = 0; i < nd; i++)
-        if (nib(b, i) == DELIM) {
-            if (first == UINT64_MAX) first = i;
-            count++;
-        }
+    for (size_t i = 0; i < n; i++)
+        count += (b[i] >> 4 == DELIM) + ((b[i] & 15u) == DELIM);
     if (count == 0)
         return afail(diag, DIR_ESYNTAX, 0,
                      "no 'f' delimiter in the pixel data: not an IMGArrays image");
     if (count > max_values)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu values, over the limit of %llu",
                      (unsigned long long)count, (unsigned long long)max_values);
-    double *vals = malloc((size_t)count * sizeof *vals);
-    if (!vals)
+    uint8_t *u = unpack_nibbles(b, n);
+    double *vals = u ? malloc((size_t)count * sizeof *vals) : NULL;
+    if (!vals) {
+        free(u);
         return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
                      (unsigned long long)count);
-    uint8_t t[DIRA_MAX_TOKEN];
+    }
+    first = (uint64_t)((const uint8_t *)memchr(u, DELIM, (size_t)nd) - u);
     uint64_t pos = first + 1;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t st = pos;
-        while (pos < nd && nib(b, pos) != DELIM)
-            pos++;
+        const uint8_t *f = pos < nd ? memchr(u + pos, DELIM, (size_t)(nd - pos)) : NULL;
+        pos = f ? (uint64_t)(f - u) : nd;
         uint64_t e = pos;
         if (i == count - 1) {
             /* Final value: trailing zero digits are padding, down to the
              * length the string's own characters demand. */
             /* the first characters are read only where the string has
              * them (capacity 0 has none) */
-            unsigned c0 = cap >= 1 && st < e ? nib(b, st) : 0;
-            unsigned c1 = cap == 2 && st + 1 < e ? nib(b, st + 1) : 0;
+            unsigned c0 = cap >= 1 && st < e ? u[st] : 0;
+            unsigned c1 = cap == 2 && st + 1 < e ? u[st + 1] : 0;
             uint64_t minlen = (cap == 1 && st >= e) || (cap == 2 && st + 1 >= e)
                                   ? (uint64_t)cap + (uint64_t)ldz
                                   : classic_min_len(c0, c1, cap, ldz);
-            while (e > st + minlen && nib(b, e - 1) == 0)
+            while (e > st + minlen && u[e - 1] == 0)
                 e--;
         }
         if (e - st > DIRA_MAX_TOKEN) {
             free(vals);
+            free(u);
             return afail(diag, DIR_ESYNTAX, st / 2,
                          "value %llu: value string of %llu digits, over the limit of %d",
                          (unsigned long long)i, (unsigned long long)(e - st), DIRA_MAX_TOKEN);
         }
-        for (uint64_t k = st; k < e; k++)
-            t[k - st] = (uint8_t)nib(b, k);
         const char *msg = "";
-        if (parse_token(t, (size_t)(e - st), cap, ldz, 1, &vals[i], &msg) != DIR_OK) {
+        if (parse_token(u + st, (size_t)(e - st), cap, ldz, 1, &vals[i], &msg) != DIR_OK) {
             free(vals);
+            free(u);
             return afail(diag, DIR_ESYNTAX, st / 2, "value %llu (byte %llu): %s",
                          (unsigned long long)i, (unsigned long long)(st / 2), msg);
         }
         pos++; /* skip the next 'f' */
     }
+    free(u);
     *values_out = vals;
     *count_out = (size_t)count;
     if (info) {

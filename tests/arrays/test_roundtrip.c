@@ -229,6 +229,76 @@ static void test_shortest(void)
     CHECK_EQ_INT(bad, 0);
 }
 
+/* Decimal digits of a base-15 digit string, by schoolbook arithmetic on
+ * decimal digits (independent of the library's conversions). */
+static void b15_text(const uint8_t *d, int n, char *out)
+{
+    uint8_t dec[64];
+    int nd = 1;
+    dec[0] = 0; /* least significant first */
+    for (int i = 0; i < n; i++) {
+        unsigned carry = d[i];
+        for (int j = 0; j < nd; j++) {
+            unsigned t = dec[j] * 15u + carry;
+            dec[j] = (uint8_t)(t % 10);
+            carry = t / 10;
+        }
+        while (carry) {
+            dec[nd++] = (uint8_t)(carry % 10);
+            carry /= 10;
+        }
+    }
+    while (nd > 1 && dec[nd - 1] == 0)
+        nd--;
+    for (int j = 0; j < nd; j++)
+        out[j] = (char)('0' + dec[nd - 1 - j]);
+    out[nd] = '\0';
+}
+
+/* Value strings read exactly: the fast paths (a 64-bit significand and
+ * Clinger or Eisel-Lemire, else the text) against strtod of the decimal
+ * text built here, for random strings of capacity 1 with leading zeros. */
+static void test_parse_exact(void)
+{
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    size_t bad = 0;
+    for (int i = 0; i < 300000; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t r = s >> 11;
+        int nl = 1 + (int)(r % 7), nz = (int)(r / 7 % 15), nr = (int)(r / 105 % 21);
+        int neg = (int)(r / 2205 % 2);
+        uint8_t t[64];
+        int n = 0;
+        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
+        t[n++] = (uint8_t)nz;
+        for (int k = 0; k < nl + nr; k++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            t[n++] = (uint8_t)((s >> 33) % 15);
+        }
+        char hex[80], text[200], lt[64], rt[64];
+        for (int k = 0; k < n; k++)
+            hex[k] = "0123456789abcde"[t[k]];
+        b15_text(t + 2, nl, lt);
+        b15_text(t + 2 + nl, nr, rt);
+        if (nr)
+            snprintf(text, sizeof text, "%s.%.*s%s", lt, nz, "00000000000000", rt);
+        else
+            snprintf(text, sizeof text, "%s", lt);
+        double want = strtod(text, NULL), got;
+        if (want == 0)
+            want = 0; /* classic: zero reads as +0 */
+        else if (neg)
+            want = -want;
+        dir_diag diag;
+        if (dira_parse_value(hex, (size_t)n, 1, 1, &got, &diag) != DIR_OK ||
+            !same_bits(got, want)) {
+            if (bad++ < 3)
+                fprintf(stderr, "f%.*s (%s): got %.17g, expected %.17g\n", n, hex, text, got, want);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 static void test_classic_roundtrip(void)
 {
     /* values the classic configurations hold, ending with one whose last
@@ -499,6 +569,7 @@ static void test_heatmap(void)
 int main(void)
 {
     test_shortest();
+    test_parse_exact();
     test_hard_values();
     test_classic_roundtrip();
     test_header();
