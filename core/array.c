@@ -25,11 +25,12 @@
 #define DELIM 15u
 
 /* Self-describing header fields (see docs/FORMAT.md). */
-#define HDR_MAGIC0     0xFFu
-#define HDR_MAGIC1     0x44u /* 'D' */
-#define HDR_MAGIC2     0x52u /* 'R' */
-#define HDR_MAGIC3     0x41u /* 'A' */
-#define HDR_CRC_OFFSET 40
+#define HDR_MAGIC0      0xFFu
+#define HDR_MAGIC1      0x44u /* 'D' */
+#define HDR_MAGIC2      0x52u /* 'R' */
+#define HDR_MAGIC3      0x41u /* 'A' */
+#define HDR_CRC_OFFSET  40    /* version 1 */
+#define HDR2_CRC_OFFSET 44    /* version 2: after the table size */
 
 #define FLAG_CAPACITY_MASK 0x03u
 #define FLAG_LDZ           0x04u
@@ -760,6 +761,7 @@ void dira_options_default(dira_options *opt)
     opt->allow_inexact = 0;
     opt->normalised = 0;
     opt->max_values = DIRA_MAX_VALUES;
+    opt->encoding = DIRA_ENCODING_AUTO;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -818,6 +820,319 @@ static unsigned nib(const uint8_t *b, uint64_t i)
 static inline void put_nib(uint8_t *b, uint64_t i, unsigned v)
 {
     b[i >> 1] |= (uint8_t)(v << ((~i & 1u) << 2));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensors: dtypes, conversions, the table                                   */
+
+static const struct {
+    const char *name;
+    unsigned size;
+} dtypes[DIRA_DTYPE_COUNT] = {
+    {"float64", 8}, {"float32", 4}, {"float16", 2}, {"bfloat16", 2}, {"int8", 1},
+    {"int16", 2},   {"int32", 4},   {"int64", 8},   {"uint8", 1},    {"uint16", 2},
+    {"uint32", 4},  {"uint64", 8},  {"bool", 1},
+};
+
+size_t dira_dtype_size(dira_dtype dtype)
+{
+    return (unsigned)dtype < DIRA_DTYPE_COUNT ? dtypes[dtype].size : 0;
+}
+
+const char *dira_dtype_name(dira_dtype dtype)
+{
+    return (unsigned)dtype < DIRA_DTYPE_COUNT ? dtypes[dtype].name : NULL;
+}
+
+uint64_t dira_tensor_elements(const dira_tensor *t)
+{
+    uint64_t n = 1;
+    if (!t || t->rank > DIRA_MAX_RANK) return UINT64_MAX;
+    for (unsigned k = 0; k < t->rank; k++) {
+        if (t->shape[k] && n > UINT64_MAX / t->shape[k]) return UINT64_MAX;
+        n *= t->shape[k];
+    }
+    return n;
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = size; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static double half_to_double(uint16_t h)
+{
+    int sign = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+    double v;
+    if (e == 31)
+        v = m ? NAN : INFINITY;
+    else if (e == 0)
+        v = ldexp((double)m, -24);
+    else
+        v = ldexp((double)(m | 1024), e - 25);
+    return sign ? -v : v;
+}
+
+/* The float16 holding v exactly (v finite), or -1. */
+static int32_t double_to_half(double v)
+{
+    uint32_t sign = signbit(v) ? 0x8000u : 0;
+    double a = fabs(v);
+    if (a == 0) return (int32_t)sign;
+    if (a < 0x1p-14) { /* subnormal: multiples of 2^-24 */
+        double f = ldexp(a, 24);
+        if (f != floor(f)) return -1;
+        return (int32_t)(sign | (uint32_t)f);
+    }
+    int ex;
+    (void)frexp(a, &ex); /* a in [2^(ex-1), 2^ex) */
+    int e = ex - 1;
+    if (e > 15) return -1;
+    double f = ldexp(a, 10 - e); /* in [1024, 2048) */
+    if (f != floor(f)) return -1;
+    return (int32_t)(sign | (uint32_t)(e + 15) << 10 | ((uint32_t)f - 1024u));
+}
+
+/* Element i of a tensor's little-endian bytes as a double; *exact is 0
+ * when it has no exact double (integers past 2^53). */
+static double element_double(const uint8_t *data, dira_dtype dt, uint64_t i, int *exact)
+{
+    unsigned sz = dtypes[dt].size;
+    uint64_t u = get_le(data + i * sz, sz);
+    *exact = 1;
+    switch (dt) {
+    case DIRA_F64: {
+        double d;
+        memcpy(&d, &u, sizeof d);
+        return d;
+    }
+    case DIRA_F32: {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return (double)f;
+    }
+    case DIRA_F16: return half_to_double((uint16_t)u);
+    case DIRA_BF16: {
+        uint32_t w = (uint32_t)u << 16;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return (double)f;
+    }
+    case DIRA_I8: return (double)(int8_t)u;
+    case DIRA_I16: return (double)(int16_t)u;
+    case DIRA_I32: return (double)(int32_t)u;
+    case DIRA_I64: {
+        int64_t x = (int64_t)u;
+        if (x > ((int64_t)1 << 53) || x < -((int64_t)1 << 53)) *exact = 0;
+        return (double)x;
+    }
+    case DIRA_U64:
+        if (u > ((uint64_t)1 << 53)) *exact = 0;
+        return (double)u;
+    default: return (double)u; /* u8, u16, u32, bool */
+    }
+}
+
+/* Stores v as element i of dtype dt; returns 0, or -1 when dt has no
+ * element equal to v. */
+static int store_element(uint8_t *data, dira_dtype dt, uint64_t i, double v)
+{
+    unsigned sz = dtypes[dt].size;
+    uint8_t *p = data + i * sz;
+    uint64_t u;
+    switch (dt) {
+    case DIRA_F64: memcpy(&u, &v, sizeof u); break;
+    case DIRA_F32: {
+        float f = (float)v;
+        uint32_t w;
+        if ((double)f != v && !isnan(v)) return -1;
+        memcpy(&w, &f, sizeof w);
+        u = w;
+        break;
+    }
+    case DIRA_F16: {
+        int32_t h = isfinite(v) ? double_to_half(v) : -1;
+        if (h < 0) return -1;
+        u = (uint32_t)h;
+        break;
+    }
+    case DIRA_BF16: {
+        float f = (float)v;
+        uint32_t w;
+        if ((double)f != v) return -1;
+        memcpy(&w, &f, sizeof w);
+        if (w & 0xFFFFu) return -1;
+        u = w >> 16;
+        break;
+    }
+    case DIRA_BOOL:
+        if (v != 0 && v != 1) return -1;
+        u = v == 1;
+        break;
+    default: {
+        static const double lo[] = {
+            0, 0, 0, 0, -128.0, -32768.0, -2147483648.0, -9223372036854775808.0, 0, 0, 0, 0};
+        static const double hi[] = {0,
+                                    0,
+                                    0,
+                                    0,
+                                    127.0,
+                                    32767.0,
+                                    2147483647.0,
+                                    9223372036854775808.0,
+                                    255.0,
+                                    65535.0,
+                                    4294967295.0,
+                                    18446744073709551616.0};
+        if (v != floor(v) || v < lo[dt] || v > hi[dt]) return -1;
+        if (dt == DIRA_I64 || dt == DIRA_U64) { /* hi excluded: 2^63, 2^64 */
+            if (v >= hi[dt]) return -1;
+            u = dt == DIRA_I64 ? (uint64_t)(int64_t)v : (uint64_t)v;
+        } else if (dt <= DIRA_I64) {
+            u = (uint64_t)(int64_t)v;
+        } else {
+            u = (uint64_t)v;
+        }
+        break;
+    }
+    }
+    put_le(p, u, sz);
+    return 0;
+}
+
+/* The tensor table in the header (after the fixed 48 bytes):
+ *   u32 tensors, u32 metadata pairs;
+ *   per tensor: u16 name length, name, u8 dtype, u8 rank, u64 shape[rank],
+ *               u64 offset (bytes into the unshuffled data);
+ *   per pair: u32 key length, key, u32 value length, value. */
+
+/* Validates the caller's tensors; gives table size, element and byte
+ * totals.  Returns DIR_OK or an error with diag. */
+static dir_error check_tensors(const dira_tensor *t, size_t n, const dira_meta *meta, size_t nmeta,
+                               uint64_t *table_size, uint64_t *elements, uint64_t *bytes,
+                               dir_diag *diag)
+{
+    if (n > DIRA_MAX_TENSORS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu tensors, over the limit of %d", n,
+                     DIRA_MAX_TENSORS);
+    if (nmeta > DIRA_MAX_META)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu metadata pairs, over the limit of %d",
+                     nmeta, DIRA_MAX_META);
+    uint64_t ts = 8, el = 0, by = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].name || (unsigned)t[i].dtype >= DIRA_DTYPE_COUNT || t[i].rank > DIRA_MAX_RANK)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "tensor %zu: needs a name, a dtype and a rank of at most %d", i,
+                         DIRA_MAX_RANK);
+        size_t nl = strlen(t[i].name);
+        if (nl > DIRA_MAX_NAME)
+            return afail(diag, DIR_ELIMIT, (uint64_t)-1, "tensor %zu: name of %zu bytes, over %d",
+                         i, nl, DIRA_MAX_NAME);
+        uint64_t e = dira_tensor_elements(&t[i]);
+        unsigned sz = dtypes[t[i].dtype].size;
+        if (e == UINT64_MAX || e > DIRA_MAX_BYTES / sz || by + e * sz > DIRA_MAX_BYTES)
+            return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                         "tensor '%s': data over the limit of %llu bytes in one image", t[i].name,
+                         (unsigned long long)DIRA_MAX_BYTES);
+        if (e && !t[i].data)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no data", t[i].name);
+        if (t[i].dtype == DIRA_BOOL)
+            for (uint64_t k = 0; k < e; k++)
+                if (((const uint8_t *)t[i].data)[k] > 1)
+                    return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                                 "tensor '%s': bool element %llu is %u, not 0 or 1", t[i].name,
+                                 (unsigned long long)k, ((const uint8_t *)t[i].data)[k]);
+        ts += 2 + nl + 2 + 8 * (uint64_t)t[i].rank + 8;
+        el += e;
+        by += e * sz;
+    }
+    for (size_t i = 0; i < nmeta; i++) {
+        if (!meta[i].key || !meta[i].value)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1, "metadata pair %zu is incomplete", i);
+        ts += 8 + strlen(meta[i].key) + strlen(meta[i].value);
+    }
+    if (ts > DIRA_MAX_TABLE)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "tensor table of %llu bytes, over the limit of %llu", (unsigned long long)ts,
+                     (unsigned long long)DIRA_MAX_TABLE);
+    if (el > DIRA_MAX_VALUES)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu values, over the limit of %llu",
+                     (unsigned long long)el, (unsigned long long)DIRA_MAX_VALUES);
+    *table_size = ts;
+    *elements = el;
+    *bytes = by;
+    return DIR_OK;
+}
+
+static void write_table(uint8_t *p, const dira_tensor *t, size_t n, const dira_meta *meta,
+                        size_t nmeta)
+{
+    put_u32(p, (uint32_t)n);
+    put_u32(p + 4, (uint32_t)nmeta);
+    p += 8;
+    uint64_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t nl = strlen(t[i].name);
+        put_le(p, nl, 2);
+        memcpy(p + 2, t[i].name, nl);
+        p += 2 + nl;
+        *p++ = (uint8_t)t[i].dtype;
+        *p++ = (uint8_t)t[i].rank;
+        for (unsigned k = 0; k < t[i].rank; k++, p += 8)
+            put_u64(p, t[i].shape[k]);
+        put_u64(p, off);
+        p += 8;
+        off += dira_tensor_elements(&t[i]) * dtypes[t[i].dtype].size;
+    }
+    for (size_t i = 0; i < nmeta; i++) {
+        size_t kl = strlen(meta[i].key), vl = strlen(meta[i].value);
+        put_u32(p, (uint32_t)kl);
+        memcpy(p + 4, meta[i].key, kl);
+        p += 4 + kl;
+        put_u32(p, (uint32_t)vl);
+        memcpy(p + 4, meta[i].value, vl);
+        p += 4 + vl;
+    }
+}
+
+/* Byte-shuffles n elements of `size` bytes: byte k of element i goes to
+ * out[k * n + i]. */
+static void shuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
+{
+    if (size == 1) {
+        memcpy(out, in, (size_t)n);
+        return;
+    }
+    for (unsigned k = 0; k < size; k++) {
+        uint8_t *o = out + k * n;
+        const uint8_t *s = in + k;
+        for (uint64_t i = 0; i < n; i++)
+            o[i] = s[i * size];
+    }
+}
+
+static void unshuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
+{
+    if (size == 1) {
+        memcpy(out, in, (size_t)n);
+        return;
+    }
+    for (unsigned k = 0; k < size; k++) {
+        const uint8_t *s = in + k * n;
+        uint8_t *o = out + k;
+        for (uint64_t i = 0; i < n; i++)
+            o[i * size] = s[i];
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -887,20 +1202,67 @@ static void escape_digits(double v, uint8_t *t)
     }
 }
 
-dir_error dira_encode(const double *values, size_t count, const dira_options *opt_in,
-                      uint8_t **pixels_out, uint32_t *width_out, uint32_t *height_out,
-                      unsigned *channels_out, dira_info *info, dir_diag *diag)
+/* What a self-describing encoder stores: `values` (the digits source; NULL
+ * when some element has no exact finite double, then binary only) and the
+ * tensors, table and metadata (binary source; native_f64: the one tensor's
+ * data is `values` in native byte order). */
+typedef struct enc_src {
+    const dira_tensor *tensors;
+    size_t ntensors;
+    const dira_meta *meta;
+    size_t nmeta;
+    uint64_t table_size;
+    uint64_t bin_bytes;
+    int native_f64;
+} enc_src;
+
+/* Number of values in the sample that estimates the digit stream. */
+#define SAMPLE_VALUES 4096
+
+/* Estimated hex digits of the shortest self-describing configuration, from
+ * an evenly spaced sample of the values (escapes included). */
+static uint64_t estimate_digits(const double *values, size_t count)
+{
+    size_t step = count / SAMPLE_VALUES + 1, m = 0;
+    uint64_t total[NCONF] = {0};
+    for (size_t i = 0; i < count; i += step, m++) {
+        parts p;
+        digs dg;
+        if (!isfinite(values[i])) return UINT64_MAX;
+        split_value(values[i], &p);
+        make_digits(&p, 0, &dg);
+        for (int c = 0; c < NCONF; c++) {
+            enum why w;
+            int n = token_len(&p, &dg, c / 2, c % 2, 0, &w);
+            total[c] += 1 + (uint64_t)(n < 0 || n > ESCAPE_LEN ? ESCAPE_LEN : n);
+        }
+    }
+    uint64_t best = UINT64_MAX;
+    for (int c = 0; c < NCONF; c++)
+        if (total[c] < best) best = total[c];
+    return m ? (uint64_t)((double)best * ((double)count / (double)m)) : 0;
+}
+
+static dir_error encode_impl(const double *values, size_t count, const dira_options *opt_in,
+                             const enc_src *src, uint8_t **pixels_out, uint32_t *width_out,
+                             uint32_t *height_out, unsigned *channels_out, dira_info *info,
+                             dir_diag *diag)
 {
     dira_options opt;
     char vs[DIRA_NUMBER_BUFSIZE];
-    dir_diag_clear(diag);
     if (opt_in)
         opt = *opt_in;
     else
         dira_options_default(&opt);
-    if (!pixels_out || !width_out || !height_out || !channels_out || (!values && count))
+    if (!pixels_out || !width_out || !height_out || !channels_out)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     *pixels_out = NULL;
+    if (opt.encoding < DIRA_ENCODING_AUTO || opt.encoding > DIRA_ENCODING_BINARY)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid array option");
+    if (opt.classic && opt.encoding == DIRA_ENCODING_BINARY)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "classic images hold value strings only: binary encoding needs a "
+                     "self-describing image");
     if ((opt.classic != 0 && opt.classic != 1) || opt.capacity < DIRA_CAPACITY_AUTO ||
         opt.capacity > 2 || (opt.ldeczeroes != 0 && opt.ldeczeroes != 1) ||
         (opt.alpha != 0 && opt.alpha != 1) || (opt.normalised != 0 && opt.normalised != 1) ||
@@ -924,6 +1286,22 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                      DIR_MAX_DIM);
 
     const int classic = opt.classic;
+    /* the payload: digits, or binary when asked, when some value has no
+     * digits, or (auto) when the sample says it is clearly smaller */
+    int enc = classic ? DIRA_ENCODING_DIGITS : opt.encoding;
+    const uint64_t bin_bytes = src->bin_bytes;
+    if (!values) enc = DIRA_ENCODING_BINARY;
+    int decide_after_pass1 = 0;
+    if (enc == DIRA_ENCODING_AUTO) {
+        uint64_t est = estimate_digits(values, count);
+        if (est == UINT64_MAX || (double)est / 2 > 1.25 * (double)bin_bytes)
+            enc = DIRA_ENCODING_BINARY;
+        else if ((double)est / 2 < 0.8 * (double)bin_bytes)
+            enc = DIRA_ENCODING_DIGITS;
+        else
+            decide_after_pass1 = 1;
+    }
+    if (enc == DIRA_ENCODING_BINARY) count = 0; /* no digit passes */
     /* configuration c is capacity c / 2 with ldeczeroes c % 2; auto with
      * ldeczeroes 0 only tries the configurations without it */
     int conf_lo = 0, conf_hi = NCONF - 1, conf_step = opt.ldeczeroes ? 1 : 2;
@@ -1072,11 +1450,34 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                          ? " (no classic configuration holds every value)"
                          : "");
     }
-    const int cap = conf / 2, ldz = conf % 2;
-    const uint64_t digits = total[conf];
+    int cap = conf / 2, ldz = conf % 2;
+    uint64_t digits = total[conf];
+    if (decide_after_pass1 && (digits + 1) / 2 > bin_bytes) {
+        enc = DIRA_ENCODING_BINARY;
+        free(cache);
+        free(dcache);
+        cache = NULL;
+        dcache = NULL;
+    }
+    if (enc == DIRA_ENCODING_AUTO) enc = DIRA_ENCODING_DIGITS;
+    if (enc == DIRA_ENCODING_BINARY) {
+        count = 0;
+        cap = ldz = 0;
+        digits = 0;
+    }
+    const uint64_t nvalues = enc == DIRA_ENCODING_BINARY ? 0 : count;
+    const uint64_t payload = enc == DIRA_ENCODING_BINARY ? bin_bytes : (digits + 1) / 2;
+    const uint64_t body = DIRA_HEADER_SIZE + src->table_size;
     const unsigned channels = opt.alpha ? 4 : 3;
-    const uint64_t stream_bytes = classic ? digits / 2 : DIRA_HEADER_SIZE + (digits + 1) / 2;
-    uint32_t width = opt.width ? opt.width : default_width(count);
+    const uint64_t stream_bytes = classic ? digits / 2 : body + payload;
+    uint32_t width = opt.width;
+    if (!width && enc == DIRA_ENCODING_DIGITS) width = default_width(count);
+    if (!width) { /* binary: near square */
+        uint64_t px_needed = (stream_bytes + channels - 1) / channels;
+        uint64_t w = (uint64_t)ceil(sqrt((double)px_needed));
+        if (w == 0) w = 1;
+        width = w > DIR_MAX_DIM ? DIR_MAX_DIM + 1 : (uint32_t)w;
+    }
     if (width > DIR_MAX_DIM) {
         free(cache);
         free(dcache);
@@ -1107,7 +1508,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     }
 
     /* Pass 2: write the strings. */
-    uint64_t pos = classic ? 0 : 2 * (uint64_t)DIRA_HEADER_SIZE;
+    uint64_t pos = classic ? 0 : 2 * body;
     const uint64_t end_digit = pos + digits;
     uint64_t last_start = pos;
     uint64_t n_escaped = 0;
@@ -1198,6 +1599,30 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
 
     if (!classic) {
         uint8_t *h = px;
+        uint64_t total_values = 0;
+        for (size_t i = 0; i < src->ntensors; i++)
+            total_values += dira_tensor_elements(&src->tensors[i]);
+        if (enc == DIRA_ENCODING_BINARY) {
+            uint8_t *o = px + body;
+            for (size_t i = 0; i < src->ntensors; i++) {
+                const dira_tensor *tt = &src->tensors[i];
+                uint64_t ne = dira_tensor_elements(tt);
+                unsigned sz = dtypes[tt->dtype].size;
+                if (src->native_f64) { /* the doubles of dira_encode */
+                    const double *d = tt->data;
+                    for (uint64_t k = 0; k < ne; k++) {
+                        uint64_t bits;
+                        memcpy(&bits, &d[k], sizeof bits);
+                        for (unsigned b = 0; b < 8; b++)
+                            o[b * ne + k] = (uint8_t)(bits >> (8 * b));
+                    }
+                } else {
+                    shuffle(tt->data, ne, sz, o);
+                }
+                o += ne * sz;
+            }
+        }
+        write_table(h + DIRA_HEADER_SIZE, src->tensors, src->ntensors, src->meta, src->nmeta);
         h[0] = HDR_MAGIC0;
         h[1] = HDR_MAGIC1;
         h[2] = HDR_MAGIC2;
@@ -1205,14 +1630,16 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         h[4] = DIRA_HEADER_VERSION;
         h[5] = (uint8_t)(cap | (ldz ? FLAG_LDZ : 0) | (opt.alpha ? FLAG_ALPHA : 0) |
                          (opt.normalised ? FLAG_NORMALISED : 0));
-        h[6] = h[7] = 0;
-        put_u64(h + 8, (uint64_t)count);
-        put_u64(h + 16, digits);
+        h[6] = (uint8_t)enc;
+        h[7] = 0;
+        put_u64(h + 8, total_values);
+        put_u64(h + 16, enc == DIRA_ENCODING_BINARY ? bin_bytes : digits);
         put_f64(h + 24, opt.normalised ? opt.norm_min : 0.0);
         put_f64(h + 32, opt.normalised ? opt.norm_max : 0.0);
-        uint32_t crc = dir_crc32(0, h, HDR_CRC_OFFSET);
-        crc = dir_crc32(crc, h + DIRA_HEADER_SIZE, (size_t)((digits + 1) / 2));
-        put_u32(h + HDR_CRC_OFFSET, crc);
+        put_u32(h + 40, (uint32_t)src->table_size);
+        uint32_t crc = dir_crc32(0, h, HDR2_CRC_OFFSET);
+        crc = dir_crc32(crc, h + DIRA_HEADER_SIZE, (size_t)(src->table_size + payload));
+        put_u32(h + HDR2_CRC_OFFSET, crc);
     }
 
     *pixels_out = px;
@@ -1228,15 +1655,110 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         info->normalised = opt.normalised;
         info->norm_min = opt.normalised ? opt.norm_min : 0;
         info->norm_max = opt.normalised ? opt.norm_max : 0;
-        info->count = count;
+        info->count = nvalues;
+        if (!classic)
+            for (size_t i = 0; i < src->ntensors; i++)
+                info->count +=
+                    enc == DIRA_ENCODING_BINARY ? dira_tensor_elements(&src->tensors[i]) : 0;
         info->stream_digits = classic ? digits - digits % 2 : digits;
         info->escaped = n_escaped;
         info->inexact = inexact;
         info->width = width;
         info->height = (uint32_t)height;
         info->channels = channels;
+        info->version = classic ? 0 : DIRA_HEADER_VERSION;
+        info->encoding = enc;
+        info->payload_bytes = classic ? digits / 2 : payload;
+        info->tensors = classic ? 1 : src->ntensors;
     }
     return DIR_OK;
+}
+
+dir_error dira_encode(const double *values, size_t count, const dira_options *opt, uint8_t **pixels,
+                      uint32_t *width, uint32_t *height, unsigned *channels, dira_info *info,
+                      dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if (!values && count) return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if ((uint64_t)count > DIRA_MAX_VALUES)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu values, over the limit of %llu", count,
+                     (unsigned long long)DIRA_MAX_VALUES);
+    dira_tensor one;
+    memset(&one, 0, sizeof one);
+    one.name = "";
+    one.dtype = DIRA_F64;
+    one.rank = 1;
+    one.shape[0] = count;
+    one.data = values;
+    enc_src src = {&one, 1, NULL, 0, 8 + 2 + 2 + 8 + 8, (uint64_t)count * 8, 1};
+    /* digits need finite values; binary holds any (non-finite values are
+     * refused in digits mode by the digit passes, naming them) */
+    int finite = 1;
+    for (size_t i = 0; i < count && finite; i++)
+        finite = isfinite(values[i]);
+    int want_digits = (opt && (opt->classic || opt->encoding == DIRA_ENCODING_DIGITS));
+    return encode_impl(finite || want_digits ? values : NULL, count, opt, &src, pixels, width,
+                       height, channels, info, diag);
+}
+
+dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count, const dira_meta *meta,
+                              size_t meta_count, const dira_options *opt, uint8_t **pixels,
+                              uint32_t *width, uint32_t *height, unsigned *channels,
+                              dira_info *info, dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if ((!tensors && count) || (!meta && meta_count))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if (opt && opt->classic)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "classic images hold one flat list of numbers, not named tensors");
+    enc_src src = {tensors, count, meta, meta_count, 0, 0, 0};
+    uint64_t elements = 0;
+    dir_error e = check_tensors(tensors, count, meta, meta_count, &src.table_size, &elements,
+                                &src.bin_bytes, diag);
+    if (e != DIR_OK) return e;
+    if (opt && opt->normalised)
+        for (size_t i = 0; i < count; i++)
+            if (tensors[i].dtype != DIRA_F64)
+                return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                             "normalisation is recorded for float64 values only");
+    int want = opt ? opt->encoding : DIRA_ENCODING_AUTO;
+    double *vals = NULL;
+    if (want != DIRA_ENCODING_BINARY && elements) {
+        /* the digits source: every element as its exact double */
+        vals = malloc((size_t)elements * sizeof *vals);
+        if (!vals)
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
+                         (unsigned long long)elements);
+        size_t k = 0;
+        for (size_t i = 0; i < count && vals; i++) {
+            uint64_t ne = dira_tensor_elements(&tensors[i]);
+            for (uint64_t j = 0; j < ne; j++) {
+                int exact;
+                double v = element_double(tensors[i].data, tensors[i].dtype, j, &exact);
+                if (!exact || !isfinite(v)) {
+                    free(vals);
+                    vals = NULL;
+                    if (want == DIRA_ENCODING_DIGITS) {
+                        char vs[DIRA_NUMBER_BUFSIZE];
+                        dira_shortest(v, vs);
+                        return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                                     "tensor '%s' element %llu (%s%s) has no exact finite "
+                                     "double: it needs binary encoding",
+                                     tensors[i].name, (unsigned long long)j,
+                                     exact ? vs : "an integer past 2^53", exact ? "" : "");
+                    }
+                    break;
+                }
+                vals[k++] = v;
+            }
+        }
+    }
+    static const double none = 0;
+    e = encode_impl(vals ? vals : (want == DIRA_ENCODING_BINARY || elements ? NULL : &none),
+                    (size_t)elements, opt, &src, pixels, width, height, channels, info, diag);
+    free(vals);
+    return e;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1271,7 +1793,7 @@ static uint8_t *gather(const uint8_t *pixels, uint32_t width, uint32_t height, u
 
 static int header_magic(const uint8_t *b, size_t n)
 {
-    return n >= DIRA_HEADER_SIZE && b[0] == HDR_MAGIC0 && b[1] == HDR_MAGIC1 &&
+    return n >= DIRA_HEADER_SIZE_V1 && b[0] == HDR_MAGIC0 && b[1] == HDR_MAGIC1 &&
            b[2] == HDR_MAGIC2 && b[3] == HDR_MAGIC3;
 }
 
@@ -1283,7 +1805,7 @@ static int peek_magic(const uint8_t *pixels, uint32_t width, uint32_t height, un
     unsigned per = use_alpha ? 4 : 3;
     uint8_t b[8];
     uint64_t avail = (uint64_t)width * height * per;
-    if (avail < DIRA_HEADER_SIZE) return 0;
+    if (avail < DIRA_HEADER_SIZE_V1) return 0;
     for (unsigned i = 0; i < 6; i++) {
         uint64_t pix = i / per;
         unsigned c = i % per;
@@ -1305,15 +1827,130 @@ int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t heig
     return peek_magic(pixels, width, height, channels, stride, 0);
 }
 
-static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
-                             double **values_out, size_t *count_out, dira_info *info,
-                             dir_diag *diag)
+/* A checked self-describing header (version 1 or 2). */
+typedef struct self_hdr {
+    unsigned version;
+    int cap, ldz, normalised, encoding;
+    double nmin, nmax;
+    uint64_t count;   /* values */
+    uint64_t payload; /* digits (digits encoding) or bytes (binary) */
+    const uint8_t *table;
+    uint64_t table_size;
+    uint32_t ntensors, nmeta;
+    const uint8_t *data; /* the value stream or binary payload */
+    uint64_t data_off;   /* its offset in the stream */
+} self_hdr;
+
+/* Walks the tensor table; with `out` NULL only checks it (and adds up the
+ * bytes it needs as names, keys and values with their NULs in *strings),
+ * else fills out[]/meta[] with names copied to *sp. */
+static dir_error walk_table(const self_hdr *h, uint64_t max_values, uint64_t *strings,
+                            uint64_t *bytes, dira_tensor *out, dira_meta *meta, char **sp,
+                            dir_diag *diag)
 {
-    char vs[DIRA_NUMBER_BUFSIZE];
+    const uint8_t *p = h->table + 8, *end = h->table + h->table_size;
+    const uint64_t base = DIRA_HEADER_SIZE;
+    uint64_t off = 0, values = 0, str = 0;
+#define NEED(k, what)                                                                              \
+    do {                                                                                           \
+        if ((uint64_t)(end - p) < (uint64_t)(k))                                                   \
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - h->table),                       \
+                         "tensor table ends inside %s", what);                                     \
+    } while (0)
+    for (uint32_t i = 0; i < h->ntensors; i++) {
+        NEED(2, "a tensor name length");
+        size_t nl = (size_t)get_le(p, 2);
+        NEED(2 + nl + 2, "a tensor name");
+        const uint8_t *name = p + 2;
+        p += 2 + nl;
+        unsigned dt = p[0], rank = p[1];
+        p += 2;
+        if (dt >= DIRA_DTYPE_COUNT)
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - 2 - h->table),
+                         "tensor %u: unknown dtype %u", i, dt);
+        if (rank > DIRA_MAX_RANK)
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - 1 - h->table),
+                         "tensor %u: rank %u over the limit of %d", i, rank, DIRA_MAX_RANK);
+        NEED(8 * (uint64_t)rank + 8, "a tensor shape");
+        dira_tensor t;
+        t.rank = rank;
+        for (unsigned k = 0; k < rank; k++, p += 8)
+            t.shape[k] = get_u64(p);
+        uint64_t to = get_u64(p);
+        p += 8;
+        uint64_t ne = dira_tensor_elements(&t), sz = dtypes[dt].size;
+        if (ne == UINT64_MAX || ne > DIRA_MAX_BYTES / sz || off + ne * sz > DIRA_MAX_BYTES)
+            return afail(diag, DIR_ELIMIT, base + (uint64_t)(p - h->table),
+                         "tensor %u: data over the limit of %llu bytes", i,
+                         (unsigned long long)DIRA_MAX_BYTES);
+        if (to != off)
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - 8 - h->table),
+                         "tensor %u: offset %llu, expected %llu (tensors are stored in order, "
+                         "back to back)",
+                         i, (unsigned long long)to, (unsigned long long)off);
+        values += ne;
+        if (values > max_values)
+            return afail(diag, DIR_ELIMIT, 8, "tensor table declares over %llu values",
+                         (unsigned long long)max_values);
+        if (out) {
+            memcpy(*sp, name, nl);
+            (*sp)[nl] = '\0';
+            out[i].name = *sp;
+            *sp += nl + 1;
+            out[i].dtype = (dira_dtype)dt;
+            out[i].rank = rank;
+            memcpy(out[i].shape, t.shape, sizeof t.shape[0] * rank);
+        }
+        str += nl + 1;
+        off += ne * sz;
+    }
+    for (uint32_t i = 0; i < h->nmeta; i++) {
+        for (int kv = 0; kv < 2; kv++) {
+            NEED(4, "a metadata length");
+            uint64_t l = get_u32(p);
+            NEED(4 + l, "a metadata string");
+            if (out) {
+                memcpy(*sp, p + 4, (size_t)l);
+                (*sp)[l] = '\0';
+                if (kv == 0)
+                    meta[i].key = *sp;
+                else
+                    meta[i].value = *sp;
+                *sp += l + 1;
+            }
+            str += l + 1;
+            p += 4 + l;
+        }
+    }
+#undef NEED
+    if (p != end)
+        return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - h->table),
+                     "%llu bytes after the last entry of the tensor table",
+                     (unsigned long long)(end - p));
+    if (values != h->count)
+        return afail(diag, DIR_ESYNTAX, 8,
+                     "array header declares %llu values, its tensors hold %llu",
+                     (unsigned long long)h->count, (unsigned long long)values);
+    if (h->encoding == DIRA_ENCODING_BINARY && off != h->payload)
+        return afail(diag, DIR_ESYNTAX, 16,
+                     "array header declares %llu payload bytes, its tensors hold %llu",
+                     (unsigned long long)h->payload, (unsigned long long)off);
+    if (strings) *strings = str;
+    if (bytes) *bytes = off;
+    return DIR_OK;
+}
+
+static dir_error parse_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
+                            self_hdr *h, dir_diag *diag)
+{
+    memset(h, 0, sizeof *h);
     if (!header_magic(b, n)) return afail(diag, DIR_ESYNTAX, 0, "no self-describing header");
-    if (b[4] != DIRA_HEADER_VERSION)
-        return afail(diag, DIR_ESYNTAX, 4, "array header version %u, this reader knows %d", b[4],
-                     DIRA_HEADER_VERSION);
+    h->version = b[4];
+    if (b[4] != 1 && b[4] != 2)
+        return afail(diag, DIR_ESYNTAX, 4, "array header version %u, this reader knows 1 and 2",
+                     b[4]);
+    const uint64_t fixed = h->version == 1 ? DIRA_HEADER_SIZE_V1 : DIRA_HEADER_SIZE;
+    if (n < fixed) return afail(diag, DIR_ESYNTAX, 0, "array header cut short by the image");
     unsigned flags = b[5];
     unsigned cap = flags & FLAG_CAPACITY_MASK;
     if (cap > 2)
@@ -1322,86 +1959,129 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
         return afail(diag, DIR_ESYNTAX, 5, "array header flags 0x%02x use reserved bits", flags);
     if (((flags & FLAG_ALPHA) != 0) != (use_alpha != 0))
         return afail(diag, DIR_ESYNTAX, 5, "array header alpha flag does not match the pixels");
-    if (b[6] || b[7])
-        return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
-    int ldz = (flags & FLAG_LDZ) != 0;
-    int normalised = (flags & FLAG_NORMALISED) != 0;
-    uint64_t count = get_u64(b + 8);
-    uint64_t digits = get_u64(b + 16);
-    double nmin = get_f64(b + 24), nmax = get_f64(b + 32);
-    uint64_t avail = (uint64_t)(n - DIRA_HEADER_SIZE) * 2;
-    if (digits > avail)
-        return afail(diag, DIR_ESYNTAX, 16,
-                     "array header declares %llu digits, the pixels hold %llu after the header",
-                     (unsigned long long)digits, (unsigned long long)avail);
-    if (count > max_values)
+    h->encoding = DIRA_ENCODING_DIGITS;
+    if (h->version == 1) {
+        if (b[6] || b[7])
+            return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
+    } else {
+        if (b[6] > DIRA_ENCODING_BINARY)
+            return afail(diag, DIR_ESYNTAX, 6, "array header encoding %u unknown (0..1)", b[6]);
+        if (b[7]) return afail(diag, DIR_ESYNTAX, 7, "array header reserved byte is not zero");
+        h->encoding = b[6];
+        if (h->encoding == DIRA_ENCODING_BINARY && (cap || (flags & FLAG_LDZ)))
+            return afail(diag, DIR_ESYNTAX, 5,
+                         "array header: a binary payload has no capacity or lDecZeroes");
+    }
+    h->cap = (int)cap;
+    h->ldz = (flags & FLAG_LDZ) != 0;
+    h->normalised = (flags & FLAG_NORMALISED) != 0;
+    h->count = get_u64(b + 8);
+    h->payload = get_u64(b + 16);
+    h->nmin = get_f64(b + 24);
+    h->nmax = get_f64(b + 32);
+    uint64_t after = (uint64_t)n - fixed; /* bytes after the fixed header */
+    if (h->version == 2) {
+        h->table_size = get_u32(b + 40);
+        if (h->table_size < 8 || h->table_size > DIRA_MAX_TABLE || h->table_size > after)
+            return afail(diag, DIR_ESYNTAX, 40,
+                         "array header declares a tensor table of %llu bytes (8 to %llu, and "
+                         "the pixels hold %llu)",
+                         (unsigned long long)h->table_size, (unsigned long long)DIRA_MAX_TABLE,
+                         (unsigned long long)after);
+        h->table = b + fixed;
+        h->ntensors = get_u32(h->table);
+        h->nmeta = get_u32(h->table + 4);
+        if (h->ntensors > DIRA_MAX_TENSORS || h->nmeta > DIRA_MAX_META)
+            return afail(diag, DIR_ELIMIT, fixed,
+                         "tensor table declares %u tensors and %u metadata pairs (limits %d, %d)",
+                         h->ntensors, h->nmeta, DIRA_MAX_TENSORS, DIRA_MAX_META);
+        after -= h->table_size;
+    }
+    h->data_off = fixed + h->table_size;
+    h->data = b + h->data_off;
+    uint64_t data_bytes;
+    if (h->encoding == DIRA_ENCODING_DIGITS) {
+        uint64_t avail = after * 2;
+        if (h->payload > avail)
+            return afail(diag, DIR_ESYNTAX, 16,
+                         "array header declares %llu digits, the pixels hold %llu after the "
+                         "header",
+                         (unsigned long long)h->payload, (unsigned long long)avail);
+        if (h->count > h->payload / 2)
+            return afail(diag, DIR_ESYNTAX, 8,
+                         "array header declares %llu values in only %llu digits",
+                         (unsigned long long)h->count, (unsigned long long)h->payload);
+        data_bytes = (h->payload + 1) / 2;
+    } else {
+        if (h->payload > after)
+            return afail(diag, DIR_ESYNTAX, 16,
+                         "array header declares %llu payload bytes, the pixels hold %llu after "
+                         "the header",
+                         (unsigned long long)h->payload, (unsigned long long)after);
+        data_bytes = h->payload;
+    }
+    if (h->count > max_values)
         return afail(diag, DIR_ELIMIT, 8,
                      "array header declares %llu values, over the limit of %llu",
-                     (unsigned long long)count, (unsigned long long)max_values);
-    if (count > digits / 2)
-        return afail(diag, DIR_ESYNTAX, 8, "array header declares %llu values in only %llu digits",
-                     (unsigned long long)count, (unsigned long long)digits);
-    if (normalised ? !(isfinite(nmin) && isfinite(nmax) && nmin <= nmax)
-                   : (get_u64(b + 24) != 0 || get_u64(b + 32) != 0))
+                     (unsigned long long)h->count, (unsigned long long)max_values);
+    if (h->normalised ? !(isfinite(h->nmin) && isfinite(h->nmax) && h->nmin <= h->nmax)
+                      : (get_u64(b + 24) != 0 || get_u64(b + 32) != 0))
         return afail(diag, DIR_ESYNTAX, 24, "array header normalisation min/max are invalid");
-    size_t data_bytes = (size_t)((digits + 1) / 2);
-    uint32_t crc = dir_crc32(0, b, HDR_CRC_OFFSET);
-    crc = dir_crc32(crc, b + DIRA_HEADER_SIZE, data_bytes);
-    uint32_t want = get_u32(b + HDR_CRC_OFFSET);
+    const unsigned crc_off = h->version == 1 ? HDR_CRC_OFFSET : HDR2_CRC_OFFSET;
+    uint32_t crc = dir_crc32(0, b, crc_off);
+    crc = dir_crc32(crc, b + fixed, (size_t)(h->table_size + data_bytes));
+    uint32_t want = get_u32(b + crc_off);
     if (crc != want)
-        return afail(diag, DIR_ECRC, HDR_CRC_OFFSET,
+        return afail(diag, DIR_ECRC, crc_off,
                      "array CRC mismatch: header says %08x, data gives %08x", want, crc);
-    const uint8_t *s = b + DIRA_HEADER_SIZE;
-    if ((digits & 1) && (s[data_bytes - 1] & 15u))
-        return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + data_bytes - 1,
+    if (h->encoding == DIRA_ENCODING_DIGITS && (h->payload & 1) && (h->data[data_bytes - 1] & 15u))
+        return afail(diag, DIR_ESYNTAX, h->data_off + data_bytes - 1,
                      "nonzero padding digit after the value stream");
-    for (size_t k = DIRA_HEADER_SIZE + data_bytes; k < n; k++)
+    for (size_t k = (size_t)(h->data_off + data_bytes); k < n; k++)
         if (b[k])
             return afail(diag, DIR_ESYNTAX, k, "nonzero byte %u at byte %zu after the value stream",
                          b[k], k);
-
-    double *vals = NULL;
-    if (count) {
-        vals = malloc((size_t)count * sizeof *vals);
-        if (!vals)
-            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
-                         (unsigned long long)count);
+    if (h->version == 2) {
+        dir_error e = walk_table(h, max_values, NULL, NULL, NULL, NULL, NULL, diag);
+        if (e != DIR_OK) return e;
     }
+    return DIR_OK;
+}
+
+/* Reads the value stream of a digits payload into vals[0..count). */
+static dir_error read_digit_stream(const self_hdr *h, double *vals, dir_diag *diag)
+{
+    char vs[DIRA_NUMBER_BUFSIZE];
+    const uint8_t *s = h->data;
+    const uint64_t digits = h->payload, count = h->count, base = h->data_off;
     uint64_t pos = 0;
     uint8_t t[DIRA_MAX_TOKEN];
     for (uint64_t i = 0; i < count; i++) {
-        if (pos >= digits || nib(s, pos) != DELIM) {
-            free(vals);
-            return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+        if (pos >= digits || nib(s, pos) != DELIM)
+            return afail(diag, DIR_ESYNTAX, base + pos / 2,
                          "value %llu: expected 'f' at digit %llu of the value stream",
                          (unsigned long long)i, (unsigned long long)pos);
-        }
         pos++;
         if (pos < digits && nib(s, pos) == DELIM) { /* escape */
             pos++;
-            if (digits - pos < ESCAPE_DIGITS) {
-                free(vals);
-                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+            if (digits - pos < ESCAPE_DIGITS)
+                return afail(diag, DIR_ESYNTAX, base + pos / 2,
                              "value %llu: escape cut short by the end of the stream",
                              (unsigned long long)i);
-            }
             uint64_t bits = 0;
             for (int k = 0; k < ESCAPE_DIGITS; k++) {
                 unsigned d = nib(s, pos + (uint64_t)k);
-                if (d == DELIM || bits > (UINT64_MAX - d) / 15) {
-                    free(vals);
-                    return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
-                                 "value %llu: malformed escape", (unsigned long long)i);
-                }
+                if (d == DELIM || bits > (UINT64_MAX - d) / 15)
+                    return afail(diag, DIR_ESYNTAX, base + pos / 2, "value %llu: malformed escape",
+                                 (unsigned long long)i);
                 bits = bits * 15 + d;
             }
             pos += ESCAPE_DIGITS;
             double v;
             memcpy(&v, &bits, sizeof v);
             if (!isfinite(v)) {
-                free(vals);
                 dira_shortest(v, vs);
-                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                return afail(diag, DIR_ESYNTAX, base + pos / 2,
                              "value %s at index %llu: an escape holds a non-finite number", vs,
                              (unsigned long long)i);
             }
@@ -1410,41 +2090,178 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
         }
         uint64_t st = pos;
         while (pos < digits && nib(s, pos) != DELIM) {
-            if (pos - st >= DIRA_MAX_TOKEN) {
-                free(vals);
-                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + st / 2,
+            if (pos - st >= DIRA_MAX_TOKEN)
+                return afail(diag, DIR_ESYNTAX, base + st / 2,
                              "value %llu: value string longer than %d digits",
                              (unsigned long long)i, DIRA_MAX_TOKEN);
-            }
             t[pos - st] = (uint8_t)nib(s, pos);
             pos++;
         }
         const char *msg = "";
-        if (parse_token(t, (size_t)(pos - st), (int)cap, ldz, 0, &vals[i], &msg) != DIR_OK) {
-            free(vals);
-            return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + st / 2, "value %llu: %s",
-                         (unsigned long long)i, msg);
+        if (parse_token(t, (size_t)(pos - st), h->cap, h->ldz, 0, &vals[i], &msg) != DIR_OK)
+            return afail(diag, DIR_ESYNTAX, base + st / 2, "value %llu: %s", (unsigned long long)i,
+                         msg);
+    }
+    if (pos != digits)
+        return afail(diag, DIR_ESYNTAX, base + pos / 2, "%llu digits after the last of %llu values",
+                     (unsigned long long)(digits - pos), (unsigned long long)count);
+    return DIR_OK;
+}
+
+static void fill_info(const self_hdr *h, int use_alpha, dira_info *info)
+{
+    if (!info) return;
+    info->classic = 0;
+    info->capacity = h->cap;
+    info->ldeczeroes = h->ldz;
+    info->alpha = use_alpha;
+    info->normalised = h->normalised;
+    info->norm_min = h->normalised ? h->nmin : 0;
+    info->norm_max = h->normalised ? h->nmax : 0;
+    info->count = h->count;
+    info->stream_digits = h->encoding == DIRA_ENCODING_DIGITS ? h->payload : 0;
+    info->version = h->version;
+    info->encoding = h->encoding;
+    info->payload_bytes = h->encoding == DIRA_ENCODING_DIGITS ? (h->payload + 1) / 2 : h->payload;
+    info->tensors = h->version == 1 ? 1 : h->ntensors;
+}
+
+/* Binary payload: tensor i's bytes, unshuffled, into out (C order, LE). */
+static dir_error read_binary(const self_hdr *h, const dira_tensor *tt, uint8_t *const *outs,
+                             dir_diag *diag)
+{
+    const uint8_t *p = h->data;
+    for (uint32_t i = 0; i < h->ntensors; i++) {
+        uint64_t ne = dira_tensor_elements(&tt[i]);
+        unsigned sz = dtypes[tt[i].dtype].size;
+        if (tt[i].dtype == DIRA_BOOL)
+            for (uint64_t k = 0; k < ne; k++)
+                if (p[k] > 1)
+                    return afail(diag, DIR_ESYNTAX, h->data_off + (uint64_t)(p - h->data) + k,
+                                 "tensor %u: bool element %llu is %u, not 0 or 1", i,
+                                 (unsigned long long)k, p[k]);
+        unshuffle(p, ne, sz, outs[i]);
+        p += ne * sz;
+    }
+    return DIR_OK;
+}
+
+/* The tensors of a checked version-2 header, in one allocation. */
+static dir_error build_tensors(const self_hdr *h0, uint64_t max_values, dira_tensors **out,
+                               dir_diag *diag)
+{
+    const self_hdr hh = *h0, *hp = &hh;
+#define h (*hp)
+    uint64_t strings = 0, bytes = 0;
+    dir_error e = walk_table(&h, max_values, &strings, &bytes, NULL, NULL, NULL, diag);
+    if (e != DIR_OK) return e;
+    size_t head = sizeof(dira_tensors) + h.ntensors * sizeof(dira_tensor) +
+                  h.nmeta * sizeof(dira_meta) + (size_t)strings;
+    head = (head + 15) & ~(size_t)15;
+    uint8_t *blk = malloc(head + (size_t)bytes + 1);
+    double *vals = NULL;
+    if (blk && h.encoding == DIRA_ENCODING_DIGITS && h.count) {
+        vals = malloc((size_t)h.count * sizeof *vals);
+        if (!vals) {
+            free(blk);
+            blk = NULL;
         }
     }
-    if (pos != digits) {
+    if (!blk)
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu bytes of tensors",
+                     (unsigned long long)bytes);
+    dira_tensors *ts = (dira_tensors *)blk;
+    memset(ts, 0, sizeof *ts);
+    ts->count = h.ntensors;
+    ts->tensors = (dira_tensor *)(blk + sizeof *ts);
+    ts->meta_count = h.nmeta;
+    ts->meta = (dira_meta *)(blk + sizeof *ts + h.ntensors * sizeof(dira_tensor));
+    memset(ts->tensors, 0, h.ntensors * sizeof(dira_tensor));
+    char *sp = (char *)(ts->meta + h.nmeta);
+    e = walk_table(&h, max_values, NULL, NULL, ts->tensors, ts->meta, &sp, diag);
+    uint8_t *d = blk + head;
+    uint8_t **outs = e == DIR_OK ? calloc(h.ntensors ? h.ntensors : 1, sizeof *outs) : NULL;
+    if (e == DIR_OK && !outs) e = afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    for (uint32_t i = 0; e == DIR_OK && i < h.ntensors; i++) {
+        ts->tensors[i].data = d;
+        outs[i] = d;
+        d += dira_tensor_elements(&ts->tensors[i]) * dtypes[ts->tensors[i].dtype].size;
+    }
+    if (e == DIR_OK && h.encoding == DIRA_ENCODING_BINARY) {
+        e = read_binary(&h, ts->tensors, outs, diag);
+    } else if (e == DIR_OK) {
+        if (h.count) e = read_digit_stream(&h, vals, diag);
+        uint64_t k = 0;
+        for (uint32_t i = 0; e == DIR_OK && i < h.ntensors; i++) {
+            const dira_tensor *t = &ts->tensors[i];
+            uint64_t ne = dira_tensor_elements(t);
+            for (uint64_t j = 0; j < ne; j++, k++)
+                if (store_element(outs[i], t->dtype, j, vals[k]) != 0) {
+                    char vs[DIRA_NUMBER_BUFSIZE];
+                    dira_shortest(vals[k], vs);
+                    e = afail(diag, DIR_ESYNTAX, (uint64_t)-1,
+                              "value %s at index %llu does not fit tensor '%s' (%s)", vs,
+                              (unsigned long long)k, t->name, dtypes[t->dtype].name);
+                    break;
+                }
+        }
+    }
+#undef h
+    free(outs);
+    free(vals);
+    if (e != DIR_OK) {
+        free(blk);
+        return e;
+    }
+    *out = ts;
+    return DIR_OK;
+}
+
+static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
+                             double **values_out, size_t *count_out, dira_info *info,
+                             dir_diag *diag)
+{
+    self_hdr h;
+    dir_error e = parse_self(b, n, use_alpha, max_values, &h, diag);
+    if (e != DIR_OK) return e;
+    double *vals = NULL;
+    if (h.count) {
+        vals = malloc((size_t)h.count * sizeof *vals);
+        if (!vals)
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
+                         (unsigned long long)h.count);
+    }
+    if (h.encoding == DIRA_ENCODING_DIGITS) {
+        e = read_digit_stream(&h, vals, diag);
+    } else {
+        /* every tensor unshuffled, then converted to doubles */
+        dira_tensors *ts = NULL;
+        e = build_tensors(&h, max_values, &ts, diag);
+        uint64_t k = 0;
+        for (size_t i = 0; e == DIR_OK && i < ts->count; i++) {
+            const dira_tensor *t = &ts->tensors[i];
+            uint64_t ne = dira_tensor_elements(t);
+            for (uint64_t j = 0; j < ne; j++) {
+                int exact;
+                vals[k++] = element_double(t->data, t->dtype, j, &exact);
+                if (!exact) {
+                    e = afail(diag, DIR_ERANGE, (uint64_t)-1,
+                              "tensor '%s' element %llu: a %s integer with no exact double "
+                              "(read the tensors instead)",
+                              t->name, (unsigned long long)j, dtypes[t->dtype].name);
+                    break;
+                }
+            }
+        }
+        free(ts);
+    }
+    if (e != DIR_OK) {
         free(vals);
-        return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
-                     "%llu digits after the last of %llu values",
-                     (unsigned long long)(digits - pos), (unsigned long long)count);
+        return e;
     }
     *values_out = vals;
-    *count_out = (size_t)count;
-    if (info) {
-        info->classic = 0;
-        info->capacity = (int)cap;
-        info->ldeczeroes = ldz;
-        info->alpha = use_alpha;
-        info->normalised = normalised;
-        info->norm_min = normalised ? nmin : 0;
-        info->norm_max = normalised ? nmax : 0;
-        info->count = count;
-        info->stream_digits = digits;
-    }
+    *count_out = (size_t)h.count;
+    fill_info(&h, use_alpha, info);
     return DIR_OK;
 }
 
@@ -1748,5 +2565,91 @@ dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows,
     *width = (uint32_t)c;
     *height = (uint32_t)r;
     if (stats) *stats = st;
+    return DIR_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensors out                                                               */
+
+/* One unnamed 1-D float64 tensor holding vals (taken over). */
+static dir_error wrap_values(double *vals, size_t n, dira_tensors **out, dir_diag *diag)
+{
+    size_t head = sizeof(dira_tensors) + sizeof(dira_tensor);
+    head = (head + 15) & ~(size_t)15;
+    uint8_t *blk = malloc(head + n * sizeof(double) + 1);
+    if (!blk) {
+        dir_free(vals);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    }
+    dira_tensors *ts = (dira_tensors *)blk;
+    dira_tensor *t = (dira_tensor *)(blk + sizeof *ts);
+    memset(ts, 0, sizeof *ts);
+    memset(t, 0, sizeof *t);
+    ts->count = 1;
+    ts->tensors = t;
+    t->name = "";
+    t->dtype = DIRA_F64;
+    t->rank = 1;
+    t->shape[0] = n;
+    uint8_t *d = blk + head;
+    for (size_t i = 0; i < n; i++)
+        put_f64(d + 8 * i, vals[i]);
+    t->data = d;
+    dir_free(vals);
+    *out = ts;
+    return DIR_OK;
+}
+
+dir_error dira_decode_tensors(const uint8_t *pixels, uint32_t width, uint32_t height,
+                              unsigned channels, size_t stride, const dira_options *opt,
+                              dira_tensors **out, dira_info *info, dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if (!pixels || !out || width == 0 || height == 0)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    *out = NULL;
+    if (channels != 3 && channels != 4)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "arrays live in RGB or RGBA pixels, not %u-channel ones", channels);
+    if (width > DIR_MAX_DIM || height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "image %ux%u over the limits", width, height);
+    if (stride == 0) stride = (size_t)width * channels;
+    if (stride < (size_t)width * channels)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "stride smaller than a row");
+    uint64_t max_values = DIRA_MAX_VALUES;
+    if (opt && opt->max_values && opt->max_values < max_values) max_values = opt->max_values;
+    int use_alpha = -1;
+    if (channels == 4 && peek_magic(pixels, width, height, channels, stride, 1))
+        use_alpha = 1;
+    else if (peek_magic(pixels, width, height, channels, stride, 0))
+        use_alpha = 0;
+    size_t n;
+    uint8_t *b =
+        use_alpha < 0 ? NULL : gather(pixels, width, height, channels, stride, use_alpha, &n);
+    if (use_alpha >= 0 && !b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    if (use_alpha < 0 || b[4] == 1) {
+        /* classic or version 1: the values as one tensor */
+        free(b);
+        double *v;
+        size_t cnt;
+        dir_error e =
+            dira_decode(pixels, width, height, channels, stride, opt, &v, &cnt, info, diag);
+        if (e != DIR_OK) return e;
+        return wrap_values(v, cnt, out, diag);
+    }
+    self_hdr h;
+    dira_tensors *ts = NULL;
+    dir_error e = parse_self(b, n, use_alpha, max_values, &h, diag);
+    if (e == DIR_OK) e = build_tensors(&h, max_values, &ts, diag);
+    free(b);
+    if (e != DIR_OK) return e;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->width = width;
+        info->height = height;
+        info->channels = channels;
+        fill_info(&h, use_alpha, info);
+    }
+    *out = ts;
     return DIR_OK;
 }

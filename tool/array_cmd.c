@@ -18,15 +18,17 @@
 static const char usage[] =
     "usage: dirtool array pack IN.{json,csv,npy} OUT.{png,webp,dir} [--capacity 0|1|2|auto]\n"
     "                          [--no-ldeczeroes] [--alpha] [--width W] [--classic]\n"
-    "                          [--allow-inexact] [--normalise]\n"
+    "                          [--allow-inexact] [--normalise] [--encoding digits|binary|auto]\n"
     "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy}\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "                          [--keep-normalised]\n"
     "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--shape ROWSxCOLS] [--scale S]\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "\n"
-    "Images are self-describing unless --classic: a header records the configuration,\n"
-    "the count and a CRC, and every finite double comes back bit for bit.  --classic\n"
+    "Images are self-describing unless --classic: a header records the encoding, the\n"
+    "tensors, the count and a CRC, and every value comes back bit for bit.  --encoding\n"
+    "binary stores IEEE-754 bytes regrouped by significance (byte-shuffle), digits the\n"
+    "convention's value strings, auto (the default) the smaller of the two.  --classic\n"
     "writes and reads the IMGArrays library's own images (no header, so unpack needs\n"
     "the configuration pack used; both default to capacity 1 with leading-zero counts,\n"
     "and pack --capacity auto prints the one it picks).  --capacity auto with\n"
@@ -70,6 +72,7 @@ typedef struct args {
     const char *in, *out;
     dira_options opt;
     int capacity_given;
+    int encoding_given;
     int keep_normalised;
     uint32_t rows, cols;
     double scale;
@@ -88,9 +91,12 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
         }
         /* The options taking a value, as `--opt value` or `--opt=value`:
          * `s` becomes the option's name. */
-        static const char *const valued[] = {"--capacity", "--width", "--shape", "--scale"};
+        static const char *const valued[] = {"--capacity", "--width", "--shape", "--scale",
+                                             "--encoding"};
         for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !v; k++) {
-            if ((k == 1 && !cmd_pack) || (k >= 2 && !cmd_heatmap)) continue;
+            if ((k == 1 && !cmd_pack) || ((k == 2 || k == 3) && !cmd_heatmap) ||
+                (k == 4 && !cmd_pack))
+                continue;
             int m = tool_arg_value(argc, argv, &i, valued[k], &v);
             if (m < 0) return bad_usage("option needs a value:", s);
             if (m > 0) s = valued[k];
@@ -105,6 +111,16 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                                           : "--capacity takes 0, 1 or 2, not",
                                  v);
             a->capacity_given = 1;
+        } else if (v && strcmp(s, "--encoding") == 0) {
+            if (strcmp(v, "auto") == 0)
+                a->opt.encoding = DIRA_ENCODING_AUTO;
+            else if (strcmp(v, "digits") == 0)
+                a->opt.encoding = DIRA_ENCODING_DIGITS;
+            else if (strcmp(v, "binary") == 0)
+                a->opt.encoding = DIRA_ENCODING_BINARY;
+            else
+                return bad_usage("--encoding takes digits, binary or auto, not", v);
+            a->encoding_given = 1;
         } else if (strcmp(s, "--no-ldeczeroes") == 0) {
             a->opt.ldeczeroes = 0;
         } else if (strcmp(s, "--alpha") == 0) {
@@ -153,6 +169,11 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
     /* classic images carry no configuration: both directions default to
      * the convention's (capacity 1), so that pack and unpack agree */
     if (a->opt.classic && !a->capacity_given) a->opt.capacity = 1;
+    if (cmd_pack && a->opt.classic && a->encoding_given &&
+        a->opt.encoding == DIRA_ENCODING_BINARY)
+        return bad_usage("--encoding binary needs a self-describing image (drop --classic)",
+                         NULL);
+    if (cmd_pack && a->opt.classic) a->opt.encoding = DIRA_ENCODING_DIGITS;
     if (cmd_pack && a->opt.classic && a->opt.normalised)
         return bad_usage("--normalise needs a self-describing image (drop --classic)", NULL);
     return 0;
@@ -242,10 +263,17 @@ static int cmd_pack(int argc, char **argv)
     dir_free(img.pixels);
     struct stat st;
     long long size = stat(a.out, &st) == 0 ? (long long)st.st_size : -1;
-    fprintf(report_stream(a.out), "packed %llu values into %s: %s, capacity %d, ldeczeroes %s, %ux%u %s, %llu escaped",
-           (unsigned long long)info.count, a.out, info.classic ? "classic" : "self-describing",
-           info.capacity, info.ldeczeroes ? "on" : "off", info.width, info.height,
-           info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
+    FILE *rs = report_stream(a.out);
+    fprintf(rs, "packed %llu values into %s: %s, ", (unsigned long long)info.count, a.out,
+            info.classic ? "classic" : "self-describing");
+    if (info.encoding == DIRA_ENCODING_BINARY)
+        fprintf(rs, "binary (byte-shuffled), %llu payload bytes",
+                (unsigned long long)info.payload_bytes);
+    else
+        fprintf(rs, "%scapacity %d, ldeczeroes %s", info.classic ? "" : "digits, ",
+                info.capacity, info.ldeczeroes ? "on" : "off");
+    fprintf(rs, ", %ux%u %s, %llu escaped", info.width, info.height,
+            info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
     if (info.classic && info.inexact)
         fprintf(report_stream(a.out), ", %llu inexact (as the reference writes them)", (unsigned long long)info.inexact);
     if (a.opt.normalised) {
@@ -294,11 +322,16 @@ static int cmd_unpack(int argc, char **argv)
         return die("%s%s", err, "");
     }
     dir_free(v);
-    fprintf(report_stream(a.out), "unpacked %llu values from %s image (capacity %d, ldeczeroes %s%s) into %s\n",
-           (unsigned long long)n, info.classic ? "a classic" : "a self-describing", info.capacity,
-           info.ldeczeroes ? "on" : "off",
-           info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
-           a.out);
+    char how[64];
+    if (info.encoding == DIRA_ENCODING_BINARY)
+        snprintf(how, sizeof how, "binary");
+    else
+        snprintf(how, sizeof how, "capacity %d, ldeczeroes %s", info.capacity,
+                 info.ldeczeroes ? "on" : "off");
+    fprintf(report_stream(a.out), "unpacked %llu values from %s image (%s%s) into %s\n",
+            (unsigned long long)n, info.classic ? "a classic" : "a self-describing", how,
+            info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
+            a.out);
     return 0;
 }
 

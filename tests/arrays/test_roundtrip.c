@@ -56,11 +56,12 @@ static double hard_value(size_t i)
     }
 }
 
-static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, uint32_t width,
-                      const char *what)
+static void roundtrip_enc(const double *v, size_t n, int cap, int ldz, int alpha, uint32_t width,
+                          int encoding, const char *what)
 {
     dira_options opt;
     dira_options_default(&opt);
+    opt.encoding = encoding;
     opt.capacity = cap;
     opt.ldeczeroes = ldz;
     opt.alpha = alpha;
@@ -87,6 +88,8 @@ static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, ui
     if (e != DIR_OK) fprintf(stderr, "%s: decode: %s\n", what, diag.message);
     CHECK_EQ_INT(bn, n);
     CHECK_EQ_INT(di.classic, 0);
+    if (encoding != DIRA_ENCODING_AUTO) CHECK_EQ_INT(di.encoding, encoding);
+    CHECK_EQ_INT(di.encoding, info.encoding);
     CHECK_EQ_INT(di.capacity, info.capacity);
     CHECK_EQ_INT(di.ldeczeroes, info.ldeczeroes);
     CHECK_EQ_INT(di.alpha, alpha);
@@ -114,6 +117,15 @@ static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, ui
         free(rgba);
     }
     dir_free(px);
+}
+
+/* Every self-describing payload: digits, binary and the automatic choice. */
+static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, uint32_t width,
+                      const char *what)
+{
+    roundtrip_enc(v, n, cap, ldz, alpha, width, DIRA_ENCODING_DIGITS, what);
+    roundtrip_enc(v, n, cap, ldz, alpha, width, DIRA_ENCODING_BINARY, what);
+    roundtrip_enc(v, n, cap, ldz, alpha, width, DIRA_ENCODING_AUTO, what);
 }
 
 static void test_hard_values(void)
@@ -423,9 +435,19 @@ static void test_header(void)
     dira_options opt;
     dira_options_default(&opt);
     opt.capacity = 1;
+    opt.encoding = DIRA_ENCODING_DIGITS;
     CHECK_ERR(dira_encode(v, 5, &opt, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
     if (diag.error) return;
     CHECK_EQ_INT(info.escaped, 1); /* 1e300 */
+    CHECK_EQ_INT(info.version, 2);
+    CHECK_EQ_INT(info.encoding, DIRA_ENCODING_DIGITS);
+    /* the table of one unnamed 1-D float64 tensor: 8 + 2 + 0 + 2 + 8 + 8 bytes */
+    const size_t table = 28;
+    CHECK_EQ_INT(px[40], table);
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE], 1);          /* one tensor */
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE + 10], DIRA_F64);
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE + 11], 1);     /* rank */
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE + 12], 5);     /* shape */
     /* layout: FF 'D' 'R' 'A', version, flags */
     CHECK(px[0] == 0xFF && px[1] == 'D' && px[2] == 'R' && px[3] == 'A');
     CHECK_EQ_INT(px[4], DIRA_HEADER_VERSION);
@@ -435,7 +457,7 @@ static void test_header(void)
     size_t bn;
     size_t size = (size_t)w * h * ch;
     /* any flipped bit in header or stream is caught */
-    size_t stream_end = DIRA_HEADER_SIZE + (size_t)(info.stream_digits + 1) / 2;
+    size_t stream_end = DIRA_HEADER_SIZE + table + (size_t)(info.stream_digits + 1) / 2;
     for (size_t i = 0; i < size; i++) {
         px[i] ^= 0x10;
         dir_error e = dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag);
@@ -450,13 +472,13 @@ static void test_header(void)
         }
         px[i] ^= 0x10;
     }
-    px[4] = 2;
+    px[4] = 3;
     CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag), DIR_ESYNTAX, diag,
-              "version 2");
-    px[4] = 1;
-    px[DIRA_HEADER_SIZE + 3] ^= 1; /* a data byte */
+              "version 3");
+    px[4] = 2;
+    px[DIRA_HEADER_SIZE + table + 3] ^= 1; /* a data byte */
     CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag), DIR_ECRC, diag, "CRC");
-    px[DIRA_HEADER_SIZE + 3] ^= 1;
+    px[DIRA_HEADER_SIZE + table + 3] ^= 1;
     opt.max_values = 4;
     CHECK_ERR(dira_decode(px, w, h, ch, 0, &opt, &back, &bn, NULL, &diag), DIR_ELIMIT, diag,
               "5 values");

@@ -34,7 +34,7 @@ SMALL=$REF/small/rawData.json
 # 1. self-describing round trips give back the exact JSON text
 for ext in png webp dir; do
     run 0 "$DIRTOOL" array pack "$SMALL" "small.$ext"
-    expect_out "packed 19885 values into small.$ext: self-describing, capacity 1, ldeczeroes on"
+    expect_out "packed 19885 values into small.$ext: self-describing, binary (byte-shuffled), 159080 payload bytes"
     run 0 "$DIRTOOL" array unpack "small.$ext" "small-$ext.json"
     cmp -s "small-$ext.json" "$SMALL" || fail "small.$ext did not give back rawData.json"
 done
@@ -91,10 +91,10 @@ run 0 "$DIRTOOL" array pack cd.json cd0.png --classic --capacity auto
 expect_out "classic, capacity 0, ldeczeroes off"
 # --no-ldeczeroes limits auto to configurations without the count
 printf '[0.5, 0.05]\n' >lz.json
-run 0 "$DIRTOOL" array pack lz.json lz.png
-expect_out "capacity 0, ldeczeroes on, 3x6 RGB, 0 escaped"
-run 0 "$DIRTOOL" array pack lz.json lz.png --no-ldeczeroes
-expect_out "capacity 0, ldeczeroes off, 3x7 RGB, 1 escaped"
+run 0 "$DIRTOOL" array pack lz.json lz.png --encoding digits
+expect_out "digits, capacity 0, ldeczeroes on, 3x9 RGB, 0 escaped"
+run 0 "$DIRTOOL" array pack lz.json lz.png --no-ldeczeroes --encoding digits
+expect_out "digits, capacity 0, ldeczeroes off, 3x10 RGB, 1 escaped"
 run 0 "$DIRTOOL" array unpack lz.png lz2.json
 [ "$(cat lz2.json)" = "[0.5,0.05]" ] || fail "escaped round trip gave $(cat lz2.json)"
 run 1 "$DIRTOOL" array pack lz.json lz.png --classic --capacity auto --no-ldeczeroes
@@ -127,8 +127,13 @@ run 0 "$DIRTOOL" array unpack n.png n3.json --keep-normalised
 [ "$(cat n3.json)" = "[0,0.25,0.5,1]" ] || fail "kept normalised values $(cat n3.json)"
 # 6. errors
 printf '[1, NaN, 3]\n' >nan.json
-run 1 "$DIRTOOL" array pack nan.json x.png
+run 1 "$DIRTOOL" array pack nan.json x.png --encoding digits
 expect_out "value NaN at index 1 is not a finite number"
+run 2 "$DIRTOOL" array pack nan.json x.png --encoding hex
+run 2 "$DIRTOOL" array pack nan.json x.png --classic --encoding binary
+# binary holds NaN (the default picks it: digits cannot)
+run 0 "$DIRTOOL" array pack nan.json nan.png
+expect_out "self-describing, binary (byte-shuffled), 24 payload bytes"
 printf '1,2\n3,oops\n' >bad.csv
 run 1 "$DIRTOOL" array pack bad.csv x.png
 expect_out "line 2, column 3: 'oops' is not a number"
