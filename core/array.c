@@ -943,6 +943,13 @@ static double element_double(const uint8_t *data, dira_dtype dt, uint64_t i, int
     }
 }
 
+int dira_element_double(const dira_tensor *t, uint64_t i, double *out)
+{
+    int exact;
+    *out = element_double(t->data, t->dtype, i, &exact);
+    return exact;
+}
+
 /* Stores v as element i of dtype dt; returns 0, or -1 when dt has no
  * element equal to v. */
 static int store_element(uint8_t *data, dira_dtype dt, uint64_t i, double v)

@@ -579,6 +579,11 @@ typedef struct dira_tensors {
 /* Elements of a tensor (product of its shape), or UINT64_MAX on overflow. */
 DIR_API uint64_t dira_tensor_elements(const dira_tensor *t);
 
+/* Element i (C order) of a tensor as a double: returns 1 when *out is that
+ * element exactly, 0 when it has no exact double (an integer past 2^53;
+ * *out is then the nearest). */
+DIR_API int dira_element_double(const dira_tensor *t, uint64_t i, double *out);
+
 /* Encodes tensors and metadata into a self-describing image (version 2: the
  * header carries the tensor table -- name, dtype, shape, offset -- and the
  * metadata).  opt->encoding: BINARY stores each tensor's bytes

@@ -14,12 +14,14 @@
 #include "dir.h"
 #include "image_io.h"
 #include "numio.h"
+#include "tensorio.h"
 
 static const char usage[] =
-    "usage: dirtool array pack IN.{json,csv,npy} OUT.{png,webp,dir} [--capacity 0|1|2|auto]\n"
+    "usage: dirtool array pack IN.{json,csv,npy,npz,safetensors} OUT.{png,webp,dir}\n"
+    "                          [--capacity 0|1|2|auto]\n"
     "                          [--no-ldeczeroes] [--alpha] [--width W] [--classic]\n"
     "                          [--allow-inexact] [--normalise] [--encoding digits|binary|auto]\n"
-    "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy}\n"
+    "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy,npz,safetensors}\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "                          [--keep-normalised]\n"
     "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--shape ROWSxCOLS] [--scale S]\n"
@@ -208,29 +210,80 @@ static int verify_written(const char *path, const tool_image *img, char *err, si
     return rc;
 }
 
+/* The values of all tensors as one array of doubles (classic images and
+ * normalisation hold numbers, not tensors); refuses an element with no
+ * exact double. */
+static int flatten(const tio_set *set, const char *in, double **out, size_t *n)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < set->count; i++)
+        total += dira_tensor_elements(&set->t[i]);
+    if (total > DIRA_MAX_VALUES) return die("'%s': too many values%s", in, "");
+    double *v = malloc(total ? (size_t)total * sizeof *v : 1);
+    if (!v) return die("out of memory%s%s", "", "");
+    size_t k = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        uint64_t ne = dira_tensor_elements(&set->t[i]);
+        for (uint64_t j = 0; j < ne; j++)
+            if (!dira_element_double(&set->t[i], j, &v[k++])) {
+                free(v);
+                return die("'%s': tensor '%s' holds an integer with no exact double (use a "
+                           "self-describing image)",
+                           in, set->t[i].name);
+            }
+    }
+    *out = v;
+    *n = (size_t)total;
+    return 0;
+}
+
+static void put_f64le(uint8_t *p, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    for (int b = 0; b < 8; b++)
+        p[b] = (uint8_t)(u >> (8 * b));
+}
+
 static int cmd_pack(int argc, char **argv)
 {
     args a;
     int rc = parse_args(argc, argv, 1, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
-    char err[512];
+    char err[1024];
     if (tool_format_from_name(a.out) == TOOL_FMT_UNKNOWN && strcmp(a.out, "-") != 0)
         return die("'%s': output must be .png, .webp or .dir%s", a.out, "");
-    double *v;
-    size_t n;
-    if (numio_read(a.in, &v, &n, err, sizeof err)) return die("%s%s", err, "");
+    tio_set set = {0};
+    if (tio_read(a.in, &set, err, sizeof err)) return die("%s%s", err, "");
     dir_diag diag;
     unsigned long long norm_inexact = 0;
+    double *v = NULL;
+    size_t n = 0;
+    if (a.opt.classic || a.opt.normalised) {
+        if (flatten(&set, a.in, &v, &n)) {
+            tio_free(&set);
+            return TOOL_EXIT_FAILURE;
+        }
+    }
     if (a.opt.normalised) {
+        for (size_t i = 0; i < set.count; i++)
+            if (set.t[i].dtype != DIRA_F64) {
+                free(v);
+                tio_free(&set);
+                return die("'%s': --normalise takes float64 values, and tensor '%s' is not",
+                           a.in, set.t[i].name);
+            }
         double *orig = malloc(n ? n * sizeof *orig : 1);
         if (!orig) {
             free(v);
+            tio_free(&set);
             return die("out of memory%s%s", "", "");
         }
         memcpy(orig, v, n * sizeof *orig);
         if (dira_normalise(v, n, &a.opt.norm_min, &a.opt.norm_max, &diag) != DIR_OK) {
             free(orig);
             free(v);
+            tio_free(&set);
             return die("'%s': %s", a.in, diag.message);
         }
         /* the normalised values are stored exactly; the arithmetic of
@@ -241,15 +294,27 @@ static int cmd_pack(int argc, char **argv)
             norm_inexact += memcmp(&back, &orig[i], sizeof back) != 0;
         }
         free(orig);
+        /* back into the tensors, which keep their shapes */
+        size_t k = 0;
+        for (size_t i = 0; i < set.count; i++) {
+            uint64_t ne = dira_tensor_elements(&set.t[i]);
+            for (uint64_t j = 0; j < ne; j++)
+                put_f64le((uint8_t *)set.t[i].data + 8 * j, v[k++]);
+        }
     }
     tool_image img = {0};
     dira_info info;
-    if (dira_encode(v, n, &a.opt, &img.pixels, &img.width, &img.height, &img.channels, &info,
-                    &diag) != DIR_OK) {
-        free(v);
-        return die("'%s': %s", a.in, diag.message);
-    }
+    dir_error e;
+    if (a.opt.classic)
+        e = dira_encode(v, n, &a.opt, &img.pixels, &img.width, &img.height, &img.channels, &info,
+                        &diag);
+    else
+        e = dira_encode_tensors(set.t, set.count, set.meta, set.meta_count, &a.opt, &img.pixels,
+                                &img.width, &img.height, &img.channels, &info, &diag);
     free(v);
+    size_t ntensors = set.count;
+    tio_free(&set);
+    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
     if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
         dir_free(img.pixels);
         return die("%s%s", err, "");
@@ -264,8 +329,9 @@ static int cmd_pack(int argc, char **argv)
     struct stat st;
     long long size = stat(a.out, &st) == 0 ? (long long)st.st_size : -1;
     FILE *rs = report_stream(a.out);
-    fprintf(rs, "packed %llu values into %s: %s, ", (unsigned long long)info.count, a.out,
-            info.classic ? "classic" : "self-describing");
+    fprintf(rs, "packed %llu values", (unsigned long long)info.count);
+    if (!info.classic && ntensors != 1) fprintf(rs, " in %zu tensors", ntensors);
+    fprintf(rs, " into %s: %s, ", a.out, info.classic ? "classic" : "self-describing");
     if (info.encoding == DIRA_ENCODING_BINARY)
         fprintf(rs, "binary (byte-shuffled), %llu payload bytes",
                 (unsigned long long)info.payload_bytes);
@@ -275,18 +341,19 @@ static int cmd_pack(int argc, char **argv)
     fprintf(rs, ", %ux%u %s, %llu escaped", info.width, info.height,
             info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
     if (info.classic && info.inexact)
-        fprintf(report_stream(a.out), ", %llu inexact (as the reference writes them)", (unsigned long long)info.inexact);
+        fprintf(rs, ", %llu inexact (as the reference writes them)",
+                (unsigned long long)info.inexact);
     if (a.opt.normalised) {
         char lo[DIRA_NUMBER_BUFSIZE], hi[DIRA_NUMBER_BUFSIZE];
         dira_shortest(a.opt.norm_min, lo);
         dira_shortest(a.opt.norm_max, hi);
-        fprintf(report_stream(a.out), ", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
-               "double",
-               lo, hi, norm_inexact);
+        fprintf(rs,
+                ", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
+                "double",
+                lo, hi, norm_inexact);
     }
-    if (size >= 0)
-        fprintf(report_stream(a.out), ", %lld bytes", size);
-    fputc('\n', report_stream(a.out));
+    if (size >= 0) fprintf(rs, ", %lld bytes", size);
+    fputc('\n', rs);
     return 0;
 }
 
@@ -309,28 +376,47 @@ static int cmd_unpack(int argc, char **argv)
     args a;
     int rc = parse_args(argc, argv, 0, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
-    if (numio_format_from_name(a.out) == NUMIO_UNKNOWN && strcmp(a.out, "-") != 0)
-        return die("'%s': output must be .json, .csv or .npy%s", a.out, "");
-    double *v;
-    size_t n;
+    if (tio_format_from_name(a.out) == TIO_UNKNOWN && strcmp(a.out, "-") != 0)
+        return die("'%s': output must be .json, .csv, .npy, .npz or .safetensors%s", a.out, "");
+    char err[1024];
+    tool_image img;
+    if (tool_read_image(a.in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
+    dir_diag diag;
+    dira_tensors *ts = NULL;
     dira_info info;
-    if (load_array(&a, &v, &n, &info)) return 1;
-    if (info.normalised && !a.keep_normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
-    char err[512];
-    if (numio_write(a.out, v, n, err, sizeof err)) {
-        dir_free(v);
-        return die("%s%s", err, "");
+    dir_error e = dira_decode_tensors(img.pixels, img.width, img.height, img.channels, 0, &a.opt,
+                                      &ts, &info, &diag);
+    tool_image_free(&img);
+    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
+    uint64_t n = 0;
+    for (size_t i = 0; i < ts->count; i++) {
+        uint64_t ne = dira_tensor_elements(&ts->tensors[i]);
+        if (info.normalised && !a.keep_normalised && ts->tensors[i].dtype == DIRA_F64)
+            for (uint64_t j = 0; j < ne; j++) {
+                double d;
+                dira_element_double(&ts->tensors[i], j, &d);
+                dira_unnormalise(&d, 1, info.norm_min, info.norm_max);
+                put_f64le((uint8_t *)ts->tensors[i].data + 8 * j, d);
+            }
+        n += ne;
     }
-    dir_free(v);
+    /* a view of the decoded block: not tio_free()d */
+    tio_set view = {ts->count, ts->tensors, ts->meta_count, ts->meta};
+    rc = tio_write(a.out, &view, err, sizeof err);
+    size_t ntensors = ts->count;
+    dir_free(ts);
+    if (rc) return die("%s%s", err, "");
     char how[64];
     if (info.encoding == DIRA_ENCODING_BINARY)
         snprintf(how, sizeof how, "binary");
     else
         snprintf(how, sizeof how, "capacity %d, ldeczeroes %s", info.capacity,
                  info.ldeczeroes ? "on" : "off");
-    fprintf(report_stream(a.out), "unpacked %llu values from %s image (%s%s) into %s\n",
-            (unsigned long long)n, info.classic ? "a classic" : "a self-describing", how,
-            info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
+    FILE *rs = report_stream(a.out);
+    fprintf(rs, "unpacked %llu values", (unsigned long long)n);
+    if (ntensors != 1) fprintf(rs, " in %zu tensors", ntensors);
+    fprintf(rs, " from %s image (%s%s) into %s\n", info.classic ? "a classic" : "a self-describing",
+            how, info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
             a.out);
     return 0;
 }

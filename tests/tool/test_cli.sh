@@ -128,7 +128,7 @@ run 0 "$DIRTOOL" array unpack n.png n3.json --keep-normalised
 # 6. errors
 printf '[1, NaN, 3]\n' >nan.json
 run 1 "$DIRTOOL" array pack nan.json x.png --encoding digits
-expect_out "value NaN at index 1 is not a finite number"
+expect_out "element 1 (NaN) has no exact finite double"
 run 2 "$DIRTOOL" array pack nan.json x.png --encoding hex
 run 2 "$DIRTOOL" array pack nan.json x.png --classic --encoding binary
 # binary holds NaN (the default picks it: digits cannot)
