@@ -1825,6 +1825,61 @@ static int peek_magic(const uint8_t *pixels, uint32_t width, uint32_t height, un
     return ((b[5] & FLAG_ALPHA) != 0) == (use_alpha != 0);
 }
 
+/* The first n stream bytes (n <= 48) in the byte order use_alpha gives;
+ * returns 0 if the pixels hold fewer. */
+static int peek_bytes(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                      size_t stride, int use_alpha, unsigned n, uint8_t *b)
+{
+    unsigned per = use_alpha ? 4 : 3;
+    if ((uint64_t)width * height * per < n) return 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t pix = i / per;
+        uint32_t x = (uint32_t)(pix % width), y = (uint32_t)(pix / width);
+        b[i] = pixels[(size_t)y * stride + (size_t)x * channels + i % per];
+    }
+    return 1;
+}
+
+static unsigned absdiff(unsigned a, unsigned b)
+{
+    return a > b ? a - b : b - a;
+}
+
+/* Does the image start with what a self-describing header becomes after a
+ * lossy re-encode or a resize?  The header's known bytes -- the magic, the
+ * version, the encoding and reserved bytes, the zero high bytes of the count
+ * and the payload size, the zero min/max of an image that is not normalised
+ * -- are compared with what the pixels hold: a mean difference of at most
+ * 40 (lossy WebP's chroma subsampling moves single bytes by 40 or more, but
+ * keeps the runs of zeros near zero).  A classic image's bytes are digit
+ * pairs spread over 0..0xEE, far from that template. */
+static int damaged_header(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                          size_t stride, uint8_t magic[4])
+{
+    static const uint8_t pos[] = {0,  1,  2,  3,  4,  6,  7,  12, 13, 14, 15, 20,
+                                  21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+                                  33, 34, 35, 36, 37, 38, 39, 41, 42, 43};
+    for (int use_alpha = channels == 4; use_alpha >= 0; use_alpha--) {
+        uint8_t b[48];
+        if (!peek_bytes(pixels, width, height, channels, stride, use_alpha, 48, b)) continue;
+        unsigned sum = 0;
+        for (size_t k = 0; k < sizeof pos; k++) {
+            unsigned want = pos[k] < 4    ? (unsigned)"\xff\x44\x52\x41"[pos[k]] & 0xFFu
+                            : pos[k] == 4 ? 2u
+                                          : 0u;
+            sum += absdiff(b[pos[k]], want);
+        }
+        if (b[0] >= 0xA0 && sum <= 40u * (unsigned)sizeof pos) {
+            memcpy(magic, b, 4);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char damage_hint[] =
+    "the image was probably re-encoded lossily or resized (lossy WebP?); pack the numbers again";
+
 int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t height,
                             unsigned channels)
 {
@@ -2040,7 +2095,9 @@ static dir_error parse_self(const uint8_t *b, size_t n, int use_alpha, uint64_t 
     uint32_t want = get_u32(b + crc_off);
     if (crc != want)
         return afail(diag, DIR_ECRC, crc_off,
-                     "array CRC mismatch: header says %08x, data gives %08x", want, crc);
+                     "array CRC mismatch: header says %08x, data gives %08x; the image was "
+                     "probably re-encoded lossily or resized",
+                     want, crc);
     if (h->encoding == DIRA_ENCODING_DIGITS && (h->payload & 1) && (h->data[data_bytes - 1] & 15u))
         return afail(diag, DIR_ESYNTAX, h->data_off + data_bytes - 1,
                      "nonzero padding digit after the value stream");
@@ -2385,6 +2442,12 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
     else if (peek_magic(pixels, width, height, channels, stride, 0))
         use_alpha = 0;
     if (use_alpha < 0) {
+        uint8_t m[4];
+        if ((!opt || !opt->classic) && damaged_header(pixels, width, height, channels, stride, m))
+            return afail(diag, DIR_ESYNTAX, 0,
+                         "self-describing array header present but damaged (magic %02x %02x "
+                         "%02x %02x, not ff 44 52 41): %s",
+                         m[0], m[1], m[2], m[3], damage_hint);
         if (!opt || !opt->classic)
             return afail(diag, DIR_EINVAL, 0,
                          "no self-describing array header; a classic IMGArrays image needs its "
@@ -2635,7 +2698,8 @@ dir_error dira_decode_tensors(const uint8_t *pixels, uint32_t width, uint32_t he
         use_alpha < 0 ? NULL : gather(pixels, width, height, channels, stride, use_alpha, &n);
     if (use_alpha >= 0 && !b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
     if (use_alpha < 0 || b[4] == 1) {
-        /* classic or version 1: the values as one tensor */
+        /* classic or version 1 (or a damaged header: dira_decode says so):
+         * the values as one tensor */
         free(b);
         double *v;
         size_t cnt;

@@ -71,8 +71,8 @@ static char *dupn(const char *s, size_t n)
 }
 
 /* Appends a tensor taking over name and data (freed on failure). */
-static int add_tensor(tio_set *s, char *name, dira_dtype dt, unsigned rank,
-                      const uint64_t *shape, void *data, char *err, size_t errlen)
+static int add_tensor(tio_set *s, char *name, dira_dtype dt, unsigned rank, const uint64_t *shape,
+                      void *data, char *err, size_t errlen)
 {
     if (s->count >= DIRA_MAX_TENSORS) {
         free(name);
@@ -251,8 +251,8 @@ int tio_parse_npy(const uint8_t *d, size_t len, const char *name, tio_set *s, ch
             end != descr + 2)
             dt = k;
     if (!(order == '<' || order == '>' || order == '|' || order == '=') || dt < 0)
-        return fail(err, errlen,
-                    ".npy dtype '%s' not supported (f2, f4, f8, i1..i8, u1..u8, b1)", descr);
+        return fail(err, errlen, ".npy dtype '%s' not supported (f2, f4, f8, i1..i8, u1..u8, b1)",
+                    descr);
     uint64_t bytes;
     if (data_size(n, (size_t)size, &bytes))
         return fail(err, errlen, ".npy data over the limit of %llu bytes",
@@ -296,15 +296,15 @@ int tio_parse_npy(const uint8_t *d, size_t len, const char *name, tio_set *s, ch
     return add_tensor(s, dupn(name, strlen(name)), (dira_dtype)dt, rank, shape, v, err, errlen);
 }
 
-int tio_format_npy(const dira_tensor *t, uint8_t **out, size_t *outlen, char *err,
-                   size_t errlen)
+int tio_format_npy(const dira_tensor *t, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
     *out = NULL;
     char kind = npy_kinds[t->dtype].kind;
     unsigned size = npy_kinds[t->dtype].size;
     if (!kind)
-        return fail(err, errlen, "tensor '%s' is %s, which .npy has no dtype for (use .safetensors)",
-                    t->name, dira_dtype_name(t->dtype));
+        return fail(err, errlen,
+                    "tensor '%s' is %s, which .npy has no dtype for (use .safetensors)", t->name,
+                    dira_dtype_name(t->dtype));
     char h[1024];
     int hl = snprintf(h, sizeof h, "{'descr': '%c%c%u', 'fortran_order': False, 'shape': (",
                       size == 1 ? '|' : '<', kind, size);
@@ -377,8 +377,8 @@ int tio_parse_npz(const uint8_t *data, size_t len, tio_set *s, char *err, size_t
         }
         /* the declared size, checked before anything is allocated */
         if (st.size > DIRA_MAX_BYTES + 65536 || total + st.size > DIRA_MAX_BYTES + 65536) {
-            rc = fail(err, errlen, ".npz member '%s' declares %llu bytes, over the limit",
-                      st.name, (unsigned long long)st.size);
+            rc = fail(err, errlen, ".npz member '%s' declares %llu bytes, over the limit", st.name,
+                      (unsigned long long)st.size);
             break;
         }
         total += st.size;
@@ -531,8 +531,9 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         return fail(err, errlen, "safetensors header of %llu bytes, over the limit of %u",
                     (unsigned long long)hl, TIO_MAX_ST_HEADER);
     if (hl > len - 8)
-        return fail(err, errlen, "safetensors header of %llu bytes, the file has %zu after the "
-                                 "length",
+        return fail(err, errlen,
+                    "safetensors header of %llu bytes, the file has %zu after the "
+                    "length",
                     (unsigned long long)hl, len - 8);
     if (hl < 2 || d[8] != '{')
         return fail(err, errlen, "safetensors header does not start with '{'");
@@ -545,15 +546,16 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
     json_tokener_free(tok);
     if (!root || jerr != json_tokener_success) {
         json_object_put(root);
-        return fail(err, errlen, "safetensors header is not valid JSON (byte %zu: %s)", used,
-                    json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue
-                                                                          : jerr));
+        return fail(
+            err, errlen, "safetensors header is not valid JSON (byte %zu: %s)", used,
+            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
     }
     for (size_t i = used; i < hl; i++)
         if (d[8 + i] != ' ') {
             json_object_put(root);
-            return fail(err, errlen, "safetensors header has byte 0x%02x after its JSON (only "
-                                     "spaces may pad it)",
+            return fail(err, errlen,
+                        "safetensors header has byte 0x%02x after its JSON (only "
+                        "spaces may pad it)",
                         d[8 + i]);
         }
     if (!json_object_is_type(root, json_type_object)) {
@@ -625,8 +627,9 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         }
         if (!json_object_is_type(sh, json_type_array) ||
             json_object_array_length(sh) > DIRA_MAX_RANK) {
-            rc = fail(err, errlen, "safetensors tensor '%s': shape is not an array of at most %d "
-                                   "sizes",
+            rc = fail(err, errlen,
+                      "safetensors tensor '%s': shape is not an array of at most %d "
+                      "sizes",
                       key, DIRA_MAX_RANK);
             break;
         }
@@ -634,8 +637,8 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         uint64_t elems = 1;
         for (unsigned k = 0; k < t->rank && rc == 0; k++) {
             if (json_u64(json_object_array_get_idx(sh, k), &t->shape[k]))
-                rc = fail(err, errlen, "safetensors tensor '%s': shape entry %u is not a size",
-                          key, k);
+                rc = fail(err, errlen, "safetensors tensor '%s': shape entry %u is not a size", key,
+                          k);
             else if (t->shape[k] && elems > UINT64_MAX / t->shape[k])
                 rc = fail(err, errlen, "safetensors tensor '%s': shape overflows", key);
             else
@@ -645,8 +648,8 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         if (!json_object_is_type(off, json_type_array) || json_object_array_length(off) != 2 ||
             json_u64(json_object_array_get_idx(off, 0), &t->begin) ||
             json_u64(json_object_array_get_idx(off, 1), &t->end)) {
-            rc = fail(err, errlen, "safetensors tensor '%s': data_offsets is not [begin, end]",
-                      key);
+            rc =
+                fail(err, errlen, "safetensors tensor '%s': data_offsets is not [begin, end]", key);
             break;
         }
         uint64_t bytes;
@@ -656,15 +659,17 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
             break;
         }
         if (t->begin > t->end || t->end > data_len) {
-            rc = fail(err, errlen, "safetensors tensor '%s': data_offsets [%llu, %llu] outside "
-                                   "the %llu data bytes",
+            rc = fail(err, errlen,
+                      "safetensors tensor '%s': data_offsets [%llu, %llu] outside "
+                      "the %llu data bytes",
                       key, (unsigned long long)t->begin, (unsigned long long)t->end,
                       (unsigned long long)data_len);
             break;
         }
         if (t->end - t->begin != bytes) {
-            rc = fail(err, errlen, "safetensors tensor '%s': %llu data bytes for a %s shape of "
-                                   "%llu bytes",
+            rc = fail(err, errlen,
+                      "safetensors tensor '%s': %llu data bytes for a %s shape of "
+                      "%llu bytes",
                       key, (unsigned long long)(t->end - t->begin), st_names[t->dtype],
                       (unsigned long long)bytes);
             break;
@@ -677,8 +682,8 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         uint64_t at = 0;
         for (size_t i = 0; i < ne && rc == 0; i++) {
             if (e[i].begin < at)
-                rc = fail(err, errlen, "safetensors tensors '%s' and '%s' overlap",
-                          e[i - 1].name, e[i].name);
+                rc = fail(err, errlen, "safetensors tensors '%s' and '%s' overlap", e[i - 1].name,
+                          e[i].name);
             else if (e[i].begin > at)
                 rc = fail(err, errlen, "safetensors data has a hole of %llu bytes before '%s'",
                           (unsigned long long)(e[i].begin - at), e[i].name);
@@ -725,8 +730,10 @@ int tio_format_safetensors(const tio_set *s, uint8_t **out, size_t *outlen, char
         json_object *m = json_object_new_object();
         for (size_t i = 0; m && i < s->meta_count; i++)
             json_object_object_add(m, s->meta[i].key, json_object_new_string(s->meta[i].value));
-        if (!m) rc = fail(err, errlen, "out of memory");
-        else json_object_object_add(root, "__metadata__", m);
+        if (!m)
+            rc = fail(err, errlen, "out of memory");
+        else
+            json_object_object_add(root, "__metadata__", m);
     }
     uint64_t at = 0;
     for (size_t i = 0; rc == 0 && i < s->count; i++) {
@@ -816,8 +823,8 @@ static int json_shape(json_object *o, unsigned depth, unsigned *rank, uint64_t *
                     what, (unsigned long long)len, depth, (unsigned long long)shape[depth]);
     if (len == 0 && *rank == UINT32_MAX) *rank = depth + 1; /* [] or [[], []] */
     for (uint64_t i = 0; i < len; i++)
-        if (json_shape(json_object_array_get_idx(o, (size_t)i), depth + 1, rank, shape, count,
-                       what, err, errlen))
+        if (json_shape(json_object_array_get_idx(o, (size_t)i), depth + 1, rank, shape, count, what,
+                       err, errlen))
             return -1;
     return 0;
 }
@@ -834,14 +841,17 @@ int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t e
     json_tokener_free(tok);
     if (!root || jerr != json_tokener_success) {
         json_object_put(root);
-        return fail(err, errlen, "invalid JSON at byte %zu: %s", used,
-                    json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue
-                                                                          : jerr));
+        return fail(
+            err, errlen, "invalid JSON at byte %zu: %s", used,
+            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
     }
     int is_obj = json_object_is_type(root, json_type_object);
-    if (!is_obj && !json_object_is_type(root, json_type_array)) {
+    /* a bare number is a scalar (what the writer gives for one) */
+    if (!is_obj && !json_object_is_type(root, json_type_array) &&
+        !json_object_is_type(root, json_type_double) && !json_object_is_type(root, json_type_int)) {
         json_object_put(root);
-        return fail(err, errlen, "the JSON document is neither an array nor an object of arrays");
+        return fail(err, errlen,
+                    "the JSON document is neither a number, an array nor an object of arrays");
     }
     /* shapes from the tree; the exact numbers from the text (numio) */
     size_t nt = is_obj ? (size_t)json_object_object_length(root) : 1;
@@ -948,8 +958,9 @@ static json_object *json_element(const dira_tensor *t, uint64_t i, char *err, si
     char num[DIRA_NUMBER_BUFSIZE];
     dira_shortest(v, num);
     if (!isfinite(v)) {
-        fail(err, errlen, "tensor '%s' element %llu is %s, which JSON cannot hold (use .npy, .npz "
-                          "or .safetensors)",
+        fail(err, errlen,
+             "tensor '%s' element %llu is %s, which JSON cannot hold (use .npy, .npz "
+             "or .safetensors)",
              t->name, (unsigned long long)i, num);
         return NULL;
     }
@@ -1163,7 +1174,9 @@ int tio_write(const char *path, const tio_set *s, char *err, size_t errlen)
         rc = tio_format_npy(&s->t[0], (uint8_t **)&buf, &n, e2, sizeof e2);
         break;
     case TIO_NPZ: rc = tio_format_npz(s, (uint8_t **)&buf, &n, e2, sizeof e2); break;
-    case TIO_SAFETENSORS: rc = tio_format_safetensors(s, (uint8_t **)&buf, &n, e2, sizeof e2); break;
+    case TIO_SAFETENSORS:
+        rc = tio_format_safetensors(s, (uint8_t **)&buf, &n, e2, sizeof e2);
+        break;
     case TIO_JSON: rc = tio_format_json(s, (char **)&buf, &n, e2, sizeof e2); break;
     case TIO_CSV: rc = tio_format_csv(s, (char **)&buf, &n, e2, sizeof e2); break;
     default:

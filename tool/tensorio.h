@@ -65,8 +65,7 @@ int tio_parse_csv(const char *text, size_t len, tio_set *s, char *err, size_t er
 
 /* Writers to a malloc()ed buffer.  .npy and .csv take one tensor (CSV:
  * rank 0 to 2); bfloat16 has no .npy dtype. */
-int tio_format_npy(const dira_tensor *t, uint8_t **out, size_t *outlen, char *err,
-                   size_t errlen);
+int tio_format_npy(const dira_tensor *t, uint8_t **out, size_t *outlen, char *err, size_t errlen);
 int tio_format_npz(const tio_set *s, uint8_t **out, size_t *outlen, char *err, size_t errlen);
 int tio_format_safetensors(const tio_set *s, uint8_t **out, size_t *outlen, char *err,
                            size_t errlen);

@@ -406,6 +406,57 @@ static void test_malformed(void)
     dir_free(px);
 }
 
+/* A header moved by a lossy codec is reported as damaged, not as absent;
+ * a classic image stays classic. */
+static void test_damage(void)
+{
+    uint32_t w, h;
+    size_t size;
+    uint8_t *px = sample(&w, &h, &size);
+    CHECK(px != NULL);
+    if (!px) return;
+    uint8_t *c = malloc(size);
+    memcpy(c, px, size);
+    /* what lossy WebP did to a real header: ff 44 52 41 -> d2 67 40 57, and
+     * small errors elsewhere */
+    c[0] = 0xd2, c[1] = 0x67, c[2] = 0x40, c[3] = 0x57;
+    for (size_t i = 4; i < 48; i++)
+        c[i] = (uint8_t)(c[i] + (i % 3 == 0 ? 9 : 0));
+    double *v;
+    size_t n;
+    dir_diag diag;
+    CHECK_ERR(dira_decode(c, w, h, 3, 0, NULL, &v, &n, NULL, &diag), DIR_ESYNTAX, diag,
+              "self-describing array header present but damaged (magic d2 67 40 57");
+    CHECK(strstr(diag.message, "probably re-encoded lossily or resized") != NULL);
+    dira_tensors *ts;
+    CHECK_ERR(dira_decode_tensors(c, w, h, 3, 0, NULL, &ts, NULL, &diag), DIR_ESYNTAX, diag,
+              "present but damaged");
+    /* the magic intact, a data byte changed: the CRC says so, with the hint */
+    memcpy(c, px, size);
+    c[DIRA_HEADER_SIZE + 60] ^= 4;
+    CHECK_ERR(dira_decode(c, w, h, 3, 0, NULL, &v, &n, NULL, &diag), DIR_ECRC, diag,
+              "probably re-encoded lossily or resized");
+    /* a classic image of the same size: no header at all */
+    double vals[40];
+    for (int i = 0; i < 40; i++)
+        vals[i] = (i - 20) * 0.37;
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.classic = 1;
+    opt.capacity = 1;
+    opt.allow_inexact = 1; /* the last value may lose its last digit: not the point here */
+    uint8_t *cp;
+    unsigned ch;
+    CHECK_ERR(dira_encode(vals, 40, &opt, &cp, &w, &h, &ch, NULL, &diag), DIR_OK, diag, NULL);
+    if (diag.error == DIR_OK) {
+        CHECK_ERR(dira_decode(cp, w, h, ch, 0, NULL, &v, &n, NULL, &diag), DIR_EINVAL, diag,
+                  "no self-describing array header");
+        dir_free(cp);
+    }
+    free(c);
+    dir_free(px);
+}
+
 /* The automatic choice: the smaller payload. */
 static void test_auto(void)
 {
@@ -440,5 +491,6 @@ int main(void)
     test_digits();
     test_malformed();
     test_auto();
+    test_damage();
     TEST_DONE();
 }

@@ -101,7 +101,21 @@ run 1 "$DIRTOOL" array pack lz.json lz.png --classic --capacity auto --no-ldecze
 expect_out "value 0.05 at index 1: leading decimal zeros need ldeczeroes"
 # a classic image needs its configuration
 run 1 "$DIRTOOL" array unpack "$REF/small/node.png" x.json
+expect_out "no self-describing array header"
 expect_out "configuration"
+# a weight image re-encoded lossily (ImageMagick's default WebP) or resized:
+# the header is there but damaged, and the message says what happened
+if command -v convert >/dev/null 2>&1; then
+    convert small.png -quality 75 lossy.webp
+    run 1 "$DIRTOOL" array unpack lossy.webp x.json
+    expect_out "self-describing array header present but damaged"
+    expect_out "probably re-encoded lossily or resized"
+    convert small.png -resize 99% resized.png
+    run 1 "$DIRTOOL" array unpack resized.png x.json
+    expect_out "present but damaged"
+elif [ "${CI:-}" = true ]; then
+    fail "convert (imagemagick) is missing"
+fi
 # 4. heatmap
 run 0 "$DIRTOOL" array heatmap small.dir heat.png
 expect_out "count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.00011670334968396864"
