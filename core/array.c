@@ -2724,3 +2724,154 @@ dir_error dira_decode_tensors(const uint8_t *pixels, uint32_t width, uint32_t he
     *out = ts;
     return DIR_OK;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Tensor heatmaps                                                           */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt_in, dira_heat *out,
+                              dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    dira_heat_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        memset(&opt, 0, sizeof opt);
+    if (!t || !out || (unsigned)t->dtype >= DIRA_DTYPE_COUNT || t->rank > DIRA_MAX_RANK)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    memset(out, 0, sizeof *out);
+    if (!(opt.scale >= 0) || !isfinite(opt.scale) || !(opt.percentile >= 0) ||
+        opt.percentile > 100 || (opt.tile_rows == 0) != (opt.tile_cols == 0))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid heatmap option");
+    uint64_t n = dira_tensor_elements(t);
+    if (n == 0 || n == UINT64_MAX)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no values to draw", t->name);
+    if (n > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "tensor '%s': %llu values, over %llu cells",
+                     t->name, (unsigned long long)n, (unsigned long long)DIR_MAX_PIXELS);
+    /* the layout: rows x cols of the tensor, before tiling */
+    uint64_t rows, cols;
+    if (t->rank == 0) {
+        rows = cols = 1;
+    } else if (t->rank == 1) {
+        cols = n < 1024 ? n : 1024;
+        rows = (n + cols - 1) / cols;
+    } else {
+        cols = t->shape[t->rank - 1];
+        rows = n / cols;
+    }
+    /* values, statistics and the scale */
+    double *v = malloc((size_t)n * sizeof *v), *mag = malloc((size_t)n * sizeof *mag);
+    if (!v || !mag) {
+        free(v);
+        free(mag);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    }
+    uint64_t fin = 0;
+    double lo = INFINITY, hi = -INFINITY, sum = 0, comp = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double d;
+        dira_element_double(t, i, &d);
+        v[i] = d;
+        if (!isfinite(d)) {
+            out->nonfinite++;
+            continue;
+        }
+        mag[fin++] = fabs(d);
+        if (d < lo) lo = d;
+        if (d > hi) hi = d;
+        neumaier_add(&sum, &comp, d);
+    }
+    double mean = fin ? (sum + comp) / (double)fin : 0, var = 0, vcomp = 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (isfinite(v[i])) neumaier_add(&var, &vcomp, (v[i] - mean) * (v[i] - mean));
+    double scale = opt.scale;
+    if (scale == 0 && fin) {
+        double pct = opt.percentile == 0 ? 99.5 : opt.percentile;
+        qsort(mag, (size_t)fin, sizeof *mag, cmp_double);
+        uint64_t k = (uint64_t)ceil(pct / 100.0 * (double)fin);
+        if (k == 0) k = 1;
+        scale = mag[k - 1];
+        if (!(scale > 0)) scale = mag[fin - 1]; /* mostly zeros: the largest */
+    }
+    free(mag);
+    if (!isfinite(scale)) scale = 0;
+    out->scale = scale;
+    out->count = n;
+    out->min = fin ? lo : 0;
+    out->max = fin ? hi : 0;
+    out->mean = mean;
+    out->std = fin ? sqrt((var + vcomp) / (double)fin) : 0;
+    /* tiles: each row (or column) of a 2-D layout as an R x C tile */
+    uint64_t R = opt.tile_rows, C = opt.tile_cols, tiles = 0, gr = 0, gc = 0;
+    int by_cols = 0;
+    if (R) {
+        if (cols == R * C)
+            tiles = rows;
+        else if (t->rank == 2 && rows == R * C)
+            tiles = cols, by_cols = 1;
+        else {
+            free(v);
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "tensor '%s': --tiles %llux%llu needs rows or columns of %llu values",
+                         t->name, (unsigned long long)R, (unsigned long long)C,
+                         (unsigned long long)(R * C));
+        }
+        gc = (uint64_t)ceil(sqrt((double)tiles));
+        if (gc == 0) gc = 1;
+        gr = (tiles + gc - 1) / gc;
+    }
+    uint64_t W = R ? gc * (C + 1) - 1 : cols, H = R ? gr * (R + 1) - 1 : rows;
+    if (W > DIR_MAX_DIM || H > DIR_MAX_DIM || W * H > DIR_MAX_PIXELS) {
+        free(v);
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "heatmap of '%s' is %llux%llu, over the limits", t->name,
+                     (unsigned long long)W, (unsigned long long)H);
+    }
+    uint8_t *rgb = malloc((size_t)(W * H * 3));
+    if (!rgb) {
+        free(v);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    }
+    memset(rgb, DIRA_HEAT_PAD, (size_t)(W * H * 3));
+    static const uint8_t clip_lo[3] = {DIRA_CLIP_LOW}, clip_hi[3] = {DIRA_CLIP_HIGH};
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t x, y;
+        if (!R) {
+            y = i / cols;
+            x = i % cols;
+        } else {
+            uint64_t r = i / cols, c = i % cols;
+            uint64_t tile = by_cols ? c : r, k = by_cols ? r : c; /* k: index in the tile */
+            y = tile / gc * (R + 1) + k / C;
+            x = tile % gc * (C + 1) + k % C;
+        }
+        uint8_t *p = rgb + 3 * (y * W + x);
+        double d = v[i];
+        if (!isfinite(d)) {
+            p[0] = p[1] = p[2] = 0;
+        } else if (scale > 0 && d < -scale) {
+            memcpy(p, clip_lo, 3);
+            out->clipped_low++;
+        } else if (scale > 0 && d > scale) {
+            memcpy(p, clip_hi, 3);
+            out->clipped_high++;
+        } else {
+            dira_colour(d, scale, p);
+        }
+    }
+    free(v);
+    out->rows = (uint32_t)H;
+    out->cols = (uint32_t)W;
+    out->rgb = rgb;
+    out->tiled = R ? 1 + by_cols : 0;
+    out->grid_rows = (uint32_t)gr;
+    out->grid_cols = (uint32_t)gc;
+    return DIR_OK;
+}

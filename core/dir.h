@@ -682,6 +682,54 @@ DIR_API dir_error dira_heatmap_scaled(const double *values, size_t count, uint32
                                       uint32_t cols, double scale, uint8_t **rgb, uint32_t *width,
                                       uint32_t *height, dira_stats *stats, dir_diag *diag);
 
+/* ---- Tensor heatmaps: each tensor in its own shape (dirtool array heatmap,
+ * the GIMP filter); titles, colour bar and text are drawn by the front end ---- */
+
+/* Options of dira_heatmap_tensor; zero-initialise, then set what differs. */
+typedef struct dira_heat_options {
+    /* Colour scale: scale > 0 fixes it; otherwise the `percentile` (0 means
+     * 99.5; 100 is the largest magnitude) of |value| over the finite values:
+     * robust to a few outliers, which are drawn in the clip colours. */
+    double scale;
+    double percentile;
+    /* --tiles RxC: each row of a 2-D tensor (or each column, when the row
+     * length is not R*C but the column length is) as an R x C tile, tiles in
+     * a near-square grid one cell apart: first-layer receptive fields. */
+    uint32_t tile_rows, tile_cols;
+} dira_heat_options;
+
+/* Cells past the end of the values (padding, gaps between tiles): grey. */
+#define DIRA_HEAT_PAD 0xC8
+
+/* What dira_heatmap_tensor draws: one RGB cell per value, `rows` x `cols`. */
+typedef struct dira_heat {
+    uint32_t rows, cols;
+    uint8_t *rgb;                       /* rows * cols * 3, malloc()ed (dir_free) */
+    double scale;                       /* full colour at +-scale */
+    uint64_t count;                     /* elements */
+    uint64_t clipped_low, clipped_high; /* finite values below -scale, above +scale */
+    uint64_t nonfinite;                 /* NaN and infinities (drawn black) */
+    double min, max, mean, std;         /* over the finite values */
+    int tiled;                          /* tiles were drawn: 1 rows of the tensor, 2 its columns */
+    uint32_t grid_rows, grid_cols;      /* tiles per column and per row */
+} dira_heat;
+
+/* Lays one tensor out and colours it on the diverging map (blue below zero,
+ * white at zero, red above; dira_colour), the scale symmetric around zero.
+ * Layout (documented in docs/FORMAT.md): rank 0 one cell; rank 1 one row,
+ * wrapped into rows of 1024 when longer; rank 2 rows x columns; higher ranks
+ * folded to (product of all dimensions but the last) x (the last), so a
+ * (out, in, kh, kw) convolution is drawn as out*in*kh rows of kw.  Values
+ * beyond +-scale get the clip colours DIRA_CLIP_LOW/HIGH, non-finite ones
+ * black.  Errors: DIR_EINVAL (no elements, bad tiles), DIR_ELIMIT (a side
+ * over DIR_MAX_DIM or too many cells), DIR_ENOMEM. */
+DIR_API dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt,
+                                      dira_heat *out, dir_diag *diag);
+
+/* Clip colours (ColorBrewer RdBu's darkest), beyond the ramp's ends. */
+#define DIRA_CLIP_LOW  0x05, 0x30, 0x61
+#define DIRA_CLIP_HIGH 0x67, 0x00, 0x1F
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #include "dir.h"
 #include "image_io.h"
 #include "numio.h"
+#include "heatmap_render.h"
 #include "tensorio.h"
 
 static const char usage[] =
@@ -24,7 +25,8 @@ static const char usage[] =
     "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy,npz,safetensors}\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "                          [--keep-normalised]\n"
-    "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--shape ROWSxCOLS] [--scale S]\n"
+    "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--zoom N] [--tiles RxC]\n"
+    "                          [--scale S | --percentile P] [--plain] [--shape ROWSxCOLS]\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "\n"
     "Images are self-describing unless --classic: a header records the encoding, the\n"
@@ -37,8 +39,15 @@ static const char usage[] =
     "--no-ldeczeroes picks among the configurations without the leading-zero count.\n"
     "--allow-inexact writes what the reference library writes even where that will\n"
     "not read back exactly.  --normalise stores (v - min) / (max - min) and records\n"
-    "min and max; unpack undoes it unless --keep-normalised.  The heatmap is blue below\n"
-    "zero, white at zero, red above, full at +-S (default: the largest magnitude).\n";
+    "min and max; unpack undoes it unless --keep-normalised.\n"
+    "\n"
+    "The heatmap draws each tensor in its own shape with its name, shape and dtype, a\n"
+    "colour bar (blue below zero, white at zero, red above) and min/max/mean/std; the\n"
+    "scale is symmetric, at the P-th percentile of |v| (99.5), values beyond it in the\n"
+    "darker clip colours; --scale S fixes it.  Small tensors are enlarged (--zoom N\n"
+    "sets the cell size); --tiles RxC draws each row of a 2-D tensor (or column) as an\n"
+    "RxC tile (28x28: first-layer receptive fields).  --plain or --shape draws the old\n"
+    "grid of one pixel per value.\n";
 
 static int die(const char *fmt, const char *a, const char *b)
 {
@@ -78,6 +87,10 @@ typedef struct args {
     int keep_normalised;
     uint32_t rows, cols;
     double scale;
+    int plain;
+    unsigned zoom;
+    double percentile;
+    uint32_t tile_rows, tile_cols;
 } args;
 
 static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args *a)
@@ -93,10 +106,10 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
         }
         /* The options taking a value, as `--opt value` or `--opt=value`:
          * `s` becomes the option's name. */
-        static const char *const valued[] = {"--capacity", "--width", "--shape", "--scale",
-                                             "--encoding"};
+        static const char *const valued[] = {"--capacity", "--width",  "--shape",      "--scale",
+                                             "--encoding", "--zoom",   "--percentile", "--tiles"};
         for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !v; k++) {
-            if ((k == 1 && !cmd_pack) || ((k == 2 || k == 3) && !cmd_heatmap) ||
+            if ((k == 1 && !cmd_pack) || ((k == 2 || k == 3 || k >= 5) && !cmd_heatmap) ||
                 (k == 4 && !cmd_pack))
                 continue;
             int m = tool_arg_value(argc, argv, &i, valued[k], &v);
@@ -151,6 +164,31 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                 return bad_usage("--shape takes ROWSxCOLS (e.g. 784x100), not", v);
             a->rows = (uint32_t)r;
             a->cols = (uint32_t)c;
+        } else if (v && strcmp(s, "--zoom") == 0) {
+            uint32_t z;
+            if (parse_u32(v, &z) || z > 64) return bad_usage("--zoom takes 1 to 64, not", v);
+            a->zoom = z;
+        } else if (v && strcmp(s, "--percentile") == 0) {
+            char *end;
+            errno = 0;
+            a->percentile = strtod(v, &end);
+            if (errno || *end || end == v || !(a->percentile > 0) || a->percentile > 100)
+                return bad_usage("--percentile takes a number above 0 and at most 100, not", v);
+        } else if (v && strcmp(s, "--tiles") == 0) {
+            char *x;
+            errno = 0;
+            unsigned long long r = strtoull(v, &x, 10), c = 0;
+            if (!errno && x != v && (*x == 'x' || *x == 'X')) {
+                char *end;
+                c = strtoull(x + 1, &end, 10);
+                if (errno || *end || end == x + 1) c = 0;
+            }
+            if (v[0] == '-' || r == 0 || c == 0 || r > 4096 || c > 4096)
+                return bad_usage("--tiles takes RxC (e.g. 28x28), not", v);
+            a->tile_rows = (uint32_t)r;
+            a->tile_cols = (uint32_t)c;
+        } else if (cmd_heatmap && strcmp(s, "--plain") == 0) {
+            a->plain = 1;
         } else if (v && strcmp(s, "--scale") == 0) {
             char *end;
             errno = 0;
@@ -428,33 +466,81 @@ static int cmd_heatmap(int argc, char **argv)
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tool_format_from_name(a.out) != TOOL_FMT_PNG && strcmp(a.out, "-") != 0)
         return die("'%s': the heatmap is written as .png%s", a.out, "");
-    double *v;
-    size_t n;
-    dira_info info;
-    if (load_array(&a, &v, &n, &info)) return 1;
-    if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
-    tool_image img = {0};
-    dira_stats st;
-    dir_diag diag;
-    if (dira_heatmap_scaled(v, n, a.rows, a.cols, a.scale, &img.pixels, &img.width, &img.height,
-                            &st, &diag) != DIR_OK) {
+    if (a.plain || a.rows) {
+        /* the plain grid: one pixel per value (what the GIMP filter draws) */
+        double *v;
+        size_t n;
+        dira_info info;
+        if (load_array(&a, &v, &n, &info)) return 1;
+        if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
+        tool_image img = {0};
+        dira_stats st;
+        dir_diag diag;
+        if (dira_heatmap_scaled(v, n, a.rows, a.cols, a.scale, &img.pixels, &img.width,
+                                &img.height, &st, &diag) != DIR_OK) {
+            dir_free(v);
+            return die("'%s': %s", a.in, diag.message);
+        }
         dir_free(v);
-        return die("'%s': %s", a.in, diag.message);
-    }
-    dir_free(v);
-    img.channels = 3;
-    char err[512];
-    if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+        img.channels = 3;
+        char err[512];
+        if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+            dir_free(img.pixels);
+            return die("%s%s", err, "");
+        }
         dir_free(img.pixels);
+        char smin[DIRA_NUMBER_BUFSIZE], smax[DIRA_NUMBER_BUFSIZE], smean[DIRA_NUMBER_BUFSIZE];
+        dira_shortest(st.min, smin);
+        dira_shortest(st.max, smax);
+        dira_shortest(st.mean, smean);
+        fprintf(report_stream(a.out), "count %llu min %s max %s mean %s\n",
+                (unsigned long long)st.count, smin, smax, smean);
+        fprintf(report_stream(a.out), "heatmap %ux%u written to %s\n", img.width, img.height,
+                a.out);
+        return 0;
+    }
+    /* the readable heatmap: every tensor in its own shape */
+    char err[1024];
+    tool_image src;
+    if (tool_read_image(a.in, NULL, &src, err, sizeof err)) return die("%s%s", err, "");
+    dir_diag diag;
+    dira_tensors *ts = NULL;
+    dira_info info;
+    dir_error e = dira_decode_tensors(src.pixels, src.width, src.height, src.channels, 0, &a.opt,
+                                      &ts, &info, &diag);
+    tool_image_free(&src);
+    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
+    if (info.normalised)
+        for (size_t i = 0; i < ts->count; i++) {
+            uint64_t ne = dira_tensor_elements(&ts->tensors[i]);
+            for (uint64_t j = 0; ts->tensors[i].dtype == DIRA_F64 && j < ne; j++) {
+                double d;
+                dira_element_double(&ts->tensors[i], j, &d);
+                dira_unnormalise(&d, 1, info.norm_min, info.norm_max);
+                put_f64le((uint8_t *)ts->tensors[i].data + 8 * j, d);
+            }
+        }
+    dira_heat_options ho;
+    memset(&ho, 0, sizeof ho);
+    ho.scale = a.scale;
+    ho.percentile = a.percentile;
+    ho.tile_rows = a.tile_rows;
+    ho.tile_cols = a.tile_cols;
+    tool_image img = {0};
+    FILE *rs = report_stream(a.out);
+    if (heat_render_all(ts->tensors, ts->count, &ho, a.zoom, &img.pixels, &img.width,
+                        &img.height, rs, err, sizeof err)) {
+        dir_free(ts);
+        return die("'%s': %s", a.in, err);
+    }
+    dir_free(ts);
+    img.channels = 3;
+    if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+        free(img.pixels);
         return die("%s%s", err, "");
     }
-    dir_free(img.pixels);
-    char smin[DIRA_NUMBER_BUFSIZE], smax[DIRA_NUMBER_BUFSIZE], smean[DIRA_NUMBER_BUFSIZE];
-    dira_shortest(st.min, smin);
-    dira_shortest(st.max, smax);
-    dira_shortest(st.mean, smean);
-    fprintf(report_stream(a.out), "count %llu min %s max %s mean %s\n", (unsigned long long)st.count, smin, smax, smean);
-    fprintf(report_stream(a.out), "heatmap %ux%u written to %s\n", img.width, img.height, a.out);
+    free(img.pixels);
+    fprintf(rs, "heatmap %ux%u written to %s\n", img.width, img.height, a.out);
     return 0;
 }
 

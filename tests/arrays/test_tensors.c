@@ -484,6 +484,74 @@ static void test_auto(void)
     free(noise);
 }
 
+/* The heatmap layout: each tensor in its own shape, folding, tiles, the
+ * robust symmetric scale with its clipped values, statistics. */
+static void test_heatmap_layout(void)
+{
+    dir_diag diag;
+    dira_heat h;
+    /* 2-D: rows x columns; 1% outliers clipped at the 99th percentile */
+    double m[200];
+    for (int i = 0; i < 200; i++)
+        m[i] = (i % 2 ? 1 : -1) * (double)(i % 50) / 100.0;
+    m[7] = 50;
+    m[8] = -40;
+    dira_tensor t = {"m", DIRA_F64, 2, {10, 20}, m};
+    dira_heat_options o;
+    memset(&o, 0, sizeof o);
+    o.percentile = 99;
+    CHECK_ERR(dira_heatmap_tensor(&t, &o, &h, &diag), DIR_OK, diag, NULL);
+    CHECK_EQ_INT(h.rows, 10);
+    CHECK_EQ_INT(h.cols, 20);
+    CHECK(h.scale == 0.49); /* the 198th of 200 magnitudes */
+    CHECK_EQ_INT(h.clipped_high, 1);
+    CHECK_EQ_INT(h.clipped_low, 1);
+    CHECK(h.rgb[3 * 7] == 0x67 && h.rgb[3 * 8] == 0x05); /* the clip colours */
+    CHECK(h.min == -40 && h.max == 50);
+    dir_free(h.rgb);
+    /* 1-D: one row up to 1024, then rows of 1024 (padding grey) */
+    static double line[2500];
+    dira_tensor l = {"l", DIRA_F64, 1, {2500}, line};
+    CHECK_ERR(dira_heatmap_tensor(&l, NULL, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.rows == 3 && h.cols == 1024 && h.rgb[3 * 2500] == DIRA_HEAT_PAD);
+    dir_free(h.rgb);
+    l.shape[0] = 100;
+    CHECK_ERR(dira_heatmap_tensor(&l, NULL, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.rows == 1 && h.cols == 100);
+    dir_free(h.rgb);
+    /* rank 4 (2, 3, 4, 5): 24 rows of 5; float32 with a NaN drawn black */
+    static float f[120];
+    f[3] = NAN;
+    f[4] = 2;
+    dira_tensor c = {"conv", DIRA_F32, 4, {2, 3, 4, 5}, f};
+    CHECK_ERR(dira_heatmap_tensor(&c, NULL, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.rows == 24 && h.cols == 5 && h.nonfinite == 1);
+    CHECK(h.rgb[9] == 0 && h.rgb[10] == 0 && h.rgb[11] == 0);
+    CHECK(h.scale == 2 && h.max == 2 && h.mean == 2.0 / 119);
+    dir_free(h.rgb);
+    /* tiles: 6 rows of 4 values as 2x2 tiles, 3x2 grid one cell apart; and
+     * by columns when the rows do not fit */
+    double r[24];
+    for (int i = 0; i < 24; i++)
+        r[i] = i + 1;
+    dira_tensor rt = {"w", DIRA_F64, 2, {6, 4}, r};
+    o.tile_rows = o.tile_cols = 2;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.tiled == 1 && h.grid_rows == 2 && h.grid_cols == 3);
+    CHECK(h.rows == 5 && h.cols == 8);
+    CHECK(h.rgb[3 * 2] == DIRA_HEAT_PAD); /* the gap column */
+    dir_free(h.rgb);
+    o.tile_rows = 3;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_OK, diag, NULL); /* columns of 6 */
+    CHECK(h.tiled == 2 && h.grid_rows == 2 && h.grid_cols == 2);
+    dir_free(h.rgb);
+    o.tile_rows = 5;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_EINVAL, diag,
+              "needs rows or columns of 10 values");
+    dira_tensor e = {"e", DIRA_F64, 1, {0}, NULL};
+    CHECK_ERR(dira_heatmap_tensor(&e, NULL, &h, &diag), DIR_EINVAL, diag, "no values");
+}
+
 int main(void)
 {
     test_golden_v1();
@@ -492,5 +560,6 @@ int main(void)
     test_malformed();
     test_auto();
     test_damage();
+    test_heatmap_layout();
     TEST_DONE();
 }

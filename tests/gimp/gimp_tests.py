@@ -644,7 +644,8 @@ def mode_heatmap(a, work, checks):
         checks.ok(proc.returncode == 0,
                   f"each cell has its value's colour ({(proc.stdout + proc.stderr).strip()})")
         ref = os.path.join(work, "dirtool-heat.png")
-        printed = run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"]).stdout
+        printed = run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+                       "--plain"]).stdout
         want = f"count {n} min {st['min']} max {st['max']} mean {st['mean']}"
         checks.ok(want in printed, f"statistics as dirtool array heatmap prints them ({want})")
         same, msg = cmp_images(a.testimg, ref, out_sq)
@@ -856,7 +857,8 @@ def mode_interactive(a, work, checks):
     checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
     if os.path.exists(heat_png):
         ref = os.path.join(work, "dirtool-heat.png")
-        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"])
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+                       "--plain"])
         same, msg = cmp_images(a.testimg, ref, heat_png)
         checks.ok(same, f"near-square heatmap from the dialogs equals dirtool's ({msg})")
 

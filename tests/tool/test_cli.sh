@@ -118,8 +118,17 @@ elif [ "${CI:-}" = true ]; then
 fi
 # 4. heatmap
 run 0 "$DIRTOOL" array heatmap small.dir heat.png
+expect_out "(unnamed) (19885,) float64: count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.00011670334968396864"
+# 1-D: rows of 1024 values, one pixel a cell, with title, colour bar and text
+[ "$(png_size heat.png)" = 1144x232 ] || fail "heat.png is $(png_size heat.png)"
+run 0 "$DIRTOOL" array heatmap small.dir heatz.png --zoom 2
+[ "$(png_size heatz.png)" = 2168x232 ] || fail "heatz.png is $(png_size heatz.png)"
+run 2 "$DIRTOOL" array heatmap small.dir heatz.png --zoom 0
+run 2 "$DIRTOOL" array heatmap small.dir heatz.png --tiles 28
+run 2 "$DIRTOOL" array heatmap small.dir heatz.png --percentile 101
+run 0 "$DIRTOOL" array heatmap small.dir heat1.png --plain
 expect_out "count 19885 min -0.34569097439939794 max 0.3459872378378527 mean 0.00011670334968396864"
-[ "$(png_size heat.png)" = 142x141 ] || fail "heat.png is $(png_size heat.png)"
+[ "$(png_size heat1.png)" = 142x141 ] || fail "heat1.png is $(png_size heat1.png)"
 run 0 "$DIRTOOL" array heatmap "$REF/small/browser.webp" heat2.png --classic --shape 199x100
 [ "$(png_size heat2.png)" = 100x199 ] || fail "heat2.png is $(png_size heat2.png)"
 run 0 "$DIRTOOL" array heatmap small.png heat4.png --scale 0.05
