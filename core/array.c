@@ -1301,9 +1301,11 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     int decide_after_pass1 = 0;
     if (enc == DIRA_ENCODING_AUTO) {
         uint64_t est = estimate_digits(values, count);
-        if (est == UINT64_MAX || (double)est / 2 > 1.25 * (double)bin_bytes)
+        /* a sample of 4096 estimates the mean string length to a few
+         * tenths of a percent: only within 5% is the exact length needed */
+        if (est == UINT64_MAX || (double)est / 2 > 1.05 * (double)bin_bytes)
             enc = DIRA_ENCODING_BINARY;
-        else if ((double)est / 2 < 0.8 * (double)bin_bytes)
+        else if ((double)est / 2 < 0.95 * (double)bin_bytes)
             enc = DIRA_ENCODING_DIGITS;
         else
             decide_after_pass1 = 1;

@@ -100,8 +100,14 @@ static int time_dira(speed_row *r, const double *vals, size_t n, const dira_opti
         if (k == 0) {
             uint64_t same = count_exact(back, got, vals, n);
             r->bytes = (uint64_t)w * h * ch;
-            snprintf(r->note, sizeof r->note, "capacity %d, ldeczeroes %s; %llu of %zu back exact",
-                     info.capacity, info.ldeczeroes ? "on" : "off", (unsigned long long)same, n);
+            if (info.encoding == DIRA_ENCODING_BINARY)
+                snprintf(r->note, sizeof r->note, "binary; %llu of %zu back exact",
+                         (unsigned long long)same, n);
+            else
+                snprintf(r->note, sizeof r->note,
+                         "digits, capacity %d, ldeczeroes %s; %llu of %zu back exact",
+                         info.capacity, info.ldeczeroes ? "on" : "off", (unsigned long long)same,
+                         n);
         }
         dir_free(back);
     }
@@ -419,8 +425,13 @@ static void pack_row(row *r, const double *vals, size_t n, int classic, enum img
                  "chose capacity %d, ldeczeroes %s; %llu value(s) inexact by design", info.capacity,
                  info.ldeczeroes ? "yes" : "no", (unsigned long long)info.inexact);
     } else {
-        snprintf(r->note, sizeof r->note, "chose capacity %d, ldeczeroes %s; %llu escaped",
-                 info.capacity, info.ldeczeroes ? "yes" : "no", (unsigned long long)info.escaped);
+        if (info.encoding == DIRA_ENCODING_BINARY)
+            snprintf(r->note, sizeof r->note, "chose binary (%llu payload bytes)",
+                     (unsigned long long)info.payload_bytes);
+        else
+            snprintf(r->note, sizeof r->note,
+                     "chose digits, capacity %d, ldeczeroes %s; %llu escaped", info.capacity,
+                     info.ldeczeroes ? "yes" : "no", (unsigned long long)info.escaped);
     }
     /* Classic images are read back with the configuration they were written with. */
     opt.capacity = info.capacity;
@@ -506,9 +517,17 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         }
         back[got] = 0;
         double *v = NULL;
-        size_t n = parse_json_numbers((const char *)back, got, &v);
+        /* raw tensor bytes (ref NULL): decompressing is the whole unpack */
+        size_t n = ref ? parse_json_numbers((const char *)back, got, &v) : 0;
         t[runs] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[runs++];
+        if (!ref) {
+            if (got != len || memcmp(back, json, len) != 0) {
+                snprintf(r->note, sizeof r->note, "decompressed bytes differ");
+                goto done;
+            }
+            continue;
+        }
         if (n == (size_t)-1) {
             snprintf(r->note, sizeof r->note, "JSON parse failed after decompression");
             goto done;
@@ -522,6 +541,78 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
 done:
     free(out);
     free(back);
+}
+
+/* Sizes of one tensor in its own dtype: raw little-endian bytes, gzip -9
+ * and xz -9 of them (text_row on the raw bytes: pack = compress), and the
+ * self-describing default (dira_encode_tensors, encoding auto) in each image
+ * format; pack and unpack times as the other rows. */
+static void tensor_table(FILE *f, const char *label, const dira_tensor *t)
+{
+    uint64_t n = dira_tensor_elements(t);
+    size_t raw = (size_t)(n * dira_dtype_size(t->dtype));
+    row r[8];
+    memset(r, 0, sizeof r);
+    snprintf(r[0].label, sizeof r[0].label, "raw %s bytes", dira_dtype_name(t->dtype));
+    r[0].bytes = raw;
+    /* the text rows compare doubles: give them nothing to compare */
+    text_row(&r[1], "gzip -9 of the raw bytes", t->data, raw, 0, NULL, 0);
+    text_row(&r[2], "xz -9 of the raw bytes", t->data, raw, 1, NULL, 0);
+    for (int fmt = 0; fmt < 4; fmt++) {
+        row *q = &r[3 + fmt];
+        snprintf(q->label, sizeof q->label, "%s, self-describing default", fmt_names[fmt]);
+        dira_options opt;
+        dira_options_default(&opt);
+        uint8_t *px = NULL;
+        uint32_t w, h;
+        unsigned ch;
+        dira_info info;
+        dir_diag diag;
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
+        if (dira_encode_tensors(t, 1, NULL, 0, &opt, &px, &w, &h, &ch, &info, &diag) != DIR_OK) {
+            snprintf(q->note, sizeof q->note, "%s", diag.message);
+            continue;
+        }
+        bench_buf file = {0};
+        char err[256];
+        int rc = encode_image((enum img_fmt)fmt, px, w, h, ch, &file, err, sizeof err);
+        q->pack_ns = bench_time_ns(BENCH_CLOCK_CPU) - t0;
+        dir_free(px);
+        if (rc) {
+            snprintf(q->note, sizeof q->note, "%s", err);
+            continue;
+        }
+        q->bytes = file.size;
+        /* unpack: the image decoder, then the tensors, compared byte for byte */
+        uint8_t *dp = NULL;
+        void (*release)(void *) = free;
+        t0 = bench_time_ns(BENCH_CLOCK_CPU);
+        if (decode_image(file.data, file.size, &dp, &release, &w, &h, &ch, err, sizeof err) == 0) {
+            dira_tensors *ts = NULL;
+            dir_error e = dira_decode_tensors(dp, w, h, ch, 0, NULL, &ts, NULL, &diag);
+            q->unpack_ns = bench_time_ns(BENCH_CLOCK_CPU) - t0;
+            release(dp);
+            int same = e == DIR_OK && ts->count == 1 && ts->tensors[0].dtype == t->dtype &&
+                       memcmp(ts->tensors[0].data, t->data, raw) == 0;
+            snprintf(q->note, sizeof q->note, "%s; %s, %.3f of raw", same ? "bit-exact" : "DIFFERS",
+                     info.encoding == DIRA_ENCODING_BINARY ? "binary" : "digits",
+                     (double)file.size / (double)raw);
+            dir_free(ts);
+        }
+        bench_buf_free(&file);
+    }
+    fprintf(f, "\n#### %s\n\n", label);
+    fprintf(f, "| packing | bytes | vs raw | pack ms | unpack ms | notes |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: | --- |\n");
+    for (int i = 0; i < 7; i++) {
+        fprintf(f, "| %s | %zu | %.3f | ", r[i].label, r[i].bytes,
+                (double)r[i].bytes / (double)raw);
+        if (r[i].pack_ns)
+            fprintf(f, "%.1f | %.1f | ", (double)r[i].pack_ns / 1e6, (double)r[i].unpack_ns / 1e6);
+        else
+            fprintf(f, "- | - | ");
+        fprintf(f, "%s |\n", i == 1 || i == 2 ? "" : r[i].note);
+    }
 }
 
 static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, uint64_t count)
@@ -719,6 +810,29 @@ int main(int argc, char **argv)
     fprintf(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n%s",
             speed_lines);
     if (speed_only) goto finish;
+    if (large_path) {
+        /* the large set's first layer, 784 x 400, as float64 and float32 */
+        uint8_t *json;
+        size_t json_len;
+        double *vals = NULL;
+        size_t n = 0;
+        if (bench_read_file(large_path, &json, &json_len) == 0) {
+            n = parse_json_numbers((const char *)json, json_len, &vals);
+            free(json);
+        }
+        if (n != (size_t)-1 && n >= 784 * 400) {
+            float *f32 = malloc(784 * 400 * sizeof *f32);
+            for (size_t i = 0; f32 && i < 784 * 400; i++)
+                f32[i] = (float)vals[i];
+            dira_tensor t64 = {"W1", DIRA_F64, 2, {784, 400}, vals};
+            dira_tensor t32 = {"W1", DIRA_F32, 2, {784, 400}, f32};
+            fprintf(stderr, "arrays: tensors\n");
+            tensor_table(md, "Tensors: the `large` set's first layer (784 x 400) as float64", &t64);
+            if (f32) tensor_table(md, "Tensors: the same layer as float32", &t32);
+            free(f32);
+        }
+        if (n != (size_t)-1) free(vals);
+    }
     fprintf(md, "\n#### Target: arrays in .dir smaller than gzip -9 of their JSON\n\n");
     fprintf(md, "| data set | packing | .dir bytes | gzip -9 bytes | ratio | holds |\n");
     fprintf(md, "| --- | --- | ---: | ---: | ---: | --- |\n%s", target_lines);
