@@ -528,12 +528,11 @@ static int cmd_heatmap(int argc, char **argv)
     ho.tile_cols = a.tile_cols;
     tool_image img = {0};
     FILE *rs = report_stream(a.out);
-    if (heat_render_all(ts->tensors, ts->count, &ho, a.zoom, &img.pixels, &img.width,
-                        &img.height, rs, err, sizeof err)) {
-        dir_free(ts);
-        return die("'%s': %s", a.in, err);
-    }
+    rc = heat_render_all(ts->tensors, ts->count, &ho, a.zoom, &img.pixels, &img.width,
+                         &img.height, rs, err, sizeof err);
     dir_free(ts);
+    heat_render_release();
+    if (rc) return die("'%s': %s", a.in, err);
     img.channels = 3;
     if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
         free(img.pixels);

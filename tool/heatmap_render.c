@@ -6,6 +6,7 @@
 #include "heatmap_render.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,4 +312,10 @@ int heat_render_all(const dira_tensor *t, size_t n, const dira_heat_options *opt
     free(pw);
     free(ph);
     return rc;
+}
+
+void heat_render_release(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

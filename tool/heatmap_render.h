@@ -31,4 +31,9 @@ int heat_render_all(const dira_tensor *t, size_t n, const dira_heat_options *opt
                     uint8_t **rgb, uint32_t *width, uint32_t *height, FILE *report, char *err,
                     size_t errlen);
 
+/* Frees the font caches cairo and fontconfig keep for the process (so
+ * that leak checkers see none); for a program that draws no more text
+ * afterwards, such as dirtool -- not for a host that goes on using fonts. */
+void heat_render_release(void);
+
 #endif
