@@ -82,12 +82,12 @@ run_fuzzer() { # NAME SEEDS
     echo "$rc" >"$out/$1.rc"
 }
 
-seeds_of() { # the magick and pixbuf harnesses read the .dir seeds
-    case $1 in magick|pixbuf) echo dir ;; *) echo "$1" ;; esac
+seeds_of() { # the magick and pixbuf harnesses read the .dir seeds, the tensor ones the number seeds
+    case $1 in magick|pixbuf) echo dir ;; tnpy) echo npy ;; tjson) echo json ;; *) echo "$1" ;; esac
 }
 
 names=""
-for name in dir array json csv npy magick pixbuf; do
+for name in dir array json csv npy tnpy npz safetensors tjson magick pixbuf; do
     if [ -x "$fz/fuzz_$name" ]; then
         names="$names $name"
     else

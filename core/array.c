@@ -4,11 +4,11 @@
  * strings, classic and self-describing streams, normalisation, heatmaps.
  * docs/FORMAT.md, "Numeric arrays", is the specification.
  *
- * Exactness: every number is turned into decimal text and converted once
- * with strtod (correctly rounded), never assembled with lossy double
- * arithmetic.  The classic encoder reproduces the reference (V8) digits
- * bit for bit, including its rounding of digit strings past 2^53, and
- * checks that each value reads back as the same double.
+ * Exactness: every number is turned into decimal text and converted once,
+ * correctly rounded (fast_float), never assembled with lossy double
+ * arithmetic; shortest digits come from libdouble-conversion (numconv.cpp).  The classic encoder
+ * reproduces the reference (V8) digits bit for bit, including its rounding of digit strings past
+ * 2^53, and checks that each value reads back as the same double.
  */
 #include <float.h>
 #include <math.h>
@@ -19,16 +19,18 @@
 
 #include "diag.h"
 #include "dir.h"
+#include "numconv.h"
 
 /* Nibble 15 is the delimiter `f`; 0..14 are base-15 digits. */
 #define DELIM 15u
 
 /* Self-describing header fields (see docs/FORMAT.md). */
-#define HDR_MAGIC0     0xFFu
-#define HDR_MAGIC1     0x44u /* 'D' */
-#define HDR_MAGIC2     0x52u /* 'R' */
-#define HDR_MAGIC3     0x41u /* 'A' */
-#define HDR_CRC_OFFSET 40
+#define HDR_MAGIC0      0xFFu
+#define HDR_MAGIC1      0x44u /* 'D' */
+#define HDR_MAGIC2      0x52u /* 'R' */
+#define HDR_MAGIC3      0x41u /* 'A' */
+#define HDR_CRC_OFFSET  40    /* version 1 */
+#define HDR2_CRC_OFFSET 44    /* version 2: after the table size */
 
 #define FLAG_CAPACITY_MASK 0x03u
 #define FLAG_LDZ           0x04u
@@ -72,84 +74,12 @@ static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const cha
 /* ------------------------------------------------------------------------ */
 /* Shortest round-trip decimal digits                                        */
 
-/* Formats a (> 0, finite) with p significant digits; returns 1 when strtod
- * reads the text back as a, 0 when it does not, -1 if formatting failed.
- * Unless -1, digits gets the p digits and *e10 the exponent of the first one.  The text's radix
- * character is whatever the locale uses: only digits and the exponent are taken from it. */
-static int try_digits(double a, int p, char *digits, int *e10)
-{
-    char buf[48];
-    int n = snprintf(buf, sizeof buf, "%.*e", p - 1, a);
-    if (n <= 0 || (size_t)n >= sizeof buf) return -1;
-    int nd = 0;
-    const char *s = buf;
-    while (*s && *s != 'e') {
-        if (*s >= '0' && *s <= '9' && nd < 17) digits[nd++] = *s;
-        s++;
-    }
-    if (*s != 'e' || nd != p) return -1;
-    *e10 = (int)strtol(s + 1, NULL, 10);
-    return strtod(buf, NULL) == a;
-}
-
-/* Like try_digits, but for the p-digit decimal one unit above the nearest:
- * when a's mantissa is a power of two its rounding interval reaches twice as
- * far up as down, so the nearest p-digit decimal may fall just below it while
- * the next one up is inside.  Needs digits/e10 from a try_digits(a, p) call
- * that returned 0. */
-static int try_digits_up(double a, int p, char *digits, int *e10)
-{
-    char up[17];
-    int e = *e10;
-    memcpy(up, digits, (size_t)p);
-    int i = p - 1;
-    while (i >= 0 && up[i] == '9')
-        up[i--] = '0';
-    if (i < 0) { /* 99..9 -> 100..0 */
-        up[0] = '1';
-        e++;
-    } else {
-        up[i]++;
-    }
-    char buf[48];
-    /* an integer significand: no radix character, whatever the locale */
-    int n = snprintf(buf, sizeof buf, "%.*se%d", p, up, e - (p - 1));
-    if (n <= 0 || (size_t)n >= sizeof buf || strtod(buf, NULL) != a) return 0;
-    memcpy(digits, up, (size_t)p);
-    *e10 = e;
-    return 1;
-}
-
 /* Shortest digits (1..17, no trailing zeros) with d1.d2d3... x 10^e10 == a
- * after strtod.  For a normal a whose mantissa is not a power of two the
- * rounding interval is symmetric and narrower than the spacing of 15-digit
- * decimals, so: if the 15-digit rounding reads back, no other decimal of 15
- * digits or fewer does, and its digits without trailing zeros are the
- * shortest; otherwise the nearest 16-digit one, else 17 digits.  Powers of
- * two (whose interval is asymmetric: the nearest decimal or the one above it)
- * and subnormals are searched linearly. */
+ * (a > 0, finite) after a correctly rounded conversion back: V8's algorithm,
+ * through libdouble-conversion (numconv.cpp). */
 static int shortest_digits(double a, char *digits, int *e10)
 {
-    int m_exp;
-    double m = frexp(a, &m_exp);
-    int p;
-    if (m == 0.5 || a < DBL_MIN) {
-        for (p = 1; p < 17; p++) {
-            int r = try_digits(a, p, digits, e10);
-            if (r == 1 || (r == 0 && m == 0.5 && try_digits_up(a, p, digits, e10))) break;
-        }
-        if (p == 17) (void)try_digits(a, 17, digits, e10);
-    } else if (try_digits(a, 15, digits, e10) == 1) {
-        p = 15;
-    } else if (try_digits(a, 16, digits, e10) == 1) {
-        p = 16;
-    } else {
-        (void)try_digits(a, 17, digits, e10);
-        p = 17;
-    }
-    while (p > 1 && digits[p - 1] == '0')
-        p--;
-    return p;
+    return dir_num_shortest(a, digits, e10);
 }
 
 size_t dira_shortest(double value, char *buf)
@@ -207,14 +137,36 @@ size_t dira_shortest(double value, char *buf)
 /* Base-15 digits of x, most significant first; "0" for 0. Returns count. */
 static int u64_b15(uint64_t x, uint8_t *out)
 {
-    uint8_t tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (uint8_t)(x % 15);
-        x /= 15;
-    } while (x);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
+    /* digit count from the powers of 15, then two digits per division
+     * (by 225, a multiplication once compiled), written from the end */
+    static const uint64_t p15[17] = {1ull,
+                                     15ull,
+                                     225ull,
+                                     3375ull,
+                                     50625ull,
+                                     759375ull,
+                                     11390625ull,
+                                     170859375ull,
+                                     2562890625ull,
+                                     38443359375ull,
+                                     576650390625ull,
+                                     8649755859375ull,
+                                     129746337890625ull,
+                                     1946195068359375ull,
+                                     29192926025390625ull,
+                                     437893890380859375ull,
+                                     6568408355712890625ull};
+    int n = 1;
+    while (n < 17 && x >= p15[n])
+        n++;
+    int i = n;
+    while (i >= 2) {
+        unsigned r = (unsigned)(x % 225u);
+        x /= 225u;
+        out[--i] = (uint8_t)(r % 15u);
+        out[--i] = (uint8_t)(r / 15u);
+    }
+    if (i) out[0] = (uint8_t)x;
     return n;
 }
 
@@ -259,6 +211,23 @@ static int big_b15(double a, uint8_t *out)
  * past 2^53 come from rounded double arithmetic. */
 static int v8_b15(double x, uint8_t *out)
 {
+    if (x / 15.0 < TWO53) {
+        /* The common case (every fraction part, < 10^17): no leading
+         * divisions.  Below 2^53 the double arithmetic is exact, so the
+         * digits are the exact ones.  Above, only the first step rounds:
+         * rem = x mod 15 is exact, y = (x - rem) / 15 is rounded twice
+         * (done here with the same two double operations) and need not be
+         * whole; the next fmod(y, 15) is floor(y) mod 15 plus y's fraction,
+         * truncated to its whole part, and from then on every step is
+         * exact: the digits after the first are those of floor(y). */
+        uint64_t whole = (uint64_t)x;
+        if (x < TWO53) return u64_b15(whole, out);
+        unsigned r1 = (unsigned)(whole % 15u);
+        double y = (x - (double)r1) / 15.0;
+        int n = u64_b15((uint64_t)y, out);
+        out[n++] = (uint8_t)r1;
+        return n;
+    }
     uint8_t tmp[MAX_B15 + 8];
     int n = 0;
     double integer = x;
@@ -267,13 +236,34 @@ static int v8_b15(double x, uint8_t *out)
         tmp[n++] = 0;
     }
     do {
-        double rem = fmod(integer, 15.0);
+        /* fmod(integer, 15) is exact; when integer is a whole number below
+         * 2^64 the integer remainder is the same number, and much faster
+         * (after a rounded division it need not be whole: then fmod) */
+        double rem;
+        if (integer < 18446744073709551616.0 && (double)(uint64_t)integer == integer)
+            rem = (double)((uint64_t)integer % 15u);
+        else
+            rem = fmod(integer, 15.0);
         tmp[n++] = (uint8_t)(int)rem;
         integer = (integer - rem) / 15.0;
     } while (integer > 0 && n < MAX_B15);
     for (int i = 0; i < n; i++)
         out[i] = tmp[n - 1 - i];
     return n;
+}
+
+/* Decimal digits of v (no NUL); returns their count (at most 20). */
+static int u64_dec(uint64_t v, char *out)
+{
+    char tmp[24];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < k; i++)
+        out[i] = tmp[k - 1 - i];
+    return k;
 }
 
 /* Writes the decimal digits of a base-15 digit string (no sign), returns
@@ -288,15 +278,7 @@ static int b15_to_dec(const uint8_t *d, size_t n, char *out)
         uint64_t v = 0;
         for (size_t i = 0; i < n; i++)
             v = v * 15 + d[i];
-        char tmp[24];
-        int k = 0;
-        do {
-            tmp[k++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        for (int i = 0; i < k; i++)
-            out[i] = tmp[k - 1 - i];
-        return k;
+        return u64_dec(v, out);
     }
     /* limbs of 10^9, least significant first */
     uint32_t limb[(DIRA_MAX_TOKEN * 12 / 10) / 9 + 4];
@@ -376,13 +358,50 @@ enum why { WHY_OK = 0, WHY_SIGN, WHY_NEGZERO, WHY_BIG, WHY_LDZ, WHY_NOLDZ };
  * configuration.  reference = 1 writes the reference encoder's digits (V8
  * rounding past 2^53, zero written with the negative sign), 0 exact digits
  * with the sign of zero kept.  Returns the length, or -1 with *why set. */
-static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t *t, enum why *why,
-                       int *int_digits)
-{
+/* The base-15 digits of a value's integer part (left) and fraction digits
+ * (right), as the reference writes them (reference = 1: V8's rounding past
+ * 2^53) or exactly (0).  rval: the number the right digits denote, when
+ * the reference rounded them (rounded = 1). */
+typedef struct digs {
     uint8_t left[MAX_B15];
-    int nl = 0;
+    int nl;
     uint8_t right[32];
-    int nr = 0;
+    int nr;
+    int rounded;
+    uint64_t rval;
+} digs;
+
+static void make_digits(const parts *p, int reference, digs *d)
+{
+    d->nr = 0;
+    d->rounded = 0;
+    if (p->isint) {
+        if (p->a < TWO53 || !reference) {
+            if (p->a < 18446744073709551616.0)
+                d->nl = u64_b15(p->ip, d->left);
+            else
+                d->nl = big_b15(p->a, d->left);
+        } else {
+            d->nl = v8_b15(p->a, d->left);
+        }
+    } else {
+        d->nl = u64_b15(p->ip, d->left);
+        if (p->frac >= (uint64_t)1 << 53 && reference) {
+            d->nr = v8_b15((double)p->frac, d->right);
+            d->rounded = 1;
+            uint64_t r = 0; /* at most 15 digits: frac < 10^17 < 15^15 */
+            for (int i = 0; i < d->nr; i++)
+                r = r * 15 + d->right[i];
+            d->rval = r;
+        } else {
+            d->nr = u64_b15(p->frac, d->right);
+        }
+    }
+}
+
+/* Length of the value string for one configuration, or -1 with *why. */
+static int token_len(const parts *p, const digs *d, int cap, int ldz, int reference, enum why *why)
+{
     int neg;
     if (reference) {
         if (p->neg && p->a == 0) {
@@ -393,24 +412,7 @@ static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t 
     } else {
         neg = p->neg;
     }
-    if (p->isint) {
-        if (p->a < TWO53 || !reference) {
-            if (p->a < 18446744073709551616.0)
-                nl = u64_b15(p->ip, left);
-            else
-                nl = big_b15(p->a, left);
-        } else {
-            nl = v8_b15(p->a, left);
-        }
-    } else {
-        nl = u64_b15(p->ip, left);
-        if (p->frac >= (uint64_t)1 << 53 && reference)
-            nr = v8_b15((double)p->frac, right);
-        else
-            nr = u64_b15(p->frac, right);
-    }
-    if (int_digits) *int_digits = nl;
-    int n = 0;
+    int n = cap;
     if (cap == 0) {
         if (p->neg) {
             *why = WHY_SIGN;
@@ -420,43 +422,112 @@ static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t 
             *why = WHY_BIG;
             return -1;
         }
-    } else if (cap == 1) {
-        int max = neg ? CAP1_NEG_MAX : CAP1_POS_MAX;
-        if (nl > max) {
-            *why = WHY_BIG;
-            return -1;
-        }
-        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
-    } else {
-        int max = neg ? CAP2_NEG_MAX : CAP2_POS_MAX;
-        if (nl > max) {
-            *why = WHY_BIG;
-            return -1;
-        }
-        int c = neg ? nl - 1 : nl + 111;
-        t[n++] = (uint8_t)(c / 15);
-        t[n++] = (uint8_t)(c % 15);
+    } else if (d->nl > (cap == 1 ? (neg ? CAP1_NEG_MAX : CAP1_POS_MAX)
+                                 : (neg ? CAP2_NEG_MAX : CAP2_POS_MAX))) {
+        *why = WHY_BIG;
+        return -1;
     }
     if (ldz) {
         if (p->nz > DIRA_MAX_LDZ) {
             *why = WHY_LDZ;
             return -1;
         }
-        t[n++] = (uint8_t)p->nz;
+        n++;
     } else if (p->nz > 0) {
         *why = WHY_NOLDZ;
         return -1;
     }
     /* capacity 0 writes no integer part, except the reference's "0" for the
      * integer zero */
+    if (cap != 0 || p->isint) n += d->nl;
+    *why = WHY_OK;
+    return n + d->nr;
+}
+
+/* Writes the value string (after its `f`) of one configuration; returns
+ * its length or -1 with *why. */
+static int assemble_token(const parts *p, const digs *d, int cap, int ldz, int reference,
+                          uint8_t *t, enum why *why)
+{
+    int len = token_len(p, d, cap, ldz, reference, why);
+    if (len < 0) return -1;
+    int neg = reference ? (p->neg || p->a == 0) : p->neg;
+    int nl = d->nl, n = 0;
+    if (cap == 1) {
+        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
+    } else if (cap == 2) {
+        int c = neg ? nl - 1 : nl + 111;
+        t[n++] = (uint8_t)(c / 15);
+        t[n++] = (uint8_t)(c % 15);
+    }
+    if (ldz) t[n++] = (uint8_t)p->nz;
     if (cap != 0 || p->isint) {
-        memcpy(t + n, left, (size_t)nl);
+        memcpy(t + n, d->left, (size_t)nl);
         n += nl;
     }
-    memcpy(t + n, right, (size_t)nr);
-    n += nr;
-    *why = WHY_OK;
-    return n;
+    memcpy(t + n, d->right, (size_t)d->nr);
+    return n + d->nr;
+}
+
+/* Builds the value string after its `f` (nibbles 0..14) for one
+ * configuration.  reference = 1 writes the reference encoder's digits (V8
+ * rounding past 2^53, zero written with the negative sign), 0 exact digits
+ * with the sign of zero kept.  Returns the length, or -1 with *why set. */
+static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t *t, enum why *why)
+{
+    digs d;
+    make_digits(p, reference, &d);
+    return assemble_token(p, &d, cap, ldz, reference, t, why);
+}
+
+/* 10^k for k <= 19. */
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
+/* Decimal digit count of v (1 for 0): from the bit length, as
+ * floor(bits * log10 2) is the count or one less. */
+static int dec_len(uint64_t v)
+{
+    int bits = 64 - __builtin_clzll(v | 1);
+    int t = (bits * 1233) >> 12; /* 0..19 */
+    int k = t + (v >= pow10_u64[t]);
+    return k < 1 ? 1 : k;
+}
+
+/* The number "L.(nz zeros)R" -- integer part L, then nz zeros and the
+ * decimal digits of R after the point (no fraction when has_r is 0) --
+ * correctly rounded, when it fits one 64-bit decimal significand: returns 1
+ * and *out, else 0 (the caller takes the text path). */
+static int fast_decimal(uint64_t l, int has_r, size_t nz, uint64_t r, double *out)
+{
+    if (!has_r) {
+        *out = dir_num_from_decimal(l, 0);
+        return 1;
+    }
+    size_t e = nz + (size_t)dec_len(r);
+    if (e > 19) return l == 0 && e < 300 ? (*out = dir_num_from_decimal(r, -(int)e), 1) : 0;
+    uint64_t w;
+    if (__builtin_mul_overflow(l, pow10_u64[e], &w) || __builtin_add_overflow(w, r, &w)) return 0;
+    *out = dir_num_from_decimal(w, -(int)e);
+    return 1;
 }
 
 /* Reads a value string after its `f`: t[0..len) are nibbles 0..14.
@@ -513,6 +584,15 @@ static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int
     }
     const uint8_t *right = t + pos;
     size_t nr = len - pos;
+    double v;
+    if (nl <= 16 && nr <= 16) { /* 15^16 < 2^64 */
+        uint64_t l = 0, r = 0;
+        for (size_t i = 0; i < nl; i++)
+            l = l * 15 + left[i];
+        for (size_t i = 0; i < nr; i++)
+            r = r * 15 + right[i];
+        if (fast_decimal(l, nr != 0, nz, r, &v)) goto have_value;
+    }
     /* decimal text: left digits, nz zeros, right digits, "e-K" */
     char text[DIRA_MAX_TOKEN * 3 + 64];
     size_t k = 0;
@@ -525,11 +605,15 @@ static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int
             text[k++] = '0';
         int rd = b15_to_dec(right, nr, text + k);
         k += (size_t)rd;
-        k += (size_t)sprintf(text + k, "e-%zu", nz + (size_t)rd);
-    } else {
-        text[k] = '\0';
+        text[k++] = 'e';
+        text[k++] = '-';
+        k += (size_t)u64_dec(nz + (size_t)rd, text + k);
     }
-    double v = strtod(text, NULL);
+    if (dir_num_parse(text, k, &v) != 0) {
+        *msg = "value string too large for a double";
+        return DIR_ESYNTAX;
+    }
+have_value:
     if (!isfinite(v)) {
         *msg = "value string too large for a double";
         return DIR_ESYNTAX;
@@ -559,19 +643,33 @@ static const char *why_text(enum why w, int cap)
 }
 
 /* Classic: does the reference's string for p read back as v? */
-static int reference_exact(const parts *p, double v)
+static int reference_exact_d(const parts *p, const digs *d, double v)
 {
     if (p->isint ? p->a < TWO53 : p->frac < ((uint64_t)1 << 53)) return 1;
+    if (!p->isint && p->nz <= DIRA_MAX_LDZ) {
+        /* the digits are ip, nz zeros and the rounded fraction digits */
+        double r;
+        if (fast_decimal(p->ip, 1, (size_t)p->nz, d->rval, &r))
+            return memcmp(&r, &p->a, sizeof r) == 0; /* |v|: the sign is a flag */
+    }
     uint8_t t[MAX_B15 + 8];
     enum why w;
     /* capacity 2 holds every integer part a double with a fraction has;
      * integers too big for it fail anyway */
-    int n = build_token(p, 2, 1, 1, t, &w, NULL);
+    int n = build_token(p, 2, 1, 1, t, &w);
     if (n < 0) return 1; /* not holdable at all: reported elsewhere */
     double r;
     const char *msg;
     if (parse_token(t, (size_t)n, 2, 1, 1, &r, &msg) != DIR_OK) return 0;
     return memcmp(&r, &v, sizeof r) == 0;
+}
+
+static int reference_exact(const parts *p, double v)
+{
+    if (p->isint ? p->a < TWO53 : p->frac < ((uint64_t)1 << 53)) return 1;
+    digs d;
+    make_digits(p, 1, &d);
+    return reference_exact_d(p, &d, v);
 }
 
 dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *buf, size_t bufsize,
@@ -593,7 +691,7 @@ dir_error dira_format_value(double value, int capacity, int ldeczeroes, char *bu
     split_value(value, &p);
     uint8_t t[MAX_B15 + 8];
     enum why w;
-    int n = build_token(&p, capacity, ldeczeroes, 1, t, &w, NULL);
+    int n = build_token(&p, capacity, ldeczeroes, 1, t, &w);
     if (n < 0) {
         dira_shortest(value, vs);
         return afail(diag, DIR_ERANGE, (uint64_t)-1, "value %s at index 0: %s", vs,
@@ -663,6 +761,7 @@ void dira_options_default(dira_options *opt)
     opt->allow_inexact = 0;
     opt->normalised = 0;
     opt->max_values = DIRA_MAX_VALUES;
+    opt->encoding = DIRA_ENCODING_AUTO;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -717,12 +816,330 @@ static unsigned nib(const uint8_t *b, uint64_t i)
     return (i & 1) ? b[i >> 1] & 15u : b[i >> 1] >> 4;
 }
 
-static void set_nib(uint8_t *b, uint64_t i, unsigned v)
+/* Writes nibble i of a zeroed stream (each nibble once). */
+static inline void put_nib(uint8_t *b, uint64_t i, unsigned v)
 {
-    if (i & 1)
-        b[i >> 1] = (uint8_t)((b[i >> 1] & 0xF0u) | v);
+    b[i >> 1] |= (uint8_t)(v << ((~i & 1u) << 2));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensors: dtypes, conversions, the table                                   */
+
+static const struct {
+    const char *name;
+    unsigned size;
+} dtypes[DIRA_DTYPE_COUNT] = {
+    {"float64", 8}, {"float32", 4}, {"float16", 2}, {"bfloat16", 2}, {"int8", 1},
+    {"int16", 2},   {"int32", 4},   {"int64", 8},   {"uint8", 1},    {"uint16", 2},
+    {"uint32", 4},  {"uint64", 8},  {"bool", 1},
+};
+
+size_t dira_dtype_size(dira_dtype dtype)
+{
+    return (unsigned)dtype < DIRA_DTYPE_COUNT ? dtypes[dtype].size : 0;
+}
+
+const char *dira_dtype_name(dira_dtype dtype)
+{
+    return (unsigned)dtype < DIRA_DTYPE_COUNT ? dtypes[dtype].name : NULL;
+}
+
+uint64_t dira_tensor_elements(const dira_tensor *t)
+{
+    uint64_t n = 1;
+    if (!t || t->rank > DIRA_MAX_RANK) return UINT64_MAX;
+    for (unsigned k = 0; k < t->rank; k++) {
+        if (t->shape[k] && n > UINT64_MAX / t->shape[k]) return UINT64_MAX;
+        n *= t->shape[k];
+    }
+    return n;
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = size; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static double half_to_double(uint16_t h)
+{
+    int sign = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+    double v;
+    if (e == 31)
+        v = m ? NAN : INFINITY;
+    else if (e == 0)
+        v = ldexp((double)m, -24);
     else
-        b[i >> 1] = (uint8_t)((b[i >> 1] & 0x0Fu) | (v << 4));
+        v = ldexp((double)(m | 1024), e - 25);
+    return sign ? -v : v;
+}
+
+/* The float16 holding v exactly (v finite), or -1. */
+static int32_t double_to_half(double v)
+{
+    uint32_t sign = signbit(v) ? 0x8000u : 0;
+    double a = fabs(v);
+    if (a == 0) return (int32_t)sign;
+    if (a < 0x1p-14) { /* subnormal: multiples of 2^-24 */
+        double f = ldexp(a, 24);
+        if (f != floor(f)) return -1;
+        return (int32_t)(sign | (uint32_t)f);
+    }
+    int ex;
+    (void)frexp(a, &ex); /* a in [2^(ex-1), 2^ex) */
+    int e = ex - 1;
+    if (e > 15) return -1;
+    double f = ldexp(a, 10 - e); /* in [1024, 2048) */
+    if (f != floor(f)) return -1;
+    return (int32_t)(sign | (uint32_t)(e + 15) << 10 | ((uint32_t)f - 1024u));
+}
+
+/* Element i of a tensor's little-endian bytes as a double; *exact is 0
+ * when it has no exact double (integers past 2^53). */
+static double element_double(const uint8_t *data, dira_dtype dt, uint64_t i, int *exact)
+{
+    unsigned sz = dtypes[dt].size;
+    uint64_t u = get_le(data + i * sz, sz);
+    *exact = 1;
+    switch (dt) {
+    case DIRA_F64: {
+        double d;
+        memcpy(&d, &u, sizeof d);
+        return d;
+    }
+    case DIRA_F32: {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return (double)f;
+    }
+    case DIRA_F16: return half_to_double((uint16_t)u);
+    case DIRA_BF16: {
+        uint32_t w = (uint32_t)u << 16;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return (double)f;
+    }
+    case DIRA_I8: return (double)(int8_t)u;
+    case DIRA_I16: return (double)(int16_t)u;
+    case DIRA_I32: return (double)(int32_t)u;
+    case DIRA_I64: {
+        int64_t x = (int64_t)u;
+        if (x > ((int64_t)1 << 53) || x < -((int64_t)1 << 53)) *exact = 0;
+        return (double)x;
+    }
+    case DIRA_U64:
+        if (u > ((uint64_t)1 << 53)) *exact = 0;
+        return (double)u;
+    default: return (double)u; /* u8, u16, u32, bool */
+    }
+}
+
+int dira_element_double(const dira_tensor *t, uint64_t i, double *out)
+{
+    int exact;
+    *out = element_double(t->data, t->dtype, i, &exact);
+    return exact;
+}
+
+/* Stores v as element i of dtype dt; returns 0, or -1 when dt has no
+ * element equal to v. */
+static int store_element(uint8_t *data, dira_dtype dt, uint64_t i, double v)
+{
+    unsigned sz = dtypes[dt].size;
+    uint8_t *p = data + i * sz;
+    uint64_t u;
+    switch (dt) {
+    case DIRA_F64: memcpy(&u, &v, sizeof u); break;
+    case DIRA_F32: {
+        float f = (float)v;
+        uint32_t w;
+        if ((double)f != v && !isnan(v)) return -1;
+        memcpy(&w, &f, sizeof w);
+        u = w;
+        break;
+    }
+    case DIRA_F16: {
+        int32_t h = isfinite(v) ? double_to_half(v) : -1;
+        if (h < 0) return -1;
+        u = (uint32_t)h;
+        break;
+    }
+    case DIRA_BF16: {
+        float f = (float)v;
+        uint32_t w;
+        if ((double)f != v) return -1;
+        memcpy(&w, &f, sizeof w);
+        if (w & 0xFFFFu) return -1;
+        u = w >> 16;
+        break;
+    }
+    case DIRA_BOOL:
+        if (v != 0 && v != 1) return -1;
+        u = v == 1;
+        break;
+    default: {
+        static const double lo[] = {
+            0, 0, 0, 0, -128.0, -32768.0, -2147483648.0, -9223372036854775808.0, 0, 0, 0, 0};
+        static const double hi[] = {0,
+                                    0,
+                                    0,
+                                    0,
+                                    127.0,
+                                    32767.0,
+                                    2147483647.0,
+                                    9223372036854775808.0,
+                                    255.0,
+                                    65535.0,
+                                    4294967295.0,
+                                    18446744073709551616.0};
+        if (v != floor(v) || v < lo[dt] || v > hi[dt]) return -1;
+        if (dt == DIRA_I64 || dt == DIRA_U64) { /* hi excluded: 2^63, 2^64 */
+            if (v >= hi[dt]) return -1;
+            u = dt == DIRA_I64 ? (uint64_t)(int64_t)v : (uint64_t)v;
+        } else if (dt <= DIRA_I64) {
+            u = (uint64_t)(int64_t)v;
+        } else {
+            u = (uint64_t)v;
+        }
+        break;
+    }
+    }
+    put_le(p, u, sz);
+    return 0;
+}
+
+/* The tensor table in the header (after the fixed 48 bytes):
+ *   u32 tensors, u32 metadata pairs;
+ *   per tensor: u16 name length, name, u8 dtype, u8 rank, u64 shape[rank],
+ *               u64 offset (bytes into the unshuffled data);
+ *   per pair: u32 key length, key, u32 value length, value. */
+
+/* Validates the caller's tensors; gives table size, element and byte
+ * totals.  Returns DIR_OK or an error with diag. */
+static dir_error check_tensors(const dira_tensor *t, size_t n, const dira_meta *meta, size_t nmeta,
+                               uint64_t *table_size, uint64_t *elements, uint64_t *bytes,
+                               dir_diag *diag)
+{
+    if (n > DIRA_MAX_TENSORS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu tensors, over the limit of %d", n,
+                     DIRA_MAX_TENSORS);
+    if (nmeta > DIRA_MAX_META)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu metadata pairs, over the limit of %d",
+                     nmeta, DIRA_MAX_META);
+    uint64_t ts = 8, el = 0, by = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].name || (unsigned)t[i].dtype >= DIRA_DTYPE_COUNT || t[i].rank > DIRA_MAX_RANK)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "tensor %zu: needs a name, a dtype and a rank of at most %d", i,
+                         DIRA_MAX_RANK);
+        size_t nl = strlen(t[i].name);
+        if (nl > DIRA_MAX_NAME)
+            return afail(diag, DIR_ELIMIT, (uint64_t)-1, "tensor %zu: name of %zu bytes, over %d",
+                         i, nl, DIRA_MAX_NAME);
+        uint64_t e = dira_tensor_elements(&t[i]);
+        unsigned sz = dtypes[t[i].dtype].size;
+        if (e == UINT64_MAX || e > DIRA_MAX_BYTES / sz || by + e * sz > DIRA_MAX_BYTES)
+            return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                         "tensor '%s': data over the limit of %llu bytes in one image", t[i].name,
+                         (unsigned long long)DIRA_MAX_BYTES);
+        if (e && !t[i].data)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no data", t[i].name);
+        if (t[i].dtype == DIRA_BOOL)
+            for (uint64_t k = 0; k < e; k++)
+                if (((const uint8_t *)t[i].data)[k] > 1)
+                    return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                                 "tensor '%s': bool element %llu is %u, not 0 or 1", t[i].name,
+                                 (unsigned long long)k, ((const uint8_t *)t[i].data)[k]);
+        ts += 2 + nl + 2 + 8 * (uint64_t)t[i].rank + 8;
+        el += e;
+        by += e * sz;
+    }
+    for (size_t i = 0; i < nmeta; i++) {
+        if (!meta[i].key || !meta[i].value)
+            return afail(diag, DIR_EINVAL, (uint64_t)-1, "metadata pair %zu is incomplete", i);
+        ts += 8 + strlen(meta[i].key) + strlen(meta[i].value);
+    }
+    if (ts > DIRA_MAX_TABLE)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "tensor table of %llu bytes, over the limit of %llu", (unsigned long long)ts,
+                     (unsigned long long)DIRA_MAX_TABLE);
+    if (el > DIRA_MAX_VALUES)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu values, over the limit of %llu",
+                     (unsigned long long)el, (unsigned long long)DIRA_MAX_VALUES);
+    *table_size = ts;
+    *elements = el;
+    *bytes = by;
+    return DIR_OK;
+}
+
+static void write_table(uint8_t *p, const dira_tensor *t, size_t n, const dira_meta *meta,
+                        size_t nmeta)
+{
+    put_u32(p, (uint32_t)n);
+    put_u32(p + 4, (uint32_t)nmeta);
+    p += 8;
+    uint64_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t nl = strlen(t[i].name);
+        put_le(p, nl, 2);
+        memcpy(p + 2, t[i].name, nl);
+        p += 2 + nl;
+        *p++ = (uint8_t)t[i].dtype;
+        *p++ = (uint8_t)t[i].rank;
+        for (unsigned k = 0; k < t[i].rank; k++, p += 8)
+            put_u64(p, t[i].shape[k]);
+        put_u64(p, off);
+        p += 8;
+        off += dira_tensor_elements(&t[i]) * dtypes[t[i].dtype].size;
+    }
+    for (size_t i = 0; i < nmeta; i++) {
+        size_t kl = strlen(meta[i].key), vl = strlen(meta[i].value);
+        put_u32(p, (uint32_t)kl);
+        memcpy(p + 4, meta[i].key, kl);
+        p += 4 + kl;
+        put_u32(p, (uint32_t)vl);
+        memcpy(p + 4, meta[i].value, vl);
+        p += 4 + vl;
+    }
+}
+
+/* Byte-shuffles n elements of `size` bytes: byte k of element i goes to
+ * out[k * n + i]. */
+static void shuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
+{
+    if (size == 1) {
+        memcpy(out, in, (size_t)n);
+        return;
+    }
+    for (unsigned k = 0; k < size; k++) {
+        uint8_t *o = out + k * n;
+        const uint8_t *s = in + k;
+        for (uint64_t i = 0; i < n; i++)
+            o[i] = s[i * size];
+    }
+}
+
+static void unshuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
+{
+    if (size == 1) {
+        memcpy(out, in, (size_t)n);
+        return;
+    }
+    for (unsigned k = 0; k < size; k++) {
+        const uint8_t *s = in + k * n;
+        uint8_t *o = out + k;
+        for (uint64_t i = 0; i < n; i++)
+            o[i * size] = s[i];
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -770,7 +1187,7 @@ static int classic_last_reads_back(const parts *p, double v, int cap, int ldz, i
 {
     uint8_t t[MAX_B15 + 8];
     enum why w;
-    int n = build_token(p, cap, ldz, 1, t, &w, NULL);
+    int n = build_token(p, cap, ldz, 1, t, &w);
     if (n <= 0) return 0;
     if (odd) t[n - 1] = 0; /* the dropped digit reads as padding */
     uint64_t minlen = classic_min_len(t[0], n > 1 ? t[1] : 0, cap, ldz);
@@ -792,20 +1209,67 @@ static void escape_digits(double v, uint8_t *t)
     }
 }
 
-dir_error dira_encode(const double *values, size_t count, const dira_options *opt_in,
-                      uint8_t **pixels_out, uint32_t *width_out, uint32_t *height_out,
-                      unsigned *channels_out, dira_info *info, dir_diag *diag)
+/* What a self-describing encoder stores: `values` (the digits source; NULL
+ * when some element has no exact finite double, then binary only) and the
+ * tensors, table and metadata (binary source; native_f64: the one tensor's
+ * data is `values` in native byte order). */
+typedef struct enc_src {
+    const dira_tensor *tensors;
+    size_t ntensors;
+    const dira_meta *meta;
+    size_t nmeta;
+    uint64_t table_size;
+    uint64_t bin_bytes;
+    int native_f64;
+} enc_src;
+
+/* Number of values in the sample that estimates the digit stream. */
+#define SAMPLE_VALUES 4096
+
+/* Estimated hex digits of the shortest self-describing configuration, from
+ * an evenly spaced sample of the values (escapes included). */
+static uint64_t estimate_digits(const double *values, size_t count)
+{
+    size_t step = count / SAMPLE_VALUES + 1, m = 0;
+    uint64_t total[NCONF] = {0};
+    for (size_t i = 0; i < count; i += step, m++) {
+        parts p;
+        digs dg;
+        if (!isfinite(values[i])) return UINT64_MAX;
+        split_value(values[i], &p);
+        make_digits(&p, 0, &dg);
+        for (int c = 0; c < NCONF; c++) {
+            enum why w;
+            int n = token_len(&p, &dg, c / 2, c % 2, 0, &w);
+            total[c] += 1 + (uint64_t)(n < 0 || n > ESCAPE_LEN ? ESCAPE_LEN : n);
+        }
+    }
+    uint64_t best = UINT64_MAX;
+    for (int c = 0; c < NCONF; c++)
+        if (total[c] < best) best = total[c];
+    return m ? (uint64_t)((double)best * ((double)count / (double)m)) : 0;
+}
+
+static dir_error encode_impl(const double *values, size_t count, const dira_options *opt_in,
+                             const enc_src *src, uint8_t **pixels_out, uint32_t *width_out,
+                             uint32_t *height_out, unsigned *channels_out, dira_info *info,
+                             dir_diag *diag)
 {
     dira_options opt;
     char vs[DIRA_NUMBER_BUFSIZE];
-    dir_diag_clear(diag);
     if (opt_in)
         opt = *opt_in;
     else
         dira_options_default(&opt);
-    if (!pixels_out || !width_out || !height_out || !channels_out || (!values && count))
+    if (!pixels_out || !width_out || !height_out || !channels_out)
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
     *pixels_out = NULL;
+    if (opt.encoding < DIRA_ENCODING_AUTO || opt.encoding > DIRA_ENCODING_BINARY)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid array option");
+    if (opt.classic && opt.encoding == DIRA_ENCODING_BINARY)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "classic images hold value strings only: binary encoding needs a "
+                     "self-describing image");
     if ((opt.classic != 0 && opt.classic != 1) || opt.capacity < DIRA_CAPACITY_AUTO ||
         opt.capacity > 2 || (opt.ldeczeroes != 0 && opt.ldeczeroes != 1) ||
         (opt.alpha != 0 && opt.alpha != 1) || (opt.normalised != 0 && opt.normalised != 1) ||
@@ -829,6 +1293,24 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                      DIR_MAX_DIM);
 
     const int classic = opt.classic;
+    /* the payload: digits, or binary when asked, when some value has no
+     * digits, or (auto) when the sample says it is clearly smaller */
+    int enc = classic ? DIRA_ENCODING_DIGITS : opt.encoding;
+    const uint64_t bin_bytes = src->bin_bytes;
+    if (!values) enc = DIRA_ENCODING_BINARY;
+    int decide_after_pass1 = 0;
+    if (enc == DIRA_ENCODING_AUTO) {
+        uint64_t est = estimate_digits(values, count);
+        /* a sample of 4096 estimates the mean string length to a few
+         * tenths of a percent: only within 5% is the exact length needed */
+        if (est == UINT64_MAX || (double)est / 2 > 1.05 * (double)bin_bytes)
+            enc = DIRA_ENCODING_BINARY;
+        else if ((double)est / 2 < 0.95 * (double)bin_bytes)
+            enc = DIRA_ENCODING_DIGITS;
+        else
+            decide_after_pass1 = 1;
+    }
+    if (enc == DIRA_ENCODING_BINARY) count = 0; /* no digit passes */
     /* configuration c is capacity c / 2 with ldeczeroes c % 2; auto with
      * ldeczeroes 0 only tries the configurations without it */
     int conf_lo = 0, conf_hi = NCONF - 1, conf_step = opt.ldeczeroes ? 1 : 2;
@@ -855,10 +1337,22 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     /* splitting a value costs a shortest-digits search: keep the parts for
      * pass 2 when that memory is modest, else compute them again */
     parts *cache = count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
+    /* and their digits: per value nl (2 bytes), nr, then the nl + nr digits */
+    uint8_t *dcache = NULL;
+    size_t dlen = 0, dcap = 0;
+    if (cache) {
+        dcap = count * 24;
+        dcache = malloc(dcap);
+        if (!dcache) {
+            free(cache);
+            cache = NULL;
+        }
+    }
     for (size_t i = 0; i < count; i++) {
         double v = values[i];
         if (!isfinite(v)) {
             free(cache);
+            free(dcache);
             dira_shortest(v, vs);
             return afail(diag, DIR_ERANGE, (uint64_t)-1,
                          "value %s at index %zu is not a finite number", vs, i);
@@ -866,9 +1360,37 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         parts p;
         split_value(v, &p);
         if (cache) cache[i] = p;
-        if (classic && !reference_exact(&p, v)) {
+        digs dg;
+        make_digits(&p, classic, &dg);
+        if (cache) {
+            size_t need = 3 + (size_t)dg.nl + (size_t)dg.nr;
+            if (dcap - dlen < need) {
+                size_t ncap = dcap * 2 > dlen + need ? dcap * 2 : dlen + need;
+                uint8_t *nb = realloc(dcache, ncap);
+                if (!nb) {
+                    free(dcache);
+                    free(cache);
+                    dcache = NULL;
+                    cache = NULL;
+                } else {
+                    dcache = nb;
+                    dcap = ncap;
+                }
+            }
+            if (cache) {
+                dcache[dlen++] = (uint8_t)dg.nl;
+                dcache[dlen++] = (uint8_t)(dg.nl >> 8);
+                dcache[dlen++] = (uint8_t)dg.nr;
+                memcpy(dcache + dlen, dg.left, (size_t)dg.nl);
+                dlen += (size_t)dg.nl;
+                memcpy(dcache + dlen, dg.right, (size_t)dg.nr);
+                dlen += (size_t)dg.nr;
+            }
+        }
+        if (classic && !reference_exact_d(&p, &dg, v)) {
             if (!opt.allow_inexact) {
                 free(cache);
+                free(dcache);
                 dira_shortest(v, vs);
                 return afail(diag, DIR_ERANGE, (uint64_t)-1,
                              "value %s at index %zu: the reference rounds its digits past 2^53, "
@@ -880,7 +1402,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         }
         for (int c = conf_lo; c <= conf_hi; c += conf_step) {
             enum why w;
-            int n = build_token(&p, c / 2, c % 2, classic, t, &w, NULL);
+            int n = token_len(&p, &dg, c / 2, c % 2, classic, &w);
             if (classic) {
                 if (n < 0) {
                     if (ok[c]) {
@@ -927,6 +1449,7 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     }
     if (conf < 0) {
         free(cache);
+        free(dcache);
         int c = conf_hi; /* fixed, or the last auto tried: capacity 2 */
         double v = values[fail_index[c]];
         dira_shortest(v, vs);
@@ -936,20 +1459,47 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
                          ? " (no classic configuration holds every value)"
                          : "");
     }
-    const int cap = conf / 2, ldz = conf % 2;
-    const uint64_t digits = total[conf];
+    int cap = conf / 2, ldz = conf % 2;
+    uint64_t digits = total[conf];
+    if (decide_after_pass1 && (digits + 1) / 2 > bin_bytes) {
+        enc = DIRA_ENCODING_BINARY;
+        free(cache);
+        free(dcache);
+        cache = NULL;
+        dcache = NULL;
+    }
+    if (enc == DIRA_ENCODING_AUTO) enc = DIRA_ENCODING_DIGITS;
+    if (enc == DIRA_ENCODING_BINARY) {
+        count = 0;
+        cap = ldz = 0;
+        digits = 0;
+    }
+    const uint64_t nvalues = enc == DIRA_ENCODING_BINARY ? 0 : count;
+    const uint64_t payload = enc == DIRA_ENCODING_BINARY ? bin_bytes : (digits + 1) / 2;
+    const uint64_t body = DIRA_HEADER_SIZE + src->table_size;
     const unsigned channels = opt.alpha ? 4 : 3;
-    const uint64_t stream_bytes = classic ? digits / 2 : DIRA_HEADER_SIZE + (digits + 1) / 2;
-    uint32_t width = opt.width ? opt.width : default_width(count);
+    const uint64_t stream_bytes = classic ? digits / 2 : body + payload;
+    uint32_t width = opt.width;
+    if (!width && enc == DIRA_ENCODING_DIGITS) width = default_width(count);
+    if (!width) { /* binary: near square */
+        uint64_t px_needed = (stream_bytes + channels - 1) / channels;
+        uint64_t w = (uint64_t)ceil(sqrt((double)px_needed));
+        if (w == 0) w = 1;
+        width = w > DIR_MAX_DIM ? DIR_MAX_DIM + 1 : (uint32_t)w;
+    }
     if (width > DIR_MAX_DIM) {
         free(cache);
+        free(dcache);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "default width %u over the limit of %u: give a width", width, DIR_MAX_DIM);
     }
     uint64_t row = (uint64_t)width * channels;
     uint64_t height = (stream_bytes + row - 1) / row;
     if (height == 0) height = 1;
-    if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) free(cache);
+    if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) {
+        free(cache);
+        free(dcache);
+    }
     if (height > DIR_MAX_DIM)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "%llu rows of %u pixels needed, over the limit of %u: give a larger width",
@@ -962,37 +1512,56 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
     uint8_t *px = calloc(size, 1);
     if (!px) {
         free(cache);
+        free(dcache);
         return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
     }
 
     /* Pass 2: write the strings. */
-    uint64_t pos = classic ? 0 : 2 * (uint64_t)DIRA_HEADER_SIZE;
+    uint64_t pos = classic ? 0 : 2 * body;
     const uint64_t end_digit = pos + digits;
     uint64_t last_start = pos;
     uint64_t n_escaped = 0;
+    /* px is zeroed: each nibble is or-ed into place once */
+    const uint64_t limit = end_digit - (classic ? digits % 2 : 0);
+    const uint8_t *dp = dcache;
     for (size_t i = 0; i < count; i++) {
         parts p;
         enum why w;
-        if (cache)
+        int n;
+        if (cache) {
+            digs dg;
             p = cache[i];
-        else
+            dg.nl = dp[0] | dp[1] << 8;
+            dg.nr = dp[2];
+            memcpy(dg.left, dp + 3, (size_t)dg.nl);
+            memcpy(dg.right, dp + 3 + dg.nl, (size_t)dg.nr);
+            dp += 3 + dg.nl + dg.nr;
+            n = assemble_token(&p, &dg, cap, ldz, classic, t, &w);
+        } else {
             split_value(values[i], &p);
-        int n = build_token(&p, cap, ldz, classic, t, &w, NULL);
+            n = build_token(&p, cap, ldz, classic, t, &w);
+        }
         last_start = pos;
         /* classic: the final odd digit is dropped, as the reference does */
-        if (pos < end_digit - (classic ? digits % 2 : 0)) set_nib(px, pos, DELIM);
+        if (pos < limit) put_nib(px, pos, DELIM);
         pos++;
         if (!classic && (n < 0 || n > ESCAPE_LEN)) {
-            set_nib(px, pos++, DELIM);
+            put_nib(px, pos++, DELIM);
             escape_digits(values[i], t);
             n = ESCAPE_DIGITS;
             n_escaped++;
         }
-        for (int k = 0; k < n; k++, pos++)
-            if (classic ? pos < end_digit - digits % 2 : 1) set_nib(px, pos, t[k]);
+        if (pos + (uint64_t)n <= limit) {
+            for (int k = 0; k < n; k++, pos++)
+                put_nib(px, pos, t[k]);
+        } else {
+            for (int k = 0; k < n; k++, pos++)
+                if (pos < limit) put_nib(px, pos, t[k]);
+        }
     }
 
     free(cache);
+    free(dcache);
     cache = NULL;
     if (classic && count > 0) {
         /* The final value runs into the padding: check that the decoding
@@ -1039,6 +1608,30 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
 
     if (!classic) {
         uint8_t *h = px;
+        uint64_t total_values = 0;
+        for (size_t i = 0; i < src->ntensors; i++)
+            total_values += dira_tensor_elements(&src->tensors[i]);
+        if (enc == DIRA_ENCODING_BINARY) {
+            uint8_t *o = px + body;
+            for (size_t i = 0; i < src->ntensors; i++) {
+                const dira_tensor *tt = &src->tensors[i];
+                uint64_t ne = dira_tensor_elements(tt);
+                unsigned sz = dtypes[tt->dtype].size;
+                if (src->native_f64) { /* the doubles of dira_encode */
+                    const double *d = tt->data;
+                    for (uint64_t k = 0; k < ne; k++) {
+                        uint64_t bits;
+                        memcpy(&bits, &d[k], sizeof bits);
+                        for (unsigned b = 0; b < 8; b++)
+                            o[b * ne + k] = (uint8_t)(bits >> (8 * b));
+                    }
+                } else {
+                    shuffle(tt->data, ne, sz, o);
+                }
+                o += ne * sz;
+            }
+        }
+        write_table(h + DIRA_HEADER_SIZE, src->tensors, src->ntensors, src->meta, src->nmeta);
         h[0] = HDR_MAGIC0;
         h[1] = HDR_MAGIC1;
         h[2] = HDR_MAGIC2;
@@ -1046,14 +1639,16 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         h[4] = DIRA_HEADER_VERSION;
         h[5] = (uint8_t)(cap | (ldz ? FLAG_LDZ : 0) | (opt.alpha ? FLAG_ALPHA : 0) |
                          (opt.normalised ? FLAG_NORMALISED : 0));
-        h[6] = h[7] = 0;
-        put_u64(h + 8, (uint64_t)count);
-        put_u64(h + 16, digits);
+        h[6] = (uint8_t)enc;
+        h[7] = 0;
+        put_u64(h + 8, total_values);
+        put_u64(h + 16, enc == DIRA_ENCODING_BINARY ? bin_bytes : digits);
         put_f64(h + 24, opt.normalised ? opt.norm_min : 0.0);
         put_f64(h + 32, opt.normalised ? opt.norm_max : 0.0);
-        uint32_t crc = dir_crc32(0, h, HDR_CRC_OFFSET);
-        crc = dir_crc32(crc, h + DIRA_HEADER_SIZE, (size_t)((digits + 1) / 2));
-        put_u32(h + HDR_CRC_OFFSET, crc);
+        put_u32(h + 40, (uint32_t)src->table_size);
+        uint32_t crc = dir_crc32(0, h, HDR2_CRC_OFFSET);
+        crc = dir_crc32(crc, h + DIRA_HEADER_SIZE, (size_t)(src->table_size + payload));
+        put_u32(h + HDR2_CRC_OFFSET, crc);
     }
 
     *pixels_out = px;
@@ -1069,15 +1664,110 @@ dir_error dira_encode(const double *values, size_t count, const dira_options *op
         info->normalised = opt.normalised;
         info->norm_min = opt.normalised ? opt.norm_min : 0;
         info->norm_max = opt.normalised ? opt.norm_max : 0;
-        info->count = count;
+        info->count = nvalues;
+        if (!classic)
+            for (size_t i = 0; i < src->ntensors; i++)
+                info->count +=
+                    enc == DIRA_ENCODING_BINARY ? dira_tensor_elements(&src->tensors[i]) : 0;
         info->stream_digits = classic ? digits - digits % 2 : digits;
         info->escaped = n_escaped;
         info->inexact = inexact;
         info->width = width;
         info->height = (uint32_t)height;
         info->channels = channels;
+        info->version = classic ? 0 : DIRA_HEADER_VERSION;
+        info->encoding = enc;
+        info->payload_bytes = classic ? digits / 2 : payload;
+        info->tensors = classic ? 1 : src->ntensors;
     }
     return DIR_OK;
+}
+
+dir_error dira_encode(const double *values, size_t count, const dira_options *opt, uint8_t **pixels,
+                      uint32_t *width, uint32_t *height, unsigned *channels, dira_info *info,
+                      dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if (!values && count) return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if ((uint64_t)count > DIRA_MAX_VALUES)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%zu values, over the limit of %llu", count,
+                     (unsigned long long)DIRA_MAX_VALUES);
+    dira_tensor one;
+    memset(&one, 0, sizeof one);
+    one.name = "";
+    one.dtype = DIRA_F64;
+    one.rank = 1;
+    one.shape[0] = count;
+    one.data = values;
+    enc_src src = {&one, 1, NULL, 0, 8 + 2 + 2 + 8 + 8, (uint64_t)count * 8, 1};
+    /* digits need finite values; binary holds any (non-finite values are
+     * refused in digits mode by the digit passes, naming them) */
+    int finite = 1;
+    for (size_t i = 0; i < count && finite; i++)
+        finite = isfinite(values[i]);
+    int want_digits = (opt && (opt->classic || opt->encoding == DIRA_ENCODING_DIGITS));
+    return encode_impl(finite || want_digits ? values : NULL, count, opt, &src, pixels, width,
+                       height, channels, info, diag);
+}
+
+dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count, const dira_meta *meta,
+                              size_t meta_count, const dira_options *opt, uint8_t **pixels,
+                              uint32_t *width, uint32_t *height, unsigned *channels,
+                              dira_info *info, dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if ((!tensors && count) || (!meta && meta_count))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    if (opt && opt->classic)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "classic images hold one flat list of numbers, not named tensors");
+    enc_src src = {tensors, count, meta, meta_count, 0, 0, 0};
+    uint64_t elements = 0;
+    dir_error e = check_tensors(tensors, count, meta, meta_count, &src.table_size, &elements,
+                                &src.bin_bytes, diag);
+    if (e != DIR_OK) return e;
+    if (opt && opt->normalised)
+        for (size_t i = 0; i < count; i++)
+            if (tensors[i].dtype != DIRA_F64)
+                return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                             "normalisation is recorded for float64 values only");
+    int want = opt ? opt->encoding : DIRA_ENCODING_AUTO;
+    double *vals = NULL;
+    if (want != DIRA_ENCODING_BINARY && elements) {
+        /* the digits source: every element as its exact double */
+        vals = malloc((size_t)elements * sizeof *vals);
+        if (!vals)
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
+                         (unsigned long long)elements);
+        size_t k = 0;
+        for (size_t i = 0; i < count && vals; i++) {
+            uint64_t ne = dira_tensor_elements(&tensors[i]);
+            for (uint64_t j = 0; j < ne; j++) {
+                int exact;
+                double v = element_double(tensors[i].data, tensors[i].dtype, j, &exact);
+                if (!exact || !isfinite(v)) {
+                    free(vals);
+                    vals = NULL;
+                    if (want == DIRA_ENCODING_DIGITS) {
+                        char vs[DIRA_NUMBER_BUFSIZE];
+                        dira_shortest(v, vs);
+                        return afail(diag, DIR_ERANGE, (uint64_t)-1,
+                                     "tensor '%s' element %llu (%s%s) has no exact finite "
+                                     "double: it needs binary encoding",
+                                     tensors[i].name, (unsigned long long)j,
+                                     exact ? vs : "an integer past 2^53", exact ? "" : "");
+                    }
+                    break;
+                }
+                vals[k++] = v;
+            }
+        }
+    }
+    static const double none = 0;
+    e = encode_impl(vals ? vals : (want == DIRA_ENCODING_BINARY || elements ? NULL : &none),
+                    (size_t)elements, opt, &src, pixels, width, height, channels, info, diag);
+    free(vals);
+    return e;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1112,7 +1802,7 @@ static uint8_t *gather(const uint8_t *pixels, uint32_t width, uint32_t height, u
 
 static int header_magic(const uint8_t *b, size_t n)
 {
-    return n >= DIRA_HEADER_SIZE && b[0] == HDR_MAGIC0 && b[1] == HDR_MAGIC1 &&
+    return n >= DIRA_HEADER_SIZE_V1 && b[0] == HDR_MAGIC0 && b[1] == HDR_MAGIC1 &&
            b[2] == HDR_MAGIC2 && b[3] == HDR_MAGIC3;
 }
 
@@ -1124,7 +1814,7 @@ static int peek_magic(const uint8_t *pixels, uint32_t width, uint32_t height, un
     unsigned per = use_alpha ? 4 : 3;
     uint8_t b[8];
     uint64_t avail = (uint64_t)width * height * per;
-    if (avail < DIRA_HEADER_SIZE) return 0;
+    if (avail < DIRA_HEADER_SIZE_V1) return 0;
     for (unsigned i = 0; i < 6; i++) {
         uint64_t pix = i / per;
         unsigned c = i % per;
@@ -1137,6 +1827,61 @@ static int peek_magic(const uint8_t *pixels, uint32_t width, uint32_t height, un
     return ((b[5] & FLAG_ALPHA) != 0) == (use_alpha != 0);
 }
 
+/* The first n stream bytes (n <= 48) in the byte order use_alpha gives;
+ * returns 0 if the pixels hold fewer. */
+static int peek_bytes(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                      size_t stride, int use_alpha, unsigned n, uint8_t *b)
+{
+    unsigned per = use_alpha ? 4 : 3;
+    if ((uint64_t)width * height * per < n) return 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t pix = i / per;
+        uint32_t x = (uint32_t)(pix % width), y = (uint32_t)(pix / width);
+        b[i] = pixels[(size_t)y * stride + (size_t)x * channels + i % per];
+    }
+    return 1;
+}
+
+static unsigned absdiff(unsigned a, unsigned b)
+{
+    return a > b ? a - b : b - a;
+}
+
+/* Does the image start with what a self-describing header becomes after a
+ * lossy re-encode or a resize?  The header's known bytes -- the magic, the
+ * version, the encoding and reserved bytes, the zero high bytes of the count
+ * and the payload size, the zero min/max of an image that is not normalised
+ * -- are compared with what the pixels hold: a mean difference of at most
+ * 40 (lossy WebP's chroma subsampling moves single bytes by 40 or more, but
+ * keeps the runs of zeros near zero).  A classic image's bytes are digit
+ * pairs spread over 0..0xEE, far from that template. */
+static int damaged_header(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                          size_t stride, uint8_t magic[4])
+{
+    static const uint8_t pos[] = {0,  1,  2,  3,  4,  6,  7,  12, 13, 14, 15, 20,
+                                  21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+                                  33, 34, 35, 36, 37, 38, 39, 41, 42, 43};
+    for (int use_alpha = channels == 4; use_alpha >= 0; use_alpha--) {
+        uint8_t b[48];
+        if (!peek_bytes(pixels, width, height, channels, stride, use_alpha, 48, b)) continue;
+        unsigned sum = 0;
+        for (size_t k = 0; k < sizeof pos; k++) {
+            unsigned want = pos[k] < 4    ? (unsigned)"\xff\x44\x52\x41"[pos[k]] & 0xFFu
+                            : pos[k] == 4 ? 2u
+                                          : 0u;
+            sum += absdiff(b[pos[k]], want);
+        }
+        if (b[0] >= 0xA0 && sum <= 40u * (unsigned)sizeof pos) {
+            memcpy(magic, b, 4);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char damage_hint[] =
+    "the image was probably re-encoded lossily or resized (lossy WebP?); pack the numbers again";
+
 int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t height,
                             unsigned channels)
 {
@@ -1146,15 +1891,130 @@ int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint32_t heig
     return peek_magic(pixels, width, height, channels, stride, 0);
 }
 
-static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
-                             double **values_out, size_t *count_out, dira_info *info,
-                             dir_diag *diag)
+/* A checked self-describing header (version 1 or 2). */
+typedef struct self_hdr {
+    unsigned version;
+    int cap, ldz, normalised, encoding;
+    double nmin, nmax;
+    uint64_t count;   /* values */
+    uint64_t payload; /* digits (digits encoding) or bytes (binary) */
+    const uint8_t *table;
+    uint64_t table_size;
+    uint32_t ntensors, nmeta;
+    const uint8_t *data; /* the value stream or binary payload */
+    uint64_t data_off;   /* its offset in the stream */
+} self_hdr;
+
+/* Walks the tensor table; with `out` NULL only checks it (and adds up the
+ * bytes it needs as names, keys and values with their NULs in *strings),
+ * else fills out[]/meta[] with names copied to *sp. */
+static dir_error walk_table(const self_hdr *h, uint64_t max_values, uint64_t *strings,
+                            uint64_t *bytes, dira_tensor *out, dira_meta *meta, char **sp,
+                            dir_diag *diag)
 {
-    char vs[DIRA_NUMBER_BUFSIZE];
+    const uint8_t *p = h->table + 8, *end = h->table + h->table_size;
+    const uint64_t base = DIRA_HEADER_SIZE;
+    uint64_t off = 0, values = 0, str = 0;
+#define NEED(k, what)                                                                              \
+    do {                                                                                           \
+        if ((uint64_t)(end - p) < (uint64_t)(k))                                                   \
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - h->table),                       \
+                         "tensor table ends inside %s", what);                                     \
+    } while (0)
+    for (uint32_t i = 0; i < h->ntensors; i++) {
+        NEED(2, "a tensor name length");
+        size_t nl = (size_t)get_le(p, 2);
+        NEED(2 + nl + 2, "a tensor name");
+        const uint8_t *name = p + 2;
+        p += 2 + nl;
+        unsigned dt = p[0], rank = p[1];
+        p += 2;
+        if (dt >= DIRA_DTYPE_COUNT)
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - 2 - h->table),
+                         "tensor %u: unknown dtype %u", i, dt);
+        if (rank > DIRA_MAX_RANK)
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - 1 - h->table),
+                         "tensor %u: rank %u over the limit of %d", i, rank, DIRA_MAX_RANK);
+        NEED(8 * (uint64_t)rank + 8, "a tensor shape");
+        dira_tensor t;
+        t.rank = rank;
+        for (unsigned k = 0; k < rank; k++, p += 8)
+            t.shape[k] = get_u64(p);
+        uint64_t to = get_u64(p);
+        p += 8;
+        uint64_t ne = dira_tensor_elements(&t), sz = dtypes[dt].size;
+        if (ne == UINT64_MAX || ne > DIRA_MAX_BYTES / sz || off + ne * sz > DIRA_MAX_BYTES)
+            return afail(diag, DIR_ELIMIT, base + (uint64_t)(p - h->table),
+                         "tensor %u: data over the limit of %llu bytes", i,
+                         (unsigned long long)DIRA_MAX_BYTES);
+        if (to != off)
+            return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - 8 - h->table),
+                         "tensor %u: offset %llu, expected %llu (tensors are stored in order, "
+                         "back to back)",
+                         i, (unsigned long long)to, (unsigned long long)off);
+        values += ne;
+        if (values > max_values)
+            return afail(diag, DIR_ELIMIT, 8, "tensor table declares over %llu values",
+                         (unsigned long long)max_values);
+        if (out) {
+            memcpy(*sp, name, nl);
+            (*sp)[nl] = '\0';
+            out[i].name = *sp;
+            *sp += nl + 1;
+            out[i].dtype = (dira_dtype)dt;
+            out[i].rank = rank;
+            memcpy(out[i].shape, t.shape, sizeof t.shape[0] * rank);
+        }
+        str += nl + 1;
+        off += ne * sz;
+    }
+    for (uint32_t i = 0; i < h->nmeta; i++) {
+        for (int kv = 0; kv < 2; kv++) {
+            NEED(4, "a metadata length");
+            uint64_t l = get_u32(p);
+            NEED(4 + l, "a metadata string");
+            if (out) {
+                memcpy(*sp, p + 4, (size_t)l);
+                (*sp)[l] = '\0';
+                if (kv == 0)
+                    meta[i].key = *sp;
+                else
+                    meta[i].value = *sp;
+                *sp += l + 1;
+            }
+            str += l + 1;
+            p += 4 + l;
+        }
+    }
+#undef NEED
+    if (p != end)
+        return afail(diag, DIR_ESYNTAX, base + (uint64_t)(p - h->table),
+                     "%llu bytes after the last entry of the tensor table",
+                     (unsigned long long)(end - p));
+    if (values != h->count)
+        return afail(diag, DIR_ESYNTAX, 8,
+                     "array header declares %llu values, its tensors hold %llu",
+                     (unsigned long long)h->count, (unsigned long long)values);
+    if (h->encoding == DIRA_ENCODING_BINARY && off != h->payload)
+        return afail(diag, DIR_ESYNTAX, 16,
+                     "array header declares %llu payload bytes, its tensors hold %llu",
+                     (unsigned long long)h->payload, (unsigned long long)off);
+    if (strings) *strings = str;
+    if (bytes) *bytes = off;
+    return DIR_OK;
+}
+
+static dir_error parse_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
+                            self_hdr *h, dir_diag *diag)
+{
+    memset(h, 0, sizeof *h);
     if (!header_magic(b, n)) return afail(diag, DIR_ESYNTAX, 0, "no self-describing header");
-    if (b[4] != DIRA_HEADER_VERSION)
-        return afail(diag, DIR_ESYNTAX, 4, "array header version %u, this reader knows %d", b[4],
-                     DIRA_HEADER_VERSION);
+    h->version = b[4];
+    if (b[4] != 1 && b[4] != 2)
+        return afail(diag, DIR_ESYNTAX, 4, "array header version %u, this reader knows 1 and 2",
+                     b[4]);
+    const uint64_t fixed = h->version == 1 ? DIRA_HEADER_SIZE_V1 : DIRA_HEADER_SIZE;
+    if (n < fixed) return afail(diag, DIR_ESYNTAX, 0, "array header cut short by the image");
     unsigned flags = b[5];
     unsigned cap = flags & FLAG_CAPACITY_MASK;
     if (cap > 2)
@@ -1163,86 +2023,131 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
         return afail(diag, DIR_ESYNTAX, 5, "array header flags 0x%02x use reserved bits", flags);
     if (((flags & FLAG_ALPHA) != 0) != (use_alpha != 0))
         return afail(diag, DIR_ESYNTAX, 5, "array header alpha flag does not match the pixels");
-    if (b[6] || b[7])
-        return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
-    int ldz = (flags & FLAG_LDZ) != 0;
-    int normalised = (flags & FLAG_NORMALISED) != 0;
-    uint64_t count = get_u64(b + 8);
-    uint64_t digits = get_u64(b + 16);
-    double nmin = get_f64(b + 24), nmax = get_f64(b + 32);
-    uint64_t avail = (uint64_t)(n - DIRA_HEADER_SIZE) * 2;
-    if (digits > avail)
-        return afail(diag, DIR_ESYNTAX, 16,
-                     "array header declares %llu digits, the pixels hold %llu after the header",
-                     (unsigned long long)digits, (unsigned long long)avail);
-    if (count > max_values)
+    h->encoding = DIRA_ENCODING_DIGITS;
+    if (h->version == 1) {
+        if (b[6] || b[7])
+            return afail(diag, DIR_ESYNTAX, 6, "array header reserved bytes are not zero");
+    } else {
+        if (b[6] > DIRA_ENCODING_BINARY)
+            return afail(diag, DIR_ESYNTAX, 6, "array header encoding %u unknown (0..1)", b[6]);
+        if (b[7]) return afail(diag, DIR_ESYNTAX, 7, "array header reserved byte is not zero");
+        h->encoding = b[6];
+        if (h->encoding == DIRA_ENCODING_BINARY && (cap || (flags & FLAG_LDZ)))
+            return afail(diag, DIR_ESYNTAX, 5,
+                         "array header: a binary payload has no capacity or lDecZeroes");
+    }
+    h->cap = (int)cap;
+    h->ldz = (flags & FLAG_LDZ) != 0;
+    h->normalised = (flags & FLAG_NORMALISED) != 0;
+    h->count = get_u64(b + 8);
+    h->payload = get_u64(b + 16);
+    h->nmin = get_f64(b + 24);
+    h->nmax = get_f64(b + 32);
+    uint64_t after = (uint64_t)n - fixed; /* bytes after the fixed header */
+    if (h->version == 2) {
+        h->table_size = get_u32(b + 40);
+        if (h->table_size < 8 || h->table_size > DIRA_MAX_TABLE || h->table_size > after)
+            return afail(diag, DIR_ESYNTAX, 40,
+                         "array header declares a tensor table of %llu bytes (8 to %llu, and "
+                         "the pixels hold %llu)",
+                         (unsigned long long)h->table_size, (unsigned long long)DIRA_MAX_TABLE,
+                         (unsigned long long)after);
+        h->table = b + fixed;
+        h->ntensors = get_u32(h->table);
+        h->nmeta = get_u32(h->table + 4);
+        if (h->ntensors > DIRA_MAX_TENSORS || h->nmeta > DIRA_MAX_META)
+            return afail(diag, DIR_ELIMIT, fixed,
+                         "tensor table declares %u tensors and %u metadata pairs (limits %d, %d)",
+                         h->ntensors, h->nmeta, DIRA_MAX_TENSORS, DIRA_MAX_META);
+        after -= h->table_size;
+    }
+    h->data_off = fixed + h->table_size;
+    h->data = b + h->data_off;
+    uint64_t data_bytes;
+    if (h->encoding == DIRA_ENCODING_DIGITS) {
+        uint64_t avail = after * 2;
+        if (h->payload > avail)
+            return afail(diag, DIR_ESYNTAX, 16,
+                         "array header declares %llu digits, the pixels hold %llu after the "
+                         "header",
+                         (unsigned long long)h->payload, (unsigned long long)avail);
+        if (h->count > h->payload / 2)
+            return afail(diag, DIR_ESYNTAX, 8,
+                         "array header declares %llu values in only %llu digits",
+                         (unsigned long long)h->count, (unsigned long long)h->payload);
+        data_bytes = (h->payload + 1) / 2;
+    } else {
+        if (h->payload > after)
+            return afail(diag, DIR_ESYNTAX, 16,
+                         "array header declares %llu payload bytes, the pixels hold %llu after "
+                         "the header",
+                         (unsigned long long)h->payload, (unsigned long long)after);
+        data_bytes = h->payload;
+    }
+    if (h->count > max_values)
         return afail(diag, DIR_ELIMIT, 8,
                      "array header declares %llu values, over the limit of %llu",
-                     (unsigned long long)count, (unsigned long long)max_values);
-    if (count > digits / 2)
-        return afail(diag, DIR_ESYNTAX, 8, "array header declares %llu values in only %llu digits",
-                     (unsigned long long)count, (unsigned long long)digits);
-    if (normalised ? !(isfinite(nmin) && isfinite(nmax) && nmin <= nmax)
-                   : (get_u64(b + 24) != 0 || get_u64(b + 32) != 0))
+                     (unsigned long long)h->count, (unsigned long long)max_values);
+    if (h->normalised ? !(isfinite(h->nmin) && isfinite(h->nmax) && h->nmin <= h->nmax)
+                      : (get_u64(b + 24) != 0 || get_u64(b + 32) != 0))
         return afail(diag, DIR_ESYNTAX, 24, "array header normalisation min/max are invalid");
-    size_t data_bytes = (size_t)((digits + 1) / 2);
-    uint32_t crc = dir_crc32(0, b, HDR_CRC_OFFSET);
-    crc = dir_crc32(crc, b + DIRA_HEADER_SIZE, data_bytes);
-    uint32_t want = get_u32(b + HDR_CRC_OFFSET);
+    const unsigned crc_off = h->version == 1 ? HDR_CRC_OFFSET : HDR2_CRC_OFFSET;
+    uint32_t crc = dir_crc32(0, b, crc_off);
+    crc = dir_crc32(crc, b + fixed, (size_t)(h->table_size + data_bytes));
+    uint32_t want = get_u32(b + crc_off);
     if (crc != want)
-        return afail(diag, DIR_ECRC, HDR_CRC_OFFSET,
-                     "array CRC mismatch: header says %08x, data gives %08x", want, crc);
-    const uint8_t *s = b + DIRA_HEADER_SIZE;
-    if ((digits & 1) && (s[data_bytes - 1] & 15u))
-        return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + data_bytes - 1,
+        return afail(diag, DIR_ECRC, crc_off,
+                     "array CRC mismatch: header says %08x, data gives %08x; the image was "
+                     "probably re-encoded lossily or resized",
+                     want, crc);
+    if (h->encoding == DIRA_ENCODING_DIGITS && (h->payload & 1) && (h->data[data_bytes - 1] & 15u))
+        return afail(diag, DIR_ESYNTAX, h->data_off + data_bytes - 1,
                      "nonzero padding digit after the value stream");
-    for (size_t k = DIRA_HEADER_SIZE + data_bytes; k < n; k++)
+    for (size_t k = (size_t)(h->data_off + data_bytes); k < n; k++)
         if (b[k])
             return afail(diag, DIR_ESYNTAX, k, "nonzero byte %u at byte %zu after the value stream",
                          b[k], k);
-
-    double *vals = NULL;
-    if (count) {
-        vals = malloc((size_t)count * sizeof *vals);
-        if (!vals)
-            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
-                         (unsigned long long)count);
+    if (h->version == 2) {
+        dir_error e = walk_table(h, max_values, NULL, NULL, NULL, NULL, NULL, diag);
+        if (e != DIR_OK) return e;
     }
+    return DIR_OK;
+}
+
+/* Reads the value stream of a digits payload into vals[0..count). */
+static dir_error read_digit_stream(const self_hdr *h, double *vals, dir_diag *diag)
+{
+    char vs[DIRA_NUMBER_BUFSIZE];
+    const uint8_t *s = h->data;
+    const uint64_t digits = h->payload, count = h->count, base = h->data_off;
     uint64_t pos = 0;
     uint8_t t[DIRA_MAX_TOKEN];
     for (uint64_t i = 0; i < count; i++) {
-        if (pos >= digits || nib(s, pos) != DELIM) {
-            free(vals);
-            return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+        if (pos >= digits || nib(s, pos) != DELIM)
+            return afail(diag, DIR_ESYNTAX, base + pos / 2,
                          "value %llu: expected 'f' at digit %llu of the value stream",
                          (unsigned long long)i, (unsigned long long)pos);
-        }
         pos++;
         if (pos < digits && nib(s, pos) == DELIM) { /* escape */
             pos++;
-            if (digits - pos < ESCAPE_DIGITS) {
-                free(vals);
-                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+            if (digits - pos < ESCAPE_DIGITS)
+                return afail(diag, DIR_ESYNTAX, base + pos / 2,
                              "value %llu: escape cut short by the end of the stream",
                              (unsigned long long)i);
-            }
             uint64_t bits = 0;
             for (int k = 0; k < ESCAPE_DIGITS; k++) {
                 unsigned d = nib(s, pos + (uint64_t)k);
-                if (d == DELIM || bits > (UINT64_MAX - d) / 15) {
-                    free(vals);
-                    return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
-                                 "value %llu: malformed escape", (unsigned long long)i);
-                }
+                if (d == DELIM || bits > (UINT64_MAX - d) / 15)
+                    return afail(diag, DIR_ESYNTAX, base + pos / 2, "value %llu: malformed escape",
+                                 (unsigned long long)i);
                 bits = bits * 15 + d;
             }
             pos += ESCAPE_DIGITS;
             double v;
             memcpy(&v, &bits, sizeof v);
             if (!isfinite(v)) {
-                free(vals);
                 dira_shortest(v, vs);
-                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
+                return afail(diag, DIR_ESYNTAX, base + pos / 2,
                              "value %s at index %llu: an escape holds a non-finite number", vs,
                              (unsigned long long)i);
             }
@@ -1251,42 +2156,191 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
         }
         uint64_t st = pos;
         while (pos < digits && nib(s, pos) != DELIM) {
-            if (pos - st >= DIRA_MAX_TOKEN) {
-                free(vals);
-                return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + st / 2,
+            if (pos - st >= DIRA_MAX_TOKEN)
+                return afail(diag, DIR_ESYNTAX, base + st / 2,
                              "value %llu: value string longer than %d digits",
                              (unsigned long long)i, DIRA_MAX_TOKEN);
-            }
             t[pos - st] = (uint8_t)nib(s, pos);
             pos++;
         }
         const char *msg = "";
-        if (parse_token(t, (size_t)(pos - st), (int)cap, ldz, 0, &vals[i], &msg) != DIR_OK) {
-            free(vals);
-            return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + st / 2, "value %llu: %s",
-                         (unsigned long long)i, msg);
-        }
+        if (parse_token(t, (size_t)(pos - st), h->cap, h->ldz, 0, &vals[i], &msg) != DIR_OK)
+            return afail(diag, DIR_ESYNTAX, base + st / 2, "value %llu: %s", (unsigned long long)i,
+                         msg);
     }
-    if (pos != digits) {
-        free(vals);
-        return afail(diag, DIR_ESYNTAX, DIRA_HEADER_SIZE + pos / 2,
-                     "%llu digits after the last of %llu values",
+    if (pos != digits)
+        return afail(diag, DIR_ESYNTAX, base + pos / 2, "%llu digits after the last of %llu values",
                      (unsigned long long)(digits - pos), (unsigned long long)count);
-    }
-    *values_out = vals;
-    *count_out = (size_t)count;
-    if (info) {
-        info->classic = 0;
-        info->capacity = (int)cap;
-        info->ldeczeroes = ldz;
-        info->alpha = use_alpha;
-        info->normalised = normalised;
-        info->norm_min = normalised ? nmin : 0;
-        info->norm_max = normalised ? nmax : 0;
-        info->count = count;
-        info->stream_digits = digits;
+    return DIR_OK;
+}
+
+static void fill_info(const self_hdr *h, int use_alpha, dira_info *info)
+{
+    if (!info) return;
+    info->classic = 0;
+    info->capacity = h->cap;
+    info->ldeczeroes = h->ldz;
+    info->alpha = use_alpha;
+    info->normalised = h->normalised;
+    info->norm_min = h->normalised ? h->nmin : 0;
+    info->norm_max = h->normalised ? h->nmax : 0;
+    info->count = h->count;
+    info->stream_digits = h->encoding == DIRA_ENCODING_DIGITS ? h->payload : 0;
+    info->version = h->version;
+    info->encoding = h->encoding;
+    info->payload_bytes = h->encoding == DIRA_ENCODING_DIGITS ? (h->payload + 1) / 2 : h->payload;
+    info->tensors = h->version == 1 ? 1 : h->ntensors;
+}
+
+/* Binary payload: tensor i's bytes, unshuffled, into out (C order, LE). */
+static dir_error read_binary(const self_hdr *h, const dira_tensor *tt, uint8_t *const *outs,
+                             dir_diag *diag)
+{
+    const uint8_t *p = h->data;
+    for (uint32_t i = 0; i < h->ntensors; i++) {
+        uint64_t ne = dira_tensor_elements(&tt[i]);
+        unsigned sz = dtypes[tt[i].dtype].size;
+        if (tt[i].dtype == DIRA_BOOL)
+            for (uint64_t k = 0; k < ne; k++)
+                if (p[k] > 1)
+                    return afail(diag, DIR_ESYNTAX, h->data_off + (uint64_t)(p - h->data) + k,
+                                 "tensor %u: bool element %llu is %u, not 0 or 1", i,
+                                 (unsigned long long)k, p[k]);
+        unshuffle(p, ne, sz, outs[i]);
+        p += ne * sz;
     }
     return DIR_OK;
+}
+
+/* The tensors of a checked version-2 header, in one allocation. */
+static dir_error build_tensors(const self_hdr *h0, uint64_t max_values, dira_tensors **out,
+                               dir_diag *diag)
+{
+    const self_hdr hh = *h0, *hp = &hh;
+#define h (*hp)
+    uint64_t strings = 0, bytes = 0;
+    dir_error e = walk_table(&h, max_values, &strings, &bytes, NULL, NULL, NULL, diag);
+    if (e != DIR_OK) return e;
+    size_t head = sizeof(dira_tensors) + h.ntensors * sizeof(dira_tensor) +
+                  h.nmeta * sizeof(dira_meta) + (size_t)strings;
+    head = (head + 15) & ~(size_t)15;
+    uint8_t *blk = malloc(head + (size_t)bytes + 1);
+    double *vals = NULL;
+    if (blk && h.encoding == DIRA_ENCODING_DIGITS && h.count) {
+        vals = malloc((size_t)h.count * sizeof *vals);
+        if (!vals) {
+            free(blk);
+            blk = NULL;
+        }
+    }
+    if (!blk)
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu bytes of tensors",
+                     (unsigned long long)bytes);
+    dira_tensors *ts = (dira_tensors *)blk;
+    memset(ts, 0, sizeof *ts);
+    ts->count = h.ntensors;
+    ts->tensors = (dira_tensor *)(blk + sizeof *ts);
+    ts->meta_count = h.nmeta;
+    ts->meta = (dira_meta *)(blk + sizeof *ts + h.ntensors * sizeof(dira_tensor));
+    memset(ts->tensors, 0, h.ntensors * sizeof(dira_tensor));
+    char *sp = (char *)(ts->meta + h.nmeta);
+    e = walk_table(&h, max_values, NULL, NULL, ts->tensors, ts->meta, &sp, diag);
+    uint8_t *d = blk + head;
+    uint8_t **outs = e == DIR_OK ? calloc(h.ntensors ? h.ntensors : 1, sizeof *outs) : NULL;
+    if (e == DIR_OK && !outs) e = afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    for (uint32_t i = 0; e == DIR_OK && i < h.ntensors; i++) {
+        ts->tensors[i].data = d;
+        outs[i] = d;
+        d += dira_tensor_elements(&ts->tensors[i]) * dtypes[ts->tensors[i].dtype].size;
+    }
+    if (e == DIR_OK && h.encoding == DIRA_ENCODING_BINARY) {
+        e = read_binary(&h, ts->tensors, outs, diag);
+    } else if (e == DIR_OK) {
+        if (h.count) e = read_digit_stream(&h, vals, diag);
+        uint64_t k = 0;
+        for (uint32_t i = 0; e == DIR_OK && i < h.ntensors; i++) {
+            const dira_tensor *t = &ts->tensors[i];
+            uint64_t ne = dira_tensor_elements(t);
+            for (uint64_t j = 0; j < ne; j++, k++)
+                if (store_element(outs[i], t->dtype, j, vals[k]) != 0) {
+                    char vs[DIRA_NUMBER_BUFSIZE];
+                    dira_shortest(vals[k], vs);
+                    e = afail(diag, DIR_ESYNTAX, (uint64_t)-1,
+                              "value %s at index %llu does not fit tensor '%s' (%s)", vs,
+                              (unsigned long long)k, t->name, dtypes[t->dtype].name);
+                    break;
+                }
+        }
+    }
+#undef h
+    free(outs);
+    free(vals);
+    if (e != DIR_OK) {
+        free(blk);
+        return e;
+    }
+    *out = ts;
+    return DIR_OK;
+}
+
+static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t max_values,
+                             double **values_out, size_t *count_out, dira_info *info,
+                             dir_diag *diag)
+{
+    self_hdr h;
+    dir_error e = parse_self(b, n, use_alpha, max_values, &h, diag);
+    if (e != DIR_OK) return e;
+    double *vals = NULL;
+    if (h.count) {
+        vals = malloc((size_t)h.count * sizeof *vals);
+        if (!vals)
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
+                         (unsigned long long)h.count);
+    }
+    if (h.encoding == DIRA_ENCODING_DIGITS) {
+        e = read_digit_stream(&h, vals, diag);
+    } else {
+        /* every tensor unshuffled, then converted to doubles */
+        dira_tensors *ts = NULL;
+        e = build_tensors(&h, max_values, &ts, diag);
+        uint64_t k = 0;
+        for (size_t i = 0; e == DIR_OK && i < ts->count; i++) {
+            const dira_tensor *t = &ts->tensors[i];
+            uint64_t ne = dira_tensor_elements(t);
+            for (uint64_t j = 0; j < ne; j++) {
+                int exact;
+                vals[k++] = element_double(t->data, t->dtype, j, &exact);
+                if (!exact) {
+                    e = afail(diag, DIR_ERANGE, (uint64_t)-1,
+                              "tensor '%s' element %llu: a %s integer with no exact double "
+                              "(read the tensors instead)",
+                              t->name, (unsigned long long)j, dtypes[t->dtype].name);
+                    break;
+                }
+            }
+        }
+        free(ts);
+    }
+    if (e != DIR_OK) {
+        free(vals);
+        return e;
+    }
+    *values_out = vals;
+    *count_out = (size_t)h.count;
+    fill_info(&h, use_alpha, info);
+    return DIR_OK;
+}
+
+/* The nibbles of b[0..n), high first, one per byte (malloc()ed). */
+static uint8_t *unpack_nibbles(const uint8_t *b, size_t n)
+{
+    uint8_t *u = malloc(n ? 2 * n : 1);
+    if (!u) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        u[2 * i] = b[i] >> 4;
+        u[2 * i + 1] = b[i] & 15u;
+    }
+    return u;
 }
 
 static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, uint64_t max_values,
@@ -1295,57 +2349,58 @@ static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, ui
 {
     uint64_t nd = (uint64_t)n * 2;
     uint64_t count = 0, first = UINT64_MAX;
-    for (uint64_t i = 0; i < nd; i++)
-        if (nib(b, i) == DELIM) {
-            if (first == UINT64_MAX) first = i;
-            count++;
-        }
+    for (size_t i = 0; i < n; i++)
+        count += (b[i] >> 4 == DELIM) + ((b[i] & 15u) == DELIM);
     if (count == 0)
         return afail(diag, DIR_ESYNTAX, 0,
                      "no 'f' delimiter in the pixel data: not an IMGArrays image");
     if (count > max_values)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu values, over the limit of %llu",
                      (unsigned long long)count, (unsigned long long)max_values);
-    double *vals = malloc((size_t)count * sizeof *vals);
-    if (!vals)
+    uint8_t *u = unpack_nibbles(b, n);
+    double *vals = u ? malloc((size_t)count * sizeof *vals) : NULL;
+    if (!vals) {
+        free(u);
         return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
                      (unsigned long long)count);
-    uint8_t t[DIRA_MAX_TOKEN];
+    }
+    first = (uint64_t)((const uint8_t *)memchr(u, DELIM, (size_t)nd) - u);
     uint64_t pos = first + 1;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t st = pos;
-        while (pos < nd && nib(b, pos) != DELIM)
-            pos++;
+        const uint8_t *f = pos < nd ? memchr(u + pos, DELIM, (size_t)(nd - pos)) : NULL;
+        pos = f ? (uint64_t)(f - u) : nd;
         uint64_t e = pos;
         if (i == count - 1) {
             /* Final value: trailing zero digits are padding, down to the
              * length the string's own characters demand. */
             /* the first characters are read only where the string has
              * them (capacity 0 has none) */
-            unsigned c0 = cap >= 1 && st < e ? nib(b, st) : 0;
-            unsigned c1 = cap == 2 && st + 1 < e ? nib(b, st + 1) : 0;
+            unsigned c0 = cap >= 1 && st < e ? u[st] : 0;
+            unsigned c1 = cap == 2 && st + 1 < e ? u[st + 1] : 0;
             uint64_t minlen = (cap == 1 && st >= e) || (cap == 2 && st + 1 >= e)
                                   ? (uint64_t)cap + (uint64_t)ldz
                                   : classic_min_len(c0, c1, cap, ldz);
-            while (e > st + minlen && nib(b, e - 1) == 0)
+            while (e > st + minlen && u[e - 1] == 0)
                 e--;
         }
         if (e - st > DIRA_MAX_TOKEN) {
             free(vals);
+            free(u);
             return afail(diag, DIR_ESYNTAX, st / 2,
                          "value %llu: value string of %llu digits, over the limit of %d",
                          (unsigned long long)i, (unsigned long long)(e - st), DIRA_MAX_TOKEN);
         }
-        for (uint64_t k = st; k < e; k++)
-            t[k - st] = (uint8_t)nib(b, k);
         const char *msg = "";
-        if (parse_token(t, (size_t)(e - st), cap, ldz, 1, &vals[i], &msg) != DIR_OK) {
+        if (parse_token(u + st, (size_t)(e - st), cap, ldz, 1, &vals[i], &msg) != DIR_OK) {
             free(vals);
+            free(u);
             return afail(diag, DIR_ESYNTAX, st / 2, "value %llu (byte %llu): %s",
                          (unsigned long long)i, (unsigned long long)(st / 2), msg);
         }
         pos++; /* skip the next 'f' */
     }
+    free(u);
     *values_out = vals;
     *count_out = (size_t)count;
     if (info) {
@@ -1389,6 +2444,12 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
     else if (peek_magic(pixels, width, height, channels, stride, 0))
         use_alpha = 0;
     if (use_alpha < 0) {
+        uint8_t m[4];
+        if ((!opt || !opt->classic) && damaged_header(pixels, width, height, channels, stride, m))
+            return afail(diag, DIR_ESYNTAX, 0,
+                         "self-describing array header present but damaged (magic %02x %02x "
+                         "%02x %02x, not ff 44 52 41): %s",
+                         m[0], m[1], m[2], m[3], damage_hint);
         if (!opt || !opt->classic)
             return afail(diag, DIR_EINVAL, 0,
                          "no self-describing array header; a classic IMGArrays image needs its "
@@ -1576,5 +2637,243 @@ dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows,
     *width = (uint32_t)c;
     *height = (uint32_t)r;
     if (stats) *stats = st;
+    return DIR_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensors out                                                               */
+
+/* One unnamed 1-D float64 tensor holding vals (taken over). */
+static dir_error wrap_values(double *vals, size_t n, dira_tensors **out, dir_diag *diag)
+{
+    size_t head = sizeof(dira_tensors) + sizeof(dira_tensor);
+    head = (head + 15) & ~(size_t)15;
+    uint8_t *blk = malloc(head + n * sizeof(double) + 1);
+    if (!blk) {
+        dir_free(vals);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    }
+    dira_tensors *ts = (dira_tensors *)blk;
+    dira_tensor *t = (dira_tensor *)(blk + sizeof *ts);
+    memset(ts, 0, sizeof *ts);
+    memset(t, 0, sizeof *t);
+    ts->count = 1;
+    ts->tensors = t;
+    t->name = "";
+    t->dtype = DIRA_F64;
+    t->rank = 1;
+    t->shape[0] = n;
+    uint8_t *d = blk + head;
+    for (size_t i = 0; i < n; i++)
+        put_f64(d + 8 * i, vals[i]);
+    t->data = d;
+    dir_free(vals);
+    *out = ts;
+    return DIR_OK;
+}
+
+dir_error dira_decode_tensors(const uint8_t *pixels, uint32_t width, uint32_t height,
+                              unsigned channels, size_t stride, const dira_options *opt,
+                              dira_tensors **out, dira_info *info, dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if (!pixels || !out || width == 0 || height == 0)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    *out = NULL;
+    if (channels != 3 && channels != 4)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "arrays live in RGB or RGBA pixels, not %u-channel ones", channels);
+    if (width > DIR_MAX_DIM || height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "image %ux%u over the limits", width, height);
+    if (stride == 0) stride = (size_t)width * channels;
+    if (stride < (size_t)width * channels)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "stride smaller than a row");
+    uint64_t max_values = DIRA_MAX_VALUES;
+    if (opt && opt->max_values && opt->max_values < max_values) max_values = opt->max_values;
+    int use_alpha = -1;
+    if (channels == 4 && peek_magic(pixels, width, height, channels, stride, 1))
+        use_alpha = 1;
+    else if (peek_magic(pixels, width, height, channels, stride, 0))
+        use_alpha = 0;
+    size_t n;
+    uint8_t *b =
+        use_alpha < 0 ? NULL : gather(pixels, width, height, channels, stride, use_alpha, &n);
+    if (use_alpha >= 0 && !b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    if (use_alpha < 0 || b[4] == 1) {
+        /* classic or version 1 (or a damaged header: dira_decode says so):
+         * the values as one tensor */
+        free(b);
+        double *v;
+        size_t cnt;
+        dir_error e =
+            dira_decode(pixels, width, height, channels, stride, opt, &v, &cnt, info, diag);
+        if (e != DIR_OK) return e;
+        return wrap_values(v, cnt, out, diag);
+    }
+    self_hdr h;
+    dira_tensors *ts = NULL;
+    dir_error e = parse_self(b, n, use_alpha, max_values, &h, diag);
+    if (e == DIR_OK) e = build_tensors(&h, max_values, &ts, diag);
+    free(b);
+    if (e != DIR_OK) return e;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->width = width;
+        info->height = height;
+        info->channels = channels;
+        fill_info(&h, use_alpha, info);
+    }
+    *out = ts;
+    return DIR_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensor heatmaps                                                           */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt_in, dira_heat *out,
+                              dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    dira_heat_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        memset(&opt, 0, sizeof opt);
+    if (!t || !out || (unsigned)t->dtype >= DIRA_DTYPE_COUNT || t->rank > DIRA_MAX_RANK)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid argument");
+    memset(out, 0, sizeof *out);
+    if (!(opt.scale >= 0) || !isfinite(opt.scale) || !(opt.percentile >= 0) ||
+        opt.percentile > 100 || (opt.tile_rows == 0) != (opt.tile_cols == 0))
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid heatmap option");
+    uint64_t n = dira_tensor_elements(t);
+    if (n == 0 || n == UINT64_MAX)
+        return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no values to draw", t->name);
+    if (n > DIR_MAX_PIXELS)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "tensor '%s': %llu values, over %llu cells",
+                     t->name, (unsigned long long)n, (unsigned long long)DIR_MAX_PIXELS);
+    /* the layout: rows x cols of the tensor, before tiling */
+    uint64_t rows, cols;
+    if (t->rank == 0) {
+        rows = cols = 1;
+    } else if (t->rank == 1) {
+        cols = n < 1024 ? n : 1024;
+        rows = (n + cols - 1) / cols;
+    } else {
+        cols = t->shape[t->rank - 1];
+        rows = n / cols;
+    }
+    /* values, statistics and the scale */
+    double *v = malloc((size_t)n * sizeof *v), *mag = malloc((size_t)n * sizeof *mag);
+    if (!v || !mag) {
+        free(v);
+        free(mag);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    }
+    uint64_t fin = 0;
+    double lo = INFINITY, hi = -INFINITY, sum = 0, comp = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double d;
+        dira_element_double(t, i, &d);
+        v[i] = d;
+        if (!isfinite(d)) {
+            out->nonfinite++;
+            continue;
+        }
+        mag[fin++] = fabs(d);
+        if (d < lo) lo = d;
+        if (d > hi) hi = d;
+        neumaier_add(&sum, &comp, d);
+    }
+    double mean = fin ? (sum + comp) / (double)fin : 0, var = 0, vcomp = 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (isfinite(v[i])) neumaier_add(&var, &vcomp, (v[i] - mean) * (v[i] - mean));
+    double scale = opt.scale;
+    if (scale == 0 && fin) {
+        double pct = opt.percentile == 0 ? 99.5 : opt.percentile;
+        qsort(mag, (size_t)fin, sizeof *mag, cmp_double);
+        uint64_t k = (uint64_t)ceil(pct / 100.0 * (double)fin);
+        if (k == 0) k = 1;
+        scale = mag[k - 1];
+        if (!(scale > 0)) scale = mag[fin - 1]; /* mostly zeros: the largest */
+    }
+    free(mag);
+    if (!isfinite(scale)) scale = 0;
+    out->scale = scale;
+    out->count = n;
+    out->min = fin ? lo : 0;
+    out->max = fin ? hi : 0;
+    out->mean = mean;
+    out->std = fin ? sqrt((var + vcomp) / (double)fin) : 0;
+    /* tiles: each row (or column) of a 2-D layout as an R x C tile */
+    uint64_t R = opt.tile_rows, C = opt.tile_cols, tiles = 0, gr = 0, gc = 0;
+    int by_cols = 0;
+    if (R) {
+        if (cols == R * C)
+            tiles = rows;
+        else if (t->rank == 2 && rows == R * C)
+            tiles = cols, by_cols = 1;
+        else {
+            free(v);
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "tensor '%s': --tiles %llux%llu needs rows or columns of %llu values",
+                         t->name, (unsigned long long)R, (unsigned long long)C,
+                         (unsigned long long)(R * C));
+        }
+        gc = (uint64_t)ceil(sqrt((double)tiles));
+        if (gc == 0) gc = 1;
+        gr = (tiles + gc - 1) / gc;
+    }
+    uint64_t W = R ? gc * (C + 1) - 1 : cols, H = R ? gr * (R + 1) - 1 : rows;
+    if (W > DIR_MAX_DIM || H > DIR_MAX_DIM || W * H > DIR_MAX_PIXELS) {
+        free(v);
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "heatmap of '%s' is %llux%llu, over the limits", t->name,
+                     (unsigned long long)W, (unsigned long long)H);
+    }
+    uint8_t *rgb = malloc((size_t)(W * H * 3));
+    if (!rgb) {
+        free(v);
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    }
+    memset(rgb, DIRA_HEAT_PAD, (size_t)(W * H * 3));
+    static const uint8_t clip_lo[3] = {DIRA_CLIP_LOW}, clip_hi[3] = {DIRA_CLIP_HIGH};
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t x, y;
+        if (!R) {
+            y = i / cols;
+            x = i % cols;
+        } else {
+            uint64_t r = i / cols, c = i % cols;
+            uint64_t tile = by_cols ? c : r, k = by_cols ? r : c; /* k: index in the tile */
+            y = tile / gc * (R + 1) + k / C;
+            x = tile % gc * (C + 1) + k % C;
+        }
+        uint8_t *p = rgb + 3 * (y * W + x);
+        double d = v[i];
+        if (!isfinite(d)) {
+            p[0] = p[1] = p[2] = 0;
+        } else if (scale > 0 && d < -scale) {
+            memcpy(p, clip_lo, 3);
+            out->clipped_low++;
+        } else if (scale > 0 && d > scale) {
+            memcpy(p, clip_hi, 3);
+            out->clipped_high++;
+        } else {
+            dira_colour(d, scale, p);
+        }
+    }
+    free(v);
+    out->rows = (uint32_t)H;
+    out->cols = (uint32_t)W;
+    out->rgb = rgb;
+    out->tiled = R ? 1 + by_cols : 0;
+    out->grid_rows = (uint32_t)gr;
+    out->grid_cols = (uint32_t)gc;
     return DIR_OK;
 }

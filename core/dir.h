@@ -145,7 +145,9 @@ extern "C" {
 
 /* The file's first 8 bytes, and their count (see docs/FORMAT.md, "The
  * magic"): for content detection by hosts such as ImageMagick. */
-#define DIR_MAGIC      "\x8b" "DIR\r\n\x1a\n"
+#define DIR_MAGIC                                                                                  \
+    "\x8b"                                                                                         \
+    "DIR\r\n\x1a\n"
 #define DIR_MAGIC_SIZE 8
 
 /* Size of the fixed version-1 header; also the smallest file of either
@@ -342,11 +344,11 @@ typedef enum dir_codes { DIR_CODES_AUTO = 0, DIR_CODES_SMALLEST = 1, DIR_CODES_Z
 typedef int (*dir_progress_fn)(void *user, double done);
 
 typedef struct dir_encode_options {
-    dir_filter filter;   /* NONE, SUB or AUTO (try both, keep the smaller) */
-    dir_layout layout;   /* ORDERED or INTERLEAVED */
-    dir_backend backend; /* NONE or ZSTD */
-    int level;           /* zstd level 1..22 (ignored for NONE) */
-    dir_codes codes;     /* AUTO (0), SMALLEST or ZSTD */
+    dir_filter filter;        /* NONE, SUB or AUTO (try both, keep the smaller) */
+    dir_layout layout;        /* ORDERED or INTERLEAVED */
+    dir_backend backend;      /* NONE or ZSTD */
+    int level;                /* zstd level 1..22 (ignored for NONE) */
+    dir_codes codes;          /* AUTO (0), SMALLEST or ZSTD */
     dir_progress_fn progress; /* NULL (the default): no reports */
     void *progress_user;      /* passed to progress */
     /* 0 (the default): version 1 in the seed-pure mode (back end none and
@@ -445,7 +447,7 @@ DIR_API dir_error dir_backend_parse(const char *s, dir_backend *b);
 typedef enum dir_option_kind { DIR_OPTION_CHOICE, DIR_OPTION_INT } dir_option_kind;
 
 typedef struct dir_option {
-    const char *name;           /* "preset", "filter", "level", ... */
+    const char *name; /* "preset", "filter", "level", ... */
     dir_option_kind kind;
     const char *label;          /* short label for dialogs ("Filter") */
     const char *help;           /* one line */
@@ -528,11 +530,52 @@ DIR_API const char *dir_preset_for_quality(unsigned quality);
  * longer strings are malformed (DIR_ESYNTAX). */
 #define DIRA_MAX_TOKEN 160
 
-/* Version of the self-describing header written and read. */
-#define DIRA_HEADER_VERSION 1
+/* Version of the self-describing header written; versions 1 and 2 are read. */
+#define DIRA_HEADER_VERSION 2
 
-/* Size of the self-describing header in bytes. */
-#define DIRA_HEADER_SIZE 44
+/* Size of the fixed part of the self-describing header in bytes (version 2;
+ * the tensor table follows it).  Version 1 headers are 44 bytes. */
+#define DIRA_HEADER_SIZE    48
+#define DIRA_HEADER_SIZE_V1 44
+
+/* How a self-describing image stores its values (dira_options.encoding). */
+#define DIRA_ENCODING_AUTO   (-1) /* the smaller payload of the two (the default) */
+#define DIRA_ENCODING_DIGITS 0    /* value strings of the convention */
+#define DIRA_ENCODING_BINARY 1    /* each tensor's own little-endian bytes, byte-shuffled */
+
+/* Element types of tensors. */
+typedef enum dira_dtype {
+    DIRA_F64 = 0,
+    DIRA_F32,
+    DIRA_F16,
+    DIRA_BF16,
+    DIRA_I8,
+    DIRA_I16,
+    DIRA_I32,
+    DIRA_I64,
+    DIRA_U8,
+    DIRA_U16,
+    DIRA_U32,
+    DIRA_U64,
+    DIRA_BOOL, /* one byte, 0 or 1 */
+    DIRA_DTYPE_COUNT
+} dira_dtype;
+
+/* Bytes per element (0 for an invalid dtype). */
+DIR_API size_t dira_dtype_size(dira_dtype dtype);
+/* NumPy's name ("float64", "bfloat16", "bool", ...), or NULL. */
+DIR_API const char *dira_dtype_name(dira_dtype dtype);
+
+/* Limits of the tensor table (checked before allocating): dimensions per
+ * tensor (NumPy's own limit), tensors and metadata pairs per image, bytes of
+ * one name, key or value, and of the whole table. */
+#define DIRA_MAX_RANK    32
+#define DIRA_MAX_TENSORS 65536
+#define DIRA_MAX_META    65536
+#define DIRA_MAX_NAME    65535
+#define DIRA_MAX_TABLE   ((uint64_t)1 << 26)
+/* Largest tensor data in one image, in bytes (1 GiB, as DIRA_MAX_VALUES doubles). */
+#define DIRA_MAX_BYTES ((uint64_t)1 << 30)
 
 /* Largest count of leading decimal zeros one base-15 char holds. */
 #define DIRA_MAX_LDZ 14
@@ -572,10 +615,14 @@ typedef struct dira_options {
     /* Decoding: refuse more values than this; 0 means DIRA_MAX_VALUES, and
      * larger values are clamped to it. */
     uint64_t max_values;
+    /* Self-describing encoding: DIRA_ENCODING_AUTO (the default), _DIGITS or
+     * _BINARY.  Classic images are always digits. */
+    int encoding;
 } dira_options;
 
 /* Defaults: self-describing, capacity AUTO, ldeczeroes on, no alpha, width
- * automatic, nothing inexact allowed, not normalised, DIRA_MAX_VALUES. */
+ * automatic, nothing inexact allowed, not normalised, DIRA_MAX_VALUES,
+ * encoding AUTO. */
 DIR_API void dira_options_default(dira_options *opt);
 
 /* What an encode chose or a decode found. */
@@ -594,7 +641,11 @@ typedef struct dira_info {
                                not read back exactly */
     uint32_t width;
     uint32_t height;
-    unsigned channels; /* 3 or 4 */
+    unsigned channels;      /* 3 or 4 */
+    unsigned version;       /* self-describing header version (1 or 2) */
+    int encoding;           /* DIRA_ENCODING_DIGITS or _BINARY */
+    uint64_t payload_bytes; /* bytes of the value stream or binary payload */
+    uint64_t tensors;       /* tensors in the table (1 for dira_encode) */
 } dira_info;
 
 /* Encodes `count` values into pixels: RGB (3 channels) or, with opt->alpha,
@@ -624,10 +675,71 @@ DIR_API int dira_is_self_describing(const uint8_t *pixels, uint32_t width, uint3
  * dir_free(); NULL when *count is 0).  Errors: DIR_EINVAL (bad arguments, or
  * a headerless image without opt->classic), DIR_ESYNTAX (malformed header or
  * value string, with the index), DIR_ECRC (header CRC mismatch), DIR_ELIMIT
- * (count over the limit), DIR_ENOMEM. */
+ * (count over the limit), DIR_ENOMEM.  Tensors of a version-2 image are
+ * concatenated and converted to doubles (NaN and infinities included; an
+ * integer with no exact double is DIR_ERANGE: use dira_decode_tensors). */
 DIR_API dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height,
                               unsigned channels, size_t stride, const dira_options *opt,
                               double **values, size_t *count, dira_info *info, dir_diag *diag);
+
+/* ---- Tensors: named, typed, shaped arrays (self-describing only) ---- */
+
+/* One tensor: `data` holds the product of `shape` elements of `dtype`,
+ * little-endian, in C (row-major) order.  rank 0 is a scalar (one element). */
+typedef struct dira_tensor {
+    const char *name; /* UTF-8, NUL-terminated; "" is allowed */
+    dira_dtype dtype;
+    unsigned rank; /* 0..DIRA_MAX_RANK */
+    uint64_t shape[DIRA_MAX_RANK];
+    const void *data;
+} dira_tensor;
+
+/* A key/value pair of free-form metadata (safetensors' __metadata__). */
+typedef struct dira_meta {
+    const char *key; /* UTF-8, NUL-terminated */
+    const char *value;
+} dira_meta;
+
+/* A decoded set: every pointer inside points into the same allocation. */
+typedef struct dira_tensors {
+    size_t count;
+    dira_tensor *tensors;
+    size_t meta_count;
+    dira_meta *meta;
+} dira_tensors;
+
+/* Elements of a tensor (product of its shape), or UINT64_MAX on overflow. */
+DIR_API uint64_t dira_tensor_elements(const dira_tensor *t);
+
+/* Element i (C order) of a tensor as a double: returns 1 when *out is that
+ * element exactly, 0 when it has no exact double (an integer past 2^53;
+ * *out is then the nearest). */
+DIR_API int dira_element_double(const dira_tensor *t, uint64_t i, double *out);
+
+/* Encodes tensors and metadata into a self-describing image (version 2: the
+ * header carries the tensor table -- name, dtype, shape, offset -- and the
+ * metadata).  opt->encoding: BINARY stores each tensor's bytes
+ * byte-shuffled (byte 0 of every element, then byte 1, ...), DIGITS the
+ * values as value strings (every element must have an exact finite double:
+ * DIR_ERANGE names the first that has none), AUTO the smaller payload
+ * (estimated from a sample of the values, computed exactly when the two are
+ * close).  Classic images cannot hold tensors (DIR_EINVAL).  Other errors as
+ * dira_encode, and DIR_ELIMIT for a table or data over the DIRA_MAX_*
+ * limits, DIR_EINVAL for a bad dtype, rank or name. */
+DIR_API dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count,
+                                      const dira_meta *meta, size_t meta_count,
+                                      const dira_options *opt, uint8_t **pixels, uint32_t *width,
+                                      uint32_t *height, unsigned *channels, dira_info *info,
+                                      dir_diag *diag);
+
+/* Decodes every tensor of an image.  A version-1 or classic image (opt as
+ * for dira_decode) gives one unnamed 1-D float64 tensor.  Checks the table
+ * against the limits and the payload (offsets contiguous and in order,
+ * sizes adding up, bool bytes 0 or 1) before allocating.  *out is one
+ * allocation: free it with dir_free(). */
+DIR_API dir_error dira_decode_tensors(const uint8_t *pixels, uint32_t width, uint32_t height,
+                                      unsigned channels, size_t stride, const dira_options *opt,
+                                      dira_tensors **out, dira_info *info, dir_diag *diag);
 
 /* One value as a classic value string, exactly as the reference encoder
  * writes it (lowercase, with its leading `f`), into buf (at least
@@ -701,6 +813,54 @@ DIR_API dir_error dira_heatmap(const double *values, size_t count, uint32_t rows
 DIR_API dir_error dira_heatmap_scaled(const double *values, size_t count, uint32_t rows,
                                       uint32_t cols, double scale, uint8_t **rgb, uint32_t *width,
                                       uint32_t *height, dira_stats *stats, dir_diag *diag);
+
+/* ---- Tensor heatmaps: each tensor in its own shape (dirtool array heatmap,
+ * the GIMP filter); titles, colour bar and text are drawn by the front end ---- */
+
+/* Options of dira_heatmap_tensor; zero-initialise, then set what differs. */
+typedef struct dira_heat_options {
+    /* Colour scale: scale > 0 fixes it; otherwise the `percentile` (0 means
+     * 99.5; 100 is the largest magnitude) of |value| over the finite values:
+     * robust to a few outliers, which are drawn in the clip colours. */
+    double scale;
+    double percentile;
+    /* --tiles RxC: each row of a 2-D tensor (or each column, when the row
+     * length is not R*C but the column length is) as an R x C tile, tiles in
+     * a near-square grid one cell apart: first-layer receptive fields. */
+    uint32_t tile_rows, tile_cols;
+} dira_heat_options;
+
+/* Cells past the end of the values (padding, gaps between tiles): grey. */
+#define DIRA_HEAT_PAD 0xC8
+
+/* What dira_heatmap_tensor draws: one RGB cell per value, `rows` x `cols`. */
+typedef struct dira_heat {
+    uint32_t rows, cols;
+    uint8_t *rgb;                       /* rows * cols * 3, malloc()ed (dir_free) */
+    double scale;                       /* full colour at +-scale */
+    uint64_t count;                     /* elements */
+    uint64_t clipped_low, clipped_high; /* finite values below -scale, above +scale */
+    uint64_t nonfinite;                 /* NaN and infinities (drawn black) */
+    double min, max, mean, std;         /* over the finite values */
+    int tiled;                          /* tiles were drawn: 1 rows of the tensor, 2 its columns */
+    uint32_t grid_rows, grid_cols;      /* tiles per column and per row */
+} dira_heat;
+
+/* Lays one tensor out and colours it on the diverging map (blue below zero,
+ * white at zero, red above; dira_colour), the scale symmetric around zero.
+ * Layout (documented in docs/FORMAT.md): rank 0 one cell; rank 1 one row,
+ * wrapped into rows of 1024 when longer; rank 2 rows x columns; higher ranks
+ * folded to (product of all dimensions but the last) x (the last), so a
+ * (out, in, kh, kw) convolution is drawn as out*in*kh rows of kw.  Values
+ * beyond +-scale get the clip colours DIRA_CLIP_LOW/HIGH, non-finite ones
+ * black.  Errors: DIR_EINVAL (no elements, bad tiles), DIR_ELIMIT (a side
+ * over DIR_MAX_DIM or too many cells), DIR_ENOMEM. */
+DIR_API dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt,
+                                      dira_heat *out, dir_diag *diag);
+
+/* Clip colours (ColorBrewer RdBu's darkest), beyond the ramp's ends. */
+#define DIRA_CLIP_LOW  0x05, 0x30, 0x61
+#define DIRA_CLIP_HIGH 0x67, 0x00, 0x1F
 
 #ifdef __cplusplus
 }

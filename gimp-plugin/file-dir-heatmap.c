@@ -272,9 +272,9 @@ shape_dialog (HeatmapVals       *vals,
 
 /* Reads a drawable as 8-bit RGB or RGBA (3 or 4 bytes per pixel, in the
  * drawable's own colour space, so the bytes are the stored bytes). */
-static guchar *
-read_drawable (gint32   drawable_ID,
-               guint   *channels)
+guchar *
+dir_read_drawable (gint32   drawable_ID,
+                   guint   *channels)
 {
   const Babl *space;
   const Babl *format;
@@ -425,7 +425,7 @@ dir_heatmap_run (gint             nparams,
       return;
     }
 
-  pixels = read_drawable (drawable_ID, &channels);
+  pixels = dir_read_drawable (drawable_ID, &channels);
   if (! pixels)
     {
       heatmap_error (values, nreturn_vals,

@@ -9,6 +9,7 @@
  *   file-dir-save              export as .dir, with back end, filter,
  *                              layout and zstd level
  *   plug-in-dir-array-heatmap  Filters > Generic > Numeric array heatmap
+ *   plug-in-dir-tensor-heatmap Filters > Generic > Tensor heatmap: a layer per tensor
  */
 
 #include <string.h>
@@ -102,6 +103,21 @@ query (void)
     { GIMP_PDB_INT32,    "cols",        "Heatmap columns, its width (0: from rows, or near-square)" },
     { GIMP_PDB_FLOAT,    "scale",       "Magnitude drawn in full colour (0: the largest magnitude)" }
   };
+  static const GimpParamDef tensors_args[] =
+  {
+    { GIMP_PDB_INT32,    "run-mode",    "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+    { GIMP_PDB_IMAGE,    "image",       "Input image" },
+    { GIMP_PDB_DRAWABLE, "drawable",    "Layer whose pixels hold the tensors" },
+    { GIMP_PDB_INT32,    "zoom",        "Pixels per cell (0: small tensors enlarged automatically)" },
+    { GIMP_PDB_FLOAT,    "scale",       "Magnitude drawn in full colour (0: the 99.5th percentile of |v|)" },
+    { GIMP_PDB_INT32,    "tile-rows",   "Draw each row of 2-D tensors as tile-rows x tile-cols tiles (0: no tiles)" },
+    { GIMP_PDB_INT32,    "tile-cols",   "Tile columns (0: no tiles)" }
+  };
+  static const GimpParamDef tensors_return_vals[] =
+  {
+    { GIMP_PDB_IMAGE,    "new-image",   "The heatmap, a layer per tensor" },
+    { GIMP_PDB_INT32,    "tensors",     "Number of tensor layers" }
+  };
   static const GimpParamDef heatmap_return_vals[] =
   {
     { GIMP_PDB_IMAGE,    "new-image",   "The heatmap" },
@@ -183,6 +199,26 @@ query (void)
                           heatmap_args, heatmap_return_vals);
 
   gimp_plugin_menu_register (HEATMAP_PROC, "<Image>/Filters/Generic");
+
+  gimp_install_procedure (TENSORS_PROC,
+                          "Draws each tensor held in a layer's pixels as a named layer",
+                          "Decodes the active layer's pixels as a self-describing "
+                          "array image (dirtool array pack) and opens a new image "
+                          "with one layer per tensor, named after it: the tensor in "
+                          "its own shape, a title with name, shape and dtype, a "
+                          "colour bar with ticks and the statistics, drawn by the "
+                          "same code as dirtool array heatmap.",
+                          "dir project",
+                          "dir project",
+                          "2026",
+                          "_Tensor heatmap (a layer per tensor)",
+                          "RGB*",
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (tensors_args),
+                          G_N_ELEMENTS (tensors_return_vals),
+                          tensors_args, tensors_return_vals);
+
+  gimp_plugin_menu_register (TENSORS_PROC, "<Image>/Filters/Generic");
 }
 
 static void
@@ -212,6 +248,8 @@ run (const gchar      *name,
     run_save (nparams, param, values, nreturn_vals);
   else if (! strcmp (name, HEATMAP_PROC))
     dir_heatmap_run (nparams, param, values, nreturn_vals);
+  else if (! strcmp (name, TENSORS_PROC))
+    dir_tensor_heatmap_run (nparams, param, values, nreturn_vals);
 }
 
 /* Puts an error into the return values, as GIMP expects: the status, then

@@ -18,6 +18,7 @@
 #define LOAD_THUMB_PROC "file-dir-load-thumb"
 #define SAVE_PROC       "file-dir-save"
 #define HEATMAP_PROC    "plug-in-dir-array-heatmap"
+#define TENSORS_PROC    "plug-in-dir-tensor-heatmap"
 #define PLUG_IN_BINARY  "file-dir"
 #define PLUG_IN_ROLE    "gimp-file-dir"
 
@@ -65,6 +66,15 @@ gboolean  dir_save_image           (const gchar         *filename,
 
 /* file-dir-heatmap.c */
 void      dir_heatmap_run          (gint                 nparams,
+                                    const GimpParam     *param,
+                                    GimpParam           *values,
+                                    gint                *nreturn_vals);
+/* The layer's pixels as R'G'B' or R'G'B'A u8 (g_free them). */
+guchar   *dir_read_drawable        (gint32               drawable_ID,
+                                    guint               *channels);
+
+/* file-dir-tensors.c */
+void      dir_tensor_heatmap_run   (gint                 nparams,
                                     const GimpParam     *param,
                                     GimpParam           *values,
                                     gint                *nreturn_vals);

@@ -12,7 +12,10 @@
  *
  * Output (stdout): one JSON array of 79,510 doubles in Keras order --
  * W1 (784 x 100, input-major), b1 (100), W2 (100 x 10), b2 (10) -- each in
- * its shortest round-trip form.  With --shape 796x100 the heatmap shows W1
+ * its shortest round-trip form.  --hidden N trains a 784-N-10 network
+ * instead (the benchmark's `large` set is N = 400: 318,010 weights);
+ * --tensors prints them as named tensors with their shapes instead, a JSON
+ * object {"W1": 784 x N, "b1": N, "W2": N x 10, "b2": 10}.  With --shape 796x100 the heatmap shows W1
  * as rows 0..783 (one row per input pixel, one column per hidden unit), b1
  * as row 784, W2 as rows 785..794 and b2 at the start of row 795.
  * The training summary goes to stderr.
@@ -25,7 +28,8 @@
 #include "dir.h"
 
 #define IN        784
-#define HID       100
+#define HID_DEFAULT 100
+#define HID_MAX     4096
 #define OUT       10
 #define SEED      0x5EED2026u
 #define EPOCHS    4
@@ -83,8 +87,12 @@ static void draw(rng *r, int digit, double *x)
         }
 }
 
+/* The hidden width: 100, or --hidden N (the benchmark's `large` set is
+ * 784-400-10, 318,010 weights); the arithmetic is the same for any N. */
+static int HID = HID_DEFAULT;
+
 typedef struct net {
-    double w1[IN][HID], b1[HID], w2[HID][OUT], b2[OUT];
+    double (*w1)[HID_MAX], *b1, (*w2)[OUT], b2[OUT];
 } net;
 
 static int forward(const net *n, const double *x, double *h, double *y)
@@ -108,9 +116,32 @@ static int forward(const net *n, const double *x, double *h, double *y)
     return best;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int tensors = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--hidden") == 0 && i + 1 < argc) {
+            HID = atoi(argv[++i]);
+            if (HID < 1 || HID > HID_MAX) {
+                fprintf(stderr, "weights-gen: --hidden takes 1 to %d\n", HID_MAX);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--tensors") == 0) {
+            tensors = 1;
+        } else {
+            fprintf(stderr, "usage: weights-gen [--hidden N] [--tensors]\n");
+            return 2;
+        }
+    }
     static net n;
+    n.w1 = calloc(IN, sizeof *n.w1);
+    n.b1 = calloc((size_t)HID, sizeof *n.b1);
+    n.w2 = calloc((size_t)HID, sizeof *n.w2);
+    double *h = calloc((size_t)HID, sizeof *h), *dh = calloc((size_t)HID, sizeof *dh);
+    if (!n.w1 || !n.b1 || !n.w2 || !h || !dh) {
+        fprintf(stderr, "weights-gen: out of memory\n");
+        return 1;
+    }
     rng r = {SEED};
     /* Small uniform initialisation, so that what training learns (the
      * strokes of the digits) dominates the heatmap rather than the initial
@@ -124,7 +155,7 @@ int main(void)
             n.w2[j][k] = (2 * uniform(&r) - 1) * a2;
 
     static double x[IN];
-    double h[HID], y[OUT], dy[OUT], dh[HID];
+    double y[OUT], dy[OUT];
     for (int epoch = 0; epoch < EPOCHS; epoch++) {
         double loss = 0;
         for (int s = 0; s < PER_EPOCH; s++) {
@@ -167,13 +198,42 @@ int main(void)
 
     char num[DIRA_NUMBER_BUFSIZE];
     int first = 1;
-    putchar('[');
 #define EMIT(v)                                                                                    \
     do {                                                                                           \
         dira_shortest((v), num);                                                                   \
         printf(first ? "%s" : ",%s", num);                                                         \
         first = 0;                                                                                 \
     } while (0)
+    if (tensors) {
+        /* {"W1": [[...] x HID] x 784, "b1": [...], "W2": [[...] x 10] x HID, "b2": [...]} */
+        printf("{\"W1\":[");
+        for (int i = 0; i < IN; i++) {
+            printf(i ? ",[" : "[");
+            first = 1;
+            for (int j = 0; j < HID; j++)
+                EMIT(n.w1[i][j]);
+            putchar(']');
+        }
+        printf("],\"b1\":[");
+        first = 1;
+        for (int j = 0; j < HID; j++)
+            EMIT(n.b1[j]);
+        printf("],\"W2\":[");
+        for (int j = 0; j < HID; j++) {
+            printf(j ? ",[" : "[");
+            first = 1;
+            for (int k = 0; k < OUT; k++)
+                EMIT(n.w2[j][k]);
+            putchar(']');
+        }
+        printf("],\"b2\":[");
+        first = 1;
+        for (int k = 0; k < OUT; k++)
+            EMIT(n.b2[k]);
+        printf("]}\n");
+        return ferror(stdout) ? 1 : 0;
+    }
+    putchar('[');
     for (int i = 0; i < IN; i++)
         for (int j = 0; j < HID; j++)
             EMIT(n.w1[i][j]);

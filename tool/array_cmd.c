@@ -14,27 +14,40 @@
 #include "dir.h"
 #include "image_io.h"
 #include "numio.h"
+#include "heatmap_render.h"
+#include "tensorio.h"
 
 static const char usage[] =
-    "usage: dirtool array pack IN.{json,csv,npy} OUT.{png,webp,dir} [--capacity 0|1|2|auto]\n"
+    "usage: dirtool array pack IN.{json,csv,npy,npz,safetensors} OUT.{png,webp,dir}\n"
+    "                          [--capacity 0|1|2|auto]\n"
     "                          [--no-ldeczeroes] [--alpha] [--width W] [--classic]\n"
-    "                          [--allow-inexact] [--normalise]\n"
-    "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy}\n"
+    "                          [--allow-inexact] [--normalise] [--encoding digits|binary|auto]\n"
+    "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy,npz,safetensors}\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "                          [--keep-normalised]\n"
-    "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--shape ROWSxCOLS] [--scale S]\n"
+    "       dirtool array heatmap IN.{png,webp,dir} OUT.png [--zoom N] [--tiles RxC]\n"
+    "                          [--scale S | --percentile P] [--plain] [--shape ROWSxCOLS]\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "\n"
-    "Images are self-describing unless --classic: a header records the configuration,\n"
-    "the count and a CRC, and every finite double comes back bit for bit.  --classic\n"
+    "Images are self-describing unless --classic: a header records the encoding, the\n"
+    "tensors, the count and a CRC, and every value comes back bit for bit.  --encoding\n"
+    "binary stores IEEE-754 bytes regrouped by significance (byte-shuffle), digits the\n"
+    "convention's value strings, auto (the default) the smaller of the two.  --classic\n"
     "writes and reads the IMGArrays library's own images (no header, so unpack needs\n"
     "the configuration pack used; both default to capacity 1 with leading-zero counts,\n"
     "and pack --capacity auto prints the one it picks).  --capacity auto with\n"
     "--no-ldeczeroes picks among the configurations without the leading-zero count.\n"
     "--allow-inexact writes what the reference library writes even where that will\n"
     "not read back exactly.  --normalise stores (v - min) / (max - min) and records\n"
-    "min and max; unpack undoes it unless --keep-normalised.  The heatmap is blue below\n"
-    "zero, white at zero, red above, full at +-S (default: the largest magnitude).\n";
+    "min and max; unpack undoes it unless --keep-normalised.\n"
+    "\n"
+    "The heatmap draws each tensor in its own shape with its name, shape and dtype, a\n"
+    "colour bar (blue below zero, white at zero, red above) and min/max/mean/std; the\n"
+    "scale is symmetric, at the P-th percentile of |v| (99.5), values beyond it in the\n"
+    "darker clip colours; --scale S fixes it.  Small tensors are enlarged (--zoom N\n"
+    "sets the cell size); --tiles RxC draws each row of a 2-D tensor (or column) as an\n"
+    "RxC tile (28x28: first-layer receptive fields).  --plain or --shape draws the old\n"
+    "grid of one pixel per value.\n";
 
 static int die(const char *fmt, const char *a, const char *b)
 {
@@ -70,9 +83,14 @@ typedef struct args {
     const char *in, *out;
     dira_options opt;
     int capacity_given;
+    int encoding_given;
     int keep_normalised;
     uint32_t rows, cols;
     double scale;
+    int plain;
+    unsigned zoom;
+    double percentile;
+    uint32_t tile_rows, tile_cols;
 } args;
 
 static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args *a)
@@ -88,9 +106,12 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
         }
         /* The options taking a value, as `--opt value` or `--opt=value`:
          * `s` becomes the option's name. */
-        static const char *const valued[] = {"--capacity", "--width", "--shape", "--scale"};
+        static const char *const valued[] = {"--capacity", "--width",  "--shape",      "--scale",
+                                             "--encoding", "--zoom",   "--percentile", "--tiles"};
         for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !v; k++) {
-            if ((k == 1 && !cmd_pack) || (k >= 2 && !cmd_heatmap)) continue;
+            if ((k == 1 && !cmd_pack) || ((k == 2 || k == 3 || k >= 5) && !cmd_heatmap) ||
+                (k == 4 && !cmd_pack))
+                continue;
             int m = tool_arg_value(argc, argv, &i, valued[k], &v);
             if (m < 0) return bad_usage("option needs a value:", s);
             if (m > 0) s = valued[k];
@@ -105,6 +126,16 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                                           : "--capacity takes 0, 1 or 2, not",
                                  v);
             a->capacity_given = 1;
+        } else if (v && strcmp(s, "--encoding") == 0) {
+            if (strcmp(v, "auto") == 0)
+                a->opt.encoding = DIRA_ENCODING_AUTO;
+            else if (strcmp(v, "digits") == 0)
+                a->opt.encoding = DIRA_ENCODING_DIGITS;
+            else if (strcmp(v, "binary") == 0)
+                a->opt.encoding = DIRA_ENCODING_BINARY;
+            else
+                return bad_usage("--encoding takes digits, binary or auto, not", v);
+            a->encoding_given = 1;
         } else if (strcmp(s, "--no-ldeczeroes") == 0) {
             a->opt.ldeczeroes = 0;
         } else if (strcmp(s, "--alpha") == 0) {
@@ -133,6 +164,31 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
                 return bad_usage("--shape takes ROWSxCOLS (e.g. 784x100), not", v);
             a->rows = (uint32_t)r;
             a->cols = (uint32_t)c;
+        } else if (v && strcmp(s, "--zoom") == 0) {
+            uint32_t z;
+            if (parse_u32(v, &z) || z > 64) return bad_usage("--zoom takes 1 to 64, not", v);
+            a->zoom = z;
+        } else if (v && strcmp(s, "--percentile") == 0) {
+            char *end;
+            errno = 0;
+            a->percentile = strtod(v, &end);
+            if (errno || *end || end == v || !(a->percentile > 0) || a->percentile > 100)
+                return bad_usage("--percentile takes a number above 0 and at most 100, not", v);
+        } else if (v && strcmp(s, "--tiles") == 0) {
+            char *x;
+            errno = 0;
+            unsigned long long r = strtoull(v, &x, 10), c = 0;
+            if (!errno && x != v && (*x == 'x' || *x == 'X')) {
+                char *end;
+                c = strtoull(x + 1, &end, 10);
+                if (errno || *end || end == x + 1) c = 0;
+            }
+            if (v[0] == '-' || r == 0 || c == 0 || r > 4096 || c > 4096)
+                return bad_usage("--tiles takes RxC (e.g. 28x28), not", v);
+            a->tile_rows = (uint32_t)r;
+            a->tile_cols = (uint32_t)c;
+        } else if (cmd_heatmap && strcmp(s, "--plain") == 0) {
+            a->plain = 1;
         } else if (v && strcmp(s, "--scale") == 0) {
             char *end;
             errno = 0;
@@ -153,6 +209,11 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
     /* classic images carry no configuration: both directions default to
      * the convention's (capacity 1), so that pack and unpack agree */
     if (a->opt.classic && !a->capacity_given) a->opt.capacity = 1;
+    if (cmd_pack && a->opt.classic && a->encoding_given &&
+        a->opt.encoding == DIRA_ENCODING_BINARY)
+        return bad_usage("--encoding binary needs a self-describing image (drop --classic)",
+                         NULL);
+    if (cmd_pack && a->opt.classic) a->opt.encoding = DIRA_ENCODING_DIGITS;
     if (cmd_pack && a->opt.classic && a->opt.normalised)
         return bad_usage("--normalise needs a self-describing image (drop --classic)", NULL);
     return 0;
@@ -187,29 +248,80 @@ static int verify_written(const char *path, const tool_image *img, char *err, si
     return rc;
 }
 
+/* The values of all tensors as one array of doubles (classic images and
+ * normalisation hold numbers, not tensors); refuses an element with no
+ * exact double. */
+static int flatten(const tio_set *set, const char *in, double **out, size_t *n)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < set->count; i++)
+        total += dira_tensor_elements(&set->t[i]);
+    if (total > DIRA_MAX_VALUES) return die("'%s': too many values%s", in, "");
+    double *v = malloc(total ? (size_t)total * sizeof *v : 1);
+    if (!v) return die("out of memory%s%s", "", "");
+    size_t k = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        uint64_t ne = dira_tensor_elements(&set->t[i]);
+        for (uint64_t j = 0; j < ne; j++)
+            if (!dira_element_double(&set->t[i], j, &v[k++])) {
+                free(v);
+                return die("'%s': tensor '%s' holds an integer with no exact double (use a "
+                           "self-describing image)",
+                           in, set->t[i].name);
+            }
+    }
+    *out = v;
+    *n = (size_t)total;
+    return 0;
+}
+
+static void put_f64le(uint8_t *p, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    for (int b = 0; b < 8; b++)
+        p[b] = (uint8_t)(u >> (8 * b));
+}
+
 static int cmd_pack(int argc, char **argv)
 {
     args a;
     int rc = parse_args(argc, argv, 1, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
-    char err[512];
+    char err[1024];
     if (tool_format_from_name(a.out) == TOOL_FMT_UNKNOWN && strcmp(a.out, "-") != 0)
         return die("'%s': output must be .png, .webp or .dir%s", a.out, "");
-    double *v;
-    size_t n;
-    if (numio_read(a.in, &v, &n, err, sizeof err)) return die("%s%s", err, "");
+    tio_set set = {0};
+    if (tio_read(a.in, &set, err, sizeof err)) return die("%s%s", err, "");
     dir_diag diag;
     unsigned long long norm_inexact = 0;
+    double *v = NULL;
+    size_t n = 0;
+    if (a.opt.classic || a.opt.normalised) {
+        if (flatten(&set, a.in, &v, &n)) {
+            tio_free(&set);
+            return TOOL_EXIT_FAILURE;
+        }
+    }
     if (a.opt.normalised) {
+        for (size_t i = 0; i < set.count; i++)
+            if (set.t[i].dtype != DIRA_F64) {
+                free(v);
+                tio_free(&set);
+                return die("'%s': --normalise takes float64 values, and tensor '%s' is not",
+                           a.in, set.t[i].name);
+            }
         double *orig = malloc(n ? n * sizeof *orig : 1);
         if (!orig) {
             free(v);
+            tio_free(&set);
             return die("out of memory%s%s", "", "");
         }
         memcpy(orig, v, n * sizeof *orig);
         if (dira_normalise(v, n, &a.opt.norm_min, &a.opt.norm_max, &diag) != DIR_OK) {
             free(orig);
             free(v);
+            tio_free(&set);
             return die("'%s': %s", a.in, diag.message);
         }
         /* the normalised values are stored exactly; the arithmetic of
@@ -220,15 +332,27 @@ static int cmd_pack(int argc, char **argv)
             norm_inexact += memcmp(&back, &orig[i], sizeof back) != 0;
         }
         free(orig);
+        /* back into the tensors, which keep their shapes */
+        size_t k = 0;
+        for (size_t i = 0; i < set.count; i++) {
+            uint64_t ne = dira_tensor_elements(&set.t[i]);
+            for (uint64_t j = 0; j < ne; j++)
+                put_f64le((uint8_t *)set.t[i].data + 8 * j, v[k++]);
+        }
     }
     tool_image img = {0};
     dira_info info;
-    if (dira_encode(v, n, &a.opt, &img.pixels, &img.width, &img.height, &img.channels, &info,
-                    &diag) != DIR_OK) {
-        free(v);
-        return die("'%s': %s", a.in, diag.message);
-    }
+    dir_error e;
+    if (a.opt.classic)
+        e = dira_encode(v, n, &a.opt, &img.pixels, &img.width, &img.height, &img.channels, &info,
+                        &diag);
+    else
+        e = dira_encode_tensors(set.t, set.count, set.meta, set.meta_count, &a.opt, &img.pixels,
+                                &img.width, &img.height, &img.channels, &info, &diag);
     free(v);
+    size_t ntensors = set.count;
+    tio_free(&set);
+    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
     if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
         dir_free(img.pixels);
         return die("%s%s", err, "");
@@ -242,23 +366,32 @@ static int cmd_pack(int argc, char **argv)
     dir_free(img.pixels);
     struct stat st;
     long long size = stat(a.out, &st) == 0 ? (long long)st.st_size : -1;
-    fprintf(report_stream(a.out), "packed %llu values into %s: %s, capacity %d, ldeczeroes %s, %ux%u %s, %llu escaped",
-           (unsigned long long)info.count, a.out, info.classic ? "classic" : "self-describing",
-           info.capacity, info.ldeczeroes ? "on" : "off", info.width, info.height,
-           info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
+    FILE *rs = report_stream(a.out);
+    fprintf(rs, "packed %llu values", (unsigned long long)info.count);
+    if (!info.classic && ntensors != 1) fprintf(rs, " in %zu tensors", ntensors);
+    fprintf(rs, " into %s: %s, ", a.out, info.classic ? "classic" : "self-describing");
+    if (info.encoding == DIRA_ENCODING_BINARY)
+        fprintf(rs, "binary (byte-shuffled), %llu payload bytes",
+                (unsigned long long)info.payload_bytes);
+    else
+        fprintf(rs, "%scapacity %d, ldeczeroes %s", info.classic ? "" : "digits, ",
+                info.capacity, info.ldeczeroes ? "on" : "off");
+    fprintf(rs, ", %ux%u %s, %llu escaped", info.width, info.height,
+            info.channels == 4 ? "RGBA" : "RGB", (unsigned long long)info.escaped);
     if (info.classic && info.inexact)
-        fprintf(report_stream(a.out), ", %llu inexact (as the reference writes them)", (unsigned long long)info.inexact);
+        fprintf(rs, ", %llu inexact (as the reference writes them)",
+                (unsigned long long)info.inexact);
     if (a.opt.normalised) {
         char lo[DIRA_NUMBER_BUFSIZE], hi[DIRA_NUMBER_BUFSIZE];
         dira_shortest(a.opt.norm_min, lo);
         dira_shortest(a.opt.norm_max, hi);
-        fprintf(report_stream(a.out), ", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
-               "double",
-               lo, hi, norm_inexact);
+        fprintf(rs,
+                ", normalised from [%s, %s]: %llu value(s) will unpack as a slightly different "
+                "double",
+                lo, hi, norm_inexact);
     }
-    if (size >= 0)
-        fprintf(report_stream(a.out), ", %lld bytes", size);
-    fputc('\n', report_stream(a.out));
+    if (size >= 0) fprintf(rs, ", %lld bytes", size);
+    fputc('\n', rs);
     return 0;
 }
 
@@ -285,24 +418,48 @@ static int cmd_unpack(int argc, char **argv)
     args a;
     int rc = parse_args(argc, argv, 0, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
-    if (numio_format_from_name(a.out) == NUMIO_UNKNOWN && strcmp(a.out, "-") != 0)
-        return die("'%s': output must be .json, .csv or .npy%s", a.out, "");
-    double *v;
-    size_t n;
+    if (tio_format_from_name(a.out) == TIO_UNKNOWN && strcmp(a.out, "-") != 0)
+        return die("'%s': output must be .json, .csv, .npy, .npz or .safetensors%s", a.out, "");
+    char err[1024];
+    tool_image img;
+    if (tool_read_image(a.in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
+    dir_diag diag;
+    dira_tensors *ts = NULL;
     dira_info info;
-    if (load_array(&a, &v, &n, &info)) return 1;
-    if (info.normalised && !a.keep_normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
-    char err[512];
-    if (numio_write(a.out, v, n, err, sizeof err)) {
-        dir_free(v);
-        return die("%s%s", err, "");
+    dir_error e = dira_decode_tensors(img.pixels, img.width, img.height, img.channels, 0, &a.opt,
+                                      &ts, &info, &diag);
+    tool_image_free(&img);
+    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
+    uint64_t n = 0;
+    for (size_t i = 0; i < ts->count; i++) {
+        uint64_t ne = dira_tensor_elements(&ts->tensors[i]);
+        if (info.normalised && !a.keep_normalised && ts->tensors[i].dtype == DIRA_F64)
+            for (uint64_t j = 0; j < ne; j++) {
+                double d;
+                dira_element_double(&ts->tensors[i], j, &d);
+                dira_unnormalise(&d, 1, info.norm_min, info.norm_max);
+                put_f64le((uint8_t *)ts->tensors[i].data + 8 * j, d);
+            }
+        n += ne;
     }
-    dir_free(v);
-    fprintf(report_stream(a.out), "unpacked %llu values from %s image (capacity %d, ldeczeroes %s%s) into %s\n",
-           (unsigned long long)n, info.classic ? "a classic" : "a self-describing", info.capacity,
-           info.ldeczeroes ? "on" : "off",
-           info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
-           a.out);
+    /* a view of the decoded block: not tio_free()d */
+    tio_set view = {ts->count, ts->tensors, ts->meta_count, ts->meta};
+    rc = tio_write(a.out, &view, err, sizeof err);
+    size_t ntensors = ts->count;
+    dir_free(ts);
+    if (rc) return die("%s%s", err, "");
+    char how[64];
+    if (info.encoding == DIRA_ENCODING_BINARY)
+        snprintf(how, sizeof how, "binary");
+    else
+        snprintf(how, sizeof how, "capacity %d, ldeczeroes %s", info.capacity,
+                 info.ldeczeroes ? "on" : "off");
+    FILE *rs = report_stream(a.out);
+    fprintf(rs, "unpacked %llu values", (unsigned long long)n);
+    if (ntensors != 1) fprintf(rs, " in %zu tensors", ntensors);
+    fprintf(rs, " from %s image (%s%s) into %s\n", info.classic ? "a classic" : "a self-describing",
+            how, info.normalised ? (a.keep_normalised ? ", left normalised" : ", unnormalised") : "",
+            a.out);
     return 0;
 }
 
@@ -313,33 +470,80 @@ static int cmd_heatmap(int argc, char **argv)
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tool_format_from_name(a.out) != TOOL_FMT_PNG && strcmp(a.out, "-") != 0)
         return die("'%s': the heatmap is written as .png%s", a.out, "");
-    double *v;
-    size_t n;
-    dira_info info;
-    if (load_array(&a, &v, &n, &info)) return 1;
-    if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
-    tool_image img = {0};
-    dira_stats st;
-    dir_diag diag;
-    if (dira_heatmap_scaled(v, n, a.rows, a.cols, a.scale, &img.pixels, &img.width, &img.height,
-                            &st, &diag) != DIR_OK) {
+    if (a.plain || a.rows) {
+        /* the plain grid: one pixel per value (what the GIMP filter draws) */
+        double *v;
+        size_t n;
+        dira_info info;
+        if (load_array(&a, &v, &n, &info)) return 1;
+        if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
+        tool_image img = {0};
+        dira_stats st;
+        dir_diag diag;
+        if (dira_heatmap_scaled(v, n, a.rows, a.cols, a.scale, &img.pixels, &img.width,
+                                &img.height, &st, &diag) != DIR_OK) {
+            dir_free(v);
+            return die("'%s': %s", a.in, diag.message);
+        }
         dir_free(v);
-        return die("'%s': %s", a.in, diag.message);
-    }
-    dir_free(v);
-    img.channels = 3;
-    char err[512];
-    if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+        img.channels = 3;
+        char err[512];
+        if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+            dir_free(img.pixels);
+            return die("%s%s", err, "");
+        }
         dir_free(img.pixels);
+        char smin[DIRA_NUMBER_BUFSIZE], smax[DIRA_NUMBER_BUFSIZE], smean[DIRA_NUMBER_BUFSIZE];
+        dira_shortest(st.min, smin);
+        dira_shortest(st.max, smax);
+        dira_shortest(st.mean, smean);
+        fprintf(report_stream(a.out), "count %llu min %s max %s mean %s\n",
+                (unsigned long long)st.count, smin, smax, smean);
+        fprintf(report_stream(a.out), "heatmap %ux%u written to %s\n", img.width, img.height,
+                a.out);
+        return 0;
+    }
+    /* the readable heatmap: every tensor in its own shape */
+    char err[1024];
+    tool_image src;
+    if (tool_read_image(a.in, NULL, &src, err, sizeof err)) return die("%s%s", err, "");
+    dir_diag diag;
+    dira_tensors *ts = NULL;
+    dira_info info;
+    dir_error e = dira_decode_tensors(src.pixels, src.width, src.height, src.channels, 0, &a.opt,
+                                      &ts, &info, &diag);
+    tool_image_free(&src);
+    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
+    if (info.normalised)
+        for (size_t i = 0; i < ts->count; i++) {
+            uint64_t ne = dira_tensor_elements(&ts->tensors[i]);
+            for (uint64_t j = 0; ts->tensors[i].dtype == DIRA_F64 && j < ne; j++) {
+                double d;
+                dira_element_double(&ts->tensors[i], j, &d);
+                dira_unnormalise(&d, 1, info.norm_min, info.norm_max);
+                put_f64le((uint8_t *)ts->tensors[i].data + 8 * j, d);
+            }
+        }
+    dira_heat_options ho;
+    memset(&ho, 0, sizeof ho);
+    ho.scale = a.scale;
+    ho.percentile = a.percentile;
+    ho.tile_rows = a.tile_rows;
+    ho.tile_cols = a.tile_cols;
+    tool_image img = {0};
+    FILE *rs = report_stream(a.out);
+    rc = heat_render_all(ts->tensors, ts->count, &ho, a.zoom, &img.pixels, &img.width,
+                         &img.height, rs, err, sizeof err);
+    dir_free(ts);
+    heat_render_release();
+    if (rc) return die("'%s': %s", a.in, err);
+    img.channels = 3;
+    if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+        free(img.pixels);
         return die("%s%s", err, "");
     }
-    dir_free(img.pixels);
-    char smin[DIRA_NUMBER_BUFSIZE], smax[DIRA_NUMBER_BUFSIZE], smean[DIRA_NUMBER_BUFSIZE];
-    dira_shortest(st.min, smin);
-    dira_shortest(st.max, smax);
-    dira_shortest(st.mean, smean);
-    fprintf(report_stream(a.out), "count %llu min %s max %s mean %s\n", (unsigned long long)st.count, smin, smax, smean);
-    fprintf(report_stream(a.out), "heatmap %ux%u written to %s\n", img.width, img.height, a.out);
+    free(img.pixels);
+    fprintf(rs, "heatmap %ux%u written to %s\n", img.width, img.height, a.out);
     return 0;
 }
 

@@ -87,42 +87,31 @@ static int json_check(json_object *o, uint64_t *n, uint64_t limit, char *err, si
     return 0;
 }
 
-int numio_parse_json(const char *text, size_t len, uint64_t max_values, double **values,
-                     size_t *count, char *err, size_t errlen)
+/* The numbers of a JSON text in document order, each converted once from
+ * its own text (json-c clamps integers past 64 bits and reads -0 as 0).
+ * skip_strings: string literals (object keys) are skipped; otherwise one is
+ * an error.  expect: how many the parsed tree holds (UINT64_MAX: unknown,
+ * counted in a first pass). */
+static int scan_numbers(const char *text, size_t len, uint64_t expect, int skip_strings,
+                        double **values, size_t *count, char *err, size_t errlen)
 {
-    *values = NULL;
-    *count = 0;
-    if (len > (size_t)INT32_MAX) return fail(err, errlen, "JSON text over 2 GiB");
-    /* json-c validates the document and its shape; strict mode refuses
-     * what JSON does not allow (leading zeros, trailing commas, comments),
-     * but still takes the NaN and Infinity that Python writes, for the
-     * encoder to name */
-    json_tokener *tok = json_tokener_new();
-    if (!tok) return fail(err, errlen, "out of memory");
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (!root || jerr != json_tokener_success)
-        return fail(
-            err, errlen, "invalid JSON at byte %zu: %s", used,
-            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
-    for (size_t i = used; i < len; i++)
-        if (!isspace((unsigned char)text[i])) {
-            json_object_put(root);
-            return fail(err, errlen, "text after the JSON array at byte %zu", i);
+    if (expect == UINT64_MAX) {
+        expect = 0;
+        for (size_t i = 0; i < len; i++) {
+            char c = text[i];
+            if (c == '"' && skip_strings) {
+                for (i++; i < len && text[i] != '"'; i++)
+                    if (text[i] == '\\') i++;
+            } else if (c == '-' || c == '+' || isalnum((unsigned char)c) || c == '.') {
+                while (i + 1 < len && (isalnum((unsigned char)text[i + 1]) || text[i + 1] == '-' ||
+                                       text[i + 1] == '+' || text[i + 1] == '.'))
+                    i++;
+                expect++;
+            }
         }
-    if (json_object_get_type(root) != json_type_array) {
-        json_object_put(root);
-        return fail(err, errlen, "the JSON document is not an array");
+        if (expect > DIRA_MAX_VALUES)
+            return fail(err, errlen, "more than %llu numbers", (unsigned long long)DIRA_MAX_VALUES);
     }
-    uint64_t expect = 0;
-    int rc = json_check(root, &expect, limit_of(max_values), err, errlen);
-    json_object_put(root);
-    if (rc) return -1;
-    /* json-c clamps integers past 64 bits and reads -0 as 0: take each
-     * number's own text, in document order, and convert it with strtod. */
     double *v = expect ? malloc((size_t)expect * sizeof *v) : NULL;
     if (expect && !v)
         return fail(err, errlen, "out of memory for %llu numbers", (unsigned long long)expect);
@@ -166,6 +155,10 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
                 return fail(err, errlen, "JSON numbers do not match the parsed document");
             }
             v[n++] = d;
+        } else if (c == '"' && skip_strings) {
+            for (i++; i < len && text[i] != '"'; i++)
+                if (text[i] == '\\') i++;
+            i++;
         } else if (c == '"') {
             free(v);
             return fail(err, errlen, "unexpected string at byte %zu", i);
@@ -180,6 +173,53 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
     *values = v;
     *count = n;
     return 0;
+}
+
+
+int numio_parse_json_numbers(const char *text, size_t len, uint64_t max_values, double **values,
+                             size_t *count, char *err, size_t errlen)
+{
+    (void)max_values;
+    *values = NULL;
+    *count = 0;
+    return scan_numbers(text, len, UINT64_MAX, 1, values, count, err, errlen);
+}
+
+int numio_parse_json(const char *text, size_t len, uint64_t max_values, double **values,
+                     size_t *count, char *err, size_t errlen)
+{
+    *values = NULL;
+    *count = 0;
+    if (len > (size_t)INT32_MAX) return fail(err, errlen, "JSON text over 2 GiB");
+    /* json-c validates the document and its shape; strict mode refuses
+     * what JSON does not allow (leading zeros, trailing commas, comments),
+     * but still takes the NaN and Infinity that Python writes, for the
+     * encoder to name */
+    json_tokener *tok = json_tokener_new();
+    if (!tok) return fail(err, errlen, "out of memory");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t used = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (!root || jerr != json_tokener_success)
+        return fail(
+            err, errlen, "invalid JSON at byte %zu: %s", used,
+            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
+    for (size_t i = used; i < len; i++)
+        if (!isspace((unsigned char)text[i])) {
+            json_object_put(root);
+            return fail(err, errlen, "text after the JSON array at byte %zu", i);
+        }
+    if (json_object_get_type(root) != json_type_array) {
+        json_object_put(root);
+        return fail(err, errlen, "the JSON document is not an array");
+    }
+    uint64_t expect = 0;
+    int rc = json_check(root, &expect, limit_of(max_values), err, errlen);
+    json_object_put(root);
+    if (rc) return -1;
+    return scan_numbers(text, len, expect, 0, values, count, err, errlen);
 }
 
 int numio_format_json(const double *values, size_t count, char **out, size_t *outlen, char *err,

@@ -24,6 +24,10 @@ numio_format numio_format_from_name(const char *path);
  * -1 with a specific reason (index, line, byte) in err. */
 int numio_parse_json(const char *text, size_t len, uint64_t max_values, double **values,
                      size_t *count, char *err, size_t errlen);
+/* The numbers of any JSON text (object keys skipped) in document order,
+ * each converted once with strtod; the text must already be valid JSON. */
+int numio_parse_json_numbers(const char *text, size_t len, uint64_t max_values, double **values,
+                             size_t *count, char *err, size_t errlen);
 int numio_parse_csv(const char *text, size_t len, uint64_t max_values, double **values,
                     size_t *count, char *err, size_t errlen);
 int numio_parse_npy(const uint8_t *data, size_t len, uint64_t max_values, double **values,

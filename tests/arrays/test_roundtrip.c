@@ -56,11 +56,12 @@ static double hard_value(size_t i)
     }
 }
 
-static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, uint32_t width,
-                      const char *what)
+static void roundtrip_enc(const double *v, size_t n, int cap, int ldz, int alpha, uint32_t width,
+                          int encoding, const char *what)
 {
     dira_options opt;
     dira_options_default(&opt);
+    opt.encoding = encoding;
     opt.capacity = cap;
     opt.ldeczeroes = ldz;
     opt.alpha = alpha;
@@ -87,6 +88,8 @@ static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, ui
     if (e != DIR_OK) fprintf(stderr, "%s: decode: %s\n", what, diag.message);
     CHECK_EQ_INT(bn, n);
     CHECK_EQ_INT(di.classic, 0);
+    if (encoding != DIRA_ENCODING_AUTO) CHECK_EQ_INT(di.encoding, encoding);
+    CHECK_EQ_INT(di.encoding, info.encoding);
     CHECK_EQ_INT(di.capacity, info.capacity);
     CHECK_EQ_INT(di.ldeczeroes, info.ldeczeroes);
     CHECK_EQ_INT(di.alpha, alpha);
@@ -114,6 +117,15 @@ static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, ui
         free(rgba);
     }
     dir_free(px);
+}
+
+/* Every self-describing payload: digits, binary and the automatic choice. */
+static void roundtrip(const double *v, size_t n, int cap, int ldz, int alpha, uint32_t width,
+                      const char *what)
+{
+    roundtrip_enc(v, n, cap, ldz, alpha, width, DIRA_ENCODING_DIGITS, what);
+    roundtrip_enc(v, n, cap, ldz, alpha, width, DIRA_ENCODING_BINARY, what);
+    roundtrip_enc(v, n, cap, ldz, alpha, width, DIRA_ENCODING_AUTO, what);
 }
 
 static void test_hard_values(void)
@@ -224,6 +236,76 @@ static void test_shortest(void)
                 if (strtod(t, NULL) == d && bad++ < 3)
                     fprintf(stderr, "%.17g: %s is not the shortest (%s)\n", d, buf, t);
             }
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* Decimal digits of a base-15 digit string, by schoolbook arithmetic on
+ * decimal digits (independent of the library's conversions). */
+static void b15_text(const uint8_t *d, int n, char *out)
+{
+    uint8_t dec[64];
+    int nd = 1;
+    dec[0] = 0; /* least significant first */
+    for (int i = 0; i < n; i++) {
+        unsigned carry = d[i];
+        for (int j = 0; j < nd; j++) {
+            unsigned t = dec[j] * 15u + carry;
+            dec[j] = (uint8_t)(t % 10);
+            carry = t / 10;
+        }
+        while (carry) {
+            dec[nd++] = (uint8_t)(carry % 10);
+            carry /= 10;
+        }
+    }
+    while (nd > 1 && dec[nd - 1] == 0)
+        nd--;
+    for (int j = 0; j < nd; j++)
+        out[j] = (char)('0' + dec[nd - 1 - j]);
+    out[nd] = '\0';
+}
+
+/* Value strings read exactly: the fast paths (a 64-bit significand and
+ * Clinger or Eisel-Lemire, else the text) against strtod of the decimal
+ * text built here, for random strings of capacity 1 with leading zeros. */
+static void test_parse_exact(void)
+{
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    size_t bad = 0;
+    for (int i = 0; i < 300000; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t r = s >> 11;
+        int nl = 1 + (int)(r % 7), nz = (int)(r / 7 % 15), nr = (int)(r / 105 % 21);
+        int neg = (int)(r / 2205 % 2);
+        uint8_t t[64];
+        int n = 0;
+        t[n++] = (uint8_t)(neg ? nl - 1 : nl + 7);
+        t[n++] = (uint8_t)nz;
+        for (int k = 0; k < nl + nr; k++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            t[n++] = (uint8_t)((s >> 33) % 15);
+        }
+        char hex[80], text[200], lt[64], rt[64];
+        for (int k = 0; k < n; k++)
+            hex[k] = "0123456789abcde"[t[k]];
+        b15_text(t + 2, nl, lt);
+        b15_text(t + 2 + nl, nr, rt);
+        if (nr)
+            snprintf(text, sizeof text, "%s.%.*s%s", lt, nz, "00000000000000", rt);
+        else
+            snprintf(text, sizeof text, "%s", lt);
+        double want = strtod(text, NULL), got;
+        if (want == 0)
+            want = 0; /* classic: zero reads as +0 */
+        else if (neg)
+            want = -want;
+        dir_diag diag;
+        if (dira_parse_value(hex, (size_t)n, 1, 1, &got, &diag) != DIR_OK ||
+            !same_bits(got, want)) {
+            if (bad++ < 3)
+                fprintf(stderr, "f%.*s (%s): got %.17g, expected %.17g\n", n, hex, text, got, want);
         }
     }
     CHECK_EQ_INT(bad, 0);
@@ -353,9 +435,19 @@ static void test_header(void)
     dira_options opt;
     dira_options_default(&opt);
     opt.capacity = 1;
+    opt.encoding = DIRA_ENCODING_DIGITS;
     CHECK_ERR(dira_encode(v, 5, &opt, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
     if (diag.error) return;
     CHECK_EQ_INT(info.escaped, 1); /* 1e300 */
+    CHECK_EQ_INT(info.version, 2);
+    CHECK_EQ_INT(info.encoding, DIRA_ENCODING_DIGITS);
+    /* the table of one unnamed 1-D float64 tensor: 8 + 2 + 0 + 2 + 8 + 8 bytes */
+    const size_t table = 28;
+    CHECK_EQ_INT(px[40], table);
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE], 1);          /* one tensor */
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE + 10], DIRA_F64);
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE + 11], 1);     /* rank */
+    CHECK_EQ_INT(px[DIRA_HEADER_SIZE + 12], 5);     /* shape */
     /* layout: FF 'D' 'R' 'A', version, flags */
     CHECK(px[0] == 0xFF && px[1] == 'D' && px[2] == 'R' && px[3] == 'A');
     CHECK_EQ_INT(px[4], DIRA_HEADER_VERSION);
@@ -365,7 +457,7 @@ static void test_header(void)
     size_t bn;
     size_t size = (size_t)w * h * ch;
     /* any flipped bit in header or stream is caught */
-    size_t stream_end = DIRA_HEADER_SIZE + (size_t)(info.stream_digits + 1) / 2;
+    size_t stream_end = DIRA_HEADER_SIZE + table + (size_t)(info.stream_digits + 1) / 2;
     for (size_t i = 0; i < size; i++) {
         px[i] ^= 0x10;
         dir_error e = dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag);
@@ -380,13 +472,13 @@ static void test_header(void)
         }
         px[i] ^= 0x10;
     }
-    px[4] = 2;
+    px[4] = 3;
     CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag), DIR_ESYNTAX, diag,
-              "version 2");
-    px[4] = 1;
-    px[DIRA_HEADER_SIZE + 3] ^= 1; /* a data byte */
+              "version 3");
+    px[4] = 2;
+    px[DIRA_HEADER_SIZE + table + 3] ^= 1; /* a data byte */
     CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag), DIR_ECRC, diag, "CRC");
-    px[DIRA_HEADER_SIZE + 3] ^= 1;
+    px[DIRA_HEADER_SIZE + table + 3] ^= 1;
     opt.max_values = 4;
     CHECK_ERR(dira_decode(px, w, h, ch, 0, &opt, &back, &bn, NULL, &diag), DIR_ELIMIT, diag,
               "5 values");
@@ -499,6 +591,7 @@ static void test_heatmap(void)
 int main(void)
 {
     test_shortest();
+    test_parse_exact();
     test_hard_values();
     test_classic_roundtrip();
     test_header();

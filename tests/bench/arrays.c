@@ -30,7 +30,7 @@
 #define BUDGET_NS   2000000000u
 
 typedef struct dataset {
-    const char *name; /* directory under imgarrays-reference */
+    const char *name; /* directory under imgarrays-reference, or "large" */
     int ref_capacity; /* the reference images' configuration (MANIFEST.tsv) */
     int ref_ldeczeroes;
     const char *refs[3]; /* the reference library's images */
@@ -43,7 +43,116 @@ static const dataset datasets[] = {
      1,
      {"capacity/capacity-0.png", "capacity/capacity-1.png", "capacity/capacity-2.png"}},
     {"ldeczeroes", 0, 0, {"ldeczeroes/capacity-0-n.webp", NULL, NULL}},
+    /* --large FILE: the 318,010 weights of a 784-400-10 network
+     * (samples/weights-gen --hidden 400); the reference has no set of that
+     * size, and it has no images of its own for it */
+    {"large", 1, 1, {NULL, NULL, NULL}},
 };
+
+/* ---- numbers <-> pixel bytes, beside the reference under node ------------ */
+
+#define SPEED_RUNS 7
+
+static uint64_t count_exact(const double *a, size_t na, const double *b, size_t nb);
+
+typedef struct speed_row {
+    char mode[64];
+    uint64_t enc_ns, dec_ns;       /* ours: dira_encode, dira_decode (medians) */
+    double ref_enc_ms, ref_dec_ms; /* the reference; < 0: not run */
+    double ref_full_ms;            /* its decode with building the hex string */
+    uint64_t bytes;                /* pixel bytes (data channels) */
+    char note[256];
+} speed_row;
+
+/* Times dira_encode and dira_decode alone (no image codec), CPU time of the
+ * thread (node's side: of its single-threaded process), median of
+ * SPEED_RUNS; checks the values come back. */
+static int time_dira(speed_row *r, const double *vals, size_t n, const dira_options *opt)
+{
+    uint64_t te[SPEED_RUNS], td[SPEED_RUNS];
+    for (unsigned k = 0; k < SPEED_RUNS; k++) {
+        uint8_t *px = NULL;
+        uint32_t w, h;
+        unsigned ch;
+        dira_info info;
+        dir_diag diag;
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
+        dir_error e = dira_encode(vals, n, opt, &px, &w, &h, &ch, &info, &diag);
+        te[k] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
+        if (e != DIR_OK) {
+            snprintf(r->note, sizeof r->note, "dira_encode: %s", diag.message);
+            return -1;
+        }
+        dira_options dopt = *opt;
+        dopt.capacity = info.capacity;
+        dopt.ldeczeroes = info.ldeczeroes;
+        double *back = NULL;
+        size_t got = 0;
+        t0 = bench_time_ns(BENCH_CLOCK_CPU);
+        e = dira_decode(px, w, h, ch, 0, &dopt, &back, &got, NULL, &diag);
+        td[k] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
+        dir_free(px);
+        if (e != DIR_OK || got != n) {
+            snprintf(r->note, sizeof r->note, "dira_decode: %s", diag.message);
+            dir_free(back);
+            return -1;
+        }
+        if (k == 0) {
+            uint64_t same = count_exact(back, got, vals, n);
+            r->bytes = (uint64_t)w * h * ch;
+            if (info.encoding == DIRA_ENCODING_BINARY)
+                snprintf(r->note, sizeof r->note, "binary; %llu of %zu back exact",
+                         (unsigned long long)same, n);
+            else
+                snprintf(r->note, sizeof r->note,
+                         "digits, capacity %d, ldeczeroes %s; %llu of %zu back exact",
+                         info.capacity, info.ldeczeroes ? "on" : "off", (unsigned long long)same,
+                         n);
+        }
+        dir_free(back);
+    }
+    r->enc_ns = bench_median(te, SPEED_RUNS);
+    r->dec_ns = bench_median(td, SPEED_RUNS);
+    return 0;
+}
+
+/* Runs tests/bench/arrays-ref.js under node on the same data. */
+static void time_reference(speed_row *r, const char *script, const char *index_js,
+                           const char *data_json, int capacity, int ldz)
+{
+    r->ref_enc_ms = r->ref_dec_ms = -1;
+    if (!script) return;
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "node --single-threaded '%.2000s' '%.2000s' '%.2000s' %d %d %d",
+             script, index_js, data_json, capacity, ldz, 5);
+    FILE *p = popen(cmd, "r");
+    if (!p) return;
+    double e, d, full;
+    unsigned long long cnt, bytes;
+    if (fscanf(p, "%lf %lf %llu %llu %lf", &e, &d, &cnt, &bytes, &full) == 5) {
+        r->ref_enc_ms = e;
+        r->ref_dec_ms = d;
+        r->ref_full_ms = full;
+    }
+    if (pclose(p) != 0) r->ref_enc_ms = r->ref_dec_ms = -1;
+}
+
+static void print_speed(FILE *f, const char *set, size_t n, const speed_row *rows, size_t nr)
+{
+    for (size_t i = 0; i < nr; i++) {
+        const speed_row *r = &rows[i];
+        double ours = (double)(r->enc_ns + r->dec_ns) / 1e6;
+        fprintf(f, "| %s (%zu) | %s | %.2f | %.2f | ", set, n, r->mode, (double)r->enc_ns / 1e6,
+                (double)r->dec_ns / 1e6);
+        if (r->ref_enc_ms >= 0)
+            fprintf(f, "%.1f | %.1f | **%.0f** | %.1f | %.0f | ", r->ref_enc_ms, r->ref_dec_ms,
+                    (r->ref_enc_ms + r->ref_dec_ms) / ours, r->ref_full_ms,
+                    (r->ref_enc_ms + r->ref_full_ms) / ours);
+        else
+            fprintf(f, "- | - | - | - | - | ");
+        fprintf(f, "%s |\n", r->note);
+    }
+}
 
 /* The capacity of each reference image (for the capacity data set they
  * differ; the others use the data set's). */
@@ -316,8 +425,13 @@ static void pack_row(row *r, const double *vals, size_t n, int classic, enum img
                  "chose capacity %d, ldeczeroes %s; %llu value(s) inexact by design", info.capacity,
                  info.ldeczeroes ? "yes" : "no", (unsigned long long)info.inexact);
     } else {
-        snprintf(r->note, sizeof r->note, "chose capacity %d, ldeczeroes %s; %llu escaped",
-                 info.capacity, info.ldeczeroes ? "yes" : "no", (unsigned long long)info.escaped);
+        if (info.encoding == DIRA_ENCODING_BINARY)
+            snprintf(r->note, sizeof r->note, "chose binary (%llu payload bytes)",
+                     (unsigned long long)info.payload_bytes);
+        else
+            snprintf(r->note, sizeof r->note,
+                     "chose digits, capacity %d, ldeczeroes %s; %llu escaped", info.capacity,
+                     info.ldeczeroes ? "yes" : "no", (unsigned long long)info.escaped);
     }
     /* Classic images are read back with the configuration they were written with. */
     opt.capacity = info.capacity;
@@ -403,9 +517,17 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
         }
         back[got] = 0;
         double *v = NULL;
-        size_t n = parse_json_numbers((const char *)back, got, &v);
+        /* raw tensor bytes (ref NULL): decompressing is the whole unpack */
+        size_t n = ref ? parse_json_numbers((const char *)back, got, &v) : 0;
         t[runs] = bench_time_ns(BENCH_CLOCK_CPU) - t0;
         spent += t[runs++];
+        if (!ref) {
+            if (got != len || memcmp(back, json, len) != 0) {
+                snprintf(r->note, sizeof r->note, "decompressed bytes differ");
+                goto done;
+            }
+            continue;
+        }
         if (n == (size_t)-1) {
             snprintf(r->note, sizeof r->note, "JSON parse failed after decompression");
             goto done;
@@ -419,6 +541,78 @@ static void text_row(row *r, const char *label, const uint8_t *json, size_t len,
 done:
     free(out);
     free(back);
+}
+
+/* Sizes of one tensor in its own dtype: raw little-endian bytes, gzip -9
+ * and xz -9 of them (text_row on the raw bytes: pack = compress), and the
+ * self-describing default (dira_encode_tensors, encoding auto) in each image
+ * format; pack and unpack times as the other rows. */
+static void tensor_table(FILE *f, const char *label, const dira_tensor *t)
+{
+    uint64_t n = dira_tensor_elements(t);
+    size_t raw = (size_t)(n * dira_dtype_size(t->dtype));
+    row r[8];
+    memset(r, 0, sizeof r);
+    snprintf(r[0].label, sizeof r[0].label, "raw %s bytes", dira_dtype_name(t->dtype));
+    r[0].bytes = raw;
+    /* the text rows compare doubles: give them nothing to compare */
+    text_row(&r[1], "gzip -9 of the raw bytes", t->data, raw, 0, NULL, 0);
+    text_row(&r[2], "xz -9 of the raw bytes", t->data, raw, 1, NULL, 0);
+    for (int fmt = 0; fmt < 4; fmt++) {
+        row *q = &r[3 + fmt];
+        snprintf(q->label, sizeof q->label, "%s, self-describing default", fmt_names[fmt]);
+        dira_options opt;
+        dira_options_default(&opt);
+        uint8_t *px = NULL;
+        uint32_t w, h;
+        unsigned ch;
+        dira_info info;
+        dir_diag diag;
+        uint64_t t0 = bench_time_ns(BENCH_CLOCK_CPU);
+        if (dira_encode_tensors(t, 1, NULL, 0, &opt, &px, &w, &h, &ch, &info, &diag) != DIR_OK) {
+            snprintf(q->note, sizeof q->note, "%s", diag.message);
+            continue;
+        }
+        bench_buf file = {0};
+        char err[256];
+        int rc = encode_image((enum img_fmt)fmt, px, w, h, ch, &file, err, sizeof err);
+        q->pack_ns = bench_time_ns(BENCH_CLOCK_CPU) - t0;
+        dir_free(px);
+        if (rc) {
+            snprintf(q->note, sizeof q->note, "%s", err);
+            continue;
+        }
+        q->bytes = file.size;
+        /* unpack: the image decoder, then the tensors, compared byte for byte */
+        uint8_t *dp = NULL;
+        void (*release)(void *) = free;
+        t0 = bench_time_ns(BENCH_CLOCK_CPU);
+        if (decode_image(file.data, file.size, &dp, &release, &w, &h, &ch, err, sizeof err) == 0) {
+            dira_tensors *ts = NULL;
+            dir_error e = dira_decode_tensors(dp, w, h, ch, 0, NULL, &ts, NULL, &diag);
+            q->unpack_ns = bench_time_ns(BENCH_CLOCK_CPU) - t0;
+            release(dp);
+            int same = e == DIR_OK && ts->count == 1 && ts->tensors[0].dtype == t->dtype &&
+                       memcmp(ts->tensors[0].data, t->data, raw) == 0;
+            snprintf(q->note, sizeof q->note, "%s; %s, %.3f of raw", same ? "bit-exact" : "DIFFERS",
+                     info.encoding == DIRA_ENCODING_BINARY ? "binary" : "digits",
+                     (double)file.size / (double)raw);
+            dir_free(ts);
+        }
+        bench_buf_free(&file);
+    }
+    fprintf(f, "\n#### %s\n\n", label);
+    fprintf(f, "| packing | bytes | vs raw | pack ms | unpack ms | notes |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: | --- |\n");
+    for (int i = 0; i < 7; i++) {
+        fprintf(f, "| %s | %zu | %.3f | ", r[i].label, r[i].bytes,
+                (double)r[i].bytes / (double)raw);
+        if (r[i].pack_ns)
+            fprintf(f, "%.1f | %.1f | ", (double)r[i].pack_ns / 1e6, (double)r[i].unpack_ns / 1e6);
+        else
+            fprintf(f, "- | - | ");
+        fprintf(f, "%s |\n", i == 1 || i == 2 ? "" : r[i].note);
+    }
 }
 
 static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, uint64_t count)
@@ -448,15 +642,24 @@ static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, ui
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: dir-bench-arrays SHARED_DIR [--markdown FILE] [--summary FILE]\n");
+        fprintf(stderr, "usage: dir-bench-arrays SHARED_DIR [--markdown FILE] [--summary FILE]\n"
+                        "       [--large WEIGHTS.json] [--reference-js arrays-ref.js] "
+                        "[--speed-only 1]\n");
         return 2;
     }
-    const char *shared = argv[1], *md_path = NULL, *sum_path = NULL;
+    const char *shared = argv[1], *md_path = NULL, *sum_path = NULL, *large_path = NULL,
+               *ref_script = NULL, *speed_only = NULL;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--markdown")) {
             md_path = argv[i + 1];
         } else if (!strcmp(argv[i], "--summary")) {
             sum_path = argv[i + 1];
+        } else if (!strcmp(argv[i], "--large")) {
+            large_path = argv[i + 1];
+        } else if (!strcmp(argv[i], "--reference-js")) {
+            ref_script = argv[i + 1];
+        } else if (!strcmp(argv[i], "--speed-only")) {
+            speed_only = argv[i + 1]; /* "1": only the numbers <-> bytes table */
         } else {
             fprintf(stderr, "dir-bench-arrays: unknown option %s\n", argv[i]);
             return 2;
@@ -479,10 +682,19 @@ int main(int argc, char **argv)
     char target_lines[4096] = "";
     size_t tl = 0;
 
+    char speed_lines[16384] = "";
+    size_t sl = 0;
+    char index_js[4096];
+    snprintf(index_js, sizeof index_js, "%s/imgarrays-reference/js/index.js", shared);
     for (size_t d = 0; d < sizeof datasets / sizeof datasets[0]; d++) {
         const dataset *ds = &datasets[d];
         char path[4096];
-        snprintf(path, sizeof path, "%s/imgarrays-reference/%s/rawData.json", shared, ds->name);
+        if (strcmp(ds->name, "large") == 0) {
+            if (!large_path) continue;
+            snprintf(path, sizeof path, "%s", large_path);
+        } else {
+            snprintf(path, sizeof path, "%s/imgarrays-reference/%s/rawData.json", shared, ds->name);
+        }
         uint8_t *json;
         size_t json_len;
         if (bench_read_file(path, &json, &json_len) != 0) {
@@ -496,6 +708,41 @@ int main(int argc, char **argv)
             return 1;
         }
         fprintf(stderr, "arrays: %s: %zu values, %zu bytes of JSON\n", ds->name, n, json_len);
+
+        {
+            speed_row sr[2];
+            memset(sr, 0, sizeof sr);
+            dira_options so;
+            dira_options_default(&so);
+            so.classic = 1;
+            so.capacity = ds->ref_capacity;
+            so.ldeczeroes = ds->ref_ldeczeroes;
+            so.allow_inexact = 1;
+            snprintf(sr[0].mode, sizeof sr[0].mode, "classic, capacity %d", ds->ref_capacity);
+            fprintf(stderr, "arrays: %s: numbers <-> bytes\n", ds->name);
+            if (time_dira(&sr[0], vals, n, &so) != 0) failures++;
+            time_reference(&sr[0], ref_script, index_js, path, ds->ref_capacity,
+                           ds->ref_ldeczeroes);
+            dira_options_default(&so);
+            snprintf(sr[1].mode, sizeof sr[1].mode, "self-describing default");
+            if (time_dira(&sr[1], vals, n, &so) != 0) failures++;
+            sr[1].ref_enc_ms = sr[0].ref_enc_ms;
+            sr[1].ref_dec_ms = sr[0].ref_dec_ms;
+            sr[1].ref_full_ms = sr[0].ref_full_ms;
+            FILE *mem = fmemopen(speed_lines + sl, sizeof speed_lines - sl, "w");
+            if (mem) {
+                print_speed(mem, ds->name, n, sr, 2);
+                long w = ftell(mem);
+                fclose(mem);
+                if (w > 0) sl += (size_t)w;
+            }
+            print_speed(stderr, ds->name, n, sr, 2);
+        }
+        if (speed_only) {
+            free(vals);
+            free(json);
+            continue;
+        }
 
         row rows[32];
         size_t nr = 0;
@@ -556,9 +803,40 @@ int main(int argc, char **argv)
         free(vals);
         free(json);
     }
+    fprintf(md, "\n#### Numbers <-> pixel bytes (dira_encode, dira_decode; no image codec)\n\n");
+    fprintf(md, "| data set | mode | encode ms | decode ms | reference encode ms | reference "
+                "decode ms | reference / ours | reference decode from bytes ms | reference / "
+                "ours, from bytes | notes |\n");
+    fprintf(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n%s",
+            speed_lines);
+    if (speed_only) goto finish;
+    if (large_path) {
+        /* the large set's first layer, 784 x 400, as float64 and float32 */
+        uint8_t *json;
+        size_t json_len;
+        double *vals = NULL;
+        size_t n = 0;
+        if (bench_read_file(large_path, &json, &json_len) == 0) {
+            n = parse_json_numbers((const char *)json, json_len, &vals);
+            free(json);
+        }
+        if (n != (size_t)-1 && n >= 784 * 400) {
+            float *f32 = malloc(784 * 400 * sizeof *f32);
+            for (size_t i = 0; f32 && i < 784 * 400; i++)
+                f32[i] = (float)vals[i];
+            dira_tensor t64 = {"W1", DIRA_F64, 2, {784, 400}, vals};
+            dira_tensor t32 = {"W1", DIRA_F32, 2, {784, 400}, f32};
+            fprintf(stderr, "arrays: tensors\n");
+            tensor_table(md, "Tensors: the `large` set's first layer (784 x 400) as float64", &t64);
+            if (f32) tensor_table(md, "Tensors: the same layer as float32", &t32);
+            free(f32);
+        }
+        if (n != (size_t)-1) free(vals);
+    }
     fprintf(md, "\n#### Target: arrays in .dir smaller than gzip -9 of their JSON\n\n");
     fprintf(md, "| data set | packing | .dir bytes | gzip -9 bytes | ratio | holds |\n");
     fprintf(md, "| --- | --- | ---: | ---: | ---: | --- |\n%s", target_lines);
+finish:
     if (md != stdout && fclose(md) != 0) {
         fprintf(stderr, "dir-bench-arrays: error writing %s\n", md_path);
         return 1;

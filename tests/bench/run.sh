@@ -26,10 +26,11 @@ src=${DIR_BENCH_SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
 
 if [ -z "${DIR_BENCH_EXE:-}" ]; then
     # Run by hand: build what the benchmark needs.
-    meson compile -C "$build" dir-bench dir-bench-arrays dirtool >&2 || die "build failed"
+    meson compile -C "$build" dir-bench dir-bench-arrays dirtool weights-gen >&2 || die "build failed"
     DIR_BENCH_EXE=$build/tests/bench/dir-bench
     DIR_BENCH_ARRAYS_EXE=$build/tests/bench/dir-bench-arrays
     DIRTOOL=$build/tool/dirtool
+    DIR_BENCH_WEIGHTS_GEN=$build/samples/weights-gen
     DIR_BENCH_COMMAND="tests/bench/run.sh $1"
 fi
 # The command as typed from the source root (build dir made relative).
@@ -67,7 +68,16 @@ status=0
     --markdown "$out/images.md" < "$out/corpus-list.tsv" || status=1
 
 echo "bench: arrays" >&2
-"$DIR_BENCH_ARRAYS_EXE" "$shared" --markdown "$out/arrays.md" --summary "$out/arrays.tsv" || status=1
+# the `large` set: the 318,010 weights of a 784-400-10 network from the
+# seeded generator (the reference data has no set of that size)
+"${DIR_BENCH_WEIGHTS_GEN:-$build/samples/weights-gen}" --hidden 400 > "$out/large.json" 2>/dev/null ||
+    die "weights-gen --hidden 400 failed"
+ref_js=
+command -v node >/dev/null 2>&1 && ref_js="--reference-js $here/arrays-ref.js"
+[ -n "$ref_js" ] || echo "bench: node not found: the reference library is not timed" >&2
+# shellcheck disable=SC2086
+"$DIR_BENCH_ARRAYS_EXE" "$shared" --markdown "$out/arrays.md" --summary "$out/arrays.tsv" \
+    --large "$out/large.json" $ref_js || status=1
 
 # dirtool info of a typical screenshot (a GIMP window) and sprite sheet (a
 # freeciv terrain tile set), encoded with dirtool's defaults.
@@ -233,6 +243,19 @@ decompressing it and reading the numbers with strtod.  Median of up to 3
 packs and 3 to 5 unpacks.  "Values back exact" counts doubles identical bit
 for bit to the JSON's numbers read by strtod.  The reference library's own
 images are read back as classic images with their MANIFEST configuration.
+The \`large\` set is the 318,010 weights of a 784-400-10 network
+(\`samples/weights-gen --hidden 400\`; the reference data has no set that size).
+
+"Numbers <-> pixel bytes" times \`dira_encode\` and \`dira_decode\` alone (no
+image codec; CPU time of the thread, median of 7) beside the reference
+library in the same run (\`tests/bench/arrays-ref.js\` under \`node
+--single-threaded\`, CPU time of the process, median of 5): its
+\`prepareExportData\` for encoding, and for decoding \`hexToNum\` on the
+'f'-split hex string of the bytes ("from bytes": including building that
+string with its decoder's own loop).  Classic rows use the reference
+images' configuration (capacity 1 with lDecZeroes for \`small\` and \`large\`);
+self-describing rows our defaults; both are compared with the same
+reference timing.
 EOF
     cat "$out/arrays.md"
 } > "$docs/benchmarks.md.tmp"

@@ -22,7 +22,8 @@
 static uint64_t le64(const uint8_t *p)
 {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
     return v;
 }
 
@@ -112,21 +113,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (height == 0) height = 1;
     uint8_t *px = calloc((size_t)height, stride);
     if (!px) return 0;
-    for (size_t i = 0; i < n; i++) px[(i / row) * stride + i % row] = body[i];
+    for (size_t i = 0; i < n; i++)
+        px[(i / row) * stride + i % row] = body[i];
 
-    if (fixcrc && channels == 3 && n >= DIRA_HEADER_SIZE && px[0] == 0xFF) {
-        /* RGB without padding: the byte stream is the pixel bytes. */
-        uint64_t digits = le64(px + 16);
-        size_t avail = (size_t)height * row - DIRA_HEADER_SIZE;
-        if (digits / 2 < avail) {
-            size_t data_bytes = (size_t)((digits + 1) / 2);
-            uint8_t hdr[DIRA_HEADER_SIZE];
-            memcpy(hdr, px, sizeof hdr);
-            if (!padded) {
-                uint32_t crc = dir_crc32(0, hdr, 40);
-                crc = dir_crc32(crc, px + DIRA_HEADER_SIZE, data_bytes);
-                for (int k = 0; k < 4; k++) px[40 + k] = (uint8_t)(crc >> (8 * k));
-            }
+    if (fixcrc && channels == 3 && n >= DIRA_HEADER_SIZE && px[0] == 0xFF && !padded) {
+        /* RGB without padding: the byte stream is the pixel bytes.  Version
+         * 1: CRC at 40 over 40 header bytes and the digits; version 2: CRC
+         * at 44 over 44 header bytes, the table (size at 40) and the
+         * payload (digits, or bytes when px[6] is 1). */
+        int v2 = px[4] == 2;
+        size_t fixed = v2 ? DIRA_HEADER_SIZE : DIRA_HEADER_SIZE_V1, at = v2 ? 44 : 40;
+        uint64_t payload = le64(px + 16);
+        uint64_t table = v2 ? (uint64_t)px[40] | (uint64_t)px[41] << 8 | (uint64_t)px[42] << 16 |
+                                  (uint64_t)px[43] << 24
+                            : 0;
+        uint64_t bytes = v2 && px[6] == 1 ? payload : (payload + 1) / 2;
+        size_t avail = (size_t)height * row - fixed;
+        if (table <= avail && bytes <= avail - table) {
+            uint32_t crc = dir_crc32(0, px, at);
+            crc = dir_crc32(crc, px + fixed, (size_t)(table + bytes));
+            for (int k = 0; k < 4; k++)
+                px[at + k] = (uint8_t)(crc >> (8 * k));
         }
     }
 
@@ -138,12 +145,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.alpha = alpha;
     opt.max_values = 1 << 20;
 
+    /* The tensor reader: whatever it accepts re-encodes (binary) to the
+     * same tensors, names, shapes and bytes. */
+    dira_tensors *ts = NULL;
+    dir_diag tdiag;
+    dir_error terr =
+        dira_decode_tensors(px, width, height, channels, stride, &opt, &ts, NULL, &tdiag);
+    FUZZ_CHECK(terr == tdiag.error);
+    if (terr == DIR_OK) {
+        dira_options bin;
+        dira_options_default(&bin);
+        bin.encoding = DIRA_ENCODING_BINARY;
+        uint8_t *tp = NULL;
+        uint32_t tw, th;
+        unsigned tc;
+        if (dira_encode_tensors(ts->tensors, ts->count, ts->meta, ts->meta_count, &bin, &tp, &tw,
+                                &th, &tc, NULL, &tdiag) == DIR_OK) {
+            dira_tensors *t2 = NULL;
+            FUZZ_CHECK(dira_decode_tensors(tp, tw, th, tc, 0, NULL, &t2, NULL, &tdiag) == DIR_OK);
+            FUZZ_CHECK(t2 && t2->count == ts->count && t2->meta_count == ts->meta_count);
+            for (size_t i = 0; t2 && i < ts->count; i++) {
+                const dira_tensor *a = &ts->tensors[i], *b = &t2->tensors[i];
+                uint64_t ne = dira_tensor_elements(a);
+                FUZZ_CHECK(strcmp(a->name, b->name) == 0 && a->dtype == b->dtype &&
+                           a->rank == b->rank);
+                FUZZ_CHECK(ne == 0 ||
+                           memcmp(a->data, b->data, ne * dira_dtype_size(a->dtype)) == 0);
+            }
+            dir_free(t2);
+            dir_free(tp);
+        }
+        dir_free(ts);
+    }
+
     double *values = NULL;
     size_t count = 7;
     dira_info info;
     dir_diag diag;
-    dir_error err = dira_decode(px, width, height, channels, stride, &opt, &values, &count,
-                                &info, &diag);
+    dir_error err =
+        dira_decode(px, width, height, channels, stride, &opt, &values, &count, &info, &diag);
     FUZZ_CHECK(err == diag.error);
     if (err != DIR_OK) {
         FUZZ_CHECK(values == NULL && count == 0);
@@ -153,7 +193,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(count <= (1 << 20));
     FUZZ_CHECK((count == 0) == (values == NULL));
-    for (size_t i = 0; i < count; i++) FUZZ_CHECK(isfinite(values[i]));
+    /* digit payloads hold finite values only; binary ones any double */
+    if (info.encoding == DIRA_ENCODING_DIGITS)
+        for (size_t i = 0; i < count; i++)
+            FUZZ_CHECK(isfinite(values[i]));
     FUZZ_CHECK(info.count == count);
 
     /* Self-describing round trip: every finite double comes back exactly. */

@@ -28,6 +28,7 @@
 #include "dir.h"
 #include "image_io.h"
 #include "numio.h"
+#include "tensorio.h"
 
 static const char *outdir;
 static unsigned long written;
@@ -71,8 +72,9 @@ static void encode_all(const char *stem, const uint8_t *px, uint32_t w, uint32_t
         if (dir_encode(px, w, h, c, stride, &opt, &out, &size, NULL, &diag) != DIR_OK)
             die(stem, diag.message);
         char name[512];
-        snprintf(name, sizeof name, "%s-%ux%u-%s-%s-%s.dir", stem, w, h, dir_filter_name(opt.filter),
-                 dir_layout_name(opt.layout), dir_backend_name(opt.backend));
+        snprintf(name, sizeof name, "%s-%ux%u-%s-%s-%s.dir", stem, w, h,
+                 dir_filter_name(opt.filter), dir_layout_name(opt.layout),
+                 dir_backend_name(opt.backend));
         put("dir", name, out, size);
         dir_free(out);
     }
@@ -275,8 +277,8 @@ static void array_seeds(void)
                     opt.alpha = alpha;
                     opt.width = 4;
                     opt.allow_inexact = 1; /* the reference's bytes: fine as seeds */
-                    unsigned sel = (unsigned)cap | (unsigned)ldz << 2 | (alpha ? 8u | 32u : 0u) |
-                                   16u;
+                    unsigned sel =
+                        (unsigned)cap | (unsigned)ldz << 2 | (alpha ? 8u | 32u : 0u) | 16u;
                     snprintf(name, sizeof name, "classic-%s-c%d-l%d-a%d", sets[s].name, cap, ldz,
                              alpha);
                     array_seed(name, sets[s].v, sets[s].n, &opt, sel);
@@ -317,7 +319,8 @@ static void npy_seed(const char *name, const char *descr, const char *shape, con
                       descr, shape);
     size_t pre = version == 1 ? 10 : 12;
     size_t hl = (size_t)dl + 1;
-    while ((pre + hl) % 64) hl++;
+    while ((pre + hl) % 64)
+        hl++;
     uint8_t *buf = malloc(pre + hl + size);
     if (!buf) die(name, "out of memory");
     memcpy(buf, "\x93NUMPY", 6);
@@ -327,7 +330,8 @@ static void npy_seed(const char *name, const char *descr, const char *shape, con
         buf[8] = (uint8_t)hl;
         buf[9] = (uint8_t)(hl >> 8);
     } else {
-        for (int k = 0; k < 4; k++) buf[8 + k] = (uint8_t)(hl >> (8 * k));
+        for (int k = 0; k < 4; k++)
+            buf[8 + k] = (uint8_t)(hl >> (8 * k));
     }
     memset(buf + pre, ' ', hl);
     memcpy(buf + pre, dict, (size_t)dl);
@@ -379,10 +383,55 @@ static void number_seeds(void)
     npy_seed("u1-v3.npy", "|u1", "(3,)", u1, sizeof u1, 3);
     npy_seed("i8.npy", "<i8", "(3,)", i8, sizeof i8, 1);
     uint8_t be[sizeof f8];
-    for (size_t i = 0; i < sizeof f8; i++) be[i] = ((const uint8_t *)f8)[(i / 8) * 8 + 7 - i % 8];
+    for (size_t i = 0; i < sizeof f8; i++)
+        be[i] = ((const uint8_t *)f8)[(i / 8) * 8 + 7 - i % 8];
     npy_seed("f8-be.npy", ">f8", "(3,)", be, sizeof be, 1);
     npy_seed("scalar.npy", "<f8", "()", f8, 8, 1);
     npy_seed("empty.npy", "<f8", "(0,)", f8, 0, 1);
+    npy_seed("f4-fortran.npy", "<f4", "(3, 1)", f4, sizeof f4, 1);
+    static const uint16_t f2[] = {0x3C00u, 0x7E00u, 0xFC00u};
+    npy_seed("f2.npy", "<f2", "(3,)", f2, sizeof f2, 1);
+    static const uint8_t b1[] = {1, 0, 1, 1};
+    npy_seed("b1-2d.npy", "|b1", "(2, 2)", b1, sizeof b1, 1);
+}
+
+/* .npz and safetensors seeds, written by dirtool's own writers. */
+static void tensor_seeds(void)
+{
+    static const float w[6] = {0.5f, -1.25f, 3e-3f, 0, -0.0f, 7};
+    static const uint16_t bf[3] = {0x3F80u, 0xC000u, 0x7FC0u};
+    static const int64_t ids[2] = {-1, (int64_t)1 << 60};
+    static const uint8_t mask[3] = {1, 0, 1};
+    dira_tensor t[4];
+    memset(t, 0, sizeof t);
+    t[0] = (dira_tensor){"layer.weight", DIRA_F32, 2, {2, 3}, w};
+    t[1] = (dira_tensor){"ids", DIRA_I64, 1, {2}, ids};
+    t[2] = (dira_tensor){"mask", DIRA_BOOL, 1, {3}, mask};
+    t[3] = (dira_tensor){"emb", DIRA_BF16, 1, {3}, bf};
+    dira_meta meta[1] = {{"format", "pt"}};
+    tio_set set = {3, t, 0, NULL};
+    uint8_t *b;
+    size_t len;
+    char err[256];
+    mkdir_p("npz");
+    mkdir_p("safetensors");
+    if (tio_format_npz(&set, &b, &len, err, sizeof err)) die("seed.npz", err);
+    put("npz", "three.npz", b, len);
+    free(b);
+    set.count = 1;
+    if (tio_format_npz(&set, &b, &len, err, sizeof err)) die("one.npz", err);
+    put("npz", "one.npz", b, len);
+    free(b);
+    tio_set st = {4, t, 1, meta};
+    if (tio_format_safetensors(&st, &b, &len, err, sizeof err)) die("seed.safetensors", err);
+    put("safetensors", "four.safetensors", b, len);
+    free(b);
+    st.count = 0;
+    if (tio_format_safetensors(&st, &b, &len, err, sizeof err)) die("meta.safetensors", err);
+    put("safetensors", "meta-only.safetensors", b, len);
+    free(b);
+    put_text("json", "object.json", "{\"a\": [[1, 2], [3, 4]], \"b\": 5, \"c\": []}");
+    put_text("json", "ragged.json", "[[1, 2], [3]]");
 }
 
 int main(int argc, char **argv)
@@ -394,10 +443,13 @@ int main(int argc, char **argv)
     outdir = argv[1];
     if (mkdir(outdir, 0777) != 0 && errno != EEXIST) die(outdir, strerror(errno));
     const char *subs[] = {"dir", "array", "json", "csv", "npy"};
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) mkdir_p(subs[i]);
-    for (int i = 3; i < argc; i++) image_seeds(argv[i]);
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        mkdir_p(subs[i]);
+    for (int i = 3; i < argc; i++)
+        image_seeds(argv[i]);
     array_seeds();
     number_seeds();
+    tensor_seeds();
     FILE *stamp = fopen(argv[2], "w");
     if (!stamp || fclose(stamp) != 0) die(argv[2], strerror(errno));
     printf("make_seeds: %lu seed files in %s\n", written, outdir);

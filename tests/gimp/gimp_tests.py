@@ -680,12 +680,43 @@ def mode_heatmap(a, work, checks):
   (dt-mark "refused result " (dt-num (length
     (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 1 1 0 0 0 0.0)))))""")
 
+    # 5. Tensors: one named layer each, drawn as dirtool array heatmap draws
+    #    them (the flattened image is dirtool's picture).
+    tj = os.path.join(work, "tensors.json")
+    with open(tj, "w") as f:
+        json.dump({"W1": [[(i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(28)] for i in range(20)],
+                   "b1": [0.1, -0.2, 0.3],
+                   "W2": [[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]]}, f)
+    tpng = os.path.join(work, "tensors.png")
+    run([dirtool, "array", "pack", tj, tpng])
+    t_out = os.path.join(work, "tensors-gimp.png")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(tpng)} {scm_str(tpng)})))
+       (r (plug-in-dir-tensor-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 0.0 0 0))
+       (h (car r))
+       (ls (cadr (gimp-image-get-layers h)))
+       (names (map (lambda (i) (car (gimp-item-get-name (vector-ref ls i))))
+                   (list 0 1 2 3))))
+  (dt-mark "tensors " (dt-num (cadr r)) " layers=" (dt-num (car (gimp-image-get-layers h)))
+           " names=" (car names) "," (cadr names) "," (caddr names) "," (cadddr names))
+  (gimp-image-flatten h)
+  (dt-png h {scm_str(t_out)}))""")
+
     output = g.run()
     marks = g.marks()
 
     def mark(name):
         m = [x for x in marks if x.startswith(f"heat {name} ")]
         return m[0] if len(m) == 1 else None
+
+    tm = [x for x in marks if x.startswith("tensors ")]
+    if checks.ok(len(tm) == 1, "the tensor heatmap ran"):
+        checks.ok(tm[0] == "tensors 3 layers=4 names=W1,b1,W2,Background",
+                  f"a layer per tensor, named after it, over a background ({tm[0]})")
+        t_ref = os.path.join(work, "tensors-dirtool.png")
+        run([dirtool, "array", "heatmap", tpng, t_ref])
+        same, msg = cmp_images(a.testimg, t_ref, t_out)
+        checks.ok(same, f"the flattened layers are dirtool array heatmap's picture ({msg})")
 
     # What the image holds: the reference values to within the reference
     # encoder's rounding past 2^53 (under 2e-15 relative), except the final
@@ -722,7 +753,8 @@ def mode_heatmap(a, work, checks):
         checks.ok(proc.returncode == 0,
                   f"each cell has its value's colour ({(proc.stdout + proc.stderr).strip()})")
         ref = os.path.join(work, "dirtool-heat.png")
-        printed = run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"]).stdout
+        printed = run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+                       "--plain"]).stdout
         want = f"count {n} min {st['min']} max {st['max']} mean {st['mean']}"
         checks.ok(want in printed, f"statistics as dirtool array heatmap prints them ({want})")
         same, msg = cmp_images(a.testimg, ref, out_sq)
@@ -744,7 +776,7 @@ def mode_heatmap(a, work, checks):
     if m is not None:
         ref = os.path.join(work, "dirtool-heat-scaled.png")
         run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-             "--scale", "0.1"])
+             "--scale", "0.1", "--plain"])
         same, msg = cmp_images(a.testimg, ref, out_scaled)
         checks.ok(same, f"scale 0.1: same pixels as dirtool array heatmap --scale 0.1 ({msg})")
         same, msg = cmp_images(a.testimg, out_sq, out_scaled)
@@ -970,7 +1002,8 @@ def mode_interactive(a, work, checks):
     checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
     if os.path.exists(heat_png):
         ref = os.path.join(work, "dirtool-heat.png")
-        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1"])
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+                       "--plain"])
         same, msg = cmp_images(a.testimg, ref, heat_png)
         checks.ok(same, f"near-square heatmap from the dialogs equals dirtool's ({msg})")
 

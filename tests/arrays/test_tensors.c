@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/* test_tensors.c -- self-describing version 2: named, typed, shaped tensors
+ * and metadata, binary (byte-shuffled) and digit payloads, bit-exact for
+ * every dtype (NaN payloads, infinities, -0, subnormals, integer extremes)
+ * through the pixels and through .dir; version-1 images still read (golden
+ * files made by the version-1 writer); every malformed table is refused with
+ * its specific error. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arraytest.h"
+
+/* The values the version-1 golden files were written from (dirtool array
+ * pack at 575ac19, self-describing version 1, capacity 1 with lDecZeroes). */
+static const double golden[] = {0.5,
+                                -0.25,
+                                1,
+                                -1,
+                                0,
+                                -0.0,
+                                3.141592653589793,
+                                -2.718281828459045,
+                                1e-300,
+                                5e-324,
+                                -1.7976931348623157e+308,
+                                123456789.123,
+                                9007199254740992,
+                                0.1,
+                                0.30000000000000004,
+                                1e+21,
+                                -7e-7,
+                                42};
+#define NGOLDEN (sizeof golden / sizeof golden[0])
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *size = (size_t)n;
+    return b;
+}
+
+static void test_golden_v1(void)
+{
+    const char *root = getenv("DIR_SOURCE_ROOT");
+    static const char *const files[] = {"golden-v1.dir", "golden-v1-alpha.dir"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/arrays/data/%s", root ? root : ".", files[k]);
+        size_t size;
+        uint8_t *file = read_file(path, &size);
+        CHECK(file != NULL);
+        if (!file) continue;
+        void *px = NULL;
+        dir_info di;
+        dir_diag diag;
+        CHECK_ERR(dir_decode_alloc(file, size, NULL, &px, &di, NULL, &diag), DIR_OK, diag, NULL);
+        free(file);
+        if (!px) continue;
+        CHECK_EQ_INT(di.channels, k ? 4 : 3);
+        double *v = NULL;
+        size_t n = 0;
+        dira_info info;
+        CHECK_ERR(dira_decode(px, di.width, di.height, di.channels, 0, NULL, &v, &n, &info, &diag),
+                  DIR_OK, diag, NULL);
+        CHECK_EQ_INT(info.version, 1);
+        CHECK_EQ_INT(info.alpha, k);
+        CHECK_EQ_INT(n, NGOLDEN);
+        for (size_t i = 0; v && i < n && i < NGOLDEN; i++)
+            if (!same_bits(v[i], golden[i])) {
+                fprintf(stderr, "%s: value %zu is %.17g, not %.17g\n", files[k], i, v[i],
+                        golden[i]);
+                test_failures++;
+            }
+        dir_free(v);
+        /* and as tensors: one unnamed 1-D float64 */
+        dira_tensors *ts = NULL;
+        CHECK_ERR(
+            dira_decode_tensors(px, di.width, di.height, di.channels, 0, NULL, &ts, NULL, &diag),
+            DIR_OK, diag, NULL);
+        if (ts) {
+            CHECK_EQ_INT(ts->count, 1);
+            CHECK(strcmp(ts->tensors[0].name, "") == 0);
+            CHECK_EQ_INT(ts->tensors[0].dtype, DIRA_F64);
+            CHECK_EQ_INT(ts->tensors[0].rank, 1);
+            CHECK_EQ_INT(ts->tensors[0].shape[0], NGOLDEN);
+            CHECK(memcmp(ts->tensors[0].data, golden, sizeof golden) == 0);
+            dir_free(ts);
+        }
+        dir_free(px);
+    }
+}
+
+/* Little-endian bytes of one element of every dtype, hard cases first. */
+static void fill(dira_dtype dt, uint8_t *p, size_t n, unsigned seed)
+{
+    size_t sz = dira_dtype_size(dt);
+    uint64_t s = 0x12345678u + seed;
+    static const uint64_t f64[] = {0x7FF8000000000001ull, /* NaN with a payload */
+                                   0xFFF0000000000000ull, /* -Inf */
+                                   0x7FF0000000000000ull, 0x8000000000000000ull, /* -0 */
+                                   0x0000000000000001ull, /* smallest subnormal */
+                                   0x7FEFFFFFFFFFFFFFull};
+    static const uint32_t f32[] = {0x7FC00001u, 0xFF800000u, 0x7F800000u,
+                                   0x80000000u, 0x00000001u, 0x7F7FFFFFu};
+    static const uint16_t f16[] = {0x7E01u, 0xFC00u, 0x7C00u, 0x8000u, 0x0001u, 0x7BFFu};
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t u = s >> 7;
+        if (i < 6) {
+            switch (dt) {
+            case DIRA_F64: u = f64[i]; break;
+            case DIRA_F32: u = f32[i]; break;
+            case DIRA_F16:
+            case DIRA_BF16: u = f16[i]; break;
+            default: u = i % 2 ? ~(uint64_t)0 >> 1 : (uint64_t)1 << (8 * sz - 1); /* extremes */
+            }
+        }
+        if (dt == DIRA_BOOL) u &= 1;
+        for (size_t b = 0; b < sz; b++)
+            p[i * sz + b] = (uint8_t)(u >> (8 * b));
+    }
+}
+
+/* Encodes, optionally through .dir, decodes, compares every tensor. */
+static void roundtrip(const dira_tensor *t, size_t n, const dira_meta *meta, size_t nmeta,
+                      int encoding, int through_dir, int want_encoding, const char *what)
+{
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.encoding = encoding;
+    uint8_t *px = NULL;
+    uint32_t w, h;
+    unsigned ch;
+    dira_info info;
+    dir_diag diag;
+    dir_error e = dira_encode_tensors(t, n, meta, nmeta, &opt, &px, &w, &h, &ch, &info, &diag);
+    if (e != DIR_OK) {
+        fprintf(stderr, "%s: encode: %s\n", what, diag.message);
+        test_failures++;
+        return;
+    }
+    CHECK_EQ_INT(info.encoding, want_encoding);
+    CHECK_EQ_INT(info.tensors, n);
+    void *file = NULL, *back = NULL;
+    if (through_dir) {
+        size_t size;
+        CHECK_ERR(dir_encode(px, w, h, ch, 0, NULL, &file, &size, NULL, &diag), DIR_OK, diag, NULL);
+        dir_info di;
+        CHECK_ERR(dir_decode_alloc(file, size, NULL, &back, &di, NULL, &diag), DIR_OK, diag, NULL);
+        dir_free(file);
+        dir_free(px);
+        px = back;
+    }
+    dira_tensors *ts = NULL;
+    e = dira_decode_tensors(px, w, h, ch, 0, NULL, &ts, &info, &diag);
+    if (e != DIR_OK) {
+        fprintf(stderr, "%s: decode: %s\n", what, diag.message);
+        test_failures++;
+        dir_free(px);
+        return;
+    }
+    CHECK_EQ_INT(info.version, 2);
+    CHECK_EQ_INT(ts->count, n);
+    CHECK_EQ_INT(ts->meta_count, nmeta);
+    for (size_t i = 0; i < n && i < ts->count; i++) {
+        const dira_tensor *a = &t[i], *b = &ts->tensors[i];
+        uint64_t ne = dira_tensor_elements(a);
+        if (strcmp(a->name, b->name) != 0 || a->dtype != b->dtype || a->rank != b->rank ||
+            memcmp(a->shape, b->shape, a->rank * sizeof a->shape[0]) != 0 ||
+            (ne && memcmp(a->data, b->data, ne * dira_dtype_size(a->dtype)) != 0)) {
+            fprintf(stderr, "%s: tensor %zu ('%s', %s) came back different\n", what, i, a->name,
+                    dira_dtype_name(a->dtype));
+            test_failures++;
+        }
+    }
+    for (size_t i = 0; i < nmeta && i < ts->meta_count; i++)
+        CHECK(strcmp(ts->meta[i].key, meta[i].key) == 0 &&
+              strcmp(ts->meta[i].value, meta[i].value) == 0);
+    dir_free(ts);
+    dir_free(px);
+}
+
+static void test_dtypes(void)
+{
+    enum { N = 300 };
+    static uint8_t data[DIRA_DTYPE_COUNT][N * 8];
+    dira_tensor t[DIRA_DTYPE_COUNT];
+    memset(t, 0, sizeof t);
+    char names[DIRA_DTYPE_COUNT][32];
+    for (int d = 0; d < DIRA_DTYPE_COUNT; d++) {
+        fill((dira_dtype)d, data[d], N, (unsigned)d);
+        snprintf(names[d], sizeof names[d], "layer%d.%s", d, dira_dtype_name((dira_dtype)d));
+        t[d].name = names[d];
+        t[d].dtype = (dira_dtype)d;
+        t[d].rank = d % 3 == 0 ? 1 : d % 3 == 1 ? 2 : 3;
+        if (t[d].rank == 1) t[d].shape[0] = N;
+        if (t[d].rank == 2) t[d].shape[0] = 20, t[d].shape[1] = 15;
+        if (t[d].rank == 3) t[d].shape[0] = 5, t[d].shape[1] = 6, t[d].shape[2] = 10;
+        t[d].data = data[d];
+        /* each dtype alone, binary, through pixels and .dir */
+        roundtrip(&t[d], 1, NULL, 0, DIRA_ENCODING_BINARY, 0, DIRA_ENCODING_BINARY, names[d]);
+        roundtrip(&t[d], 1, NULL, 0, DIRA_ENCODING_BINARY, 1, DIRA_ENCODING_BINARY, names[d]);
+        /* auto: NaN/Inf and integers past 2^53 have no digits; the random
+         * others take more digits than bytes: binary */
+        roundtrip(&t[d], 1, NULL, 0, DIRA_ENCODING_AUTO, 0, DIRA_ENCODING_BINARY, names[d]);
+    }
+    /* all together, with metadata, as safetensors would carry */
+    static const dira_meta meta[] = {{"format", "pt"}, {"note", "caf\xc3\xa9 \"quoted\""}};
+    roundtrip(t, DIRA_DTYPE_COUNT, meta, 2, DIRA_ENCODING_BINARY, 1, DIRA_ENCODING_BINARY, "all");
+}
+
+/* Digit payloads hold the exact double of every element of the smaller
+ * types; they come back in their own dtype. */
+static void test_digits(void)
+{
+    float f[6] = {0.1f, -3.5f, 1e-40f, -0.0f, 3.4028235e38f, 7};
+    uint16_t h16[4] = {0x3C00u, 0x0001u, 0xBC00u, 0x7BFFu}; /* 1, 2^-24, -1, 65504 */
+    int64_t i64[3] = {-((int64_t)1 << 53), ((int64_t)1 << 53), 12345};
+    uint8_t b[5] = {0, 1, 1, 0, 1};
+    dira_tensor t[4];
+    memset(t, 0, sizeof t);
+    t[0] = (dira_tensor){"w", DIRA_F32, 2, {2, 3}, f};
+    t[1] = (dira_tensor){"h", DIRA_F16, 1, {4}, h16};
+    t[2] = (dira_tensor){"i", DIRA_I64, 1, {3}, i64};
+    t[3] = (dira_tensor){"mask", DIRA_BOOL, 1, {5}, b};
+    roundtrip(t, 4, NULL, 0, DIRA_ENCODING_DIGITS, 1, DIRA_ENCODING_DIGITS, "digits");
+    /* a scalar and an empty tensor */
+    double one = 2.5;
+    dira_tensor s[2];
+    memset(s, 0, sizeof s);
+    s[0] = (dira_tensor){"scalar", DIRA_F64, 0, {0}, &one};
+    s[1] = (dira_tensor){"empty", DIRA_F32, 2, {0, 7}, NULL};
+    roundtrip(s, 2, NULL, 0, DIRA_ENCODING_DIGITS, 0, DIRA_ENCODING_DIGITS, "scalar, digits");
+    roundtrip(s, 2, NULL, 0, DIRA_ENCODING_BINARY, 0, DIRA_ENCODING_BINARY, "scalar, binary");
+    /* an integer past 2^53 has no digits */
+    int64_t big[2] = {1, ((int64_t)1 << 60) + 1};
+    dira_tensor bt = {"big", DIRA_I64, 1, {2}, big};
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.encoding = DIRA_ENCODING_DIGITS;
+    uint8_t *px;
+    uint32_t w, hh;
+    unsigned ch;
+    dir_diag diag;
+    CHECK_ERR(dira_encode_tensors(&bt, 1, NULL, 0, &opt, &px, &w, &hh, &ch, NULL, &diag),
+              DIR_ERANGE, diag, "tensor 'big' element 1 (an integer past 2^53)");
+    /* binary holds it; dira_decode (doubles) refuses it, the tensors do not */
+    opt.encoding = DIRA_ENCODING_BINARY;
+    CHECK_ERR(dira_encode_tensors(&bt, 1, NULL, 0, &opt, &px, &w, &hh, &ch, NULL, &diag), DIR_OK,
+              diag, NULL);
+    if (diag.error == DIR_OK) {
+        double *v;
+        size_t n;
+        CHECK_ERR(dira_decode(px, w, hh, ch, 0, NULL, &v, &n, NULL, &diag), DIR_ERANGE, diag,
+                  "element 1: a int64 integer with no exact double");
+        dir_free(px);
+    }
+    /* classic images hold no tensors */
+    opt.classic = 1;
+    CHECK_ERR(dira_encode_tensors(&bt, 1, NULL, 0, &opt, &px, &w, &hh, &ch, NULL, &diag),
+              DIR_EINVAL, diag, "classic");
+    /* bad tensors from the caller */
+    dira_options_default(&opt);
+    uint8_t two[1] = {2};
+    dira_tensor bad = {"b", DIRA_BOOL, 1, {1}, two};
+    CHECK_ERR(dira_encode_tensors(&bad, 1, NULL, 0, &opt, &px, &w, &hh, &ch, NULL, &diag),
+              DIR_EINVAL, diag, "bool element 0 is 2");
+    bad = (dira_tensor){"r", DIRA_F32, DIRA_MAX_RANK + 1, {0}, f};
+    CHECK_ERR(dira_encode_tensors(&bad, 1, NULL, 0, &opt, &px, &w, &hh, &ch, NULL, &diag),
+              DIR_EINVAL, diag, "rank");
+    bad = (dira_tensor){"huge", DIRA_F64, 2, {(uint64_t)1 << 40, (uint64_t)1 << 40}, f};
+    CHECK_ERR(dira_encode_tensors(&bad, 1, NULL, 0, &opt, &px, &w, &hh, &ch, NULL, &diag),
+              DIR_ELIMIT, diag, "over the limit");
+}
+
+/* A valid binary image of two tensors to corrupt; `table` gets the table's
+ * offset in the stream (RGB, so stream = pixels). */
+static uint8_t *sample(uint32_t *w, uint32_t *h, size_t *size)
+{
+    static float a[6] = {1, 2, 3, 4, 5, 6};
+    static uint8_t m[3] = {1, 0, 1};
+    dira_tensor t[2];
+    memset(t, 0, sizeof t);
+    t[0] = (dira_tensor){"a", DIRA_F32, 2, {2, 3}, a};
+    t[1] = (dira_tensor){"m", DIRA_BOOL, 1, {3}, m};
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.encoding = DIRA_ENCODING_BINARY;
+    uint8_t *px;
+    unsigned ch;
+    dir_diag diag;
+    if (dira_encode_tensors(t, 2, NULL, 0, &opt, &px, w, h, &ch, NULL, &diag) != DIR_OK)
+        return NULL;
+    *size = (size_t)*w * *h * 3;
+    return px;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void fix_crc(uint8_t *px, size_t size)
+{
+    uint32_t table = px[40] | px[41] << 8 | px[42] << 16 | (uint32_t)px[43] << 24;
+    uint64_t payload = 0;
+    for (int i = 7; i >= 0; i--)
+        payload = payload << 8 | px[16 + i];
+    uint32_t crc = dir_crc32(0, px, 44);
+    if (table + payload > size - DIRA_HEADER_SIZE) return; /* refused before the CRC */
+    crc = dir_crc32(crc, px + DIRA_HEADER_SIZE, table + (size_t)payload);
+    put32(px + 44, crc);
+}
+
+/* Table layout of the sample (58 bytes): 48: u32 2, u32 0; 56: u16 1, "a",
+ * 59 dtype, 60 rank, 61 u64 2, 69 u64 3, 77 offset 0; 85: u16 1, "m",
+ * 88 dtype, 89 rank, 90 u64 3, 98 offset 24. */
+static void test_malformed(void)
+{
+    uint32_t w, h;
+    size_t size;
+    uint8_t *px = sample(&w, &h, &size);
+    CHECK(px != NULL);
+    if (!px) return;
+    uint8_t *c = malloc(size);
+    static const struct {
+        size_t at;
+        uint8_t value;
+        dir_error err;
+        const char *msg;
+    } cases[] = {
+        {6, 2, DIR_ESYNTAX, "encoding 2 unknown"},
+        {7, 1, DIR_ESYNTAX, "reserved byte"},
+        {5, 1, DIR_ESYNTAX, "a binary payload has no capacity"},
+        {59, 13, DIR_ESYNTAX, "tensor 0: unknown dtype 13"},
+        {59, 0, DIR_ESYNTAX, "tensor 1: offset 24, expected 48"}, /* float64: larger */
+        {88, 5, DIR_ESYNTAX, "declares 27 payload bytes, its tensors hold 30"}, /* int16 */
+        {60, 33, DIR_ESYNTAX, "tensor 0: rank 33 over the limit of 32"},
+        {60, 3, DIR_ESYNTAX, "tensor 0: offset"}, /* reads the offset as a dimension */
+        {61, 3, DIR_ESYNTAX, "tensor 1: offset 24, expected 36"},       /* shape 3x3 */
+        {77, 4, DIR_ESYNTAX, "tensor 0: offset 4, expected 0"},         /* a gap */
+        {98, 20, DIR_ESYNTAX, "tensor 1: offset 20, expected 24"},      /* overlapping */
+        {90, 4, DIR_ESYNTAX, "declares 9 values, its tensors hold 10"}, /* one bool more */
+        {86, 1, DIR_ESYNTAX, "tensor table ends inside a tensor name"}, /* 257 bytes */
+        {48, 3, DIR_ESYNTAX, "tensor table ends inside"},               /* a third tensor */
+        {48, 1, DIR_ESYNTAX, "bytes after the last entry"},             /* one tensor less */
+        {52, 1, DIR_ESYNTAX, "tensor table ends inside a metadata"},    /* a pair too many */
+        {51, 2, DIR_ELIMIT, "tensors and"},                             /* 2^25 + 2 tensors */
+        {8, 10, DIR_ESYNTAX, "declares 10 values, its tensors hold 9"},
+        {43, 1, DIR_ESYNTAX, "tensor table of"}, /* table size past the pixels */
+        {40, 4, DIR_ESYNTAX, "tensor table of 4 bytes"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        memcpy(c, px, size);
+        c[cases[k].at] = cases[k].value;
+        fix_crc(c, size);
+        double *v = NULL;
+        size_t n;
+        dir_diag diag;
+        dir_error e = dira_decode(c, w, h, 3, 0, NULL, &v, &n, NULL, &diag);
+        if (e != cases[k].err || !strstr(diag.message, cases[k].msg)) {
+            fprintf(stderr, "byte %zu = %u: error %d \"%s\", expected %d \"%s\"\n", cases[k].at,
+                    cases[k].value, e, diag.message, cases[k].err, cases[k].msg);
+            test_failures++;
+        }
+        if (e == DIR_OK) dir_free(v);
+        dira_tensors *ts = NULL;
+        e = dira_decode_tensors(c, w, h, 3, 0, NULL, &ts, NULL, &diag);
+        CHECK_EQ_INT(e, cases[k].err);
+        if (e == DIR_OK) dir_free(ts);
+    }
+    /* a bool byte that is not 0 or 1 (the payload: 24 bytes of float32, then m) */
+    size_t payload = DIRA_HEADER_SIZE + 58;
+    memcpy(c, px, size);
+    CHECK_EQ_INT(c[payload + 24], 1);
+    c[payload + 24] = 2;
+    fix_crc(c, size);
+    dira_tensors *ts = NULL;
+    dir_diag diag;
+    CHECK_ERR(dira_decode_tensors(c, w, h, 3, 0, NULL, &ts, NULL, &diag), DIR_ESYNTAX, diag,
+              "tensor 1: bool element 0 is 2");
+    /* without fixing the CRC, any change is a CRC error */
+    memcpy(c, px, size);
+    c[payload + 3] ^= 0x40;
+    CHECK_ERR(dira_decode_tensors(c, w, h, 3, 0, NULL, &ts, NULL, &diag), DIR_ECRC, diag, "CRC");
+    /* the limit on values is checked before allocating */
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.max_values = 8;
+    CHECK_ERR(dira_decode_tensors(px, w, h, 3, 0, &opt, &ts, NULL, &diag), DIR_ELIMIT, diag,
+              "9 values, over the limit of 8");
+    free(c);
+    dir_free(px);
+}
+
+/* A header moved by a lossy codec is reported as damaged, not as absent;
+ * a classic image stays classic. */
+static void test_damage(void)
+{
+    uint32_t w, h;
+    size_t size;
+    uint8_t *px = sample(&w, &h, &size);
+    CHECK(px != NULL);
+    if (!px) return;
+    uint8_t *c = malloc(size);
+    memcpy(c, px, size);
+    /* what lossy WebP did to a real header: ff 44 52 41 -> d2 67 40 57, and
+     * small errors elsewhere */
+    c[0] = 0xd2, c[1] = 0x67, c[2] = 0x40, c[3] = 0x57;
+    for (size_t i = 4; i < 48; i++)
+        c[i] = (uint8_t)(c[i] + (i % 3 == 0 ? 9 : 0));
+    double *v;
+    size_t n;
+    dir_diag diag;
+    CHECK_ERR(dira_decode(c, w, h, 3, 0, NULL, &v, &n, NULL, &diag), DIR_ESYNTAX, diag,
+              "self-describing array header present but damaged (magic d2 67 40 57");
+    CHECK(strstr(diag.message, "probably re-encoded lossily or resized") != NULL);
+    dira_tensors *ts;
+    CHECK_ERR(dira_decode_tensors(c, w, h, 3, 0, NULL, &ts, NULL, &diag), DIR_ESYNTAX, diag,
+              "present but damaged");
+    /* the magic intact, a data byte changed: the CRC says so, with the hint */
+    memcpy(c, px, size);
+    c[DIRA_HEADER_SIZE + 60] ^= 4;
+    CHECK_ERR(dira_decode(c, w, h, 3, 0, NULL, &v, &n, NULL, &diag), DIR_ECRC, diag,
+              "probably re-encoded lossily or resized");
+    /* a classic image of the same size: no header at all */
+    double vals[40];
+    for (int i = 0; i < 40; i++)
+        vals[i] = (i - 20) * 0.37;
+    dira_options opt;
+    dira_options_default(&opt);
+    opt.classic = 1;
+    opt.capacity = 1;
+    opt.allow_inexact = 1; /* the last value may lose its last digit: not the point here */
+    uint8_t *cp;
+    unsigned ch;
+    CHECK_ERR(dira_encode(vals, 40, &opt, &cp, &w, &h, &ch, NULL, &diag), DIR_OK, diag, NULL);
+    if (diag.error == DIR_OK) {
+        CHECK_ERR(dira_decode(cp, w, h, ch, 0, NULL, &v, &n, NULL, &diag), DIR_EINVAL, diag,
+                  "no self-describing array header");
+        dir_free(cp);
+    }
+    free(c);
+    dir_free(px);
+}
+
+/* The automatic choice: the smaller payload. */
+static void test_auto(void)
+{
+    enum { N = 5000 };
+    double *tenths = malloc(N * sizeof *tenths), *noise = malloc(N * sizeof *noise);
+    uint64_t s = 7;
+    for (int i = 0; i < N; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        tenths[i] = (double)(s >> 60) / 10.0; /* 0, 0.1, ... 1.5: 2 or 3 digits */
+        noise[i] = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+    }
+    uint8_t *px;
+    uint32_t w, h;
+    unsigned ch;
+    dira_info info;
+    dir_diag diag;
+    CHECK_ERR(dira_encode(tenths, N, NULL, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
+    CHECK_EQ_INT(info.encoding, DIRA_ENCODING_DIGITS);
+    if (diag.error == DIR_OK) dir_free(px);
+    CHECK_ERR(dira_encode(noise, N, NULL, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
+    CHECK_EQ_INT(info.encoding, DIRA_ENCODING_BINARY);
+    CHECK_EQ_INT(info.payload_bytes, N * 8);
+    if (diag.error == DIR_OK) dir_free(px);
+    free(tenths);
+    free(noise);
+}
+
+/* The heatmap layout: each tensor in its own shape, folding, tiles, the
+ * robust symmetric scale with its clipped values, statistics. */
+static void test_heatmap_layout(void)
+{
+    dir_diag diag;
+    dira_heat h;
+    /* 2-D: rows x columns; 1% outliers clipped at the 99th percentile */
+    double m[200];
+    for (int i = 0; i < 200; i++)
+        m[i] = (i % 2 ? 1 : -1) * (double)(i % 50) / 100.0;
+    m[7] = 50;
+    m[8] = -40;
+    dira_tensor t = {"m", DIRA_F64, 2, {10, 20}, m};
+    dira_heat_options o;
+    memset(&o, 0, sizeof o);
+    o.percentile = 99;
+    CHECK_ERR(dira_heatmap_tensor(&t, &o, &h, &diag), DIR_OK, diag, NULL);
+    CHECK_EQ_INT(h.rows, 10);
+    CHECK_EQ_INT(h.cols, 20);
+    CHECK(h.scale == 0.49); /* the 198th of 200 magnitudes */
+    CHECK_EQ_INT(h.clipped_high, 1);
+    CHECK_EQ_INT(h.clipped_low, 1);
+    CHECK(h.rgb[3 * 7] == 0x67 && h.rgb[3 * 8] == 0x05); /* the clip colours */
+    CHECK(h.min == -40 && h.max == 50);
+    dir_free(h.rgb);
+    /* 1-D: one row up to 1024, then rows of 1024 (padding grey) */
+    static double line[2500];
+    dira_tensor l = {"l", DIRA_F64, 1, {2500}, line};
+    CHECK_ERR(dira_heatmap_tensor(&l, NULL, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.rows == 3 && h.cols == 1024 && h.rgb[3 * 2500] == DIRA_HEAT_PAD);
+    dir_free(h.rgb);
+    l.shape[0] = 100;
+    CHECK_ERR(dira_heatmap_tensor(&l, NULL, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.rows == 1 && h.cols == 100);
+    dir_free(h.rgb);
+    /* rank 4 (2, 3, 4, 5): 24 rows of 5; float32 with a NaN drawn black */
+    static float f[120];
+    f[3] = NAN;
+    f[4] = 2;
+    dira_tensor c = {"conv", DIRA_F32, 4, {2, 3, 4, 5}, f};
+    CHECK_ERR(dira_heatmap_tensor(&c, NULL, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.rows == 24 && h.cols == 5 && h.nonfinite == 1);
+    CHECK(h.rgb[9] == 0 && h.rgb[10] == 0 && h.rgb[11] == 0);
+    CHECK(h.scale == 2 && h.max == 2 && h.mean == 2.0 / 119);
+    dir_free(h.rgb);
+    /* tiles: 6 rows of 4 values as 2x2 tiles, 3x2 grid one cell apart; and
+     * by columns when the rows do not fit */
+    double r[24];
+    for (int i = 0; i < 24; i++)
+        r[i] = i + 1;
+    dira_tensor rt = {"w", DIRA_F64, 2, {6, 4}, r};
+    o.tile_rows = o.tile_cols = 2;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.tiled == 1 && h.grid_rows == 2 && h.grid_cols == 3);
+    CHECK(h.rows == 5 && h.cols == 8);
+    CHECK(h.rgb[3 * 2] == DIRA_HEAT_PAD); /* the gap column */
+    dir_free(h.rgb);
+    o.tile_rows = 3;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_OK, diag, NULL); /* columns of 6 */
+    CHECK(h.tiled == 2 && h.grid_rows == 2 && h.grid_cols == 2);
+    dir_free(h.rgb);
+    o.tile_rows = 5;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_EINVAL, diag,
+              "needs rows or columns of 10 values");
+    dira_tensor e = {"e", DIRA_F64, 1, {0}, NULL};
+    CHECK_ERR(dira_heatmap_tensor(&e, NULL, &h, &diag), DIR_EINVAL, diag, "no values");
+}
+
+int main(void)
+{
+    test_golden_v1();
+    test_dtypes();
+    test_digits();
+    test_malformed();
+    test_auto();
+    test_damage();
+    test_heatmap_layout();
+    TEST_DONE();
+}

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""test_tensors.py DIRTOOL WORKDIR -- `dirtool array pack/unpack` with real
+tensor files: .npy and .npz written by NumPy (every dtype, C and Fortran
+order, big-endian, NaN/Inf/-0), safetensors written by hand per its
+specification (with __metadata__ and bfloat16), nested JSON and 2-D CSV;
+bit-identical round trips through PNG, WebP and .dir; one test per class
+of malformed file, each expecting its specific message."""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+try:
+    import numpy as np
+except ImportError:
+    if os.environ.get("CI") == "true":
+        print("python3-numpy is missing (CI=true: failing)")
+        sys.exit(1)
+    print("python3-numpy is missing: skipping")
+    sys.exit(77)
+
+DIRTOOL, WORK = sys.argv[1], sys.argv[2]
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(WORK)
+os.chdir(WORK)
+fails = 0
+
+
+def fail(msg):
+    global fails
+    fails += 1
+    print("FAIL:", msg)
+
+
+def run(want, *args):
+    p = subprocess.run([DIRTOOL, "array", *args], capture_output=True, text=True)
+    out = p.stdout + p.stderr
+    if p.returncode != want:
+        fail(f"exit {p.returncode} (wanted {want}): dirtool array {' '.join(args)}\n{out}")
+    return out
+
+
+def expect(out, text):
+    if text not in out:
+        fail(f"output lacks {text!r}:\n{out}")
+
+
+def same(a, b, what):
+    """Same dtype, shape and bytes (NaN payloads included)."""
+    if a.dtype != b.dtype or a.shape != b.shape or a.tobytes() != b.tobytes():
+        fail(f"{what}: {b.dtype}{b.shape} came back for {a.dtype}{a.shape}")
+
+
+# 1. every NumPy dtype, with the hard values, through every container
+rng = np.random.default_rng(2026)
+arrays = {}
+for dt in ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"]:
+    d = np.dtype("<" + dt)
+    if d.kind == "f":
+        a = rng.standard_normal((7, 5)).astype(d)
+        a.flat[:6] = [np.nan, np.inf, -np.inf, -0.0, np.finfo(d).tiny / 2, np.finfo(d).max]
+    else:
+        info = np.iinfo(d)
+        a = rng.integers(info.min, info.max, size=(3, 4, 5), dtype=d, endpoint=True)
+        a.flat[:2] = [info.min, info.max]
+    arrays[dt] = a
+arrays["b1"] = rng.integers(0, 2, size=(11,)).astype(bool)
+arrays["scalar"] = np.array(2.5)
+arrays["empty"] = np.zeros((0, 3), dtype=np.float32)
+for name, a in arrays.items():
+    np.save(f"{name}.npy", a)
+    for ext in ["png", "webp", "dir"]:
+        run(0, "pack", f"{name}.npy", f"{name}.{ext}")
+        run(0, "unpack", f"{name}.{ext}", f"{name}-{ext}.npy")
+        same(a, np.load(f"{name}-{ext}.npy"), f"{name}.npy through .{ext}")
+
+# 2. Fortran order (what np.save(W.T) writes) and big-endian come back in C
+#    order, little-endian, with the same values
+w = rng.standard_normal((64, 32)).astype(np.float32)
+np.save("wt.npy", w.T)
+run(0, "pack", "wt.npy", "wt.dir")
+run(0, "unpack", "wt.dir", "wt2.npy")
+back = np.load("wt2.npy")
+if not (back.flags.c_contiguous and back.shape == (32, 64) and np.array_equal(back, w.T)):
+    fail("Fortran-order .npy did not come back as its C-order values")
+np.save("be.npy", w.astype(">f4"))
+run(0, "pack", "be.npy", "be.png")
+run(0, "unpack", "be.png", "be2.npy")
+same(w, np.load("be2.npy"), "big-endian float32")
+# a (64, 32) float32 stays a (64, 32) float32
+np.save("w.npy", w)
+out = run(0, "pack", "w.npy", "w.dir")
+expect(out, "binary (byte-shuffled), 8192 payload bytes")
+run(0, "unpack", "w.dir", "w2.npy")
+same(w, np.load("w2.npy"), "(64, 32) float32")
+
+# 3. .npz from np.savez and np.savez_compressed: names, dtypes, shapes
+np.savez("many.npz", **{"layer0.weight": arrays["f4"], "layer0.bias": arrays["f8"][0],
+                        "mask": arrays["b1"], "ids": arrays["i8"]})
+np.savez_compressed("manyz.npz", a=arrays["f2"], b=arrays["u2"])
+for f in ["many", "manyz"]:
+    out = run(0, "pack", f"{f}.npz", f"{f}.webp")
+    run(0, "unpack", f"{f}.webp", f"{f}2.npz")
+    z1, z2 = np.load(f"{f}.npz"), np.load(f"{f}2.npz")
+    if sorted(z1.files) != sorted(z2.files):
+        fail(f"{f}.npz members {z2.files}, expected {z1.files}")
+    for k in z1.files:
+        same(z1[k], z2[k], f"{f}.npz member {k}")
+expect(run(0, "pack", "many.npz", "many.png"), "in 4 tensors")
+
+# 4. safetensors by hand, per the specification: u64 header length, JSON
+#    header (here padded with spaces), then the data, entirely indexed
+def write_st(path, tensors, meta=None, pad=0, raw_header=None, data_extra=b""):
+    header, data = {}, b""
+    if meta is not None:
+        header["__metadata__"] = meta
+    for name, (dtype, shape, blob) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [len(data), len(data) + len(blob)]}
+        data += blob
+    h = raw_header if raw_header is not None else json.dumps(header).encode() + b" " * pad
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + data + data_extra)
+
+
+bf16 = (np.arange(12, dtype=np.float32) - 5.5).view(np.uint32) >> 16
+st = {"emb": ("BF16", [3, 4], bf16.astype("<u2").tobytes()),
+      "w": ("F32", [64, 32], w.tobytes()),
+      "b": ("F64", [5], arrays["f8"][0].tobytes()),
+      "n": ("I32", [2, 2], np.array([[1, -2], [3, -4]], "<i4").tobytes()),
+      "flag": ("BOOL", [3], bytes([1, 0, 1]))}
+meta = {"format": "pt", "note": "caf\u00e9 \"quoted\""}
+write_st("m.safetensors", st, meta, pad=5)
+for ext in ["dir", "png"]:
+    out = run(0, "pack", "m.safetensors", f"m.{ext}")
+    expect(out, "in 5 tensors")
+    run(0, "unpack", f"m.{ext}", f"m2-{ext}.safetensors")
+    with open(f"m2-{ext}.safetensors", "rb") as f:
+        blob = f.read()
+    n = struct.unpack("<Q", blob[:8])[0]
+    if n % 8:
+        fail(f"written safetensors header length {n} is not a multiple of 8")
+    hdr = json.loads(blob[8:8 + n])
+    if hdr.get("__metadata__") != meta:
+        fail(f"__metadata__ came back as {hdr.get('__metadata__')}")
+    data = blob[8 + n:]
+    for name, (dtype, shape, raw) in st.items():
+        e = hdr.get(name)
+        if not e or e["dtype"] != dtype or e["shape"] != shape:
+            fail(f"safetensors {name}: {e}")
+            continue
+        b0, b1 = e["data_offsets"]
+        if data[b0:b1] != raw:
+            fail(f"safetensors {name}: data differs")
+# bfloat16 has no .npy dtype: a clear error
+expect(run(1, "unpack", "m.dir", "m.npy"), ".npy holds one tensor, not 5")
+expect(run(1, "unpack", "m.dir", "m.npz"), "bfloat16, which .npy has no dtype for")
+
+# 5. shapes from nested JSON and 2-D CSV; ragged nesting is an error
+with open("n.json", "w") as f:
+    f.write("[[1, 2, 3], [4, 5, 6.5]]\n")
+run(0, "pack", "n.json", "n.dir")
+run(0, "unpack", "n.dir", "n.npy")
+same(np.array([[1, 2, 3], [4, 5, 6.5]]), np.load("n.npy"), "nested JSON")
+run(0, "unpack", "n.dir", "n2.json")
+with open("n2.json") as f:
+    if f.read() != "[[1,2,3],[4,5,6.5]]\n":
+        fail("nested JSON did not come back as its text")
+with open("obj.json", "w") as f:
+    f.write('{"a": [[1, 2]], "b": [3]}\n')
+run(0, "pack", "obj.json", "obj.png")
+run(0, "unpack", "obj.png", "obj2.json")
+with open("obj2.json") as f:
+    if json.load(f) != {"a": [[1, 2]], "b": [3]}:
+        fail("a JSON object of arrays did not come back")
+with open("rag.json", "w") as f:
+    f.write("[[1, 2], [3]]\n")
+expect(run(1, "pack", "rag.json", "x.dir"),
+       "ragged nesting: an array of 1 at depth 1 where the first had 2")
+with open("rag2.json", "w") as f:
+    f.write("[[1, 2], 3]\n")
+expect(run(1, "pack", "rag2.json", "x.dir"), "ragged nesting")
+with open("m.csv", "w") as f:
+    f.write("1,2,3\n4,5,6\n")
+run(0, "pack", "m.csv", "m.webp")
+run(0, "unpack", "m.webp", "m.npy")
+same(np.arange(1, 7, dtype=np.float64).reshape(2, 3), np.load("m.npy"), "2-D CSV")
+run(0, "unpack", "m.webp", "m2.csv")
+with open("m2.csv") as f:
+    if f.read() != "1,2,3\n4,5,6\n":
+        fail("2-D CSV did not come back as its text")
+with open("rag.csv", "w") as f:
+    f.write("1,2,3\n4,5\n")
+expect(run(1, "pack", "rag.csv", "x.dir"), "line 2 has 2 values, line 1 has 3")
+run(0, "unpack", "b1.dir", "b1.csv")  # bool: 1-D, fine as CSV
+with open("b1.csv") as f:
+    if f.read().split() != [str(int(x)) for x in arrays["b1"]]:
+        fail("bool tensor as CSV")
+np.save("r3.npy", np.zeros((2, 2, 2)))
+run(0, "pack", "r3.npy", "r3.dir")
+expect(run(1, "unpack", "r3.dir", "x.csv"), "CSV holds 1-D or 2-D tensors")
+expect(run(1, "unpack", "f8.dir", "x.json"), "which JSON cannot hold")
+
+# 6. malformed safetensors, one file per class
+good = {"w": ("F32", [2], struct.pack("<2f", 1, 2))}
+cases = [
+    ("short", None, "no header length"),
+    ("hugelen", None, "over the limit of 100000000"),
+    ("pastend", None, "the file has"),
+    ("notjson", b"{not json}", "header is not valid JSON"),
+    ("trail", b'{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}x',
+     "header is not valid JSON (byte 54: unexpected character)"),
+    ("array", b"[1]", "does not start with '{'"),
+    ("f8", b'{"w":{"dtype":"F8_E4M3","shape":[8],"data_offsets":[0,8]}}', "dtype F8_E4M3 not supported"),
+    ("nooff", b'{"w":{"dtype":"F32","shape":[2]}}', "needs dtype, shape and data_offsets"),
+    ("outside", b'{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', "outside the 8 data bytes"),
+    ("size", b'{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', "8 data bytes for a F32 shape of 12 bytes"),
+    ("overlap", b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},'
+                b'"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', "overlap"),
+    ("hole", b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', "a hole of 4 bytes"),
+    ("unused", b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', "4 bytes no tensor uses"),
+    ("negshape", b'{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}', "shape entry 0 is not a size"),
+    ("meta", b'{"__metadata__":{"k":1},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}',
+     "value of 'k' is not a string"),
+    ("bool", b'{"m":{"dtype":"BOOL","shape":[8],"data_offsets":[0,8]}}', "bool element 2 is 128"),
+]
+for name, header, msg in cases:
+    path = f"bad-{name}.safetensors"
+    if name == "short":
+        open(path, "wb").write(b"\x10\x00")
+    elif name == "hugelen":
+        open(path, "wb").write(struct.pack("<Q", 200000000) + b"{}")
+    elif name == "pastend":
+        open(path, "wb").write(struct.pack("<Q", 100) + b"{}")
+    else:
+        write_st(path, {}, raw_header=header, data_extra=struct.pack("<2f", 1, 2))
+    expect(run(1, "pack", path, "x.dir"), msg)
+
+# 7. malformed .npz and .npy
+with open("notzip.npz", "wb") as f:
+    f.write(b"PK\x03\x04garbage")
+expect(run(1, "pack", "notzip.npz", "x.dir"), "not a valid .npz (zip) file")
+import zipfile
+with zipfile.ZipFile("txt.npz", "w") as z:
+    z.writestr("readme.txt", "hello")
+expect(run(1, "pack", "txt.npz", "x.dir"), "member 'readme.txt' is not a .npy file")
+with zipfile.ZipFile("badnpy.npz", "w") as z:
+    z.writestr("a.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': '<c16'")
+expect(run(1, "pack", "badnpy.npz", "x.dir"), "member 'a.npy'")
+np.save("c16.npy", np.zeros(3, dtype=np.complex128))
+expect(run(1, "pack", "c16.npy", "x.dir"), "dtype '<c16' not supported")
+with open("b1.npy", "rb") as f:
+    blob = bytearray(f.read())
+blob[-1] = 7
+with open("bad-bool.npy", "wb") as f:
+    f.write(blob)
+expect(run(1, "pack", "bad-bool.npy", "x.dir"), "bool element 10 is 7")
+if os.path.exists("x.dir"):
+    fail("a failed pack left x.dir behind")
+
+# 8. what a user gets for a 784x100 float32 layer (the issue's example)
+w1 = (rng.standard_normal((784, 100)) * 0.05).astype(np.float32)
+np.save("w1.npy", w1)
+out = run(0, "pack", "w1.npy", "w1.dir")
+size = os.path.getsize("w1.dir")
+print(f"784x100 float32: .npy {os.path.getsize('w1.npy')} bytes, raw {w1.nbytes}, .dir {size}")
+if size > w1.nbytes:
+    fail(f"784x100 float32 packed to {size} bytes, more than its raw {w1.nbytes}")
+run(0, "unpack", "w1.dir", "w1b.npy")
+same(w1, np.load("w1b.npy"), "784x100 float32")
+
+print(f"{fails} failure(s)")
+sys.exit(1 if fails else 0)
