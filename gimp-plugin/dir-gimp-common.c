@@ -11,15 +11,20 @@
 
 const Babl *
 dir_gimp_format (guint       channels,
+                 guint       depth,
                  const Babl *space_from)
 {
   const gchar *name;
 
+  if (depth != 8 && depth != 16)
+    return NULL;
+
   switch (channels)
     {
-    case 1: name = "Y' u8";      break;
-    case 3: name = "R'G'B' u8";  break;
-    case 4: name = "R'G'B'A u8"; break;
+    case 1: name = depth == 16 ? "Y' u16"      : "Y' u8";      break;
+    case 2: name = depth == 16 ? "Y'A u16"     : "Y'A u8";     break;
+    case 3: name = depth == 16 ? "R'G'B' u16"  : "R'G'B' u8";  break;
+    case 4: name = depth == 16 ? "R'G'B'A u16" : "R'G'B'A u8"; break;
     default: return NULL;
     }
 

@@ -25,10 +25,12 @@
 /* Most pixels a thumbnail procedure decodes (64 Mpx, 256 MiB of RGBA). */
 #define DIR_THUMB_MAX_PIXELS ((guint64) 1 << 26)
 
-/* The babl format of the core's interleaved 8-bit samples with `channels`
- * channels (1 grey, 3 RGB, 4 RGBA), in the colour space of `space_from`
- * (a format, or NULL for sRGB).  NULL for any other channel count. */
+/* The babl format of the core's interleaved samples with `channels`
+ * channels (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA) of `depth` bits (8 or 16),
+ * in the colour space of `space_from` (a format, or NULL for sRGB).  NULL
+ * for any other channel count or depth. */
 const Babl * dir_gimp_format          (guint                      channels,
+                                       guint                      depth,
                                        const Babl                *space_from);
 
 /* "Could not open 'NAME' as a .dir image: <the core's message>". */

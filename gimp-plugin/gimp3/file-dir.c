@@ -410,22 +410,27 @@ load_image (GFile    *file,
 
   gimp_progress_update (0.5);
 
-  format = dir_gimp_format (info.channels, NULL);
+  format = dir_gimp_format (info.channels, info.depth, NULL);
   if (! format)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                    "Could not open '%s' as a .dir image: "
-                   "unsupported channel count %u",
-                   gimp_file_get_utf8_name (file), info.channels);
+                   "unsupported %u channels of %u bits",
+                   gimp_file_get_utf8_name (file), info.channels, info.depth);
       dir_free (pixels);
       return NULL;
     }
 
-  base_type  = info.channels == 1 ? GIMP_GRAY : GIMP_RGB;
-  layer_type = info.channels == 1 ? GIMP_GRAY_IMAGE :
-               info.channels == 3 ? GIMP_RGB_IMAGE : GIMP_RGBA_IMAGE;
+  /* Grey and grey+alpha open as Grayscale, RGB and RGBA as RGB, at their
+   * own precision (8 or 16 bits). */
+  base_type  = info.channels <= 2 ? GIMP_GRAY : GIMP_RGB;
+  layer_type = info.channels == 1 ? GIMP_GRAY_IMAGE  :
+               info.channels == 2 ? GIMP_GRAYA_IMAGE :
+               info.channels == 3 ? GIMP_RGB_IMAGE   : GIMP_RGBA_IMAGE;
 
   image = gimp_image_new_with_precision (info.width, info.height, base_type,
+                                         info.depth == 16 ?
+                                         GIMP_PRECISION_U16_NON_LINEAR :
                                          GIMP_PRECISION_U8_NON_LINEAR);
   layer = gimp_layer_new (image, "Background", info.width, info.height,
                           layer_type, 100,
@@ -433,7 +438,7 @@ load_image (GFile    *file,
   gimp_image_insert_layer (image, layer, NULL, 0);
 
   buffer    = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
-  row_bytes = (gsize) info.width * info.channels;
+  row_bytes = (gsize) info.width * info.channels * (info.depth / 8);
 
   for (y = 0; y < info.height; y += ROWS_PER_STEP)
     {
@@ -691,7 +696,9 @@ export_image (GFile                    *file,
   guchar             *pixels;
   void               *out      = NULL;
   size_t              out_size = 0;
+  dir_pixels          px;
   guint               channels;
+  guint               depth;
   gint                width;
   gint                height;
   gsize               row_bytes;
@@ -714,6 +721,10 @@ export_image (GFile                    *file,
       channels = 1;
       break;
 
+    case GIMP_GRAYA_IMAGE:
+      channels = 2;
+      break;
+
     case GIMP_RGB_IMAGE:
     case GIMP_INDEXED_IMAGE:
       channels = 3;
@@ -723,7 +734,20 @@ export_image (GFile                    *file,
       channels = 4;
       break;
     }
-  format = dir_gimp_format (channels, gimp_drawable_get_format (drawable));
+  /* 8-bit images stay 8-bit; any deeper precision is written as 16 bits. */
+  switch (gimp_image_get_precision (gimp_item_get_image (GIMP_ITEM (drawable))))
+    {
+    case GIMP_PRECISION_U8_LINEAR:
+    case GIMP_PRECISION_U8_NON_LINEAR:
+    case GIMP_PRECISION_U8_PERCEPTUAL:
+      depth = 8;
+      break;
+
+    default:
+      depth = 16;
+      break;
+    }
+  format = dir_gimp_format (channels, depth, gimp_drawable_get_format (drawable));
 
   if (width <= 0 || height <= 0 ||
       (guint64) width * (guint64) height > DIR_MAX_PIXELS)
@@ -738,7 +762,7 @@ export_image (GFile                    *file,
 
   gimp_progress_init_printf ("Exporting '%s'", gimp_file_get_utf8_name (file));
 
-  row_bytes = (gsize) width * channels;
+  row_bytes = (gsize) width * channels * (depth / 8);
   pixels    = g_try_malloc ((gsize) height * row_bytes);
   if (! pixels)
     {
@@ -763,8 +787,13 @@ export_image (GFile                    *file,
 
   opt.progress = encode_progress;
 
-  err = dir_encode (pixels, width, height, channels, row_bytes, &opt,
-                    &out, &out_size, NULL, &diag);
+  px.data     = pixels;
+  px.width    = width;
+  px.height   = height;
+  px.channels = channels;
+  px.depth    = depth;
+  px.stride   = row_bytes;
+  err = dir_encode_image (&px, NULL, &opt, &out, &out_size, NULL, &diag);
   g_free (pixels);
 
   if (err != DIR_OK)
@@ -936,7 +965,7 @@ read_layer (GimpDrawable *drawable,
 
   buffer = gimp_drawable_get_buffer (drawable);
   gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, width, height), 1.0,
-                   dir_gimp_format (*channels,
+                   dir_gimp_format (*channels, 8,
                                     gimp_drawable_get_format (drawable)),
                    pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   g_object_unref (buffer);
