@@ -581,9 +581,9 @@ grey-alpha)
         [ "$(property ga$depth.dir dir:channels)" = 2 ] || fail "ga$depth: channels"
         [ "$(property ga$depth.dir dir:depth)" = $depth ] || fail "ga$depth: depth"
         ae0 ga$depth.png ga$depth.dir
-        # ImageMagick 6 says "graya", 7 "graya  2.0" (two channels).
+        # ImageMagick 6 says "graya", 7 "graya 2.0" (two channels).
         case $("$IDENTIFY" -format %[channels] ga$depth.dir) in
-            graya | "graya  2.0") ;;
+            graya | "graya "*2.0) ;;
             *) fail "ga$depth: $("$IDENTIFY" -format %[channels] ga$depth.dir)" ;;
         esac
         run "$CONVERT" ga$depth.dir ga$depth-back.png
