@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* v2.h -- internal to core/: the pixel payload of a version-2 .dir file
+ * (docs/FORMAT.md, "Version 2 payload").  The container (dir.c) writes the
+ * header and chunks and calls these two functions for the pixels.  Not
+ * installed, not part of the API. */
+#ifndef DIR_V2_H
+#define DIR_V2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dir.h"
+
+#if !defined(DIR_FORMAT_VERSION) || DIR_FORMAT_VERSION < 2
+/* Until the container's dir.h (format version 2) defines it: the pixel
+ * buffer of the planned API, exactly as it will be in dir.h. */
+typedef struct dir_pixels {
+    const void *data;
+    uint32_t width, height;
+    unsigned channels, depth;
+    size_t stride;
+} dir_pixels;
+#endif
+
+/* Encodes the pixels of a version-2 file into a payload (malloc()ed *out). */
+dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *opt, uint8_t **out,
+                              size_t *out_size, dir_stats *stats, dir_diag *diag);
+
+/* Decodes a payload into samples (layout as dir_decode); bounded by in_size
+ * and the limits. */
+dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
+                              unsigned channels, unsigned depth, const dir_limits *limits,
+                              void *samples, size_t samples_size, dir_diag *diag);
+
+/* ---- What the encoder does: the presets are sets of these ---- */
+
+/* Stream methods (the payload's stream table). */
+enum { DIR2_STORED = 0, DIR2_ZSTD = 1, DIR2_LZMA = 2 };
+
+/* Section codes. */
+enum {
+    DIR2_FILL = 0x00,    /* one unit */
+    DIR2_REF = 0x01,     /* copy of an earlier section */
+    DIR2_PALETTE = 0x02, /* 2..16 units, bit-packed indices */
+    DIR2_RAW = 0x10,     /* 0x10 + predictor: residuals */
+};
+
+/* Predictors of raw sections (code 0x10 + p). */
+enum {
+    DIR2_PRED_NONE = 0,
+    DIR2_PRED_LEFT,     /* sub */
+    DIR2_PRED_UP,
+    DIR2_PRED_AVERAGE,  /* (L + U) >> 1 */
+    DIR2_PRED_PAETH,    /* as PNG */
+    DIR2_PRED_GRADIENT, /* L + U - UL clamped to 0..255 */
+    DIR2_PRED_MED,      /* median edge detector (LOCO-I) */
+    DIR2_PRED_COUNT
+};
+
+#define DIR2_STREAMS 6
+
+typedef struct dir2_params {
+    int palette;      /* image palette when <= 256 colours: 0 never, 1 when it applies */
+    int green;        /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
+    int predict;      /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
+    int b_bias;       /* candidate B must beat A's estimate by this many 1/64ths */
+    int none_bias;    /* estimate: a predictor must beat none by this many 1/64ths */
+    int refs;         /* 1: exact section references */
+    int fills;        /* 1: one-unit sections */
+    int smallpal_max; /* 0 off, else sections with 2..max (<= 16) units get a palette */
+    int method;       /* DIR2_STORED, DIR2_ZSTD or DIR2_LZMA for the big streams */
+    int level;        /* zstd level, or lzma preset 0..9 */
+    int workers;      /* zstd workers for streams of 4 MiB and more (0: none) */
+    int trials;       /* smallest: try the listed alternatives and keep the smallest */
+    int zstrategy, zsearch, zchain, zminmatch, ztarget, zwindow; /* 0: the level's */
+} dir2_params;
+
+/* The parameters the options ask for. */
+void dir2_params_from_options(const dir_encode_options *opt, dir2_params *p);
+
+/* The encoder with explicit parameters (experiments, tests). */
+dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p, uint8_t **out,
+                                     size_t *out_size, dir_stats *stats, dir_diag *diag);
+
+#endif
