@@ -142,7 +142,7 @@ void dir_free(void *p)
 
 static const char *const filter_names[] = {"none", "sub", "auto"};
 static const char *const layout_names[] = {"ordered", "interleaved"};
-static const char *const backend_names[] = {"none", "zstd"};
+static const char *const backend_names[] = {"none", "zstd", "lzma"};
 static const char *const codes_names[] = {"auto", "smallest", "zstd"};
 
 const char *dir_filter_name(dir_filter f)
@@ -155,7 +155,7 @@ const char *dir_layout_name(dir_layout l)
 }
 const char *dir_backend_name(dir_backend b)
 {
-    return (unsigned)b < 2 ? backend_names[b] : "?";
+    return (unsigned)b < 3 ? backend_names[b] : "?";
 }
 
 const char *dir_codes_name(dir_codes c)
@@ -195,7 +195,7 @@ dir_error dir_codes_parse(const char *s, dir_codes *c)
 
 dir_error dir_backend_parse(const char *s, dir_backend *b)
 {
-    int i = name_index(s, backend_names, 2);
+    int i = name_index(s, backend_names, 3);
     if (i < 0) return DIR_EINVAL;
     *b = (dir_backend)i;
     return DIR_OK;
@@ -1468,6 +1468,7 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->backend = DIR_BACKEND_ZSTD;
     opt->level = DIR_DEFAULT_LEVEL;
     opt->codes = DIR_CODES_AUTO;
+    opt->search = DIR_SEARCH_ESTIMATE;
     opt->progress = NULL;
     opt->progress_user = NULL;
 }
