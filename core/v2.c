@@ -1258,7 +1258,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                         unsigned v = (q[i * bits / 8] >> (i * bits % 8)) & mask;
                         if (v >= k) {
                             err = fail(diag, DIR_ECOLOUR, ip, s,
-                                       "section %llu: index %u at address %u, the palette has %u colours",
+                                       "section %llu: index %u at position %u, the palette has %u colours",
                                        (unsigned long long)s, v, i, k);
                             goto out;
                         }
