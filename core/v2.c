@@ -226,6 +226,7 @@ typedef struct buf {
 
 static int buf_put(buf *b, const void *s, size_t n)
 {
+    if (n == 0) return 0;
     if (b->cap - b->n < n) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap - b->n < n)
