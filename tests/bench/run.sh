@@ -39,8 +39,10 @@ corpus=${DIR_CORPUS_DIR:-$build/bench-corpus}
 out=$build/bench
 mkdir -p "$out"
 
-for tool in gnuplot optipng; do
-    command -v $tool >/dev/null 2>&1 || die "$tool not found (apt-get install $tool)"
+for tool in gnuplot optipng cjxl djxl; do
+    pkg=$tool
+    case $tool in cjxl | djxl) pkg=libjxl-tools ;; esac
+    command -v $tool >/dev/null 2>&1 || die "$tool not found (apt-get install $pkg)"
 done
 [ -d "$shared/imgarrays-reference" ] || die "no shared data at $shared (set DIR_SHARED)"
 
@@ -107,6 +109,11 @@ for id in $codecs; do
     dir-seed-auto) c='#e6550d' p=7 ;;
     dir-default) c='#d62728' p=7 ;;
     dir-smallest) c='#7f0000' p=6 ;;
+    dir2-fast) c='#fdd0a2' p=15 ;;
+    dir2-default) c='#a50f15' p=15 ;;
+    dir2-smallest) c='#67000d' p=14 ;;
+    jxl-e7) c='#74c476' p=8 ;;
+    jxl-e9) c='#006d2c' p=8 ;;
     png-shipped) c='#9ecae1' p=5 ;;
     png-default) c='#3182bd' p=5 ;;
     png-9) c='#08519c' p=5 ;;
@@ -178,8 +185,8 @@ fi
     cat <<EOF
 # Benchmarks
 
-.dir against PNG, optipng, lossless WebP, QOI, TGA with RLE, and gzip -9 and
-xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
+.dir against PNG, optipng, lossless WebP, JPEG XL lossless, QOI, TGA with
+RLE, and gzip -9 and xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
 IMGArrays reference data sets packed into images.  This file is written by the
 benchmark; do not edit it by hand.
 
@@ -187,7 +194,7 @@ benchmark; do not edit it by hand.
 - **Date:** $start; the whole run took $((t1 - t0)) s
 - **Machine:** $cpu, $cores logical CPUs, $mem RAM; Linux $(uname -r); load average $load_start at the start and $(cut -d ' ' -f 1-3 /proc/loadavg) at the end (other work on the machine slows the timings, never the sizes)
 - **Source:** commit $rev
-- **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
+- **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), $(cjxl --version 2>/dev/null | head -n 1 | cut -d ' ' -f 1-2) (libjxl-tools), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
 - **Corpus:** \`tests/bench/corpus.tsv\` ($(grep -c -v '^#' "$src/tests/bench/corpus.tsv") images: GIMP manual screenshots from gimp-help-en, freeciv sprite sheets and tiles from freeciv-data, Adwaita icons with alpha from adwaita-icon-theme), fetched by \`tests/bench/fetch-corpus.sh\` with \`apt-get download\` and \`dpkg-deb -x\`.  Each PNG is read once with libpng (palette expanded, 16 bits reduced to 8, grey+alpha made RGBA) and every codec gets the same 8-bit pixels.
 
 ## How it is measured
@@ -196,6 +203,9 @@ benchmark; do not edit it by hand.
 - Every decode is compared byte for byte with the input pixels; a codec that does not give them back fails the run.
 - **.dir seed-pure**: back end none (no zstd), filter none, sub, or auto (both tried, smaller kept), ordered layout.  **.dir default**: \`dir_encode_options_default\` (filter auto, ordered layout, zstd level $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"), section codification auto).  **.dir smallest**: the defaults with zstd level 22.
 - **PNG**: libpng, 8-bit grey/RGB/RGBA as the input, default filter heuristics, zlib at libpng's default level and at level 9.  **optipng -o2**: run as a program on the default-level PNG; its time is the CPU time of the optipng process (user + system, from \`getrusage(RUSAGE_CHILDREN)\`, start-up included) plus the benchmark's own libpng encode and file I/O before it, so it is not quite comparable with the in-process times.  Its output is decoded with libpng back to the input's channels.  **PNG as shipped**: the Debian file itself (no encode; decoded with libpng).
+- **.dir v2 payload**, presets fast, default and smallest (\`dir_encode_options_preset\`): the version-2 pixel payload of \`core/v2.c\` on its own (\`dir2_encode_payload\`/\`dir2_decode_payload\`), before the version-2 container is in \`dir_encode\` (a file adds its header and chunks, tens of bytes).  fast: filter none, zstd 3; default: filter auto with search estimate (no trial compression), zstd $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"); smallest: filter auto with search trial, lzma (LZMA2 preset 9e, literal contexts aligned to the pixel).
+- **JPEG XL lossless**: \`cjxl -d 0 -e 7\` and \`-e 9\` (\`--keep_invisible=1 --quiet\`, its default threads) on a PNG the benchmark writes (libpng level 1), decoded with \`djxl\` to PNG and read by libpng; both times are process CPU times (\`getrusage(RUSAGE_CHILDREN)\`, all threads, start-up and the PNG files included), like optipng's.
+- **Peak memory**: for each in-process codec, image and direction, one more encode (decode) in a forked child that first returns its free heap (\`malloc_trim\`) and resets its peak RSS (\`/proc/self/clear_refs\`); the figure is \`getrusage(RUSAGE_SELF).ru_maxrss\` after the call minus the RSS before it, i.e. what the call adds beside the input (and, for decodes, the output buffer), the largest over the class's images, in MiB and as a multiple of that image's raw size.  Not measured for the external programs ("-").
 - **WebP**: libwebp lossless, \`WebPConfigLosslessPreset(&cfg, 9)\` (method 6, quality 100, as \`cwebp -z 9\`) with \`exact = 1\` so the colour under transparent pixels survives.  Grey images are given to WebP and QOI as RGB (neither has a grey mode); their MB/s still counts the grey bytes.
 - **QOI**: \`qoi_encode\`/\`qoi_decode\` from \`/usr/include/qoi.h\`; \`qoi_decode\` allocates its own buffer, included in its time.
 - **TGA RLE**: the benchmark's own encoder/decoder (\`tests/bench/codecs.c\`), type 10 (type 11 for grey), 18-byte header, no footer, top-left origin; packets do not cross scan lines; greedy: 2 or more equal pixels (3 for grey) make a run packet.
