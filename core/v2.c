@@ -207,7 +207,10 @@ void dir2_params_from_options(const dir_encode_options *opt, dir2_params *p)
     p->fills = 1;
     p->smallpal_max = 0; /* small palettes: larger under zstd (measured) */
     p->green = 1;
-    p->b_bias = 13; /* B must look 20% smaller than A (measured) */
+    p->b_bias = 13;   /* B must look 20% smaller than A (measured) */
+    p->est_span = 2;  /* repeats of two units, 24 bits each (measured best of 2-4, 16-48) */
+    p->est_match = 24;
+    p->cost_step = 2; /* every other row: 18-34% faster, 0.1-0.5% larger (measured) */
     p->method = opt->backend == DIR_BACKEND_NONE   ? DIR2_STORED
                 : opt->backend == DIR_BACKEND_LZMA ? DIR2_LZMA
                                                    : DIR2_ZSTD;
@@ -426,8 +429,8 @@ static uint64_t sec_cost(const enc *e, unsigned p, uint32_t sx, uint32_t sy, uns
     unsigned ub = e->ub;
     uint8_t r[SEC * MAXU];
     size_t n = (size_t)sw * ub;
-    unsigned rows = 0;
-    for (unsigned y = 0; y < sh; y++, rows++) {
+    unsigned rows = 0, step = e->p->cost_step > 1 ? (unsigned)e->p->cost_step : 1;
+    for (unsigned y = sh > step ? step - 1 : 0; y < sh; y += step, rows++) {
         uint32_t yy = sy * SEC + y;
         const uint8_t *c = e->pl + (size_t)yy * e->rs + (size_t)sx * SEC * ub;
         if (p != DIR2_PRED_NONE) {
@@ -641,8 +644,8 @@ static int residuals(enc *e, int predict)
 }
 
 /* An estimate (in 1/64 bits) of what an LZ coder makes of n bytes of units
- * of ub bytes: a unit that starts a run of four already seen costs a match
- * (once per run), the others their order-0 entropy as literals.  No
+ * of ub bytes: a unit that starts a run of two units already seen costs a
+ * match (once per run), the others their order-0 entropy as literals.  No
  * compression is tried. */
 #define EST_BITS 16
 static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, uint64_t *tab)
@@ -653,11 +656,11 @@ static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, ui
     size_t units = n / ub, lits = 0;
     uint64_t matches = 0;
     int in_match = 0;
-    size_t span = 4 * (size_t)ub;
+    size_t span = (size_t)(e->p->est_span ? e->p->est_span : 2) * ub;
     for (size_t i = 0; i < units; i++) {
         const uint8_t *u = d + i * ub;
         int m = 0;
-        if ((i + 4) * ub <= n) {
+        if (i * ub + span <= n) {
             uint64_t h = 0x243f6a8885a308d3ULL;
             size_t j = 0;
             for (; j + 8 <= span; j += 8) {
@@ -697,8 +700,7 @@ static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, ui
         bits = (uint64_t)(s * 64);
     }
     (void)lits;
-    (void)e;
-    return bits + matches * 24 * 64;
+    return bits + matches * (uint64_t)(e->p->est_match ? e->p->est_match : 24) * 64;
 }
 
 /* The payload from the built streams. */
@@ -736,19 +738,6 @@ static void green(uint8_t *pl, size_t npx, unsigned bpp, int sign)
         uint8_t *c = pl + i * bpp;
         c[0] = (uint8_t)(c[0] + sign * c[1]);
         c[2] = (uint8_t)(c[2] + sign * c[1]);
-    }
-}
-
-/* Green subtraction (sign -1) or its inverse (+1) on the plane (when not
- * NULL) and on the units already in the fill and palette streams. */
-static void green_all(enc *e, uint8_t *pl, size_t npx, unsigned bpp, int sign)
-{
-    if (pl) green(pl, npx, bpp, sign);
-    green(e->st[S_FILLS].d, e->st[S_FILLS].n / bpp, bpp, sign);
-    for (size_t i = 0; i < e->st[S_PALS].n;) {
-        unsigned k = e->st[S_PALS].d[i];
-        green(e->st[S_PALS].d + i + 1, k, bpp, sign);
-        i += 1 + (size_t)k * bpp;
     }
 }
 
@@ -840,25 +829,25 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
         idx = NULL;
         e->pl = plane;
         e->rs = (size_t)e->w * bpp;
-        int can_green = p->green && depth == 8 && ch >= 3;
+        /* green subtraction, when it applies, for every candidate: it makes
+         * both smaller (measured: 4-6% with no predictor) */
+        if (p->green && depth == 8 && ch >= 3) {
+            green(plane, npx, bpp, -1);
+            transform = 1;
+        }
         if (classify(e, hkeys, hsec, hsize)) goto nomem;
         if (p->predict >= 0) {
             /* a fixed predictor: one candidate */
-            if (can_green) {
-                green_all(e, plane, npx, bpp, -1);
-                transform = 1;
-            }
             if (residuals(e, p->predict)) goto nomem;
             err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
             if (err) goto done;
         } else {
-            /* candidate A: the samples as they are; B: green subtracted
-             * (when it applies) and a predictor per section */
+            /* candidate A: no predictor; B: a predictor per section */
             if (residuals(e, DIR2_PRED_NONE)) goto nomem;
             uint64_t cost_a = 0;
             buf resid_a = {0};
             if (p->trials) {
-                err = emit(e, 0, pal, ncol, bpp, &best, &zc, diag);
+                err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
                 if (err) goto done;
             } else {
                 est_tab = malloc(sizeof *est_tab << EST_BITS);
@@ -867,41 +856,36 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                 resid_a = e->st[S_RESID];
                 memset(&e->st[S_RESID], 0, sizeof e->st[S_RESID]);
             }
-            if (can_green) green_all(e, plane, npx, bpp, -1);
             if (residuals(e, p->predict)) {
                 free(resid_a.d);
                 goto nomem;
             }
-            int take_b;
             if (p->trials) {
-                err = emit(e, can_green ? 1 : 0, pal, ncol, bpp, &trial, &zc, diag);
+                err = emit(e, transform, pal, ncol, bpp, &trial, &zc, diag);
                 if (err) goto done;
-                take_b = trial.n < best.n;
-                if (take_b) {
+                if (trial.n < best.n) {
                     buf t = best;
                     best = trial;
                     trial = t;
                 }
             } else {
                 uint64_t cost_b = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);
-                take_b = cost_b * 64 < cost_a * (uint64_t)(64 - p->b_bias);
+                int take_b = cost_b * 64 < cost_a * (uint64_t)(64 - p->b_bias);
                 if (stats) stats->file_bytes = cost_a ? cost_b * 1000 / cost_a : 0;
                 if (!take_b) {
-                    /* back to A: its residuals, the fills in its domain */
+                    /* back to A: its residuals and codes */
                     free(e->st[S_RESID].d);
                     e->st[S_RESID] = resid_a;
                     resid_a.d = NULL;
-                    if (can_green) green_all(e, NULL, 0, bpp, 1);
                     for (uint64_t s = 0; s < nsec; s++)
                         if (e->code[s] >= DIR2_RAW) e->code[s] = DIR2_RAW;
                     e->st[S_CODES].n = 0;
                     if (buf_put(&e->st[S_CODES], e->code, nsec)) goto nomem;
                 }
                 free(resid_a.d);
-                err = emit(e, take_b && can_green ? 1 : 0, pal, ncol, bpp, &best, &zc, diag);
+                err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
                 if (err) goto done;
             }
-            transform = take_b && can_green ? 1 : 0;
         }
     }
     if (stats) {

@@ -63,6 +63,9 @@ typedef struct dir2_params {
     int palette;      /* image palette when <= 256 colours: 0 never, 1 when it applies */
     int green;        /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
     int predict;      /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
+    int cost_step;    /* predictor estimate: every n-th row of a section (0, 1: all) */
+    int est_span;     /* estimate: units in a repeat (0: 2) */
+    int est_match;    /* estimate: bits per repeat (0: 24) */
     int b_bias;       /* candidate B must beat A's estimate by this many 1/64ths */
     int none_bias;    /* estimate: a predictor must beat none by this many 1/64ths */
     int refs;         /* 1: exact section references */
