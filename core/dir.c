@@ -1708,6 +1708,12 @@ dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsign
         opt = *opt_in;
     else
         dir_encode_options_default(&opt);
+    /* Version 1 has no lzma: until the version-2 container writes lzma
+     * payloads, this encoder writes its strongest zstd instead. */
+    if (opt.backend == DIR_BACKEND_LZMA) {
+        opt.backend = DIR_BACKEND_ZSTD;
+        opt.level = 22;
+    }
     if (channels != 1 && channels != 3 && channels != 4)
         return fail(diag, DIR_EINVAL, 0, -1, "channels %u not supported (1, 3 or 4)", channels);
     if ((unsigned)opt.filter > DIR_FILTER_AUTO || (unsigned)opt.layout > DIR_LAYOUT_INTERLEAVED ||

@@ -871,7 +871,6 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
             } else {
                 uint64_t cost_b = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);
                 int take_b = cost_b * 64 < cost_a * (uint64_t)(64 - p->b_bias);
-                if (stats) stats->file_bytes = cost_a ? cost_b * 1000 / cost_a : 0;
                 if (!take_b) {
                     /* back to A: its residuals and codes */
                     free(e->st[S_RESID].d);
@@ -889,9 +888,7 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
         }
     }
     if (stats) {
-        uint64_t keep = stats->file_bytes;
         memset(stats, 0, sizeof *stats);
-        stats->file_bytes = keep; /* experiments; the container overwrites it */
         stats->sections = nsec;
         for (uint64_t s = 0; s < nsec; s++) {
             unsigned c = e->code[s];
@@ -931,6 +928,19 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 }
 
 /* ---- decoder ---- */
+
+uint64_t dir2_decode_scratch_bound(uint32_t width, uint32_t height, unsigned channels,
+                                   unsigned depth)
+{
+    uint64_t npx = (uint64_t)width * height, bpp = (uint64_t)channels * depth / 8;
+    uint64_t nsec = (uint64_t)((width + SEC - 1) / SEC) * ((height + SEC - 1) / SEC);
+    /* codes, two per-section offset arrays, fills, references, palettes,
+     * indices; the residuals; the index plane of an image palette; one
+     * lzma dictionary at a time (zstd decodes in one call into the stream) */
+    uint64_t streams = nsec * (1 + 4 + 4 + bpp + 5 + 1 + PALMAX * bpp + 128) + npx * bpp;
+    uint64_t dict = lzma_dict(npx * bpp > nsec * 128 ? npx * bpp : nsec * 128);
+    return streams + npx + dict + ((uint64_t)1 << 20);
+}
 
 typedef struct sdesc {
     uint8_t method;
@@ -1086,7 +1096,6 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 return fail(diag, DIR_ETRUNCATED, pos, -1,
                             "truncated: stream %u (%s) declares %llu bytes, the payload has %zu", k,
                             stream_names[k], (unsigned long long)sd[k].packed, in_size);
-            sd[k].data = in + pos + total;
             total += sd[k].packed;
         }
         if (total > in_size - pos)
@@ -1096,6 +1105,10 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         if (total < in_size - pos)
             return fail(diag, DIR_ETRAILING, pos + total, -1,
                         "%llu bytes after the last stream", (unsigned long long)(in_size - pos - total));
+        for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+            sd[k].data = in + pos;
+            pos += (size_t)sd[k].packed;
+        }
     }
     /* Exact sizes first: the code stream is one byte per section. */
     if (sd[S_CODES].raw != nsec)

@@ -26,11 +26,24 @@ typedef struct dir_pixels {
 dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *opt, uint8_t **out,
                               size_t *out_size, dir_stats *stats, dir_diag *diag);
 
+/* stats (may be NULL): sections; code_count[0] fills, [1] references,
+ * [2] section palettes, [3 + p] raw sections with predictor p for p 0..4,
+ * [8] those with predictor 5 or 6; stream_bytes[0..5] the raw size of each
+ * of the six streams; file_bytes 0 (the container's). */
+
 /* Decodes a payload into samples (layout as dir_decode); bounded by in_size
- * and the limits. */
+ * and the limits.  Every stream size is checked against what the section
+ * codes allow before it is allocated. */
 dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
                               unsigned channels, unsigned depth, const dir_limits *limits,
                               void *samples, size_t samples_size, dir_diag *diag);
+
+/* The most memory dir2_decode_payload allocates beside the caller's samples
+ * for an image of these dimensions, whatever the payload (for
+ * dir_decode_scratch_size): about 2 x the samples, 0.6 KiB per section, and
+ * up to 64 MiB for an lzma dictionary, plus 1 MiB for the decoders. */
+uint64_t dir2_decode_scratch_bound(uint32_t width, uint32_t height, unsigned channels,
+                                   unsigned depth);
 
 /* ---- What the encoder does: the presets are sets of these ---- */
 

@@ -219,6 +219,49 @@ Circles in reds and oranges are the .dir modes; the other shapes are the peers.
 
 EOF
     cat "$out/images.md"
+    cat <<'EOF'
+
+## Version 2: what each technique gave
+
+Measured with the experiment driver `dir-bench-v2` (`tests/bench/v2steps.c`,
+built with the benchmark, not run by it) on the same corpus, one technique at a
+time, zstd level 9 unless a row says otherwise: payload bytes per class, and
+the ratio to this corpus's lossless WebP `-z 9` totals (265,450 / 1,076,622 /
+2,662,964 bytes).  Each row's command is
+`build/tests/bench/dir-bench-v2 PARAMETERS < build/bench/corpus-list.tsv`
+(every image's round trip is checked).  Measured on 2026-12-01 on branch
+v2codec; the sizes do not depend on the machine.
+
+| step | parameters | icon | screen | sprite | icon / WebP | screen / WebP | sprite / WebP |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| .dir v1 default (zstd 19; notes-v2) | | 354,592 | 1,456,102 | 3,427,586 | 1.336 | 1.352 | 1.287 |
+| v2 sections (fills, references) + raw units, zstd 9 | `palette=0 green=0 predict=0` | 408,619 | 1,761,995 | 4,028,811 | 1.539 | 1.637 | 1.513 |
+| the same without fills and references | `palette=0 green=0 predict=0 refs=0 fills=0` | 436,040 | 1,772,649 | 4,049,155 | 1.643 | 1.646 | 1.521 |
+| + image palette (at most 256 colours) | `green=0 predict=0` | 408,619 | 1,689,346 | 3,797,160 | 1.539 | 1.569 | 1.426 |
+| + green subtraction | `predict=0` | 392,607 | 1,598,090 | 3,610,037 | 1.479 | 1.484 | 1.356 |
+| + predictor per section, A or B by estimate (**default**) | (none) | 401,963 | 1,374,279 | 3,413,935 | 1.514 | 1.276 | 1.282 |
+| default + section palettes, 2-16 colours | `smallpal_max=16` | 423,301 | 1,394,690 | 3,448,557 | 1.595 | 1.295 | 1.295 |
+| default + section palettes, 2-4 colours | `smallpal_max=4` | 413,484 | 1,378,151 | 3,403,991 | 1.558 | 1.280 | 1.278 |
+| A or B by trial instead of estimate | `trials=1` | 385,200 | 1,374,279 | 3,403,184 | 1.451 | 1.276 | 1.278 |
+| the same at zstd 19 | `trials=1 level=19` | 322,790 | 1,275,132 | 3,122,475 | 1.216 | 1.184 | 1.173 |
+| lzma (LZMA2 9e, aligned literal contexts), by estimate | `method=2` | 283,512 | 1,161,027 | 2,830,550 | 1.068 | 1.078 | 1.063 |
+| lzma, by trial (**smallest**) | `method=2 trials=1` | 268,904 | 1,158,729 | 2,808,288 | 1.013 | 1.076 | 1.055 |
+| **fast**: green, no predictor, zstd 3 | `level=3 predict=0` | 463,081 | 1,695,697 | 3,939,008 | 1.745 | 1.575 | 1.479 |
+
+What did not pay: section palettes with bit-packed indices (larger with up to
+16 colours on every class, mixed with up to 4); one predictor per row of
+sections (`predict=-1`, larger than per section); biasing the per-section
+choice towards no predictor (`none_bias`); planes instead of interleaved
+units (notes-v2); zstd's minimum match 3 or strategy btopt at levels 9-12
+(smaller screens, larger icons, slower); the predictor estimate on every
+fourth row (0.3-1% larger; every other row is the default: 18-34% faster for
+0.1-0.5%).  lzma pays 9-17% over zstd 19 with the same trials, so it is the
+smallest preset's back end; it decodes 4-5 times slower than zstd, so it is
+not the default's.  The default's estimate loses 4% to a trial on icons (it
+picks predictors where none would be smaller) and nothing on screens.  The
+default's size targets need more than zstd gives at a speed above libpng's:
+zstd 19 encodes at 5-7 MB/s.
+EOF
     cat <<EOF
 
 ## Where the bytes go: \`dirtool info\`
