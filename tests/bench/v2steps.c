@@ -9,7 +9,7 @@
  *
  * Usage: dir-bench-v2 [-v] [key=value ...] < LIST
  *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
- *   keys: the fields of dir2_params (core/v2.h): palette green predict
+ *   keys: the fields of dir2_params (core/v2.h): palette pal_order pal_predict green predict
  *         b_bias est_span est_match cost_step refs fills smallpal_max method
  *         level workers trials, starting from the default preset's values
  *   -v: one line per image */
@@ -38,7 +38,7 @@ static int set_param(dir2_params *p, const char *kv)
         p->n = v;                                                                                  \
         return 0;                                                                                  \
     }
-    F(palette) F(green) F(predict) F(b_bias) F(est_span) F(est_match) F(cost_step) F(refs) F(fills)
+    F(palette) F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(est_span) F(est_match) F(cost_step) F(refs) F(fills)
     F(smallpal_max) F(method) F(level) F(workers) F(trials)
 #undef F
     return -1;
