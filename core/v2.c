@@ -964,7 +964,8 @@ typedef struct sdesc {
     const uint8_t *data;
 } sdesc;
 
-static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, dir_diag *diag)
+static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, ZSTD_DCtx **dcp,
+                        dir_diag *diag)
 {
     if (d->method == DIR2_STORED) {
         if (d->raw) memcpy(dst, d->data, d->raw);
@@ -982,10 +983,9 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
             return fail(diag, DIR_EBACKEND, off, -1,
                         "stream %u (%s): the zstd frame is not exactly %llu bytes", k,
                         stream_names[k], (unsigned long long)d->packed);
-        ZSTD_DCtx *dc = ZSTD_createDCtx();
-        if (!dc) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
-        size_t got = ZSTD_decompressDCtx(dc, dst, d->raw, d->data, d->packed);
-        ZSTD_freeDCtx(dc);
+        if (!*dcp) *dcp = ZSTD_createDCtx();
+        if (!*dcp) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+        size_t got = ZSTD_decompressDCtx(*dcp, dst, d->raw, d->data, d->packed);
         if (ZSTD_isError(got) || got != d->raw)
             return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): zstd: %s", k,
                         stream_names[k], ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
@@ -1137,8 +1137,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     uint32_t *aux = NULL; /* per section: source (ref), or offsets (palette) */
     uint32_t *aux2 = NULL;
     uint8_t *plane = NULL;
+    ZSTD_DCtx *dctx = NULL; /* one for every zstd stream */
     if (!codes) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
-    err = unpack(&sd[S_CODES], S_CODES, codes, sd[S_CODES].data - in, diag);
+    err = unpack(&sd[S_CODES], S_CODES, codes, sd[S_CODES].data - in, &dctx, diag);
     if (err) goto out;
     uint64_t nfill = 0, nref = 0, npal = 0, nraw = 0;
     for (uint64_t s = 0; s < nsec; s++) {
@@ -1192,7 +1193,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     for (unsigned k = 1; k < DIR2_STREAMS; k++) {
         st[k] = malloc(sd[k].raw ? sd[k].raw : 1);
         if (!st[k]) goto nomem;
-        err = unpack(&sd[k], k, st[k], sd[k].data - in, diag);
+        err = unpack(&sd[k], k, st[k], sd[k].data - in, &dctx, diag);
         if (err) goto out;
     }
     /* Prepass: references and palettes, each checked. */
@@ -1402,6 +1403,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
 nomem:
     err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
 out:
+    ZSTD_freeDCtx(dctx);
     if (plane != samples) free(plane);
     free(aux);
     free(aux2);

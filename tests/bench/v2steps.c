@@ -7,12 +7,14 @@
  * of this thread).  Not part of `meson compile bench`: a tool for trying one
  * technique at a time.
  *
- * Usage: dir-bench-v2 [-v] [key=value ...] < LIST
+ * Usage: dir-bench-v2 [-v] [-p PRESET] [key=value ...] < LIST
  *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
  *   keys: the fields of dir2_params (core/v2.h): palette pal_order pal_predict green predict
  *         b_bias est_span est_match cost_step refs fills smallpal_max method
  *         level workers trials, starting from the default preset's values
- *   -v: one line per image */
+ *   -p: start from preset fast, default or smallest (dir_encode_options_preset)
+ *   -v: one line per image
+ * Exit status 1 when an image does not round-trip (tests/bench/test_v2corpus.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +55,17 @@ int main(int argc, char **argv)
     dir2_params_from_options(NULL, &p);
     int verbose = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-v"))
+        if (!strcmp(argv[i], "-v")) {
             verbose = 1;
-        else if (set_param(&p, argv[i]) != 0) {
+        } else if (!strcmp(argv[i], "-p") && i + 1 < argc) {
+            dir_encode_options opt;
+            dir_encode_options_default(&opt);
+            if (dir_encode_options_preset(&opt, argv[++i], NULL) != DIR_OK) {
+                fprintf(stderr, "dir-bench-v2: unknown preset '%s'\n", argv[i]);
+                return 2;
+            }
+            dir2_params_from_options(&opt, &p);
+        } else if (set_param(&p, argv[i]) != 0) {
             fprintf(stderr, "dir-bench-v2: bad parameter '%s'\n", argv[i]);
             return 2;
         }
