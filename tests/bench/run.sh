@@ -224,13 +224,18 @@ EOF
 ## Version 2: what each technique gave
 
 Measured with the experiment driver `dir-bench-v2` (`tests/bench/v2steps.c`,
-built with the benchmark, not run by it) on the same corpus, one technique at a
-time, zstd level 9 unless a row says otherwise: payload bytes per class, and
+built with the benchmark; the test `bench-v2-corpus` runs it for the round
+trips, the benchmark does not) on the same corpus, one technique at a
+time, from the default preset's parameters (zstd level 9) unless a row says
+otherwise (the rows above the default one are measured before the image
+palette's order and levels changed): payload bytes per class, and
 the ratio to this corpus's lossless WebP `-z 9` totals (265,450 / 1,076,622 /
 2,662,964 bytes).  Each row's command is
 `build/tests/bench/dir-bench-v2 PARAMETERS < build/bench/corpus-list.tsv`
 (every image's round trip is checked).  Measured on 2026-12-01 on branch
-v2codec; the sizes do not depend on the machine.
+v2codec; the sizes do not depend on the machine.  The rows marked with a
+preset are the encoder at this commit; the benchmark's own tables above can
+be from an earlier run (see "Source" at the top).
 
 | step | parameters | icon | screen | sprite | icon / WebP | screen / WebP | sprite / WebP |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -239,14 +244,16 @@ v2codec; the sizes do not depend on the machine.
 | the same without fills and references | `palette=0 green=0 predict=0 refs=0 fills=0` | 436,040 | 1,772,649 | 4,049,155 | 1.643 | 1.646 | 1.521 |
 | + image palette (at most 256 colours) | `green=0 predict=0` | 408,619 | 1,689,346 | 3,797,160 | 1.539 | 1.569 | 1.426 |
 | + green subtraction | `predict=0` | 392,607 | 1,598,090 | 3,610,037 | 1.479 | 1.484 | 1.356 |
-| + predictor per section, A or B by estimate (**default**) | (none) | 401,963 | 1,374,279 | 3,413,935 | 1.514 | 1.276 | 1.282 |
+| + predictor per section, A or B by estimate | `pal_order=0 pal_predict=0 pal_level_boost=0` | 401,963 | 1,374,279 | 3,413,935 | 1.514 | 1.276 | 1.282 |
+| + image palettes by value, predictors on indices, zstd 12 for them (**default**) | `-p default` | 401,963 | 1,368,253 | 3,384,235 | 1.514 | 1.271 | 1.271 |
 | default + section palettes, 2-16 colours | `smallpal_max=16` | 423,301 | 1,394,690 | 3,448,557 | 1.595 | 1.295 | 1.295 |
 | default + section palettes, 2-4 colours | `smallpal_max=4` | 413,484 | 1,378,151 | 3,403,991 | 1.558 | 1.280 | 1.278 |
 | A or B by trial instead of estimate | `trials=1` | 385,200 | 1,374,279 | 3,403,184 | 1.451 | 1.276 | 1.278 |
 | the same at zstd 19 | `trials=1 level=19` | 322,790 | 1,275,132 | 3,122,475 | 1.216 | 1.184 | 1.173 |
 | lzma (LZMA2 9e, aligned literal contexts), by estimate | `method=2` | 283,512 | 1,161,027 | 2,830,550 | 1.068 | 1.078 | 1.063 |
-| lzma, by trial (**smallest**) | `method=2 trials=1` | 268,904 | 1,158,729 | 2,808,288 | 1.013 | 1.076 | 1.055 |
-| **fast**: green, no predictor, zstd 3 | `level=3 predict=0` | 463,081 | 1,695,697 | 3,939,008 | 1.745 | 1.575 | 1.479 |
+| lzma, by trial, palettes by frequency | `method=2 trials=1 pal_order=0 pal_predict=0` | 268,904 | 1,158,729 | 2,808,288 | 1.013 | 1.076 | 1.055 |
+| lzma, by trial (**smallest**) | `-p smallest` | 268,904 | 1,150,310 | 2,771,770 | 1.013 | 1.068 | 1.041 |
+| **fast**: green, no predictor, zstd 3 | `-p fast` | 463,081 | 1,695,528 | 3,938,678 | 1.745 | 1.575 | 1.479 |
 
 What did not pay: section palettes with bit-packed indices (larger with up to
 16 colours on every class, mixed with up to 4); one predictor per row of
