@@ -4,7 +4,9 @@
  * earlier section, a small palette with bit-packed indices, or raw residuals
  * of one of seven predictors; an optional image palette or green
  * subtraction first; six streams, each stored, zstd or lzma (LZMA2). */
+#if DIR_HAVE_LZMA
 #include <lzma.h>
+#endif
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,7 +48,8 @@ static unsigned index_bits(unsigned k)
 
 static inline unsigned paeth(unsigned l, unsigned u, unsigned ul)
 {
-    int pa = abs((int)u - (int)ul), pb = abs((int)l - (int)ul), pc = abs((int)l + (int)u - 2 * (int)ul);
+    int pa = abs((int)u - (int)ul), pb = abs((int)l - (int)ul),
+        pc = abs((int)l + (int)u - 2 * (int)ul);
     return pa <= pb && pa <= pc ? l : pb <= pc ? u : ul;
 }
 
@@ -207,8 +210,8 @@ void dir2_params_from_options(const dir_encode_options *opt, dir2_params *p)
     p->fills = 1;
     p->smallpal_max = 0; /* small palettes: larger under zstd (measured) */
     p->green = 1;
-    p->b_bias = 13;   /* B must look 20% smaller than A (measured) */
-    p->est_span = 2;  /* repeats of two units, 24 bits each (measured best of 2-4, 16-48) */
+    p->b_bias = 13;  /* B must look 20% smaller than A (measured) */
+    p->est_span = 2; /* repeats of two units, 24 bits each (measured best of 2-4, 16-48) */
     p->est_match = 24;
     p->cost_step = 2; /* every other row: 18-34% faster, 0.1-0.5% larger (measured) */
     /* image palettes: by value, with predictors, 3 zstd levels more (a
@@ -310,8 +313,7 @@ static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pa
     uint64_t val[256];
     for (int i = 0; i < n; i++) {
         const uint8_t *u = (const uint8_t *)&ck[i];
-        val[i] = ub >= 3 ? 3u * u[0] + 6u * u[1] + u[2] + (ub > 3 ? 16u * (255u - u[3]) : 0)
-                         : u[0];
+        val[i] = ub >= 3 ? 3u * u[0] + 6u * u[1] + u[2] + (ub > 3 ? 16u * (255u - u[3]) : 0) : u[0];
         val[i] = val[i] << 24 | (i & 0xffffff);
     }
     for (int i = 1; i < n; i++) {
@@ -464,6 +466,13 @@ static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *sr
     uint8_t hdr[24];
     size_t hn = 0;
     int method = p->method;
+    int level = p->level;
+#if !DIR_HAVE_LZMA
+    if (method == DIR2_LZMA) { /* built without liblzma: zstd's strong level */
+        method = DIR2_ZSTD;
+        level = 19;
+    }
+#endif
     if (src->n < 16) method = DIR2_STORED;
     uint8_t *packed = NULL;
     size_t psize = 0;
@@ -477,7 +486,7 @@ static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *sr
             return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
         }
         ZSTD_CCtx_reset(*zc, ZSTD_reset_session_and_parameters);
-        ZSTD_CCtx_setParameter(*zc, ZSTD_c_compressionLevel, p->level);
+        ZSTD_CCtx_setParameter(*zc, ZSTD_c_compressionLevel, level);
         ZSTD_CCtx_setParameter(*zc, ZSTD_c_checksumFlag, 0);
         if (p->zstrategy) ZSTD_CCtx_setParameter(*zc, ZSTD_c_strategy, p->zstrategy);
         if (p->zsearch) ZSTD_CCtx_setParameter(*zc, ZSTD_c_searchLog, p->zsearch);
@@ -492,7 +501,9 @@ static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *sr
             free(packed);
             return fail(diag, DIR_EBACKEND, -1, -1, "zstd: %s", ZSTD_getErrorName(psize));
         }
-    } else if (method == DIR2_LZMA) {
+    }
+#if DIR_HAVE_LZMA
+    else if (method == DIR2_LZMA) {
         lzma_options_lzma lo;
         if (lzma_lzma_preset(&lo, (uint32_t)(p->level > 9 ? 9 : p->level) | LZMA_PRESET_EXTREME)) {
             return fail(diag, DIR_EBACKEND, -1, -1, "lzma: bad preset");
@@ -516,6 +527,7 @@ static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *sr
         }
         psize = pos;
     }
+#endif
     if (packed && psize >= src->n) {
         free(packed);
         packed = NULL;
@@ -987,10 +999,15 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
         if (!*dcp) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
         size_t got = ZSTD_decompressDCtx(*dcp, dst, d->raw, d->data, d->packed);
         if (ZSTD_isError(got) || got != d->raw)
-            return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): zstd: %s", k,
-                        stream_names[k], ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
+            return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): zstd: %s", k, stream_names[k],
+                        ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
         return DIR_OK;
     }
+#if !DIR_HAVE_LZMA
+    return fail(diag, DIR_EBACKEND, off, -1,
+                "stream %u (%s): lzma: not supported by this build (no liblzma)", k,
+                stream_names[k]);
+#else
     /* LZMA2 */
     lzma_options_lzma lo;
     memset(&lo, 0, sizeof lo);
@@ -1002,11 +1019,12 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
         return fail(diag, DIR_EBACKEND, off, -1,
                     "stream %u (%s): lzma: %s (%zu of %llu bytes in, %zu of %llu out)", k,
                     stream_names[k],
-                    r == LZMA_OK         ? "sizes differ"
+                    r == LZMA_OK          ? "sizes differ"
                     : r == LZMA_BUF_ERROR ? "data ends early or is too long"
                                           : "corrupt data",
                     ip, (unsigned long long)d->packed, op, (unsigned long long)d->raw);
     return DIR_OK;
+#endif
 }
 
 dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
@@ -1019,8 +1037,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         lim = *limits;
     else
         dir_limits_default(&lim);
-    if ((!in && in_size) || !samples)
-        return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
+    if ((!in && in_size) || !samples) return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
     if (channels < 1 || channels > 4)
         return fail(diag, DIR_EINVAL, -1, -1, "channels %u: expected 1 to 4", channels);
     if (depth != 8 && depth != 16)
@@ -1043,19 +1060,22 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     if (in_size < 1) return fail(diag, DIR_ETRUNCATED, 0, -1, "truncated at byte 0: no transform");
     unsigned transform = in[pos++];
     if (transform > 2)
-        return fail(diag, DIR_EHEADER, 0, -1, "transform %u: expected 0 (none), 1 (subtract green) or 2 (palette)",
+        return fail(diag, DIR_EHEADER, 0, -1,
+                    "transform %u: expected 0 (none), 1 (subtract green) or 2 (palette)",
                     transform);
     if (transform == 1 && (depth != 8 || channels < 3))
-        return fail(diag, DIR_EHEADER, 0, -1,
-                    "transform 1 (subtract green) needs 8-bit RGB or RGBA, not %u channels of %u bits",
-                    channels, depth);
+        return fail(
+            diag, DIR_EHEADER, 0, -1,
+            "transform 1 (subtract green) needs 8-bit RGB or RGBA, not %u channels of %u bits",
+            channels, depth);
     unsigned ncol = 0;
     const uint8_t *pal = NULL;
     if (transform == 2) {
         if (bpp < 2)
             return fail(diag, DIR_EHEADER, 0, -1, "transform 2 (palette) on a one-byte grey image");
         if (pos >= in_size)
-            return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: no palette size", pos);
+            return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: no palette size",
+                        pos);
         ncol = (unsigned)in[pos++] + 1;
         if (in_size - pos < (size_t)ncol * bpp)
             return fail(diag, DIR_ETRUNCATED, pos, -1,
@@ -1096,9 +1116,10 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                             "truncated at byte %zu: stream %u (%s) packed size", pos, k,
                             stream_names[k]);
             if (n == (size_t)-1)
-                return fail(diag, DIR_ESTREAM, pos, -1,
-                            "stream %u (%s): packed size is not a minimal LEB128 of at most 9 bytes",
-                            k, stream_names[k]);
+                return fail(
+                    diag, DIR_ESTREAM, pos, -1,
+                    "stream %u (%s): packed size is not a minimal LEB128 of at most 9 bytes", k,
+                    stream_names[k]);
             pos += n;
             if (sd[k].packed == 0)
                 return fail(diag, DIR_EBACKEND, pos, -1, "stream %u (%s): packed size 0", k,
@@ -1119,8 +1140,8 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                         "truncated at byte %zu: the streams need %llu bytes, %zu are left", in_size,
                         (unsigned long long)total, in_size - pos);
         if (total < in_size - pos)
-            return fail(diag, DIR_ETRAILING, pos + total, -1,
-                        "%llu bytes after the last stream", (unsigned long long)(in_size - pos - total));
+            return fail(diag, DIR_ETRAILING, pos + total, -1, "%llu bytes after the last stream",
+                        (unsigned long long)(in_size - pos - total));
         for (unsigned k = 0; k < DIR2_STREAMS; k++) {
             sd[k].data = in + pos;
             pos += (size_t)sd[k].packed;
@@ -1216,10 +1237,12 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     goto out;
                 }
                 if (n == (size_t)-1 || d < 1 || d > s) {
-                    err = fail(diag, DIR_EREF, rp, s,
-                               "section %llu: reference distance %s (must be a minimal LEB128 from 1 to %llu)",
-                               (unsigned long long)s, n == (size_t)-1 ? "malformed" : "out of range",
-                               (unsigned long long)s);
+                    err =
+                        fail(diag, DIR_EREF, rp, s,
+                             "section %llu: reference distance %s (must be a minimal LEB128 from 1 "
+                             "to %llu)",
+                             (unsigned long long)s, n == (size_t)-1 ? "malformed" : "out of range",
+                             (unsigned long long)s);
                     if (n != (size_t)-1 && diag)
                         snprintf(diag->message, sizeof diag->message,
                                  "section %llu: reference distance %llu out of range 1 to %llu",
@@ -1236,7 +1259,8 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 uint32_t th = height - ty * SEC < SEC ? height - ty * SEC : SEC;
                 if (tw < sw || th < sh) {
                     err = fail(diag, DIR_EREF, rp, s,
-                               "section %llu refers to section %llu, %ux%u in the image, smaller than its own %ux%u",
+                               "section %llu refers to section %llu, %ux%u in the image, smaller "
+                               "than its own %ux%u",
                                (unsigned long long)s, (unsigned long long)src, tw, th, sw, sh);
                     goto out;
                 }
@@ -1244,8 +1268,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 rp += n;
             } else if (c == DIR2_PALETTE) {
                 if (pp >= sd[S_PALS].raw) {
-                    err = fail(diag, DIR_ETRUNCATED, pp, s,
-                               "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
+                    err =
+                        fail(diag, DIR_ETRUNCATED, pp, s,
+                             "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
                     goto out;
                 }
                 unsigned k = st[S_PALS][pp];
@@ -1256,14 +1281,16 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     goto out;
                 }
                 if (sd[S_PALS].raw - pp - 1 < (uint64_t)k * ub) {
-                    err = fail(diag, DIR_ETRUNCATED, pp, s,
-                               "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
+                    err =
+                        fail(diag, DIR_ETRUNCATED, pp, s,
+                             "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
                     goto out;
                 }
                 unsigned bits = index_bits(k);
                 if (sd[S_INDEX].raw - ip < (uint64_t)32 * bits) {
-                    err = fail(diag, DIR_ETRUNCATED, ip, s,
-                               "stream 5 (indices) ends inside section %llu", (unsigned long long)s);
+                    err =
+                        fail(diag, DIR_ETRUNCATED, ip, s,
+                             "stream 5 (indices) ends inside section %llu", (unsigned long long)s);
                     goto out;
                 }
                 if (bits > 1 || k < 2) {
@@ -1272,9 +1299,10 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     for (unsigned i = 0; i < SEC * SEC; i++) {
                         unsigned v = (q[i * bits / 8] >> (i * bits % 8)) & mask;
                         if (v >= k) {
-                            err = fail(diag, DIR_ECOLOUR, ip, s,
-                                       "section %llu: index %u at position %u, the palette has %u colours",
-                                       (unsigned long long)s, v, i, k);
+                            err = fail(
+                                diag, DIR_ECOLOUR, ip, s,
+                                "section %llu: index %u at position %u, the palette has %u colours",
+                                (unsigned long long)s, v, i, k);
                             goto out;
                         }
                     }

@@ -61,7 +61,7 @@ enum {
 /* Predictors of raw sections (code 0x10 + p). */
 enum {
     DIR2_PRED_NONE = 0,
-    DIR2_PRED_LEFT,     /* sub */
+    DIR2_PRED_LEFT, /* sub */
     DIR2_PRED_UP,
     DIR2_PRED_AVERAGE,  /* (L + U) >> 1 */
     DIR2_PRED_PAETH,    /* as PNG */
@@ -73,24 +73,24 @@ enum {
 #define DIR2_STREAMS 6
 
 typedef struct dir2_params {
-    int palette;      /* image palette when <= 256 colours: 0 never, 1 when it applies */
-    int pal_order;    /* image palette order: 0 by frequency, 1 by value (luma-like) */
-    int pal_predict;  /* 1: predictors (candidate B) on image-palette indices too */
+    int palette;         /* image palette when <= 256 colours: 0 never, 1 when it applies */
+    int pal_order;       /* image palette order: 0 by frequency, 1 by value (luma-like) */
+    int pal_predict;     /* 1: predictors (candidate B) on image-palette indices too */
     int pal_level_boost; /* zstd levels added for an image-palette image */
-    int green;        /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
-    int predict;      /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
-    int cost_step;    /* predictor estimate: every n-th row of a section (0, 1: all) */
-    int est_span;     /* estimate: units in a repeat (0: 2) */
-    int est_match;    /* estimate: bits per repeat (0: 24) */
-    int b_bias;       /* candidate B must beat A's estimate by this many 1/64ths */
-    int none_bias;    /* estimate: a predictor must beat none by this many 1/64ths */
-    int refs;         /* 1: exact section references */
-    int fills;        /* 1: one-unit sections */
-    int smallpal_max; /* 0 off, else sections with 2..max (<= 16) units get a palette */
-    int method;       /* DIR2_STORED, DIR2_ZSTD or DIR2_LZMA for the big streams */
-    int level;        /* zstd level, or lzma preset 0..9 */
-    int workers;      /* zstd workers for streams of 4 MiB and more (0: none) */
-    int trials;       /* smallest: try the listed alternatives and keep the smallest */
+    int green;           /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
+    int predict;         /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
+    int cost_step;       /* predictor estimate: every n-th row of a section (0, 1: all) */
+    int est_span;        /* estimate: units in a repeat (0: 2) */
+    int est_match;       /* estimate: bits per repeat (0: 24) */
+    int b_bias;          /* candidate B must beat A's estimate by this many 1/64ths */
+    int none_bias;       /* estimate: a predictor must beat none by this many 1/64ths */
+    int refs;            /* 1: exact section references */
+    int fills;           /* 1: one-unit sections */
+    int smallpal_max;    /* 0 off, else sections with 2..max (<= 16) units get a palette */
+    int method;          /* DIR2_STORED, DIR2_ZSTD or DIR2_LZMA for the big streams */
+    int level;           /* zstd level, or lzma preset 0..9 */
+    int workers;         /* zstd workers for streams of 4 MiB and more (0: none) */
+    int trials;          /* smallest: try the listed alternatives and keep the smallest */
     int zstrategy, zsearch, zchain, zminmatch, ztarget, zwindow; /* 0: the level's */
 } dir2_params;
 
