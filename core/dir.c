@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* dir.c -- the .dir codec: header, section encoder and decoder, zstd back end.
- * docs/FORMAT.md is the specification this file implements. */
+/* dir.c -- the .dir codec: the version-1 header, section encoder and
+ * decoder and zstd back end; the version-2 container (header, chunks,
+ * padding, CRC) around the payload of v2.c.  docs/FORMAT.md is the
+ * specification this file implements. */
 #include "dir.h"
 
 #include "diag.h"
+#include "v2.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +96,9 @@ const char *dir_strerror(dir_error err)
     case DIR_ERANGE: return "value out of range for the configuration";
     case DIR_ESYNTAX: return "malformed data";
     case DIR_ECANCELLED: return "cancelled";
+    case DIR_ECHUNK: return "malformed metadata chunk";
+    case DIR_ECRITICAL: return "unknown critical chunk";
+    case DIR_EDUPLICATE: return "duplicate metadata chunk";
     case DIR_ERROR_COUNT: break;
     }
     return "unknown error";
@@ -208,6 +214,44 @@ void dir_limits_default(dir_limits *lim)
     lim->max_width = DIR_MAX_DIM;
     lim->max_height = DIR_MAX_DIM;
     lim->max_pixels = DIR_MAX_PIXELS;
+    lim->max_chunks = DIR_MAX_CHUNKS;
+    lim->max_chunk_size = DIR_MAX_CHUNK_SIZE;
+    lim->max_chunks_size = DIR_MAX_CHUNKS_SIZE;
+}
+
+dir_error dir_limits_restrict_chunks(dir_limits *lim, uint32_t max_chunks, uint32_t max_chunk_size,
+                                     uint32_t max_chunks_size)
+{
+    if (!lim || max_chunks > DIR_MAX_CHUNKS || max_chunk_size > DIR_MAX_CHUNK_SIZE ||
+        max_chunks_size > DIR_MAX_CHUNKS_SIZE)
+        return DIR_EINVAL;
+    if (max_chunks && (!lim->max_chunks || max_chunks < lim->max_chunks))
+        lim->max_chunks = max_chunks;
+    if (max_chunk_size && (!lim->max_chunk_size || max_chunk_size < lim->max_chunk_size))
+        lim->max_chunk_size = max_chunk_size;
+    if (max_chunks_size && (!lim->max_chunks_size || max_chunks_size < lim->max_chunks_size))
+        lim->max_chunks_size = max_chunks_size;
+    return DIR_OK;
+}
+
+/* The caller's limits (or the defaults for NULL), clamped to the built-in
+ * maximums: a caller may only make them stricter, and fields set wider (or
+ * left uninitialised) do not count; a chunk limit of 0 is the maximum. */
+static void effective_limits(const dir_limits *lim, dir_limits *out)
+{
+    if (!lim) {
+        dir_limits_default(out);
+        return;
+    }
+    *out = *lim;
+    if (out->max_width > DIR_MAX_DIM) out->max_width = DIR_MAX_DIM;
+    if (out->max_height > DIR_MAX_DIM) out->max_height = DIR_MAX_DIM;
+    if (out->max_pixels > DIR_MAX_PIXELS) out->max_pixels = DIR_MAX_PIXELS;
+    if (!out->max_chunks || out->max_chunks > DIR_MAX_CHUNKS) out->max_chunks = DIR_MAX_CHUNKS;
+    if (!out->max_chunk_size || out->max_chunk_size > DIR_MAX_CHUNK_SIZE)
+        out->max_chunk_size = DIR_MAX_CHUNK_SIZE;
+    if (!out->max_chunks_size || out->max_chunks_size > DIR_MAX_CHUNKS_SIZE)
+        out->max_chunks_size = DIR_MAX_CHUNKS_SIZE;
 }
 
 dir_error dir_limits_restrict(dir_limits *lim, uint32_t max_width, uint32_t max_height,
@@ -234,6 +278,22 @@ static void wr32(uint8_t *p, uint32_t v)
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+    wr32(p, (uint32_t)v);
+    wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t rd32be(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 /* ---- Geometry ----------------------------------------------------------- */
@@ -341,16 +401,296 @@ static dir_error check_stream_sizes(const dir_info *info, const uint8_t *codes, 
 
 size_t dir_decoded_size(const dir_info *info)
 {
-    return (size_t)info->width * info->height * info->channels;
+    return (size_t)info->width * info->height * info->channels * (info->depth == 16 ? 2 : 1);
 }
 
 uint64_t dir_decode_scratch_size(const dir_info *info)
 {
     uint64_t total = 0;
+    if (info->version == 2) return dir_decoded_size(info);
     if (info->backend != DIR_BACKEND_ZSTD) return 0;
     for (int k = 0; k < DIR_STREAMS; k++)
         total += info->stream_size[k];
     return total;
+}
+
+/* ---- Version 2: header ------------------------------------------------- */
+
+/* Offsets of the version-2 header (docs/FORMAT.md, "Version 2"). */
+#define V2_CHANNELS_AT 9
+#define V2_DEPTH_AT    10
+#define V2_RESERVED_AT 11
+#define V2_WIDTH_AT    12
+#define V2_HEIGHT_AT   16
+#define V2_CRC_AT      20
+#define V2_COUNT_AT    24
+#define V2_CHUNKS_AT   28
+#define V2_PAYLOAD_AT  32
+
+/* The largest payload a version-2 file may declare for an image of
+ * `decoded` bytes: room for any payload coding that is not absurd. */
+static uint64_t v2_payload_max(uint64_t decoded)
+{
+    return 4 * decoded + 65536;
+}
+
+/* Validates the version-2 header (the first DIR_HEADER_SIZE bytes are
+ * there) against the format and the (effective) limits. */
+static dir_error probe_v2(const uint8_t *p, const dir_limits *lim, dir_info *info,
+                          uint64_t *expect_out, dir_diag *diag)
+{
+    dir_info in;
+    memset(&in, 0, sizeof in);
+    in.version = 2;
+    in.filter = DIR_FILTER_NONE;
+    in.layout = DIR_LAYOUT_ORDERED;
+    in.backend = DIR_BACKEND_NONE;
+    in.channels = p[V2_CHANNELS_AT];
+    if (in.channels < 1 || in.channels > 4)
+        return fail(diag, DIR_EHEADER, V2_CHANNELS_AT, -1, "channels %u out of range (1..4)",
+                    in.channels);
+    in.depth = p[V2_DEPTH_AT];
+    if (in.depth != 8 && in.depth != 16)
+        return fail(diag, DIR_EHEADER, V2_DEPTH_AT, -1, "depth %u out of range (8 or 16)",
+                    in.depth);
+    if (p[V2_RESERVED_AT])
+        return fail(diag, DIR_EHEADER, V2_RESERVED_AT, -1, "reserved header byte 11 is not zero");
+    in.width = rd32(p + V2_WIDTH_AT);
+    in.height = rd32(p + V2_HEIGHT_AT);
+    if (in.width == 0 || in.width > DIR_MAX_DIM)
+        return fail(diag, DIR_EHEADER, V2_WIDTH_AT, -1, "width %u out of range (1..%u)", in.width,
+                    DIR_MAX_DIM);
+    if (in.height == 0 || in.height > DIR_MAX_DIM)
+        return fail(diag, DIR_EHEADER, V2_HEIGHT_AT, -1, "height %u out of range (1..%u)",
+                    in.height, DIR_MAX_DIM);
+    if (in.width > lim->max_width || in.height > lim->max_height ||
+        (uint64_t)in.width * in.height > lim->max_pixels)
+        return fail(diag, DIR_ELIMIT, V2_WIDTH_AT, -1,
+                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", in.width, in.height,
+                    lim->max_width, lim->max_height, (unsigned long long)lim->max_pixels);
+    in.crc = rd32(p + V2_CRC_AT);
+    in.chunk_count = rd32(p + V2_COUNT_AT);
+    in.chunks_size = rd32(p + V2_CHUNKS_AT);
+    in.payload_size = rd64(p + V2_PAYLOAD_AT);
+    if (in.chunk_count > DIR_MAX_CHUNKS)
+        return fail(diag, DIR_EHEADER, V2_COUNT_AT, -1, "chunk count %u out of range (0..%u)",
+                    in.chunk_count, DIR_MAX_CHUNKS);
+    if (in.chunks_size > DIR_MAX_CHUNKS_SIZE)
+        return fail(diag, DIR_EHEADER, V2_CHUNKS_AT, -1,
+                    "chunk list of %u bytes is over the format's maximum (%u)", in.chunks_size,
+                    DIR_MAX_CHUNKS_SIZE);
+    if ((uint64_t)in.chunk_count * DIR_CHUNK_OVERHEAD > in.chunks_size ||
+        (in.chunk_count == 0) != (in.chunks_size == 0))
+        return fail(diag, DIR_EHEADER, V2_CHUNKS_AT, -1,
+                    "a chunk list of %u bytes cannot hold %u chunks", in.chunks_size,
+                    in.chunk_count);
+    if (in.chunk_count > lim->max_chunks)
+        return fail(diag, DIR_ELIMIT, V2_COUNT_AT, -1, "%u chunks, over the limit of %u",
+                    in.chunk_count, lim->max_chunks);
+    if (in.chunks_size > lim->max_chunks_size)
+        return fail(diag, DIR_ELIMIT, V2_CHUNKS_AT, -1,
+                    "chunk list of %u bytes, over the limit of %u", in.chunks_size,
+                    lim->max_chunks_size);
+    uint64_t pmax = v2_payload_max(dir_decoded_size(&in));
+    if (in.payload_size == 0 || in.payload_size > pmax)
+        return fail(diag, DIR_EHEADER, V2_PAYLOAD_AT, -1,
+                    "payload size %llu out of range (1..%llu for a %ux%u image)",
+                    (unsigned long long)in.payload_size, (unsigned long long)pmax, in.width,
+                    in.height);
+    uint64_t expect = DIR2_HEADER_SIZE + (uint64_t)in.chunks_size + in.payload_size;
+    if (expect < DIR_MIN_FILE_SIZE) expect = DIR_MIN_FILE_SIZE;
+    *info = in;
+    *expect_out = expect;
+    return DIR_OK;
+}
+
+/* ---- Version 2: chunks -------------------------------------------------- */
+
+/* Length of the valid UTF-8 prefix of s[0..n) (n when all of it is valid):
+ * shortest forms only, no surrogates, nothing past U+10FFFF. */
+static size_t utf8_valid_prefix(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        size_t k;
+        uint32_t v, min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            k = 1, v = c & 0x1f, min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            k = 2, v = c & 0x0f, min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            k = 3, v = c & 0x07, min = 0x10000;
+        } else {
+            return i;
+        }
+        if (n - i <= k) return i;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80) return i;
+            v = v << 6 | (s[i + j] & 0x3f);
+        }
+        if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return i;
+        i += k + 1;
+    }
+    return n;
+}
+
+/* The defined chunks, in the order the encoder writes them. */
+enum { CH_ICC, CH_PHYS, CH_COMMENT, CH_EXIF, CH_XMP, CH_KNOWN };
+static const char chunk_types[CH_KNOWN][5] = {"iCCP", "pHYs", "cOMt", "eXIf", "xMPt"};
+static const char *const chunk_what[CH_KNOWN] = {"ICC profile", "density", "comment", "EXIF",
+                                                 "XMP packet"};
+
+#define ICC_HEADER_SIZE 128
+
+/* Checks the contents of defined chunk `k`; NULL when valid, else the
+ * reason (written into buf). */
+static const char *chunk_content_error(int k, const uint8_t *d, size_t n, char *buf, size_t bufsize)
+{
+    size_t ok;
+    switch (k) {
+    case CH_ICC:
+        if (n < ICC_HEADER_SIZE) {
+            snprintf(buf, bufsize, "ICC profile of %zu bytes is shorter than its %d-byte header", n,
+                     ICC_HEADER_SIZE);
+            return buf;
+        }
+        if (rd32be(d) != n) {
+            snprintf(buf, bufsize, "ICC profile declares %u bytes but has %zu", rd32be(d), n);
+            return buf;
+        }
+        if (memcmp(d + 36, "acsp", 4) != 0) return "ICC profile lacks its 'acsp' signature";
+        return NULL;
+    case CH_PHYS:
+        if (n != 8) {
+            snprintf(buf, bufsize, "density of %zu bytes (8 needed)", n);
+            return buf;
+        }
+        if (rd32(d) == 0 || rd32(d + 4) == 0) {
+            snprintf(buf, bufsize, "density %u x %u pixels per metre: both must be at least 1",
+                     rd32(d), rd32(d + 4));
+            return buf;
+        }
+        return NULL;
+    case CH_COMMENT:
+        if (n == 0 || d[n - 1] != 0) return "comment does not end with a NUL byte";
+        if (memchr(d, 0, n - 1)) return "comment has a NUL byte before its end";
+        ok = utf8_valid_prefix(d, n - 1);
+        if (ok != n - 1) {
+            snprintf(buf, bufsize, "comment is not UTF-8 (at byte %zu)", ok);
+            return buf;
+        }
+        return NULL;
+    case CH_EXIF:
+        if (n < 8 || (memcmp(d, "II*\0", 4) != 0 && memcmp(d, "MM\0*", 4) != 0))
+            return "EXIF does not start with a TIFF header (II*\\0 or MM\\0*)";
+        return NULL;
+    default: /* CH_XMP */
+        if (n == 0) return "empty XMP packet";
+        if (memchr(d, 0, n)) return "XMP packet has a NUL byte";
+        ok = utf8_valid_prefix(d, n);
+        if (ok != n) {
+            snprintf(buf, bufsize, "XMP packet is not UTF-8 (at byte %zu)", ok);
+            return buf;
+        }
+        return NULL;
+    }
+}
+
+static int is_letter(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Walks the chunk list of a version-2 file (whose header `in` describes
+ * and whose bytes are all there): structure, limits, CRCs, the contents of
+ * the defined chunks, duplicates and unknown critical chunks.  Fills `meta`
+ * when not NULL. */
+static dir_error parse_chunks(const uint8_t *file, const dir_info *in, const dir_limits *lim,
+                              dir_metadata *meta, dir_diag *diag)
+{
+    uint64_t at = DIR2_HEADER_SIZE, end = at + in->chunks_size;
+    unsigned seen = 0;
+    char why[128];
+    for (uint32_t i = 0; i < in->chunk_count; i++) {
+        const uint8_t *c = file + at;
+        if (end - at < DIR_CHUNK_OVERHEAD)
+            return fail(diag, DIR_ECHUNK, at, -1,
+                        "chunk %u starts %llu bytes before the end of the chunk list (a chunk "
+                        "takes at least %u)",
+                        i, (unsigned long long)(end - at), DIR_CHUNK_OVERHEAD);
+        if (!is_letter(c[0]) || !is_letter(c[1]) || !is_letter(c[2]) || !is_letter(c[3]))
+            return fail(diag, DIR_ECHUNK, at, -1,
+                        "chunk %u type %02x %02x %02x %02x is not four ASCII letters", i, c[0],
+                        c[1], c[2], c[3]);
+        uint32_t len = rd32(c + 4);
+        if (len > DIR_MAX_CHUNK_SIZE)
+            return fail(diag, DIR_ECHUNK, at + 4, -1,
+                        "chunk %u (%.4s) length %u is over the format's maximum (%u)", i,
+                        (const char *)c, len, DIR_MAX_CHUNK_SIZE);
+        if (len > end - at - DIR_CHUNK_OVERHEAD)
+            return fail(diag, DIR_ECHUNK, at + 4, -1,
+                        "chunk %u (%.4s) length %u runs past the end of the chunk list", i,
+                        (const char *)c, len);
+        if (len > lim->max_chunk_size)
+            return fail(diag, DIR_ELIMIT, at + 4, -1,
+                        "chunk %u (%.4s) of %u bytes is over the limit of %u", i, (const char *)c,
+                        len, lim->max_chunk_size);
+        const uint8_t *d = c + 8;
+        uint32_t crc = dir_crc32(dir_crc32(0, c, 4), d, len), stored = rd32(d + len);
+        if (crc != stored)
+            return fail(diag, DIR_ECRC, at + 8 + len, -1,
+                        "chunk %u (%.4s) CRC mismatch: stored %08x, computed %08x", i,
+                        (const char *)c, stored, crc);
+        int k = 0;
+        while (k < CH_KNOWN && memcmp(c, chunk_types[k], 4) != 0)
+            k++;
+        if (k < CH_KNOWN) {
+            if (seen & (1u << k))
+                return fail(diag, DIR_EDUPLICATE, at, -1, "a second %.4s chunk (%s), chunk %u",
+                            (const char *)c, chunk_what[k], i);
+            seen |= 1u << k;
+            const char *bad = chunk_content_error(k, d, len, why, sizeof why);
+            if (bad)
+                return fail(diag, DIR_ECHUNK, at + 8, -1, "chunk %u (%.4s): %s", i, (const char *)c,
+                            bad);
+            if (meta) {
+                switch (k) {
+                case CH_ICC:
+                    meta->icc = d;
+                    meta->icc_size = len;
+                    break;
+                case CH_PHYS:
+                    meta->density_x = rd32(d);
+                    meta->density_y = rd32(d + 4);
+                    break;
+                case CH_COMMENT: meta->comment = (const char *)d; break;
+                case CH_EXIF:
+                    meta->exif = d;
+                    meta->exif_size = len;
+                    break;
+                default:
+                    meta->xmp = d;
+                    meta->xmp_size = len;
+                    break;
+                }
+            }
+        } else if (!(c[0] & 0x20)) {
+            return fail(diag, DIR_ECRITICAL, at, -1,
+                        "unknown critical chunk %.4s (chunk %u): this reader cannot decode the "
+                        "image",
+                        (const char *)c, i);
+        }
+        at += DIR_CHUNK_OVERHEAD + (uint64_t)len;
+    }
+    if (at != end)
+        return fail(diag, DIR_ECHUNK, at, -1,
+                    "%llu bytes in the chunk list after its %u declared chunks",
+                    (unsigned long long)(end - at), in->chunk_count);
+    return DIR_OK;
 }
 
 /* ---- Header ------------------------------------------------------------- */
@@ -367,16 +707,7 @@ static dir_error probe_header(const void *data, size_t size, const dir_limits *l
 
     dir_diag_clear(diag);
     if (!data || !info) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
-    if (!lim) {
-        dir_limits_default(&deflim);
-    } else {
-        /* a caller may only make the limits stricter: fields set wider
-         * than the built-in maximums (or left uninitialised) do not count */
-        deflim = *lim;
-        if (deflim.max_width > DIR_MAX_DIM) deflim.max_width = DIR_MAX_DIM;
-        if (deflim.max_height > DIR_MAX_DIM) deflim.max_height = DIR_MAX_DIM;
-        if (deflim.max_pixels > DIR_MAX_PIXELS) deflim.max_pixels = DIR_MAX_PIXELS;
-    }
+    effective_limits(lim, &deflim);
     lim = &deflim;
     if (size < 8 || memcmp(p, dir_magic, 8) != 0) {
         /* The magic's bytes tell how a file was mangled, as PNG's do. */
@@ -390,15 +721,23 @@ static dir_error probe_header(const void *data, size_t size, const dir_limits *l
                         "truncated at byte %zu: the header needs %d bytes", size, DIR_HEADER_SIZE);
         return fail(diag, DIR_EMAGIC, 0, -1, "bad magic: not a .dir file");
     }
-    if (size < DIR_HEADER_SIZE)
+    if (size < 9)
         return fail(diag, DIR_ETRUNCATED, size, -1,
                     "truncated at byte %zu: the header needs %d bytes", size, DIR_HEADER_SIZE);
 
     memset(&in, 0, sizeof in);
     in.version = p[8];
-    if (in.version != DIR_FORMAT_VERSION)
-        return fail(diag, DIR_EVERSION, 8, -1, "unsupported version %u (this reader knows %d)",
-                    in.version, DIR_FORMAT_VERSION);
+    if (in.version < DIR_FORMAT_VERSION_MIN || in.version > DIR_FORMAT_VERSION)
+        return fail(diag, DIR_EVERSION, 8, -1,
+                    "unsupported version %u (this reader knows versions %d to %d)", in.version,
+                    DIR_FORMAT_VERSION_MIN, DIR_FORMAT_VERSION);
+    if (size < DIR_HEADER_SIZE)
+        return fail(diag, DIR_ETRUNCATED, size, -1,
+                    in.version == 1 ? "truncated at byte %zu: the header needs %d bytes"
+                                    : "truncated at byte %zu: a .dir file has at least %d bytes",
+                    size, DIR_HEADER_SIZE);
+    if (in.version == 2) return probe_v2(p, lim, info, expect_out, diag);
+    in.depth = 8;
     in.channels = p[9];
     if (in.channels != 1 && in.channels != 3 && in.channels != 4)
         return fail(diag, DIR_EHEADER, 9, -1, "channels %u out of range (1, 3 or 4)", in.channels);
@@ -461,6 +800,7 @@ static dir_error probe_header(const void *data, size_t size, const dir_limits *l
             return fail(diag, DIR_EHEADER, PACKED_AT, -1, "packed size 0 with back end zstd");
         expect = DIR_HEADER_SIZE + (uint64_t)in.packed_size;
     }
+    in.payload_size = expect - DIR_HEADER_SIZE;
     *info = in;
     *expect_out = expect;
     return DIR_OK;
@@ -475,14 +815,18 @@ dir_error dir_declared_size(const void *data, size_t size, const dir_limits *lim
     return probe_header(data, size, lim, &in, file_size, diag);
 }
 
-dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
-                    dir_diag *diag)
+/* dir_probe(), also giving the metadata (when `meta` is not NULL). */
+static dir_error probe_file(const void *data, size_t size, const dir_limits *lim, dir_info *info,
+                            dir_metadata *meta, dir_diag *diag)
 {
     dir_info in;
+    dir_limits elim;
     uint64_t expect;
     dir_diag_clear(diag);
     if (!info) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
-    dir_error err = probe_header(data, size, lim, &in, &expect, diag);
+    if (meta) memset(meta, 0, sizeof *meta);
+    effective_limits(lim, &elim);
+    dir_error err = probe_header(data, size, &elim, &in, &expect, diag);
     if (err) return err;
     if (size < expect)
         return fail(diag, DIR_ETRUNCATED, size, -1,
@@ -492,8 +836,37 @@ dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_in
         return fail(diag, DIR_ETRAILING, expect, -1,
                     "%llu trailing bytes after the declared %llu bytes",
                     (unsigned long long)(size - expect), (unsigned long long)expect);
+    if (in.version == 2) {
+        const uint8_t *p = data;
+        uint64_t used = DIR2_HEADER_SIZE + (uint64_t)in.chunks_size + in.payload_size;
+        for (uint64_t k = used; k < expect; k++)
+            if (p[k])
+                return fail(diag, DIR_ETRAILING, k, -1,
+                            "padding byte %llu is not zero (the file ends at byte %llu, padded "
+                            "to %d)",
+                            (unsigned long long)k, (unsigned long long)used, DIR_MIN_FILE_SIZE);
+        err = parse_chunks(p, &in, &elim, meta, diag);
+        if (err) {
+            if (meta) memset(meta, 0, sizeof *meta);
+            return err;
+        }
+    }
     *info = in;
     return DIR_OK;
+}
+
+dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
+                    dir_diag *diag)
+{
+    return probe_file(data, size, lim, info, NULL, diag);
+}
+
+dir_error dir_read_metadata(const void *buf, size_t len, dir_metadata *meta, dir_diag *diag)
+{
+    dir_info in;
+    dir_diag_clear(diag);
+    if (!meta) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    return probe_file(buf, len, NULL, &in, meta, diag);
 }
 
 /* ---- Section decoding --------------------------------------------------- */
@@ -965,6 +1338,56 @@ done:
     return err;
 }
 
+/* CRC-32 of samples as the format defines it: 8-bit samples as they are,
+ * 16-bit ones as little-endian byte pairs (`n` bytes, native-endian
+ * uint16_t in memory). */
+static uint32_t samples_crc(uint32_t crc, const void *samples, size_t n, unsigned depth)
+{
+    const uint16_t one = 1;
+    if (depth != 16 || *(const uint8_t *)&one == 1) return dir_crc32(crc, samples, n);
+    const uint16_t *s = samples;
+    uint8_t buf[4096];
+    for (size_t i = 0; i < n / 2;) {
+        size_t k = 0;
+        for (; k < sizeof buf && i < n / 2; k += 2, i++) {
+            buf[k] = (uint8_t)s[i];
+            buf[k + 1] = (uint8_t)(s[i] >> 8);
+        }
+        crc = dir_crc32(crc, buf, k);
+    }
+    return crc;
+}
+
+/* Decodes the payload of a probed version-2 file and checks the CRC. */
+static dir_error decode_v2(const uint8_t *data, size_t size, const dir_info *info,
+                           const dir_limits *lim, void *pixels, dir_stats *stats, dir_diag *diag)
+{
+    size_t n = dir_decoded_size(info);
+    uint64_t at = DIR2_HEADER_SIZE + (uint64_t)info->chunks_size;
+    if (info->depth == 16 && ((uintptr_t)pixels & 1))
+        return fail(diag, DIR_EINVAL, 0, -1, "16-bit samples need a 2-byte aligned buffer");
+    dir_limits elim;
+    effective_limits(lim, &elim);
+    dir_error err =
+        dir2_decode_payload(data + at, (size_t)info->payload_size, info->width, info->height,
+                            info->channels, info->depth, &elim, pixels, n, diag);
+    if (err) {
+        /* the payload reports offsets from its start */
+        if (diag && diag->offset != (uint64_t)-1) diag->offset += at;
+        if (diag) diag->error = err;
+        return err;
+    }
+    uint32_t crc = samples_crc(0, pixels, n, info->depth);
+    if (crc != info->crc)
+        return fail(diag, DIR_ECRC, V2_CRC_AT, -1, "CRC mismatch: header %08x, pixels %08x",
+                    info->crc, crc);
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->file_bytes = size;
+    }
+    return DIR_OK;
+}
+
 dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void *pixels,
                      size_t pixels_size, dir_info *info_out, dir_stats *stats, dir_diag *diag)
 {
@@ -974,6 +1397,11 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
     if (!pixels || pixels_size < dir_decoded_size(&info))
         return fail(diag, DIR_EBUFFER, 0, -1, "output buffer of %zu bytes, %zu needed", pixels_size,
                     dir_decoded_size(&info));
+    if (info.version == 2) {
+        err = decode_v2(data, size, &info, lim, pixels, stats, diag);
+        if (!err && info_out) *info_out = info;
+        return err;
+    }
 
     decoder d;
     memset(&d, 0, sizeof d);
@@ -1471,6 +1899,7 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->search = DIR_SEARCH_ESTIMATE;
     opt->progress = NULL;
     opt->progress_user = NULL;
+    opt->format_version = 0;
 }
 
 /* The caller's progress callback, mapped onto one phase [base, base + span]
@@ -1650,7 +2079,7 @@ static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
     }
     uint8_t *h = file;
     memcpy(h, dir_magic, 8);
-    h[8] = DIR_FORMAT_VERSION;
+    h[8] = 1; /* version 1 */
     h[9] = (uint8_t)g->channels;
     h[10] = (uint8_t)filter;
     h[11] = (uint8_t)opt->layout;
@@ -1695,41 +2124,15 @@ static dir_error write_file(const encoder *e, dir_filter filter, uint32_t crc,
  * compression: fast, and it ranks the filters as the final level does. */
 #define AUTO_TRIAL_LEVEL 3
 
-dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
-                     size_t stride, const dir_encode_options *opt_in, void **out, size_t *out_size,
-                     dir_stats *stats, dir_diag *diag)
+/* Version 1: the section coder, with arguments and options validated by
+ * dir_encode_image(). */
+static dir_error encode_v1(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
+                           size_t stride, const dir_encode_options *opt_in, void **out,
+                           size_t *out_size, dir_stats *stats, dir_diag *diag)
 {
-    dir_encode_options opt;
-    dir_diag_clear(diag);
-    if (!out || !out_size || !pixels) return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
-    *out = NULL;
-    *out_size = 0;
-    if (opt_in)
-        opt = *opt_in;
-    else
-        dir_encode_options_default(&opt);
-    /* Version 1 has no lzma: until the version-2 container writes lzma
-     * payloads, this encoder writes its strongest zstd instead. */
-    if (opt.backend == DIR_BACKEND_LZMA) {
-        opt.backend = DIR_BACKEND_ZSTD;
-        opt.level = 22;
-    }
-    if (channels != 1 && channels != 3 && channels != 4)
-        return fail(diag, DIR_EINVAL, 0, -1, "channels %u not supported (1, 3 or 4)", channels);
-    if ((unsigned)opt.filter > DIR_FILTER_AUTO || (unsigned)opt.layout > DIR_LAYOUT_INTERLEAVED ||
-        (unsigned)opt.backend > DIR_BACKEND_ZSTD || (unsigned)opt.codes > DIR_CODES_ZSTD)
-        return fail(diag, DIR_EINVAL, 0, -1, "invalid encode option");
-    if (opt.backend == DIR_BACKEND_ZSTD && (opt.level < 1 || opt.level > ZSTD_maxCLevel()))
-        return fail(diag, DIR_EINVAL, 0, -1, "zstd level %d out of range (1..%d)", opt.level,
-                    ZSTD_maxCLevel());
-    if (width == 0 || height == 0 || width > DIR_MAX_DIM || height > DIR_MAX_DIM ||
-        (uint64_t)width * height > DIR_MAX_PIXELS)
-        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits", width,
-                    height);
+    dir_encode_options opt = *opt_in;
     geometry g;
     geometry_init(&g, width, height, channels);
-    if (stride == 0) stride = g.stride;
-    if (stride < g.stride) return fail(diag, DIR_EINVAL, 0, -1, "stride smaller than a row");
 
     /* Packed copy (when strided) for the CRC and the none filter. */
     const uint8_t *src = pixels;
@@ -1793,4 +2196,188 @@ done:
     free(packed);
     free(subbed);
     return err;
+}
+
+/* ---- Version 2: the container ------------------------------------------ */
+
+/* The chunks a dir_metadata gives: their data and sizes (0: absent). */
+typedef struct chunk_set {
+    const uint8_t *data[CH_KNOWN];
+    size_t size[CH_KNOWN];
+    uint8_t phys[8];
+    unsigned count;
+    uint64_t list_size;
+} chunk_set;
+
+/* Validates the caller's metadata and lays it out as chunks. */
+static dir_error metadata_chunks(const dir_metadata *meta, chunk_set *cs, dir_diag *diag)
+{
+    char why[128];
+    memset(cs, 0, sizeof *cs);
+    if (!meta) return DIR_OK;
+    if ((meta->icc_size && !meta->icc) || (meta->exif_size && !meta->exif) ||
+        (meta->xmp_size && !meta->xmp))
+        return fail(diag, DIR_EINVAL, 0, -1, "metadata: a size without its data");
+    if ((meta->density_x == 0) != (meta->density_y == 0))
+        return fail(diag, DIR_EINVAL, 0, -1,
+                    "metadata: density %u x %u pixels per metre: give both or neither",
+                    meta->density_x, meta->density_y);
+    cs->data[CH_ICC] = meta->icc;
+    cs->size[CH_ICC] = meta->icc_size;
+    cs->data[CH_EXIF] = meta->exif;
+    cs->size[CH_EXIF] = meta->exif_size;
+    cs->data[CH_XMP] = meta->xmp;
+    cs->size[CH_XMP] = meta->xmp_size;
+    if (meta->comment) {
+        cs->data[CH_COMMENT] = (const uint8_t *)meta->comment;
+        cs->size[CH_COMMENT] = strlen(meta->comment) + 1; /* the NUL is stored */
+    }
+    if (meta->density_x) {
+        wr32(cs->phys, meta->density_x);
+        wr32(cs->phys + 4, meta->density_y);
+        cs->data[CH_PHYS] = cs->phys;
+        cs->size[CH_PHYS] = 8;
+    }
+    for (int k = 0; k < CH_KNOWN; k++) {
+        if (!cs->size[k]) continue;
+        if (cs->size[k] > DIR_MAX_CHUNK_SIZE)
+            return fail(diag, DIR_ELIMIT, 0, -1,
+                        "metadata: %s of %zu bytes is over the chunk maximum (%u)", chunk_what[k],
+                        cs->size[k], DIR_MAX_CHUNK_SIZE);
+        const char *bad = chunk_content_error(k, cs->data[k], cs->size[k], why, sizeof why);
+        if (bad) return fail(diag, DIR_EINVAL, 0, -1, "metadata: %s", bad);
+        cs->count++;
+        cs->list_size += DIR_CHUNK_OVERHEAD + cs->size[k];
+    }
+    if (cs->list_size > DIR_MAX_CHUNKS_SIZE)
+        return fail(diag, DIR_ELIMIT, 0, -1,
+                    "metadata: %llu bytes of chunks, over the maximum (%u)",
+                    (unsigned long long)cs->list_size, DIR_MAX_CHUNKS_SIZE);
+    return DIR_OK;
+}
+
+static int metadata_empty(const chunk_set *cs)
+{
+    return cs->count == 0;
+}
+
+/* Writes the version-2 file: header, chunks, payload, padding. */
+static dir_error write_v2(const dir_pixels *px, const chunk_set *cs, const dir_encode_options *opt,
+                          void **out, size_t *out_size, dir_stats *stats, dir_diag *diag)
+{
+    size_t bps = px->depth == 16 ? 2 : 1;
+    size_t row = (size_t)px->width * px->channels * bps;
+    uint32_t crc = 0;
+    const uint8_t *src = px->data;
+    for (uint32_t y = 0; y < px->height; y++)
+        crc = samples_crc(crc, src + px->stride * y, row, px->depth);
+    if (stats) memset(stats, 0, sizeof *stats);
+    uint8_t *payload = NULL;
+    size_t psize = 0;
+    dir_error err = dir2_encode_payload(px, opt, &payload, &psize, stats, diag);
+    if (err) return err;
+    if (psize == 0 || psize > v2_payload_max((uint64_t)row * px->height)) {
+        free(payload);
+        return fail(diag, DIR_EBACKEND, 0, -1, "the payload coder gave %zu bytes", psize);
+    }
+    uint64_t used = DIR2_HEADER_SIZE + cs->list_size + psize;
+    uint64_t total = used < DIR_MIN_FILE_SIZE ? DIR_MIN_FILE_SIZE : used;
+    if (total > SIZE_MAX) {
+        free(payload);
+        return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+    }
+    uint8_t *f = calloc(1, (size_t)total);
+    if (!f) {
+        free(payload);
+        return fail(diag, DIR_ENOMEM, 0, -1, "out of memory");
+    }
+    memcpy(f, dir_magic, DIR_MAGIC_SIZE);
+    f[8] = 2;
+    f[V2_CHANNELS_AT] = (uint8_t)px->channels;
+    f[V2_DEPTH_AT] = (uint8_t)px->depth;
+    f[V2_RESERVED_AT] = 0;
+    wr32(f + V2_WIDTH_AT, px->width);
+    wr32(f + V2_HEIGHT_AT, px->height);
+    wr32(f + V2_CRC_AT, crc);
+    wr32(f + V2_COUNT_AT, cs->count);
+    wr32(f + V2_CHUNKS_AT, (uint32_t)cs->list_size);
+    wr64(f + V2_PAYLOAD_AT, psize);
+    size_t at = DIR2_HEADER_SIZE;
+    for (int k = 0; k < CH_KNOWN; k++) {
+        size_t n = cs->size[k];
+        if (!n) continue;
+        memcpy(f + at, chunk_types[k], 4);
+        wr32(f + at + 4, (uint32_t)n);
+        memcpy(f + at + 8, cs->data[k], n);
+        wr32(f + at + 8 + n, dir_crc32(dir_crc32(0, f + at, 4), f + at + 8, n));
+        at += DIR_CHUNK_OVERHEAD + n;
+    }
+    memcpy(f + at, payload, psize);
+    free(payload);
+    *out = f;
+    *out_size = (size_t)total;
+    if (stats) stats->file_bytes = total;
+    return DIR_OK;
+}
+
+dir_error dir_encode_image(const dir_pixels *px_in, const dir_metadata *meta,
+                           const dir_encode_options *opt_in, void **out, size_t *out_size,
+                           dir_stats *stats, dir_diag *diag)
+{
+    dir_encode_options opt;
+    dir_diag_clear(diag);
+    if (!out || !out_size || !px_in || !px_in->data)
+        return fail(diag, DIR_EINVAL, 0, -1, "invalid argument");
+    *out = NULL;
+    *out_size = 0;
+    dir_pixels px = *px_in;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        dir_encode_options_default(&opt);
+    if (px.channels < 1 || px.channels > 4)
+        return fail(diag, DIR_EINVAL, 0, -1, "channels %u not supported (1..4)", px.channels);
+    if (px.depth != 8 && px.depth != 16)
+        return fail(diag, DIR_EINVAL, 0, -1, "depth %u not supported (8 or 16)", px.depth);
+    if ((unsigned)opt.filter > DIR_FILTER_AUTO || (unsigned)opt.layout > DIR_LAYOUT_INTERLEAVED ||
+        (unsigned)opt.backend > DIR_BACKEND_LZMA || (unsigned)opt.codes > DIR_CODES_ZSTD ||
+        opt.format_version > 2)
+        return fail(diag, DIR_EINVAL, 0, -1, "invalid encode option");
+    if (opt.backend == DIR_BACKEND_ZSTD && (opt.level < 1 || opt.level > ZSTD_maxCLevel()))
+        return fail(diag, DIR_EINVAL, 0, -1, "zstd level %d out of range (1..%d)", opt.level,
+                    ZSTD_maxCLevel());
+    if (px.width == 0 || px.height == 0 || px.width > DIR_MAX_DIM || px.height > DIR_MAX_DIM ||
+        (uint64_t)px.width * px.height > DIR_MAX_PIXELS)
+        return fail(diag, DIR_ELIMIT, 0, -1, "image %ux%u is outside the format's limits", px.width,
+                    px.height);
+    size_t row = (size_t)px.width * px.channels * (px.depth / 8);
+    if (px.stride == 0) px.stride = row;
+    if (px.stride < row) return fail(diag, DIR_EINVAL, 0, -1, "stride smaller than a row");
+    if (px.depth == 16 && (((uintptr_t)px.data & 1) || (px.stride & 1)))
+        return fail(diag, DIR_EINVAL, 0, -1,
+                    "16-bit samples need a 2-byte aligned buffer and an even stride");
+    chunk_set cs;
+    dir_error err = metadata_chunks(meta, &cs, diag);
+    if (err) return err;
+    int v1_able = px.depth == 8 && px.channels != 2 && metadata_empty(&cs);
+    int pure = opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE;
+    unsigned version = opt.format_version ? opt.format_version : v1_able && pure ? 1 : 2;
+    if (version == 1 && !v1_able)
+        return fail(diag, DIR_EINVAL, 0, -1,
+                    "version 1 holds only 8-bit grey, RGB and RGBA without metadata");
+    if (version == 1 && opt.backend == DIR_BACKEND_LZMA)
+        return fail(diag, DIR_EINVAL, 0, -1, "version 1 has no lzma back end");
+    if (version == 1)
+        return encode_v1(px.data, px.width, px.height, px.channels, px.stride, &opt, out, out_size,
+                         stats, diag);
+    if (opt.level < 1 || opt.level > ZSTD_maxCLevel()) opt.level = DIR_DEFAULT_LEVEL;
+    return write_v2(&px, &cs, &opt, out, out_size, stats, diag);
+}
+
+dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
+                     size_t stride, const dir_encode_options *opt, void **out, size_t *out_size,
+                     dir_stats *stats, dir_diag *diag)
+{
+    dir_pixels px = {pixels, width, height, channels, 8, stride};
+    return dir_encode_image(&px, NULL, opt, out, out_size, stats, diag);
 }

@@ -5,13 +5,50 @@
  *
  * -- About
  *
- * .dir is a lossless image format for 8-bit grey, RGB and RGBA images.  The
- * image is cut into 16x16 sections.  Inside a section a colour is written
- * once, followed by the addresses of the pixels that have it, one byte each:
- * X (column in the section) in the high nibble, Y (row) in the low nibble.
- * docs/FORMAT.md is the normative specification; this comment summarises it.
+ * .dir is a lossless image format for grey, grey+alpha, RGB and RGBA images
+ * at 8 or 16 bits per sample.  Version 1 (8-bit grey, RGB and RGBA) is the
+ * Direccional method itself: the image is cut into 16x16 sections; inside a
+ * section a colour is written once, followed by the addresses of the pixels
+ * that have it, one byte each: X (column in the section) in the high nibble,
+ * Y (row) in the low nibble.  Version 2 is a container: a short header,
+ * optional metadata chunks (ICC profile, EXIF, XMP, comment, density) and
+ * the pixel payload.  docs/FORMAT.md is the normative specification; this
+ * comment summarises it.  Decoders read both versions; encoders write
+ * version 1 in the seed-pure mode (back end none, filter none) for 8-bit
+ * images with 1, 3 or 4 channels and no metadata, and version 2 otherwise.
  *
- * -- File layout (all integers little-endian)
+ * -- Version 2 (all integers little-endian)
+ *
+ *   offset size field
+ *   0      8    magic        8B 44 49 52 0D 0A 1A 0A (as version 1)
+ *   8      1    version      2
+ *   9      1    channels     1 grey, 2 grey+alpha, 3 RGB, 4 RGBA
+ *   10     1    depth        8 or 16 bits per sample
+ *   11     1    reserved     0
+ *   12     4    width        1 .. DIR_MAX_DIM
+ *   16     4    height       1 .. DIR_MAX_DIM
+ *   20     4    crc          CRC-32 of the decoded samples (16-bit samples
+ *                            as little-endian byte pairs)
+ *   24     4    chunk count  0 .. DIR_MAX_CHUNKS
+ *   28     4    chunks size  bytes of the chunk list, 12 * count ..
+ *                            DIR_MAX_CHUNKS_SIZE (0 when count is 0)
+ *   32     8    payload size 1 .. 4 * decoded size + 65536
+ *   40     ...  chunks       `chunk count` chunks, `chunks size` bytes
+ *   40+cs  ...  payload      the pixels (see docs/FORMAT.md, "Payload")
+ *   then zero bytes up to DIR_MIN_FILE_SIZE (112) when the file is shorter,
+ *   so that version-1 readers see a whole header and stop at the version.
+ *
+ *   chunk: type (4 ASCII letters) | length (4) | data | CRC-32 of type+data
+ *   A lowercase first letter marks an ancillary chunk (an unknown one is
+ *   skipped), an uppercase one a critical chunk (an unknown one is refused,
+ *   DIR_ECRITICAL).  Defined, each at most once (DIR_EDUPLICATE), any order:
+ *     iCCP  ICC profile (128+ bytes, its own size field = length, "acsp")
+ *     eXIf  EXIF from the TIFF header ("II*\0" or "MM\0*"), as PNG's eXIf
+ *     xMPt  XMP packet, UTF-8, no NUL
+ *     cOMt  comment, UTF-8 followed by one NUL (the only NUL)
+ *     pHYs  density: x, y pixels per metre (4 + 4 bytes, each >= 1)
+ *
+ * -- Version 1 file layout (all integers little-endian)
  *
  *   offset size field
  *   0      8    magic  8B 44 49 52 0D 0A 1A 0A   ("\x8bDIR\r\n\x1a\n")
@@ -101,15 +138,38 @@ extern "C" {
 #define DIR_VERSION_PATCH 0
 
 /* The .dir file format version this library reads and writes. */
-#define DIR_FORMAT_VERSION 1
+#define DIR_FORMAT_VERSION 2
+
+/* The oldest .dir file format version this library reads. */
+#define DIR_FORMAT_VERSION_MIN 1
 
 /* The file's first 8 bytes, and their count (see docs/FORMAT.md, "The
  * magic"): for content detection by hosts such as ImageMagick. */
 #define DIR_MAGIC      "\x8b" "DIR\r\n\x1a\n"
 #define DIR_MAGIC_SIZE 8
 
-/* Size of the fixed file header. */
+/* Size of the fixed version-1 header; also the smallest file of either
+ * version.  A reader of a stream reads this many bytes first and asks
+ * dir_declared_size() how many more the file has. */
 #define DIR_HEADER_SIZE 112
+
+/* Size of the fixed version-2 header (the chunks follow it). */
+#define DIR2_HEADER_SIZE 40
+
+/* Smallest .dir file: version 2 pads shorter files with zero bytes, so that
+ * a version-1 reader (which needs 112 bytes before it looks at the version)
+ * reports "unsupported version 2" rather than a truncated file. */
+#define DIR_MIN_FILE_SIZE 112
+
+/* Version-2 chunks: at most DIR_MAX_CHUNKS of them, each of at most
+ * DIR_MAX_CHUNK_SIZE data bytes, DIR_MAX_CHUNKS_SIZE bytes in all (ICC
+ * profiles and XMP packets of several MiB exist; 64 MiB per chunk and
+ * 128 MiB in all leave room for them and keep a reader's buffer bounded).
+ * A chunk takes DIR_CHUNK_OVERHEAD bytes beside its data. */
+#define DIR_MAX_CHUNKS      256u
+#define DIR_MAX_CHUNK_SIZE  ((uint32_t)1 << 26)
+#define DIR_MAX_CHUNKS_SIZE ((uint32_t)1 << 27)
+#define DIR_CHUNK_OVERHEAD  12u
 
 /* Side of a section in pixels. */
 #define DIR_SECTION 16
@@ -148,6 +208,9 @@ typedef enum dir_error {
     DIR_ERANGE,     /* array: a value the configuration cannot hold */
     DIR_ESYNTAX,    /* array: malformed digit stream or header */
     DIR_ECANCELLED, /* the caller's progress callback asked to stop */
+    DIR_ECHUNK,     /* v2: a malformed chunk (type, length, contents) */
+    DIR_ECRITICAL,  /* v2: an unknown critical chunk */
+    DIR_EDUPLICATE, /* v2: a chunk that may occur once occurs twice */
     DIR_ERROR_COUNT
 } dir_error;
 
@@ -171,9 +234,14 @@ typedef struct dir_limits {
     uint32_t max_width;
     uint32_t max_height;
     uint64_t max_pixels;
+    /* Version-2 chunks; 0 means the built-in maximum (so that a caller
+     * setting only the three fields above gets the defaults here). */
+    uint32_t max_chunks;      /* DIR_MAX_CHUNKS */
+    uint32_t max_chunk_size;  /* DIR_MAX_CHUNK_SIZE, data bytes of one chunk */
+    uint32_t max_chunks_size; /* DIR_MAX_CHUNKS_SIZE, the whole chunk list */
 } dir_limits;
 
-/* Fills `lim` with DIR_MAX_DIM and DIR_MAX_PIXELS. */
+/* Fills `lim` with DIR_MAX_DIM, DIR_MAX_PIXELS and the chunk maximums. */
 DIR_API void dir_limits_default(dir_limits *lim);
 
 /* Makes `lim` stricter.  A value of 0 keeps the current limit.  Returns
@@ -181,6 +249,13 @@ DIR_API void dir_limits_default(dir_limits *lim);
  * built-in maximum. */
 DIR_API dir_error dir_limits_restrict(dir_limits *lim, uint32_t max_width, uint32_t max_height,
                                       uint64_t max_pixels);
+
+/* The same for the version-2 chunks: at most `max_chunks` chunks, each of
+ * at most `max_chunk_size` data bytes, the list at most `max_chunks_size`
+ * bytes.  0 keeps the current limit; DIR_EINVAL (and `lim` unchanged) for a
+ * value over the built-in maximum.  A file over them is DIR_ELIMIT. */
+DIR_API dir_error dir_limits_restrict_chunks(dir_limits *lim, uint32_t max_chunks,
+                                             uint32_t max_chunk_size, uint32_t max_chunks_size);
 
 typedef enum dir_filter { DIR_FILTER_NONE = 0, DIR_FILTER_SUB = 1, DIR_FILTER_AUTO = 2 } dir_filter;
 typedef enum dir_layout { DIR_LAYOUT_ORDERED = 0, DIR_LAYOUT_INTERLEAVED = 1 } dir_layout;
@@ -196,14 +271,18 @@ typedef enum dir_backend {
 typedef struct dir_info {
     uint32_t width;
     uint32_t height;
-    unsigned channels; /* 1, 3 or 4 */
-    unsigned version;
-    dir_filter filter; /* NONE or SUB */
-    dir_layout layout;
-    dir_backend backend;
+    unsigned channels; /* 1, 3 or 4; version 2 also 2 (grey+alpha) */
+    unsigned version;  /* 1 or 2 */
+    dir_filter filter; /* version 1: NONE or SUB (version 2: NONE) */
+    dir_layout layout; /* version 1 (version 2: ORDERED) */
+    dir_backend backend; /* version 1 (version 2: NONE) */
     uint32_t crc;
-    uint32_t stream_size[DIR_STREAMS];
-    uint32_t packed_size;
+    uint32_t stream_size[DIR_STREAMS]; /* version 1 (version 2: 0) */
+    uint32_t packed_size;              /* version 1 (version 2: 0) */
+    unsigned depth;                    /* bits per sample: 8 or 16 (version 1: 8) */
+    uint64_t payload_size;  /* bytes after the header (v1) or the chunks (v2) */
+    uint32_t chunk_count;   /* version 2: chunks in the file (v1: 0) */
+    uint32_t chunks_size;   /* version 2: bytes of the chunk list (v1: 0) */
 } dir_info;
 
 /* What a decode or an encode saw: sections per code and bytes per stream. */
@@ -214,28 +293,32 @@ typedef struct dir_stats {
     uint64_t file_bytes;                /* header + data */
 } dir_stats;
 
-/* Reads and validates the header only: magic, version, ranges, limits and
- * that the file is long enough for its declared data.  `lim` may be NULL for
- * the defaults.  Returns DIR_OK and fills `info`, or an error. */
+/* Reads and validates the header: magic, version, ranges, limits and that
+ * the file has exactly its declared size; for version 2 also the padding and
+ * the whole chunk list (structure, CRCs, contents of the defined chunks, no
+ * unknown critical chunk).  The pixel payload is not decoded.  `lim` may be
+ * NULL for the defaults.  Returns DIR_OK and fills `info`, or an error. */
 DIR_API dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
                             dir_diag *diag);
 
-/* Validates the header alone (the first DIR_HEADER_SIZE bytes; `size` may
- * be just that) and gives the whole file's size it declares, so that a
- * reader of a stream knows how much to read: no more than that plus one
- * byte (to notice trailing data).  Same errors as dir_probe() but for
- * truncation and trailing bytes. */
+/* Validates the header alone (the first DIR_HEADER_SIZE bytes, which every
+ * file has; `size` may be just that) and gives the whole file's size it
+ * declares, so that a reader of a stream knows how much to read: no more
+ * than that plus one byte (to notice trailing data).  Same errors as
+ * dir_probe() but for truncation, trailing bytes and the chunk list. */
 DIR_API dir_error dir_declared_size(const void *data, size_t size, const dir_limits *lim,
                                     uint64_t *file_size, dir_diag *diag);
 
-/* Bytes needed for the decoded pixels: width * height * channels. */
+/* Bytes needed for the decoded pixels: width * height * channels *
+ * (depth / 8). */
 DIR_API size_t dir_decoded_size(const dir_info *info);
 
 /* The most memory dir_decode() allocates for itself, beside the caller's
- * pixels: the decompressed streams with the zstd back end (their declared
- * total, which the probe bounds and the decoder checks against the code
- * stream before allocating), 0 with back end none.  For callers that account
- * for memory, such as the ImageMagick coder. */
+ * pixels: version 1, the decompressed streams with the zstd back end (their
+ * declared total, which the probe bounds and the decoder checks against the
+ * code stream before allocating), 0 with back end none; version 2, the
+ * decoded size (the bound the payload decoder keeps to).  For callers that
+ * account for memory, such as the ImageMagick coder. */
 DIR_API uint64_t dir_decode_scratch_size(const dir_info *info);
 
 /* Decodes a whole file into `pixels` (row-major, channels interleaved, no
@@ -279,6 +362,12 @@ typedef struct dir_encode_options {
     dir_search search;   /* version 2, filter AUTO: ESTIMATE (0) or TRIAL */
     dir_progress_fn progress; /* NULL (the default): no reports */
     void *progress_user;      /* passed to progress */
+    /* 0 (the default): version 1 in the seed-pure mode (back end none and
+     * filter none) for 8-bit images of 1, 3 or 4 channels without
+     * metadata, version 2 otherwise.  1: version 1 in every mode, for
+     * readers that know only version 1 (DIR_EINVAL for 16-bit samples,
+     * grey+alpha or metadata).  2: version 2 in every mode. */
+    unsigned format_version;
 } dir_encode_options;
 
 #define DIR_DEFAULT_LEVEL 9
@@ -287,12 +376,55 @@ typedef struct dir_encode_options {
  * auto, search estimate. */
 DIR_API void dir_encode_options_default(dir_encode_options *opt);
 
-/* Encodes `pixels` (row-major, `stride` bytes per row, channels interleaved;
+/* The 8-bit shorthand of dir_encode_image() without metadata.
+ * Encodes `pixels` (row-major, `stride` bytes per row, channels interleaved;
  * stride 0 means width * channels).  On success *out is a malloc()ed file
  * image of *out_size bytes, to be freed with dir_free().  `stats` may be NULL. */
 DIR_API dir_error dir_encode(const void *pixels, uint32_t width, uint32_t height, unsigned channels,
                              size_t stride, const dir_encode_options *opt, void **out,
                              size_t *out_size, dir_stats *stats, dir_diag *diag);
+
+/* Optional metadata carried in version-2 chunks.  Sizes 0 / NULL = absent. */
+typedef struct dir_metadata {
+    const void *icc;
+    size_t icc_size; /* ICC profile (chunk iCCP) */
+    const void *exif;
+    size_t exif_size; /* EXIF, from the TIFF header on, as PNG's eXIf (chunk eXIf) */
+    const void *xmp;
+    size_t xmp_size;     /* XMP packet, UTF-8 (chunk xMPt) */
+    const char *comment; /* UTF-8, NUL-terminated, or NULL (chunk cOMt) */
+    uint32_t density_x, density_y; /* pixels per metre, 0 = unknown (chunk pHYs) */
+} dir_metadata;
+
+/* A pixel buffer: row-major, channels interleaved (1 grey, 2 grey+alpha,
+ * 3 RGB, 4 RGBA), depth 8 (uint8_t samples) or 16 (native-endian uint16_t
+ * samples); stride in bytes, 0 = packed. */
+typedef struct dir_pixels {
+    const void *data;
+    uint32_t width, height;
+    unsigned channels, depth;
+    size_t stride;
+} dir_pixels;
+
+/* Encodes, writing version 2 (or version 1 byte for byte in the seed-pure
+ * mode, back end none + filter none, when the image is 8-bit with 1, 3 or
+ * 4 channels and no metadata; see dir_encode_options.format_version).
+ * `meta` and `opt` may be NULL.  The metadata must be valid for its chunk
+ * (docs/FORMAT.md, "Chunks": an ICC profile whose size field matches, EXIF
+ * starting with a TIFF header, UTF-8 XMP and comment, both densities or
+ * neither), or DIR_EINVAL, and within the chunk maximums, or DIR_ELIMIT.
+ * 16-bit samples need a 2-byte aligned buffer and an even stride.  On
+ * success *out is a malloc()ed file of *out_size bytes (free with
+ * dir_free()). */
+DIR_API dir_error dir_encode_image(const dir_pixels *px, const dir_metadata *meta,
+                                   const dir_encode_options *opt, void **out, size_t *out_size,
+                                   dir_stats *stats, dir_diag *diag);
+
+/* Validates a whole file as dir_probe() does (default limits, chunk CRCs
+ * and contents included) and points *meta into buf (no allocation; valid
+ * while buf is).  A version-1 file has no metadata (all absent). */
+DIR_API dir_error dir_read_metadata(const void *buf, size_t len, dir_metadata *meta,
+                                    dir_diag *diag);
 
 /* Name of stream k of the ordered layout ("codes", "04 bitmaps", ...). */
 DIR_API const char *dir_stream_name(unsigned k);

@@ -11,7 +11,16 @@
 #include "diag.h"
 #include "dir.h"
 
-enum option_id { OPT_PRESET, OPT_FILTER, OPT_BACKEND, OPT_LEVEL, OPT_SEARCH, OPT_LAYOUT, OPT_CODES };
+enum option_id {
+    OPT_PRESET,
+    OPT_FILTER,
+    OPT_BACKEND,
+    OPT_LEVEL,
+    OPT_SEARCH,
+    OPT_LAYOUT,
+    OPT_CODES,
+    OPT_VERSION
+};
 
 static const char *const preset_choices[] = {"fast", "default", "smallest", NULL};
 static const char *const filter_choices[] = {"none", "sub", "auto", NULL};
@@ -19,6 +28,7 @@ static const char *const backend_choices[] = {"none", "zstd", "lzma", NULL};
 static const char *const search_choices[] = {"estimate", "trial", NULL};
 static const char *const layout_choices[] = {"ordered", "interleaved", NULL};
 static const char *const codes_choices[] = {"auto", "smallest", "zstd", NULL};
+static const char *const version_choices[] = {"auto", "1", "2", NULL};
 
 /* In display order; the index is the option_id. */
 static const dir_option option_table[] = {
@@ -41,6 +51,9 @@ static const dir_option option_table[] = {
     {"codes", DIR_OPTION_CHOICE, "Codes",
      "the method's smallest codification, entry lists written raw for zstd, or auto",
      codes_choices, 0, 2, "auto"},
+    {"version", DIR_OPTION_CHOICE, "Format version",
+     "auto (version 1 in the seed-pure mode, 2 otherwise), or 1 for readers of version 1 only",
+     version_choices, 0, 2, "auto"},
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
@@ -182,6 +195,7 @@ dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *
     case OPT_LAYOUT: opt->layout = (dir_layout)c; break;
     case OPT_CODES: opt->codes = (dir_codes)c; break;
     case OPT_SEARCH: opt->search = (dir_search)c; break;
+    case OPT_VERSION: opt->format_version = (unsigned)c; break;
     case OPT_LEVEL: break;
     }
     return DIR_OK;
@@ -208,6 +222,7 @@ static dir_error option_text(const dir_encode_options *opt, int id, char *buf, s
     case OPT_LAYOUT: s = dir_layout_name(opt->layout); break;
     case OPT_CODES: s = dir_codes_name(opt->codes); break;
     case OPT_SEARCH: s = opt->search == DIR_SEARCH_TRIAL ? "trial" : "estimate"; break;
+    case OPT_VERSION: s = opt->format_version <= 2 ? version_choices[opt->format_version] : "?"; break;
     case OPT_LEVEL: {
         int w = snprintf(buf, size, "%d", opt->level);
         return w < 0 || (size_t)w >= size ? DIR_EBUFFER : DIR_OK;

@@ -229,6 +229,8 @@ void dir2_params_from_options(const dir_encode_options *opt, dir2_params *p)
                                                  : -2;
     if (opt->filter == DIR_FILTER_SUB) p->green = 0;
     p->trials = opt->search == DIR_SEARCH_TRIAL;
+    p->progress = opt->progress;
+    p->progress_user = opt->progress_user;
 }
 
 typedef struct buf {
@@ -743,6 +745,10 @@ static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, int ncol, 
         if (buf_put(&parts[0], t, 1) || buf_put(&parts[0], pal, (size_t)ncol * bpp)) goto nomem;
     }
     for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        if (e->p->progress && e->p->progress(e->p->progress_user, 0.3 + 0.7 * k / DIR2_STREAMS)) {
+            err = fail(diag, DIR_ECANCELLED, -1, -1, "cancelled by the progress callback");
+            goto out;
+        }
         err = compress_stream(e->p, k, &e->st[k], e->ub, parts, zc, diag);
         if (err) goto out;
     }
@@ -863,6 +869,10 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
     }
     {
         int fixed = p->predict >= 0 ? p->predict : transform == 2 && !p->pal_predict ? 0 : -1;
+        if (p->progress && p->progress(p->progress_user, 0.0)) {
+            err = fail(diag, DIR_ECANCELLED, -1, -1, "cancelled by the progress callback");
+            goto done;
+        }
         if (classify(e, hkeys, hsec, hsize)) goto nomem;
         if (fixed >= 0) {
             /* a fixed predictor: one candidate */
@@ -952,7 +962,17 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 {
     dir2_params p;
     dir2_params_from_options(opt, &p);
-    return dir2_encode_payload_params(px, &p, out, out_size, stats, diag);
+    dir_error err = dir2_encode_payload_params(px, &p, out, out_size, stats, diag);
+    /* The container's decoder reports no code counts for version 2: the
+     * encoder's statistics keep the sections and stream sizes only. */
+    if (stats) memset(stats->code_count, 0, sizeof stats->code_count);
+    if (err == DIR_OK && p.progress && p.progress(p.progress_user, 1.0)) {
+        free(*out);
+        *out = NULL;
+        *out_size = 0;
+        return fail(diag, DIR_ECANCELLED, -1, -1, "cancelled by the progress callback");
+    }
+    return err;
 }
 
 /* ---- decoder ---- */

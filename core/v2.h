@@ -11,17 +11,6 @@
 
 #include "dir.h"
 
-#if !defined(DIR_FORMAT_VERSION) || DIR_FORMAT_VERSION < 2
-/* Until the container's dir.h (format version 2) defines it: the pixel
- * buffer of the planned API, exactly as it will be in dir.h. */
-typedef struct dir_pixels {
-    const void *data;
-    uint32_t width, height;
-    unsigned channels, depth;
-    size_t stride;
-} dir_pixels;
-#endif
-
 /* Encodes the pixels of a version-2 file into a payload (malloc()ed *out). */
 dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *opt, uint8_t **out,
                               size_t *out_size, dir_stats *stats, dir_diag *diag);
@@ -73,24 +62,26 @@ enum {
 #define DIR2_STREAMS 6
 
 typedef struct dir2_params {
-    int palette;         /* image palette when <= 256 colours: 0 never, 1 when it applies */
-    int pal_order;       /* image palette order: 0 by frequency, 1 by value (luma-like) */
-    int pal_predict;     /* 1: predictors (candidate B) on image-palette indices too */
-    int pal_level_boost; /* zstd levels added for an image-palette image */
-    int green;           /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
-    int predict;         /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
-    int cost_step;       /* predictor estimate: every n-th row of a section (0, 1: all) */
-    int est_span;        /* estimate: units in a repeat (0: 2) */
-    int est_match;       /* estimate: bits per repeat (0: 24) */
-    int b_bias;          /* candidate B must beat A's estimate by this many 1/64ths */
-    int none_bias;       /* estimate: a predictor must beat none by this many 1/64ths */
-    int refs;            /* 1: exact section references */
-    int fills;           /* 1: one-unit sections */
-    int smallpal_max;    /* 0 off, else sections with 2..max (<= 16) units get a palette */
-    int method;          /* DIR2_STORED, DIR2_ZSTD or DIR2_LZMA for the big streams */
-    int level;           /* zstd level, or lzma preset 0..9 */
-    int workers;         /* zstd workers for streams of 4 MiB and more (0: none) */
-    int trials;          /* smallest: try the listed alternatives and keep the smallest */
+    int palette;              /* image palette when <= 256 colours: 0 never, 1 when it applies */
+    int pal_order;            /* image palette order: 0 by frequency, 1 by value (luma-like) */
+    int pal_predict;          /* 1: predictors (candidate B) on image-palette indices too */
+    int pal_level_boost;      /* zstd levels added for an image-palette image */
+    int green;                /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
+    int predict;              /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
+    int cost_step;            /* predictor estimate: every n-th row of a section (0, 1: all) */
+    int est_span;             /* estimate: units in a repeat (0: 2) */
+    int est_match;            /* estimate: bits per repeat (0: 24) */
+    int b_bias;               /* candidate B must beat A's estimate by this many 1/64ths */
+    int none_bias;            /* estimate: a predictor must beat none by this many 1/64ths */
+    int refs;                 /* 1: exact section references */
+    int fills;                /* 1: one-unit sections */
+    int smallpal_max;         /* 0 off, else sections with 2..max (<= 16) units get a palette */
+    int method;               /* DIR2_STORED, DIR2_ZSTD or DIR2_LZMA for the big streams */
+    int level;                /* zstd level, or lzma preset 0..9 */
+    int workers;              /* zstd workers for streams of 4 MiB and more (0: none) */
+    int trials;               /* smallest: try the listed alternatives and keep the smallest */
+    dir_progress_fn progress; /* from the options: reports 0..1, nonzero stops */
+    void *progress_user;
     int zstrategy, zsearch, zchain, zminmatch, ztarget, zwindow; /* 0: the level's */
 } dir2_params;
 

@@ -203,6 +203,17 @@ dir_pixbuf_new (void            *pixels,
         gsize         n;
         guint32       x, y;
 
+        if (info->depth == 16) {
+                /* gdk-pixbuf holds 8 bits per sample: 16-bit samples are
+                 * narrowed in place, rounded to nearest (v * 255 / 65535). */
+                const guint16 *s16 = pixels;
+                guint8        *d8  = pixels;
+                gsize          k, count = (gsize) info->width * info->height * info->channels;
+
+                for (k = 0; k < count; k++)
+                        d8[k] = (guint8) ((s16[k] * 255u + 32767u) / 65535u);
+        }
+
         if (info->channels == 3 || info->channels == 4) {
                 /* Packed rows as they are: no copy. */
                 pixbuf = gdk_pixbuf_new_from_data (pixels, GDK_COLORSPACE_RGB,
@@ -219,12 +230,10 @@ dir_pixbuf_new (void            *pixels,
                 return pixbuf;
         }
 
-        /* 8-bit samples: what dir_decode () gives for every file this core
-         * reads (version 1).  When version 2 adds 16-bit samples, they are
-         * to be narrowed here (gdk-pixbuf holds 8 bits per sample). */
+        /* 8-bit samples from here on (16-bit ones were narrowed above). */
         if (info->channels != 1 && info->channels != 2) {
-                /* dir_decode () gives 1, 3 or 4 channels (2, grey + alpha,
-                 * comes with version 2); never trust it blindly. */
+                /* dir_decode () gives 1 to 4 channels; never trust it
+                 * blindly. */
                 dir_free (pixels);
                 g_set_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE,
                              "unsupported channel count %u", info->channels);

@@ -2,8 +2,10 @@
 /*
  * file-dir-load.c -- loading .dir files into GIMP.
  *
- * The core decodes the whole file into 8-bit pixels; this file maps the
- * channel count to a GIMP image type and copies the pixels into a layer.
+ * The core decodes the whole file into 8- or 16-bit samples; this file maps
+ * the channel count and depth to a GIMP image type and precision, copies the
+ * samples into a layer, and gives the image the file's ICC profile (the
+ * "icc-profile" parasite), comment ("gimp-comment") and resolution.
  */
 
 #include <string.h>
@@ -28,6 +30,7 @@ dir_load_image (const gchar  *filename,
   void              *pixels = NULL;
   dir_limits         limits;
   dir_info           info;
+  dir_metadata       meta;
   dir_diag           diag;
   dir_error          err;
   GimpImageBaseType  base_type;
@@ -54,11 +57,12 @@ dir_load_image (const gchar  *filename,
                        max_pixels);
 
   err = dir_decode_alloc (data, size, &limits, &pixels, &info, NULL, &diag);
-
-  g_free (data);
+  if (err == DIR_OK)
+    err = dir_read_metadata (data, size, &meta, &diag);
 
   if (err != DIR_OK)
     {
+      g_free (data);
       dir_gimp_set_load_error (error, gimp_filename_to_utf8 (filename), err,
                                &diag);
       dir_free (pixels);
@@ -72,42 +76,89 @@ dir_load_image (const gchar  *filename,
     case 1:
       base_type  = GIMP_GRAY;
       layer_type = GIMP_GRAY_IMAGE;
-      format     = babl_format ("Y' u8");
+      format     = babl_format (info.depth == 16 ? "Y' u16" : "Y' u8");
+      break;
+
+    case 2:
+      base_type  = GIMP_GRAY;
+      layer_type = GIMP_GRAYA_IMAGE;
+      format     = babl_format (info.depth == 16 ? "Y'A u16" : "Y'A u8");
       break;
 
     case 3:
       base_type  = GIMP_RGB;
       layer_type = GIMP_RGB_IMAGE;
-      format     = babl_format ("R'G'B' u8");
+      format     = babl_format (info.depth == 16 ? "R'G'B' u16" : "R'G'B' u8");
       break;
 
     case 4:
       base_type  = GIMP_RGB;
       layer_type = GIMP_RGBA_IMAGE;
-      format     = babl_format ("R'G'B'A u8");
+      format     = babl_format (info.depth == 16 ? "R'G'B'A u16" : "R'G'B'A u8");
       break;
 
     default:
-      /* dir_decode () guarantees 1, 3 or 4; never trust it blindly. */
+      /* dir_decode () guarantees 1 to 4; never trust it blindly. */
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                    "Could not open '%s' as a .dir image: "
                    "unsupported channel count %u",
                    gimp_filename_to_utf8 (filename), info.channels);
+      g_free (data);
       dir_free (pixels);
       return -1;
     }
 
   image_ID = gimp_image_new_with_precision (info.width, info.height,
                                             base_type,
+                                            info.depth == 16 ?
+                                            GIMP_PRECISION_U16_GAMMA :
                                             GIMP_PRECISION_U8_GAMMA);
   if (image_ID == -1)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                    "Could not create a %u x %u image for '%s'",
                    info.width, info.height, gimp_filename_to_utf8 (filename));
+      g_free (data);
       dir_free (pixels);
       return -1;
     }
+
+  /* The metadata, before the layer: the profile gives the image its
+   * colour space.  An ICC profile GIMP does not accept is still kept, as
+   * the parasite. */
+  if (meta.icc_size)
+    {
+      GimpColorProfile *profile;
+
+      profile = gimp_color_profile_new_from_icc_profile (meta.icc, meta.icc_size,
+                                                         NULL);
+      if (! profile || ! gimp_image_set_color_profile (image_ID, profile))
+        {
+          GimpParasite *parasite;
+
+          parasite = gimp_parasite_new ("icc-profile",
+                                        GIMP_PARASITE_PERSISTENT |
+                                        GIMP_PARASITE_UNDOABLE,
+                                        meta.icc_size, meta.icc);
+          gimp_image_attach_parasite (image_ID, parasite);
+          gimp_parasite_free (parasite);
+        }
+      if (profile)
+        g_object_unref (profile);
+    }
+  if (meta.comment)
+    {
+      GimpParasite *parasite;
+
+      parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
+                                    strlen (meta.comment) + 1, meta.comment);
+      gimp_image_attach_parasite (image_ID, parasite);
+      gimp_parasite_free (parasite);
+    }
+  if (meta.density_x && meta.density_y)
+    gimp_image_set_resolution (image_ID, meta.density_x * 0.0254,
+                               meta.density_y * 0.0254);
+  g_free (data);
 
   gimp_image_set_filename (image_ID, filename);
 
@@ -117,7 +168,7 @@ dir_load_image (const gchar  *filename,
   gimp_image_insert_layer (image_ID, layer_ID, -1, 0);
 
   buffer    = gimp_drawable_get_buffer (layer_ID);
-  row_bytes = (gsize) info.width * info.channels;
+  row_bytes = (gsize) info.width * info.channels * (info.depth / 8);
 
   for (y = 0; y < info.height; y += ROWS_PER_STEP)
     {
@@ -135,13 +186,16 @@ dir_load_image (const gchar  *filename,
   g_object_unref (buffer);
   dir_free (pixels);
 
-  /* Remember how the file was written, so that exporting it again keeps
-   * its back end, filter and layout (the zstd level is not recorded in the
-   * file). */
+  /* Remember how a version-1 file was written, so that exporting it again
+   * keeps its back end, filter and layout (the zstd level is not recorded
+   * in the file); a version-2 file records none of them: the defaults. */
   dir_save_vals_default (&vals);
-  vals.backend = info.backend;
-  vals.filter  = info.filter;
-  vals.layout  = info.layout;
+  if (info.version == 1)
+    {
+      vals.backend = info.backend;
+      vals.filter  = info.filter;
+      vals.layout  = info.layout;
+    }
   dir_save_vals_attach (image_ID, &vals, FALSE);
 
   gimp_progress_update (1.0);

@@ -388,6 +388,15 @@ dir_save_image (const gchar       *filename,
   void               *out      = NULL;
   size_t              out_size = 0;
   guint               channels;
+  guint               depth;
+  gint32              image_ID;
+  dir_pixels          px;
+  dir_metadata        meta;
+  GimpParasite       *icc_parasite;
+  GimpParasite       *comment_parasite;
+  gchar              *comment  = NULL;
+  gdouble             xres;
+  gdouble             yres;
   gint                width;
   gint                height;
   gsize               row_bytes;
@@ -399,27 +408,36 @@ dir_save_image (const gchar       *filename,
   width  = gimp_drawable_width (drawable_ID);
   height = gimp_drawable_height (drawable_ID);
 
-  /* .dir holds grey, RGB and RGBA: grey with alpha and indexed drawables
-   * are written as RGB(A).  The drawable's own colour space is kept, so no
+  /* .dir holds grey, grey+alpha, RGB and RGBA at 8 or 16 bits: indexed
+   * drawables are written as RGB(A), images of a precision above 8 bits
+   * with 16-bit samples.  The drawable's own colour space is kept, so no
    * colour conversion happens, only a change of layout. */
+  image_ID = gimp_item_get_image (drawable_ID);
+  depth    = gimp_image_get_precision (image_ID) == GIMP_PRECISION_U8_GAMMA ||
+             gimp_image_get_precision (image_ID) == GIMP_PRECISION_U8_LINEAR ?
+             8 : 16;
   switch (gimp_drawable_type (drawable_ID))
     {
     case GIMP_GRAY_IMAGE:
       channels = 1;
-      format   = babl_format ("Y' u8");
+      format   = babl_format (depth == 16 ? "Y' u16" : "Y' u8");
+      break;
+
+    case GIMP_GRAYA_IMAGE:
+      channels = 2;
+      format   = babl_format (depth == 16 ? "Y'A u16" : "Y'A u8");
       break;
 
     case GIMP_RGB_IMAGE:
     case GIMP_INDEXED_IMAGE:
       channels = 3;
-      format   = babl_format ("R'G'B' u8");
+      format   = babl_format (depth == 16 ? "R'G'B' u16" : "R'G'B' u8");
       break;
 
     case GIMP_RGBA_IMAGE:
-    case GIMP_GRAYA_IMAGE:
     case GIMP_INDEXEDA_IMAGE:
       channels = 4;
-      format   = babl_format ("R'G'B'A u8");
+      format   = babl_format (depth == 16 ? "R'G'B'A u16" : "R'G'B'A u8");
       break;
 
     default:
@@ -447,7 +465,7 @@ dir_save_image (const gchar       *filename,
   gimp_progress_init_printf ("Exporting '%s'",
                              gimp_filename_to_utf8 (filename));
 
-  row_bytes = (gsize) width * channels;
+  row_bytes = (gsize) width * channels * (depth / 8);
   pixels    = g_try_malloc ((gsize) height * row_bytes);
   if (! pixels)
     {
@@ -481,9 +499,50 @@ dir_save_image (const gchar       *filename,
   opt.level   = vals->level;
   opt.progress = encode_progress;
 
-  err = dir_encode (pixels, width, height, channels, row_bytes, &opt,
-                    &out, &out_size, NULL, &diag);
+  /* The metadata: the "icc-profile" parasite, the "gimp-comment" parasite
+   * (when it is UTF-8, as GIMP writes it) and the resolution. */
+  memset (&meta, 0, sizeof meta);
+  icc_parasite = gimp_image_get_parasite (image_ID, "icc-profile");
+  if (icc_parasite && gimp_parasite_data_size (icc_parasite) > 0)
+    {
+      meta.icc      = gimp_parasite_data (icc_parasite);
+      meta.icc_size = gimp_parasite_data_size (icc_parasite);
+    }
+  comment_parasite = gimp_image_get_parasite (image_ID, "gimp-comment");
+  if (comment_parasite && gimp_parasite_data_size (comment_parasite) > 0)
+    {
+      comment = g_strndup (gimp_parasite_data (comment_parasite),
+                           gimp_parasite_data_size (comment_parasite));
+      if (g_utf8_validate (comment, -1, NULL))
+        meta.comment = comment;
+    }
+  if (gimp_image_get_resolution (image_ID, &xres, &yres) &&
+      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6)
+    {
+      meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
+      meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
+    }
+
+  /* GIMP images always have a resolution (72 dpi unless set): in the
+   * seed-pure mode (back end none, filter none), which writes version 1,
+   * the method's own format, it is not a reason for version 2 on its own. */
+  if (opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE &&
+      depth == 8 && channels != 2 && ! meta.icc && ! meta.comment)
+    meta.density_x = meta.density_y = 0;
+
+  px.data     = pixels;
+  px.width    = width;
+  px.height   = height;
+  px.channels = channels;
+  px.depth    = depth;
+  px.stride   = row_bytes;
+  err = dir_encode_image (&px, &meta, &opt, &out, &out_size, NULL, &diag);
   g_free (pixels);
+  g_free (comment);
+  if (icc_parasite)
+    gimp_parasite_free (icc_parasite);
+  if (comment_parasite)
+    gimp_parasite_free (comment_parasite);
 
   if (err != DIR_OK)
     {

@@ -21,14 +21,18 @@
 %  exception lives, how a format is registered) are the DIR* macros below.
 %  It holds no format logic: every byte of a .dir file is read and written
 %  by the core library (core/dir.h).  This file only moves pixels between
-%  MagickCore's pixel cache and the core's 8-bit interleaved buffers, maps
-%  -define options (the core's option table) and -quality (the core's
-%  presets), and reports the core's specific error messages.
+%  MagickCore's pixel cache and the core's interleaved buffers, moves the
+%  metadata between ImageMagick's profiles and properties and the core's
+%  dir_metadata, maps -define options (the core's option table) and -quality
+%  (the core's presets), and reports the core's specific error messages.
 %
-%  .dir stores 8-bit grey, RGB and RGBA.  On write, palette images are
-%  expanded, other colourspaces are transformed to sRGB, deeper samples are
-%  reduced to 8 bits, images whose pixels are all grey are written with one
-%  channel and images with an alpha channel (matte) with four.
+%  .dir stores grey, grey+alpha, RGB and RGBA at 8 or 16 bits per sample,
+%  with an ICC profile, EXIF, XMP, a comment and the density.  On write,
+%  palette images are expanded, other colourspaces are transformed to sRGB,
+%  images deeper than 8 bits are written with 16-bit samples, images whose
+%  pixels are all grey with one channel (two with alpha), the "icc", "exif"
+%  (without its "Exif\0\0" prefix) and "xmp" profiles, the comment and the
+%  resolution (as pixels per metre) go into the file's chunks.
 %
 */
 
@@ -76,6 +80,12 @@ typedef Quantum DIRPixel;
 #define DIRGetBlue(image,p)  GetPixelBlue(image,p)
 #define DIRGetAlpha(image,p)  GetPixelAlpha(image,p)
 #define DIRTextExtent  MagickPathExtent
+#define DIRSetImageProfile(image,name,profile,exception) \
+  SetImageProfile(image,name,profile,exception)
+#define DIRGetImageProperty(image,key,exception) \
+  GetImageProperty(image,key,exception)
+#define DIRResolutionX(image)  ((image)->resolution.x)
+#define DIRResolutionY(image)  ((image)->resolution.y)
 #else
 typedef PixelPacket DIRPixel;
 #define DIRAcquireImage(info,exception)  AcquireImage(info)
@@ -94,6 +104,11 @@ typedef PixelPacket DIRPixel;
 #define DIRGetBlue(image,p)  GetPixelBlue(p)
 #define DIRGetAlpha(image,p)  GetPixelAlpha(p)
 #define DIRTextExtent  MaxTextExtent
+#define DIRSetImageProfile(image,name,profile,exception) \
+  SetImageProfile(image,name,profile)
+#define DIRGetImageProperty(image,key,exception)  GetImageProperty(image,key)
+#define DIRResolutionX(image)  ((image)->x_resolution)
+#define DIRResolutionY(image)  ((image)->y_resolution)
 #endif
 
 /*
@@ -134,6 +149,40 @@ extern MagickExport ssize_t
 */
 #define DIRScaleCharToQuantum(value) \
   ((Quantum) ((QuantumRange/255)*(value)))
+
+/*
+  16-bit sample to Quantum and back, rounded to nearest (exact both ways at
+  quantum depth 16, where QuantumRange is 65535): MagickCore 6 keeps its own
+  ScaleShortToQuantum() in a private header.
+*/
+static inline Quantum DIRScaleShortToQuantum(const unsigned int value)
+{
+#if defined(MAGICKCORE_HDRI_SUPPORT)
+  return((Quantum) (QuantumRange*(double) value/65535.0));
+#else
+  return((Quantum) (QuantumRange*(double) value/65535.0+0.5));
+#endif
+}
+
+static inline uint16_t DIRScaleQuantumToShort(const Quantum quantum)
+{
+  double
+    value;
+
+  value=65535.0*(double) quantum/QuantumRange+0.5;
+  if (value <= 0.0)
+    return(0);
+  if (value >= 65535.0)
+    return(65535);
+  return((uint16_t) value);
+}
+
+/*
+  The prefix ImageMagick keeps in front of an EXIF profile (as in a JPEG
+  APP1 segment); .dir, like PNG's eXIf, stores EXIF from the TIFF header on.
+*/
+#define DIRExifPrefix  "Exif\0\0"
+#define DIRExifPrefixLength  6
 
 static inline size_t DIRMax(const size_t x,const size_t y)
 {
@@ -395,15 +444,23 @@ static void DIRSetHeaderProperties(Image *image,const dir_info *info,
   ssize_t
     i;
 
+  DIRSetProperty(image,"dir:version","%llu",info->version,exception);
+  DIRSetProperty(image,"dir:channels","%llu",info->channels,exception);
+  DIRSetProperty(image,"dir:depth","%llu",info->depth,exception);
+  DIRSetProperty(image,"dir:crc","%08llx",info->crc,exception);
+  if (info->version != 1)
+    {
+      DIRSetProperty(image,"dir:payload-size","%llu",info->payload_size,
+        exception);
+      DIRSetProperty(image,"dir:chunks","%llu",info->chunk_count,exception);
+      return;
+    }
   (void) DIRSetImageProperty(image,"dir:filter",dir_filter_name(info->filter),
     exception);
   (void) DIRSetImageProperty(image,"dir:layout",dir_layout_name(info->layout),
     exception);
   (void) DIRSetImageProperty(image,"dir:backend",
     dir_backend_name(info->backend),exception);
-  DIRSetProperty(image,"dir:version","%llu",info->version,exception);
-  DIRSetProperty(image,"dir:channels","%llu",info->channels,exception);
-  DIRSetProperty(image,"dir:crc","%08llx",info->crc,exception);
   DIRSetProperty(image,"dir:packed-size","%llu",info->packed_size,exception);
   for (i=0; i < DIR_STREAMS; i++)
   {
@@ -411,6 +468,55 @@ static void DIRSetHeaderProperties(Image *image,const dir_info *info,
       (int) i);
     DIRSetProperty(image,key,"%llu",info->stream_size[i],exception);
   }
+}
+
+/*
+  The file's metadata as ImageMagick keeps it: the "icc", "exif" (with its
+  "Exif\0\0" prefix, as the JPEG and PNG coders give it) and "xmp" profiles,
+  the "comment" property and the resolution in pixels per centimetre.
+*/
+static MagickBooleanType DIRSetProfile(Image *image,const char *name,
+  const void *prefix,const size_t prefix_length,const void *data,
+  const size_t length,ExceptionInfo *exception)
+{
+  MagickBooleanType
+    status;
+
+  StringInfo
+    *profile;
+
+  if (length == 0)
+    return(MagickTrue);
+  profile=AcquireStringInfo(prefix_length+length);
+  if (profile == (StringInfo *) NULL)
+    return(MagickFalse);
+  if (prefix_length != 0)
+    (void) memcpy(GetStringInfoDatum(profile),prefix,prefix_length);
+  (void) memcpy(GetStringInfoDatum(profile)+prefix_length,data,length);
+  status=DIRSetImageProfile(image,name,profile,exception);
+  profile=DestroyStringInfo(profile);
+  return(status);
+}
+
+static MagickBooleanType DIRSetMetadata(Image *image,const dir_metadata *meta,
+  ExceptionInfo *exception)
+{
+  if ((DIRSetProfile(image,"icc",NULL,0,meta->icc,meta->icc_size,
+       exception) == MagickFalse) ||
+      (DIRSetProfile(image,"exif",DIRExifPrefix,DIRExifPrefixLength,
+       meta->exif,meta->exif_size,exception) == MagickFalse) ||
+      (DIRSetProfile(image,"xmp",NULL,0,meta->xmp,meta->xmp_size,
+       exception) == MagickFalse))
+    return(MagickFalse);
+  if (meta->comment != (const char *) NULL)
+    (void) DIRSetImageProperty(image,"comment",meta->comment,exception);
+  if ((meta->density_x != 0) && (meta->density_y != 0))
+    {
+      image->units=PixelsPerCentimeterResolution;
+      DIRResolutionX(image)=meta->density_x/100.0;
+      DIRResolutionY(image)=meta->density_y/100.0;
+    }
+  return(MagickTrue);
 }
 
 static void DIRSetStatsProperties(Image *image,const dir_stats *stats,
@@ -466,6 +572,9 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
 
   dir_limits
     limits;
+
+  dir_metadata
+    meta;
 
   dir_stats
     stats;
@@ -566,16 +675,24 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
       diag.message);
   image->columns=(size_t) info.width;
   image->rows=(size_t) info.height;
-  image->depth=8;
+  image->depth=info.depth;
 #if DIR_MAGICK_MAJOR == 7
-  image->alpha_trait=info.channels == 4 ? BlendPixelTrait :
-    UndefinedPixelTrait;
+  image->alpha_trait=(info.channels == 2) || (info.channels == 4) ?
+    BlendPixelTrait : UndefinedPixelTrait;
 #else
-  image->matte=info.channels == 4 ? MagickTrue : MagickFalse;
+  image->matte=(info.channels == 2) || (info.channels == 4) ? MagickTrue :
+    MagickFalse;
 #endif
-  if (info.channels == 1)
+  if (info.channels <= 2)
     (void) DIRSetImageColorspace(image,GRAYColorspace,exception);
   DIRSetHeaderProperties(image,&info,exception);
+  error=dir_read_metadata(data,length,&meta,&diag);
+  if (error != DIR_OK)
+    ThrowDIRReaderException(DIRSeverity(error),DIRReadTag(error),
+      diag.message);
+  if (DIRSetMetadata(image,&meta,exception) == MagickFalse)
+    ThrowDIRReaderException(ResourceLimitError,"MemoryAllocationFailed",
+      "cannot keep the metadata");
   if (image_info->ping != MagickFalse)
     {
       if (buffer != (unsigned char *) NULL)
@@ -617,7 +734,7 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
       diag.message);
   DIRSetStatsProperties(image,&stats,exception);
   /*
-    Move the 8-bit samples into the pixel cache.
+    Move the samples (8-bit, or native-endian 16-bit) into the pixel cache.
   */
   for (y=0; y < (ssize_t) image->rows; y++)
   {
@@ -633,40 +750,56 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
     q=QueueAuthenticPixels(image,0,y,image->columns,1,exception);
     if (q == (DIRPixel *) NULL)
       break;
-    p=pixels+(size_t) y*image->columns*info.channels;
+    p=pixels+(size_t) y*image->columns*info.channels*(info.depth/8);
     for (x=0; x < (ssize_t) image->columns; x++)
     {
+      Quantum
+        sample[4] = { 0, 0, 0, 0 };
+
+      size_t
+        k;
+
+      for (k=0; k < info.channels; k++)
+        if (info.depth == 16)
+          {
+            uint16_t
+              v;
+
+            (void) memcpy(&v,p+2*k,2);
+            sample[k]=DIRScaleShortToQuantum(v);
+          }
+        else
+          sample[k]=DIRScaleCharToQuantum(p[k]);
 #if DIR_MAGICK_MAJOR == 7
-      if (info.channels == 1)
-        SetPixelGray(image,DIRScaleCharToQuantum(p[0]),q);
+      if (info.channels <= 2)
+        SetPixelGray(image,sample[0],q);
       else
         {
-          SetPixelRed(image,DIRScaleCharToQuantum(p[0]),q);
-          SetPixelGreen(image,DIRScaleCharToQuantum(p[1]),q);
-          SetPixelBlue(image,DIRScaleCharToQuantum(p[2]),q);
-          if (info.channels == 4)
-            SetPixelAlpha(image,DIRScaleCharToQuantum(p[3]),q);
+          SetPixelRed(image,sample[0],q);
+          SetPixelGreen(image,sample[1],q);
+          SetPixelBlue(image,sample[2],q);
         }
+      if ((info.channels == 2) || (info.channels == 4))
+        SetPixelAlpha(image,sample[info.channels-1],q);
 #else
-      if (info.channels == 1)
+      if (info.channels <= 2)
         {
-          SetPixelRed(q,DIRScaleCharToQuantum(p[0]));
-          SetPixelGreen(q,DIRScaleCharToQuantum(p[0]));
-          SetPixelBlue(q,DIRScaleCharToQuantum(p[0]));
-          SetPixelOpacity(q,OpaqueOpacity);
+          SetPixelRed(q,sample[0]);
+          SetPixelGreen(q,sample[0]);
+          SetPixelBlue(q,sample[0]);
         }
       else
         {
-          SetPixelRed(q,DIRScaleCharToQuantum(p[0]));
-          SetPixelGreen(q,DIRScaleCharToQuantum(p[1]));
-          SetPixelBlue(q,DIRScaleCharToQuantum(p[2]));
-          if (info.channels == 4)
-            SetPixelAlpha(q,DIRScaleCharToQuantum(p[3]));
-          else
-            SetPixelOpacity(q,OpaqueOpacity);
+          SetPixelRed(q,sample[0]);
+          SetPixelGreen(q,sample[1]);
+          SetPixelBlue(q,sample[2]);
         }
+      if ((info.channels == 2) || (info.channels == 4))
+        SetPixelAlpha(q,sample[info.channels-1]);
+      else
+        SetPixelOpacity(q,OpaqueOpacity);
 #endif
-      p+=info.channels;
+      p+=info.channels*(info.depth/8);
       q+=DIRPixelStep(image);
     }
     if (SyncAuthenticPixels(image,exception) == MagickFalse)
@@ -886,6 +1019,186 @@ static int DIREncodeProgress(void *user,double done)
   return(DIRSaveProgress((Image *) user,percent) == MagickFalse ? 1 : 0);
 }
 
+/*
+  Length of the valid UTF-8 prefix of text (shortest forms, no surrogates,
+  at most U+10FFFF: what the core accepts in a comment).
+*/
+static size_t DIRValidUTF8(const unsigned char *text,const size_t length)
+{
+  size_t
+    i;
+
+  i=0;
+  while (i < length)
+  {
+    size_t
+      j,
+      n;
+
+    unsigned int
+      c,
+      minimum;
+
+    c=text[i];
+    if (c < 0x80)
+      {
+        i++;
+        continue;
+      }
+    if ((c & 0xe0) == 0xc0)
+      { n=1; c&=0x1f; minimum=0x80; }
+    else if ((c & 0xf0) == 0xe0)
+      { n=2; c&=0x0f; minimum=0x800; }
+    else if ((c & 0xf8) == 0xf0)
+      { n=3; c&=0x07; minimum=0x10000; }
+    else
+      return(i);
+    if (length-i <= n)
+      return(i);
+    for (j=1; j <= n; j++)
+    {
+      if ((text[i+j] & 0xc0) != 0x80)
+        return(i);
+      c=(c << 6) | (text[i+j] & 0x3f);
+    }
+    if ((c < minimum) || (c > 0x10ffff) || ((c >= 0xd800) && (c <= 0xdfff)))
+      return(i);
+    i+=n+1;
+  }
+  return(length);
+}
+
+/*
+  The image's metadata for the core: the "icc" (or "icm") profile, the
+  "exif" profile without its "Exif\0\0" prefix, the "xmp" profile without
+  trailing NUL bytes, the comment (read as Latin-1 when it is not UTF-8, as
+  JPEG comments often are; *comment holds the converted copy to free) and
+  the resolution in pixels per metre.  A profile the format cannot hold is
+  left out with a warning rather than failing the write.
+*/
+static void DIRGetMetadata(Image *image,dir_metadata *meta,char **comment,
+  ExceptionInfo *exception)
+{
+  const char
+    *text;
+
+  const StringInfo
+    *profile;
+
+  double
+    scale;
+
+  (void) memset(meta,0,sizeof(*meta));
+  *comment=(char *) NULL;
+  profile=GetImageProfile(image,"icc");
+  if (profile == (const StringInfo *) NULL)
+    profile=GetImageProfile(image,"icm");
+  if ((profile != (const StringInfo *) NULL) &&
+      (GetStringInfoLength(profile) != 0))
+    {
+      meta->icc=GetStringInfoDatum(profile);
+      meta->icc_size=GetStringInfoLength(profile);
+    }
+  profile=GetImageProfile(image,"exif");
+  if (profile != (const StringInfo *) NULL)
+    {
+      const unsigned char
+        *datum;
+
+      size_t
+        length;
+
+      datum=GetStringInfoDatum(profile);
+      length=GetStringInfoLength(profile);
+      if ((length >= DIRExifPrefixLength) &&
+          (memcmp(datum,DIRExifPrefix,DIRExifPrefixLength) == 0))
+        {
+          datum+=DIRExifPrefixLength;
+          length-=DIRExifPrefixLength;
+        }
+      if ((length >= 8) && ((memcmp(datum,"II*\0",4) == 0) ||
+          (memcmp(datum,"MM\0*",4) == 0)))
+        {
+          meta->exif=datum;
+          meta->exif_size=length;
+        }
+      else
+        if (length != 0)
+          (void) ThrowMagickException(exception,GetMagickModule(),
+            CoderWarning,"UnableToWriteBlob",
+            "`%s': the EXIF profile has no TIFF header: not written",
+            image->filename);
+    }
+  profile=GetImageProfile(image,"xmp");
+  if (profile != (const StringInfo *) NULL)
+    {
+      size_t
+        length;
+
+      length=GetStringInfoLength(profile);
+      while ((length != 0) && (GetStringInfoDatum(profile)[length-1] == 0))
+        length--;
+      if (length != 0)
+        {
+          meta->xmp=GetStringInfoDatum(profile);
+          meta->xmp_size=length;
+        }
+    }
+  text=DIRGetImageProperty(image,"comment",exception);
+  if (text != (const char *) NULL)
+    {
+      size_t
+        length;
+
+      length=strlen(text);
+      if (DIRValidUTF8((const unsigned char *) text,length) == length)
+        meta->comment=text;
+      else
+        {
+          char
+            *utf8;
+
+          size_t
+            i,
+            n;
+
+          utf8=(char *) AcquireQuantumMemory(2*length+1,sizeof(*utf8));
+          if (utf8 != (char *) NULL)
+            {
+              for (i=0, n=0; i < length; i++)
+              {
+                unsigned char
+                  c;
+
+                c=(unsigned char) text[i];
+                if (c < 0x80)
+                  utf8[n++]=(char) c;
+                else
+                  {
+                    utf8[n++]=(char) (0xc0 | (c >> 6));
+                    utf8[n++]=(char) (0x80 | (c & 0x3f));
+                  }
+              }
+              utf8[n]='\0';
+              *comment=utf8;
+              meta->comment=utf8;
+            }
+        }
+    }
+  scale=image->units == PixelsPerInchResolution ? 100.0/2.54 :
+    image->units == PixelsPerCentimeterResolution ? 100.0 : 0.0;
+  if ((scale > 0.0) && (DIRResolutionX(image) > 0.0) &&
+      (DIRResolutionY(image) > 0.0) &&
+      (DIRResolutionX(image)*scale < 4294967295.0) &&
+      (DIRResolutionY(image)*scale < 4294967295.0))
+    {
+      meta->density_x=(uint32_t) (DIRResolutionX(image)*scale+0.5);
+      meta->density_y=(uint32_t) (DIRResolutionY(image)*scale+0.5);
+      if ((meta->density_x == 0) || (meta->density_y == 0))
+        meta->density_x=meta->density_y=0;
+    }
+}
+
 #if DIR_MAGICK_MAJOR == 7
 static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   Image *image,ExceptionInfo *exception)
@@ -903,12 +1216,22 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
   dir_error
     error;
 
+  dir_metadata
+    meta;
+
+  dir_pixels
+    px;
+
+  char
+    *comment;
+
   MagickBooleanType
     grey,
     status;
 
   size_t
     channels,
+    depth,
     out_size,
     pixels_size;
 
@@ -960,13 +1283,14 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       (image->colorspace != UndefinedColorspace))
     (void) DIRTransformImageColorspace(image,sRGBColorspace,exception);
   channels=DIRHasAlpha(image) ? 4 : 3;
-  pixels_size=image->columns*image->rows*channels;
+  depth=(image->depth > 8) && (options.format_version != 1) ? 16 : 8;
+  pixels_size=image->columns*image->rows*channels*(depth/8);
   if (AcquireMagickResource(MemoryResource,(MagickSizeType) pixels_size) ==
       MagickFalse)
     {
       (void) ThrowMagickException(exception,GetMagickModule(),
         ResourceLimitError,"MemoryAllocationFailed",
-        "`%s': the 8-bit pixels are over the memory limit",image->filename);
+        "`%s': the pixels are over the memory limit",image->filename);
       return(MagickFalse);
     }
   pixels=(unsigned char *) AcquireQuantumMemory(pixels_size,sizeof(*pixels));
@@ -978,9 +1302,9 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       return(MagickFalse);
     }
   /*
-    Gather 8-bit samples; note whether every pixel is grey.
+    Gather 8- or 16-bit samples; note whether every pixel is grey.
   */
-  grey=DIRHasAlpha(image) ? MagickFalse : MagickTrue;
+  grey=MagickTrue;
   for (y=0; y < (ssize_t) image->rows; y++)
   {
     const DIRPixel
@@ -995,19 +1319,34 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
     p=GetVirtualPixels(image,0,y,image->columns,1,exception);
     if (p == (const DIRPixel *) NULL)
       break;
-    q=pixels+(size_t) y*image->columns*channels;
+    q=pixels+(size_t) y*image->columns*channels*(depth/8);
     for (x=0; x < (ssize_t) image->columns; x++)
     {
-      q[0]=ScaleQuantumToChar(DIRGetRed(image,p));
-      q[1]=ScaleQuantumToChar(DIRGetGreen(image,p));
-      q[2]=ScaleQuantumToChar(DIRGetBlue(image,p));
-      if (channels == 4)
-        q[3]=ScaleQuantumToChar(DIRGetAlpha(image,p));
+      if (depth == 16)
+        {
+          uint16_t
+            v[4];
+
+          v[0]=DIRScaleQuantumToShort(DIRGetRed(image,p));
+          v[1]=DIRScaleQuantumToShort(DIRGetGreen(image,p));
+          v[2]=DIRScaleQuantumToShort(DIRGetBlue(image,p));
+          v[3]=DIRScaleQuantumToShort(DIRGetAlpha(image,p));
+          if ((v[0] != v[1]) || (v[0] != v[2]))
+            grey=MagickFalse;
+          (void) memcpy(q,v,2*channels);
+        }
       else
-        if ((q[0] != q[1]) || (q[0] != q[2]))
-          grey=MagickFalse;
+        {
+          q[0]=ScaleQuantumToChar(DIRGetRed(image,p));
+          q[1]=ScaleQuantumToChar(DIRGetGreen(image,p));
+          q[2]=ScaleQuantumToChar(DIRGetBlue(image,p));
+          if (channels == 4)
+            q[3]=ScaleQuantumToChar(DIRGetAlpha(image,p));
+          if ((q[0] != q[1]) || (q[0] != q[2]))
+            grey=MagickFalse;
+        }
       p+=DIRPixelStep(image);
-      q+=channels;
+      q+=channels*(depth/8);
     }
     if (DIRSaveProgress(image,(unsigned int) (DIRSaveCopy*y/image->rows)) ==
         MagickFalse)
@@ -1019,17 +1358,30 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
       return(MagickFalse);
     }
+  if ((grey != MagickFalse) && (channels == 4) && (options.format_version == 1))
+    grey=MagickFalse;  /* version 1 has no grey+alpha */
   if (grey != MagickFalse)
     {
       size_t
         i;
 
+      size_t
+        bytes,
+        keep;
+
       /*
-        Keep one sample per pixel.
+        Keep the grey sample (and the alpha) of each pixel.
       */
+      bytes=depth/8;
+      keep=channels == 4 ? 2 : 1;
       for (i=0; i < image->columns*image->rows; i++)
-        pixels[i]=pixels[3*i];
-      channels=1;
+      {
+        (void) memmove(pixels+i*keep*bytes,pixels+i*channels*bytes,bytes);
+        if (keep == 2)
+          (void) memmove(pixels+(i*keep+1)*bytes,pixels+(i*channels+3)*bytes,
+            bytes);
+      }
+      channels=keep;
     }
   out=(void *) NULL;
   out_size=0;
@@ -1042,8 +1394,31 @@ static MagickBooleanType WriteDIRImage(const ImageInfo *image_info,
       options.progress=DIREncodeProgress;
       options.progress_user=image;
     }
-  error=dir_encode(pixels,(uint32_t) image->columns,(uint32_t) image->rows,
-    (unsigned) channels,0,&options,&out,&out_size,(dir_stats *) NULL,&diag);
+  DIRGetMetadata(image,&meta,&comment,exception);
+  if ((options.format_version == 1) && ((meta.icc_size != 0) ||
+      (meta.exif_size != 0) || (meta.xmp_size != 0) ||
+      (meta.comment != (const char *) NULL) || (meta.density_x != 0)))
+    {
+      /*
+        Asked for version 1 (-define dir:version=1), which has no metadata:
+        written without it, and said so.
+      */
+      (void) ThrowMagickException(exception,GetMagickModule(),
+        CoderWarning,"UnableToWriteBlob",
+        "`%s': version 1 holds no metadata: the profiles, comment and "
+        "density are not written",image->filename);
+      (void) memset(&meta,0,sizeof(meta));
+    }
+  px.data=pixels;
+  px.width=(uint32_t) image->columns;
+  px.height=(uint32_t) image->rows;
+  px.channels=(unsigned) channels;
+  px.depth=(unsigned) depth;
+  px.stride=0;
+  error=dir_encode_image(&px,&meta,&options,&out,&out_size,(dir_stats *) NULL,
+    &diag);
+  if (comment != (char *) NULL)
+    comment=(char *) RelinquishMagickMemory(comment);
   pixels=(unsigned char *) RelinquishMagickMemory(pixels);
   RelinquishMagickResource(MemoryResource,(MagickSizeType) pixels_size);
   if (error != DIR_OK)

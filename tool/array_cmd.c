@@ -268,6 +268,10 @@ static int load_array(const args *a, double **v, size_t *n, dira_info *info)
     char err[512];
     tool_image img;
     if (tool_read_image(a->in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
+    if (tool_image_to_8bit(&img)) {
+        tool_image_free(&img);
+        return die("'%s': out of memory%s", a->in, "");
+    }
     dir_diag diag;
     dir_error e =
         dira_decode(img.pixels, img.width, img.height, img.channels, 0, &a->opt, v, n, info, &diag);

@@ -30,7 +30,8 @@ static const char decode_usage[] =
 static const char info_usage[] =
     "usage: dirtool info [--json] IN.dir\n"
     "\n"
-    "Decodes IN (`-`: standard input) and prints its header and the number of\n"
+    "Decodes IN (`-`: standard input) and prints its header, its metadata (ICC\n"
+    "profile, EXIF, XMP, comment, density) and, for version 1, the number of\n"
     "sections written with each code.\n"
     "  --json   one JSON object instead of the table\n";
 
@@ -129,8 +130,12 @@ static int cmd_encode(int argc, char **argv)
     if (tool_read_image(in, NULL, &img, err, sizeof err)) return tool_failure("encode", "%s", err);
     void *file;
     size_t size;
-    if (dir_encode(img.pixels, img.width, img.height, img.channels, 0, &opt, &file, &size, NULL,
-                   &diag) != DIR_OK) {
+    /* every sample and the metadata (ICC profile, EXIF, XMP, comment,
+     * density) go into the file */
+    dir_pixels px = {img.pixels, img.width, img.height, img.channels, img.depth == 16 ? 16 : 8, 0};
+    dir_metadata meta;
+    tool_meta_view(&img.meta, &meta);
+    if (dir_encode_image(&px, &meta, &opt, &file, &size, NULL, &diag) != DIR_OK) {
         tool_image_free(&img);
         return tool_failure("encode", "'%s': %s", in, diag.message);
     }
@@ -181,19 +186,48 @@ static int cmd_decode(int argc, char **argv)
     tool_image img;
     dir_info info;
     dir_diag diag;
+    dir_metadata meta;
     void *px;
-    if (dir_decode_alloc(data, size, &lim, &px, &info, NULL, &diag) != DIR_OK) {
+    memset(&img, 0, sizeof img);
+    if (dir_decode_alloc(data, size, &lim, &px, &info, NULL, &diag) != DIR_OK ||
+        dir_read_metadata(data, size, &meta, &diag) != DIR_OK) {
         free(data);
         return tool_failure("decode", "'%s': %s", in, diag.message);
     }
+    int oom = tool_meta_copy(&meta, &img.meta);
     free(data);
     img.width = info.width;
     img.height = info.height;
     img.channels = info.channels;
+    img.depth = info.depth;
     img.pixels = px;
+    if (oom) {
+        tool_image_free(&img);
+        return tool_failure("decode", "'%s': out of memory", in);
+    }
     int rc = tool_write_image(out, &img, NULL, err, sizeof err);
     tool_image_free(&img);
     return rc ? tool_failure("decode", "%s", err) : TOOL_EXIT_OK;
+}
+
+/* A JSON string (or null), escaped. */
+static void print_json_string(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
 }
 
 static int cmd_info(int argc, char **argv)
@@ -222,24 +256,36 @@ static int cmd_info(int argc, char **argv)
     dir_info info;
     dir_stats st;
     dir_diag diag;
+    dir_metadata meta;
     void *px;
-    if (dir_decode_alloc(data, size, NULL, &px, &info, &st, &diag) != DIR_OK) {
+    if (dir_decode_alloc(data, size, NULL, &px, &info, &st, &diag) != DIR_OK ||
+        dir_read_metadata(data, size, &meta, &diag) != DIR_OK) {
         free(data);
         return tool_failure("info", "'%s': %s", in, diag.message);
     }
     free(px);
-    free(data);
     uint64_t raw = 0;
     for (int k = 0; k < DIR_STREAMS; k++)
         raw += st.stream_bytes[k];
+    static const char *const layouts[5] = {"?", "grey", "grey+alpha", "RGB", "RGBA"};
     if (json) {
-        printf("{\"width\": %u, \"height\": %u, \"channels\": %u, \"version\": %u, "
-               "\"filter\": \"%s\", \"layout\": \"%s\", \"backend\": \"%s\", "
-               "\"crc\": \"%08x\", \"file_bytes\": %llu, \"stream_bytes_total\": %llu, "
+        printf("{\"width\": %u, \"height\": %u, \"channels\": %u, \"depth\": %u, "
+               "\"version\": %u, ",
+               info.width, info.height, info.channels, info.depth, info.version);
+        if (info.version == 1)
+            printf("\"filter\": \"%s\", \"layout\": \"%s\", \"backend\": \"%s\", ",
+                   dir_filter_name(info.filter), dir_layout_name(info.layout),
+                   dir_backend_name(info.backend));
+        printf("\"crc\": \"%08x\", \"file_bytes\": %llu, \"payload_bytes\": %llu, "
+               "\"chunks\": %u, \"metadata\": {\"icc_bytes\": %zu, \"exif_bytes\": %zu, "
+               "\"xmp_bytes\": %zu, \"comment\": ",
+               info.crc, (unsigned long long)st.file_bytes,
+               (unsigned long long)info.payload_size, info.chunk_count, meta.icc_size,
+               meta.exif_size, meta.xmp_size);
+        print_json_string(meta.comment);
+        printf(", \"density\": [%u, %u]}, \"stream_bytes_total\": %llu, "
                "\"section_count\": %llu, \"sections\": {",
-               info.width, info.height, info.channels, info.version, dir_filter_name(info.filter),
-               dir_layout_name(info.layout), dir_backend_name(info.backend), info.crc,
-               (unsigned long long)st.file_bytes, (unsigned long long)raw,
+               meta.density_x, meta.density_y, (unsigned long long)raw,
                (unsigned long long)st.sections);
         for (int k = 0; k < 9; k++)
             printf("%s\"%02d\": %llu", k ? ", " : "", k, (unsigned long long)st.code_count[k]);
@@ -247,16 +293,34 @@ static int cmd_info(int argc, char **argv)
         for (int k = 0; k < DIR_STREAMS; k++)
             printf("%s%llu", k ? ", " : "", (unsigned long long)st.stream_bytes[k]);
         printf("]}\n");
+        free(data);
         return 0;
     }
-    printf("%s: .dir version %u, %ux%u, %u channel%s\n", in, info.version, info.width, info.height,
-           info.channels, info.channels > 1 ? "s" : "");
-    printf("filter %s, layout %s, back end %s, CRC-32 %08x\n", dir_filter_name(info.filter),
-           dir_layout_name(info.layout), dir_backend_name(info.backend), info.crc);
-    printf("file %llu bytes (%.3f bits/pixel); streams %llu bytes before the back end\n",
-           (unsigned long long)st.file_bytes,
-           8.0 * (double)st.file_bytes / ((double)info.width * info.height),
-           (unsigned long long)raw);
+    printf("%s: .dir version %u, %ux%u, %u channel%s (%s), %u bits per sample\n", in,
+           info.version, info.width, info.height, info.channels, info.channels > 1 ? "s" : "",
+           layouts[info.channels <= 4 ? info.channels : 0], info.depth);
+    if (info.version == 1)
+        printf("filter %s, layout %s, back end %s, CRC-32 %08x\n", dir_filter_name(info.filter),
+               dir_layout_name(info.layout), dir_backend_name(info.backend), info.crc);
+    else
+        printf("payload %llu bytes, %u metadata chunk%s (%u bytes), CRC-32 %08x\n",
+               (unsigned long long)info.payload_size, info.chunk_count,
+               info.chunk_count == 1 ? "" : "s", info.chunks_size, info.crc);
+    if (meta.icc_size) printf("ICC profile: %zu bytes\n", meta.icc_size);
+    if (meta.exif_size) printf("EXIF: %zu bytes\n", meta.exif_size);
+    if (meta.xmp_size) printf("XMP: %zu bytes\n", meta.xmp_size);
+    if (meta.comment) printf("comment: %s\n", meta.comment);
+    if (meta.density_x)
+        printf("density: %u x %u pixels per metre (%.2f x %.2f dpi)\n", meta.density_x,
+               meta.density_y, meta.density_x * 0.0254, meta.density_y * 0.0254);
+    free(data);
+    printf("file %llu bytes (%.3f bits/pixel)", (unsigned long long)st.file_bytes,
+           8.0 * (double)st.file_bytes / ((double)info.width * info.height));
+    if (info.version == 2) {
+        printf("\n");
+        return 0;
+    }
+    printf("; streams %llu bytes before the back end\n", (unsigned long long)raw);
     static const char *const code_names[9] = {
         "all zero",           "one colour",    "one pixel differs", "reference",
         "colour elimination", "zero implicit", "no zero",           "raw",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Each of the nine section codes, the author's examples, and golden files
- * checked byte by byte against docs/FORMAT.md. */
+ * checked byte by byte against docs/FORMAT.md: all version 1 (forced with
+ * format_version 1 where a mode would otherwise write version 2). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@ static const dir_encode_options pure = {.filter = DIR_FILTER_NONE,
                                         .layout = DIR_LAYOUT_ORDERED,
                                         .backend = DIR_BACKEND_NONE,
                                         .level = 1,
-                                        .codes = DIR_CODES_SMALLEST};
+                                        .codes = DIR_CODES_SMALLEST,
+                                        .format_version = 1};
 
 /* Sets pixel (x, y) of a w-wide image to colour `v` (channel i = byte i). */
 static void px(uint8_t *img, uint32_t w, unsigned c, uint32_t x, uint32_t y, uint32_t v)

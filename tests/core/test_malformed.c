@@ -84,7 +84,10 @@ static void test_header(void)
         dir_error e;
         const char *text;
     } fields[] = {
-        {8, 2, DIR_EVERSION, "unsupported version 2"},
+        {8, 3, DIR_EVERSION, "unsupported version 3 (this reader knows versions 1 to 2)"},
+        {8, 0, DIR_EVERSION, "unsupported version 0"},
+        /* version 2 with a version-1 header: byte 10 is read as the depth */
+        {8, 2, DIR_EHEADER, "depth 0 out of range (8 or 16)"},
         {9, 2, DIR_EHEADER, "channels 2 out of range"},
         {9, 0, DIR_EHEADER, "channels 0"},
         {10, 2, DIR_EHEADER, "filter 2"},
@@ -404,7 +407,8 @@ static void test_zstd(void)
                             .layout = DIR_LAYOUT_ORDERED,
                             .backend = DIR_BACKEND_ZSTD,
                             .level = 3,
-                            .codes = DIR_CODES_AUTO};
+                            .codes = DIR_CODES_AUTO,
+                            .format_version = 1};
     void *out;
     size_t n;
     CHECK_EQ_INT(dir_encode(pix, 32, 32, 3, 0, &o, &out, &n, NULL, NULL), DIR_OK);

@@ -43,43 +43,53 @@ static void roundtrip(uint32_t w, uint32_t h, unsigned c, int kind)
     size_t n = (size_t)w * h * c;
     uint8_t *p = malloc(n);
     draw(p, w, h, c, kind);
-    for (int f = 0; f < 3; f++)
-        for (int l = 0; l < 2; l++)
-            for (int b = 0; b < 2; b++) {
-                /* Both code choices, whatever the back end. */
-                dir_encode_options o = {.filter = (dir_filter)f,
-                                        .layout = (dir_layout)l,
-                                        .backend = (dir_backend)b,
-                                        .level = 5,
-                                        .codes = (l ^ b) ? DIR_CODES_SMALLEST : DIR_CODES_ZSTD};
-                void *out = NULL, *px = NULL;
-                size_t size = 0;
-                dir_diag dg;
-                dir_stats se, sd;
-                dir_info info;
-                dir_error e = dir_encode(p, w, h, c, 0, &o, &out, &size, &se, &dg);
-                CHECK_EQ_INT(e, DIR_OK);
-                if (e) continue;
-                e = dir_decode_alloc(out, size, NULL, &px, &info, &sd, &dg);
-                if (e)
-                    fprintf(stderr, "%ux%u c%u kind %d f%d l%d b%d: %s\n", w, h, c, kind, f, l, b,
-                            dg.message);
-                CHECK_EQ_INT(e, DIR_OK);
-                if (!e) {
-                    CHECK(memcmp(px, p, n) == 0);
-                    CHECK_EQ_INT(info.width, w);
-                    CHECK_EQ_INT(info.height, h);
-                    CHECK_EQ_INT(info.channels, c);
-                    CHECK_EQ_INT(info.layout, l);
-                    CHECK_EQ_INT(info.backend, b);
-                    if (f != DIR_FILTER_AUTO) CHECK_EQ_INT(info.filter, f);
-                    CHECK(memcmp(se.code_count, sd.code_count, sizeof se.code_count) == 0);
-                    CHECK_EQ_INT(sd.file_bytes, size);
-                    CHECK_EQ_INT(info.crc, dir_crc32(0, p, n));
+    /* Version 1 forced (every mode of the section coder), then the default
+     * choice: version 1 in the seed-pure mode, version 2 otherwise. */
+    for (unsigned v = 0; v < 2; v++)
+        for (int f = 0; f < 3; f++)
+            for (int l = 0; l < 2; l++)
+                for (int b = 0; b < 2; b++) {
+                    /* Both code choices, whatever the back end. */
+                    dir_encode_options o = {.filter = (dir_filter)f,
+                                            .layout = (dir_layout)l,
+                                            .backend = (dir_backend)b,
+                                            .level = 5,
+                                            .codes = (l ^ b) ? DIR_CODES_SMALLEST : DIR_CODES_ZSTD,
+                                            .format_version = v ? 0 : 1};
+                    unsigned want_version =
+                        v == 0 || (f == DIR_FILTER_NONE && b == DIR_BACKEND_NONE) ? 1 : 2;
+                    void *out = NULL, *px = NULL;
+                    size_t size = 0;
+                    dir_diag dg;
+                    dir_stats se, sd;
+                    dir_info info;
+                    dir_error e = dir_encode(p, w, h, c, 0, &o, &out, &size, &se, &dg);
+                    CHECK_EQ_INT(e, DIR_OK);
+                    if (e) continue;
+                    e = dir_decode_alloc(out, size, NULL, &px, &info, &sd, &dg);
+                    if (e)
+                        fprintf(stderr, "%ux%u c%u kind %d f%d l%d b%d: %s\n", w, h, c, kind, f, l,
+                                b, dg.message);
+                    CHECK_EQ_INT(e, DIR_OK);
+                    if (!e) {
+                        CHECK(memcmp(px, p, n) == 0);
+                        CHECK_EQ_INT(info.width, w);
+                        CHECK_EQ_INT(info.height, h);
+                        CHECK_EQ_INT(info.channels, c);
+                        CHECK_EQ_INT(info.version, want_version);
+                        CHECK_EQ_INT(info.depth, 8);
+                        if (want_version == 1) {
+                            CHECK_EQ_INT(info.layout, l);
+                            CHECK_EQ_INT(info.backend, b);
+                            if (f != DIR_FILTER_AUTO) CHECK_EQ_INT(info.filter, f);
+                        }
+                        CHECK(memcmp(se.code_count, sd.code_count, sizeof se.code_count) == 0);
+                        CHECK_EQ_INT(sd.file_bytes, size);
+                        CHECK_EQ_INT(info.crc, dir_crc32(0, p, n));
+                    }
+                    free(px);
+                    dir_free(out);
                 }
-                free(px);
-                dir_free(out);
-            }
     free(p);
 }
 
@@ -174,6 +184,7 @@ static void progress(void)
     dir_encode_options o;
     dir_encode_options_default(&o);
     o.level = 1;
+    o.format_version = 1; /* the section coder's phases (v2: tests/core/test_v2.c) */
     prog_log log = {0};
     o.progress = on_progress;
     o.progress_user = &log;

@@ -153,8 +153,14 @@ static void test_choices(void)
     free(img);
     img = make_image(K_FLAT, 40, 20, 4, 16);
     dir_pixels flat = {img, 40, 20, 4, 16, 0};
-    CHECK_EQ_INT(dir2_encode_payload(&flat, NULL, &out, &size, &st, NULL), DIR_OK);
+    dir2_params_from_options(NULL, &p);
+    CHECK_EQ_INT(dir2_encode_payload_params(&flat, &p, &out, &size, &st, NULL), DIR_OK);
     CHECK_EQ_INT(st.code_count[DIR2_FILL], 6);
+    free(out);
+    /* the container's entry point keeps no code counts (its decoder has none) */
+    CHECK_EQ_INT(dir2_encode_payload(&flat, NULL, &out, &size, &st, NULL), DIR_OK);
+    CHECK_EQ_INT(st.code_count[DIR2_FILL], 0);
+    CHECK_EQ_INT(st.sections, 6);
     free(out);
     free(img);
 }

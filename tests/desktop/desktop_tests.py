@@ -219,9 +219,20 @@ def mode_pixbuf(a, work, checks):
 
 def mode_malformed(a, work, checks):
     env = pixbuf_env(a, work)
-    good = encode(a, os.path.join(a.samples, "chess.png"), os.path.join(work, "good.dir"))
+    # a version-1 file (seed-pure mode) and a version-2 one
+    good = encode(a, os.path.join(a.samples, "chess.png"), os.path.join(work, "good.dir"),
+                  "--backend", "none", "--filter", "none")
     with open(good, "rb") as fh:
         data = fh.read()
+    good2 = encode(a, os.path.join(a.samples, "chess.png"), os.path.join(work, "good2.dir"))
+    with open(good2, "rb") as fh:
+        data2 = fh.read()
+    v2_crc = bytearray(data2)
+    v2_crc[20] ^= 0x01
+    v2_depth = bytearray(data2)
+    v2_depth[10] = 12
+    v2_chunks = bytearray(data2)
+    v2_chunks[24] = 1
     bad_crc = bytearray(data)
     bad_crc[24] ^= 0x01
     bad_magic = bytearray(data)
@@ -238,6 +249,11 @@ def mode_malformed(a, work, checks):
         ("bad-filter", bytes(bad_filter), "corrupt", "filter 5 out of range"),
         ("bad-version", bytes(bad_version), "unknown", "unsupported version 9"),
         ("trailing", data + bytes(10), "corrupt", "trailing bytes after the declared"),
+        ("v2-truncated-header", data2[:50], "corrupt",
+         "truncated at byte 50: a .dir file has at least 112 bytes"),
+        ("v2-bad-crc", bytes(v2_crc), "corrupt", "CRC mismatch"),
+        ("v2-bad-depth", bytes(v2_depth), "corrupt", "depth 12 out of range"),
+        ("v2-bad-chunks", bytes(v2_chunks), "corrupt", "cannot hold 1 chunks"),
     ]
     for name, path in hostile.bomb_files(work).items():
         with open(path, "rb") as fh:
@@ -319,11 +335,12 @@ def mode_file(a, work, checks):
     file_prog = need("file")
     files = [
         (encode(a, os.path.join(a.samples, "grey.png"), os.path.join(work, "grey.dir")),
-         "version 1, 480 x 320, grey (1 channel)"),
+         "version 2, 480 x 320, grey (1 channel), 8 bits per sample"),
         (encode(a, os.path.join(a.samples, "gradient.png"), os.path.join(work, "gradient.dir"),
-                "--backend", "none"), "version 1, 320 x 200, RGB (3 channels)"),
+                "--backend", "none", "--filter", "none"),
+         "version 1, 320 x 200, RGB (3 channels)"),
         (encode(a, os.path.join(a.samples, "alpha.png"), os.path.join(work, "alpha.dir"),
-                "--interleaved"), "version 1, 200 x 200, RGBA (4 channels)"),
+                "--interleaved", "--version", "1"), "version 1, 200 x 200, RGBA (4 channels)"),
     ]
     # by content: an extension-less copy
     shutil.copyfile(files[2][0], os.path.join(work, "alpha"))

@@ -126,19 +126,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(r.size_calls == 1 && r.prepared == 1 && r.updated == 1);
         GdkPixbuf *pb = r.pixbuf;
         FUZZ_CHECK(gdk_pixbuf_get_width(pb) == r.asked_w && gdk_pixbuf_get_height(pb) == r.asked_h);
-        FUZZ_CHECK(gdk_pixbuf_get_has_alpha(pb) == (info.channels == 4));
+        FUZZ_CHECK(gdk_pixbuf_get_has_alpha(pb) == (info.channels == 2 || info.channels == 4));
         FUZZ_CHECK(gdk_pixbuf_get_bits_per_sample(pb) == 8);
         if (!r.want_half) {
             FUZZ_CHECK(r.asked_w == (int)info.width && r.asked_h == (int)info.height);
             const guint8 *base = gdk_pixbuf_read_pixels(pb);
             const uint8_t *src = pixels;
+            const uint16_t *src16 = pixels;
             int stride = gdk_pixbuf_get_rowstride(pb), n = gdk_pixbuf_get_n_channels(pb);
+            size_t at = 0;
             for (uint32_t y = 0; y < info.height; y++)
                 for (uint32_t x = 0; x < info.width; x++) {
                     const guint8 *p = base + (size_t)y * stride + (size_t)x * n;
-                    for (int c = 0; c < n; c++)
-                        FUZZ_CHECK(p[c] == (info.channels == 1 ? src[0] : src[c]));
-                    src += info.channels;
+                    for (int c = 0; c < n; c++) {
+                        /* grey (+ alpha) expanded; 16-bit samples rounded to 8 */
+                        size_t ch = info.channels >= 3 ? (size_t)c : c < 3 ? 0 : 1;
+                        unsigned want = info.depth == 16 ? (src16[at + ch] * 255u + 32767u) / 65535u
+                                                         : src[at + ch];
+                        FUZZ_CHECK(p[c] == want);
+                    }
+                    at += info.channels;
                 }
         }
         g_object_unref(pb);

@@ -88,6 +88,17 @@ def dir_header(channels, width, height, sizes, backend, packed, crc=0, layout=0)
             struct.pack("<I", packed))
 
 
+def dir2_file(channels, depth, width, height, payload, chunks=()):
+    """A version-2 file: header, chunks (type, data) with their CRCs, payload,
+    zero padding to 112 bytes."""
+    body = b"".join(t + struct.pack("<I", len(d)) + d + struct.pack("<I", zlib.crc32(t + d))
+                    for t, d in chunks)
+    head = (MAGIC + bytes([2, channels, depth, 0]) + struct.pack("<III", width, height, 0) +
+            struct.pack("<II", len(chunks), len(body)) + struct.pack("<Q", len(payload)))
+    f = head + body + payload
+    return f + bytes(max(0, 112 - len(f)))
+
+
 def sections(w, h):
     return ((w + 15) // 16) * ((h + 15) // 16)
 
@@ -103,6 +114,10 @@ def bomb_files(work):
         "bomb-zstd": dir_header(4, 65535, 65535, [s], 1, len(frame)) + frame,
         # grey, interleaved
         "bomb-grey": dir_header(1, 65535, 65535, [s], 1, len(frame), layout=1) + frame,
+        # version 2, 16-bit RGBA (32 GiB decoded), a small payload
+        "bomb-v2": dir2_file(4, 16, 65535, 65535, zstd_rle_frame(1 << 16)),
+        # version 2, 16-bit grey+alpha, with a comment chunk
+        "bomb-v2-chunks": dir2_file(2, 16, 65535, 65535, frame, [(b"cOMt", b"bomb\0")]),
     }
     out = {}
     for name, data in files.items():
@@ -503,6 +518,20 @@ INTERESTING32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x100000, 0x100
                  0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff]
 
 
+def v2_chunk_lengths(d):
+    """Offsets of the length fields of a version-2 file's chunks."""
+    out = []
+    count, size = struct.unpack_from("<II", d, 24)
+    at, end = 40, 40 + size
+    for _ in range(min(count, 256)):
+        if end > len(d) or end - at < 12:
+            break
+        out.append(at + 4)
+        (length,) = struct.unpack_from("<I", d, at + 4)
+        at += 12 + length
+    return out
+
+
 def mutate(rng, data):
     d = bytearray(data)
     for _ in range(rng.choice((1, 1, 1, 2, 3, 5))):
@@ -517,10 +546,17 @@ def mutate(rng, data):
                 d[i] ^= 1 << rng.randrange(8)
         elif op == 1:  # an interesting byte
             d[rng.randrange(n)] = rng.choice((0, 1, 0x7f, 0x80, 0xfe, 0xff))
+        elif op == 2 and n >= 112 and d[8] == 2:  # a version-2 field or chunk length
+            offs = [12, 16, 20, 24, 28, 32, 36] + v2_chunk_lengths(d)
+            off = rng.choice(offs)
+            d[off:off + 4] = struct.pack("<I", rng.choice(INTERESTING32) +
+                                         rng.choice((0, 0, 1, -1)) & 0xffffffff)
         elif op == 2 and n >= 112:  # a header field (sizes, dims, packed, crc)
             off = rng.choice([16, 20, 24, 108] + [28 + 4 * k for k in range(20)])
             d[off:off + 4] = struct.pack("<I", rng.choice(INTERESTING32) +
                                          rng.choice((0, 0, 1, -1)) & 0xffffffff)
+        elif op == 3 and n >= 16 and d[8] == 2:  # channels, depth, reserved
+            d[rng.randrange(9, 12)] = rng.choice((0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 32))
         elif op == 3 and n >= 16:  # a header byte (channels .. reserved)
             d[rng.randrange(8, 16)] = rng.randrange(6)
         elif op == 4:  # insert random bytes

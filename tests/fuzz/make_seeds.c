@@ -5,9 +5,12 @@
  *   make_seeds OUTDIR STAMP SAMPLE.png...
  *
  * OUTDIR/dir     every sample and small crops of it (1x1, 16x16, 17x17,
- *                37x21: edge sections, grey/RGB/RGBA) encoded in all eight
- *                filter x layout x back-end combinations (also the seeds of
- *                the ImageMagick harness);
+ *                37x21: edge sections, grey/RGB/RGBA) encoded as version 1
+ *                in all eight filter x layout x back-end combinations, and
+ *                the crops as version 2: 8 and 16 bits, as they are and as
+ *                grey+alpha, with and without metadata chunks, and with an
+ *                unknown ancillary chunk (also the seeds of the ImageMagick
+ *                harness);
  * OUTDIR/array   selector byte, width byte and the pixel bytes of arrays
  *                encoded classic (every capacity, ldeczeroes, alpha) and
  *                self-describing (see fuzz_array.c for the selector);
@@ -61,6 +64,7 @@ static void encode_all(const char *stem, const uint8_t *px, uint32_t w, uint32_t
         opt.layout = (m & 2) ? DIR_LAYOUT_INTERLEAVED : DIR_LAYOUT_ORDERED;
         opt.backend = (m & 4) ? DIR_BACKEND_ZSTD : DIR_BACKEND_NONE;
         opt.level = 3;
+        opt.format_version = 1; /* the version-1 coder in every mode */
         void *out;
         size_t size;
         dir_diag diag;
@@ -72,6 +76,128 @@ static void encode_all(const char *stem, const uint8_t *px, uint32_t w, uint32_t
         put("dir", name, out, size);
         dir_free(out);
     }
+}
+
+/* Metadata for the version-2 seeds: a small ICC profile (a valid header,
+ * an empty tag table), EXIF, XMP, a UTF-8 comment and 300 dpi. */
+static uint8_t seed_icc[160];
+static const uint8_t seed_exif[] = {'M', 'M', 0, '*', 0, 0, 0, 8, 0, 1, 1, 0x12, 0, 3,
+                                    0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0};
+static const char seed_xmp[] = "<?xpacket begin=\"\xef\xbb\xbf\"?><x:xmpmeta "
+                               "xmlns:x=\"adobe:ns:meta/\"/><?xpacket end=\"w\"?>";
+
+static void seed_meta(dir_metadata *m, int which)
+{
+    memset(m, 0, sizeof *m);
+    memset(seed_icc, 0, sizeof seed_icc);
+    seed_icc[3] = sizeof seed_icc;
+    memcpy(seed_icc + 12, "mntrRGB XYZ ", 12);
+    memcpy(seed_icc + 36, "acsp", 4);
+    for (size_t i = 132; i < sizeof seed_icc; i++) seed_icc[i] = (uint8_t)(i * 131);
+    if (which & 1) {
+        m->icc = seed_icc;
+        m->icc_size = sizeof seed_icc;
+    }
+    if (which & 2) {
+        m->exif = seed_exif;
+        m->exif_size = sizeof seed_exif;
+    }
+    if (which & 4) {
+        m->xmp = seed_xmp;
+        m->xmp_size = strlen(seed_xmp);
+    }
+    if (which & 8) m->comment = "seed \xe2\x80\x94 comment";
+    if (which & 16) m->density_x = m->density_y = 11811;
+}
+
+static void put_v2(const char *name, const dir_pixels *px, const dir_metadata *m,
+                   const dir_encode_options *opt)
+{
+    void *out;
+    size_t size;
+    dir_diag diag;
+    if (dir_encode_image(px, m, opt, &out, &size, NULL, &diag) != DIR_OK) die(name, diag.message);
+    put("dir", name, out, size);
+    dir_free(out);
+}
+
+/* Version-2 seeds of an 8-bit crop: as it is, as 16-bit samples (the byte
+ * repeated, some low bytes changed), as grey+alpha at both depths, with
+ * metadata of each kind, and one file with an unknown ancillary chunk. */
+static void v2_seeds(const char *stem, const uint8_t *src, uint32_t w, uint32_t h, unsigned c,
+                     size_t stride)
+{
+    size_t n = (size_t)w * h;
+    uint8_t *p8 = malloc(n * 4), *ga8 = malloc(n * 2);
+    uint16_t *p16 = malloc(n * 4 * 2), *ga16 = malloc(n * 2 * 2);
+    if (!p8 || !ga8 || !p16 || !ga16) die(stem, "out of memory");
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            const uint8_t *s = src + (size_t)y * stride + (size_t)x * c;
+            size_t i = (size_t)y * w + x;
+            for (unsigned k = 0; k < c; k++) {
+                p8[i * c + k] = s[k];
+                p16[i * c + k] = (uint16_t)(s[k] << 8 | ((x + k) % 3 ? s[k] : (uint8_t)(x ^ y)));
+            }
+            ga8[2 * i] = s[0];
+            ga8[2 * i + 1] = c == 4 ? s[3] : (uint8_t)(x * 16);
+            ga16[2 * i] = (uint16_t)(ga8[2 * i] << 8 | (uint8_t)y);
+            ga16[2 * i + 1] = (uint16_t)(ga8[2 * i + 1] * 257);
+        }
+    dir_encode_options opt;
+    dir_encode_options_default(&opt);
+    opt.level = 3;
+    opt.format_version = 2;
+    char name[512];
+    dir_metadata m;
+    const struct {
+        const void *data;
+        unsigned channels, depth;
+        const char *what;
+    } forms[] = {{p8, c, 8, "v2"}, {p16, c, 16, "v2-16"}, {ga8, 2, 8, "v2-ga"}, {ga16, 2, 16, "v2-ga16"}};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        dir_pixels px = {forms[f].data, w, h, forms[f].channels, forms[f].depth, 0};
+        snprintf(name, sizeof name, "%s-%ux%u-%s.dir", stem, w, h, forms[f].what);
+        put_v2(name, &px, NULL, &opt);
+        snprintf(name, sizeof name, "%s-%ux%u-%s-meta.dir", stem, w, h, forms[f].what);
+        seed_meta(&m, f == 0 ? 31 : f == 1 ? 1 | 16 : f == 2 ? 8 : 2 | 4);
+        put_v2(name, &px, &m, &opt);
+    }
+    /* an unknown ancillary chunk "zzZz" before the comment */
+    dir_pixels px = {p8, w, h, c, 8, 0};
+    seed_meta(&m, 8);
+    void *out;
+    size_t size;
+    dir_diag diag;
+    if (dir_encode_image(&px, &m, &opt, &out, &size, NULL, &diag) != DIR_OK) die(stem, diag.message);
+    uint8_t *f = malloc(size + 15 + DIR_HEADER_SIZE);
+    if (!f) die(stem, "out of memory");
+    static const uint8_t extra[15] = {'z', 'z', 'Z', 'z', 3, 0, 0, 0, 'a', 'b', 'c'};
+    uint8_t chunk[15];
+    memcpy(chunk, extra, sizeof chunk);
+    uint32_t crc = dir_crc32(dir_crc32(0, chunk, 4), chunk + 8, 3);
+    for (int k = 0; k < 4; k++) chunk[11 + k] = (uint8_t)(crc >> (8 * k));
+    const uint8_t *o = out;
+    uint32_t count = o[24] + 1u, list = (uint32_t)(o[28] | o[29] << 8) + 15u;
+    uint64_t payload = 0;
+    for (int k = 7; k >= 0; k--) payload = payload << 8 | o[32 + k];
+    memcpy(f, o, DIR2_HEADER_SIZE);
+    f[24] = (uint8_t)count;
+    f[28] = (uint8_t)list;
+    f[29] = (uint8_t)(list >> 8);
+    memcpy(f + DIR2_HEADER_SIZE, chunk, sizeof chunk);
+    size_t used = DIR2_HEADER_SIZE + list - 15 + (size_t)payload;
+    memcpy(f + DIR2_HEADER_SIZE + 15, o + DIR2_HEADER_SIZE, used - DIR2_HEADER_SIZE);
+    size_t total = used + 15 < DIR_MIN_FILE_SIZE ? DIR_MIN_FILE_SIZE : used + 15;
+    memset(f + used + 15, 0, total - used - 15);
+    snprintf(name, sizeof name, "%s-%ux%u-v2-unknown-chunk.dir", stem, w, h);
+    put("dir", name, f, total);
+    free(f);
+    dir_free(out);
+    free(p8);
+    free(ga8);
+    free(p16);
+    free(ga16);
 }
 
 static void image_seeds(const char *path)
@@ -92,6 +218,8 @@ static void image_seeds(const char *path)
         uint32_t x0 = (img.width - cw) / 2, y0 = (img.height - ch) / 2;
         encode_all(stem, img.pixels + (size_t)y0 * stride + (size_t)x0 * img.channels, cw, ch,
                    img.channels, stride);
+        v2_seeds(stem, img.pixels + (size_t)y0 * stride + (size_t)x0 * img.channels, cw, ch,
+                 img.channels, stride);
     }
     tool_image_free(&img);
 }

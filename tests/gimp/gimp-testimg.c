@@ -67,12 +67,14 @@ static uint32_t next_rand(uint32_t *state)
 static int cmd_gen(int argc, char **argv)
 {
     tool_image img;
-    uint32_t seed;
+    uint32_t seed, depth = 8;
     char err[512];
-    if (argc != 7 || parse_u32(argv[3], 1, 4096, &img.width) ||
+    memset(&img, 0, sizeof img);
+    if (argc < 7 || argc > 9 || parse_u32(argv[3], 1, 4096, &img.width) ||
         parse_u32(argv[4], 1, 4096, &img.height) || parse_u32(argv[5], 1, 4, &img.channels) ||
-        img.channels == 2 || parse_u32(argv[6], 1, UINT32_MAX, &seed))
-        return fail("usage: gen OUT.png W H CHANNELS(1,3,4) SEED>0");
+        parse_u32(argv[6], 1, UINT32_MAX, &seed) ||
+        (argc >= 8 && (parse_u32(argv[7], 8, 16, &depth) || (depth != 8 && depth != 16))))
+        return fail("usage: gen OUT.png W H CHANNELS(1-4) SEED>0 [DEPTH 8|16 [ICC-FILE]]");
     size_t n = (size_t)img.width * img.height * img.channels;
     img.pixels = malloc(n);
     if (!img.pixels) return fail("out of memory");
@@ -97,16 +99,37 @@ static int cmd_gen(int argc, char **argv)
                 }
                 p[c] = v;
             }
-            if (img.channels == 4) {
+            if (img.channels == 4 || img.channels == 2) {
                 /* Alpha: opaque, transparent and partial, with colour kept
                  * under fully transparent pixels. */
                 unsigned k = (x / 8 + y / 8) % 4;
-                p[3] = k == 0 ? 255 : k == 1 ? 0 : k == 2 ? (uint8_t)(x * 7 + y) : 128;
+                p[img.channels - 1] = k == 0   ? 255
+                                      : k == 1 ? 0
+                                      : k == 2 ? (uint8_t)(x * 7 + y)
+                                               : 128;
             }
         }
     }
+    if (depth == 16) {
+        /* 16-bit samples: the 8-bit value in the high byte, a low byte that
+         * varies (so that no 8-bit reduction reads back the same). */
+        uint16_t *w = malloc(n * 2);
+        if (!w) return fail("out of memory");
+        for (size_t i = 0; i < n; i++)
+            w[i] = (uint16_t)(img.pixels[i] << 8 | (uint8_t)(i * 37 + (i >> 5)));
+        free(img.pixels);
+        img.pixels = (uint8_t *)w;
+        img.depth = 16;
+    }
+    if (argc == 9) {
+        uint8_t *icc;
+        size_t icc_size;
+        if (tool_read_file(argv[8], &icc, &icc_size, err, sizeof err)) return fail("%s", err);
+        img.meta.icc = icc;
+        img.meta.icc_size = icc_size;
+    }
     int rc = tool_write_image(argv[2], &img, NULL, err, sizeof err);
-    free(img.pixels);
+    tool_image_free(&img);
     if (rc) return fail("%s", err);
     return 0;
 }
@@ -122,12 +145,16 @@ static int cmd_cmp(int argc, char **argv)
         return fail("%s", err);
     }
     int rc = 0;
-    if (a.width != b.width || a.height != b.height || a.channels != b.channels) {
-        fprintf(stderr, "gimp-testimg: %s is %ux%u with %u channels, %s is %ux%u with %u\n",
-                argv[2], a.width, a.height, a.channels, argv[3], b.width, b.height, b.channels);
+    if (a.width != b.width || a.height != b.height || a.channels != b.channels ||
+        (a.depth == 16) != (b.depth == 16)) {
+        fprintf(stderr,
+                "gimp-testimg: %s is %ux%u with %u channels (depth %u), %s is %ux%u with %u "
+                "(depth %u)\n",
+                argv[2], a.width, a.height, a.channels, a.depth, argv[3], b.width, b.height,
+                b.channels, b.depth);
         rc = 1;
     } else {
-        size_t n = (size_t)a.width * a.height * a.channels;
+        size_t n = tool_image_bytes(&a);
         for (size_t i = 0; i < n; i++) {
             if (a.pixels[i] != b.pixels[i]) {
                 size_t px = i / a.channels;
@@ -170,6 +197,7 @@ static int cmd_cmprgba(int argc, char **argv)
         uint8_t want[4] = {p[0], p[0], p[0], 255};
         if (img.channels >= 3) memcpy(want, p, 3);
         if (img.channels == 4) want[3] = p[3];
+        if (img.channels == 2) want[3] = p[1];
         if (memcmp(want, raw + i * 4, 4) != 0) {
             fprintf(stderr,
                     "gimp-testimg: pixel x=%zu y=%zu is %u,%u,%u,%u in %s, %u,%u,%u,%u in %s\n",
@@ -205,9 +233,14 @@ static int cmd_header(int argc, char **argv)
     dir_error e = dir_probe(data, size, NULL, &info, &diag);
     free(data);
     if (e != DIR_OK) return fail("%s: %s", argv[2], diag.message);
-    printf("channels=%u filter=%s layout=%s backend=%s width=%u height=%u\n", info.channels,
-           dir_filter_name(info.filter), dir_layout_name(info.layout),
-           dir_backend_name(info.backend), info.width, info.height);
+    if (info.version == 1)
+        printf("version=1 depth=8 channels=%u filter=%s layout=%s backend=%s width=%u "
+               "height=%u\n",
+               info.channels, dir_filter_name(info.filter), dir_layout_name(info.layout),
+               dir_backend_name(info.backend), info.width, info.height);
+    else
+        printf("version=%u depth=%u channels=%u width=%u height=%u chunks=%u\n", info.version,
+               info.depth, info.channels, info.width, info.height, info.chunk_count);
     return 0;
 }
 

@@ -32,6 +32,7 @@ first.  Exit 0 pass, 1 fail, 77 skip (never under CI=true).
 import argparse
 import concurrent.futures
 import json
+import struct
 import math
 import os
 import re
@@ -229,6 +230,23 @@ def cmp_images(helper, a, b):
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
 
+def dir_chunk(path, kind):
+    """The data of chunk `kind` of a version-2 .dir file (docs/FORMAT.md,
+    section 0), or None."""
+    with open(path, "rb") as f:
+        d = f.read()
+    if len(d) < 40 or d[8] != 2:
+        return None
+    count, size = struct.unpack_from("<II", d, 24)
+    at = 40
+    for _ in range(count):
+        t, n = d[at:at + 4], struct.unpack_from("<I", d, at + 4)[0]
+        if t == kind:
+            return d[at + 8:at + 8 + n]
+        at += 12 + n
+    return None
+
+
 def header(helper, path):
     out = run([helper, "header", path]).stdout
     return dict(kv.split("=", 1) for kv in out.split())
@@ -295,7 +313,9 @@ def mode_load(a, work, checks):
         "header": good[:9] + bytes([7]) + good[10:],  # 7 channels
         # Wider than GIMP's largest image (GIMP_MAX_IMAGE_SIZE, 524288):
         # refused before anything is allocated.
-        "huge": good[:16] + (600000).to_bytes(4, "little") + good[20:],
+        # (the width is at offset 12 in version 2, 16 in version 1)
+        "huge": (good[:12] + (600000).to_bytes(4, "little") + good[16:] if good[8] == 2 else
+                 good[:16] + (600000).to_bytes(4, "little") + good[20:]),
         "empty": b"",
     }
     expected_msgs = {}
@@ -312,6 +332,31 @@ def mode_load(a, work, checks):
         g.add(f"""(dt-mark "after {name} GIMP still runs "
   (dt-num (car (gimp-image-width (car (gimp-image-new 5 7 RGB))))))""")
 
+    # Version 2: 16-bit and grey+alpha open at their precision and export
+    # at it again; the ICC profile becomes the image's colour profile (the
+    # "icc-profile" parasite) and goes back into the exported file.
+    icc = "/usr/share/color/icc/ghostscript/a98.icc"
+    if not os.path.exists(icc):
+        raise Failure(f"{icc} is missing (Debian package libgs-common)")
+    deep_cases = [("rgb16-icc", 40, 30, 3, 16, icc), ("ga8", 33, 21, 2, 8, None),
+                  ("ga16", 35, 19, 2, 16, None), ("rgba16", 20, 20, 4, 16, None),
+                  ("grey16", 17, 9, 1, 16, None)]
+    for i, (name, w, h, c, depth, prof) in enumerate(deep_cases):
+        src = os.path.join(work, name + ".png")
+        run([a.testimg, "gen", src, str(w), str(h), str(c), str(500 + i), str(depth)] +
+            ([prof] if prof else []))
+        d = os.path.join(work, name + ".dir")
+        run([dirtool, "encode", src, d])
+        out = os.path.join(work, name + "-gimp.dir")
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(d)} {scm_str(d)}))))
+  (dt-mark "deep {name} " (dt-num (car (gimp-image-get-precision img))) " "
+           (dt-num (car (gimp-drawable-type (dt-drw img)))) " "
+           (dt-num (car (gimp-image-get-color-profile img))))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} "" "" "" 0)
+  (gimp-image-delete img))""")
+
+
     output = g.run()
     marks = g.marks()
     print(f"plug-in used: {g.plugin_path}")
@@ -327,7 +372,9 @@ def mode_load(a, work, checks):
         checks.ok((base, dtype) == expect_types[c],
                   f"{name}: image base type {base}, layer type {dtype} for {c} channel(s)")
         hdr = header(a.testimg, os.path.join(work, name + ".dir"))
-        want = f"backend={hdr['backend']} filter={hdr['filter']} layout={hdr['layout']}"
+        # a version-1 file records its options; version 2 none (the defaults)
+        want = (f"backend={hdr['backend']} filter={hdr['filter']} layout={hdr['layout']}"
+                if hdr["version"] == "1" else "backend=zstd filter=auto layout=ordered")
         checks.ok(m[0].endswith(want), f"{name}: parasite records '{want}' ({m[0]})")
         same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"),
                                os.path.join(work, name + "-gimp.png"))
@@ -351,6 +398,31 @@ def mode_load(a, work, checks):
                       f"corrupt '{name}': GIMP shows the core's message '{msg}'")
     checks.ok("Could not open" in output and "empty.dir" in output,
               "an empty .dir file gives an error naming the file")
+
+    # GIMP 2.10 precisions: 150 u8 gamma, 250 u16 gamma; drawable types:
+    # 0 RGB, 1 RGBA, 2 grey, 3 grey+alpha.
+    dtypes = {1: "2", 2: "3", 3: "0", 4: "1"}
+    for name, w, h, c, depth, prof in deep_cases:
+        m = [x for x in marks if x.startswith(f"deep {name} ")]
+        if not checks.ok(len(m) == 1, f"GIMP loaded {name}.dir"):
+            continue
+        want = f"deep {name} {250 if depth == 16 else 150} {dtypes[c]} {564 if prof else 0}"
+        checks.ok(m[0] == want, f"{name}: precision, layer type, profile: {m[0]} (want {want})")
+        out = os.path.join(work, name + "-gimp.dir")
+        if not checks.ok(os.path.exists(out), f"{name}: exported"):
+            continue
+        hdr = header(a.testimg, out)
+        checks.ok(hdr["version"] == "2" and hdr["depth"] == str(depth) and
+                  hdr["channels"] == str(c), f"{name}: exported at {depth} bits, {c} channels ({hdr})")
+        same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"), out)
+        checks.ok(same, f"{name}: the export has every sample of the source ({msg})")
+        info = json.loads(run([dirtool, "info", "--json", out]).stdout)
+        checks.ok(info["metadata"]["icc_bytes"] == (564 if prof else 0),
+                  f"{name}: the ICC profile goes back into the file ({info['metadata']})")
+        if prof:
+            with open(prof, "rb") as f:
+                checks.ok(dir_chunk(out, b"iCCP") == f.read(),
+                          f"{name}: the exported profile is byte for byte the source's")
 
 
 # ---- export ---------------------------------------------------------------
@@ -448,7 +520,7 @@ def mode_export(a, work, checks):
     # pixels are GIMP's own PNG export of the same image.
     conv = []
     ga = os.path.join(work, "greya.dir")
-    conv.append(("greya", ga, os.path.join(work, "greya-expected.png"), "4"))
+    conv.append(("greya", ga, os.path.join(work, "greya-expected.png"), "2"))
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['grey'])} {scm_str(srcs['grey'])})))
        (drw (dt-drw img)))
@@ -494,9 +566,15 @@ def mode_export(a, work, checks):
         if not checks.ok(len(m) == 1 and os.path.exists(out), f"{case}: exported"):
             continue
         hdr = header(a.testimg, out)
-        checks.ok(all(hdr.get(k) == v for k, v in want.items()),
-                  f"{case}: header {hdr} has {want}")
-        checks.ok(f"backend={hdr['backend']}" in m[0] and f"layout={hdr['layout']}" in m[0],
+        # The seed-pure mode writes version 1, whose header names the
+        # options; every other mode version 2.
+        pure = want.get("backend") == "none" and want.get("filter") == "none"
+        if pure:
+            checks.ok(hdr["version"] == "1" and all(hdr.get(k) == v for k, v in want.items()),
+                      f"{case}: version-1 header {hdr} has {want}")
+        else:
+            checks.ok(hdr["version"] == "2", f"{case}: version 2 ({hdr})")
+        checks.ok(f"backend={want['backend']}" in m[0] and f"layout={want['layout']}" in m[0],
                   f"{case}: options stored with the image ({m[0]})")
         png = out[:-4] + "-decoded.png"
         run([dirtool, "decode", out, png])
@@ -520,8 +598,8 @@ def mode_export(a, work, checks):
         run([dirtool, "decode", out, png])
         same, msg = cmp_images(a.testimg, expected, png)
         checks.ok(same, f"{case}: .dir equals GIMP's own PNG export ({msg})")
-    checks.ok(header(a.testimg, os.path.join(work, "greya.dir"))["channels"] == "4",
-              "grey+alpha is written as RGBA")
+    checks.ok(header(a.testimg, os.path.join(work, "greya.dir"))["channels"] == "2",
+              "grey+alpha is written as grey+alpha")
     checks.ok(header(a.testimg, os.path.join(work, "indexed.dir"))["channels"] == "3",
               "indexed is written as RGB")
     hdr = header(a.testimg, ly)
@@ -882,8 +960,8 @@ def mode_interactive(a, work, checks):
         if not checks.ok(os.path.exists(path), what):
             continue
         hdr = header(a.testimg, path)
-        checks.ok(hdr["backend"] == "none" and hdr["layout"] == "interleaved",
-                  f"{what}: back end none, interleaved ({hdr})")
+        # back end none with filter auto is not the seed-pure mode: version 2
+        checks.ok(hdr["version"] == "2", f"{what}: version 2 ({hdr})")
         png = path[:-4] + "-decoded.png"
         run([dirtool, "decode", path, png])
         same, msg = cmp_images(a.testimg, src, png)
