@@ -148,7 +148,7 @@ void dir_free(void *p)
 
 static const char *const filter_names[] = {"none", "sub", "auto"};
 static const char *const layout_names[] = {"ordered", "interleaved"};
-static const char *const backend_names[] = {"none", "zstd"};
+static const char *const backend_names[] = {"none", "zstd", "lzma"};
 static const char *const codes_names[] = {"auto", "smallest", "zstd"};
 
 const char *dir_filter_name(dir_filter f)
@@ -161,7 +161,7 @@ const char *dir_layout_name(dir_layout l)
 }
 const char *dir_backend_name(dir_backend b)
 {
-    return (unsigned)b < 2 ? backend_names[b] : "?";
+    return (unsigned)b < 3 ? backend_names[b] : "?";
 }
 
 const char *dir_codes_name(dir_codes c)
@@ -201,7 +201,7 @@ dir_error dir_codes_parse(const char *s, dir_codes *c)
 
 dir_error dir_backend_parse(const char *s, dir_backend *b)
 {
-    int i = name_index(s, backend_names, 2);
+    int i = name_index(s, backend_names, 3);
     if (i < 0) return DIR_EINVAL;
     *b = (dir_backend)i;
     return DIR_OK;
@@ -1896,6 +1896,7 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->backend = DIR_BACKEND_ZSTD;
     opt->level = DIR_DEFAULT_LEVEL;
     opt->codes = DIR_CODES_AUTO;
+    opt->search = DIR_SEARCH_ESTIMATE;
     opt->progress = NULL;
     opt->progress_user = NULL;
     opt->format_version = 0;
@@ -2339,7 +2340,7 @@ dir_error dir_encode_image(const dir_pixels *px_in, const dir_metadata *meta,
     if (px.depth != 8 && px.depth != 16)
         return fail(diag, DIR_EINVAL, 0, -1, "depth %u not supported (8 or 16)", px.depth);
     if ((unsigned)opt.filter > DIR_FILTER_AUTO || (unsigned)opt.layout > DIR_LAYOUT_INTERLEAVED ||
-        (unsigned)opt.backend > DIR_BACKEND_ZSTD || (unsigned)opt.codes > DIR_CODES_ZSTD ||
+        (unsigned)opt.backend > DIR_BACKEND_LZMA || (unsigned)opt.codes > DIR_CODES_ZSTD ||
         opt.format_version > 2)
         return fail(diag, DIR_EINVAL, 0, -1, "invalid encode option");
     if (opt.backend == DIR_BACKEND_ZSTD && (opt.level < 1 || opt.level > ZSTD_maxCLevel()))
@@ -2364,6 +2365,8 @@ dir_error dir_encode_image(const dir_pixels *px_in, const dir_metadata *meta,
     if (version == 1 && !v1_able)
         return fail(diag, DIR_EINVAL, 0, -1,
                     "version 1 holds only 8-bit grey, RGB and RGBA without metadata");
+    if (version == 1 && opt.backend == DIR_BACKEND_LZMA)
+        return fail(diag, DIR_EINVAL, 0, -1, "version 1 has no lzma back end");
     if (version == 1)
         return encode_v1(px.data, px.width, px.height, px.channels, px.stride, &opt, out, out_size,
                          stats, diag);

@@ -261,7 +261,13 @@ DIR_API dir_error dir_limits_restrict_chunks(dir_limits *lim, uint32_t max_chunk
 
 typedef enum dir_filter { DIR_FILTER_NONE = 0, DIR_FILTER_SUB = 1, DIR_FILTER_AUTO = 2 } dir_filter;
 typedef enum dir_layout { DIR_LAYOUT_ORDERED = 0, DIR_LAYOUT_INTERLEAVED = 1 } dir_layout;
-typedef enum dir_backend { DIR_BACKEND_NONE = 0, DIR_BACKEND_ZSTD = 1 } dir_backend;
+/* LZMA: lzma (LZMA2 from liblzma) for the version-2 payload's streams: smaller
+ * than zstd, slower to decode (the "smallest" preset); version 1 has no lzma. */
+typedef enum dir_backend {
+    DIR_BACKEND_NONE = 0,
+    DIR_BACKEND_ZSTD = 1,
+    DIR_BACKEND_LZMA = 2
+} dir_backend;
 
 /* The header of a .dir file. */
 typedef struct dir_info {
@@ -343,12 +349,19 @@ typedef enum dir_codes { DIR_CODES_AUTO = 0, DIR_CODES_SMALLEST = 1, DIR_CODES_Z
  * stop: dir_encode() then returns DIR_ECANCELLED. */
 typedef int (*dir_progress_fn)(void *user, double done);
 
+/* How filter AUTO chooses each image's transform in version 2 (the samples
+ * as they are, or green subtracted and a predictor per section): ESTIMATE
+ * from estimates of the compressed sizes (no trial compression), TRIAL by
+ * compressing each candidate and keeping the smaller. */
+typedef enum dir_search { DIR_SEARCH_ESTIMATE = 0, DIR_SEARCH_TRIAL = 1 } dir_search;
+
 typedef struct dir_encode_options {
     dir_filter filter;        /* NONE, SUB or AUTO (try both, keep the smaller) */
     dir_layout layout;        /* ORDERED or INTERLEAVED */
-    dir_backend backend;      /* NONE or ZSTD */
-    int level;                /* zstd level 1..22 (ignored for NONE) */
+    dir_backend backend;      /* NONE, ZSTD or (version 2) LZMA */
+    int level;                /* zstd level 1..22 (ignored for NONE and LZMA) */
     dir_codes codes;          /* AUTO (0), SMALLEST or ZSTD */
+    dir_search search;        /* version 2, filter AUTO: ESTIMATE (0) or TRIAL */
     dir_progress_fn progress; /* NULL (the default): no reports */
     void *progress_user;      /* passed to progress */
     /* 0 (the default): version 1 in the seed-pure mode (back end none and
@@ -359,10 +372,10 @@ typedef struct dir_encode_options {
     unsigned format_version;
 } dir_encode_options;
 
-#define DIR_DEFAULT_LEVEL 19
+#define DIR_DEFAULT_LEVEL 9
 
 /* Defaults: filter auto, ordered layout, zstd at DIR_DEFAULT_LEVEL, codes
- * auto. */
+ * auto, search estimate. */
 DIR_API void dir_encode_options_default(dir_encode_options *opt);
 
 /* The 8-bit shorthand of dir_encode_image() without metadata.

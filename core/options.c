@@ -11,11 +11,21 @@
 #include "diag.h"
 #include "dir.h"
 
-enum option_id { OPT_PRESET, OPT_FILTER, OPT_BACKEND, OPT_LEVEL, OPT_LAYOUT, OPT_CODES, OPT_VERSION };
+enum option_id {
+    OPT_PRESET,
+    OPT_FILTER,
+    OPT_BACKEND,
+    OPT_LEVEL,
+    OPT_SEARCH,
+    OPT_LAYOUT,
+    OPT_CODES,
+    OPT_VERSION
+};
 
 static const char *const preset_choices[] = {"fast", "default", "smallest", NULL};
 static const char *const filter_choices[] = {"none", "sub", "auto", NULL};
-static const char *const backend_choices[] = {"none", "zstd", NULL};
+static const char *const backend_choices[] = {"none", "zstd", "lzma", NULL};
+static const char *const search_choices[] = {"estimate", "trial", NULL};
 static const char *const layout_choices[] = {"ordered", "interleaved", NULL};
 static const char *const codes_choices[] = {"auto", "smallest", "zstd", NULL};
 static const char *const version_choices[] = {"auto", "1", "2", NULL};
@@ -28,9 +38,13 @@ static const dir_option option_table[] = {
     {"filter", DIR_OPTION_CHOICE, "Filter",
      "the sub filter, or auto (tries none and sub, keeps the smaller)", filter_choices, 0, 2, "auto"},
     {"backend", DIR_OPTION_CHOICE, "Back end",
-     "zstd, or none (the method's own streams only)", backend_choices, 0, 1, "zstd"},
+     "zstd, none (the method's own streams only) or lzma (smaller, slower to read)",
+     backend_choices, 0, 2, "zstd"},
     {"level", DIR_OPTION_INT, "Level", "zstd compression level: higher is smaller and slower",
-     NULL, 1, 22, "19"},
+     NULL, 1, 22, "9"},
+    {"search", DIR_OPTION_CHOICE, "Search",
+     "how filter auto chooses: from estimates, or by compressing each candidate (slower)",
+     search_choices, 0, 1, "estimate"},
     {"layout", DIR_OPTION_CHOICE, "Layout",
      "payloads grouped by code and field, or section by section",
      layout_choices, 0, 1, "ordered"},
@@ -112,12 +126,13 @@ dir_error dir_encode_options_preset(dir_encode_options *opt, const char *preset,
     opt->progress = progress;
     opt->progress_user = user;
     switch (p) {
-    case 0: /* fast: no filter trial, a quick zstd level */
+    case 0: /* fast: no filter (no predictor estimates), a quick zstd level */
         opt->filter = DIR_FILTER_NONE;
         opt->level = 3;
         break;
-    case 2: /* smallest: zstd's strongest level */
-        opt->level = 22;
+    case 2: /* smallest: lzma, every candidate compressed */
+        opt->backend = DIR_BACKEND_LZMA;
+        opt->search = DIR_SEARCH_TRIAL;
         break;
     default:
         break;
@@ -179,6 +194,7 @@ dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *
     case OPT_BACKEND: opt->backend = (dir_backend)c; break;
     case OPT_LAYOUT: opt->layout = (dir_layout)c; break;
     case OPT_CODES: opt->codes = (dir_codes)c; break;
+    case OPT_SEARCH: opt->search = (dir_search)c; break;
     case OPT_VERSION: opt->format_version = (unsigned)c; break;
     case OPT_LEVEL: break;
     }
@@ -205,6 +221,7 @@ static dir_error option_text(const dir_encode_options *opt, int id, char *buf, s
     case OPT_BACKEND: s = dir_backend_name(opt->backend); break;
     case OPT_LAYOUT: s = dir_layout_name(opt->layout); break;
     case OPT_CODES: s = dir_codes_name(opt->codes); break;
+    case OPT_SEARCH: s = opt->search == DIR_SEARCH_TRIAL ? "trial" : "estimate"; break;
     case OPT_VERSION: s = opt->format_version <= 2 ? version_choices[opt->format_version] : "?"; break;
     case OPT_LEVEL: {
         int w = snprintf(buf, size, "%d", opt->level);
@@ -221,7 +238,8 @@ int dir_option_applies(const dir_encode_options *opt, const char *name)
     int id = option_index(name);
     if (id < 0 || !opt) return 0;
     switch ((enum option_id)id) {
-    case OPT_LEVEL: return opt->backend != DIR_BACKEND_NONE;
+    case OPT_LEVEL: return opt->backend == DIR_BACKEND_ZSTD;
+    case OPT_SEARCH: return opt->filter == DIR_FILTER_AUTO;
     default: return 1;
     }
 }

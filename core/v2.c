@@ -1,115 +1,1462 @@
 /* SPDX-License-Identifier: MIT */
-/* v2.c -- the version-2 pixel payload (see v2.h).
- *
- * PLACEHOLDER, until the version-2 codec lands: one zstd frame (with its
- * content size) of the samples, row-major with channels interleaved; for
- * 16-bit samples the frame holds first the high byte of every sample, then
- * the low bytes.  docs/FORMAT.md, "Payload", describes exactly this. */
-#include "v2.h"
-
+/* v2.c -- the pixel payload of a version-2 .dir file (docs/FORMAT.md,
+ * "Version 2 payload"): 16x16 sections coded as a fill, a reference to an
+ * earlier section, a small palette with bit-packed indices, or raw residuals
+ * of one of seven predictors; an optional image palette or green
+ * subtraction first; six streams, each stored, zstd or lzma (LZMA2). */
+#if DIR_HAVE_LZMA
+#include <lzma.h>
+#endif
+#include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
 
 #include "diag.h"
+#include "v2.h"
+
+#define SEC    16
+#define MAXU   8 /* bytes per unit: 4 channels of 16 bits */
+#define PALMAX 16
+
+enum { S_CODES, S_FILLS, S_REFS, S_RESID, S_PALS, S_INDEX };
+
+static const char *const stream_names[DIR2_STREAMS] = {"codes",     "fills",    "references",
+                                                       "residuals", "palettes", "indices"};
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(printf, 5, 6)))
 #endif
 static dir_error
-fail(dir_diag *diag, dir_error err, uint64_t offset, const char *fmt, ...)
+fail(dir_diag *diag, dir_error err, uint64_t offset, uint64_t section, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    dir_vfail(diag, err, offset, (uint64_t)-1, fmt, ap);
+    dir_vfail(diag, err, offset, section, fmt, ap);
     va_end(ap);
+    return err;
+}
+
+/* ---- shared ---- */
+
+static unsigned index_bits(unsigned k)
+{
+    return k <= 2 ? 1 : k <= 4 ? 2 : 4;
+}
+
+static inline unsigned paeth(unsigned l, unsigned u, unsigned ul)
+{
+    int pa = abs((int)u - (int)ul), pb = abs((int)l - (int)ul),
+        pc = abs((int)l + (int)u - 2 * (int)ul);
+    return pa <= pb && pa <= pc ? l : pb <= pc ? u : ul;
+}
+
+static inline unsigned med(unsigned l, unsigned u, unsigned ul)
+{
+    unsigned mx = l > u ? l : u, mn = l > u ? u : l;
+    return ul >= mx ? mn : ul <= mn ? mx : l + u - ul;
+}
+
+static inline unsigned gradient(unsigned l, unsigned u, unsigned ul)
+{
+    int g = (int)l + (int)u - (int)ul;
+    return (unsigned)(g < 0 ? 0 : g > 255 ? 255 : g);
+}
+
+/* The loop of predictor p over n bytes, L/U/UL the left, up and up-left
+ * bytes of byte i, STMT using the prediction pr. */
+#define PRED_LOOP(p, STMT)                                                                         \
+    switch (p) {                                                                                   \
+    case DIR2_PRED_LEFT:                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            unsigned pr = L[i];                                                                    \
+            STMT;                                                                                  \
+        }                                                                                          \
+        break;                                                                                     \
+    case DIR2_PRED_UP:                                                                             \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            unsigned pr = U[i];                                                                    \
+            STMT;                                                                                  \
+        }                                                                                          \
+        break;                                                                                     \
+    case DIR2_PRED_AVERAGE:                                                                        \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            unsigned pr = ((unsigned)L[i] + U[i]) >> 1;                                            \
+            STMT;                                                                                  \
+        }                                                                                          \
+        break;                                                                                     \
+    case DIR2_PRED_PAETH:                                                                          \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            unsigned pr = paeth(L[i], U[i], UL[i]);                                                \
+            STMT;                                                                                  \
+        }                                                                                          \
+        break;                                                                                     \
+    case DIR2_PRED_GRADIENT:                                                                       \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            unsigned pr = gradient(L[i], U[i], UL[i]);                                             \
+            STMT;                                                                                  \
+        }                                                                                          \
+        break;                                                                                     \
+    case DIR2_PRED_MED:                                                                            \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            unsigned pr = med(L[i], U[i], UL[i]);                                                  \
+            STMT;                                                                                  \
+        }                                                                                          \
+        break;                                                                                     \
+    default: break;                                                                                \
+    }
+
+/* Prediction at the borders: on row 0 every predictor is the left
+ * neighbour (0 for the first unit); in column 0 (other rows) the up
+ * neighbour.  Elsewhere the formulas with L, U and UL. */
+
+/* Residuals of units x0..x1-1 of row y of plane pl (rows of rs bytes,
+ * units of ub bytes) for predictor p >= 1 into o. */
+static void resid_segment(unsigned p, const uint8_t *pl, size_t rs, unsigned ub, uint32_t x0,
+                          uint32_t x1, uint32_t y, uint8_t *o)
+{
+    const uint8_t *c = pl + (size_t)y * rs + (size_t)x0 * ub;
+    size_t n = (size_t)(x1 - x0) * ub;
+    if (x0 == 0) {
+        for (unsigned b = 0; b < ub; b++)
+            o[b] = (uint8_t)(c[b] - (y ? (c - rs)[b] : 0));
+        c += ub;
+        o += ub;
+        n -= ub;
+    }
+    const uint8_t *L = c - ub;
+    if (y == 0) {
+        for (size_t i = 0; i < n; i++)
+            o[i] = (uint8_t)(c[i] - L[i]);
+        return;
+    }
+    const uint8_t *U = c - rs, *UL = U - ub;
+    PRED_LOOP(p, o[i] = (uint8_t)(c[i] - pr))
+}
+
+/* The inverse: pixels of units x0..x1-1 of row y from residuals r. */
+static void unresid_segment(unsigned p, uint8_t *pl, size_t rs, unsigned ub, uint32_t x0,
+                            uint32_t x1, uint32_t y, const uint8_t *r)
+{
+    uint8_t *c = pl + (size_t)y * rs + (size_t)x0 * ub;
+    size_t n = (size_t)(x1 - x0) * ub;
+    if (x0 == 0) {
+        for (unsigned b = 0; b < ub; b++)
+            c[b] = (uint8_t)(r[b] + (y ? (c - rs)[b] : 0));
+        c += ub;
+        r += ub;
+        n -= ub;
+    }
+    const uint8_t *L = c - ub;
+    if (y == 0) {
+        for (size_t i = 0; i < n; i++)
+            c[i] = (uint8_t)(r[i] + L[i]);
+        return;
+    }
+    const uint8_t *U = c - rs, *UL = U - ub;
+    PRED_LOOP(p, c[i] = (uint8_t)(r[i] + pr))
+}
+
+static size_t leb_put(uint8_t *d, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        d[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    d[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a minimal LEB128 of at most 9 bytes (values below 2^63).  Returns
+ * the bytes used, 0 if truncated, (size_t)-1 if too long or not minimal. */
+static size_t leb_get(const uint8_t *s, size_t n, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (size_t i = 0; i < 9; i++) {
+        if (i >= n) return 0;
+        r |= (uint64_t)(s[i] & 0x7f) << (7 * i);
+        if (!(s[i] & 0x80)) {
+            if (i > 0 && s[i] == 0) return (size_t)-1;
+            *v = r;
+            return i + 1;
+        }
+    }
+    return (size_t)-1;
+}
+
+static uint32_t lzma_dict(uint64_t raw)
+{
+    uint32_t d = 4096;
+    while (d < raw && d < (64u << 20))
+        d <<= 1;
+    return d;
+}
+
+/* ---- encoder ---- */
+
+void dir2_params_from_options(const dir_encode_options *opt, dir2_params *p)
+{
+    dir_encode_options d;
+    if (!opt) {
+        dir_encode_options_default(&d);
+        opt = &d;
+    }
+    memset(p, 0, sizeof *p);
+    p->palette = 1; /* never larger (measured on the corpus) */
+    p->refs = 1;
+    p->fills = 1;
+    p->smallpal_max = 0; /* small palettes: larger under zstd (measured) */
+    p->green = 1;
+    p->b_bias = 13;  /* B must look 20% smaller than A (measured) */
+    p->est_span = 2; /* repeats of two units, 24 bits each (measured best of 2-4, 16-48) */
+    p->est_match = 24;
+    p->cost_step = 2; /* every other row: 18-34% faster, 0.1-0.5% larger (measured) */
+    /* image palettes: by value, with predictors, 3 zstd levels more (a
+     * byte per pixel leaves the time for it): 2.9% smaller on the corpus's
+     * <= 256-colour images, and smaller than optipng on 9 of 11 (measured) */
+    p->pal_order = 1;
+    p->pal_predict = 1;
+    p->pal_level_boost = opt->filter == DIR_FILTER_AUTO ? 3 : 0;
+    p->method = opt->backend == DIR_BACKEND_NONE   ? DIR2_STORED
+                : opt->backend == DIR_BACKEND_LZMA ? DIR2_LZMA
+                                                   : DIR2_ZSTD;
+    p->level = opt->backend == DIR_BACKEND_LZMA ? 9 : opt->level;
+    p->predict = opt->filter == DIR_FILTER_NONE  ? DIR2_PRED_NONE
+                 : opt->filter == DIR_FILTER_SUB ? DIR2_PRED_LEFT
+                                                 : -2;
+    if (opt->filter == DIR_FILTER_SUB) p->green = 0;
+    p->trials = opt->search == DIR_SEARCH_TRIAL;
+    p->progress = opt->progress;
+    p->progress_user = opt->progress_user;
+}
+
+typedef struct buf {
+    uint8_t *d;
+    size_t n, cap;
+} buf;
+
+static int buf_put(buf *b, const void *s, size_t n)
+{
+    if (n == 0) return 0;
+    if (b->cap - b->n < n) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->n < n)
+            cap *= 2;
+        uint8_t *d = realloc(b->d, cap);
+        if (!d) return -1;
+        b->d = d;
+        b->cap = cap;
+    }
+    memcpy(b->d + b->n, s, n);
+    b->n += n;
+    return 0;
+}
+
+static uint64_t unit_key(const uint8_t *u, unsigned ub)
+{
+    uint64_t k = 0;
+    memcpy(&k, u, ub);
+    return k;
+}
+
+static uint64_t hash64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+/* Colour count of the image up to 257; fills pal (frequency order) and
+ * idx (one byte per pixel) when <= 256.  Returns the count, or -1 (ENOMEM). */
+static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pal, uint8_t *idx,
+                         int by_value)
+{
+    enum { HBITS = 10, HSIZE = 1 << HBITS };
+    uint64_t keys[HSIZE];
+    int slot[HSIZE];
+    uint64_t cnt[257];
+    uint64_t ck[257];
+    int n = 0;
+    for (int i = 0; i < HSIZE; i++)
+        slot[i] = -1;
+    uint64_t last = 0;
+    int lasti = -1;
+    for (size_t i = 0; i < npx; i++) {
+        uint64_t k = unit_key(pl + i * ub, ub);
+        if (lasti >= 0 && k == last) {
+            cnt[lasti]++;
+            continue;
+        }
+        size_t h = hash64(k) & (HSIZE - 1);
+        while (slot[h] >= 0 && keys[h] != k)
+            h = (h + 1) & (HSIZE - 1);
+        if (slot[h] < 0) {
+            if (n == 256) return 257;
+            keys[h] = k;
+            slot[h] = n;
+            ck[n] = k;
+            cnt[n++] = 0;
+        }
+        cnt[slot[h]]++;
+        last = k;
+        lasti = slot[h];
+    }
+    /* frequency order (stable by first appearance) */
+    int order[256], rank[256];
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    /* by_value: a weighted sum of the unit's bytes (luma-like for RGB) */
+    uint64_t val[256];
+    for (int i = 0; i < n; i++) {
+        const uint8_t *u = (const uint8_t *)&ck[i];
+        val[i] = ub >= 3 ? 3u * u[0] + 6u * u[1] + u[2] + (ub > 3 ? 16u * (255u - u[3]) : 0) : u[0];
+        val[i] = val[i] << 24 | (i & 0xffffff);
+    }
+    for (int i = 1; i < n; i++) {
+        int o = order[i], j = i;
+        while (j > 0 && (by_value ? val[order[j - 1]] > val[o] : cnt[order[j - 1]] < cnt[o])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = o;
+    }
+    for (int i = 0; i < n; i++) {
+        rank[order[i]] = i;
+        memcpy(pal + (size_t)i * ub, &ck[order[i]], ub);
+    }
+    lasti = -1;
+    for (size_t i = 0; i < npx; i++) {
+        uint64_t k = unit_key(pl + i * ub, ub);
+        if (lasti < 0 || k != last) {
+            size_t h = hash64(k) & (HSIZE - 1);
+            while (keys[h] != k || slot[h] < 0)
+                h = (h + 1) & (HSIZE - 1);
+            lasti = slot[h];
+            last = k;
+        }
+        idx[i] = (uint8_t)rank[lasti];
+    }
+    return n;
+}
+
+/* n log2 n, in 1/64 bits, for the entropy estimates (per encode: no
+ * global state). */
+#define NLOGN_MAX (SEC * SEC * MAXU)
+static void nlogn_init(uint32_t *t)
+{
+    t[0] = t[1] = 0;
+    for (unsigned i = 2; i <= NLOGN_MAX; i++)
+        t[i] = (uint32_t)(i * log2((double)i) * 64 + 0.5);
+}
+
+/* Order-0 entropy estimate (1/64 bits) of n bytes with histogram h. */
+static uint64_t entropy64(const uint32_t *t, const uint32_t *h, unsigned n)
+{
+    uint64_t s = t[n];
+    for (unsigned i = 0; i < 256; i++)
+        s -= t[h[i]];
+    return s;
+}
+
+typedef struct enc {
+    const dir2_params *p;
+    uint32_t w, h, cols, rows;
+    unsigned ub;
+    uint8_t *pl; /* the plane: w*h units of ub bytes, after the transform */
+    size_t rs;
+    uint8_t *code; /* per section */
+    buf st[DIR2_STREAMS];
+    uint32_t nlogn[NLOGN_MAX + 1];
+} enc;
+
+static void sec_extent(const enc *e, uint64_t s, unsigned *sw, unsigned *sh)
+{
+    uint32_t sx = (uint32_t)(s % e->cols), sy = (uint32_t)(s / e->cols);
+    *sw = e->w - sx * SEC < SEC ? e->w - sx * SEC : SEC;
+    *sh = e->h - sy * SEC < SEC ? e->h - sy * SEC : SEC;
+}
+
+static uint64_t sec_hash(const enc *e, uint32_t sx, uint32_t sy, unsigned sw, unsigned sh)
+{
+    uint64_t hsh = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)sw << 8 | sh);
+    for (unsigned y = 0; y < sh; y++) {
+        const uint8_t *r = e->pl + (size_t)(sy * SEC + y) * e->rs + (size_t)sx * SEC * e->ub;
+        size_t n = (size_t)sw * e->ub, i = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t k;
+            memcpy(&k, r + i, 8);
+            hsh = hash64(hsh ^ k);
+        }
+        if (i < n) {
+            uint64_t k = 0;
+            memcpy(&k, r + i, n - i);
+            hsh = hash64(hsh ^ k ^ 0x55);
+        }
+    }
+    return hsh;
+}
+
+static int sec_equal(const enc *e, uint64_t a, uint64_t b, unsigned sw, unsigned sh)
+{
+    uint32_t ax = (uint32_t)(a % e->cols), ay = (uint32_t)(a / e->cols);
+    uint32_t bx = (uint32_t)(b % e->cols), by = (uint32_t)(b / e->cols);
+    for (unsigned y = 0; y < sh; y++)
+        if (memcmp(e->pl + (size_t)(ay * SEC + y) * e->rs + (size_t)ax * SEC * e->ub,
+                   e->pl + (size_t)(by * SEC + y) * e->rs + (size_t)bx * SEC * e->ub,
+                   (size_t)sw * e->ub))
+            return 0;
+    return 1;
+}
+
+/* Distinct units of a section, up to max+1; fills pal and (256 entries,
+ * row-major, out-of-image 0) idx. */
+static unsigned sec_colours(const enc *e, uint32_t sx, uint32_t sy, unsigned sw, unsigned sh,
+                            unsigned max, uint8_t *pal, uint8_t *idx)
+{
+    unsigned n = 0, ub = e->ub;
+    memset(idx, 0, SEC * SEC);
+    for (unsigned y = 0; y < sh; y++) {
+        const uint8_t *r = e->pl + (size_t)(sy * SEC + y) * e->rs + (size_t)sx * SEC * ub;
+        for (unsigned x = 0; x < sw; x++) {
+            const uint8_t *u = r + (size_t)x * ub;
+            unsigned k = 0;
+            while (k < n && memcmp(pal + k * ub, u, ub))
+                k++;
+            if (k == n) {
+                if (n == max) return max + 1;
+                memcpy(pal + n * ub, u, ub);
+                n++;
+            }
+            idx[y * SEC + x] = (uint8_t)k;
+        }
+    }
+    return n;
+}
+
+/* Entropy estimate of the residuals of predictor p over a section. */
+static uint64_t sec_cost(const enc *e, unsigned p, uint32_t sx, uint32_t sy, unsigned sw,
+                         unsigned sh)
+{
+    uint32_t hist[256];
+    memset(hist, 0, sizeof hist);
+    unsigned ub = e->ub;
+    uint8_t r[SEC * MAXU];
+    size_t n = (size_t)sw * ub;
+    unsigned rows = 0, step = e->p->cost_step > 1 ? (unsigned)e->p->cost_step : 1;
+    for (unsigned y = sh > step ? step - 1 : 0; y < sh; y += step, rows++) {
+        uint32_t yy = sy * SEC + y;
+        const uint8_t *c = e->pl + (size_t)yy * e->rs + (size_t)sx * SEC * ub;
+        if (p != DIR2_PRED_NONE) {
+            resid_segment(p, e->pl, e->rs, ub, sx * SEC, sx * SEC + sw, yy, r);
+            c = r;
+        }
+        for (size_t i = 0; i < n; i++)
+            hist[c[i]]++;
+    }
+    return entropy64(e->nlogn, hist, sw * rows * ub);
+}
+
+static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *src, unsigned ub,
+                                 buf *out, ZSTD_CCtx **zc, dir_diag *diag)
+{
+    uint8_t hdr[24];
+    size_t hn = 0;
+    int method = p->method;
+    int level = p->level;
+#if !DIR_HAVE_LZMA
+    if (method == DIR2_LZMA) { /* built without liblzma: zstd's strong level */
+        method = DIR2_ZSTD;
+        level = 19;
+    }
+#endif
+    if (src->n < 16) method = DIR2_STORED;
+    uint8_t *packed = NULL;
+    size_t psize = 0;
+    if (method == DIR2_ZSTD) {
+        size_t cap = ZSTD_compressBound(src->n);
+        packed = malloc(cap);
+        if (!packed) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+        if (!*zc) *zc = ZSTD_createCCtx();
+        if (!*zc) {
+            free(packed);
+            return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+        }
+        ZSTD_CCtx_reset(*zc, ZSTD_reset_session_and_parameters);
+        ZSTD_CCtx_setParameter(*zc, ZSTD_c_compressionLevel, level);
+        ZSTD_CCtx_setParameter(*zc, ZSTD_c_checksumFlag, 0);
+        if (p->zstrategy) ZSTD_CCtx_setParameter(*zc, ZSTD_c_strategy, p->zstrategy);
+        if (p->zsearch) ZSTD_CCtx_setParameter(*zc, ZSTD_c_searchLog, p->zsearch);
+        if (p->zchain) ZSTD_CCtx_setParameter(*zc, ZSTD_c_chainLog, p->zchain);
+        if (p->zminmatch) ZSTD_CCtx_setParameter(*zc, ZSTD_c_minMatch, p->zminmatch);
+        if (p->ztarget) ZSTD_CCtx_setParameter(*zc, ZSTD_c_targetLength, p->ztarget);
+        if (p->zwindow) ZSTD_CCtx_setParameter(*zc, ZSTD_c_windowLog, p->zwindow);
+        if (p->workers > 0 && src->n >= ((size_t)4 << 20))
+            ZSTD_CCtx_setParameter(*zc, ZSTD_c_nbWorkers, p->workers);
+        psize = ZSTD_compress2(*zc, packed, cap, src->d, src->n);
+        if (ZSTD_isError(psize)) {
+            free(packed);
+            return fail(diag, DIR_EBACKEND, -1, -1, "zstd: %s", ZSTD_getErrorName(psize));
+        }
+    }
+#if DIR_HAVE_LZMA
+    else if (method == DIR2_LZMA) {
+        lzma_options_lzma lo;
+        if (lzma_lzma_preset(&lo, (uint32_t)(p->level > 9 ? 9 : p->level) | LZMA_PRESET_EXTREME)) {
+            return fail(diag, DIR_EBACKEND, -1, -1, "lzma: bad preset");
+        }
+        lo.dict_size = lzma_dict(src->n);
+        /* literal contexts aligned to the unit for the unit streams */
+        unsigned u = (k == S_FILLS || k == S_RESID || k == S_PALS) ? ub : 1;
+        lo.lc = 0;
+        lo.lp = u == 2 ? 1 : u == 4 ? 2 : u == 8 ? 3 : 0;
+        lo.pb = lo.lp;
+        lo.lc = u == 1 ? 3 : u == 3 ? 1 : 4 - lo.lp > 1 ? 1 : 4 - lo.lp;
+        lzma_filter f[2] = {{LZMA_FILTER_LZMA2, &lo}, {LZMA_VLI_UNKNOWN, NULL}};
+        size_t cap = src->n + src->n / 2 + 1024;
+        packed = malloc(cap);
+        if (!packed) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+        size_t pos = 0;
+        lzma_ret r = lzma_raw_buffer_encode(f, NULL, src->d, src->n, packed, &pos, cap);
+        if (r != LZMA_OK) {
+            free(packed);
+            return fail(diag, DIR_EBACKEND, -1, -1, "lzma: error %d", (int)r);
+        }
+        psize = pos;
+    }
+#endif
+    if (packed && psize >= src->n) {
+        free(packed);
+        packed = NULL;
+        method = DIR2_STORED;
+    }
+    if (!packed) method = DIR2_STORED;
+    hdr[hn++] = (uint8_t)method;
+    hn += leb_put(hdr + hn, src->n);
+    if (method != DIR2_STORED) hn += leb_put(hdr + hn, psize);
+    (void)k;
+    int bad = buf_put(&out[0], hdr, hn);
+    if (!bad) bad = buf_put(&out[1], packed ? packed : src->d, packed ? psize : src->n);
+    free(packed);
+    if (bad) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+    return DIR_OK;
+}
+
+static void streams_reset(enc *e)
+{
+    for (unsigned k = 0; k < DIR2_STREAMS; k++)
+        e->st[k].n = 0;
+}
+
+/* Codes every section of e->pl and fills the streams.  predict: as
+ * dir2_params.predict.  hkeys/hsec: the reference hash table (hsize slots). */
+static int classify(enc *e, uint64_t *hkeys, uint32_t *hsec, size_t hsize)
+{
+    const dir2_params *p = e->p;
+    uint8_t spal[PALMAX * MAXU], sidx[SEC * SEC];
+    unsigned ub = e->ub;
+    streams_reset(e);
+    if (hsec)
+        for (size_t i = 0; i < hsize; i++)
+            hsec[i] = UINT32_MAX;
+    for (uint32_t sy = 0; sy < e->rows; sy++) {
+        for (uint32_t sx = 0; sx < e->cols; sx++) {
+            uint64_t s = (uint64_t)sy * e->cols + sx;
+            unsigned sw, sh;
+            sec_extent(e, s, &sw, &sh);
+            unsigned smax = p->smallpal_max > PALMAX ? PALMAX : (unsigned)p->smallpal_max;
+            unsigned n = sec_colours(e, sx, sy, sw, sh, smax > 1 ? smax : 1, spal, sidx);
+            if (n == 1 && p->fills) {
+                e->code[s] = DIR2_FILL;
+                if (buf_put(&e->st[S_FILLS], spal, ub)) return -1;
+                continue;
+            }
+            if (hsec) {
+                uint64_t hv = sec_hash(e, sx, sy, sw, sh);
+                size_t h = hv & (hsize - 1);
+                int found = 0;
+                while (hsec[h] != UINT32_MAX) {
+                    if (hkeys[h] == hv && sec_equal(e, hsec[h], s, sw, sh)) {
+                        found = 1;
+                        break;
+                    }
+                    h = (h + 1) & (hsize - 1);
+                }
+                if (found) {
+                    uint8_t lb[10];
+                    e->code[s] = DIR2_REF;
+                    if (buf_put(&e->st[S_REFS], lb, leb_put(lb, s - hsec[h]))) return -1;
+                    hsec[h] = (uint32_t)s; /* the nearest copy next time */
+                    continue;
+                }
+                hkeys[h] = hv;
+                hsec[h] = (uint32_t)s;
+            }
+            if (n >= 2 && n <= smax) {
+                unsigned bits = index_bits(n);
+                uint8_t kb = (uint8_t)n, packed[SEC * SEC / 2];
+                memset(packed, 0, sizeof packed);
+                for (unsigned i = 0; i < SEC * SEC; i++)
+                    packed[i * bits / 8] |= (uint8_t)(sidx[i] << (i * bits % 8));
+                e->code[s] = DIR2_PALETTE;
+                if (buf_put(&e->st[S_PALS], &kb, 1) || buf_put(&e->st[S_PALS], spal, n * ub) ||
+                    buf_put(&e->st[S_INDEX], packed, SEC * SEC * bits / 8))
+                    return -1;
+                continue;
+            }
+            e->code[s] = DIR2_RAW;
+        }
+    }
+    return 0;
+}
+
+/* Chooses the predictor of every raw section (predict: as
+ * dir2_params.predict) and writes the residual and code streams. */
+static int residuals(enc *e, int predict)
+{
+    const dir2_params *p = e->p;
+    unsigned ub = e->ub;
+    e->st[S_RESID].n = 0;
+    e->st[S_CODES].n = 0;
+    for (uint32_t sy = 0; sy < e->rows; sy++) {
+        int band_pred = -1;
+        for (uint32_t sx = 0; sx < e->cols; sx++) {
+            uint64_t s = (uint64_t)sy * e->cols + sx;
+            if (e->code[s] < DIR2_RAW) continue;
+            unsigned sw, sh;
+            sec_extent(e, s, &sw, &sh);
+            unsigned pr = 0;
+            if (predict >= 0) {
+                pr = (unsigned)predict;
+            } else if (predict == -1 && band_pred >= 0) {
+                pr = (unsigned)band_pred;
+            } else {
+                uint64_t best = sec_cost(e, 0, sx, sy, sw, sh);
+                best = best * (64 + (uint64_t)p->none_bias) / 64;
+                for (unsigned q = 1; q < DIR2_PRED_COUNT; q++) {
+                    uint64_t c = sec_cost(e, q, sx, sy, sw, sh);
+                    if (c < best) {
+                        best = c;
+                        pr = q;
+                    }
+                }
+                band_pred = (int)pr;
+            }
+            e->code[s] = (uint8_t)(DIR2_RAW + pr);
+        }
+    }
+    /* residuals in image row order */
+    uint8_t r[SEC * MAXU];
+    for (uint32_t y = 0; y < e->h; y++) {
+        uint32_t sy = y / SEC;
+        const uint8_t *row = e->pl + (size_t)y * e->rs;
+        for (uint32_t sx = 0; sx < e->cols; sx++) {
+            uint8_t c = e->code[(uint64_t)sy * e->cols + sx];
+            if (c < DIR2_RAW) continue;
+            unsigned pp = c - DIR2_RAW;
+            uint32_t x0 = sx * SEC, x1 = x0 + SEC < e->w ? x0 + SEC : e->w;
+            if (pp == DIR2_PRED_NONE) {
+                if (buf_put(&e->st[S_RESID], row + (size_t)x0 * ub, (size_t)(x1 - x0) * ub))
+                    return -1;
+                continue;
+            }
+            resid_segment(pp, e->pl, e->rs, ub, x0, x1, y, r);
+            if (buf_put(&e->st[S_RESID], r, (size_t)(x1 - x0) * ub)) return -1;
+        }
+    }
+    return buf_put(&e->st[S_CODES], e->code, (size_t)e->cols * e->rows);
+}
+
+/* An estimate (in 1/64 bits) of what an LZ coder makes of n bytes of units
+ * of ub bytes: a unit that starts a run of two units already seen costs a
+ * match (once per run), the others their order-0 entropy as literals.  No
+ * compression is tried. */
+#define EST_BITS 16
+static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, uint64_t *tab)
+{
+    uint32_t hist[256];
+    memset(hist, 0, sizeof hist);
+    memset(tab, 0, sizeof *tab << EST_BITS);
+    size_t units = n / ub, lits = 0;
+    uint64_t matches = 0;
+    int in_match = 0;
+    size_t span = (size_t)(e->p->est_span ? e->p->est_span : 2) * ub;
+    for (size_t i = 0; i < units; i++) {
+        const uint8_t *u = d + i * ub;
+        int m = 0;
+        if (i * ub + span <= n) {
+            uint64_t h = 0x243f6a8885a308d3ULL;
+            size_t j = 0;
+            for (; j + 8 <= span; j += 8) {
+                uint64_t k;
+                memcpy(&k, u + j, 8);
+                h = hash64(h ^ k);
+            }
+            if (j < span) {
+                uint64_t k = 0;
+                memcpy(&k, u + j, span - j);
+                h = hash64(h ^ k);
+            }
+            h |= 1;
+            uint64_t *slot = &tab[h >> (64 - EST_BITS)];
+            m = *slot == h;
+            *slot = h;
+        }
+        if (m || in_match) {
+            if (m && !in_match) matches++;
+            in_match = m;
+            if (!m) in_match = 0;
+            if (m) continue;
+        }
+        for (unsigned b = 0; b < ub; b++)
+            hist[u[b]]++;
+        lits += ub;
+    }
+    /* entropy of the literals (by chunks of the table's reach) */
+    uint64_t bits = 0;
+    uint64_t tot = 0;
+    for (unsigned i = 0; i < 256; i++)
+        tot += hist[i];
+    if (tot > 1) {
+        double s = (double)tot * log2((double)tot);
+        for (unsigned i = 0; i < 256; i++)
+            if (hist[i] > 1) s -= (double)hist[i] * log2((double)hist[i]);
+        bits = (uint64_t)(s * 64);
+    }
+    (void)lits;
+    return bits + matches * (uint64_t)(e->p->est_match ? e->p->est_match : 24) * 64;
+}
+
+/* The payload from the built streams. */
+static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, int ncol, unsigned bpp,
+                      buf *outb, ZSTD_CCtx **zc, dir_diag *diag)
+{
+    buf parts[2] = {{0}, {0}};
+    dir_error err = DIR_OK;
+    uint8_t t[1] = {(uint8_t)transform};
+    if (buf_put(&parts[0], t, 1)) goto nomem;
+    if (transform == 2) {
+        t[0] = (uint8_t)(ncol - 1);
+        if (buf_put(&parts[0], t, 1) || buf_put(&parts[0], pal, (size_t)ncol * bpp)) goto nomem;
+    }
+    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        if (e->p->progress && e->p->progress(e->p->progress_user, 0.3 + 0.7 * k / DIR2_STREAMS)) {
+            err = fail(diag, DIR_ECANCELLED, -1, -1, "cancelled by the progress callback");
+            goto out;
+        }
+        err = compress_stream(e->p, k, &e->st[k], e->ub, parts, zc, diag);
+        if (err) goto out;
+    }
+    if (buf_put(&parts[0], parts[1].d, parts[1].n)) goto nomem;
+    free(outb->d);
+    *outb = parts[0];
+    parts[0].d = NULL;
+    goto out;
+nomem:
+    err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+out:
+    free(parts[0].d);
+    free(parts[1].d);
+    return err;
+}
+
+static void green(uint8_t *pl, size_t npx, unsigned bpp, int sign)
+{
+    for (size_t i = 0; i < npx; i++) {
+        uint8_t *c = pl + i * bpp;
+        c[0] = (uint8_t)(c[0] + sign * c[1]);
+        c[2] = (uint8_t)(c[2] + sign * c[1]);
+    }
+}
+
+dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p, uint8_t **out,
+                                     size_t *out_size, dir_stats *stats, dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    if (!px || !p || !out || !out_size || !px->data)
+        return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
+    *out = NULL;
+    *out_size = 0;
+    unsigned ch = px->channels, depth = px->depth;
+    if (ch < 1 || ch > 4) return fail(diag, DIR_EINVAL, -1, -1, "channels %u: expected 1 to 4", ch);
+    if (depth != 8 && depth != 16)
+        return fail(diag, DIR_EINVAL, -1, -1, "depth %u: expected 8 or 16", depth);
+    if (px->width < 1 || px->height < 1 || px->width > DIR_MAX_DIM || px->height > DIR_MAX_DIM ||
+        (uint64_t)px->width * px->height > DIR_MAX_PIXELS)
+        return fail(diag, DIR_ELIMIT, -1, -1, "image %ux%u outside the limits", px->width,
+                    px->height);
+    unsigned bpp = ch * depth / 8;
+    size_t stride = px->stride ? px->stride : (size_t)px->width * bpp;
+    if (stride < (size_t)px->width * bpp)
+        return fail(diag, DIR_EINVAL, -1, -1, "stride %zu is less than a row (%zu bytes)", stride,
+                    (size_t)px->width * bpp);
+    enc *e = calloc(1, sizeof *e);
+    if (!e) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+    nlogn_init(e->nlogn);
+    dir2_params lp = *p; /* the parameters for this image */
+    e->p = &lp;
+    e->w = px->width;
+    e->h = px->height;
+    e->cols = (e->w + SEC - 1) / SEC;
+    e->rows = (e->h + SEC - 1) / SEC;
+    size_t npx = (size_t)e->w * e->h;
+    uint64_t nsec = (uint64_t)e->cols * e->rows;
+    dir_error err = DIR_OK;
+    uint8_t *plane = malloc(npx * bpp);
+    uint8_t *idx = NULL;
+    uint8_t pal[256 * MAXU];
+    int ncol = 257;
+    buf best = {0}, trial = {0};
+    ZSTD_CCtx *zc = NULL;
+    unsigned transform = 0;
+    uint64_t *hkeys = NULL, *est_tab = NULL;
+    uint32_t *hsec = NULL;
+    size_t hsize = 1;
+    while (hsize < nsec * 2)
+        hsize <<= 1;
+    e->code = malloc(nsec);
+    if (p->refs) {
+        hkeys = malloc(hsize * sizeof *hkeys);
+        hsec = malloc(hsize * sizeof *hsec);
+    }
+    if (!plane || !e->code || (p->refs && (!hkeys || !hsec))) goto nomem;
+    for (uint32_t y = 0; y < e->h; y++) {
+        const uint8_t *src = (const uint8_t *)px->data + (size_t)y * stride;
+        uint8_t *dst = plane + (size_t)y * e->w * bpp;
+        if (depth == 8) {
+            memcpy(dst, src, (size_t)e->w * bpp);
+        } else {
+            const uint16_t *s16 = (const uint16_t *)(const void *)src;
+            for (size_t i = 0; i < (size_t)e->w * ch; i++) {
+                dst[2 * i] = (uint8_t)(s16[i] >> 8);
+                dst[2 * i + 1] = (uint8_t)s16[i];
+            }
+        }
+    }
+    e->ub = bpp;
+    if (p->palette && bpp > 1) {
+        idx = malloc(npx);
+        if (!idx) goto nomem;
+        ncol = image_palette(plane, npx, bpp, pal, idx, p->pal_order);
+    }
+    if (ncol <= 256) {
+        /* an image palette: always (never larger, measured) */
+        transform = 2;
+        if (lp.method == DIR2_ZSTD && lp.pal_level_boost > 0)
+            lp.level = lp.level + lp.pal_level_boost > 22 ? 22 : lp.level + lp.pal_level_boost;
+        free(plane);
+        plane = idx;
+        idx = NULL;
+        e->ub = 1;
+        e->pl = plane;
+        e->rs = e->w;
+    } else {
+        free(idx);
+        idx = NULL;
+        e->pl = plane;
+        e->rs = (size_t)e->w * bpp;
+        /* green subtraction, when it applies, for every candidate: it makes
+         * both smaller (measured: 4-6% with no predictor) */
+        if (p->green && depth == 8 && ch >= 3) {
+            green(plane, npx, bpp, -1);
+            transform = 1;
+        }
+    }
+    {
+        int fixed = p->predict >= 0 ? p->predict : transform == 2 && !p->pal_predict ? 0 : -1;
+        if (p->progress && p->progress(p->progress_user, 0.0)) {
+            err = fail(diag, DIR_ECANCELLED, -1, -1, "cancelled by the progress callback");
+            goto done;
+        }
+        if (classify(e, hkeys, hsec, hsize)) goto nomem;
+        if (fixed >= 0) {
+            /* a fixed predictor: one candidate */
+            if (residuals(e, fixed)) goto nomem;
+            err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
+            if (err) goto done;
+        } else {
+            /* candidate A: no predictor; B: a predictor per section */
+            if (residuals(e, DIR2_PRED_NONE)) goto nomem;
+            uint64_t cost_a = 0;
+            buf resid_a = {0};
+            if (p->trials) {
+                err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
+                if (err) goto done;
+            } else {
+                est_tab = malloc(sizeof *est_tab << EST_BITS);
+                if (!est_tab) goto nomem;
+                cost_a = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);
+                resid_a = e->st[S_RESID];
+                memset(&e->st[S_RESID], 0, sizeof e->st[S_RESID]);
+            }
+            if (residuals(e, p->predict)) {
+                free(resid_a.d);
+                goto nomem;
+            }
+            if (p->trials) {
+                err = emit(e, transform, pal, ncol, bpp, &trial, &zc, diag);
+                if (err) goto done;
+                if (trial.n < best.n) {
+                    buf t = best;
+                    best = trial;
+                    trial = t;
+                }
+            } else {
+                uint64_t cost_b = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);
+                int take_b = cost_b * 64 < cost_a * (uint64_t)(64 - p->b_bias);
+                if (!take_b) {
+                    /* back to A: its residuals and codes */
+                    free(e->st[S_RESID].d);
+                    e->st[S_RESID] = resid_a;
+                    resid_a.d = NULL;
+                    for (uint64_t s = 0; s < nsec; s++)
+                        if (e->code[s] >= DIR2_RAW) e->code[s] = DIR2_RAW;
+                    e->st[S_CODES].n = 0;
+                    if (buf_put(&e->st[S_CODES], e->code, nsec)) goto nomem;
+                }
+                free(resid_a.d);
+                err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
+                if (err) goto done;
+            }
+        }
+    }
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->sections = nsec;
+        for (uint64_t s = 0; s < nsec; s++) {
+            unsigned c = e->code[s];
+            stats->code_count[c >= DIR2_RAW ? 3 + (c - DIR2_RAW > 5 ? 5 : c - DIR2_RAW) : c]++;
+        }
+        for (unsigned k = 0; k < DIR2_STREAMS; k++)
+            stats->stream_bytes[k] = e->st[k].n;
+    }
+    *out = best.d;
+    *out_size = best.n;
+    best.d = NULL;
+    goto done;
+nomem:
+    err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+done:
+    ZSTD_freeCCtx(zc);
+    free(best.d);
+    free(trial.d);
+    for (unsigned k = 0; k < DIR2_STREAMS; k++)
+        free(e->st[k].d);
+    free(est_tab);
+    free(hkeys);
+    free(hsec);
+    free(e->code);
+    free(e);
+    free(plane);
+    free(idx);
     return err;
 }
 
 dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *opt, uint8_t **out,
                               size_t *out_size, dir_stats *stats, dir_diag *diag)
 {
-    size_t bps = px->depth == 16 ? 2 : 1;
-    size_t row = (size_t)px->width * px->channels * bps;
-    size_t n = row * px->height, samples = n / bps;
-    (void)stats;
-    *out = NULL;
-    *out_size = 0;
-    uint8_t *raw = malloc(n);
-    if (!raw) return fail(diag, DIR_ENOMEM, 0, "out of memory");
-    const uint8_t *src = px->data;
-    if (bps == 1) {
-        for (uint32_t y = 0; y < px->height; y++)
-            memcpy(raw + row * y, src + px->stride * y, row);
-    } else {
-        size_t k = 0, per_row = row / 2;
-        for (uint32_t y = 0; y < px->height; y++) {
-            const uint16_t *r = (const uint16_t *)(const void *)(src + px->stride * y);
-            for (size_t i = 0; i < per_row; i++, k++) {
-                raw[k] = (uint8_t)(r[i] >> 8);
-                raw[samples + k] = (uint8_t)r[i];
-            }
-        }
+    dir2_params p;
+    dir2_params_from_options(opt, &p);
+    dir_error err = dir2_encode_payload_params(px, &p, out, out_size, stats, diag);
+    /* The container's decoder reports no code counts for version 2: the
+     * encoder's statistics keep the sections and stream sizes only. */
+    if (stats) memset(stats->code_count, 0, sizeof stats->code_count);
+    if (err == DIR_OK && p.progress && p.progress(p.progress_user, 1.0)) {
+        free(*out);
+        *out = NULL;
+        *out_size = 0;
+        return fail(diag, DIR_ECANCELLED, -1, -1, "cancelled by the progress callback");
     }
-    size_t cap = ZSTD_compressBound(n);
-    uint8_t *frame = malloc(cap);
-    if (!frame) {
-        free(raw);
-        return fail(diag, DIR_ENOMEM, 0, "out of memory");
+    return err;
+}
+
+/* ---- decoder ---- */
+
+uint64_t dir2_decode_scratch_bound(uint32_t width, uint32_t height, unsigned channels,
+                                   unsigned depth)
+{
+    uint64_t npx = (uint64_t)width * height, bpp = (uint64_t)channels * depth / 8;
+    uint64_t nsec = (uint64_t)((width + SEC - 1) / SEC) * ((height + SEC - 1) / SEC);
+    /* codes, two per-section offset arrays, fills, references, palettes,
+     * indices; the residuals; the index plane of an image palette; one
+     * lzma dictionary at a time (zstd decodes in one call into the stream) */
+    uint64_t streams = nsec * (1 + 4 + 4 + bpp + 5 + 1 + PALMAX * bpp + 128) + npx * bpp;
+    uint64_t dict = lzma_dict(npx * bpp > nsec * 128 ? npx * bpp : nsec * 128);
+    return streams + npx + dict + ((uint64_t)1 << 20);
+}
+
+typedef struct sdesc {
+    uint8_t method;
+    uint64_t raw, packed;
+    const uint8_t *data;
+} sdesc;
+
+static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, ZSTD_DCtx **dcp,
+                        dir_diag *diag)
+{
+    if (d->method == DIR2_STORED) {
+        if (d->raw) memcpy(dst, d->data, d->raw);
+        return DIR_OK;
     }
-    size_t r = ZSTD_compress(frame, cap, raw, n, opt->level);
-    free(raw);
-    if (ZSTD_isError(r)) {
-        free(frame);
-        return fail(diag, DIR_EBACKEND, 0, "zstd: %s", ZSTD_getErrorName(r));
+    if (d->method == DIR2_ZSTD) {
+        unsigned long long cs = ZSTD_getFrameContentSize(d->data, d->packed);
+        if (cs != d->raw)
+            return fail(diag, DIR_EBACKEND, off, -1,
+                        "stream %u (%s): zstd frame declares %lld bytes, the table %llu", k,
+                        stream_names[k], cs >= ZSTD_CONTENTSIZE_ERROR ? -1LL : (long long)cs,
+                        (unsigned long long)d->raw);
+        size_t fs = ZSTD_findFrameCompressedSize(d->data, d->packed);
+        if (ZSTD_isError(fs) || fs != d->packed)
+            return fail(diag, DIR_EBACKEND, off, -1,
+                        "stream %u (%s): the zstd frame is not exactly %llu bytes", k,
+                        stream_names[k], (unsigned long long)d->packed);
+        if (!*dcp) *dcp = ZSTD_createDCtx();
+        if (!*dcp) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+        size_t got = ZSTD_decompressDCtx(*dcp, dst, d->raw, d->data, d->packed);
+        if (ZSTD_isError(got) || got != d->raw)
+            return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): zstd: %s", k, stream_names[k],
+                        ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
+        return DIR_OK;
     }
-    if (opt->progress && opt->progress(opt->progress_user, 1.0) != 0) {
-        free(frame);
-        return fail(diag, DIR_ECANCELLED, 0, "encoding cancelled");
-    }
-    *out = frame;
-    *out_size = r;
+#if !DIR_HAVE_LZMA
+    return fail(diag, DIR_EBACKEND, off, -1,
+                "stream %u (%s): lzma: not supported by this build (no liblzma)", k,
+                stream_names[k]);
+#else
+    /* LZMA2 */
+    lzma_options_lzma lo;
+    memset(&lo, 0, sizeof lo);
+    lo.dict_size = lzma_dict(d->raw);
+    lzma_filter f[2] = {{LZMA_FILTER_LZMA2, &lo}, {LZMA_VLI_UNKNOWN, NULL}};
+    size_t ip = 0, op = 0;
+    lzma_ret r = lzma_raw_buffer_decode(f, NULL, d->data, &ip, d->packed, dst, &op, d->raw);
+    if (r != LZMA_OK || ip != d->packed || op != d->raw)
+        return fail(diag, DIR_EBACKEND, off, -1,
+                    "stream %u (%s): lzma: %s (%zu of %llu bytes in, %zu of %llu out)", k,
+                    stream_names[k],
+                    r == LZMA_OK          ? "sizes differ"
+                    : r == LZMA_BUF_ERROR ? "data ends early or is too long"
+                                          : "corrupt data",
+                    ip, (unsigned long long)d->packed, op, (unsigned long long)d->raw);
     return DIR_OK;
+#endif
 }
 
 dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
                               unsigned channels, unsigned depth, const dir_limits *limits,
                               void *samples, size_t samples_size, dir_diag *diag)
 {
-    (void)width;
-    (void)height;
-    (void)channels;
-    (void)limits;
-    unsigned long long content = ZSTD_getFrameContentSize(in, in_size);
-    if (content == ZSTD_CONTENTSIZE_ERROR)
-        return fail(diag, DIR_EBACKEND, 0, "the payload is not a zstd frame");
-    if (content != samples_size)
-        return fail(diag, DIR_EBACKEND, 0,
-                    "the payload's zstd frame holds %lld bytes, the image %zu",
-                    content == ZSTD_CONTENTSIZE_UNKNOWN ? -1LL : (long long)content, samples_size);
-    size_t fsize = ZSTD_findFrameCompressedSize(in, in_size);
-    if (ZSTD_isError(fsize) || fsize != in_size)
-        return fail(diag, DIR_EBACKEND, 0, "the payload's zstd frame is not %zu bytes long",
-                    in_size);
-    uint8_t *dst = samples, *tmp = NULL;
+    dir_diag_clear(diag);
+    dir_limits lim;
+    if (limits)
+        lim = *limits;
+    else
+        dir_limits_default(&lim);
+    if ((!in && in_size) || !samples) return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
+    if (channels < 1 || channels > 4)
+        return fail(diag, DIR_EINVAL, -1, -1, "channels %u: expected 1 to 4", channels);
+    if (depth != 8 && depth != 16)
+        return fail(diag, DIR_EINVAL, -1, -1, "depth %u: expected 8 or 16", depth);
+    if (width < 1 || height < 1 || width > DIR_MAX_DIM || height > DIR_MAX_DIM)
+        return fail(diag, DIR_EINVAL, -1, -1, "image %ux%u: sides must be 1 to %u", width, height,
+                    DIR_MAX_DIM);
+    if (width > lim.max_width || height > lim.max_height ||
+        (uint64_t)width * height > lim.max_pixels || (uint64_t)width * height > DIR_MAX_PIXELS)
+        return fail(diag, DIR_ELIMIT, -1, -1, "image %ux%u over the limits", width, height);
+    unsigned bpp = channels * depth / 8;
+    uint64_t npx = (uint64_t)width * height;
+    if (samples_size < npx * bpp)
+        return fail(diag, DIR_EBUFFER, -1, -1, "buffer of %zu bytes for %llu", samples_size,
+                    (unsigned long long)(npx * bpp));
+    uint32_t cols = (width + SEC - 1) / SEC, rows = (height + SEC - 1) / SEC;
+    uint64_t nsec = (uint64_t)cols * rows;
+
+    size_t pos = 0;
+    if (in_size < 1) return fail(diag, DIR_ETRUNCATED, 0, -1, "truncated at byte 0: no transform");
+    unsigned transform = in[pos++];
+    if (transform > 2)
+        return fail(diag, DIR_EHEADER, 0, -1,
+                    "transform %u: expected 0 (none), 1 (subtract green) or 2 (palette)",
+                    transform);
+    if (transform == 1 && (depth != 8 || channels < 3))
+        return fail(
+            diag, DIR_EHEADER, 0, -1,
+            "transform 1 (subtract green) needs 8-bit RGB or RGBA, not %u channels of %u bits",
+            channels, depth);
+    unsigned ncol = 0;
+    const uint8_t *pal = NULL;
+    if (transform == 2) {
+        if (bpp < 2)
+            return fail(diag, DIR_EHEADER, 0, -1, "transform 2 (palette) on a one-byte grey image");
+        if (pos >= in_size)
+            return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: no palette size",
+                        pos);
+        ncol = (unsigned)in[pos++] + 1;
+        if (in_size - pos < (size_t)ncol * bpp)
+            return fail(diag, DIR_ETRUNCATED, pos, -1,
+                        "truncated at byte %zu: palette of %u colours needs %u bytes", pos, ncol,
+                        ncol * bpp);
+        pal = in + pos;
+        pos += (size_t)ncol * bpp;
+    }
+    unsigned ub = transform == 2 ? 1 : bpp;
+
+    sdesc sd[DIR2_STREAMS];
+    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        size_t at = pos;
+        if (pos >= in_size)
+            return fail(diag, DIR_ETRUNCATED, pos, -1,
+                        "truncated at byte %zu: stream table ends before stream %u (%s)", pos, k,
+                        stream_names[k]);
+        sd[k].method = in[pos++];
+        if (sd[k].method > DIR2_LZMA)
+            return fail(diag, DIR_EBACKEND, at, -1,
+                        "stream %u (%s): method %u: expected 0 (stored), 1 (zstd) or 2 (lzma)", k,
+                        stream_names[k], sd[k].method);
+        size_t n = leb_get(in + pos, in_size - pos, &sd[k].raw);
+        if (n == 0)
+            return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: stream %u (%s) size",
+                        pos, k, stream_names[k]);
+        if (n == (size_t)-1)
+            return fail(diag, DIR_ESTREAM, pos, -1,
+                        "stream %u (%s): size is not a minimal LEB128 of at most 9 bytes", k,
+                        stream_names[k]);
+        pos += n;
+        if (sd[k].method == DIR2_STORED) {
+            sd[k].packed = sd[k].raw;
+        } else {
+            n = leb_get(in + pos, in_size - pos, &sd[k].packed);
+            if (n == 0)
+                return fail(diag, DIR_ETRUNCATED, pos, -1,
+                            "truncated at byte %zu: stream %u (%s) packed size", pos, k,
+                            stream_names[k]);
+            if (n == (size_t)-1)
+                return fail(
+                    diag, DIR_ESTREAM, pos, -1,
+                    "stream %u (%s): packed size is not a minimal LEB128 of at most 9 bytes", k,
+                    stream_names[k]);
+            pos += n;
+            if (sd[k].packed == 0)
+                return fail(diag, DIR_EBACKEND, pos, -1, "stream %u (%s): packed size 0", k,
+                            stream_names[k]);
+        }
+    }
+    {
+        uint64_t total = 0;
+        for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+            if (sd[k].packed > in_size)
+                return fail(diag, DIR_ETRUNCATED, pos, -1,
+                            "truncated: stream %u (%s) declares %llu bytes, the payload has %zu", k,
+                            stream_names[k], (unsigned long long)sd[k].packed, in_size);
+            total += sd[k].packed;
+        }
+        if (total > in_size - pos)
+            return fail(diag, DIR_ETRUNCATED, in_size, -1,
+                        "truncated at byte %zu: the streams need %llu bytes, %zu are left", in_size,
+                        (unsigned long long)total, in_size - pos);
+        if (total < in_size - pos)
+            return fail(diag, DIR_ETRAILING, pos + total, -1, "%llu bytes after the last stream",
+                        (unsigned long long)(in_size - pos - total));
+        for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+            sd[k].data = in + pos;
+            pos += (size_t)sd[k].packed;
+        }
+    }
+    /* Exact sizes first: the code stream is one byte per section. */
+    if (sd[S_CODES].raw != nsec)
+        return fail(diag, DIR_ESTREAM, -1, -1, "stream 0 (codes) has %llu bytes for %llu sections",
+                    (unsigned long long)sd[S_CODES].raw, (unsigned long long)nsec);
+
+    dir_error err = DIR_OK;
+    uint8_t *codes = malloc(nsec);
+    uint8_t *st[DIR2_STREAMS] = {0};
+    uint32_t *aux = NULL; /* per section: source (ref), or offsets (palette) */
+    uint32_t *aux2 = NULL;
+    uint8_t *plane = NULL;
+    ZSTD_DCtx *dctx = NULL; /* one for every zstd stream */
+    if (!codes) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+    err = unpack(&sd[S_CODES], S_CODES, codes, sd[S_CODES].data - in, &dctx, diag);
+    if (err) goto out;
+    uint64_t nfill = 0, nref = 0, npal = 0, nraw = 0;
+    for (uint64_t s = 0; s < nsec; s++) {
+        uint8_t c = codes[s];
+        if (c == DIR2_FILL) {
+            nfill++;
+        } else if (c == DIR2_REF) {
+            nref++;
+        } else if (c == DIR2_PALETTE) {
+            npal++;
+        } else if (c >= DIR2_RAW && c < DIR2_RAW + DIR2_PRED_COUNT) {
+            uint32_t sx = (uint32_t)(s % cols), sy = (uint32_t)(s / cols);
+            uint64_t sw = width - sx * SEC < SEC ? width - sx * SEC : SEC;
+            uint64_t sh = height - sy * SEC < SEC ? height - sy * SEC : SEC;
+            nraw += sw * sh;
+        } else {
+            err = fail(diag, DIR_ECODE, s, s, "bad code 0x%02x in section %llu", c,
+                       (unsigned long long)s);
+            goto out;
+        }
+    }
+    /* Every other stream's size from the codes, before it is allocated. */
+    {
+        struct {
+            unsigned k;
+            uint64_t lo, hi;
+        } want[] = {
+            {S_FILLS, nfill * ub, nfill * ub},
+            {S_REFS, nref, nref * 5},
+            {S_RESID, nraw * ub, nraw * ub},
+            {S_PALS, npal * (1 + 2 * (uint64_t)ub), npal * (1 + PALMAX * (uint64_t)ub)},
+            {S_INDEX, npal * 32, npal * 128},
+        };
+        for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
+            uint64_t n = sd[want[i].k].raw;
+            if (n < want[i].lo || n > want[i].hi) {
+                if (want[i].lo == want[i].hi)
+                    err = fail(diag, DIR_ESTREAM, -1, -1,
+                               "stream %u (%s) has %llu bytes; the codes need exactly %llu",
+                               want[i].k, stream_names[want[i].k], (unsigned long long)n,
+                               (unsigned long long)want[i].lo);
+                else
+                    err = fail(diag, DIR_ESTREAM, -1, -1,
+                               "stream %u (%s) has %llu bytes; the codes allow %llu to %llu",
+                               want[i].k, stream_names[want[i].k], (unsigned long long)n,
+                               (unsigned long long)want[i].lo, (unsigned long long)want[i].hi);
+                goto out;
+            }
+        }
+    }
+    for (unsigned k = 1; k < DIR2_STREAMS; k++) {
+        st[k] = malloc(sd[k].raw ? sd[k].raw : 1);
+        if (!st[k]) goto nomem;
+        err = unpack(&sd[k], k, st[k], sd[k].data - in, &dctx, diag);
+        if (err) goto out;
+    }
+    /* Prepass: references and palettes, each checked. */
+    if (nref + npal) {
+        aux = malloc(nsec * sizeof *aux);
+        aux2 = malloc(nsec * sizeof *aux2);
+        if (!aux || !aux2) goto nomem;
+    }
+    {
+        size_t rp = 0, pp = 0, ip = 0;
+        for (uint64_t s = 0; s < nsec; s++) {
+            uint8_t c = codes[s];
+            if (c == DIR2_REF) {
+                uint64_t d;
+                size_t n = leb_get(st[S_REFS] + rp, sd[S_REFS].raw - rp, &d);
+                if (n == 0) {
+                    err = fail(diag, DIR_ETRUNCATED, rp, s,
+                               "stream 2 (references) ends inside section %llu",
+                               (unsigned long long)s);
+                    goto out;
+                }
+                if (n == (size_t)-1 || d < 1 || d > s) {
+                    err =
+                        fail(diag, DIR_EREF, rp, s,
+                             "section %llu: reference distance %s (must be a minimal LEB128 from 1 "
+                             "to %llu)",
+                             (unsigned long long)s, n == (size_t)-1 ? "malformed" : "out of range",
+                             (unsigned long long)s);
+                    if (n != (size_t)-1 && diag)
+                        snprintf(diag->message, sizeof diag->message,
+                                 "section %llu: reference distance %llu out of range 1 to %llu",
+                                 (unsigned long long)s, (unsigned long long)d,
+                                 (unsigned long long)s);
+                    goto out;
+                }
+                uint64_t src = s - d;
+                uint32_t sx = (uint32_t)(s % cols), sy = (uint32_t)(s / cols);
+                uint32_t tx = (uint32_t)(src % cols), ty = (uint32_t)(src / cols);
+                uint32_t sw = width - sx * SEC < SEC ? width - sx * SEC : SEC;
+                uint32_t sh = height - sy * SEC < SEC ? height - sy * SEC : SEC;
+                uint32_t tw = width - tx * SEC < SEC ? width - tx * SEC : SEC;
+                uint32_t th = height - ty * SEC < SEC ? height - ty * SEC : SEC;
+                if (tw < sw || th < sh) {
+                    err = fail(diag, DIR_EREF, rp, s,
+                               "section %llu refers to section %llu, %ux%u in the image, smaller "
+                               "than its own %ux%u",
+                               (unsigned long long)s, (unsigned long long)src, tw, th, sw, sh);
+                    goto out;
+                }
+                aux[s] = (uint32_t)src;
+                rp += n;
+            } else if (c == DIR2_PALETTE) {
+                if (pp >= sd[S_PALS].raw) {
+                    err =
+                        fail(diag, DIR_ETRUNCATED, pp, s,
+                             "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
+                    goto out;
+                }
+                unsigned k = st[S_PALS][pp];
+                if (k < 2 || k > PALMAX) {
+                    err = fail(diag, DIR_ECOUNT, pp, s,
+                               "section %llu: palette of %u colours (must be 2 to %u)",
+                               (unsigned long long)s, k, PALMAX);
+                    goto out;
+                }
+                if (sd[S_PALS].raw - pp - 1 < (uint64_t)k * ub) {
+                    err =
+                        fail(diag, DIR_ETRUNCATED, pp, s,
+                             "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
+                    goto out;
+                }
+                unsigned bits = index_bits(k);
+                if (sd[S_INDEX].raw - ip < (uint64_t)32 * bits) {
+                    err =
+                        fail(diag, DIR_ETRUNCATED, ip, s,
+                             "stream 5 (indices) ends inside section %llu", (unsigned long long)s);
+                    goto out;
+                }
+                if (bits > 1 || k < 2) {
+                    const uint8_t *q = st[S_INDEX] + ip;
+                    unsigned mask = (1u << bits) - 1;
+                    for (unsigned i = 0; i < SEC * SEC; i++) {
+                        unsigned v = (q[i * bits / 8] >> (i * bits % 8)) & mask;
+                        if (v >= k) {
+                            err = fail(
+                                diag, DIR_ECOLOUR, ip, s,
+                                "section %llu: index %u at position %u, the palette has %u colours",
+                                (unsigned long long)s, v, i, k);
+                            goto out;
+                        }
+                    }
+                }
+                aux[s] = (uint32_t)pp;
+                aux2[s] = (uint32_t)ip;
+                pp += 1 + (size_t)k * ub;
+                ip += 32 * bits;
+            }
+        }
+        if (rp != sd[S_REFS].raw || pp != sd[S_PALS].raw || ip != sd[S_INDEX].raw) {
+            unsigned k = rp != sd[S_REFS].raw ? S_REFS : pp != sd[S_PALS].raw ? S_PALS : S_INDEX;
+            size_t used = k == S_REFS ? rp : k == S_PALS ? pp : ip;
+            err = fail(diag, DIR_ESTREAM, used, -1, "stream %u (%s): %llu bytes unused", k,
+                       stream_names[k], (unsigned long long)(sd[k].raw - used));
+            goto out;
+        }
+    }
+    /* The image palette's indices must be < its size. */
+    if (transform == 2) {
+        for (uint64_t i = 0; i < nfill; i++)
+            if (st[S_FILLS][i] >= ncol) {
+                err = fail(diag, DIR_ECOLOUR, i, -1,
+                           "fill %llu: colour index %u, the image palette has %u colours",
+                           (unsigned long long)i, st[S_FILLS][i], ncol);
+                goto out;
+            }
+        size_t pp = 0;
+        while (pp < sd[S_PALS].raw) {
+            unsigned k = st[S_PALS][pp];
+            for (unsigned j = 0; j < k; j++)
+                if (st[S_PALS][pp + 1 + j] >= ncol) {
+                    err = fail(diag, DIR_ECOLOUR, pp + 1 + j, -1,
+                               "section palette: colour index %u, the image palette has %u colours",
+                               st[S_PALS][pp + 1 + j], ncol);
+                    goto out;
+                }
+            pp += 1 + k;
+        }
+        plane = malloc(npx);
+        if (!plane) goto nomem;
+    } else {
+        plane = samples;
+    }
+    /* The scan: image rows, section by section. */
+    {
+        size_t rs = (size_t)width * ub, fp = 0, qp = 0;
+        const uint8_t *res = st[S_RESID];
+        uint64_t *fillat = NULL;
+        (void)fillat;
+        /* fill units are consumed in section order; remember each fill's
+         * offset through aux2 when there is room, else recount per band */
+        for (uint32_t sy = 0; sy < rows; sy++) {
+            uint32_t y0 = sy * SEC, y1 = y0 + SEC < height ? y0 + SEC : height;
+            size_t fband = fp;
+            for (uint32_t y = y0; y < y1; y++) {
+                uint8_t *row = plane + (size_t)y * rs;
+                fp = fband;
+                for (uint32_t sx = 0; sx < cols; sx++) {
+                    uint64_t s = (uint64_t)sy * cols + sx;
+                    uint32_t x0 = sx * SEC, x1 = x0 + SEC < width ? x0 + SEC : width;
+                    uint8_t c = codes[s];
+                    uint8_t *d = row + (size_t)x0 * ub;
+                    size_t n = (size_t)(x1 - x0) * ub;
+                    if (c == DIR2_FILL) {
+                        const uint8_t *f = st[S_FILLS] + fp;
+                        for (uint32_t x = x0; x < x1; x++, d += ub)
+                            memcpy(d, f, ub);
+                        fp += ub;
+                    } else if (c == DIR2_REF) {
+                        uint64_t src = aux[s];
+                        uint32_t tx = (uint32_t)(src % cols), ty = (uint32_t)(src / cols);
+                        memcpy(d,
+                               plane + (size_t)(ty * SEC + (y - y0)) * rs + (size_t)tx * SEC * ub,
+                               n);
+                    } else if (c == DIR2_PALETTE) {
+                        const uint8_t *pe = st[S_PALS] + aux[s];
+                        unsigned k = pe[0], bits = index_bits(k), mask = (1u << bits) - 1;
+                        const uint8_t *q = st[S_INDEX] + aux2[s];
+                        for (uint32_t x = x0; x < x1; x++, d += ub) {
+                            unsigned i = (y - y0) * SEC + (x - x0);
+                            unsigned v = (q[i * bits / 8] >> (i * bits % 8)) & mask;
+                            memcpy(d, pe + 1 + v * ub, ub);
+                        }
+                    } else {
+                        unsigned pr = c - DIR2_RAW;
+                        if (pr == DIR2_PRED_NONE) {
+                            memcpy(d, res + qp, n);
+                        } else {
+                            unresid_segment(pr, plane, rs, ub, x0, x1, y, res + qp);
+                        }
+                        qp += n;
+                    }
+                }
+            }
+        }
+    }
+    /* Undo the transform, into the caller's layout. */
+    if (transform == 2) {
+        uint8_t *o = samples;
+        for (uint64_t i = 0; i < npx; i++) {
+            if (plane[i] >= ncol) {
+                err = fail(diag, DIR_ECOLOUR, -1, i / width / SEC * cols + i % width / SEC,
+                           "pixel %llu: colour index %u, the image palette has %u colours",
+                           (unsigned long long)i, plane[i], ncol);
+                goto out;
+            }
+            memcpy(o + i * bpp, pal + (size_t)plane[i] * bpp, bpp);
+        }
+    } else if (transform == 1) {
+        uint8_t *o = samples;
+        for (uint64_t i = 0; i < npx; i++) {
+            uint8_t *c = o + i * bpp;
+            c[0] = (uint8_t)(c[0] + c[1]);
+            c[2] = (uint8_t)(c[2] + c[1]);
+        }
+    }
     if (depth == 16) {
-        tmp = malloc(samples_size);
-        if (!tmp) return fail(diag, DIR_ENOMEM, 0, "out of memory");
-        dst = tmp;
+        uint8_t *o = samples;
+        for (uint64_t i = 0; i < npx * channels; i++) {
+            uint16_t v = (uint16_t)(o[2 * i] << 8 | o[2 * i + 1]);
+            memcpy(o + 2 * i, &v, 2);
+        }
     }
-    size_t got = ZSTD_decompress(dst, samples_size, in, in_size);
-    if (ZSTD_isError(got) || got != samples_size) {
-        free(tmp);
-        return fail(diag, DIR_EBACKEND, 0, "zstd: %s",
-                    ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short frame");
-    }
-    if (depth == 16) {
-        size_t n = samples_size / 2;
-        uint16_t *o = samples;
-        for (size_t i = 0; i < n; i++)
-            o[i] = (uint16_t)(tmp[i] << 8 | tmp[n + i]);
-        free(tmp);
-    }
-    return DIR_OK;
+    goto out;
+nomem:
+    err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+out:
+    ZSTD_freeDCtx(dctx);
+    if (plane != samples) free(plane);
+    free(aux);
+    free(aux2);
+    for (unsigned k = 0; k < DIR2_STREAMS; k++)
+        free(st[k]);
+    free(codes);
+    return err;
 }

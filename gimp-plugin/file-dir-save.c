@@ -181,7 +181,7 @@ dir_save_vals_parse (DirSaveVals *vals,
       if (dir_backend_parse (backend, &b) != DIR_OK)
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "Unknown .dir back end '%s' (expected zstd or none)",
+                       "Unknown .dir back end '%s' (expected zstd, none or lzma)",
                        backend);
           return FALSE;
         }

@@ -87,7 +87,7 @@ query (void)
     { GIMP_PDB_STRING,   "backend",      "Back end: \"zstd\" or \"none\"; \"\" for the default (zstd)" },
     { GIMP_PDB_STRING,   "filter",       "Filter: \"auto\", \"sub\" or \"none\"; \"\" for the default (auto)" },
     { GIMP_PDB_STRING,   "layout",       "Layout: \"ordered\" or \"interleaved\"; \"\" for the default (ordered)" },
-    { GIMP_PDB_INT32,    "level",        "zstd level 1..22; 0 for the default (19)" }
+    { GIMP_PDB_INT32,    "level",        "zstd level 1..22; 0 for the default (9)" }
   };
 
   static const GimpParamDef heatmap_args[] =

@@ -245,8 +245,8 @@ static int encode_image(enum img_fmt fmt, const uint8_t *px, uint32_t w, uint32_
         img.pixels = (uint8_t *)px;
         img.size = (size_t)w * h * ch;
         if (fmt == FMT_PNG) return bench_png_encode(&img, -1, out, err, errlen);
-        bench_codec codecs[16];
-        size_t n = bench_codecs(codecs, 16, NULL, NULL);
+        bench_codec codecs[BENCH_MAX_CODECS];
+        size_t n = bench_codecs(codecs, BENCH_MAX_CODECS, NULL, NULL, NULL);
         for (size_t k = 0; k < n; k++)
             if (strcmp(codecs[k].id, "webp-z9") == 0)
                 return codecs[k].encode(&codecs[k], &img, out, err, errlen);

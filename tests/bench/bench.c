@@ -5,6 +5,7 @@
  * Usage: dir-bench [options] < LIST
  *   LIST: lines "class<TAB>absolute_path" (tests/bench/fetch-corpus.sh output)
  *   --optipng PATH   optipng program (default: optipng on PATH; "" to skip)
+ *   --cjxl PATH      cjxl program (default: cjxl on PATH, with djxl; "" to skip)
  *   --tsv FILE       per-image results
  *   --summary FILE   per-class results (for gnuplot)
  *   --markdown FILE  tables (default: stdout)
@@ -24,6 +25,9 @@
  * once --budget-ms is used; the median run counts.  Every decode is checked
  * against the input pixels, byte for byte. */
 #include <errno.h>
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +36,7 @@
 
 #include "bench.h"
 
-#define MAX_CODECS  16
+#define MAX_CODECS  BENCH_MAX_CODECS
 #define MAX_RUNS    64
 #define MAX_CLASSES 3
 
@@ -41,6 +45,8 @@ static const char *const class_names[MAX_CLASSES] = {"screen", "sprite", "icon"}
 typedef struct result {
     int ok;
     size_t size;
+    uint64_t enc_peak; /* bytes of resident memory the encode added at its peak, 0 unknown */
+    uint64_t dec_peak;
     uint64_t enc_ns; /* median */
     uint64_t dec_ns; /* median */
     unsigned enc_runs;
@@ -55,6 +61,11 @@ typedef struct class_total {
     uint64_t size[MAX_CODECS];
     uint64_t enc_ns[MAX_CODECS];
     uint64_t dec_ns[MAX_CODECS];
+    uint64_t enc_peak[MAX_CODECS]; /* the largest of the class's images */
+    uint64_t dec_peak[MAX_CODECS];
+    double enc_peak_x[MAX_CODECS]; /* the largest peak / raw image bytes */
+    double dec_peak_x[MAX_CODECS];
+    int64_t enc_over[MAX_CODECS]; /* the largest encode peak - 2 x image - 32 MiB */
     /* .dir section statistics (from a decode with stats) */
     uint64_t codes[MAX_CODECS][9];
     uint64_t streams[MAX_CODECS][DIR_STREAMS];
@@ -63,6 +74,7 @@ typedef struct class_total {
 
 typedef struct options {
     const char *optipng;
+    const char *cjxl;
     const char *tsv;
     const char *summary;
     const char *markdown;
@@ -81,6 +93,7 @@ typedef struct image_row {
     unsigned channels;
     uint64_t colours;  /* distinct pixel values */
     size_t dir_bytes;  /* .dir default */
+    size_t dir2_bytes; /* .dir v2 payload, default */
     size_t opti_bytes; /* optipng -o2 */
     size_t png_bytes;  /* libpng default */
 } image_row;
@@ -178,6 +191,69 @@ static int same_pixels(const bench_image *img, const uint8_t *px, unsigned out_c
     return 1;
 }
 
+/* Resident memory the call adds at its peak, measured in a forked child:
+ * it returns its free heap to the system (malloc_trim), resets its peak RSS
+ * to the current one (/proc/self/clear_refs, "5"), runs the encode (or the
+ * decode of `enc`) once and sends getrusage's ru_maxrss minus the RSS before
+ * the call.  0 when it cannot be measured.  In-process codecs only. */
+static uint64_t peak_memory(const bench_codec *c, const bench_image *img, const bench_buf *enc,
+                            size_t px_size)
+{
+    int fd[2];
+    if (pipe(fd) != 0) return 0;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return 0;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        uint64_t delta = 0;
+        char err[256];
+        uint8_t *px = enc ? malloc(px_size) : NULL;
+        if (enc && px) memset(px, 0, px_size); /* the caller's buffer is resident */
+        malloc_trim(0);
+        FILE *cr = fopen("/proc/self/clear_refs", "w");
+        long before = -1;
+        if (cr && fputs("5", cr) >= 0 && fclose(cr) == 0) {
+            FILE *st = fopen("/proc/self/statm", "r");
+            long pages_total, pages_rss;
+            if (st && fscanf(st, "%ld %ld", &pages_total, &pages_rss) == 2)
+                before = pages_rss * (sysconf(_SC_PAGESIZE) / 1024);
+            if (st) fclose(st);
+        }
+        int ok = 0;
+        if (before >= 0) {
+            if (enc) {
+                uint8_t *own = NULL;
+                ok = px && c->decode(c, img, enc, px, px_size, &own, err, sizeof err) == 0;
+                free(own);
+            } else {
+                bench_buf out = {0};
+                ok = c->encode(c, img, &out, err, sizeof err) == 0;
+                bench_buf_free(&out);
+            }
+        }
+        struct rusage ru;
+        if (ok && getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > before)
+            delta = (uint64_t)(ru.ru_maxrss - before) * 1024;
+        if (ok && delta == 0) delta = 1; /* measured: nothing resident added */
+        ssize_t w = write(fd[1], &delta, sizeof delta);
+        (void)w;
+        _exit(0);
+    }
+    close(fd[1]);
+    uint64_t delta = 0;
+    if (read(fd[0], &delta, sizeof delta) != (ssize_t)sizeof delta) delta = 0;
+    close(fd[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return delta;
+}
+
 /* Runs one codec on one image: timed encodes, timed decodes, the check. */
 static int run_codec(const options *o, const bench_codec *c, const bench_image *img, result *r,
                      dir_stats *stats, char *err, size_t errlen)
@@ -228,6 +304,10 @@ static int run_codec(const options *o, const bench_codec *c, const bench_image *
     }
     r->dec_runs = n;
     r->dec_ns = bench_median(t, n);
+    if (!(c->flags & (BENCH_PROCESS | BENCH_NO_ENCODE))) {
+        r->enc_peak = peak_memory(c, img, NULL, px_size);
+        r->dec_peak = peak_memory(c, img, &enc, px_size);
+    }
 
     if (stats && strncmp(c->id, "dir-", 4) == 0) {
         dir_diag diag;
@@ -258,8 +338,9 @@ static void write_class_table(FILE *f, const class_total *ct, const char *cls,
     if (ct->failed_images)
         fprintf(f, "(%u image(s) left out of this class: a codec failed on them, see above)\n\n",
                 ct->failed_images);
-    fprintf(f, "| codec | bytes | vs PNG | encode ms | encode MB/s | decode ms | decode MB/s |\n");
-    fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    fprintf(f, "| codec | bytes | vs PNG | encode ms | encode MB/s | decode ms | decode MB/s | "
+               "encode peak MiB | (x image) | decode peak MiB | (x image) |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (size_t k = 0; k < nc; k++) {
         const bench_codec *c = &codecs[k];
         fprintf(f, "| %s | %llu | %.3f | ", c->label, (unsigned long long)ct->size[k],
@@ -268,7 +349,12 @@ static void write_class_table(FILE *f, const class_total *ct, const char *cls,
             fprintf(f, "- | - | ");
         else
             fprintf(f, "%.1f | %.1f | ", (double)ct->enc_ns[k] / 1e6, mbps(ct->raw, ct->enc_ns[k]));
-        fprintf(f, "%.1f | %.1f |\n", (double)ct->dec_ns[k] / 1e6, mbps(ct->raw, ct->dec_ns[k]));
+        fprintf(f, "%.1f | %.1f | ", (double)ct->dec_ns[k] / 1e6, mbps(ct->raw, ct->dec_ns[k]));
+        if (ct->enc_peak[k] && ct->dec_peak[k])
+            fprintf(f, "%.2f | %.2f | %.2f | %.2f |\n", (double)ct->enc_peak[k] / 1048576.0,
+                    ct->enc_peak_x[k], (double)ct->dec_peak[k] / 1048576.0, ct->dec_peak_x[k]);
+        else
+            fprintf(f, "- | - | - | - |\n");
     }
 }
 
@@ -369,6 +455,63 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
         }
         if (!any) fprintf(f, " none");
         fprintf(f, ".\n");
+    }
+}
+
+/* The targets of issue 11 for the version-2 payload, row by row. */
+static void write_v2_targets(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc,
+                             const image_row *rows, size_t nrows)
+{
+    size_t d = find_codec(codecs, nc, "dir2-default"), fa = find_codec(codecs, nc, "dir2-fast"),
+           sm = find_codec(codecs, nc, "dir2-smallest"), webp = find_codec(codecs, nc, "webp-z9"),
+           xz = find_codec(codecs, nc, "xz-9"), png = find_codec(codecs, nc, "png-default"),
+           opti = find_codec(codecs, nc, "optipng-o2");
+    if (d == (size_t)-1 || fa == (size_t)-1 || sm == (size_t)-1) return;
+    fprintf(f, "\n### Version 2 targets (issue 11)\n\n");
+    fprintf(f, "The version-2 pixel payload alone (core/v2.c, before the container: a file adds "
+               "its header).  Ratios are of class totals in this run.\n\n");
+    fprintf(f, "| figure | class | v2 | peer | ratio | target | holds |\n");
+    fprintf(f, "| --- | --- | ---: | ---: | ---: | --- | --- |\n");
+    for (int ci = 0; ci < MAX_CLASSES; ci++) {
+        const class_total *ct = &tot[ci];
+        if (!ct->images) continue;
+        const char *cn = class_names[ci];
+        double r = (double)ct->size[d] / (double)ct->size[webp];
+        fprintf(f, "| default bytes / WebP -z 9 | %s | %llu | %llu | %.3f | <= 1.10 (stretch 1.00) | %s |\n",
+                cn, (unsigned long long)ct->size[d], (unsigned long long)ct->size[webp], r,
+                r <= 1.0 ? "yes, stretch too" : r <= 1.10 ? "yes" : "**no**");
+        r = (double)ct->size[sm] / (double)ct->size[webp];
+        fprintf(f, "| smallest bytes / WebP -z 9 | %s | %llu | %llu | %.3f | (no target) | - |\n", cn,
+                (unsigned long long)ct->size[sm], (unsigned long long)ct->size[webp], r);
+        r = (double)ct->size[d] / (double)ct->size[xz];
+        fprintf(f, "| default bytes / xz -9 | %s | %llu | %llu | %.3f | < 1.00 (stretch 0.90) | %s |\n",
+                cn, (unsigned long long)ct->size[d], (unsigned long long)ct->size[xz], r,
+                r <= 0.9 ? "yes, stretch too" : r < 1.0 ? "yes" : "**no**");
+        if (opti != (size_t)-1) {
+            unsigned n = 0, won = 0;
+            for (size_t i = 0; i < nrows; i++)
+                if (rows[i].cls == ci && rows[i].colours <= 256) {
+                    n++;
+                    won += rows[i].dir2_bytes < rows[i].opti_bytes;
+                }
+            if (n)
+                fprintf(f, "| default smaller than optipng -o2, images with <= 256 colours | %s | %u | %u | %u of %u | all | %s |\n",
+                        cn, won, n, won, n, won == n ? "yes" : "**no**");
+        }
+        double e = mbps(ct->raw, ct->enc_ns[d]), ep = mbps(ct->raw, ct->enc_ns[png]);
+        fprintf(f, "| default encode MB/s / libpng default | %s | %.1f | %.1f | %.2f | >= 2 (stretch 5) | %s |\n",
+                cn, e, ep, e / ep, e / ep >= 5 ? "yes, stretch too" : e / ep >= 2 ? "yes" : "**no**");
+        double fe = mbps(ct->raw, ct->enc_ns[fa]);
+        int small = ct->size[fa] <= ct->size[png];
+        fprintf(f, "| fast encode MB/s / libpng default, at a size <= libpng's (%s) | %s | %.1f | %.1f | %.2f | >= 5 | %s |\n",
+                small ? "it is" : "it is not", cn, fe, ep, fe / ep,
+                fe / ep >= 5 && small ? "yes" : "**no**");
+        double dd = mbps(ct->raw, ct->dec_ns[d]), dw = mbps(ct->raw, ct->dec_ns[webp]);
+        fprintf(f, "| default decode MB/s / libwebp | %s | %.1f | %.1f | %.2f | >= 1.0 (stretch 1.5) | %s |\n",
+                cn, dd, dw, dd / dw, dd / dw >= 1.5 ? "yes, stretch too" : dd / dw >= 1.0 ? "yes" : "**no**");
+        fprintf(f, "| default encode peak RSS: input + largest extra, against 3 x image + 32 MiB | %s | %.2f MiB extra | | %.2f x image | <= 3 x image + 32 MiB | %s |\n",
+                cn, (double)ct->enc_peak[d] / 1048576.0, ct->enc_peak_x[d] + 1,
+                ct->enc_over[d] <= 0 ? "yes" : "**no**");
     }
 }
 
@@ -495,7 +638,7 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: dir-bench [--optipng PATH] [--tsv FILE] [--summary FILE] [--markdown FILE]\n"
+            "usage: dir-bench [--optipng PATH] [--cjxl PATH] [--tsv FILE] [--summary FILE] [--markdown FILE]\n"
             "                 [--enc-runs N] [--dec-runs N] [--budget-ms N] [--limit N]\n"
             "                 [--clock cpu|wall] < LIST\n"
             "LIST: lines class<TAB>path, as printed by tests/bench/fetch-corpus.sh\n");
@@ -503,7 +646,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    options o = {"optipng", NULL, NULL, NULL, 5, 9, 300000000u, 0, BENCH_CLOCK_CPU};
+    options o = {"optipng", "cjxl", NULL, NULL, NULL, 5, 9, 300000000u, 0, BENCH_CLOCK_CPU};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -515,6 +658,8 @@ int main(int argc, char **argv)
         i++;
         if (!strcmp(a, "--optipng")) {
             o.optipng = *v ? v : NULL;
+        } else if (!strcmp(a, "--cjxl")) {
+            o.cjxl = *v ? v : NULL;
         } else if (!strcmp(a, "--tsv")) {
             o.tsv = v;
         } else if (!strcmp(a, "--summary")) {
@@ -544,7 +689,7 @@ int main(int argc, char **argv)
         return 1;
     }
     bench_codec codecs[MAX_CODECS];
-    size_t nc = bench_codecs(codecs, MAX_CODECS, o.optipng, tmpdir);
+    size_t nc = bench_codecs(codecs, MAX_CODECS, o.optipng, o.cjxl, tmpdir);
     size_t png_ref = find_codec(codecs, nc, "png-default");
 
     FILE *tsv = NULL;
@@ -566,6 +711,7 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t nrows = 0;
+    size_t k_def2 = find_codec(codecs, nc, "dir2-default");
     size_t k_def = find_codec(codecs, nc, "dir-default"),
            k_opti = find_codec(codecs, nc, "optipng-o2");
     unsigned per_class_seen[MAX_CLASSES] = {0};
@@ -646,6 +792,7 @@ int main(int argc, char **argv)
             r->channels = img.channels;
             r->colours = colours;
             r->dir_bytes = res[k_def].size;
+            r->dir2_bytes = k_def2 != (size_t)-1 ? res[k_def2].size : 0;
             r->opti_bytes = res[k_opti].size;
             r->png_bytes = res[png_ref].size;
         }
@@ -657,6 +804,14 @@ int main(int argc, char **argv)
                 ct->size[k] += res[k].size;
                 ct->enc_ns[k] += res[k].enc_ns;
                 ct->dec_ns[k] += res[k].dec_ns;
+                if (res[k].enc_peak > ct->enc_peak[k]) ct->enc_peak[k] = res[k].enc_peak;
+                if (res[k].dec_peak > ct->dec_peak[k]) ct->dec_peak[k] = res[k].dec_peak;
+                double ex = (double)res[k].enc_peak / (double)img.size,
+                       dx = (double)res[k].dec_peak / (double)img.size;
+                if (ex > ct->enc_peak_x[k]) ct->enc_peak_x[k] = ex;
+                int64_t over = (int64_t)res[k].enc_peak - 2 * (int64_t)img.size - (32 << 20);
+                if (ct->images == 1 || over > ct->enc_over[k]) ct->enc_over[k] = over;
+                if (dx > ct->dec_peak_x[k]) ct->dec_peak_x[k] = dx;
                 for (int j = 0; j < 9; j++)
                     ct->codes[k][j] += stats[k].code_count[j];
                 for (int j = 0; j < DIR_STREAMS; j++)
@@ -727,6 +882,7 @@ int main(int argc, char **argv)
     for (int ci = 0; ci < MAX_CLASSES; ci++)
         if (tot[ci].images) write_class_table(md, &tot[ci], class_names[ci], codecs, nc, png_ref);
     write_targets(md, tot, codecs, nc);
+    write_v2_targets(md, tot, codecs, nc, rows, nrows);
     write_per_image(md, rows, nrows);
     write_sections(md, tot, codecs, nc);
     fprintf(md,

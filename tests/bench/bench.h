@@ -80,7 +80,9 @@ int bench_png_decode_to(const uint8_t *data, size_t size, unsigned want, uint32_
 int bench_png_encode(const bench_image *img, int level, bench_buf *out, char *err, size_t errlen);
 
 /* The codec table: fills `codecs` (capacity `cap`) and returns the count. */
-size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *tmpdir);
+#define BENCH_MAX_CODECS 24
+size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *cjxl,
+                    const char *tmpdir);
 
 /* What the timings measure.  CPU (the default): CPU time of the calling
  * thread (CLOCK_THREAD_CPUTIME_ID) plus that of the child processes waited

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* codecs.c -- the benchmark's codec wrappers: .dir, libpng, optipng (as a
- * process), lossless WebP, QOI, TGA with RLE (our own, type 10/11), and
- * deflate (gzip framing) and xz of the raw pixels. */
+ * process), lossless WebP, JPEG XL lossless (cjxl/djxl as processes), QOI,
+ * TGA with RLE (our own, type 10/11), and deflate (gzip framing) and xz of
+ * the raw pixels; the version-2 pixel payload (core/v2.c) on its own. */
 #include <errno.h>
 #include <lzma.h>
 #include <png.h>
@@ -22,6 +23,7 @@
 #include <zlib.h>
 
 #include "bench.h"
+#include "v2.h"
 
 extern char **environ;
 
@@ -105,6 +107,37 @@ static int dir_dec(const bench_codec *c, const bench_image *img, const bench_buf
     dir_diag diag;
     dir_error e = dir_decode(in->data, in->size, NULL, px, px_size, NULL, NULL, &diag);
     if (e != DIR_OK) return fail(err, errlen, "dir_decode: %s: %s", dir_strerror(e), diag.message);
+    return 0;
+}
+
+/* The version-2 pixel payload alone (core/v2.h), until the version-2
+ * container is in dir_encode: the file adds its header (tens of bytes). */
+static int dir2_enc(const bench_codec *c, const bench_image *img, bench_buf *out, char *err,
+                    size_t errlen)
+{
+    dir_diag diag;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    dir_pixels px = {img->pixels, img->width, img->height, img->channels, 8, 0};
+    dir_error e = dir2_encode_payload(&px, &c->dir, &data, &size, NULL, &diag);
+    if (e != DIR_OK)
+        return fail(err, errlen, "dir2_encode_payload: %s: %s", dir_strerror(e), diag.message);
+    out->data = data;
+    out->size = size;
+    out->release = dir_free;
+    return 0;
+}
+
+static int dir2_dec(const bench_codec *c, const bench_image *img, const bench_buf *in, uint8_t *px,
+                    size_t px_size, uint8_t **own, char *err, size_t errlen)
+{
+    (void)c;
+    (void)own;
+    dir_diag diag;
+    dir_error e = dir2_decode_payload(in->data, in->size, img->width, img->height, img->channels,
+                                      8, NULL, px, px_size, &diag);
+    if (e != DIR_OK)
+        return fail(err, errlen, "dir2_decode_payload: %s: %s", dir_strerror(e), diag.message);
     return 0;
 }
 
@@ -390,6 +423,20 @@ static int read_file(const char *path, bench_buf *out, char *err, size_t errlen)
     return 0;
 }
 
+/* Runs argv[0] (from PATH) and waits; 0 if it exited with status 0. */
+static int run_tool(char *const argv[], char *err, size_t errlen)
+{
+    pid_t pid;
+    int e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    if (e != 0) return fail(err, errlen, "cannot run %s: %s", argv[0], strerror(e));
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return fail(err, errlen, "waitpid: %s", strerror(errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return fail(err, errlen, "%s failed (status %d)", argv[0], status);
+    return 0;
+}
+
 /* Encodes with libpng's default level, writes the file and runs
  * `optipng -quiet -o2` on it.  The caller times this whole function, so the
  * time includes process start-up, the file I/O and that libpng encode (a few
@@ -406,26 +453,62 @@ static int optipng_enc(const bench_codec *c, const bench_image *img, bench_buf *
     if (bench_png_encode(img, -1, &png, err, errlen) != 0) return -1;
     if (write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
     char *argv[] = {(char *)c->tool, "-quiet", "-o2", "-out", out_path, in_path, NULL};
-    pid_t pid;
-    int e = posix_spawnp(&pid, c->tool, NULL, NULL, argv, environ);
-    if (e != 0) {
-        fail(err, errlen, "cannot run %s: %s", c->tool, strerror(e));
-        goto done;
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            fail(err, errlen, "waitpid: %s", strerror(errno));
-            goto done;
-        }
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fail(err, errlen, "%s -o2 failed (status %d)", c->tool, status);
-        goto done;
-    }
+    if (run_tool(argv, err, errlen) != 0) goto done;
     rc = read_file(out_path, out, err, errlen);
 done:
     bench_buf_free(&png);
+    remove(in_path);
+    remove(out_path);
+    return rc;
+}
+
+/* ---- JPEG XL lossless (cjxl -d 0 -e N, djxl), as processes ------------------ */
+
+/* Writes the pixels as a PNG (libpng level 1: quick, the input only) and
+ * runs `cjxl -d 0 -e LEVEL --keep_invisible=1 --quiet`.  The time includes
+ * that PNG encode, the file I/O and process start-up ("process time"). */
+static int jxl_enc(const bench_codec *c, const bench_image *img, bench_buf *out, char *err,
+                   size_t errlen)
+{
+    char in_path[4096], out_path[4096], effort[16];
+    bench_buf png = {0};
+    int rc = -1;
+    snprintf(in_path, sizeof in_path, "%s/jin.png", c->tmpdir);
+    snprintf(out_path, sizeof out_path, "%s/jout.jxl", c->tmpdir);
+    snprintf(effort, sizeof effort, "%d", c->level);
+    remove(out_path);
+    if (bench_png_encode(img, 1, &png, err, errlen) != 0) return -1;
+    if (write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
+    char *argv[] = {(char *)c->tool, in_path, out_path, "-d", "0", "-e", effort,
+                    "--keep_invisible=1", "--quiet", NULL};
+    if (run_tool(argv, err, errlen) != 0) goto done;
+    rc = read_file(out_path, out, err, errlen);
+done:
+    bench_buf_free(&png);
+    remove(in_path);
+    remove(out_path);
+    return rc;
+}
+
+/* `djxl IN OUT.png`, then libpng reads the PNG into the input's channels
+ * (process time, PNG writing and reading included). */
+static int jxl_dec(const bench_codec *c, const bench_image *img, const bench_buf *in, uint8_t *px,
+                   size_t px_size, uint8_t **own, char *err, size_t errlen)
+{
+    (void)own;
+    char in_path[4096], out_path[4096];
+    snprintf(in_path, sizeof in_path, "%s/din.jxl", c->tmpdir);
+    snprintf(out_path, sizeof out_path, "%s/dout.png", c->tmpdir);
+    int rc = -1;
+    if (write_file(in_path, in->data, in->size, err, errlen) != 0) return -1;
+    char *argv[] = {"djxl", in_path, out_path, "--quiet", NULL};
+    if (run_tool(argv, err, errlen) != 0) goto done;
+    bench_buf png = {0};
+    if (read_file(out_path, &png, err, errlen) != 0) goto done;
+    rc = bench_png_decode_to(png.data, png.size, img->channels, img->width, img->height, px,
+                             px_size, err, errlen);
+    bench_buf_free(&png);
+done:
     remove(in_path);
     remove(out_path);
     return rc;
@@ -797,9 +880,23 @@ static bench_codec plain_codec(const char *id, const char *label, bench_encode_f
     return c;
 }
 
-size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *tmpdir)
+static bench_codec dir2_codec(const char *id, const char *label, const char *preset)
 {
-    bench_codec all[16];
+    bench_codec c;
+    memset(&c, 0, sizeof c);
+    c.id = id;
+    c.label = label;
+    c.encode = dir2_enc;
+    c.decode = dir2_dec;
+    dir_encode_options_default(&c.dir);
+    dir_encode_options_preset(&c.dir, preset, NULL);
+    return c;
+}
+
+size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *cjxl,
+                    const char *tmpdir)
+{
+    bench_codec all[BENCH_MAX_CODECS];
     size_t n = 0;
     all[n++] = dir_codec("dir-seed-none", ".dir seed-pure, filter none", DIR_FILTER_NONE,
                          DIR_BACKEND_NONE, 0, 0);
@@ -810,6 +907,9 @@ size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const 
     all[n++] = dir_codec("dir-default", ".dir default", 0, 0, 0, 1);
     all[n++] = dir_codec("dir-smallest", ".dir smallest (auto, zstd 22)", DIR_FILTER_AUTO,
                          DIR_BACKEND_ZSTD, 22, 0);
+    all[n++] = dir2_codec("dir2-fast", ".dir v2 payload, fast", "fast");
+    all[n++] = dir2_codec("dir2-default", ".dir v2 payload, default", "default");
+    all[n++] = dir2_codec("dir2-smallest", ".dir v2 payload, smallest", "smallest");
     all[n++] = plain_codec("png-shipped", "PNG as shipped in Debian", shipped_enc, png_dec,
                            BENCH_NO_ENCODE, -1);
     all[n++] = plain_codec("png-default", "PNG, libpng default level", png_enc, png_dec, 0, -1);
@@ -822,6 +922,16 @@ size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const 
     }
     all[n++] =
         plain_codec("webp-z9", "WebP lossless -z 9", webp_enc, webp_dec, BENCH_EXPANDS_GREY, 9);
+    if (cjxl) {
+        for (int e = 7; e <= 9; e += 2) {
+            all[n] = plain_codec(e == 7 ? "jxl-e7" : "jxl-e9",
+                                 e == 7 ? "JPEG XL lossless -e 7 (process time)"
+                                        : "JPEG XL lossless -e 9 (process time)",
+                                 jxl_enc, jxl_dec, BENCH_PROCESS, e);
+            all[n].tool = cjxl;
+            all[n++].tmpdir = tmpdir;
+        }
+    }
     all[n++] = plain_codec("qoi", "QOI", qoi_enc, qoi_dec, BENCH_EXPANDS_GREY, 0);
     all[n++] = plain_codec("tga-rle", "TGA RLE (own, type 10)", tga_enc, tga_dec, 0, 0);
     all[n++] = plain_codec("gzip-9", "gzip -9 of raw pixels", gzip_enc, gzip_dec, 0, 9);

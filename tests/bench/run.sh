@@ -40,8 +40,10 @@ corpus=${DIR_CORPUS_DIR:-$build/bench-corpus}
 out=$build/bench
 mkdir -p "$out"
 
-for tool in gnuplot optipng; do
-    command -v $tool >/dev/null 2>&1 || die "$tool not found (apt-get install $tool)"
+for tool in gnuplot optipng cjxl djxl; do
+    pkg=$tool
+    case $tool in cjxl | djxl) pkg=libjxl-tools ;; esac
+    command -v $tool >/dev/null 2>&1 || die "$tool not found (apt-get install $pkg)"
 done
 [ -d "$shared/imgarrays-reference" ] || die "no shared data at $shared (set DIR_SHARED)"
 
@@ -117,6 +119,11 @@ for id in $codecs; do
     dir-seed-auto) c='#e6550d' p=7 ;;
     dir-default) c='#d62728' p=7 ;;
     dir-smallest) c='#7f0000' p=6 ;;
+    dir2-fast) c='#fdd0a2' p=15 ;;
+    dir2-default) c='#a50f15' p=15 ;;
+    dir2-smallest) c='#67000d' p=14 ;;
+    jxl-e7) c='#74c476' p=8 ;;
+    jxl-e9) c='#006d2c' p=8 ;;
     png-shipped) c='#9ecae1' p=5 ;;
     png-default) c='#3182bd' p=5 ;;
     png-9) c='#08519c' p=5 ;;
@@ -188,8 +195,8 @@ fi
     cat <<EOF
 # Benchmarks
 
-.dir against PNG, optipng, lossless WebP, QOI, TGA with RLE, and gzip -9 and
-xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
+.dir against PNG, optipng, lossless WebP, JPEG XL lossless, QOI, TGA with
+RLE, and gzip -9 and xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
 IMGArrays reference data sets packed into images.  This file is written by the
 benchmark; do not edit it by hand.
 
@@ -197,7 +204,7 @@ benchmark; do not edit it by hand.
 - **Date:** $start; the whole run took $((t1 - t0)) s
 - **Machine:** $cpu, $cores logical CPUs, $mem RAM; Linux $(uname -r); load average $load_start at the start and $(cut -d ' ' -f 1-3 /proc/loadavg) at the end (other work on the machine slows the timings, never the sizes)
 - **Source:** commit $rev
-- **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
+- **Build:** ${compiler:-?}, buildtype ${buildtype:-?}; libpng $(ver libpng), libwebp $(ver libwebp), libzstd $(ver libzstd), zlib $(ver zlib), liblzma $(ver liblzma), $(optipng -v | head -n 1), $(cjxl --version 2>/dev/null | head -n 1 | cut -d ' ' -f 1-2) (libjxl-tools), QOI from Debian's libqoi-dev ($(dpkg-query -W -f '${Version}' libqoi-dev 2>/dev/null || echo '?'))
 - **Corpus:** \`tests/bench/corpus.tsv\` ($(grep -c -v '^#' "$src/tests/bench/corpus.tsv") images: GIMP manual screenshots from gimp-help-en, freeciv sprite sheets and tiles from freeciv-data, Adwaita icons with alpha from adwaita-icon-theme), fetched by \`tests/bench/fetch-corpus.sh\` with \`apt-get download\` and \`dpkg-deb -x\`.  Each PNG is read once with libpng (palette expanded, 16 bits reduced to 8, grey+alpha made RGBA) and every codec gets the same 8-bit pixels.
 
 ## How it is measured
@@ -206,6 +213,9 @@ benchmark; do not edit it by hand.
 - Every decode is compared byte for byte with the input pixels; a codec that does not give them back fails the run.
 - **.dir seed-pure**: back end none (no zstd), filter none, sub, or auto (both tried, smaller kept), ordered layout.  **.dir default**: \`dir_encode_options_default\` (filter auto, ordered layout, zstd level $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"), section codification auto).  **.dir smallest**: the defaults with zstd level 22.
 - **PNG**: libpng, 8-bit grey/RGB/RGBA as the input, default filter heuristics, zlib at libpng's default level and at level 9.  **optipng -o2**: run as a program on the default-level PNG; its time is the CPU time of the optipng process (user + system, from \`getrusage(RUSAGE_CHILDREN)\`, start-up included) plus the benchmark's own libpng encode and file I/O before it, so it is not quite comparable with the in-process times.  Its output is decoded with libpng back to the input's channels.  **PNG as shipped**: the Debian file itself (no encode; decoded with libpng).
+- **.dir v2 payload**, presets fast, default and smallest (\`dir_encode_options_preset\`): the version-2 pixel payload of \`core/v2.c\` on its own (\`dir2_encode_payload\`/\`dir2_decode_payload\`), before the version-2 container is in \`dir_encode\` (a file adds its header and chunks, tens of bytes).  fast: filter none, zstd 3; default: filter auto with search estimate (no trial compression), zstd $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"); smallest: filter auto with search trial, lzma (LZMA2 preset 9e, literal contexts aligned to the pixel).
+- **JPEG XL lossless**: \`cjxl -d 0 -e 7\` and \`-e 9\` (\`--keep_invisible=1 --quiet\`, its default threads) on a PNG the benchmark writes (libpng level 1), decoded with \`djxl\` to PNG and read by libpng; both times are process CPU times (\`getrusage(RUSAGE_CHILDREN)\`, all threads, start-up and the PNG files included), like optipng's.
+- **Peak memory**: for each in-process codec, image and direction, one more encode (decode) in a forked child that first returns its free heap (\`malloc_trim\`) and resets its peak RSS (\`/proc/self/clear_refs\`); the figure is \`getrusage(RUSAGE_SELF).ru_maxrss\` after the call minus the RSS before it, i.e. what the call adds beside the input (and, for decodes, the output buffer), the largest over the class's images, in MiB and as a multiple of that image's raw size.  Not measured for the external programs ("-").
 - **WebP**: libwebp lossless, \`WebPConfigLosslessPreset(&cfg, 9)\` (method 6, quality 100, as \`cwebp -z 9\`) with \`exact = 1\` so the colour under transparent pixels survives.  Grey images are given to WebP and QOI as RGB (neither has a grey mode); their MB/s still counts the grey bytes.
 - **QOI**: \`qoi_encode\`/\`qoi_decode\` from \`/usr/include/qoi.h\`; \`qoi_decode\` allocates its own buffer, included in its time.
 - **TGA RLE**: the benchmark's own encoder/decoder (\`tests/bench/codecs.c\`), type 10 (type 11 for grey), 18-byte header, no footer, top-left origin; packets do not cross scan lines; greedy: 2 or more equal pixels (3 for grey) make a run packet.
@@ -219,6 +229,56 @@ Circles in reds and oranges are the .dir modes; the other shapes are the peers.
 
 EOF
     cat "$out/images.md"
+    cat <<'EOF'
+
+## Version 2: what each technique gave
+
+Measured with the experiment driver `dir-bench-v2` (`tests/bench/v2steps.c`,
+built with the benchmark; the test `bench-v2-corpus` runs it for the round
+trips, the benchmark does not) on the same corpus, one technique at a
+time, from the default preset's parameters (zstd level 9) unless a row says
+otherwise (the rows above the default one are measured before the image
+palette's order and levels changed): payload bytes per class, and
+the ratio to this corpus's lossless WebP `-z 9` totals (265,450 / 1,076,622 /
+2,662,964 bytes).  Each row's command is
+`build/tests/bench/dir-bench-v2 PARAMETERS < build/bench/corpus-list.tsv`
+(every image's round trip is checked).  Measured on 2026-12-01 on branch
+v2codec; the sizes do not depend on the machine.  The rows marked with a
+preset are the encoder at this commit; the benchmark's own tables above can
+be from an earlier run (see "Source" at the top).
+
+| step | parameters | icon | screen | sprite | icon / WebP | screen / WebP | sprite / WebP |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| .dir v1 default (zstd 19; notes-v2) | | 354,592 | 1,456,102 | 3,427,586 | 1.336 | 1.352 | 1.287 |
+| v2 sections (fills, references) + raw units, zstd 9 | `palette=0 green=0 predict=0` | 408,619 | 1,761,995 | 4,028,811 | 1.539 | 1.637 | 1.513 |
+| the same without fills and references | `palette=0 green=0 predict=0 refs=0 fills=0` | 436,040 | 1,772,649 | 4,049,155 | 1.643 | 1.646 | 1.521 |
+| + image palette (at most 256 colours) | `green=0 predict=0` | 408,619 | 1,689,346 | 3,797,160 | 1.539 | 1.569 | 1.426 |
+| + green subtraction | `predict=0` | 392,607 | 1,598,090 | 3,610,037 | 1.479 | 1.484 | 1.356 |
+| + predictor per section, A or B by estimate | `pal_order=0 pal_predict=0 pal_level_boost=0` | 401,963 | 1,374,279 | 3,413,935 | 1.514 | 1.276 | 1.282 |
+| + image palettes by value, predictors on indices, zstd 12 for them (**default**) | `-p default` | 401,963 | 1,368,253 | 3,384,235 | 1.514 | 1.271 | 1.271 |
+| default + section palettes, 2-16 colours | `smallpal_max=16` | 423,301 | 1,394,690 | 3,448,557 | 1.595 | 1.295 | 1.295 |
+| default + section palettes, 2-4 colours | `smallpal_max=4` | 413,484 | 1,378,151 | 3,403,991 | 1.558 | 1.280 | 1.278 |
+| A or B by trial instead of estimate | `trials=1` | 385,200 | 1,374,279 | 3,403,184 | 1.451 | 1.276 | 1.278 |
+| the same at zstd 19 | `trials=1 level=19` | 322,790 | 1,275,132 | 3,122,475 | 1.216 | 1.184 | 1.173 |
+| lzma (LZMA2 9e, aligned literal contexts), by estimate | `method=2` | 283,512 | 1,161,027 | 2,830,550 | 1.068 | 1.078 | 1.063 |
+| lzma, by trial, palettes by frequency | `method=2 trials=1 pal_order=0 pal_predict=0` | 268,904 | 1,158,729 | 2,808,288 | 1.013 | 1.076 | 1.055 |
+| lzma, by trial (**smallest**) | `-p smallest` | 268,904 | 1,150,310 | 2,771,770 | 1.013 | 1.068 | 1.041 |
+| **fast**: green, no predictor, zstd 3 | `-p fast` | 463,081 | 1,695,528 | 3,938,678 | 1.745 | 1.575 | 1.479 |
+
+What did not pay: section palettes with bit-packed indices (larger with up to
+16 colours on every class, mixed with up to 4); one predictor per row of
+sections (`predict=-1`, larger than per section); biasing the per-section
+choice towards no predictor (`none_bias`); planes instead of interleaved
+units (notes-v2); zstd's minimum match 3 or strategy btopt at levels 9-12
+(smaller screens, larger icons, slower); the predictor estimate on every
+fourth row (0.3-1% larger; every other row is the default: 18-34% faster for
+0.1-0.5%).  lzma pays 9-17% over zstd 19 with the same trials, so it is the
+smallest preset's back end; it decodes 4-5 times slower than zstd, so it is
+not the default's.  The default's estimate loses 4% to a trial on icons (it
+picks predictors where none would be smaller) and nothing on screens.  The
+default's size targets need more than zstd gives at a speed above libpng's:
+zstd 19 encodes at 5-7 MB/s.
+EOF
     cat <<EOF
 
 ## Where the bytes go: \`dirtool info\`

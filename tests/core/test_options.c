@@ -71,7 +71,8 @@ int main(void)
     check_error("level", "5x", "invalid value '5x' for level: expected an integer from 1 to 22");
     check_error("level", "", "invalid value '' for level: expected an integer from 1 to 22");
     check_error("filter", "paeth", "invalid value 'paeth' for filter: expected none, sub or auto");
-    check_error("backend", "lzma", "invalid value 'lzma' for backend: expected none or zstd");
+    check_error("backend", "brotli", "invalid value 'brotli' for backend: expected none, zstd or lzma");
+    check_error("search", "guess", "invalid value 'guess' for search: expected estimate or trial");
     check_error("preset", "best",
                 "invalid value 'best' for preset: expected fast, default or smallest");
     check_error("speed", "1", "unknown option 'speed'");
@@ -88,14 +89,21 @@ int main(void)
     CHECK_EQ_INT(dir_option_get(&opt, "preset", buf, sizeof buf), DIR_OK);
     CHECK(strcmp(buf, "custom") == 0);
     CHECK_EQ_INT(dir_option_set(&opt, "preset", "smallest", NULL), DIR_OK);
-    CHECK_EQ_INT(opt.level, 22);
+    CHECK_EQ_INT(opt.backend, DIR_BACKEND_LZMA);
+    CHECK_EQ_INT(opt.search, DIR_SEARCH_TRIAL);
+    CHECK_EQ_INT(dir_option_applies(&opt, "level"), 0);
+    CHECK_EQ_INT(dir_option_get(&opt, "search", buf, sizeof buf), DIR_OK);
+    CHECK(strcmp(buf, "trial") == 0);
+    CHECK_EQ_INT(dir_option_get(&opt, "backend", buf, sizeof buf), DIR_OK);
+    CHECK(strcmp(buf, "lzma") == 0);
     CHECK_EQ_INT(dir_option_set(&opt, "preset", "default", NULL), DIR_OK);
-    /* Field by field: memcmp would also compare the padding after codes,
-     * which is indeterminate (it failed under clang with ASan). */
+    /* Field by field: memcmp would also compare the padding, which is
+     * indeterminate (it failed under clang with ASan). */
     CHECK(opt.filter == def.filter && opt.layout == def.layout && opt.backend == def.backend &&
-          opt.level == def.level && opt.codes == def.codes && opt.progress == def.progress &&
+          opt.level == def.level && opt.codes == def.codes && opt.search == def.search &&
+          opt.format_version == def.format_version && opt.progress == def.progress &&
           opt.progress_user == def.progress_user);
-    CHECK_EQ_INT(dir_option_get(&opt, "level", buf, 2), DIR_EBUFFER);
+    CHECK_EQ_INT(dir_option_get(&opt, "level", buf, 1), DIR_EBUFFER); /* "9" and its NUL */
 
     /* Whether an option has an effect. */
     CHECK_EQ_INT(dir_option_applies(&def, "level"), 1);

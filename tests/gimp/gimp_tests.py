@@ -470,7 +470,7 @@ def mode_export(a, work, checks):
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
   (dt-mark "bad option result "
-    (dt-num (length (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(bad)} {scm_str(bad)} "lzma" "" "" 0)))))""")
+    (dt-num (length (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(bad)} {scm_str(bad)} "brotli" "" "" 0)))))""")
     bad_level = os.path.join(work, "bad-level.dir")
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
@@ -582,7 +582,7 @@ def mode_export(a, work, checks):
         checks.ok(same, f"{case}: dirtool decodes the source pixels ({msg})")
 
     checks.ok(not [x for x in marks if x.startswith("bad option result")]
-              and "Unknown .dir back end 'lzma'" in output,
+              and "Unknown .dir back end 'brotli'" in output,
               "an unknown back end is refused with its name")
     checks.ok(not [x for x in marks if x.startswith("bad level result")]
               and "zstd level 23 is out of range" in output,
@@ -986,7 +986,7 @@ def mode_interactive(a, work, checks):
     marks = g.marks()
 
     m = [x for x in marks if x.startswith("dialog export ")]
-    checks.ok(m == ["dialog export backend=none filter=auto layout=interleaved level=19"],
+    checks.ok(m == ["dialog export backend=none filter=auto layout=interleaved level=9"],
               f"the dialog's choices are stored with the image ({m})")
     for path, what in ((ia, "exported from the dialog"), (ib, "exported with last values")):
         if not checks.ok(os.path.exists(path), what):

@@ -110,7 +110,7 @@ roundtrip)
             done
         done
     done
-    # Default options (filter auto, zstd level 19, ordered): version 2.
+    # Default options (filter auto, zstd level 9, ordered): version 2.
     for img in $builtins; do
         run "$CONVERT" "$img" def.dir
         [ "$(property def.dir dir:version)" = 2 ] || fail "$img: default version"
@@ -198,7 +198,7 @@ conversions)
     [ "$(lists cz.dir)" = 0 ] || fail "dir:codes=zstd wrote an entry list"
     ;;
 options)
-    for define in dir:filter=median dir:backend=lzma dir:layout=spiral \
+    for define in dir:filter=median dir:backend=brotli dir:layout=spiral \
         dir:level=0 dir:level=23 dir:level=5x dir:codes=fewest; do
         rejects bad.dir "${define%%=*}" -- "$CONVERT" rose: -define "$define" bad.dir
     done
@@ -345,11 +345,11 @@ monitor)
     # version-1 coder's reports; version 2's come from its payload coder.)
     run "$CONVERT" -size 1200x1200 xc: +noise random -depth 8 noise.png
     # Times each report as it arrives: the reports from 40% on must be
-    # spread over the encoding (zstd level 19 of 4.3 MB takes well over a
-    # second here; the pixel copy, a few milliseconds).
+    # spread over the encoding (zstd level 19, asked for, of 4.3 MB takes
+    # well over a second here; the pixel copy, a few milliseconds).
     python3 - "$CONVERT" <<'EOF' || fail "no progress during the encoding"
 import subprocess, sys, time
-p = subprocess.Popen([sys.argv[1], "-monitor", "noise.png", "-define", "dir:version=1", "noise.dir"],
+p = subprocess.Popen([sys.argv[1], "-monitor", "noise.png", "-define", "dir:version=1", "-define", "dir:level=19", "noise.dir"],
                      stderr=subprocess.PIPE)
 t0, rec, seen = time.time(), b"", {}
 while True:

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* v2steps.c -- the experiment driver behind docs/benchmarks.md's "Version 2:
+ * what each technique gave": encodes every corpus image with the version-2
+ * payload encoder (core/v2.c) under explicit parameters, checks the round
+ * trip byte for byte, and prints per-class totals, the ratio to the WebP
+ * -z 9 totals of docs/benchmarks.md's run, and encode/decode MB/s (CPU time
+ * of this thread).  Not part of `meson compile bench`: a tool for trying one
+ * technique at a time.
+ *
+ * Usage: dir-bench-v2 [-v] [-p PRESET] [key=value ...] < LIST
+ *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
+ *   keys: the fields of dir2_params (core/v2.h): palette pal_order pal_predict green predict
+ *         b_bias est_span est_match cost_step refs fills smallpal_max method
+ *         level workers trials, starting from the default preset's values
+ *   -p: start from preset fast, default or smallest (dir_encode_options_preset)
+ *   -v: one line per image
+ * Exit status 1 when an image does not round-trip (tests/bench/test_v2corpus.sh). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "v2.h"
+
+static double cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int set_param(dir2_params *p, const char *kv)
+{
+    char k[64];
+    int v;
+    if (sscanf(kv, "%63[^=]=%d", k, &v) != 2) return -1;
+#define F(n)                                                                                       \
+    if (!strcmp(k, #n)) {                                                                          \
+        p->n = v;                                                                                  \
+        return 0;                                                                                  \
+    }
+    F(palette)
+    F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(est_span)
+        F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max) F(method) F(level) F(workers)
+            F(trials)
+#undef F
+                return -1;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const cls[3] = {"icon", "screen", "sprite"};
+    /* WebP lossless -z 9 per class, docs/benchmarks.md (the same corpus) */
+    static const double webp[3] = {265450, 1076622, 2662964};
+    dir2_params p;
+    dir2_params_from_options(NULL, &p);
+    int verbose = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-v")) {
+            verbose = 1;
+        } else if (!strcmp(argv[i], "-p") && i + 1 < argc) {
+            dir_encode_options opt;
+            dir_encode_options_default(&opt);
+            if (dir_encode_options_preset(&opt, argv[++i], NULL) != DIR_OK) {
+                fprintf(stderr, "dir-bench-v2: unknown preset '%s'\n", argv[i]);
+                return 2;
+            }
+            dir2_params_from_options(&opt, &p);
+        } else if (set_param(&p, argv[i]) != 0) {
+            fprintf(stderr, "dir-bench-v2: bad parameter '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    double tot[3] = {0}, raw[3] = {0}, et[3] = {0}, dt[3] = {0};
+    char line[8192];
+    while (fgets(line, sizeof line, stdin)) {
+        char c[32], path[8000];
+        if (sscanf(line, "%31[^\t]\t%7999[^\n]", c, path) != 2) continue;
+        int ci = !strcmp(c, "icon") ? 0 : !strcmp(c, "screen") ? 1 : 2;
+        bench_image img;
+        memset(&img, 0, sizeof img);
+        char err[256];
+        if (bench_read_file(path, &img.file, &img.file_size) != 0 ||
+            bench_png_load(img.file, img.file_size, &img, err, sizeof err) != 0) {
+            fprintf(stderr, "dir-bench-v2: cannot read %s\n", path);
+            return 1;
+        }
+        dir_pixels px = {img.pixels, img.width, img.height, img.channels, 8, 0};
+        uint8_t *out = NULL;
+        size_t size = 0;
+        dir_diag diag;
+        dir_stats st;
+        double t0 = cpu_s();
+        dir_error e = dir2_encode_payload_params(&px, &p, &out, &size, &st, &diag);
+        double t1 = cpu_s();
+        if (e != DIR_OK) {
+            fprintf(stderr, "dir-bench-v2: %s: encode: %s\n", path, diag.message);
+            return 1;
+        }
+        uint8_t *back = malloc(img.size);
+        e = dir2_decode_payload(out, size, img.width, img.height, img.channels, 8, NULL, back,
+                                img.size, &diag);
+        double t2 = cpu_s();
+        if (e != DIR_OK || memcmp(back, img.pixels, img.size) != 0) {
+            fprintf(stderr, "dir-bench-v2: %s: %s\n", path, e ? diag.message : "pixels differ");
+            return 1;
+        }
+        tot[ci] += (double)size;
+        raw[ci] += (double)img.size;
+        et[ci] += t1 - t0;
+        dt[ci] += t2 - t1;
+        if (verbose)
+            printf("%s\t%zu\t%s\t%ux%ux%u\tfill %llu ref %llu palette %llu raw-none %llu "
+                   "raw-predicted %llu\n",
+                   c, size, path, img.width, img.height, img.channels,
+                   (unsigned long long)st.code_count[DIR2_FILL],
+                   (unsigned long long)st.code_count[DIR2_REF],
+                   (unsigned long long)st.code_count[DIR2_PALETTE],
+                   (unsigned long long)st.code_count[3],
+                   (unsigned long long)(st.sections - st.code_count[0] - st.code_count[1] -
+                                        st.code_count[2] - st.code_count[3]));
+        free(back);
+        free(out);
+        free(img.file);
+        free(img.pixels);
+    }
+    for (int i = 0; i < 3; i++)
+        printf("%-6s %10.0f  x%.3f webp  encode %6.1f MB/s  decode %6.1f MB/s\n", cls[i], tot[i],
+               tot[i] / webp[i], et[i] > 0 ? raw[i] / et[i] / 1e6 : 0,
+               dt[i] > 0 ? raw[i] / dt[i] / 1e6 : 0);
+    return 0;
+}

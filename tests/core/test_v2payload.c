@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: MIT */
+/* test_v2payload.c -- the version-2 pixel payload (core/v2.c) on its own:
+ * exact round trips of synthetic images in every channel count, depth,
+ * preset and coding choice; hand-made payloads checked against
+ * docs/FORMAT.md ("Version 2 payload") byte by byte; and one malformed
+ * payload per error class, each expecting its error and message. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if DIR_HAVE_LZMA
+#include <lzma.h>
+#endif
+#include <zstd.h>
+
+#include "testutil.h"
+#include "v2.h"
+
+/* ---- images ---- */
+
+static uint32_t rng = 12345;
+static unsigned rnd(void)
+{
+    rng = rng * 1103515245u + 12345u;
+    return rng >> 16;
+}
+
+enum { K_NOISE, K_GRADIENT, K_FEWCOLOURS, K_TILES, K_FLAT, K_KINDS };
+
+/* Samples of kind k: w*h*ch values, 8 or 16 bits (native uint16_t). */
+static void *make_image(unsigned kind, uint32_t w, uint32_t h, unsigned ch, unsigned depth)
+{
+    size_t n = (size_t)w * h * ch;
+    void *buf = malloc(n * (depth / 8));
+    for (size_t i = 0; i < n; i++) {
+        size_t px = i / ch;
+        uint32_t x = (uint32_t)(px % w), y = (uint32_t)(px / w);
+        unsigned c = (unsigned)(i % ch), v;
+        switch (kind) {
+        case K_NOISE: v = rnd() * 7919u; break;
+        case K_GRADIENT: v = (x * 3 + y * 5 + c * 40) * 257u + (x ^ y); break;
+        case K_FEWCOLOURS: v = ((x / 3 + y / 5) % 5) * 12345u + c * 999u; break;
+        case K_TILES: v = ((x % 16) * 7 + (y % 16) * 13 + c) * 411u + (x / 48) * 11u; break;
+        default: v = 0x1234 + c; break;
+        }
+        if (depth == 8)
+            ((uint8_t *)buf)[i] = (uint8_t)v;
+        else
+            ((uint16_t *)buf)[i] = (uint16_t)v;
+    }
+    return buf;
+}
+
+static int roundtrip_params(const char *what, const void *img, uint32_t w, uint32_t h, unsigned ch,
+                            unsigned depth, const dir2_params *p, const dir_encode_options *opt)
+{
+    dir_pixels px = {img, w, h, ch, depth, 0};
+    uint8_t *out = NULL;
+    size_t size = 0;
+    dir_diag diag;
+    dir_error e = p ? dir2_encode_payload_params(&px, p, &out, &size, NULL, &diag)
+                    : dir2_encode_payload(&px, opt, &out, &size, NULL, &diag);
+    if (e != DIR_OK) {
+        fprintf(stderr, "%s: encode %ux%ux%u/%u: %s\n", what, w, h, ch, depth, diag.message);
+        test_failures++;
+        return -1;
+    }
+    size_t n = (size_t)w * h * ch * (depth / 8);
+    uint8_t *back = malloc(n);
+    e = dir2_decode_payload(out, size, w, h, ch, depth, NULL, back, n, &diag);
+    int bad = e != DIR_OK || memcmp(back, img, n) != 0;
+    if (bad) {
+        fprintf(stderr, "%s: %ux%ux%u/%u: %s\n", what, w, h, ch, depth,
+                e ? diag.message : "pixels differ");
+        test_failures++;
+    }
+    free(back);
+    free(out);
+    return bad ? -1 : (int)size;
+}
+
+static void test_roundtrips(void)
+{
+    static const uint32_t sizes[][2] = {{1, 1}, {17, 33}, {64, 48}, {300, 7}};
+    static const char *const presets[] = {"fast", "default", "smallest"};
+    for (unsigned si = 0; si < 4; si++)
+        for (unsigned ch = 1; ch <= 4; ch++)
+            for (unsigned depth = 8; depth <= 16; depth += 8)
+                for (unsigned k = 0; k < K_KINDS; k++) {
+                    uint32_t w = sizes[si][0], h = sizes[si][1];
+                    void *img = make_image(k, w, h, ch, depth);
+                    for (unsigned pi = 0; pi < 3; pi++) {
+                        dir_encode_options opt;
+                        dir_encode_options_default(&opt);
+                        CHECK_EQ_INT(dir_encode_options_preset(&opt, presets[pi], NULL), DIR_OK);
+                        roundtrip_params(presets[pi], img, w, h, ch, depth, NULL, &opt);
+                    }
+                    /* every predictor, small palettes, no references or
+                     * fills, each back end */
+                    dir2_params p;
+                    dir2_params_from_options(NULL, &p);
+                    for (int pr = 0; pr < DIR2_PRED_COUNT; pr++) {
+                        p.predict = pr;
+                        p.green = pr & 1;
+                        p.smallpal_max = pr < 3 ? 16 : pr == 3 ? 2 : pr == 4 ? 4 : 0;
+                        p.refs = pr != 5;
+                        p.fills = pr != 6;
+                        p.palette = pr != 2;
+                        p.method = pr % 3;
+                        p.level = p.method == DIR2_LZMA ? 1 : 3;
+                        roundtrip_params("params", img, w, h, ch, depth, &p, NULL);
+                    }
+                    p.predict = -1; /* per row of sections */
+                    p.method = DIR2_ZSTD;
+                    roundtrip_params("band", img, w, h, ch, depth, &p, NULL);
+                    free(img);
+                }
+    /* A stride wider than the row. */
+    uint8_t img[5 * 8];
+    for (unsigned i = 0; i < sizeof img; i++)
+        img[i] = (uint8_t)(i * 37);
+    dir_pixels px = {img, 2, 5, 3, 8, 8};
+    uint8_t *out;
+    size_t size;
+    CHECK_EQ_INT(dir2_encode_payload(&px, NULL, &out, &size, NULL, NULL), DIR_OK);
+    uint8_t back[30];
+    CHECK_EQ_INT(dir2_decode_payload(out, size, 2, 5, 3, 8, NULL, back, sizeof back, NULL), DIR_OK);
+    for (unsigned y = 0; y < 5; y++)
+        CHECK(memcmp(back + y * 6, img + y * 8, 6) == 0);
+    free(out);
+}
+
+/* What each technique is for, on images made for it: a tiled image codes
+ * its repeats as references; a flat one as fills. */
+static void test_choices(void)
+{
+    void *img = make_image(K_TILES, 96, 32, 3, 8);
+    dir_pixels px = {img, 96, 32, 3, 8, 0};
+    dir2_params p;
+    dir2_params_from_options(NULL, &p);
+    p.palette = 0;
+    p.predict = 0;
+    uint8_t *out;
+    size_t size;
+    dir_stats st;
+    CHECK_EQ_INT(dir2_encode_payload_params(&px, &p, &out, &size, &st, NULL), DIR_OK);
+    CHECK_EQ_INT(st.sections, 12);
+    /* the content repeats every section but for x / 48, which changes
+     * after 3 sections: 2 sections are new, 10 refer back */
+    CHECK_EQ_INT(st.code_count[DIR2_REF], 10);
+    free(out);
+    free(img);
+    img = make_image(K_FLAT, 40, 20, 4, 16);
+    dir_pixels flat = {img, 40, 20, 4, 16, 0};
+    dir2_params_from_options(NULL, &p);
+    CHECK_EQ_INT(dir2_encode_payload_params(&flat, &p, &out, &size, &st, NULL), DIR_OK);
+    CHECK_EQ_INT(st.code_count[DIR2_FILL], 6);
+    free(out);
+    /* the container's entry point keeps no code counts (its decoder has none) */
+    CHECK_EQ_INT(dir2_encode_payload(&flat, NULL, &out, &size, &st, NULL), DIR_OK);
+    CHECK_EQ_INT(st.code_count[DIR2_FILL], 0);
+    CHECK_EQ_INT(st.sections, 6);
+    free(out);
+    free(img);
+}
+
+/* ---- hand-made payloads (docs/FORMAT.md, "Version 2 payload") ---- */
+
+typedef struct pay {
+    uint8_t b[4096];
+    size_t n;
+} pay;
+
+static void put(pay *p, const void *s, size_t n)
+{
+    if (n) memcpy(p->b + p->n, s, n);
+    p->n += n;
+}
+
+static void put1(pay *p, unsigned v)
+{
+    p->b[p->n++] = (uint8_t)v;
+}
+
+/* A payload with transform t (palette pal of ncol colours of bpp bytes when
+ * t is 2) and the six streams, st[k] of len[k] bytes; stream 3 has method
+ * m3 (raw size raw3 when not stored). */
+static void make_m(pay *p, unsigned t, const uint8_t *pal, unsigned ncol, unsigned bpp,
+                   const uint8_t *const st[6], const size_t len[6], unsigned m3, size_t raw3)
+{
+    p->n = 0;
+    put1(p, t);
+    if (t == 2) {
+        put1(p, ncol - 1);
+        put(p, pal, (size_t)ncol * bpp);
+    }
+    for (unsigned k = 0; k < 6; k++) {
+        unsigned m = k == 3 ? m3 : DIR2_STORED;
+        put1(p, m);
+        if (m != DIR2_STORED) put1(p, (unsigned)raw3);
+        put1(p, (unsigned)len[k]); /* < 128 here: one LEB128 byte */
+    }
+    for (unsigned k = 0; k < 6; k++)
+        put(p, st[k], len[k]);
+}
+
+static void make(pay *p, unsigned t, const uint8_t *pal, unsigned ncol, unsigned bpp,
+                 const uint8_t *const st[6], const size_t len[6])
+{
+    make_m(p, t, pal, ncol, bpp, st, len, DIR2_STORED, 0);
+}
+
+static void expect_pixels(const char *what, const pay *p, uint32_t w, uint32_t h, unsigned ch,
+                          unsigned depth, const void *want)
+{
+    size_t n = (size_t)w * h * ch * (depth / 8);
+    uint8_t *got = malloc(n);
+    dir_diag diag;
+    dir_error e = dir2_decode_payload(p->b, p->n, w, h, ch, depth, NULL, got, n, &diag);
+    if (e != DIR_OK || memcmp(got, want, n)) {
+        fprintf(stderr, "%s: %s\n", what, e ? diag.message : "pixels differ");
+        test_failures++;
+    }
+    free(got);
+}
+
+static void expect_error(const char *what, const pay *p, uint32_t w, uint32_t h, unsigned ch,
+                         unsigned depth, dir_error want, const char *message)
+{
+    size_t n = (size_t)w * h * ch * (depth / 8);
+    uint8_t *got = malloc(n ? n : 1);
+    dir_diag diag;
+    dir_error e = dir2_decode_payload(p->b, p->n, w, h, ch, depth, NULL, got, n, &diag);
+    if (e != want || strcmp(diag.message, message) != 0) {
+        fprintf(stderr, "%s: got %s '%s', expected %s '%s'\n", what, dir_strerror(e), diag.message,
+                dir_strerror(want), message);
+        test_failures++;
+    }
+    free(got);
+}
+
+static void test_golden(void)
+{
+    /* 1. A 20x2 grey image: two sections, a fill of 7 then a reference
+     *    to it (distance 1; the edge section is 4x2, its source 16x2). */
+    {
+        static const uint8_t codes[] = {DIR2_FILL, DIR2_REF}, fills[] = {7}, refs[] = {1};
+        const uint8_t *st[6] = {codes, fills, refs, NULL, NULL, NULL};
+        const size_t len[6] = {2, 1, 1, 0, 0, 0};
+        pay p;
+        make(&p, 0, NULL, 0, 1, st, len);
+        /* the bytes: transform, table, streams */
+        static const uint8_t bytes[] = {0, 0, 2, 0, 1,         0,        1, 0, 0,
+                                        0, 0, 0, 0, DIR2_FILL, DIR2_REF, 7, 1};
+        CHECK_EQ_INT(p.n, sizeof bytes);
+        CHECK(memcmp(p.b, bytes, sizeof bytes) == 0);
+        uint8_t want[40];
+        memset(want, 7, sizeof want);
+        expect_pixels("fill+ref", &p, 20, 2, 1, 8, want);
+        /* the encoder writes exactly these bytes for this image (stored) */
+        dir2_params prm;
+        dir2_params_from_options(NULL, &prm);
+        prm.method = DIR2_STORED;
+        prm.predict = 0;
+        dir_pixels px = {want, 20, 2, 1, 8, 0};
+        uint8_t *out;
+        size_t size;
+        CHECK_EQ_INT(dir2_encode_payload_params(&px, &prm, &out, &size, NULL, NULL), DIR_OK);
+        /* the encoder codes every one-colour section as a fill (fills
+         * come before references), both streams too short to compress */
+        static const uint8_t enc[] = {0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7};
+        CHECK_EQ_INT(size, sizeof enc);
+        CHECK(size == sizeof enc && memcmp(out, enc, size) == 0);
+        free(out);
+    }
+    /* 2. A 3x2 RGB image raw with predictor left (0x11): row 0 is left
+     *    of 0 then left; row 1's first unit is predicted by the unit
+     *    above, the others by their left neighbour. */
+    {
+        static const uint8_t want[] = {10, 20, 30, 11, 22, 33, 12,  24,  36,
+                                       15, 25, 35, 16, 27, 38, 200, 100, 50};
+        uint8_t res[18];
+        for (unsigned i = 0; i < 18; i++) {
+            unsigned x = i / 3 % 3, y = i / 9;
+            unsigned pred = x ? want[i - 3] : y ? want[i - 9] : 0;
+            res[i] = (uint8_t)(want[i] - pred);
+        }
+        static const uint8_t codes[] = {DIR2_RAW + DIR2_PRED_LEFT};
+        const uint8_t *st[6] = {codes, NULL, NULL, res, NULL, NULL};
+        const size_t len[6] = {1, 0, 0, 18, 0, 0};
+        pay p;
+        make(&p, 0, NULL, 0, 3, st, len);
+        expect_pixels("left", &p, 3, 2, 3, 8, want);
+        /* green subtracted (transform 1): the same residuals of R-G, G, B-G */
+        uint8_t g[18];
+        for (unsigned i = 0; i < 6; i++) {
+            g[3 * i] = (uint8_t)(want[3 * i] - want[3 * i + 1]);
+            g[3 * i + 1] = want[3 * i + 1];
+            g[3 * i + 2] = (uint8_t)(want[3 * i + 2] - want[3 * i + 1]);
+        }
+        for (unsigned i = 0; i < 18; i++) {
+            unsigned x = i / 3 % 3, y = i / 9;
+            unsigned pred = x ? g[i - 3] : y ? g[i - 9] : 0;
+            res[i] = (uint8_t)(g[i] - pred);
+        }
+        make(&p, 1, NULL, 0, 3, st, len);
+        expect_pixels("green", &p, 3, 2, 3, 8, want);
+    }
+    /* 3. Paeth, gradient and MED at one interior pixel of a 2x2 grey image,
+     *    L = 100, U = 50, UL = 60, residual 0 at (1,1). */
+    {
+        static const struct {
+            unsigned pred, value;
+        } cases[] = {
+            {DIR2_PRED_UP, 50},
+            {DIR2_PRED_AVERAGE, 75},
+            {DIR2_PRED_PAETH, 100}, /* p = 90: |90-100| = 10 is the least */
+            {DIR2_PRED_GRADIENT, 90},
+            {DIR2_PRED_MED, 90}, /* UL = 60 lies in [50, 100]: L + U - UL */
+        };
+        for (unsigned c = 0; c < 5; c++) {
+            unsigned v = cases[c].value;
+            /* pixels: (0,0) 60, (1,0) 50, (0,1) 100, (1,1) v: UL=60 U=50 L=100 */
+            uint8_t want[4] = {60, 50, 100, (uint8_t)v};
+            /* residuals: (0,0) 60 - 0; (1,0) 50 - 60 (row 0: left);
+             * (0,1) 100 - 60 (column 0: up); (1,1) 0 */
+            uint8_t res[4] = {60, (uint8_t)(50 - 60), 40, 0};
+            uint8_t codes[1] = {(uint8_t)(DIR2_RAW + cases[c].pred)};
+            const uint8_t *st[6] = {codes, NULL, NULL, res, NULL, NULL};
+            const size_t len[6] = {1, 0, 0, 4, 0, 0};
+            pay p;
+            make(&p, 0, NULL, 0, 1, st, len);
+            char what[32];
+            snprintf(what, sizeof what, "predictor %u", cases[c].pred);
+            expect_pixels(what, &p, 2, 2, 1, 8, want);
+        }
+    }
+    /* 4. An image palette (transform 2) of 3 RGBA colours and a section
+     *    palette of 3 of its indices at 2 bits per pixel, 5x3 pixels. */
+    {
+        static const uint8_t pal[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        static const uint8_t codes[] = {DIR2_PALETTE}, pals[] = {3, 2, 0, 1};
+        uint8_t idx[64];
+        memset(idx, 0, sizeof idx);
+        uint8_t want[5 * 3 * 4];
+        for (unsigned y = 0; y < 3; y++)
+            for (unsigned x = 0; x < 5; x++) {
+                unsigned i = y * 16 + x, v = (x + y) % 3; /* section palette index */
+                idx[i * 2 / 8] |= (uint8_t)(v << (i * 2 % 8));
+                memcpy(want + (y * 5 + x) * 4, pal + pals[1 + v] * 4, 4);
+            }
+        const uint8_t *st[6] = {codes, NULL, NULL, NULL, pals, idx};
+        const size_t len[6] = {1, 0, 0, 0, 4, 64};
+        pay p;
+        make(&p, 2, pal, 3, 4, st, len);
+        expect_pixels("palettes", &p, 5, 3, 4, 8, want);
+    }
+    /* 5. 16 bits: a 1x1 grey+alpha fill, high byte first in the payload. */
+    {
+        static const uint8_t codes[] = {DIR2_FILL}, fills[] = {0x12, 0x34, 0xab, 0xcd};
+        const uint8_t *st[6] = {codes, fills, NULL, NULL, NULL, NULL};
+        const size_t len[6] = {1, 4, 0, 0, 0, 0};
+        pay p;
+        make(&p, 0, NULL, 0, 4, st, len);
+        uint16_t want[2] = {0x1234, 0xabcd};
+        expect_pixels("16-bit", &p, 1, 1, 2, 16, want);
+    }
+}
+
+/* ---- malformed payloads: one per error class ---- */
+
+static void test_malformed(void)
+{
+    pay p;
+    static const uint8_t fill_codes[] = {DIR2_FILL}, one[] = {9};
+    const uint8_t *st[6] = {fill_codes, one, NULL, NULL, NULL, NULL};
+    size_t len[6] = {1, 1, 0, 0, 0, 0};
+
+    p.n = 0;
+    expect_error("empty", &p, 4, 4, 1, 8, DIR_ETRUNCATED, "truncated at byte 0: no transform");
+    make(&p, 3, NULL, 0, 1, st, len);
+    expect_error("transform", &p, 4, 4, 1, 8, DIR_EHEADER,
+                 "transform 3: expected 0 (none), 1 (subtract green) or 2 (palette)");
+    make(&p, 1, NULL, 0, 1, st, len);
+    expect_error("green on grey", &p, 4, 4, 1, 8, DIR_EHEADER,
+                 "transform 1 (subtract green) needs 8-bit RGB or RGBA, not 1 channels of 8 bits");
+    make(&p, 2, (const uint8_t[]){0}, 1, 1, st, len);
+    expect_error("palette on grey", &p, 4, 4, 1, 8, DIR_EHEADER,
+                 "transform 2 (palette) on a one-byte grey image");
+    p.n = 1;
+    p.b[0] = 2;
+    expect_error("no palette size", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
+                 "truncated at byte 1: no palette size");
+    p.n = 5;
+    p.b[1] = 1;
+    expect_error("short palette", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
+                 "truncated at byte 2: palette of 2 colours needs 6 bytes");
+
+    make(&p, 0, NULL, 0, 1, st, len);
+    pay q = p;
+    q.n = 5;
+    expect_error("table", &q, 4, 4, 1, 8, DIR_ETRUNCATED,
+                 "truncated at byte 5: stream table ends before stream 2 (references)");
+    q = p;
+    q.b[1 + 2 * 2] = 3;
+    expect_error("method", &q, 4, 4, 1, 8, DIR_EBACKEND,
+                 "stream 2 (references): method 3: expected 0 (stored), 1 (zstd) or 2 (lzma)");
+    q = p;
+    q.n = 3;
+    q.b[2] = 0x81;
+    expect_error("size truncated", &q, 4, 4, 1, 8, DIR_ETRUNCATED,
+                 "truncated at byte 2: stream 0 (codes) size");
+    q = p;
+    memmove(q.b + 4, q.b + 3, q.n - 3);
+    q.n++;
+    q.b[2] = 0x81;
+    q.b[3] = 0x00;
+    expect_error("size not minimal", &q, 4, 4, 1, 8, DIR_ESTREAM,
+                 "stream 0 (codes): size is not a minimal LEB128 of at most 9 bytes");
+    q = p;
+    q.b[1 + 2 * 2] = DIR2_ZSTD; /* references: zstd, raw 0, packed 0 */
+    memmove(q.b + 7, q.b + 6, q.n - 6);
+    q.n++;
+    q.b[6] = 0;
+    expect_error("packed 0", &q, 4, 4, 1, 8, DIR_EBACKEND, "stream 2 (references): packed size 0");
+    q = p;
+    q.n--;
+    expect_error("streams truncated", &q, 4, 4, 1, 8, DIR_ETRUNCATED,
+                 "truncated at byte 14: the streams need 2 bytes, 1 are left");
+    q = p;
+    q.b[q.n++] = 0;
+    expect_error("trailing", &q, 4, 4, 1, 8, DIR_ETRAILING, "1 bytes after the last stream");
+    expect_error("codes size", &p, 17, 4, 1, 8, DIR_ESTREAM,
+                 "stream 0 (codes) has 1 bytes for 2 sections");
+    len[1] = 0;
+    make(&p, 0, NULL, 0, 1, st, len);
+    expect_error("fills size", &p, 4, 4, 1, 8, DIR_ESTREAM,
+                 "stream 1 (fills) has 0 bytes; the codes need exactly 1");
+    {
+        static const uint8_t bad[] = {0x09};
+        const uint8_t *s2[6] = {bad, NULL, NULL, NULL, NULL, NULL};
+        const size_t l2[6] = {1, 0, 0, 0, 0, 0};
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("code", &p, 4, 4, 1, 8, DIR_ECODE, "bad code 0x09 in section 0");
+    }
+    /* references: sections 0 (fill), 1 (ref), in a 32x16 or 20x16 image */
+    {
+        static const uint8_t codes[] = {DIR2_FILL, DIR2_REF}, f[] = {5};
+        uint8_t refs[2] = {2, 0};
+        const uint8_t *s2[6] = {codes, f, refs, NULL, NULL, NULL};
+        size_t l2[6] = {2, 1, 1, 0, 0, 0};
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("ref far", &p, 32, 16, 1, 8, DIR_EREF,
+                     "section 1: reference distance 2 out of range 1 to 1");
+        refs[0] = 0;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("ref 0", &p, 32, 16, 1, 8, DIR_EREF,
+                     "section 1: reference distance 0 out of range 1 to 1");
+        refs[0] = 0x81;
+        refs[1] = 0x00;
+        l2[2] = 2;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error(
+            "ref not minimal", &p, 32, 16, 1, 8, DIR_EREF,
+            "section 1: reference distance malformed (must be a minimal LEB128 from 1 to 1)");
+        l2[2] = 1;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("ref truncated", &p, 32, 16, 1, 8, DIR_ETRUNCATED,
+                     "stream 2 (references) ends inside section 1");
+        refs[0] = 1;
+        refs[1] = 1;
+        l2[2] = 2;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("refs unused", &p, 32, 16, 1, 8, DIR_ESTREAM,
+                     "stream 2 (references): 1 bytes unused");
+        /* the source is an edge section smaller than the referring one:
+         * sections 0 (16 wide), 1 (4 wide edge), 2 in the next row refers
+         * to 1 (distance 1) */
+        static const uint8_t c3[] = {DIR2_FILL, DIR2_FILL, DIR2_REF}, f3[] = {5, 6};
+        static const uint8_t r3[] = {1};
+        const uint8_t *s3[6] = {c3, f3, r3, NULL, NULL, NULL};
+        const size_t l3[6] = {3, 2, 1, 0, 0, 0};
+        make(&p, 0, NULL, 0, 1, s3, l3);
+        /* 20x17: sections 0 (16x16), 1 (4x16), 2 (16x1), 3 (4x1): short codes */
+        expect_error("codes short", &p, 20, 17, 1, 8, DIR_ESTREAM,
+                     "stream 0 (codes) has 3 bytes for 4 sections");
+        static const uint8_t c4[] = {DIR2_FILL, DIR2_FILL, DIR2_REF, DIR2_FILL}, f4[] = {5, 6, 7};
+        const uint8_t *s4[6] = {c4, f4, r3, NULL, NULL, NULL};
+        const size_t l4[6] = {4, 3, 1, 0, 0, 0};
+        make(&p, 0, NULL, 0, 1, s4, l4);
+        expect_error("ref to smaller", &p, 20, 17, 1, 8, DIR_EREF,
+                     "section 2 refers to section 1, 4x16 in the image, smaller than its own 16x1");
+    }
+    /* section palettes */
+    {
+        static const uint8_t codes[] = {DIR2_PALETTE};
+        uint8_t pals[18] = {1, 7}, idx[128];
+        memset(idx, 0, sizeof idx);
+        const uint8_t *s2[6] = {codes, NULL, NULL, NULL, pals, idx};
+        size_t l2[6] = {1, 0, 0, 0, 3, 32};
+        l2[4] = 18;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("palettes long", &p, 4, 4, 1, 8, DIR_ESTREAM,
+                     "stream 4 (palettes) has 18 bytes; the codes allow 3 to 17");
+        l2[4] = 2;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("palette short", &p, 4, 4, 1, 8, DIR_ESTREAM,
+                     "stream 4 (palettes) has 2 bytes; the codes allow 3 to 17");
+        l2[4] = 3;
+        pals[0] = 1;
+        pals[1] = 7;
+        pals[2] = 8;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("palette count 1", &p, 4, 4, 1, 8, DIR_ECOUNT,
+                     "section 0: palette of 1 colours (must be 2 to 16)");
+        pals[0] = 17;
+        l2[4] = 17;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("palette count 17", &p, 4, 4, 1, 8, DIR_ECOUNT,
+                     "section 0: palette of 17 colours (must be 2 to 16)");
+        pals[0] = 3;
+        l2[4] = 4;
+        l2[5] = 32;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("indices short", &p, 4, 4, 1, 8, DIR_ETRUNCATED,
+                     "stream 5 (indices) ends inside section 0");
+        l2[4] = 5;
+        pals[0] = 3;
+        l2[5] = 64;
+        l2[4] = 4;
+        idx[10] = 0x30; /* address 5 * 8 / 2 + ...: index 3 at address 42 */
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("index", &p, 4, 4, 1, 8, DIR_ECOLOUR,
+                     "section 0: index 3 at position 42, the palette has 3 colours");
+        idx[10] = 0;
+        l2[4] = 5;
+        pals[4] = 1;
+        make(&p, 0, NULL, 0, 1, s2, l2);
+        expect_error("palettes unused", &p, 4, 4, 1, 8, DIR_ESTREAM,
+                     "stream 4 (palettes): 1 bytes unused");
+    }
+    /* image palette indices */
+    {
+        static const uint8_t pal[] = {1, 2, 3, 4, 5, 6};
+        static const uint8_t codes[] = {DIR2_FILL}, f[] = {2};
+        const uint8_t *s2[6] = {codes, f, NULL, NULL, NULL, NULL};
+        const size_t l2[6] = {1, 1, 0, 0, 0, 0};
+        make(&p, 2, pal, 2, 3, s2, l2);
+        expect_error("fill index", &p, 4, 4, 3, 8, DIR_ECOLOUR,
+                     "fill 0: colour index 2, the image palette has 2 colours");
+        static const uint8_t c2[] = {DIR2_RAW}, r[] = {0, 1, 1, 2};
+        const uint8_t *s3[6] = {c2, NULL, NULL, r, NULL, NULL};
+        const size_t l3[6] = {1, 0, 0, 4, 0, 0};
+        make(&p, 2, pal, 2, 3, s3, l3);
+        expect_error("raw index", &p, 2, 2, 3, 8, DIR_ECOLOUR,
+                     "pixel 3: colour index 2, the image palette has 2 colours");
+        static const uint8_t c4[] = {DIR2_PALETTE}, sp[] = {2, 0, 5}, ix[32] = {0};
+        const uint8_t *s4[6] = {c4, NULL, NULL, NULL, sp, ix};
+        const size_t l4[6] = {1, 0, 0, 0, 3, 32};
+        make(&p, 2, pal, 2, 3, s4, l4);
+        expect_error("section palette index", &p, 2, 2, 3, 8, DIR_ECOLOUR,
+                     "section palette: colour index 5, the image palette has 2 colours");
+    }
+    /* back ends: a 4x4 grey raw section whose residuals are a zstd frame
+     * or LZMA2 data */
+    {
+        uint8_t raw[16], frame[64];
+        for (unsigned i = 0; i < 16; i++)
+            raw[i] = (uint8_t)(i * i);
+        static const uint8_t codes[] = {DIR2_RAW};
+        const uint8_t *s2[6] = {codes, NULL, NULL, frame, NULL, NULL};
+        size_t l2[6] = {1, 0, 0, 0, 0, 0};
+        l2[3] = ZSTD_compress(frame, sizeof frame, raw, 16, 3);
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 16);
+        expect_pixels("zstd", &p, 4, 4, 1, 8, raw);
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 15);
+        expect_error("zstd size", &p, 4, 4, 1, 8, DIR_ESTREAM,
+                     "stream 3 (residuals) has 15 bytes; the codes need exactly 16");
+        l2[3] = ZSTD_compress(frame, sizeof frame, raw, 15, 3);
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 16);
+        expect_error("zstd declares", &p, 4, 4, 1, 8, DIR_EBACKEND,
+                     "stream 3 (residuals): zstd frame declares 15 bytes, the table 16");
+        l2[3] = ZSTD_compress(frame, sizeof frame, raw, 16, 3);
+        frame[l2[3]] = 0;
+        l2[3]++;
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 16);
+        char msg[96];
+        snprintf(msg, sizeof msg, "stream 3 (residuals): the zstd frame is not exactly %zu bytes",
+                 l2[3]);
+        expect_error("zstd frame size", &p, 4, 4, 1, 8, DIR_EBACKEND, msg);
+        memset(frame, 0xee, sizeof frame);
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 16);
+        expect_error("zstd garbage", &p, 4, 4, 1, 8, DIR_EBACKEND,
+                     "stream 3 (residuals): zstd frame declares -1 bytes, the table 16");
+
+#if DIR_HAVE_LZMA
+        lzma_options_lzma lo;
+        CHECK(!lzma_lzma_preset(&lo, 6));
+        lo.dict_size = 4096;
+        lzma_filter f[2] = {{LZMA_FILTER_LZMA2, &lo}, {LZMA_VLI_UNKNOWN, NULL}};
+        size_t pos = 0;
+        CHECK_EQ_INT(lzma_raw_buffer_encode(f, NULL, raw, 16, frame, &pos, sizeof frame), LZMA_OK);
+        l2[3] = pos;
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_LZMA, 16);
+        expect_pixels("lzma", &p, 4, 4, 1, 8, raw);
+        frame[0] = 0x03; /* an invalid LZMA2 control byte */
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_LZMA, 16);
+        snprintf(msg, sizeof msg,
+                 "stream 3 (residuals): lzma: corrupt data (0 of %zu bytes in, 0 of 16 out)", pos);
+        expect_error("lzma corrupt", &p, 4, 4, 1, 8, DIR_EBACKEND, msg);
+        pos = 0;
+        CHECK_EQ_INT(lzma_raw_buffer_encode(f, NULL, raw, 16, frame, &pos, sizeof frame), LZMA_OK);
+        l2[3] = pos - 1; /* without its end marker */
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_LZMA, 16);
+        snprintf(msg, sizeof msg,
+                 "stream 3 (residuals): lzma: corrupt data (0 of %zu bytes in, 0 of 16 out)",
+                 pos - 1);
+        expect_error("lzma short", &p, 4, 4, 1, 8, DIR_EBACKEND, msg);
+#else
+        /* built without liblzma: an lzma stream is refused by name */
+        memset(frame, 0, 8);
+        l2[3] = 8;
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_LZMA, 16);
+        expect_error("lzma absent", &p, 4, 4, 1, 8, DIR_EBACKEND,
+                     "stream 3 (residuals): lzma: not supported by this build (no liblzma)");
+#endif
+    }
+    /* limits and buffers */
+    make(&p, 0, NULL, 0, 1, st, (const size_t[]){1, 1, 0, 0, 0, 0});
+    dir_limits lim;
+    dir_limits_default(&lim);
+    CHECK_EQ_INT(dir_limits_restrict(&lim, 3, 0, 0), DIR_OK);
+    uint8_t buf[16];
+    dir_diag diag;
+    CHECK_EQ_INT(dir2_decode_payload(p.b, p.n, 4, 4, 1, 8, &lim, buf, 16, &diag), DIR_ELIMIT);
+    CHECK(strcmp(diag.message, "image 4x4 over the limits") == 0);
+    CHECK_EQ_INT(dir2_decode_payload(p.b, p.n, 4, 4, 1, 8, NULL, buf, 15, &diag), DIR_EBUFFER);
+    CHECK_EQ_INT(dir2_decode_payload(p.b, p.n, 4, 4, 1, 8, NULL, buf, 16, &diag), DIR_OK);
+    CHECK_EQ_INT(dir2_decode_payload(p.b, p.n, 4, 4, 5, 8, NULL, buf, 16, &diag), DIR_EINVAL);
+    CHECK_EQ_INT(dir2_decode_payload(p.b, p.n, 4, 4, 1, 12, NULL, buf, 16, &diag), DIR_EINVAL);
+    CHECK_EQ_INT(dir2_decode_payload(p.b, p.n, 0, 4, 1, 8, NULL, buf, 16, &diag), DIR_EINVAL);
+}
+
+int main(void)
+{
+    test_golden();
+    test_malformed();
+    test_choices();
+    test_roundtrips();
+    TEST_DONE();
+}
