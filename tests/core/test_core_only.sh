@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # test_core_only.sh SOURCE_ROOT -- the core builds and passes its tests with
-# libzstd as the only library: a fresh build of the project whose pkg-config
+# libzstd as the only pkg-config library (libdouble-conversion, which has no
+# .pc file, and libm are found by the compiler): a fresh build whose pkg-config
 # sees nothing but libzstd.pc, with every optional feature off
 # (-Dauto_features=disabled), must configure, build, and pass the core and
 # arrays suites, and build no front end.
