@@ -45,7 +45,9 @@ for tool in convert mogrify identify compare; do
     printf '#!/bin/sh\nLD_PRELOAD="%s" exec "%s" "$@"\n' "$asan_so" "$real" >"$wrappers/$tool-im6.q16"
     chmod +x "$wrappers/$tool-im6.q16"
 done
+# clang++ too: the core has one C++ file (core/numconv.cpp).
 PATH="$wrappers:$PATH" CC=clang CFLAGS="-shared-libasan -fsanitize=fuzzer-no-link" \
+    CXX=clang++ CXXFLAGS="-shared-libasan -fsanitize=fuzzer-no-link" \
     LDFLAGS="-shared-libasan -Wl,-rpath,$asan_dir" \
     meson setup "$build" --werror -Db_sanitize=address,undefined -Db_lundef=false \
     -Dfuzzing=true
