@@ -1116,6 +1116,7 @@ static void write_table(uint8_t *p, const dira_tensor *t, size_t n, const dira_m
  * out[k * n + i]. */
 static void shuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
 {
+    if (n == 0) return; /* an empty tensor: in and out may be NULL */
     if (size == 1) {
         memcpy(out, in, (size_t)n);
         return;
@@ -1130,6 +1131,7 @@ static void shuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
 
 static void unshuffle(const uint8_t *in, uint64_t n, unsigned size, uint8_t *out)
 {
+    if (n == 0) return;
     if (size == 1) {
         memcpy(out, in, (size_t)n);
         return;

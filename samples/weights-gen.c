@@ -195,6 +195,8 @@ int main(int argc, char **argv)
         right += forward(&n, x, h, y) == d;
     }
     fprintf(stderr, "accuracy on 1000 fresh synthetic digits: %d/1000\n", right);
+    free(h);
+    free(dh);
 
     char num[DIRA_NUMBER_BUFSIZE];
     int first = 1;
