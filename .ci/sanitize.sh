@@ -80,16 +80,23 @@ run_fuzzer() { # NAME SEEDS
     rc=0
     LD_PRELOAD="$asan_so" "$fz/fuzz_$1" -max_total_time="$seconds" -timeout=25 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/artifacts/$1-" \
-        "$out/corpus-$1" "$fz/seeds/$2" >"$out/$1.log" 2>&1 || rc=$?
+        "$out/corpus-$1" "$2" >"$out/$1.log" 2>&1 || rc=$?
     echo "$rc" >"$out/$1.rc"
 }
 
-seeds_of() { # the magick and pixbuf harnesses read the .dir seeds, the tensor ones the number seeds
-    case $1 in magick|pixbuf) echo dir ;; tnpy) echo npy ;; tjson) echo json ;; *) echo "$1" ;; esac
+seeds_of() { # the magick and pixbuf harnesses read the .dir seeds, the tensor ones the number
+    # seeds, the v2 payload one its committed payloads
+    case $1 in
+        magick|pixbuf) echo "$fz/seeds/dir" ;;
+        tnpy) echo "$fz/seeds/npy" ;;
+        tjson) echo "$fz/seeds/json" ;;
+        v2payload) echo "tests/fuzz/regressions/v2payload" ;;
+        *) echo "$fz/seeds/$1" ;;
+    esac
 }
 
 names=""
-for name in dir array json csv npy tnpy npz safetensors tjson magick pixbuf; do
+for name in dir v2payload array json csv npy tnpy npz safetensors tjson magick pixbuf; do
     if [ -x "$fz/fuzz_$name" ]; then
         names="$names $name"
     else
