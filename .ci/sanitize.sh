@@ -70,8 +70,8 @@ out="$build/fuzz"
 rm -rf "$out"
 mkdir -p "$out/artifacts"
 # The ImageMagick harness loads the staged coder, as the magick tests do.
-export MAGICK_CODER_MODULE_PATH="$build/magick-coder/coders"
-export MAGICK_CONFIGURE_PATH="$build/magick-coder"
+export MAGICK_CODER_MODULE_PATH="$build/magick-coder/im6/coders"
+export MAGICK_CONFIGURE_PATH="$build/magick-coder/im6"
 
 # libFuzzer's C++ runtime is linked before the shared ASan runtime, so the
 # harnesses get it preloaded too.
