@@ -366,8 +366,7 @@ int numio_format_csv(const double *values, size_t count, char **out, size_t *out
 
 static const uint8_t npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
-/* Finds 'key': in the header dict and returns a pointer after the colon. */
-static const char *dict_value(const char *h, const char *key)
+const char *numio_npy_dict_value(const char *h, const char *key)
 {
     char pat[32];
     snprintf(pat, sizeof pat, "'%s'", key);
@@ -415,7 +414,7 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
         free(h);
         return fail(err, errlen, ".npy header contains a NUL byte");
     }
-    const char *p = dict_value(h, "descr");
+    const char *p = numio_npy_dict_value(h, "descr");
     char descr[8] = {0};
     if (!p || (*p != '\'' && *p != '"')) {
         free(h);
@@ -431,13 +430,13 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
             return fail(err, errlen, ".npy dtype not supported");
         }
     }
-    p = dict_value(h, "fortran_order");
+    p = numio_npy_dict_value(h, "fortran_order");
     int fortran = p && strncmp(p, "True", 4) == 0;
     if (!p || (!fortran && strncmp(p, "False", 5) != 0)) {
         free(h);
         return fail(err, errlen, ".npy header has no valid 'fortran_order'");
     }
-    p = dict_value(h, "shape");
+    p = numio_npy_dict_value(h, "shape");
     if (!p || *p != '(') {
         free(h);
         return fail(err, errlen, ".npy header has no 'shape'");

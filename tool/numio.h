@@ -44,6 +44,10 @@ int numio_format_csv(const double *values, size_t count, char **out, size_t *out
 int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *outlen, char *err,
                      size_t errlen);
 
+/* In a .npy header dict, the value of 'key' (or "key"): a pointer just
+ * after its colon and spaces, or NULL. */
+const char *numio_npy_dict_value(const char *h, const char *key);
+
 /* Whole files, format from the extension; writes are atomic. */
 int numio_read(const char *path, double **values, size_t *count, char *err, size_t errlen);
 int numio_write(const char *path, const double *values, size_t count, char *err, size_t errlen);

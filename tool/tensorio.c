@@ -135,26 +135,6 @@ static const struct {
     {'i', 8}, {'u', 1}, {'u', 2}, {'u', 4}, {'u', 8}, {'b', 1},
 };
 
-static const char *dict_value(const char *h, const char *key)
-{
-    char pat[32];
-    snprintf(pat, sizeof pat, "'%s'", key);
-    const char *p = strstr(h, pat);
-    if (!p) {
-        snprintf(pat, sizeof pat, "\"%s\"", key);
-        p = strstr(h, pat);
-    }
-    if (!p) return NULL;
-    p += strlen(pat);
-    while (*p == ' ')
-        p++;
-    if (*p != ':') return NULL;
-    p++;
-    while (*p == ' ')
-        p++;
-    return p;
-}
-
 /* C-order copy of a Fortran-order array: element (i0..ik) sits at
  * i0 + d0 * (i1 + d1 * (...)) in `in`. */
 static void fortran_to_c(const uint8_t *in, uint8_t *out, unsigned rank, const uint64_t *shape,
@@ -203,7 +183,7 @@ int tio_parse_npy(const uint8_t *d, size_t len, const char *name, tio_set *s, ch
     memcpy(h, d + hoff, hlen);
     h[hlen] = '\0';
     if (strlen(h) != hlen) return fail(err, errlen, ".npy header contains a NUL byte");
-    const char *p = dict_value(h, "descr");
+    const char *p = numio_npy_dict_value(h, "descr");
     char descr[16] = {0};
     if (!p || (*p != '\'' && *p != '"')) return fail(err, errlen, ".npy header has no 'descr'");
     {
@@ -213,11 +193,11 @@ int tio_parse_npy(const uint8_t *d, size_t len, const char *name, tio_set *s, ch
             descr[k++] = *p++;
         if (*p != q) return fail(err, errlen, ".npy dtype is not a simple type string");
     }
-    p = dict_value(h, "fortran_order");
+    p = numio_npy_dict_value(h, "fortran_order");
     int fortran = p && strncmp(p, "True", 4) == 0;
     if (!p || (!fortran && strncmp(p, "False", 5) != 0))
         return fail(err, errlen, ".npy header has no valid 'fortran_order'");
-    p = dict_value(h, "shape");
+    p = numio_npy_dict_value(h, "shape");
     if (!p || *p != '(') return fail(err, errlen, ".npy header has no 'shape'");
     p++;
     uint64_t shape[DIRA_MAX_RANK], n = 1;
