@@ -48,6 +48,16 @@
  *     cOMt  comment, UTF-8 followed by one NUL (the only NUL)
  *     pHYs  density: x, y pixels per metre (4 + 4 bytes, each >= 1)
  *
+ *   payload: a transform byte (bits 0-1: 0 none, 1 green subtracted from
+ *   red and blue, 2 an image palette of up to 256 units; bit 2: the
+ *   residuals' alpha bytes after all their other bytes), the palette
+ *   (transform 2), a table of six streams (codes, fills, references,
+ *   residuals, section palettes, indices; each stored, zstd or lzma) and
+ *   their data.  One code per 16x16 section: 00 fill (one unit), 01 a copy
+ *   of an earlier section (distance back), 02 a palette of 2..16 units with
+ *   1-, 2- or 4-bit indices, 10+p the residuals of predictor p (0 none,
+ *   left, up, average, Paeth, gradient, 6 MED), decoded row by row.
+ *
  * -- Version 1 file layout (all integers little-endian)
  *
  *   offset size field

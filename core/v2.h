@@ -36,6 +36,9 @@ uint64_t dir2_decode_scratch_bound(uint32_t width, uint32_t height, unsigned cha
 
 /* ---- What the encoder does: the presets are sets of these ---- */
 
+/* The payload's first byte: the transform (bits 0-1) and flags. */
+enum { DIR2_ALPHA_LAST = 0x04 };
+
 /* Stream methods (the payload's stream table). */
 enum { DIR2_STORED = 0, DIR2_ZSTD = 1, DIR2_LZMA = 2 };
 
@@ -80,6 +83,7 @@ typedef struct dir2_params {
     int level;                /* zstd level, or lzma preset 0..9 */
     int workers;              /* zstd workers for streams of 4 MiB and more (0: none) */
     int trials;               /* smallest: try the listed alternatives and keep the smallest */
+    int alpha_last;           /* 1: the alpha bytes of the residuals after all the others */
     dir_progress_fn progress; /* from the options: reports 0..1, nonzero stops */
     void *progress_user;
     int zstrategy, zsearch, zchain, zminmatch, ztarget, zwindow; /* 0: the level's */

@@ -43,7 +43,7 @@ static int set_param(dir2_params *p, const char *kv)
     F(palette)
     F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(est_span)
         F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max) F(method) F(level) F(workers)
-            F(trials)
+            F(trials) F(alpha_last)
 #undef F
                 return -1;
 }

@@ -356,7 +356,64 @@ static void test_golden(void)
         make(&p, 2, pal, 3, 4, st, len);
         expect_pixels("palettes", &p, 5, 3, 4, 8, want);
     }
-    /* 5. 16 bits: a 1x1 grey+alpha fill, high byte first in the payload. */
+    /* 5. Alpha last (transform byte 0x05: green subtracted, bit 2): a 3x1
+     *    RGBA image raw with predictor left; stream 3 holds the residuals'
+     *    R-G, G, B-G bytes of the three pixels, then their three alpha
+     *    bytes. */
+    {
+        static const uint8_t want[] = {10, 20, 30, 255, 12, 20, 33, 255, 12, 21, 30, 128};
+        uint8_t g[12], res[12];
+        for (unsigned i = 0; i < 3; i++) {
+            g[4 * i] = (uint8_t)(want[4 * i] - want[4 * i + 1]);
+            g[4 * i + 1] = want[4 * i + 1];
+            g[4 * i + 2] = (uint8_t)(want[4 * i + 2] - want[4 * i + 1]);
+            g[4 * i + 3] = want[4 * i + 3];
+        }
+        for (unsigned i = 0; i < 3; i++)
+            for (unsigned b = 0; b < 4; b++) {
+                uint8_t r = (uint8_t)(g[4 * i + b] - (i ? g[4 * (i - 1) + b] : 0));
+                if (b < 3)
+                    res[3 * i + b] = r;
+                else
+                    res[9 + i] = r;
+            }
+        static const uint8_t rgb_then_alpha[] = {246, 20, 10, 2, 0, 3, 255, 1, 252, 255, 0, 129};
+        CHECK(memcmp(res, rgb_then_alpha, 12) == 0);
+        static const uint8_t codes[] = {DIR2_RAW + DIR2_PRED_LEFT};
+        const uint8_t *st[6] = {codes, NULL, NULL, res, NULL, NULL};
+        const size_t len[6] = {1, 0, 0, 12, 0, 0};
+        pay p;
+        make(&p, 1 | DIR2_ALPHA_LAST, NULL, 0, 4, st, len);
+        CHECK_EQ_INT(p.b[0], 0x05);
+        expect_pixels("alpha last", &p, 3, 1, 4, 8, want);
+        /* the default parameters (without the image palette, which three
+         * colours would get) write that byte for 8-bit RGBA; the payload
+         * decodes back */
+        dir2_params prm;
+        dir2_params_from_options(NULL, &prm);
+        prm.palette = 0;
+        dir_pixels px = {want, 3, 1, 4, 8, 0};
+        uint8_t *out;
+        size_t size;
+        CHECK_EQ_INT(dir2_encode_payload_params(&px, &prm, &out, &size, NULL, NULL), DIR_OK);
+        CHECK_EQ_INT(out[0], 1 | DIR2_ALPHA_LAST);
+        pay q;
+        q.n = size;
+        memcpy(q.b, out, size);
+        expect_pixels("alpha last, encoded", &q, 3, 1, 4, 8, want);
+        free(out);
+        /* grey+alpha at 16 bits: units G_hi G_lo A_hi A_lo, the two alpha
+         * bytes last (predictor none) */
+        static const uint8_t res16[] = {0x12, 0x34, 0x56, 0x78, 0xab, 0xcd, 0xef, 0x01};
+        const uint8_t *st16[6] = {codes, NULL, NULL, res16, NULL, NULL};
+        static const uint8_t none[] = {DIR2_RAW};
+        st16[0] = none;
+        const size_t len16[6] = {1, 0, 0, 8, 0, 0};
+        make(&p, DIR2_ALPHA_LAST, NULL, 0, 4, st16, len16);
+        uint16_t want16[4] = {0x1234, 0xabcd, 0x5678, 0xef01};
+        expect_pixels("alpha last, 16-bit grey+alpha", &p, 2, 1, 2, 16, want16);
+    }
+    /* 6. 16 bits: a 1x1 grey+alpha fill, high byte first in the payload. */
     {
         static const uint8_t codes[] = {DIR2_FILL}, fills[] = {0x12, 0x34, 0xab, 0xcd};
         const uint8_t *st[6] = {codes, fills, NULL, NULL, NULL, NULL};
@@ -382,6 +439,16 @@ static void test_malformed(void)
     make(&p, 3, NULL, 0, 1, st, len);
     expect_error("transform", &p, 4, 4, 1, 8, DIR_EHEADER,
                  "transform 3: expected 0 (none), 1 (subtract green) or 2 (palette)");
+    make(&p, 0x08, NULL, 0, 1, st, len);
+    expect_error("transform flags", &p, 4, 4, 1, 8, DIR_EHEADER,
+                 "transform byte 0x08: bits 3 to 7 must be 0");
+    make(&p, DIR2_ALPHA_LAST | 1, NULL, 0, 1, st, len);
+    expect_error("alpha last on RGB", &p, 4, 4, 3, 8, DIR_EHEADER,
+                 "transform bit 2 (alpha last) needs grey+alpha or RGBA, not 3 channels");
+    make(&p, DIR2_ALPHA_LAST | 2, (const uint8_t[]){1, 2, 3, 4}, 1, 4, st, len);
+    expect_error("alpha last with a palette", &p, 4, 4, 4, 8, DIR_EHEADER,
+                 "transform bit 2 (alpha last) with transform 2 (palette): palette units have "
+                 "no alpha byte");
     make(&p, 1, NULL, 0, 1, st, len);
     expect_error("green on grey", &p, 4, 4, 1, 8, DIR_EHEADER,
                  "transform 1 (subtract green) needs 8-bit RGB or RGBA, not 1 channels of 8 bits");
