@@ -136,6 +136,19 @@ static void resid_segment(unsigned p, const uint8_t *pl, size_t rs, unsigned ub,
     PRED_LOOP(p, o[i] = (uint8_t)(c[i] - pr))
 }
 
+/* n bytes of d (a whole number of units of ub bytes) set to the unit f:
+ * the first unit, then copies of what is done, doubling. */
+static void fill_units(uint8_t *d, const uint8_t *f, unsigned ub, size_t n)
+{
+    if (ub == 1) {
+        memset(d, f[0], n);
+        return;
+    }
+    memcpy(d, f, ub);
+    for (size_t k = ub; k < n; k *= 2)
+        memcpy(d + k, d, k < n - k ? k : n - k);
+}
+
 /* The inverse: pixels of units x0..x1-1 of row y from residuals r. */
 static void unresid_segment(unsigned p, uint8_t *pl, size_t rs, unsigned ub, uint32_t x0,
                             uint32_t x1, uint32_t y, const uint8_t *r)
@@ -1445,9 +1458,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     uint8_t *d = row + (size_t)x0 * ub;
                     size_t n = (size_t)(x1 - x0) * ub;
                     if (c == DIR2_FILL) {
-                        const uint8_t *f = st[S_FILLS] + fp;
-                        for (uint32_t x = x0; x < x1; x++, d += ub)
-                            memcpy(d, f, ub);
+                        fill_units(d, st[S_FILLS] + fp, ub, n);
                         fp += ub;
                     } else if (c == DIR2_REF) {
                         uint64_t src = aux[s];
