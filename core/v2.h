@@ -86,7 +86,8 @@ typedef struct dir2_params {
     int alpha_last;           /* 1: the alpha bytes of the residuals after all the others */
     dir_progress_fn progress; /* from the options: reports 0..1, nonzero stops */
     void *progress_user;
-    int zstrategy, zsearch, zchain, zminmatch, ztarget, zwindow; /* 0: the level's */
+    int zstrategy, zsearch, zchain, ztarget, zwindow; /* 0: the level's */
+    int zminmatch; /* 0: 6 (4 for one-byte units) at levels 5-15, else the level's; -1: the level's */
 } dir2_params;
 
 /* The parameters the options ask for. */

@@ -11,7 +11,7 @@
  *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
  *   keys: the fields of dir2_params (core/v2.h): palette pal_order pal_predict green predict
  *         b_bias est_span est_match cost_step refs fills smallpal_max method
- *         level workers trials, starting from the default preset's values
+ *         level workers trials alpha_last zstrategy zsearch zchain zminmatch ztarget zwindow, starting from the default preset's values
  *   -p: start from preset fast, default or smallest (dir_encode_options_preset)
  *   -v: one line per image
  *   -r: encode and decode each image N times (default 1), the fastest counts
@@ -44,7 +44,7 @@ static int set_param(dir2_params *p, const char *kv)
     F(palette)
     F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(est_span)
         F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max) F(method) F(level) F(workers)
-            F(trials) F(alpha_last)
+            F(trials) F(alpha_last) F(zstrategy) F(zsearch) F(zchain) F(zminmatch) F(ztarget) F(zwindow)
 #undef F
                 return -1;
 }
