@@ -1900,6 +1900,7 @@ void dir_encode_options_default(dir_encode_options *opt)
     opt->progress = NULL;
     opt->progress_user = NULL;
     opt->format_version = 0;
+    opt->threads = 0;
 }
 
 /* The caller's progress callback, mapped onto one phase [base, base + span]

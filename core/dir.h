@@ -380,6 +380,13 @@ typedef struct dir_encode_options {
      * readers that know only version 1 (DIR_EINVAL for 16-bit samples,
      * grey+alpha or metadata).  2: version 2 in every mode. */
     unsigned format_version;
+    /* Version 2 with zstd: threads for compressing the large streams (4 MiB
+     * and more) as zstd jobs.  0 (the default): one per processor, at most
+     * 8 (on one processor one worker thread, so that a file's bytes do not
+     * depend on the machine); 1: the calling thread only (other bytes);
+     * n: n worker threads.  Smaller images, and lzma, use the calling
+     * thread alone. */
+    unsigned threads;
 } dir_encode_options;
 
 #define DIR_DEFAULT_LEVEL 9

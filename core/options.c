@@ -19,7 +19,8 @@ enum option_id {
     OPT_SEARCH,
     OPT_LAYOUT,
     OPT_CODES,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_THREADS
 };
 
 static const char *const preset_choices[] = {"fast", "default", "smallest", NULL};
@@ -54,6 +55,9 @@ static const dir_option option_table[] = {
     {"version", DIR_OPTION_CHOICE, "Format version",
      "auto (version 1 in the seed-pure mode, 2 otherwise), or 1 for readers of version 1 only",
      version_choices, 0, 2, "auto"},
+    {"threads", DIR_OPTION_INT, "Threads",
+     "threads for large images (zstd jobs): 0 one per processor, 1 the calling thread only",
+     NULL, 0, 64, "0"},
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
@@ -122,9 +126,11 @@ dir_error dir_encode_options_preset(dir_encode_options *opt, const char *preset,
     }
     dir_progress_fn progress = opt->progress;
     void *user = opt->progress_user;
+    unsigned threads = opt->threads; /* not a choice of the format: kept */
     dir_encode_options_default(opt);
     opt->progress = progress;
     opt->progress_user = user;
+    opt->threads = threads;
     switch (p) {
     case 0: /* fast: no filter (no predictor estimates), a quick zstd level */
         opt->filter = DIR_FILTER_NONE;
@@ -149,8 +155,10 @@ static int current_preset(const dir_encode_options *opt)
     for (int p = 0; preset_choices[p]; p++) {
         dir_encode_options q;
         int same = 1;
+        dir_encode_options_default(&q);
         dir_encode_options_preset(&q, preset_choices[p], NULL);
         for (int id = OPT_PRESET + 1; id < (int)OPTION_COUNT && same; id++) {
+            if (id == OPT_THREADS) continue;
             char a[32], b[32];
             same = option_text(opt, id, a, sizeof a) == DIR_OK &&
                    option_text(&q, id, b, sizeof b) == DIR_OK && strcmp(a, b) == 0;
@@ -177,6 +185,7 @@ dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *
                         o->name, o->min, o->max);
         switch ((enum option_id)id) {
         case OPT_LEVEL: opt->level = (int)v; break;
+        case OPT_THREADS: opt->threads = (unsigned)v; break;
         default: break;
         }
         return DIR_OK;
@@ -196,7 +205,8 @@ dir_error dir_option_set(dir_encode_options *opt, const char *name, const char *
     case OPT_CODES: opt->codes = (dir_codes)c; break;
     case OPT_SEARCH: opt->search = (dir_search)c; break;
     case OPT_VERSION: opt->format_version = (unsigned)c; break;
-    case OPT_LEVEL: break;
+    case OPT_LEVEL:
+    case OPT_THREADS: break;
     }
     return DIR_OK;
 }
@@ -223,8 +233,9 @@ static dir_error option_text(const dir_encode_options *opt, int id, char *buf, s
     case OPT_CODES: s = dir_codes_name(opt->codes); break;
     case OPT_SEARCH: s = opt->search == DIR_SEARCH_TRIAL ? "trial" : "estimate"; break;
     case OPT_VERSION: s = opt->format_version <= 2 ? version_choices[opt->format_version] : "?"; break;
-    case OPT_LEVEL: {
-        int w = snprintf(buf, size, "%d", opt->level);
+    case OPT_LEVEL:
+    case OPT_THREADS: {
+        int w = snprintf(buf, size, "%d", id == OPT_LEVEL ? opt->level : (int)opt->threads);
         return w < 0 || (size_t)w >= size ? DIR_EBUFFER : DIR_OK;
     }
     }
@@ -240,6 +251,7 @@ int dir_option_applies(const dir_encode_options *opt, const char *name)
     switch ((enum option_id)id) {
     case OPT_LEVEL: return opt->backend == DIR_BACKEND_ZSTD;
     case OPT_SEARCH: return opt->filter == DIR_FILTER_AUTO;
+    case OPT_THREADS: return opt->backend == DIR_BACKEND_ZSTD && opt->format_version != 1;
     default: return 1;
     }
 }

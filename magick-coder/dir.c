@@ -917,6 +917,8 @@ ModuleExport void UnregisterDIRImage(void)
 %  same names as dirtool's --NAME), and -quality 1..100, which picks the
 %  core's preset for it (dir_preset_for_quality: 1-39 fast, 40-89 default,
 %  90-100 smallest).  The format is lossless: quality is only effort.
+%  -limit thread N bounds the worker threads of large images (the core's
+%  threads option; 1 writes on the calling thread only).
 %
 %  The format of the WriteDIRImage method is:
 %
@@ -952,6 +954,9 @@ static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
   dir_diag
     diag;
 
+  MagickSizeType
+    threads;
+
   size_t
     count,
     i,
@@ -959,6 +964,13 @@ static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
 
   memset(&diag,0,sizeof(diag));
   dir_encode_options_default(options);
+  /*
+    Worker threads for large images as -limit thread allows (1: none); a
+    preset keeps them and -define dir:threads overrides them.
+  */
+  threads=GetMagickResourceLimit(ThreadResource);
+  if ((threads >= 1) && (threads <= 64))
+    options->threads=(unsigned int) threads;
   if ((image_info->quality != 0) &&  /* 0: no -quality given */
       (GetImageOption(image_info,"dir:preset") == (const char *) NULL) &&
       (dir_encode_options_preset(options,dir_preset_for_quality((unsigned)

@@ -75,6 +75,8 @@ int main(void)
     check_error("search", "guess", "invalid value 'guess' for search: expected estimate or trial");
     check_error("preset", "best",
                 "invalid value 'best' for preset: expected fast, default or smallest");
+    check_error("threads", "65", "invalid value '65' for threads: expected an integer from 0 to 64");
+    check_error("threads", "-1", "invalid value '-1' for threads: expected an integer from 0 to 64");
     check_error("speed", "1", "unknown option 'speed'");
     check_error("level", NULL, "option level needs a value");
 
@@ -102,7 +104,19 @@ int main(void)
     CHECK(opt.filter == def.filter && opt.layout == def.layout && opt.backend == def.backend &&
           opt.level == def.level && opt.codes == def.codes && opt.search == def.search &&
           opt.format_version == def.format_version && opt.progress == def.progress &&
-          opt.progress_user == def.progress_user);
+          opt.progress_user == def.progress_user && opt.threads == def.threads);
+    /* threads is not part of a preset: a preset keeps it, and a preset
+     * with other threads still reads as that preset */
+    CHECK_EQ_INT(dir_option_set(&opt, "threads", "1", NULL), DIR_OK);
+    CHECK_EQ_INT(dir_option_set(&opt, "preset", "fast", NULL), DIR_OK);
+    CHECK_EQ_INT(opt.threads, 1);
+    CHECK_EQ_INT(dir_option_get(&opt, "preset", buf, sizeof buf), DIR_OK);
+    CHECK(strcmp(buf, "fast") == 0);
+    CHECK_EQ_INT(dir_option_applies(&opt, "threads"), 1);
+    opt.backend = DIR_BACKEND_LZMA;
+    CHECK_EQ_INT(dir_option_applies(&opt, "threads"), 0);
+    CHECK_EQ_INT(dir_option_set(&opt, "preset", "default", NULL), DIR_OK);
+    opt.threads = 0;
     CHECK_EQ_INT(dir_option_get(&opt, "level", buf, 1), DIR_EBUFFER); /* "9" and its NUL */
 
     /* Whether an option has an effect. */

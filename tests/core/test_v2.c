@@ -851,9 +851,50 @@ static void test_cancel(void)
     CHECK(calls >= 1);
 }
 
+/* threads: a stream of 4 MiB and more is compressed as zstd jobs on worker
+ * threads; the bytes are the same for any worker count (0 = one per
+ * processor, 2, 3), another stream for the calling thread alone (1), and
+ * every one of them decodes exactly. */
+static void test_threads(void)
+{
+    const uint32_t w = 1100, h = 1000; /* 4.4 MB of RGBA noise: one big stream */
+    uint8_t *px8 = malloc((size_t)w * h * 4);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < (size_t)w * h * 4; i++) {
+        x = x * 1103515245u + 12345u;
+        px8[i] = (uint8_t)(x >> 28); /* 4 bits of noise: compressible, no repeats */
+    }
+    dir_pixels px = {px8, w, h, 4, 8, 0};
+    static const unsigned threads[] = {0, 1, 2, 3};
+    void *file[4] = {NULL};
+    size_t size[4] = {0};
+    for (unsigned k = 0; k < 4; k++) {
+        dir_encode_options o;
+        dir_encode_options_default(&o);
+        CHECK_EQ_INT(dir_option_set(&o, "preset", "fast", NULL), DIR_OK);
+        char t[8];
+        snprintf(t, sizeof t, "%u", threads[k]);
+        CHECK_EQ_INT(dir_option_set(&o, "threads", t, NULL), DIR_OK);
+        CHECK_EQ_INT(o.threads, threads[k]);
+        CHECK_EQ_INT(dir_encode_image(&px, NULL, &o, &file[k], &size[k], NULL, NULL), DIR_OK);
+        void *back = NULL;
+        dir_info info;
+        CHECK_EQ_INT(dir_decode_alloc(file[k], size[k], NULL, &back, &info, NULL, NULL), DIR_OK);
+        CHECK(back && memcmp(back, px8, (size_t)w * h * 4) == 0);
+        dir_free(back);
+    }
+    CHECK(size[0] == size[2] && memcmp(file[0], file[2], size[0]) == 0);
+    CHECK(size[0] == size[3] && memcmp(file[0], file[3], size[0]) == 0);
+    CHECK(size[0] != size[1] || memcmp(file[0], file[1], size[0]) != 0);
+    for (unsigned k = 0; k < 4; k++)
+        dir_free(file[k]);
+    free(px8);
+}
+
 int main(void)
 {
     make_icc();
+    test_threads();
     test_roundtrips();
     test_version_choice();
     test_golden();

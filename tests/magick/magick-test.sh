@@ -227,6 +227,24 @@ quality)
     cmp -s q.dir q-none.dir || fail "dir:backend after -quality"
     rejects bad.dir "dir:preset=tiny" -- "$CONVERT" logo.png -define dir:preset=tiny bad.dir
     ;;
+threads)
+    # A large image (5 MB of RGB, 4 bits of noise: compressible, no
+    # repeats) is compressed on worker threads as -limit thread allows: the
+    # same bytes for any number of them, and other bytes on the calling
+    # thread alone (-limit thread 1, or -define dir:threads=1).  Every file
+    # has the image's pixels.
+    run "$CONVERT" -size 1300x1300 xc: -seed 7 +noise Random -depth 8 \
+        -evaluate divide 16 big.png
+    run "$CONVERT" big.png -limit thread 2 t2.dir
+    run "$CONVERT" big.png -limit thread 3 t3.dir
+    run "$CONVERT" big.png -limit thread 1 t1.dir
+    run "$CONVERT" big.png -limit thread 3 -define dir:threads=1 d1.dir
+    for f in t2 t3 t1 d1; do ae0 big.png $f.dir; done
+    cmp -s t2.dir t3.dir || fail "2 and 3 worker threads wrote different bytes"
+    cmp -s t1.dir t2.dir && fail "-limit thread 1 wrote the bytes of 2 worker threads"
+    cmp -s t1.dir d1.dir || fail "dir:threads=1 is not -limit thread 1"
+    rejects bad.dir "dir:threads=65" -- "$CONVERT" big.png -define dir:threads=65 bad.dir
+    ;;
 multiframe)
     # adjoin is off: a sequence is written as one file per frame.
     run "$CONVERT" rose: logo: granite: frames.dir
