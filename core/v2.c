@@ -688,9 +688,19 @@ static int alpha_last(buf *b, unsigned ub, unsigned ab)
     size_t nu = b->n / ub, cb = ub - ab;
     uint8_t *a = malloc(nu * ab + 1);
     if (!a) return -1;
-    for (size_t i = 0; i < nu; i++) {
-        memmove(b->d + i * cb, b->d + i * ub, cb);
-        memcpy(a + i * ab, b->d + i * ub + cb, ab);
+    uint8_t *d = b->d;
+    if (ub == 4 && ab == 1) { /* 8-bit RGBA */
+        for (size_t i = 0; i < nu; i++) {
+            d[3 * i] = d[4 * i];
+            d[3 * i + 1] = d[4 * i + 1];
+            d[3 * i + 2] = d[4 * i + 2];
+            a[i] = d[4 * i + 3];
+        }
+    } else {
+        for (size_t i = 0; i < nu; i++) {
+            memmove(d + i * cb, d + i * ub, cb);
+            memcpy(a + i * ab, d + i * ub + cb, ab);
+        }
     }
     memcpy(b->d + nu * cb, a, nu * ab);
     free(a);
