@@ -233,45 +233,27 @@ enum img_fmt { FMT_PNG, FMT_WEBP, FMT_DIR_DEFAULT, FMT_DIR_SMALLEST };
 static const char *const fmt_names[] = {"PNG (libpng default)", "WebP lossless -z 9",
                                         ".dir default", ".dir smallest"};
 
+/* Encodes with the image benchmark's codec of the same name (codecs.c):
+ * libpng at its default level, WebP -z 9, or .dir whole files from
+ * dir_encode with the default or smallest preset (version 2). */
 static int encode_image(enum img_fmt fmt, const uint8_t *px, uint32_t w, uint32_t h, unsigned ch,
                         bench_buf *out, char *err, size_t errlen)
 {
-    if (fmt == FMT_PNG || fmt == FMT_WEBP) {
-        bench_image img;
-        memset(&img, 0, sizeof img);
-        img.width = w;
-        img.height = h;
-        img.channels = ch;
-        img.pixels = (uint8_t *)px;
-        img.size = (size_t)w * h * ch;
-        if (fmt == FMT_PNG) return bench_png_encode(&img, -1, out, err, errlen);
-        bench_codec codecs[BENCH_MAX_CODECS];
-        size_t n = bench_codecs(codecs, BENCH_MAX_CODECS, NULL, NULL, NULL);
-        for (size_t k = 0; k < n; k++)
-            if (strcmp(codecs[k].id, "webp-z9") == 0)
-                return codecs[k].encode(&codecs[k], &img, out, err, errlen);
-        snprintf(err, errlen, "no webp codec");
-        return -1;
-    }
-    dir_encode_options opt;
-    dir_encode_options_default(&opt);
-    if (fmt == FMT_DIR_SMALLEST) {
-        opt.filter = DIR_FILTER_AUTO;
-        opt.backend = DIR_BACKEND_ZSTD;
-        opt.level = 22;
-    }
-    void *data = NULL;
-    size_t size = 0;
-    dir_diag diag;
-    dir_error e = dir_encode(px, w, h, ch, 0, &opt, &data, &size, NULL, &diag);
-    if (e != DIR_OK) {
-        snprintf(err, errlen, "dir_encode: %s", diag.message);
-        return -1;
-    }
-    out->data = data;
-    out->size = size;
-    out->release = dir_free;
-    return 0;
+    static const char *const ids[] = {"png-default", "webp-z9", "dir-default", "dir-smallest"};
+    bench_image img;
+    memset(&img, 0, sizeof img);
+    img.width = w;
+    img.height = h;
+    img.channels = ch;
+    img.pixels = (uint8_t *)px;
+    img.size = (size_t)w * h * ch;
+    bench_codec codecs[BENCH_MAX_CODECS];
+    size_t n = bench_codecs(codecs, BENCH_MAX_CODECS, NULL, NULL, NULL);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(codecs[k].id, ids[fmt]) == 0)
+            return codecs[k].encode(&codecs[k], &img, out, err, errlen);
+    snprintf(err, errlen, "no codec %s", ids[fmt]);
+    return -1;
 }
 
 /* Decodes an image file of any of the formats to 8-bit pixels. */

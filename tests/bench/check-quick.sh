@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# check-quick.sh RUN_SH BUILD_DIR -- the test bench-quick: the whole
+# benchmark (tests/bench/run.sh) on one image per class (DIR_BENCH_LIMIT,
+# set by the test), then checks what it wrote under BUILD_DIR/bench/docs:
+# every .dir row is there as a whole file (run.sh fails when a decode
+# differs or a file has the wrong version), issue 11's targets table has
+# every figure for every class, the mogrify commands ran, the README
+# fragment was written, and README.md and docs/ were left alone.
+set -eu
+run=$1
+build=$2
+root=${DIR_BENCH_SOURCE_ROOT:?}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -n "${DIR_BENCH_LIMIT:-}" ] || fail "DIR_BENCH_LIMIT is not set: this would be the full run"
+before=$(cksum < "$root/README.md"; cksum < "$root/docs/benchmarks.md")
+"$run" "$build" || fail "run.sh failed"
+after=$(cksum < "$root/README.md"; cksum < "$root/docs/benchmarks.md")
+[ "$before" = "$after" ] || fail "a quick run changed README.md or docs/benchmarks.md"
+md=$build/bench/docs/benchmarks.md
+readme=$build/bench/docs/README-bench.md
+[ -s "$md" ] || fail "no $md"
+[ -s "$readme" ] || fail "no $readme"
+[ -s "$build/bench/docs/img/bench-size-speed.png" ] || fail "no chart"
+! grep -q 'v2 payload' "$md" || fail "a v2 payload row is left"
+for label in '.dir fast' '.dir default' '.dir smallest' '.dir v1 default (version 1)' \
+    '.dir seed-pure, filter none (version 1)' '.dir seed-pure, filter sub (version 1)' \
+    '.dir seed-pure, filter auto (version 1)'; do
+    n=$(grep -c -F "| $label |" "$md") || true
+    # the size table and the three class tables
+    [ "$n" -ge 4 ] || fail "row '$label' is in $n tables, not 4 or more"
+done
+grep -q '^### Version 2 targets (issue 11)' "$md" || fail "no targets table"
+for figure in 'default size / lossless WebP' 'default size / `xz -9`' 'optipng `-o2`, images' \
+    'default encode MB/s' '`fast` encode MB/s' 'default decode MB/s' \
+    '`mogrify -format dir` time' 'with `-define dir:preset=fast`' 'default encode peak RSS'; do
+    for class in screen sprite icon; do
+        grep -F "| $figure" "$md" | grep -q -F "| $class |" ||
+            fail "no target row '$figure' for $class"
+        grep -F "| $figure" "$readme" | grep -q . || fail "no README target row '$figure'"
+    done
+done
+for cmd in '`mogrify -format png`' '`mogrify -format dir`' '`mogrify -format dir -define dir:preset=fast`'; do
+    n=$(grep -c -F "| $cmd |" "$md") || true
+    [ "$n" -eq 4 ] || fail "mogrify row '$cmd' appears $n times, not 4 (3 classes and all)"
+done
+grep -q '^### Section codes and where the bytes go (version 1)' "$md" || fail "no section table"
+grep -q '^#### Numbers <-> pixel bytes' "$md" || fail "no arrays speed table"
+echo "bench-quick: every table is there (DIR_BENCH_LIMIT=$DIR_BENCH_LIMIT)"
