@@ -6,7 +6,8 @@
 # every .dir row is there as a whole file (run.sh fails when a decode
 # differs or a file has the wrong version), issue 11's targets table has
 # every figure for every class, the mogrify commands ran, the README
-# fragment was written, and README.md and docs/ were left alone.
+# fragment was spliced into a copy of README.md between its markers, and
+# README.md and docs/ were left alone.
 set -eu
 run=$1
 build=$2
@@ -18,7 +19,7 @@ before=$(cksum < "$root/README.md"; cksum < "$root/docs/benchmarks.md")
 after=$(cksum < "$root/README.md"; cksum < "$root/docs/benchmarks.md")
 [ "$before" = "$after" ] || fail "a quick run changed README.md or docs/benchmarks.md"
 md=$build/bench/docs/benchmarks.md
-readme=$build/bench/docs/README-bench.md
+readme=$build/bench/docs/README.md
 [ -s "$md" ] || fail "no $md"
 [ -s "$readme" ] || fail "no $readme"
 [ -s "$build/bench/docs/img/bench-size-speed.png" ] || fail "no chart"
@@ -46,4 +47,16 @@ for cmd in '`mogrify -format png`' '`mogrify -format dir`' '`mogrify -format dir
 done
 grep -q '^### Section codes and where the bytes go (version 1)' "$md" || fail "no section table"
 grep -q '^#### Numbers <-> pixel bytes' "$md" || fail "no arrays speed table"
+# the copy of README.md: the fragments between their markers, the rest as it is
+outside() { awk '/^<!-- bench-(tables|arrays):end -->$/ { s = 0 } !s { print }
+    /^<!-- bench-(tables|arrays):begin -->$/ { s = 1 }' "$1"; }
+[ "$(outside "$readme")" = "$(outside "$root/README.md")" ] ||
+    fail "the README copy differs from README.md outside the bench markers"
+for m in bench-tables bench-arrays; do
+    inside=$(awk -v b="<!-- $m:begin -->" -v e="<!-- $m:end -->" \
+        '$0 == e { s = 0 } s { print } $0 == b { s = 1 }' "$readme")
+    [ -n "$inside" ] && [ "$inside" = "$(cat "$build/bench/README-$m.md")" ] ||
+        fail "the README copy does not hold the run's $m fragment between its markers"
+done
+grep -q '^| `small` (19885), self-describing default |' "$readme" || fail "no arrays speed row in the README copy"
 echo "bench-quick: every table is there (DIR_BENCH_LIMIT=$DIR_BENCH_LIMIT)"

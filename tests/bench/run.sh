@@ -13,13 +13,15 @@
 # 4. draws docs/img/bench-size-speed.png with gnuplot;
 # 5. writes docs/benchmarks.md with the machine, the date and the command;
 # 6. puts dir-bench's README fragment (--readme) into README.md between the
-#    lines <!-- bench-tables:begin --> and <!-- bench-tables:end -->.
+#    lines <!-- bench-tables:begin --> and <!-- bench-tables:end -->, and
+#    dir-bench-arrays' between <!-- bench-arrays:begin --> and
+#    <!-- bench-arrays:end -->.
 # Raw results stay in BUILD_DIR/bench/.
 #
 # DIR_BENCH_LIMIT=N runs only N images per class (and the arrays without
-# the `large` set) and writes into BUILD_DIR/bench/docs (benchmarks.md,
-# README-bench.md, the chart), never docs/ or README.md: a quick check of
-# the machinery, not a result (the test bench-quick).
+# the `large` set) and writes into BUILD_DIR/bench/docs (benchmarks.md, the
+# chart, and a copy of README.md with the tables spliced in), never docs/ or
+# README.md: a quick check of the machinery, not a result (test bench-quick).
 set -eu
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -58,7 +60,7 @@ if [ -n "${DIR_BENCH_LIMIT:-}" ]; then
     limit_args="--limit $DIR_BENCH_LIMIT"
     large_args=
     docs=$out/docs
-    readme=
+    readme=$docs/README.md
     echo "bench: DIR_BENCH_LIMIT=$DIR_BENCH_LIMIT: quick run, writing into $docs, not the real docs" >&2
 fi
 mkdir -p "$docs/img"
@@ -87,7 +89,7 @@ command -v node >/dev/null 2>&1 && ref_js="--reference-js $here/arrays-ref.js"
 [ -n "$ref_js" ] || echo "bench: node not found: the reference library is not timed" >&2
 # shellcheck disable=SC2086
 "$DIR_BENCH_ARRAYS_EXE" "$shared" --markdown "$out/arrays.md" --summary "$out/arrays.tsv" \
-    $large_args $ref_js || status=1
+    --readme "$out/readme-arrays.md" $large_args $ref_js || status=1
 
 # dirtool info of a typical screenshot (a GIMP window) and sprite sheet (a
 # freeciv terrain tile set), encoded with dirtool's defaults.
@@ -206,10 +208,12 @@ fi
 RLE, and gzip -9 and xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
 IMGArrays reference data sets packed into images.  This file is written by the
 benchmark; do not edit it by hand.  The same run writes the README's benchmark
-tables: \`dir-bench --readme\` writes them and \`tests/bench/run.sh\` puts
-them into README.md between the lines \`<!-- bench-tables:begin -->\` and
-\`<!-- bench-tables:end -->\` (only a whole run without failures; a quick run,
-\`DIR_BENCH_LIMIT=N\`, writes into the build directory instead).
+tables: \`dir-bench --readme\` and \`dir-bench-arrays --readme\` write them
+and \`tests/bench/run.sh\` puts them into README.md between the lines
+\`<!-- bench-tables:begin -->\` and \`<!-- bench-tables:end -->\` (images)
+and \`<!-- bench-arrays:begin -->\` and \`<!-- bench-arrays:end -->\`
+(arrays), only after a whole run without failures; a quick run
+(\`DIR_BENCH_LIMIT=N\`) splices into a copy in the build directory instead.
 
 - **Command:** \`$command\` (from a clean checkout: \`meson setup build && meson compile -C build bench\`)
 - **Date:** $start; the whole run took $((t1 - t0)) s
@@ -337,27 +341,29 @@ mv "$docs/benchmarks.md.tmp" "$docs/benchmarks.md"
 echo "bench: wrote $docs/benchmarks.md and $docs/img/bench-size-speed.png in $((t1 - t0)) s" >&2
 [ $status -eq 0 ] || die "a codec failed or did not round-trip (see the FAILED lines in $docs/benchmarks.md)"
 
-# The README's benchmark tables, from this run.
-{
-    echo
-    echo "From the run recorded in [docs/benchmarks.md](docs/benchmarks.md) ($start, commit $rev, $cores logical CPUs at a load average of $load_start; written by the benchmark, do not edit):"
-    echo
-    cat "$out/readme.md"
-    echo
-} > "$out/README-bench.md"
-if [ -z "$readme" ]; then
-    cp "$out/README-bench.md" "$docs/README-bench.md"
-    echo "bench: README tables in $docs/README-bench.md (README.md left alone)" >&2
-    exit 0
-fi
-begin='<!-- bench-tables:begin -->'
-end='<!-- bench-tables:end -->'
-[ "$(grep -c -x -F "$begin" "$readme")" -eq 1 ] && [ "$(grep -c -x -F "$end" "$readme")" -eq 1 ] ||
-    die "README.md needs exactly one line $begin and one line $end"
-awk -v begin="$begin" -v end="$end" -v frag="$out/README-bench.md" '
-    $0 == end { skip = 0 }
-    !skip { print }
-    $0 == begin { while ((getline line < frag) > 0) print line; skip = 1 }
-' "$readme" > "$readme.tmp"
-mv "$readme.tmp" "$readme"
-echo "bench: wrote the README tables between its bench-tables markers" >&2
+# The README's benchmark tables, from this run: the images' (dir-bench
+# --readme) between the bench-tables markers, the arrays' (dir-bench-arrays
+# --readme) between the bench-arrays markers.  A quick run splices into a copy.
+[ "$readme" = "$src/README.md" ] || cp "$src/README.md" "$readme"
+splice() { # marker name, fragment
+    begin="<!-- $1:begin -->"
+    end="<!-- $1:end -->"
+    {
+        echo
+        echo "From the run recorded in [docs/benchmarks.md](docs/benchmarks.md) ($start, commit $rev, $cores logical CPUs at a load average of $load_start; written by the benchmark, do not edit):"
+        echo
+        cat "$2"
+        echo
+    } > "$out/README-$1.md"
+    [ "$(grep -c -x -F "$begin" "$readme")" -eq 1 ] && [ "$(grep -c -x -F "$end" "$readme")" -eq 1 ] ||
+        die "README.md needs exactly one line $begin and one line $end"
+    awk -v begin="$begin" -v end="$end" -v frag="$out/README-$1.md" '
+        $0 == end { skip = 0 }
+        !skip { print }
+        $0 == begin { while ((getline line < frag) > 0) print line; skip = 1 }
+    ' "$readme" > "$readme.tmp"
+    mv "$readme.tmp" "$readme"
+    echo "bench: wrote $2 into $readme between its $1 markers" >&2
+}
+splice bench-tables "$out/readme.md"
+splice bench-arrays "$out/readme-arrays.md"
