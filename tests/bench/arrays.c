@@ -624,8 +624,8 @@ static void write_readme(FILE *f, const readme_size *rs, size_t nrs, const char 
     fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (size_t i = 0; i < nrs; i++)
         fprintf(f, "| %s | %llu | %zu (%s) | %zu (%s) | **%zu** | %.3f |\n", rs[i].data,
-                (unsigned long long)rs[i].raw, rs[i].gzip, rs[i].of, rs[i].xz, rs[i].of,
-                rs[i].dir, rs[i].raw ? (double)rs[i].dir / (double)rs[i].raw : 0.0);
+                (unsigned long long)rs[i].raw, rs[i].gzip, rs[i].of, rs[i].xz, rs[i].of, rs[i].dir,
+                rs[i].raw ? (double)rs[i].dir / (double)rs[i].raw : 0.0);
     fprintf(f, "\nSpeed of numbers <-> pixel bytes alone (`dira_encode` + `dira_decode`, no "
                "image codec; CPU time) beside the reference library under `node "
                "--single-threaded` (`tests/bench/arrays-ref.js`):\n\n");
@@ -836,7 +836,8 @@ int main(int argc, char **argv)
             if (!strcmp(rows[i].label, ".dir default, self-describing")) {
                 rs->dir = rows[i].bytes;
                 snprintf(rs->data, sizeof rs->data, "`%s`: %zu values (float64, %s chosen)",
-                         ds->name, n, strncmp(rows[i].note, "chose binary", 12) ? "digits" : "binary");
+                         ds->name, n,
+                         strncmp(rows[i].note, "chose binary", 12) ? "digits" : "binary");
             }
         fprintf(md, "\n#### %s: %zu values (`%s/rawData.json`)\n\n", ds->name, n, ds->name);
         print_rows(md, rows, nr, gzip_bytes, n);
@@ -903,8 +904,7 @@ int main(int argc, char **argv)
                     strerror(errno));
             return 1;
         }
-        write_readme(r, rsz, nrsz, set_names, set_counts, (const speed_row(*)[2])set_speed,
-                     nsets);
+        write_readme(r, rsz, nrsz, set_names, set_counts, (const speed_row(*)[2])set_speed, nsets);
         if (fclose(r) != 0) {
             fprintf(stderr, "dir-bench-arrays: error writing %s\n", readme_path);
             return 1;

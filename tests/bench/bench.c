@@ -34,12 +34,12 @@
  * against the input pixels, byte for byte. */
 #include <errno.h>
 #include <malloc.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -73,7 +73,7 @@ typedef struct class_total {
     uint64_t dec_peak[MAX_CODECS];
     double enc_peak_x[MAX_CODECS]; /* the largest peak / raw image bytes */
     double dec_peak_x[MAX_CODECS];
-    int64_t enc_over[MAX_CODECS]; /* the largest encode peak - 2 x image - 32 MiB */
+    int64_t enc_over[MAX_CODECS];      /* the largest encode peak - 2 x image - 32 MiB */
     uint64_t enc_over_raw[MAX_CODECS]; /* that image's raw bytes */
     /* .dir section statistics (from a decode with stats) */
     uint64_t codes[MAX_CODECS][9];
@@ -508,15 +508,16 @@ static unsigned run_mogrify(const options *o, const image_row *rows, size_t nrow
         return 1;
     }
     bench_file *files = calloc(nrows ? nrows : 1, sizeof *files);
-    uint64_t wall[MAX_CLASSES][MOG_CMDS][MOG_MAX_ROUNDS], cpu[MAX_CLASSES][MOG_CMDS][MOG_MAX_ROUNDS];
+    uint64_t wall[MAX_CLASSES][MOG_CMDS][MOG_MAX_ROUNDS],
+        cpu[MAX_CLASSES][MOG_CMDS][MOG_MAX_ROUNDS];
     memset(mt, 0, (MAX_CLASSES + 1) * sizeof *mt);
     if (!files) return 1;
     for (unsigned r = 0; r < o->mogrify_rounds; r++) {
         for (int ci = 0; ci < MAX_CLASSES; ci++) {
             size_t n = 0;
             for (size_t i = 0; i < nrows; i++)
-                if (rows[i].cls == ci) files[n++] = (bench_file){rows[i].path, rows[i].width,
-                                                                 rows[i].height};
+                if (rows[i].cls == ci)
+                    files[n++] = (bench_file){rows[i].path, rows[i].width, rows[i].height};
             if (!n) continue;
             mt[ci].images = (unsigned)n;
             for (int j = 0; j < MOG_CMDS; j++) {
@@ -524,8 +525,8 @@ static unsigned run_mogrify(const options *o, const image_row *rows, size_t nrow
                 char err[512];
                 fprintf(stderr, "dir-bench: round %u, %s: %s over %zu images\n", r + 1,
                         class_names[ci], mog_cmds[j].label, n);
-                if (bench_mogrify(o->mogrify, dir, files, n, mog_cmds[j].format,
-                                  mog_cmds[j].define, &t, err, sizeof err) != 0) {
+                if (bench_mogrify(o->mogrify, dir, files, n, mog_cmds[j].format, mog_cmds[j].define,
+                                  &t, err, sizeof err) != 0) {
                     fprintf(stderr, "dir-bench: FAILED %s on %s: %s\n", mog_cmds[j].label,
                             class_names[ci], err);
                     failures++;
@@ -611,7 +612,7 @@ static const struct {
     {"default decode MB/s / libwebp lossless", ">= 1.0 (stretch >= 1.5)"},
     {"`mogrify -format dir` time / `mogrify -format png` (wall; CPU beside)",
      "<= 0.5 (stretch <= 0.3)"},
-    {"the same with `-define dir:preset=fast`", "(no target)"},
+    {"`mogrify -format dir -define dir:preset=fast` time / `mogrify -format png`", "(no target)"},
     {"default encode peak RSS", "<= 3 x image + 32 MiB"},
 };
 
@@ -624,8 +625,7 @@ typedef struct target {
 
 /* `r` against `goal` (higher_better: r >= goal; else r <= goal, or r < goal
  * when strict) and `stretch` (0: none). */
-static void verdict(target *t, double r, double goal, double stretch, int higher_better,
-                    int strict)
+static void verdict(target *t, double r, double goal, double stretch, int higher_better, int strict)
 {
     int ok = higher_better ? r >= goal : strict ? r < goal : r <= goal;
     int st = stretch > 0 && (higher_better ? r >= stretch : r <= stretch);
@@ -633,8 +633,8 @@ static void verdict(target *t, double r, double goal, double stretch, int higher
     if (ok)
         snprintf(t->verdict, sizeof t->verdict, "%s", st ? "holds (stretch too)" : "holds");
     else
-        snprintf(t->verdict, sizeof t->verdict, "**no**: %.3f %s", higher_better ? goal - r : r - goal,
-                 higher_better ? "short" : "over");
+        snprintf(t->verdict, sizeof t->verdict, "**no**: %.3f %s",
+                 higher_better ? goal - r : r - goal, higher_better ? "short" : "over");
 }
 
 /* Fills t[figure][class] from the file rows of this run. */
@@ -783,35 +783,26 @@ static void write_class_header(FILE *f, const class_total *tot, const char *firs
     fprintf(f, "\n");
 }
 
-/* Class totals relative to PNG at libpng's default level. */
-static void write_size_table(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc,
-                             size_t png_ref, const char *const *ids, const char *bold)
+/* A row per codec in `ids` (NULL: all), a column per class: the class
+ * total relative to PNG at libpng's default level, or (speed) encode /
+ * decode MB/s; the row of codec `bold` in bold. */
+static void write_codec_table(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc,
+                              size_t png_ref, const char *const *ids, const char *bold, int speed)
 {
     write_class_header(f, tot, "codec");
     for (size_t k = 0; k < nc; k++) {
         if (!listed(&codecs[k], ids)) continue;
         const char *b = bold && !strcmp(codecs[k].id, bold) ? "**" : "";
         fprintf(f, "| %s%s%s |", b, codecs[k].label, b);
-        for (int ci = 0; ci < MAX_CLASSES; ci++)
-            if (tot[ci].images)
-                fprintf(f, " %s%.3f%s |", b, ratio(tot[ci].size[k], tot[ci].size[png_ref]), b);
-        fprintf(f, "\n");
-    }
-}
-
-/* Encode / decode MB/s of the class totals. */
-static void write_speed_table(FILE *f, const class_total *tot, const bench_codec *codecs,
-                              size_t nc, const char *const *ids, const char *bold)
-{
-    write_class_header(f, tot, "codec");
-    for (size_t k = 0; k < nc; k++) {
-        if (!listed(&codecs[k], ids)) continue;
-        const char *b = bold && !strcmp(codecs[k].id, bold) ? "**" : "";
-        fprintf(f, "| %s%s%s |", b, codecs[k].label, b);
-        for (int ci = 0; ci < MAX_CLASSES; ci++)
-            if (tot[ci].images)
-                fprintf(f, " %s%.1f%s / %.1f |", b, mbps(tot[ci].raw, tot[ci].enc_ns[k]), b,
-                        mbps(tot[ci].raw, tot[ci].dec_ns[k]));
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            if (speed)
+                fprintf(f, " %s%.1f%s / %.1f |", b, mbps(ct->raw, ct->enc_ns[k]), b,
+                        mbps(ct->raw, ct->dec_ns[k]));
+            else
+                fprintf(f, " %s%.3f%s |", b, ratio(ct->size[k], ct->size[png_ref]), b);
+        }
         fprintf(f, "\n");
     }
 }
@@ -825,15 +816,15 @@ static void write_readme(FILE *f, const class_total *tot, const bench_codec *cod
         "dir-default", "dir-fast", "dir-smallest", "dir-v1-default", "dir-seed-auto", "png-default",
         "optipng-o2",  "webp-z9",  "jxl-e7",       "jxl-e9",         "qoi",           "tga-rle",
         "xz-9",        NULL};
-    static const char *const speed_ids[] = {"dir-default",    "dir-fast",    "dir-smallest",
-                                            "dir-v1-default", "png-default", "webp-z9",
-                                            "qoi",            NULL};
+    static const char *const speed_ids[] = {
+        "dir-default", "dir-fast", "dir-smallest", "dir-v1-default",
+        "png-default", "webp-z9",  "qoi",          NULL};
     fprintf(f, "Total size relative to PNG at libpng's default level (lower is better; images "
                "per class in brackets):\n\n");
-    write_size_table(f, tot, codecs, nc, png_ref, size_ids, "dir-default");
+    write_codec_table(f, tot, codecs, nc, png_ref, size_ids, "dir-default", 0);
     fprintf(f, "\nSpeed in MB/s of raw pixels, encode / decode (CPU time of the library "
                "calls):\n\n");
-    write_speed_table(f, tot, codecs, nc, speed_ids, "dir-default");
+    write_codec_table(f, tot, codecs, nc, png_ref, speed_ids, "dir-default", 1);
     fprintf(f, "\nIssue 11's targets, per class (ratio: holds, or the gap to the target):\n\n");
     fprintf(f, "| figure | target |");
     for (int ci = 0; ci < MAX_CLASSES; ci++)
@@ -979,18 +970,18 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: dir-bench [--optipng PATH] [--cjxl PATH] [--tsv FILE] [--summary FILE] [--markdown FILE]\n"
-            "                 [--enc-runs N] [--dec-runs N] [--budget-ms N] [--limit N]\n"
-            "                 [--clock cpu|wall] [--mogrify PATH] [--mogrify-rounds N]\n"
-            "                 [--readme FILE] < LIST\n"
-            "LIST: lines class<TAB>path, as printed by tests/bench/fetch-corpus.sh\n");
+    fprintf(stderr, "usage: dir-bench [--optipng PATH] [--cjxl PATH] [--tsv FILE] [--summary FILE] "
+                    "[--markdown FILE]\n"
+                    "                 [--enc-runs N] [--dec-runs N] [--budget-ms N] [--limit N]\n"
+                    "                 [--clock cpu|wall] [--mogrify PATH] [--mogrify-rounds N]\n"
+                    "                 [--readme FILE] < LIST\n"
+                    "LIST: lines class<TAB>path, as printed by tests/bench/fetch-corpus.sh\n");
 }
 
 int main(int argc, char **argv)
 {
-    options o = {"optipng", "cjxl", NULL, NULL, NULL, 5, 9, 300000000u, 0, BENCH_CLOCK_CPU,
-                 NULL, 3, NULL};
+    options o = {"optipng", "cjxl",          NULL, NULL, NULL, 5, 9, 300000000u,
+                 0,         BENCH_CLOCK_CPU, NULL, 3,    NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1022,8 +1013,7 @@ int main(int argc, char **argv)
             o.clock = strcmp(v, "cpu") ? BENCH_CLOCK_WALL : BENCH_CLOCK_CPU;
         } else if (!strcmp(a, "--mogrify")) {
             o.mogrify = *v ? v : NULL;
-        } else if (!strcmp(a, "--mogrify-rounds") &&
-                   parse_uint(v, 1, MOG_MAX_ROUNDS, &u) == 0) {
+        } else if (!strcmp(a, "--mogrify-rounds") && parse_uint(v, 1, MOG_MAX_ROUNDS, &u) == 0) {
             o.mogrify_rounds = u;
         } else if (!strcmp(a, "--readme")) {
             o.readme = v;
@@ -1230,7 +1220,7 @@ int main(int argc, char **argv)
         }
     }
     fprintf(md, "### Size relative to PNG (libpng, default level); lower is better\n\n");
-    write_size_table(md, tot, codecs, nc, png_ref, NULL, NULL);
+    write_codec_table(md, tot, codecs, nc, png_ref, NULL, NULL, 0);
     if (failures) fprintf(md, "\n**%u run(s) FAILED:**\n\n%s", failures, fail_log);
     for (int ci = 0; ci < MAX_CLASSES; ci++)
         if (tot[ci].images) write_class_table(md, &tot[ci], class_names[ci], codecs, nc, png_ref);

@@ -32,9 +32,9 @@ for label in '.dir fast' '.dir default' '.dir smallest' '.dir v1 default (versio
     [ "$n" -ge 4 ] || fail "row '$label' is in $n tables, not 4 or more"
 done
 grep -q '^### Version 2 targets (issue 11)' "$md" || fail "no targets table"
-for figure in 'default size / lossless WebP' 'default size / `xz -9`' 'optipng `-o2`, images' \
+for figure in 'default size / lossless WebP' 'default size / `xz -9`' 'default smaller than optipng `-o2`' \
     'default encode MB/s' '`fast` encode MB/s' 'default decode MB/s' \
-    '`mogrify -format dir` time' 'with `-define dir:preset=fast`' 'default encode peak RSS'; do
+    '`mogrify -format dir` time' '`mogrify -format dir -define dir:preset=fast` time' 'default encode peak RSS'; do
     for class in screen sprite icon; do
         grep -F "| $figure" "$md" | grep -q -F "| $class |" ||
             fail "no target row '$figure' for $class"

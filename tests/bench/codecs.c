@@ -446,7 +446,7 @@ static int jxl_enc(const bench_codec *c, const bench_image *img, bench_buf *out,
     remove(out_path);
     if (bench_png_encode(img, 1, &png, err, errlen) != 0) return -1;
     if (bench_write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
-    char *argv[] = {(char *)c->tool, in_path, out_path, "-d", "0", "-e", effort,
+    char *argv[] = {(char *)c->tool,      in_path,   out_path, "-d", "0", "-e", effort,
                     "--keep_invisible=1", "--quiet", NULL};
     if (bench_run(argv, err, errlen) != 0) goto done;
     rc = read_file(out_path, out, err, errlen);
@@ -875,8 +875,8 @@ size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const 
     static const char *const v1[] = {"version=1", NULL};
     all[n++] = dir_codec("dir-seed-none", ".dir seed-pure, filter none (version 1)", "default",
                          seed_none, 1);
-    all[n++] = dir_codec("dir-seed-sub", ".dir seed-pure, filter sub (version 1)", "default",
-                         seed_sub, 1);
+    all[n++] =
+        dir_codec("dir-seed-sub", ".dir seed-pure, filter sub (version 1)", "default", seed_sub, 1);
     all[n++] = dir_codec("dir-seed-auto", ".dir seed-pure, filter auto (version 1)", "default",
                          seed_auto, 1);
     all[n++] = dir_codec("dir-v1-default", ".dir v1 default (version 1)", "default", v1, 1);

@@ -49,7 +49,8 @@ static int check_output(const char *path, const char *format, const bench_file *
         free(shape.pixels);
     }
     free(data);
-    if (!ok) return fail(err, errlen, "mogrify's output does not decode at the image's size:", path);
+    if (!ok)
+        return fail(err, errlen, "mogrify's output does not decode at the image's size:", path);
     *bytes += size;
     return 0;
 }
