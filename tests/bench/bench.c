@@ -672,7 +672,7 @@ static void collect_targets(target t[T_COUNT][MAX_CLASSES], const class_total *t
             x = &t[T_OPTIPNG][ci];
             x->set = 1;
             snprintf(x->dir, sizeof x->dir, "smaller on %u", won);
-            snprintf(x->peer, sizeof x->peer, "%u images", n);
+            snprintf(x->peer, sizeof x->peer, "of %u such image%s", n, n == 1 ? "" : "s");
             snprintf(x->ratio, sizeof x->ratio, "%u of %u", won, n);
             if (n == 0)
                 snprintf(x->verdict, sizeof x->verdict, "- (no such image)");
