@@ -230,48 +230,39 @@ typedef struct row {
 
 enum img_fmt { FMT_PNG, FMT_WEBP, FMT_DIR_DEFAULT, FMT_DIR_SMALLEST };
 
+/* One row of the README's size table (--readme): the self-describing
+ * default in .dir default against gzip -9 and xz -9 of the same input. */
+typedef struct readme_size {
+    char data[160];
+    uint64_t raw; /* bytes of the values in their dtype */
+    size_t gzip, xz, dir;
+    const char *of; /* what gzip and xz compressed: "JSON" or "raw" */
+} readme_size;
+
 static const char *const fmt_names[] = {"PNG (libpng default)", "WebP lossless -z 9",
                                         ".dir default", ".dir smallest"};
 
+/* Encodes with the image benchmark's codec of the same name (codecs.c):
+ * libpng at its default level, WebP -z 9, or .dir whole files from
+ * dir_encode with the default or smallest preset (version 2). */
 static int encode_image(enum img_fmt fmt, const uint8_t *px, uint32_t w, uint32_t h, unsigned ch,
                         bench_buf *out, char *err, size_t errlen)
 {
-    if (fmt == FMT_PNG || fmt == FMT_WEBP) {
-        bench_image img;
-        memset(&img, 0, sizeof img);
-        img.width = w;
-        img.height = h;
-        img.channels = ch;
-        img.pixels = (uint8_t *)px;
-        img.size = (size_t)w * h * ch;
-        if (fmt == FMT_PNG) return bench_png_encode(&img, -1, out, err, errlen);
-        bench_codec codecs[BENCH_MAX_CODECS];
-        size_t n = bench_codecs(codecs, BENCH_MAX_CODECS, NULL, NULL, NULL);
-        for (size_t k = 0; k < n; k++)
-            if (strcmp(codecs[k].id, "webp-z9") == 0)
-                return codecs[k].encode(&codecs[k], &img, out, err, errlen);
-        snprintf(err, errlen, "no webp codec");
-        return -1;
-    }
-    dir_encode_options opt;
-    dir_encode_options_default(&opt);
-    if (fmt == FMT_DIR_SMALLEST) {
-        opt.filter = DIR_FILTER_AUTO;
-        opt.backend = DIR_BACKEND_ZSTD;
-        opt.level = 22;
-    }
-    void *data = NULL;
-    size_t size = 0;
-    dir_diag diag;
-    dir_error e = dir_encode(px, w, h, ch, 0, &opt, &data, &size, NULL, &diag);
-    if (e != DIR_OK) {
-        snprintf(err, errlen, "dir_encode: %s", diag.message);
-        return -1;
-    }
-    out->data = data;
-    out->size = size;
-    out->release = dir_free;
-    return 0;
+    static const char *const ids[] = {"png-default", "webp-z9", "dir-default", "dir-smallest"};
+    bench_image img;
+    memset(&img, 0, sizeof img);
+    img.width = w;
+    img.height = h;
+    img.channels = ch;
+    img.pixels = (uint8_t *)px;
+    img.size = (size_t)w * h * ch;
+    bench_codec codecs[BENCH_MAX_CODECS];
+    size_t n = bench_codecs(codecs, BENCH_MAX_CODECS, NULL, NULL, NULL);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(codecs[k].id, ids[fmt]) == 0)
+            return codecs[k].encode(&codecs[k], &img, out, err, errlen);
+    snprintf(err, errlen, "no codec %s", ids[fmt]);
+    return -1;
 }
 
 /* Decodes an image file of any of the formats to 8-bit pixels. */
@@ -547,7 +538,7 @@ done:
  * and xz -9 of them (text_row on the raw bytes: pack = compress), and the
  * self-describing default (dira_encode_tensors, encoding auto) in each image
  * format; pack and unpack times as the other rows. */
-static void tensor_table(FILE *f, const char *label, const dira_tensor *t)
+static void tensor_table(FILE *f, const char *label, const dira_tensor *t, readme_size *rs)
 {
     uint64_t n = dira_tensor_elements(t);
     size_t raw = (size_t)(n * dira_dtype_size(t->dtype));
@@ -613,6 +604,47 @@ static void tensor_table(FILE *f, const char *label, const dira_tensor *t)
             fprintf(f, "- | - | ");
         fprintf(f, "%s |\n", i == 1 || i == 2 ? "" : r[i].note);
     }
+    if (rs) {
+        rs->raw = raw;
+        rs->gzip = r[1].bytes;
+        rs->xz = r[2].bytes;
+        rs->dir = r[3 + FMT_DIR_DEFAULT].bytes;
+        rs->of = "raw";
+    }
+}
+
+/* The README's arrays tables (tests/bench/run.sh splices them). */
+static void write_readme(FILE *f, const readme_size *rs, size_t nrs, const char *const *names,
+                         const size_t *counts, const speed_row (*sr)[2], size_t nsets)
+{
+    fprintf(f, "Sizes (self-describing default in `.dir` default; gzip -9 and xz -9 of the JSON "
+               "text, or of the raw bytes for the tensor; the `large` set is `samples/weights-gen "
+               "--hidden 400`):\n\n");
+    fprintf(f, "| data | raw bytes | `gzip -9` | `xz -9` | **.dir** | .dir / raw |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (size_t i = 0; i < nrs; i++)
+        fprintf(f, "| %s | %llu | %zu (%s) | %zu (%s) | **%zu** | %.3f |\n", rs[i].data,
+                (unsigned long long)rs[i].raw, rs[i].gzip, rs[i].of, rs[i].xz, rs[i].of, rs[i].dir,
+                rs[i].raw ? (double)rs[i].dir / (double)rs[i].raw : 0.0);
+    fprintf(f, "\nSpeed of numbers <-> pixel bytes alone (`dira_encode` + `dira_decode`, no "
+               "image codec; CPU time) beside the reference library under `node "
+               "--single-threaded` (`tests/bench/arrays-ref.js`):\n\n");
+    fprintf(f, "| data, mode | ours: encode + decode ms | reference: prepareExportData + hexToNum "
+               "ms | reference / ours (counting its bytes-to-hex loop) |\n");
+    fprintf(f, "| --- | ---: | ---: | ---: |\n");
+    for (size_t d = 0; d < nsets; d++)
+        for (int m = 0; m < 2; m++) {
+            const speed_row *r = &sr[d][m];
+            double ours = (double)(r->enc_ns + r->dec_ns) / 1e6;
+            fprintf(f, "| `%s` (%zu), %s | %.1f + %.1f | ", names[d], counts[d], r->mode,
+                    (double)r->enc_ns / 1e6, (double)r->dec_ns / 1e6);
+            if (r->ref_enc_ms >= 0 && ours > 0)
+                fprintf(f, "%.0f + %.0f | %.0f (%.0f) |\n", r->ref_enc_ms, r->ref_dec_ms,
+                        (r->ref_enc_ms + r->ref_dec_ms) / ours,
+                        (r->ref_enc_ms + r->ref_full_ms) / ours);
+            else
+                fprintf(f, "- | - |\n");
+        }
 }
 
 static void print_rows(FILE *f, const row *rows, size_t n, size_t gzip_bytes, uint64_t count)
@@ -644,11 +676,11 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fprintf(stderr, "usage: dir-bench-arrays SHARED_DIR [--markdown FILE] [--summary FILE]\n"
                         "       [--large WEIGHTS.json] [--reference-js arrays-ref.js] "
-                        "[--speed-only 1]\n");
+                        "[--speed-only 1] [--readme FILE]\n");
         return 2;
     }
     const char *shared = argv[1], *md_path = NULL, *sum_path = NULL, *large_path = NULL,
-               *ref_script = NULL, *speed_only = NULL;
+               *ref_script = NULL, *speed_only = NULL, *readme_path = NULL;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--markdown")) {
             md_path = argv[i + 1];
@@ -660,6 +692,8 @@ int main(int argc, char **argv)
             ref_script = argv[i + 1];
         } else if (!strcmp(argv[i], "--speed-only")) {
             speed_only = argv[i + 1]; /* "1": only the numbers <-> bytes table */
+        } else if (!strcmp(argv[i], "--readme")) {
+            readme_path = argv[i + 1];
         } else {
             fprintf(stderr, "dir-bench-arrays: unknown option %s\n", argv[i]);
             return 2;
@@ -684,6 +718,11 @@ int main(int argc, char **argv)
 
     char speed_lines[16384] = "";
     size_t sl = 0;
+    enum { NSETS = sizeof datasets / sizeof datasets[0] };
+    readme_size rsz[NSETS + 1];
+    size_t nrsz = 0, nsets = 0, set_counts[NSETS];
+    const char *set_names[NSETS];
+    speed_row set_speed[NSETS][2];
     char index_js[4096];
     snprintf(index_js, sizeof index_js, "%s/imgarrays-reference/js/index.js", shared);
     for (size_t d = 0; d < sizeof datasets / sizeof datasets[0]; d++) {
@@ -737,6 +776,9 @@ int main(int argc, char **argv)
                 if (w > 0) sl += (size_t)w;
             }
             print_speed(stderr, ds->name, n, sr, 2);
+            set_names[nsets] = ds->name;
+            set_counts[nsets] = n;
+            memcpy(set_speed[nsets++], sr, sizeof sr);
         }
         if (speed_only) {
             free(vals);
@@ -784,6 +826,19 @@ int main(int argc, char **argv)
                 if (!rows[nr - 1].bytes) failures++;
             }
 
+        readme_size *rs = &rsz[nrsz++];
+        memset(rs, 0, sizeof *rs);
+        rs->raw = (uint64_t)n * sizeof(double);
+        rs->gzip = gzip_bytes;
+        rs->xz = rows[2].bytes;
+        rs->of = "JSON";
+        for (size_t i = 0; i < nr; i++)
+            if (!strcmp(rows[i].label, ".dir default, self-describing")) {
+                rs->dir = rows[i].bytes;
+                snprintf(rs->data, sizeof rs->data, "`%s`: %zu values (float64, %s chosen)",
+                         ds->name, n,
+                         strncmp(rows[i].note, "chose binary", 12) ? "digits" : "binary");
+            }
         fprintf(md, "\n#### %s: %zu values (`%s/rawData.json`)\n\n", ds->name, n, ds->name);
         print_rows(md, rows, nr, gzip_bytes, n);
         for (size_t i = 0; i < nr; i++) {
@@ -827,8 +882,14 @@ int main(int argc, char **argv)
             dira_tensor t64 = {"W1", DIRA_F64, 2, {784, 400}, vals};
             dira_tensor t32 = {"W1", DIRA_F32, 2, {784, 400}, f32};
             fprintf(stderr, "arrays: tensors\n");
-            tensor_table(md, "Tensors: the `large` set's first layer (784 x 400) as float64", &t64);
-            if (f32) tensor_table(md, "Tensors: the same layer as float32", &t32);
+            tensor_table(md, "Tensors: the `large` set's first layer (784 x 400) as float64", &t64,
+                         NULL);
+            if (f32) {
+                readme_size *rs = &rsz[nrsz++];
+                memset(rs, 0, sizeof *rs);
+                snprintf(rs->data, sizeof rs->data, "its 784x400 first layer as float32");
+                tensor_table(md, "Tensors: the same layer as float32", &t32, rs);
+            }
             free(f32);
         }
         if (n != (size_t)-1) free(vals);
@@ -836,6 +897,19 @@ int main(int argc, char **argv)
     fprintf(md, "\n#### Target: arrays in .dir smaller than gzip -9 of their JSON\n\n");
     fprintf(md, "| data set | packing | .dir bytes | gzip -9 bytes | ratio | holds |\n");
     fprintf(md, "| --- | --- | ---: | ---: | ---: | --- |\n%s", target_lines);
+    if (readme_path) {
+        FILE *r = fopen(readme_path, "w");
+        if (!r) {
+            fprintf(stderr, "dir-bench-arrays: cannot create %s: %s\n", readme_path,
+                    strerror(errno));
+            return 1;
+        }
+        write_readme(r, rsz, nrsz, set_names, set_counts, (const speed_row(*)[2])set_speed, nsets);
+        if (fclose(r) != 0) {
+            fprintf(stderr, "dir-bench-arrays: error writing %s\n", readme_path);
+            return 1;
+        }
+    }
 finish:
     if (md != stdout && fclose(md) != 0) {
         fprintf(stderr, "dir-bench-arrays: error writing %s\n", md_path);

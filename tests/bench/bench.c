@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* bench.c -- image benchmark (issue 6): .dir against PNG, optipng, lossless
- * WebP, QOI, TGA RLE, gzip -9 and xz -9 on the corpus of real images.
+/* bench.c -- image benchmark (issues 6 and 11): .dir files as dir_encode
+ * writes them (presets fast, default, smallest; seed-pure and the default
+ * preset at version 1) against PNG, optipng, lossless WebP, JPEG XL, QOI,
+ * TGA RLE, gzip -9 and xz -9 on the corpus of real images; then `mogrify
+ * -format dir` against `mogrify -format png` over the same images; issue
+ * 11's targets from those rows.
  *
  * Usage: dir-bench [options] < LIST
  *   LIST: lines "class<TAB>absolute_path" (tests/bench/fetch-corpus.sh output)
@@ -14,6 +18,10 @@
  *   --budget-ms N    stop repeating once this much time is spent (default 300)
  *   --limit N        only the first N images of each class (for a quick try)
  *   --clock cpu|wall what the times measure (default cpu, see bench_time_ns)
+ *   --mogrify PATH   ImageMagick 6's mogrify with this build's coder on its
+ *                    MAGICK_CODER_MODULE_PATH (default: not run)
+ *   --mogrify-rounds N  rounds of the mogrify commands (default 3)
+ *   --readme FILE    the README's tables (tests/bench/run.sh splices them)
  *
  * One process runs every codec in turn on each image, timing only the library
  * calls with clock_gettime: by default the CPU time of this thread, so other
@@ -26,12 +34,12 @@
  * against the input pixels, byte for byte. */
 #include <errno.h>
 #include <malloc.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -65,7 +73,8 @@ typedef struct class_total {
     uint64_t dec_peak[MAX_CODECS];
     double enc_peak_x[MAX_CODECS]; /* the largest peak / raw image bytes */
     double dec_peak_x[MAX_CODECS];
-    int64_t enc_over[MAX_CODECS]; /* the largest encode peak - 2 x image - 32 MiB */
+    int64_t enc_over[MAX_CODECS];      /* the largest encode peak - 2 x image - 32 MiB */
+    uint64_t enc_over_raw[MAX_CODECS]; /* that image's raw bytes */
     /* .dir section statistics (from a decode with stats) */
     uint64_t codes[MAX_CODECS][9];
     uint64_t streams[MAX_CODECS][DIR_STREAMS];
@@ -83,18 +92,22 @@ typedef struct options {
     uint64_t budget_ns;
     unsigned limit;
     bench_clock clock;
+    const char *mogrify; /* ImageMagick 6's mogrify, NULL: not run */
+    unsigned mogrify_rounds;
+    const char *readme; /* the README fragment */
 } options;
 
-/* One image's .dir default size against optipng -o2, for the per-image list. */
+/* One image every codec passed: for the per-image list (.dir default
+ * against optipng -o2) and the mogrify runs. */
 typedef struct image_row {
     int cls;
+    char *path;    /* the PNG as shipped */
     char name[96]; /* last two path components */
     uint32_t width, height;
     unsigned channels;
     uint64_t colours;  /* distinct pixel values */
     size_t dir_bytes;  /* .dir default */
-    size_t dir2_bytes; /* .dir v2 payload, default */
-    size_t opti_bytes; /* optipng -o2 */
+    size_t opti_bytes; /* optipng -o2 (0: not run) */
     size_t png_bytes;  /* libpng default */
 } image_row;
 
@@ -136,7 +149,7 @@ static int cmp_row_ratio(const void *a, const void *b)
 
 static void write_per_image(FILE *f, image_row *rows, size_t n)
 {
-    if (!n) return;
+    if (!n || !rows[0].opti_bytes) return;
     unsigned won[MAX_CLASSES] = {0}, count[MAX_CLASSES] = {0};
     unsigned pal[MAX_CLASSES] = {0}, pal_won[MAX_CLASSES] = {0};
     for (size_t i = 0; i < n; i++) {
@@ -158,8 +171,9 @@ static void write_per_image(FILE *f, image_row *rows, size_t n)
                     pal_won[ci]);
     qsort(rows, n, sizeof *rows, cmp_row_ratio);
     fprintf(f,
-            "\nThe %zu images where .dir default is furthest behind optipng -o2 (optipng writes a "
-            "palette PNG when an image has at most 256 colours; .dir has no palette mode):\n\n",
+            "\nThe %zu images where .dir default is furthest behind optipng -o2, or least ahead "
+            "(optipng writes a palette PNG when an image has at most 256 colours; .dir default "
+            "then writes an image palette):\n\n",
             n < 12 ? n : (size_t)12);
     fprintf(f, "| class | image | size | colours | .dir default | optipng -o2 | .dir / optipng | "
                "libpng default |\n");
@@ -309,11 +323,17 @@ static int run_codec(const options *o, const bench_codec *c, const bench_image *
         r->dec_peak = peak_memory(c, img, &enc, px_size);
     }
 
-    if (stats && strncmp(c->id, "dir-", 4) == 0) {
+    if (c->dir_version) { /* a .dir file: its version, and (version 1) its statistics */
         dir_diag diag;
-        dir_error e = dir_decode(enc.data, enc.size, NULL, px, px_size, NULL, stats, &diag);
+        dir_info info;
+        dir_error e = dir_decode(enc.data, enc.size, NULL, px, px_size, &info, stats, &diag);
         if (e != DIR_OK) {
             snprintf(err, errlen, "dir_decode with stats: %s", diag.message);
+            goto done;
+        }
+        if (info.version != c->dir_version) {
+            snprintf(err, errlen, "dir_encode wrote version %u, not %u", info.version,
+                     c->dir_version);
             goto done;
         }
     }
@@ -370,15 +390,17 @@ static double pct(uint64_t a, uint64_t b)
     return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+/* The older targets (issue 6) that still mean something: the seed-pure
+ * mode against TGA RLE, and .dir decoding against libpng. */
 static void write_targets(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc)
 {
     size_t tga = find_codec(codecs, nc, "tga-rle");
-    size_t opti = find_codec(codecs, nc, "optipng-o2");
-    size_t def = find_codec(codecs, nc, "dir-default");
     size_t png = find_codec(codecs, nc, "png-default");
     const char *seeds[3] = {"dir-seed-none", "dir-seed-sub", "dir-seed-auto"};
+    const char *dec_ids[5] = {"dir-fast", "dir-default", "dir-smallest", "dir-seed-none",
+                              "dir-seed-sub"};
 
-    fprintf(f, "\n### Targets\n\n");
+    fprintf(f, "\n### Older targets (issue 6)\n\n");
     fprintf(f, "| target | class | .dir | peer | .dir / peer | holds |\n");
     fprintf(f, "| --- | --- | ---: | ---: | ---: | --- |\n");
     for (int ci = 0; ci < MAX_CLASSES; ci++) {
@@ -392,22 +414,10 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
                     ct->size[k] < ct->size[tga] ? "yes" : "**no**");
         }
     }
-    if (opti != (size_t)-1) {
-        for (int ci = 0; ci < 2; ci++) { /* screens and sprites */
-            const class_total *ct = &tot[ci];
-            if (!ct->images) continue;
-            fprintf(f, "| .dir default bytes < optipng -o2 | %s | %llu | %llu | %.3f | %s |\n",
-                    class_names[ci], (unsigned long long)ct->size[def],
-                    (unsigned long long)ct->size[opti],
-                    (double)ct->size[def] / (double)ct->size[opti],
-                    ct->size[def] < ct->size[opti] ? "yes" : "**no**");
-        }
-    }
-    const char *dec_ids[4] = {"dir-default", "dir-smallest", "dir-seed-none", "dir-seed-sub"};
     for (int ci = 0; ci < MAX_CLASSES; ci++) {
         const class_total *ct = &tot[ci];
         if (!ct->images) continue;
-        for (int s = 0; s < 4; s++) {
+        for (int s = 0; s < 5; s++) {
             size_t k = find_codec(codecs, nc, dec_ids[s]);
             double a = mbps(ct->raw, ct->dec_ns[k]), b = mbps(ct->raw, ct->dec_ns[png]);
             fprintf(
@@ -417,7 +427,13 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
                 a > b ? "yes" : "**no**");
         }
     }
+}
 
+/* Where .dir default (version 2) loses: the peers smaller, faster to decode
+ * and faster to encode, per class. */
+static void write_losses(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc)
+{
+    size_t def = find_codec(codecs, nc, "dir-default");
     fprintf(f, "\n### Where .dir default loses\n\n");
     for (int ci = 0; ci < MAX_CLASSES; ci++) {
         const class_total *ct = &tot[ci];
@@ -426,7 +442,7 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
                 (unsigned long long)ct->size[def]);
         int any = 0;
         for (size_t k = 0; k < nc; k++) {
-            if (strncmp(codecs[k].id, "dir-", 4) == 0 || ct->size[k] >= ct->size[def]) continue;
+            if (codecs[k].dir_version || ct->size[k] >= ct->size[def]) continue;
             fprintf(f, "%s %s (%.1f%% of .dir's size)", any ? ";" : "", codecs[k].label,
                     pct(ct->size[k], ct->size[def]));
             any = 1;
@@ -436,7 +452,7 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
                 ".  Decodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->dec_ns[def]));
         any = 0;
         for (size_t k = 0; k < nc; k++) {
-            if (strncmp(codecs[k].id, "dir-", 4) == 0 || ct->dec_ns[k] >= ct->dec_ns[def]) continue;
+            if (codecs[k].dir_version || ct->dec_ns[k] >= ct->dec_ns[def]) continue;
             fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label,
                     mbps(ct->raw, ct->dec_ns[k]));
             any = 1;
@@ -446,7 +462,7 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
                 ".  Encodes faster than .dir default (%.1f MB/s):", mbps(ct->raw, ct->enc_ns[def]));
         any = 0;
         for (size_t k = 0; k < nc; k++) {
-            if (strncmp(codecs[k].id, "dir-", 4) == 0 || (codecs[k].flags & BENCH_NO_ENCODE) ||
+            if (codecs[k].dir_version || (codecs[k].flags & BENCH_NO_ENCODE) ||
                 ct->enc_ns[k] >= ct->enc_ns[def])
                 continue;
             fprintf(f, "%s %s (%.1f MB/s)", any ? ";" : "", codecs[k].label,
@@ -458,60 +474,374 @@ static void write_targets(FILE *f, const class_total *tot, const bench_codec *co
     }
 }
 
-/* The targets of issue 11 for the version-2 payload, row by row. */
-static void write_v2_targets(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc,
-                             const image_row *rows, size_t nrows)
+/* ---- mogrify: whole commands over each class's images ------------------- */
+
+#define MOG_CMDS       3
+#define MOG_MAX_ROUNDS 9
+
+static const struct {
+    const char *label, *format, *define;
+} mog_cmds[MOG_CMDS] = {
+    {"`mogrify -format png`", "png", NULL},
+    {"`mogrify -format dir`", "dir", NULL},
+    {"`mogrify -format dir -define dir:preset=fast`", "dir", "dir:preset=fast"},
+};
+
+typedef struct mog_total {
+    unsigned images;
+    uint64_t wall_ns[MOG_CMDS]; /* medians over the rounds */
+    uint64_t cpu_ns[MOG_CMDS];
+    uint64_t bytes[MOG_CMDS];
+} mog_total;
+
+/* Runs the commands over each class's images (those every codec passed),
+ * interleaved, `rounds` times; the medians go to mt[class] and the class
+ * sums to mt[MAX_CLASSES].  Returns the number of failed commands. */
+static unsigned run_mogrify(const options *o, const image_row *rows, size_t nrows,
+                            const char *tmpdir, mog_total *mt)
 {
-    size_t d = find_codec(codecs, nc, "dir2-default"), fa = find_codec(codecs, nc, "dir2-fast"),
-           sm = find_codec(codecs, nc, "dir2-smallest"), webp = find_codec(codecs, nc, "webp-z9"),
-           xz = find_codec(codecs, nc, "xz-9"), png = find_codec(codecs, nc, "png-default"),
-           opti = find_codec(codecs, nc, "optipng-o2");
-    if (d == (size_t)-1 || fa == (size_t)-1 || sm == (size_t)-1) return;
-    fprintf(f, "\n### Version 2 targets (issue 11)\n\n");
-    fprintf(f, "The version-2 pixel payload alone (core/v2.c, before the container: a file adds "
-               "its header).  Ratios are of class totals in this run.\n\n");
-    fprintf(f, "| figure | class | v2 | peer | ratio | target | holds |\n");
-    fprintf(f, "| --- | --- | ---: | ---: | ---: | --- | --- |\n");
+    char dir[4096];
+    unsigned failures = 0;
+    snprintf(dir, sizeof dir, "%s/mogrify", tmpdir);
+    if (mkdir(dir, 0700) != 0) {
+        fprintf(stderr, "dir-bench: mkdir %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    bench_file *files = calloc(nrows ? nrows : 1, sizeof *files);
+    uint64_t wall[MAX_CLASSES][MOG_CMDS][MOG_MAX_ROUNDS],
+        cpu[MAX_CLASSES][MOG_CMDS][MOG_MAX_ROUNDS];
+    memset(mt, 0, (MAX_CLASSES + 1) * sizeof *mt);
+    if (!files) return 1;
+    for (unsigned r = 0; r < o->mogrify_rounds; r++) {
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            size_t n = 0;
+            for (size_t i = 0; i < nrows; i++)
+                if (rows[i].cls == ci)
+                    files[n++] = (bench_file){rows[i].path, rows[i].width, rows[i].height};
+            if (!n) continue;
+            mt[ci].images = (unsigned)n;
+            for (int j = 0; j < MOG_CMDS; j++) {
+                bench_run_time t;
+                char err[512];
+                fprintf(stderr, "dir-bench: round %u, %s: %s over %zu images\n", r + 1,
+                        class_names[ci], mog_cmds[j].label, n);
+                if (bench_mogrify(o->mogrify, dir, files, n, mog_cmds[j].format, mog_cmds[j].define,
+                                  &t, err, sizeof err) != 0) {
+                    fprintf(stderr, "dir-bench: FAILED %s on %s: %s\n", mog_cmds[j].label,
+                            class_names[ci], err);
+                    failures++;
+                }
+                wall[ci][j][r] = (uint64_t)(t.wall_s * 1e9);
+                cpu[ci][j][r] = (uint64_t)(t.cpu_s * 1e9);
+                mt[ci].bytes[j] = t.bytes;
+            }
+        }
+    }
+    for (int ci = 0; ci < MAX_CLASSES; ci++) {
+        if (!mt[ci].images) continue;
+        mt[MAX_CLASSES].images += mt[ci].images;
+        for (int j = 0; j < MOG_CMDS; j++) {
+            mt[ci].wall_ns[j] = bench_median(wall[ci][j], o->mogrify_rounds);
+            mt[ci].cpu_ns[j] = bench_median(cpu[ci][j], o->mogrify_rounds);
+            mt[MAX_CLASSES].wall_ns[j] += mt[ci].wall_ns[j];
+            mt[MAX_CLASSES].cpu_ns[j] += mt[ci].cpu_ns[j];
+            mt[MAX_CLASSES].bytes[j] += mt[ci].bytes[j];
+        }
+    }
+    free(files);
+    rmdir(dir);
+    return failures;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+    return b ? (double)a / (double)b : 0.0;
+}
+
+static void write_mogrify(FILE *f, const mog_total *mt, const char *mogrify, unsigned rounds)
+{
+    fprintf(f, "\n| class | images | command | wall s | CPU s | bytes written | wall / png | "
+               "CPU / png |\n");
+    fprintf(f, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (int ci = 0; ci <= MAX_CLASSES; ci++) {
+        const mog_total *m = &mt[ci];
+        if (!m->images) continue;
+        for (int j = 0; j < MOG_CMDS; j++)
+            fprintf(f, "| %s | %u | %s | %.2f | %.2f | %llu | %.2f | %.2f |\n",
+                    ci < MAX_CLASSES ? class_names[ci] : "all", m->images, mog_cmds[j].label,
+                    (double)m->wall_ns[j] / 1e9, (double)m->cpu_ns[j] / 1e9,
+                    (unsigned long long)m->bytes[j], ratio(m->wall_ns[j], m->wall_ns[0]),
+                    ratio(m->cpu_ns[j], m->cpu_ns[0]));
+    }
+    fprintf(f,
+            "\n`%s` (ImageMagick 6 of Debian 12) with this build's coder "
+            "(`MAGICK_CODER_MODULE_PATH` = the build's `magick-coder/im6/coders`, then the "
+            "system's coders), once per class and command over copies of the class's PNGs as "
+            "shipped in a temporary directory, the commands interleaved, %u round(s), the median "
+            "counts; \"all\" sums the classes.  Wall-clock time around the whole command "
+            "(`CLOCK_MONOTONIC`: start-up, reading the PNGs, writing), CPU time of the process "
+            "and its threads (`getrusage(RUSAGE_CHILDREN)`).  Every output is decoded "
+            "(`dir_decode` or libpng) and must have its image's size.  ImageMagick keeps 16-bit "
+            "samples and grey+alpha, so its files are not the benchmark's 8-bit pixels.\n",
+            mogrify, rounds);
+}
+
+/* ---- issue 11's targets ------------------------------------------------- */
+
+enum {
+    T_WEBP,
+    T_XZ,
+    T_OPTIPNG,
+    T_ENCODE,
+    T_FAST,
+    T_DECODE,
+    T_MOGRIFY,
+    T_MOGRIFY_FAST,
+    T_RSS,
+    T_COUNT
+};
+
+static const struct {
+    const char *figure, *target;
+} target_names[T_COUNT] = {
+    {"default size / lossless WebP `-z 9`", "<= 1.10 (stretch <= 1.00)"},
+    {"default size / `xz -9` of raw pixels", "< 1.00 (stretch <= 0.90)"},
+    {"default smaller than optipng `-o2`, images with <= 256 colours", "every such image"},
+    {"default encode MB/s / libpng default level", ">= 2 (stretch >= 5)"},
+    {"`fast` encode MB/s / libpng, at a size <= libpng default", ">= 5 (stretch >= QOI's speed)"},
+    {"default decode MB/s / libwebp lossless", ">= 1.0 (stretch >= 1.5)"},
+    {"`mogrify -format dir` time / `mogrify -format png` (wall; CPU beside)",
+     "<= 0.5 (stretch <= 0.3)"},
+    {"`mogrify -format dir -define dir:preset=fast` time / `mogrify -format png`", "(no target)"},
+    {"default encode peak RSS / (3 x image + 32 MiB)", "<= 1"},
+};
+
+typedef struct target {
+    int set;
+    char dir[48], peer[48]; /* the two measured figures */
+    char ratio[48];
+    char verdict[64]; /* "holds", "holds (stretch too)", "**no**: ..." */
+} target;
+
+/* `r` against `goal` (higher_better: r >= goal; else r <= goal, or r < goal
+ * when strict) and `stretch` (0: none). */
+static void verdict(target *t, double r, double goal, double stretch, int higher_better, int strict)
+{
+    int ok = higher_better ? r >= goal : strict ? r < goal : r <= goal;
+    int st = stretch > 0 && (higher_better ? r >= stretch : r <= stretch);
+    snprintf(t->ratio, sizeof t->ratio, "%.3f", r);
+    if (ok)
+        snprintf(t->verdict, sizeof t->verdict, "%s", st ? "holds (stretch too)" : "holds");
+    else
+        snprintf(t->verdict, sizeof t->verdict, "**no**: %.3f %s",
+                 higher_better ? goal - r : r - goal, higher_better ? "short" : "over");
+}
+
+/* Fills t[figure][class] from the file rows of this run. */
+static void collect_targets(target t[T_COUNT][MAX_CLASSES], const class_total *tot,
+                            const bench_codec *codecs, size_t nc, const image_row *rows,
+                            size_t nrows, const mog_total *mt)
+{
+    size_t d = find_codec(codecs, nc, "dir-default"), fa = find_codec(codecs, nc, "dir-fast"),
+           webp = find_codec(codecs, nc, "webp-z9"), xz = find_codec(codecs, nc, "xz-9"),
+           png = find_codec(codecs, nc, "png-default"), opti = find_codec(codecs, nc, "optipng-o2"),
+           qoi = find_codec(codecs, nc, "qoi");
+    memset(t, 0, sizeof(target) * T_COUNT * MAX_CLASSES);
     for (int ci = 0; ci < MAX_CLASSES; ci++) {
         const class_total *ct = &tot[ci];
         if (!ct->images) continue;
-        const char *cn = class_names[ci];
-        double r = (double)ct->size[d] / (double)ct->size[webp];
-        fprintf(f, "| default bytes / WebP -z 9 | %s | %llu | %llu | %.3f | <= 1.10 (stretch 1.00) | %s |\n",
-                cn, (unsigned long long)ct->size[d], (unsigned long long)ct->size[webp], r,
-                r <= 1.0 ? "yes, stretch too" : r <= 1.10 ? "yes" : "**no**");
-        r = (double)ct->size[sm] / (double)ct->size[webp];
-        fprintf(f, "| smallest bytes / WebP -z 9 | %s | %llu | %llu | %.3f | (no target) | - |\n", cn,
-                (unsigned long long)ct->size[sm], (unsigned long long)ct->size[webp], r);
-        r = (double)ct->size[d] / (double)ct->size[xz];
-        fprintf(f, "| default bytes / xz -9 | %s | %llu | %llu | %.3f | < 1.00 (stretch 0.90) | %s |\n",
-                cn, (unsigned long long)ct->size[d], (unsigned long long)ct->size[xz], r,
-                r <= 0.9 ? "yes, stretch too" : r < 1.0 ? "yes" : "**no**");
+        target *x = &t[T_WEBP][ci];
+        x->set = 1;
+        snprintf(x->dir, sizeof x->dir, "%llu", (unsigned long long)ct->size[d]);
+        snprintf(x->peer, sizeof x->peer, "%llu", (unsigned long long)ct->size[webp]);
+        verdict(x, ratio(ct->size[d], ct->size[webp]), 1.10, 1.00, 0, 0);
+
+        x = &t[T_XZ][ci];
+        x->set = 1;
+        snprintf(x->dir, sizeof x->dir, "%llu", (unsigned long long)ct->size[d]);
+        snprintf(x->peer, sizeof x->peer, "%llu", (unsigned long long)ct->size[xz]);
+        verdict(x, ratio(ct->size[d], ct->size[xz]), 1.00, 0.90, 0, 1);
+
         if (opti != (size_t)-1) {
             unsigned n = 0, won = 0;
             for (size_t i = 0; i < nrows; i++)
                 if (rows[i].cls == ci && rows[i].colours <= 256) {
                     n++;
-                    won += rows[i].dir2_bytes < rows[i].opti_bytes;
+                    won += rows[i].dir_bytes < rows[i].opti_bytes;
                 }
-            if (n)
-                fprintf(f, "| default smaller than optipng -o2, images with <= 256 colours | %s | %u | %u | %u of %u | all | %s |\n",
-                        cn, won, n, won, n, won == n ? "yes" : "**no**");
+            x = &t[T_OPTIPNG][ci];
+            x->set = 1;
+            snprintf(x->dir, sizeof x->dir, "smaller on %u", won);
+            snprintf(x->peer, sizeof x->peer, "of %u such image%s", n, n == 1 ? "" : "s");
+            snprintf(x->ratio, sizeof x->ratio, "%u of %u", won, n);
+            if (n == 0)
+                snprintf(x->verdict, sizeof x->verdict, "- (no such image)");
+            else if (won == n)
+                snprintf(x->verdict, sizeof x->verdict, "holds");
+            else
+                snprintf(x->verdict, sizeof x->verdict, "**no**: larger on %u", n - won);
         }
-        double e = mbps(ct->raw, ct->enc_ns[d]), ep = mbps(ct->raw, ct->enc_ns[png]);
-        fprintf(f, "| default encode MB/s / libpng default | %s | %.1f | %.1f | %.2f | >= 2 (stretch 5) | %s |\n",
-                cn, e, ep, e / ep, e / ep >= 5 ? "yes, stretch too" : e / ep >= 2 ? "yes" : "**no**");
+
+        double ep = mbps(ct->raw, ct->enc_ns[png]);
+        x = &t[T_ENCODE][ci];
+        x->set = 1;
+        snprintf(x->dir, sizeof x->dir, "%.1f MB/s", mbps(ct->raw, ct->enc_ns[d]));
+        snprintf(x->peer, sizeof x->peer, "%.1f MB/s", ep);
+        verdict(x, mbps(ct->raw, ct->enc_ns[d]) / ep, 2, 5, 1, 0);
+
+        x = &t[T_FAST][ci];
+        x->set = 1;
         double fe = mbps(ct->raw, ct->enc_ns[fa]);
-        int small = ct->size[fa] <= ct->size[png];
-        fprintf(f, "| fast encode MB/s / libpng default, at a size <= libpng's (%s) | %s | %.1f | %.1f | %.2f | >= 5 | %s |\n",
-                small ? "it is" : "it is not", cn, fe, ep, fe / ep,
-                fe / ep >= 5 && small ? "yes" : "**no**");
-        double dd = mbps(ct->raw, ct->dec_ns[d]), dw = mbps(ct->raw, ct->dec_ns[webp]);
-        fprintf(f, "| default decode MB/s / libwebp | %s | %.1f | %.1f | %.2f | >= 1.0 (stretch 1.5) | %s |\n",
-                cn, dd, dw, dd / dw, dd / dw >= 1.5 ? "yes, stretch too" : dd / dw >= 1.0 ? "yes" : "**no**");
-        fprintf(f, "| default encode peak RSS: input + largest extra, against 3 x image + 32 MiB | %s | %.2f MiB extra | | %.2f x image | <= 3 x image + 32 MiB | %s |\n",
-                cn, (double)ct->enc_peak[d] / 1048576.0, ct->enc_peak_x[d] + 1,
-                ct->enc_over[d] <= 0 ? "yes" : "**no**");
+        snprintf(x->dir, sizeof x->dir, "%.1f MB/s, %.3f x PNG's size", fe,
+                 ratio(ct->size[fa], ct->size[png]));
+        snprintf(x->peer, sizeof x->peer, "%.1f MB/s", ep);
+        verdict(x, fe / ep, 5, mbps(ct->raw, ct->enc_ns[qoi]) / ep, 1, 0);
+        if (ct->size[fa] > ct->size[png])
+            snprintf(x->verdict, sizeof x->verdict, "**no**: %.1f%% larger than libpng's",
+                     100.0 * (ratio(ct->size[fa], ct->size[png]) - 1));
+
+        x = &t[T_DECODE][ci];
+        x->set = 1;
+        snprintf(x->dir, sizeof x->dir, "%.1f MB/s", mbps(ct->raw, ct->dec_ns[d]));
+        snprintf(x->peer, sizeof x->peer, "%.1f MB/s", mbps(ct->raw, ct->dec_ns[webp]));
+        verdict(x, ratio(ct->dec_ns[webp], ct->dec_ns[d]), 1.0, 1.5, 1, 0);
+
+        for (int j = 1; mt && mt[ci].images && j < MOG_CMDS; j++) {
+            x = &t[j == 1 ? T_MOGRIFY : T_MOGRIFY_FAST][ci];
+            x->set = 1;
+            snprintf(x->dir, sizeof x->dir, "%.2f s (CPU %.2f s)", (double)mt[ci].wall_ns[j] / 1e9,
+                     (double)mt[ci].cpu_ns[j] / 1e9);
+            snprintf(x->peer, sizeof x->peer, "%.2f s (CPU %.2f s)",
+                     (double)mt[ci].wall_ns[0] / 1e9, (double)mt[ci].cpu_ns[0] / 1e9);
+            double r = ratio(mt[ci].wall_ns[j], mt[ci].wall_ns[0]);
+            if (j == 1) {
+                verdict(x, r, 0.5, 0.3, 0, 0);
+            } else {
+                snprintf(x->ratio, sizeof x->ratio, "%.3f", r);
+                snprintf(x->verdict, sizeof x->verdict, "-");
+            }
+            size_t len = strlen(x->ratio);
+            snprintf(x->ratio + len, sizeof x->ratio - len, " (CPU %.3f)",
+                     ratio(mt[ci].cpu_ns[j], mt[ci].cpu_ns[0]));
+        }
+
+        /* the class's image closest to its limit (or furthest over it) */
+        x = &t[T_RSS][ci];
+        x->set = 1;
+        double allowed = 3.0 * (double)ct->enc_over_raw[d] + 32 * 1048576.0;
+        double used = allowed + (double)ct->enc_over[d];
+        snprintf(x->dir, sizeof x->dir, "%.1f MiB", used / 1048576.0);
+        snprintf(x->peer, sizeof x->peer, "%.1f MiB allowed", allowed / 1048576.0);
+        snprintf(x->ratio, sizeof x->ratio, "%.3f", used / allowed);
+        if (ct->enc_over[d] <= 0)
+            snprintf(x->verdict, sizeof x->verdict, "holds");
+        else
+            snprintf(x->verdict, sizeof x->verdict, "**no**: %.2f MiB over",
+                     (double)ct->enc_over[d] / 1048576.0);
+    }
+}
+
+static void write_v2_targets(FILE *f, target t[T_COUNT][MAX_CLASSES])
+{
+    fprintf(f, "\n### Version 2 targets (issue 11)\n\n");
+    fprintf(f, "From the file rows above (`dir_encode` with the presets, read by `dir_decode`) "
+               "and the `mogrify` table, class by class; ratios of class totals in this run.  "
+               "A gap is how far the ratio is from the target.  Peak RSS: of the class's "
+               "image closest to its limit (or furthest over it), the input image plus what the "
+               "encode adds beside it at its peak, against 3 x that image + 32 MiB.\n\n");
+    fprintf(f, "| figure | class | .dir | peer | ratio | target | holds |\n");
+    fprintf(f, "| --- | --- | ---: | ---: | ---: | --- | --- |\n");
+    for (int i = 0; i < T_COUNT; i++)
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const target *x = &t[i][ci];
+            if (x->set)
+                fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", target_names[i].figure,
+                        class_names[ci], x->dir, x->peer, x->ratio, target_names[i].target,
+                        x->verdict);
+        }
+}
+
+/* ---- tables shared by docs/benchmarks.md and the README fragment -------- */
+
+/* Whether codec k is in `ids` (NULL-terminated; NULL: every codec). */
+static int listed(const bench_codec *c, const char *const *ids)
+{
+    if (!ids) return 1;
+    for (; *ids; ids++)
+        if (strcmp(*ids, c->id) == 0) return 1;
+    return 0;
+}
+
+static void write_class_header(FILE *f, const class_total *tot, const char *first)
+{
+    fprintf(f, "| %s |", first);
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) fprintf(f, " %s (%u) |", class_names[ci], tot[ci].images);
+    fprintf(f, "\n| --- |");
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) fprintf(f, " ---: |");
+    fprintf(f, "\n");
+}
+
+/* A row per codec in `ids` (NULL: all), a column per class: the class
+ * total relative to PNG at libpng's default level, or (speed) encode /
+ * decode MB/s; the row of codec `bold` in bold. */
+static void write_codec_table(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc,
+                              size_t png_ref, const char *const *ids, const char *bold, int speed)
+{
+    write_class_header(f, tot, "codec");
+    for (size_t k = 0; k < nc; k++) {
+        if (!listed(&codecs[k], ids)) continue;
+        const char *b = bold && !strcmp(codecs[k].id, bold) ? "**" : "";
+        fprintf(f, "| %s%s%s |", b, codecs[k].label, b);
+        for (int ci = 0; ci < MAX_CLASSES; ci++) {
+            const class_total *ct = &tot[ci];
+            if (!ct->images) continue;
+            if (speed)
+                fprintf(f, " %s%.1f%s / %.1f |", b, mbps(ct->raw, ct->enc_ns[k]), b,
+                        mbps(ct->raw, ct->dec_ns[k]));
+            else
+                fprintf(f, " %s%.3f%s |", b, ratio(ct->size[k], ct->size[png_ref]), b);
+        }
+        fprintf(f, "\n");
+    }
+}
+
+/* The README's benchmark tables (tests/bench/run.sh splices them into
+ * README.md between its bench-tables markers). */
+static void write_readme(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc,
+                         size_t png_ref, target t[T_COUNT][MAX_CLASSES])
+{
+    static const char *const size_ids[] = {
+        "dir-default", "dir-fast", "dir-smallest", "dir-v1-default", "dir-seed-auto", "png-default",
+        "optipng-o2",  "webp-z9",  "jxl-e7",       "jxl-e9",         "qoi",           "tga-rle",
+        "xz-9",        NULL};
+    static const char *const speed_ids[] = {
+        "dir-default", "dir-fast", "dir-smallest", "dir-v1-default",
+        "png-default", "webp-z9",  "qoi",          NULL};
+    fprintf(f, "Total size relative to PNG at libpng's default level (lower is better; images "
+               "per class in brackets):\n\n");
+    write_codec_table(f, tot, codecs, nc, png_ref, size_ids, "dir-default", 0);
+    fprintf(f, "\nSpeed in MB/s of raw pixels, encode / decode (CPU time of the library "
+               "calls):\n\n");
+    write_codec_table(f, tot, codecs, nc, png_ref, speed_ids, "dir-default", 1);
+    fprintf(f, "\nIssue 11's targets, per class (ratio: holds, or the gap to the target):\n\n");
+    fprintf(f, "| figure | target |");
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) fprintf(f, " %s |", class_names[ci]);
+    fprintf(f, "\n| --- | --- |");
+    for (int ci = 0; ci < MAX_CLASSES; ci++)
+        if (tot[ci].images) fprintf(f, " --- |");
+    fprintf(f, "\n");
+    for (int i = 0; i < T_COUNT; i++) {
+        int any = 0;
+        for (int ci = 0; ci < MAX_CLASSES; ci++)
+            any |= t[i][ci].set;
+        if (!any) continue;
+        fprintf(f, "| %s | %s |", target_names[i].figure, target_names[i].target);
+        for (int ci = 0; ci < MAX_CLASSES; ci++)
+            if (tot[ci].images) fprintf(f, " %s: %s |", t[i][ci].ratio, t[i][ci].verdict);
+        fprintf(f, "\n");
     }
 }
 
@@ -530,7 +860,7 @@ static int stream_code(unsigned k, const char **field)
 
 static void write_sections(FILE *f, const class_total *tot, const bench_codec *codecs, size_t nc)
 {
-    const char *ids[2] = {"dir-seed-none", "dir-default"};
+    const char *ids[2] = {"dir-seed-none", "dir-v1-default"};
     const char *fields[DIR_STREAMS];
     size_t nfields = 0;
     for (unsigned k = 0; k < DIR_STREAMS; k++) { /* distinct field names, in stream order */
@@ -542,10 +872,13 @@ static void write_sections(FILE *f, const class_total *tot, const bench_codec *c
         if (j == nfields) fields[nfields++] = fld;
     }
 
-    fprintf(f, "\n### Section codes and where the bytes go\n\n");
+    fprintf(f, "\n### Section codes and where the bytes go (version 1)\n\n");
     fprintf(f,
-            "From a decode of every file with statistics, summed over the class.  The stream bytes "
-            "are the raw streams before the zstd back end (.dir default compresses them).\n\n");
+            "From a decode of every version-1 file with statistics (`dir_decode`'s `dir_stats`), "
+            "summed over the class: the seed-pure mode and version 1 of the default preset.  The "
+            "stream bytes are the raw streams before the zstd back end (.dir v1 default "
+            "compresses them).  A version-2 file's decode reports its size only (the payload's "
+            "sections and streams have no statistics in the public API).\n\n");
     fprintf(f, "Share of the sections per code:\n\n| codec | class | sections |");
     for (int c = 0; c < 9; c++)
         fprintf(f, " %02d |", c);
@@ -637,16 +970,18 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: dir-bench [--optipng PATH] [--cjxl PATH] [--tsv FILE] [--summary FILE] [--markdown FILE]\n"
-            "                 [--enc-runs N] [--dec-runs N] [--budget-ms N] [--limit N]\n"
-            "                 [--clock cpu|wall] < LIST\n"
-            "LIST: lines class<TAB>path, as printed by tests/bench/fetch-corpus.sh\n");
+    fprintf(stderr, "usage: dir-bench [--optipng PATH] [--cjxl PATH] [--tsv FILE] [--summary FILE] "
+                    "[--markdown FILE]\n"
+                    "                 [--enc-runs N] [--dec-runs N] [--budget-ms N] [--limit N]\n"
+                    "                 [--clock cpu|wall] [--mogrify PATH] [--mogrify-rounds N]\n"
+                    "                 [--readme FILE] < LIST\n"
+                    "LIST: lines class<TAB>path, as printed by tests/bench/fetch-corpus.sh\n");
 }
 
 int main(int argc, char **argv)
 {
-    options o = {"optipng", "cjxl", NULL, NULL, NULL, 5, 9, 300000000u, 0, BENCH_CLOCK_CPU};
+    options o = {"optipng", "cjxl",          NULL, NULL, NULL, 5, 9, 300000000u,
+                 0,         BENCH_CLOCK_CPU, NULL, 3,    NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -676,6 +1011,12 @@ int main(int argc, char **argv)
             o.limit = u;
         } else if (!strcmp(a, "--clock") && (!strcmp(v, "cpu") || !strcmp(v, "wall"))) {
             o.clock = strcmp(v, "cpu") ? BENCH_CLOCK_WALL : BENCH_CLOCK_CPU;
+        } else if (!strcmp(a, "--mogrify")) {
+            o.mogrify = *v ? v : NULL;
+        } else if (!strcmp(a, "--mogrify-rounds") && parse_uint(v, 1, MOG_MAX_ROUNDS, &u) == 0) {
+            o.mogrify_rounds = u;
+        } else if (!strcmp(a, "--readme")) {
+            o.readme = v;
         } else {
             fprintf(stderr, "dir-bench: bad option or value: %s %s\n", a, v);
             usage();
@@ -711,7 +1052,6 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t nrows = 0;
-    size_t k_def2 = find_codec(codecs, nc, "dir2-default");
     size_t k_def = find_codec(codecs, nc, "dir-default"),
            k_opti = find_codec(codecs, nc, "optipng-o2");
     unsigned per_class_seen[MAX_CLASSES] = {0};
@@ -780,20 +1120,20 @@ int main(int argc, char **argv)
                         res[k].enc_runs, res[k].dec_runs, res[k].ok);
         }
         class_total *ct = &tot[ci];
-        if (all_ok && k_opti != (size_t)-1 && nrows < MAX_IMAGES) {
+        if (all_ok && nrows < MAX_IMAGES) {
             image_row *r = &rows[nrows++];
             const char *name = img.path + strlen(img.path);
             for (int slashes = 0; name > img.path; name--) /* the last two components */
                 if (name[-1] == '/' && ++slashes == 2) break;
             r->cls = ci;
+            r->path = strdup(img.path);
             snprintf(r->name, sizeof r->name, "%s", name);
             r->width = img.width;
             r->height = img.height;
             r->channels = img.channels;
             r->colours = colours;
             r->dir_bytes = res[k_def].size;
-            r->dir2_bytes = k_def2 != (size_t)-1 ? res[k_def2].size : 0;
-            r->opti_bytes = res[k_opti].size;
+            r->opti_bytes = k_opti != (size_t)-1 ? res[k_opti].size : 0;
             r->png_bytes = res[png_ref].size;
         }
         if (all_ok) {
@@ -810,7 +1150,10 @@ int main(int argc, char **argv)
                        dx = (double)res[k].dec_peak / (double)img.size;
                 if (ex > ct->enc_peak_x[k]) ct->enc_peak_x[k] = ex;
                 int64_t over = (int64_t)res[k].enc_peak - 2 * (int64_t)img.size - (32 << 20);
-                if (ct->images == 1 || over > ct->enc_over[k]) ct->enc_over[k] = over;
+                if (ct->images == 1 || over > ct->enc_over[k]) {
+                    ct->enc_over[k] = over;
+                    ct->enc_over_raw[k] = img.size;
+                }
                 if (dx > ct->dec_peak_x[k]) ct->dec_peak_x[k] = dx;
                 for (int j = 0; j < 9; j++)
                     ct->codes[k][j] += stats[k].code_count[j];
@@ -828,7 +1171,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "dir-bench: error writing %s\n", o.tsv);
         return 1;
     }
+    /* after every codec: the children's CPU time is in bench_time_ns */
+    mog_total mt[MAX_CLASSES + 1];
+    if (o.mogrify) {
+        unsigned mf = run_mogrify(&o, rows, nrows, tmpdir, mt);
+        if (mf) {
+            int w = snprintf(fail_log + fail_len, sizeof fail_log - fail_len,
+                             "- %u mogrify command(s) failed (see the run's messages)\n", mf);
+            if (w > 0 && (size_t)w < sizeof fail_log - fail_len) fail_len += (size_t)w;
+            failures += mf;
+        }
+    }
     rmdir(tmpdir);
+    target targets[T_COUNT][MAX_CLASSES];
+    collect_targets(targets, tot, codecs, nc, rows, nrows, o.mogrify ? mt : NULL);
 
     if (o.summary) {
         FILE *s = fopen(o.summary, "w");
@@ -864,25 +1220,17 @@ int main(int argc, char **argv)
         }
     }
     fprintf(md, "### Size relative to PNG (libpng, default level); lower is better\n\n");
-    fprintf(md, "| codec |");
-    for (int ci = 0; ci < MAX_CLASSES; ci++)
-        if (tot[ci].images) fprintf(md, " %s |", class_names[ci]);
-    fprintf(md, "\n| --- |");
-    for (int ci = 0; ci < MAX_CLASSES; ci++)
-        if (tot[ci].images) fprintf(md, " ---: |");
-    fprintf(md, "\n");
-    for (size_t k = 0; k < nc; k++) {
-        fprintf(md, "| %s |", codecs[k].label);
-        for (int ci = 0; ci < MAX_CLASSES; ci++)
-            if (tot[ci].images)
-                fprintf(md, " %.3f |", (double)tot[ci].size[k] / (double)tot[ci].size[png_ref]);
-        fprintf(md, "\n");
-    }
-    if (failures) fprintf(md, "\n**%u codec run(s) FAILED:**\n\n%s", failures, fail_log);
+    write_codec_table(md, tot, codecs, nc, png_ref, NULL, NULL, 0);
+    if (failures) fprintf(md, "\n**%u run(s) FAILED:**\n\n%s", failures, fail_log);
     for (int ci = 0; ci < MAX_CLASSES; ci++)
         if (tot[ci].images) write_class_table(md, &tot[ci], class_names[ci], codecs, nc, png_ref);
+    if (o.mogrify) {
+        fprintf(md, "\n### Whole commands: `mogrify`\n");
+        write_mogrify(md, mt, o.mogrify, o.mogrify_rounds);
+    }
+    write_v2_targets(md, targets);
     write_targets(md, tot, codecs, nc);
-    write_v2_targets(md, tot, codecs, nc, rows, nrows);
+    write_losses(md, tot, codecs, nc);
     write_per_image(md, rows, nrows);
     write_sections(md, tot, codecs, nc);
     fprintf(md,
@@ -898,6 +1246,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "dir-bench: error writing %s\n", o.markdown);
         return 1;
     }
+    if (o.readme) {
+        FILE *r = fopen(o.readme, "w");
+        if (!r) {
+            fprintf(stderr, "dir-bench: cannot create %s: %s\n", o.readme, strerror(errno));
+            return 1;
+        }
+        write_readme(r, tot, codecs, nc, png_ref, targets);
+        if (fclose(r) != 0) {
+            fprintf(stderr, "dir-bench: error writing %s\n", o.readme);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < nrows; i++)
+        free(rows[i].path);
     free(tot);
     free(rows);
     fprintf(stderr, "dir-bench: done in %.0f s, %u failure(s)\n",

@@ -58,6 +58,7 @@ typedef struct bench_codec {
     bench_decode_fn decode;
     unsigned flags;
     dir_encode_options dir; /* .dir codecs */
+    unsigned dir_version;   /* .dir codecs: the format version they must write (1 or 2) */
     int level;              /* libpng / zlib / xz level */
     const char *tool;       /* external program (optipng) */
     const char *tmpdir;     /* scratch directory for external programs */
@@ -102,5 +103,35 @@ uint64_t bench_median(uint64_t *t, unsigned n);
 /* Reads a whole file (at most 1 GiB) into a malloc()ed buffer with a NUL
  * after its last byte.  Returns 0, or -1 with errno set. */
 int bench_read_file(const char *path, uint8_t **data, size_t *size);
+
+/* Writes a whole file.  Returns 0, or -1 with err set. */
+int bench_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen);
+
+/* Runs argv[0] (a path, or a name looked up on PATH) with this process's
+ * environment and waits; 0 if it exited with status 0, else -1 with err set. */
+int bench_run(char *const argv[], char *err, size_t errlen);
+
+/* One image of a whole-command run (bench_mogrify). */
+typedef struct bench_file {
+    const char *path; /* the PNG as shipped */
+    uint32_t width, height;
+} bench_file;
+
+/* What one whole command took: wall-clock seconds (CLOCK_MONOTONIC around
+ * it) and CPU seconds (user + system of the process and its threads, from
+ * getrusage(RUSAGE_CHILDREN)), and the bytes of the files it wrote. */
+typedef struct bench_run_time {
+    double wall_s, cpu_s;
+    uint64_t bytes;
+} bench_run_time;
+
+/* Copies the n files into the empty directory `dir` (as 0000.png, 0001.png,
+ * ...), runs `MOGRIFY -format FORMAT [-define DEFINE] FILES...` there and
+ * times the whole command; then checks that every output decodes (.dir with
+ * dir_decode, PNG with libpng) at its image's size, sums their bytes and
+ * empties `dir`.  Returns 0, or -1 with err set. */
+int bench_mogrify(const char *mogrify, const char *dir, const bench_file *files, size_t n,
+                  const char *format, const char *define, bench_run_time *t, char *err,
+                  size_t errlen);
 
 #endif

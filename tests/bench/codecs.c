@@ -2,7 +2,7 @@
 /* codecs.c -- the benchmark's codec wrappers: .dir, libpng, optipng (as a
  * process), lossless WebP, JPEG XL lossless (cjxl/djxl as processes), QOI,
  * TGA with RLE (our own, type 10/11), and deflate (gzip framing) and xz of
- * the raw pixels; the version-2 pixel payload (core/v2.c) on its own. */
+ * the raw pixels. */
 #include <errno.h>
 #include <lzma.h>
 #include <png.h>
@@ -23,7 +23,6 @@
 #include <zlib.h>
 
 #include "bench.h"
-#include "v2.h"
 
 extern char **environ;
 
@@ -107,37 +106,6 @@ static int dir_dec(const bench_codec *c, const bench_image *img, const bench_buf
     dir_diag diag;
     dir_error e = dir_decode(in->data, in->size, NULL, px, px_size, NULL, NULL, &diag);
     if (e != DIR_OK) return fail(err, errlen, "dir_decode: %s: %s", dir_strerror(e), diag.message);
-    return 0;
-}
-
-/* The version-2 pixel payload alone (core/v2.h), until the version-2
- * container is in dir_encode: the file adds its header (tens of bytes). */
-static int dir2_enc(const bench_codec *c, const bench_image *img, bench_buf *out, char *err,
-                    size_t errlen)
-{
-    dir_diag diag;
-    uint8_t *data = NULL;
-    size_t size = 0;
-    dir_pixels px = {img->pixels, img->width, img->height, img->channels, 8, 0};
-    dir_error e = dir2_encode_payload(&px, &c->dir, &data, &size, NULL, &diag);
-    if (e != DIR_OK)
-        return fail(err, errlen, "dir2_encode_payload: %s: %s", dir_strerror(e), diag.message);
-    out->data = data;
-    out->size = size;
-    out->release = dir_free;
-    return 0;
-}
-
-static int dir2_dec(const bench_codec *c, const bench_image *img, const bench_buf *in, uint8_t *px,
-                    size_t px_size, uint8_t **own, char *err, size_t errlen)
-{
-    (void)c;
-    (void)own;
-    dir_diag diag;
-    dir_error e = dir2_decode_payload(in->data, in->size, img->width, img->height, img->channels,
-                                      8, NULL, px, px_size, &diag);
-    if (e != DIR_OK)
-        return fail(err, errlen, "dir2_decode_payload: %s: %s", dir_strerror(e), diag.message);
     return 0;
 }
 
@@ -387,7 +355,7 @@ static int shipped_enc(const bench_codec *c, const bench_image *img, bench_buf *
 
 /* ---- optipng (an external process) ---------------------------------------- */
 
-static int write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
+int bench_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "wb");
     if (!f) return fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
@@ -423,8 +391,7 @@ static int read_file(const char *path, bench_buf *out, char *err, size_t errlen)
     return 0;
 }
 
-/* Runs argv[0] (from PATH) and waits; 0 if it exited with status 0. */
-static int run_tool(char *const argv[], char *err, size_t errlen)
+int bench_run(char *const argv[], char *err, size_t errlen)
 {
     pid_t pid;
     int e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
@@ -451,9 +418,9 @@ static int optipng_enc(const bench_codec *c, const bench_image *img, bench_buf *
     snprintf(out_path, sizeof out_path, "%s/out.png", c->tmpdir);
     remove(out_path);
     if (bench_png_encode(img, -1, &png, err, errlen) != 0) return -1;
-    if (write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
+    if (bench_write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
     char *argv[] = {(char *)c->tool, "-quiet", "-o2", "-out", out_path, in_path, NULL};
-    if (run_tool(argv, err, errlen) != 0) goto done;
+    if (bench_run(argv, err, errlen) != 0) goto done;
     rc = read_file(out_path, out, err, errlen);
 done:
     bench_buf_free(&png);
@@ -478,10 +445,10 @@ static int jxl_enc(const bench_codec *c, const bench_image *img, bench_buf *out,
     snprintf(effort, sizeof effort, "%d", c->level);
     remove(out_path);
     if (bench_png_encode(img, 1, &png, err, errlen) != 0) return -1;
-    if (write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
-    char *argv[] = {(char *)c->tool, in_path, out_path, "-d", "0", "-e", effort,
+    if (bench_write_file(in_path, png.data, png.size, err, errlen) != 0) goto done;
+    char *argv[] = {(char *)c->tool,      in_path,   out_path, "-d", "0", "-e", effort,
                     "--keep_invisible=1", "--quiet", NULL};
-    if (run_tool(argv, err, errlen) != 0) goto done;
+    if (bench_run(argv, err, errlen) != 0) goto done;
     rc = read_file(out_path, out, err, errlen);
 done:
     bench_buf_free(&png);
@@ -500,9 +467,9 @@ static int jxl_dec(const bench_codec *c, const bench_image *img, const bench_buf
     snprintf(in_path, sizeof in_path, "%s/din.jxl", c->tmpdir);
     snprintf(out_path, sizeof out_path, "%s/dout.png", c->tmpdir);
     int rc = -1;
-    if (write_file(in_path, in->data, in->size, err, errlen) != 0) return -1;
+    if (bench_write_file(in_path, in->data, in->size, err, errlen) != 0) return -1;
     char *argv[] = {"djxl", in_path, out_path, "--quiet", NULL};
-    if (run_tool(argv, err, errlen) != 0) goto done;
+    if (bench_run(argv, err, errlen) != 0) goto done;
     bench_buf png = {0};
     if (read_file(out_path, &png, err, errlen) != 0) goto done;
     rc = bench_png_decode_to(png.data, png.size, img->channels, img->width, img->height, px,
@@ -846,8 +813,11 @@ static int xz_dec(const bench_codec *c, const bench_image *img, const bench_buf 
 
 /* ---- the table ------------------------------------------------------------ */
 
-static bench_codec dir_codec(const char *id, const char *label, dir_filter f, dir_backend b,
-                             int level, int use_default)
+/* A .dir codec: whole files from dir_encode (read by dir_decode) with
+ * `preset`, then the options of `settings` ("name=value" pairs of the core's
+ * option table, NULL-terminated), writing format `version` (checked). */
+static bench_codec dir_codec(const char *id, const char *label, const char *preset,
+                             const char *const *settings, unsigned version)
 {
     bench_codec c;
     memset(&c, 0, sizeof c);
@@ -855,13 +825,21 @@ static bench_codec dir_codec(const char *id, const char *label, dir_filter f, di
     c.label = label;
     c.encode = dir_enc;
     c.decode = dir_dec;
-    /* Start from the defaults so options added later keep their default. */
-    dir_encode_options_default(&c.dir);
-    if (!use_default) {
-        c.dir.filter = f;
-        c.dir.layout = DIR_LAYOUT_ORDERED;
-        c.dir.backend = b;
-        c.dir.level = level;
+    c.dir_version = version;
+    dir_diag diag;
+    if (dir_encode_options_preset(&c.dir, preset, &diag) != DIR_OK) {
+        fprintf(stderr, "dir-bench: %s: %s\n", id, diag.message);
+        exit(2);
+    }
+    for (const char *const *s = settings; s && *s; s++) {
+        char name[32];
+        const char *eq = strchr(*s, '=');
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - *s) : 0, *s);
+        if (!eq || dir_option_set(&c.dir, name, eq + 1, &diag) != DIR_OK) {
+            fprintf(stderr, "dir-bench: %s: bad setting '%s': %s\n", id, *s,
+                    eq ? diag.message : "expected name=value");
+            exit(2);
+        }
     }
     return c;
 }
@@ -880,36 +858,31 @@ static bench_codec plain_codec(const char *id, const char *label, bench_encode_f
     return c;
 }
 
-static bench_codec dir2_codec(const char *id, const char *label, const char *preset)
-{
-    bench_codec c;
-    memset(&c, 0, sizeof c);
-    c.id = id;
-    c.label = label;
-    c.encode = dir2_enc;
-    c.decode = dir2_dec;
-    dir_encode_options_default(&c.dir);
-    dir_encode_options_preset(&c.dir, preset, NULL);
-    return c;
-}
-
 size_t bench_codecs(bench_codec *codecs, size_t cap, const char *optipng, const char *cjxl,
                     const char *tmpdir)
 {
     bench_codec all[BENCH_MAX_CODECS];
     size_t n = 0;
-    all[n++] = dir_codec("dir-seed-none", ".dir seed-pure, filter none", DIR_FILTER_NONE,
-                         DIR_BACKEND_NONE, 0, 0);
-    all[n++] = dir_codec("dir-seed-sub", ".dir seed-pure, filter sub", DIR_FILTER_SUB,
-                         DIR_BACKEND_NONE, 0, 0);
-    all[n++] = dir_codec("dir-seed-auto", ".dir seed-pure, filter auto", DIR_FILTER_AUTO,
-                         DIR_BACKEND_NONE, 0, 0);
-    all[n++] = dir_codec("dir-default", ".dir default", 0, 0, 0, 1);
-    all[n++] = dir_codec("dir-smallest", ".dir smallest (auto, zstd 22)", DIR_FILTER_AUTO,
-                         DIR_BACKEND_ZSTD, 22, 0);
-    all[n++] = dir2_codec("dir2-fast", ".dir v2 payload, fast", "fast");
-    all[n++] = dir2_codec("dir2-default", ".dir v2 payload, default", "default");
-    all[n++] = dir2_codec("dir2-smallest", ".dir v2 payload, smallest", "smallest");
+    /* The seed-pure mode (back end none, ordered layout) in version 1, as
+     * the method's author described it; version 1 of the default preset;
+     * the three presets as dir_encode writes them (version 2). */
+    static const char *const seed_none[] = {"backend=none", "layout=ordered", "filter=none",
+                                            "version=1", NULL};
+    static const char *const seed_sub[] = {"backend=none", "layout=ordered", "filter=sub",
+                                           "version=1", NULL};
+    static const char *const seed_auto[] = {"backend=none", "layout=ordered", "filter=auto",
+                                            "version=1", NULL};
+    static const char *const v1[] = {"version=1", NULL};
+    all[n++] = dir_codec("dir-seed-none", ".dir seed-pure, filter none (version 1)", "default",
+                         seed_none, 1);
+    all[n++] =
+        dir_codec("dir-seed-sub", ".dir seed-pure, filter sub (version 1)", "default", seed_sub, 1);
+    all[n++] = dir_codec("dir-seed-auto", ".dir seed-pure, filter auto (version 1)", "default",
+                         seed_auto, 1);
+    all[n++] = dir_codec("dir-v1-default", ".dir v1 default (version 1)", "default", v1, 1);
+    all[n++] = dir_codec("dir-fast", ".dir fast", "fast", NULL, 2);
+    all[n++] = dir_codec("dir-default", ".dir default", "default", NULL, 2);
+    all[n++] = dir_codec("dir-smallest", ".dir smallest", "smallest", NULL, 2);
     all[n++] = plain_codec("png-shipped", "PNG as shipped in Debian", shipped_enc, png_dec,
                            BENCH_NO_ENCODE, -1);
     all[n++] = plain_codec("png-default", "PNG, libpng default level", png_enc, png_dec, 0, -1);

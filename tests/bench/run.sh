@@ -7,14 +7,21 @@
 #
 # 1. fetches the corpus listed in tests/bench/corpus.tsv (fetch-corpus.sh)
 #    into $DIR_CORPUS_DIR, default BUILD_DIR/bench-corpus;
-# 2. runs dir-bench (images) and dir-bench-arrays (../shared/imgarrays-reference);
+# 2. runs dir-bench (images, then ImageMagick 6's mogrify over them) and
+#    dir-bench-arrays (../shared/imgarrays-reference);
 # 3. runs `dirtool info` on a typical screenshot and sprite sheet;
 # 4. draws docs/img/bench-size-speed.png with gnuplot;
-# 5. writes docs/benchmarks.md with the machine, the date and the command.
+# 5. writes docs/benchmarks.md with the machine, the date and the command;
+# 6. puts dir-bench's README fragment (--readme) into README.md between the
+#    lines <!-- bench-tables:begin --> and <!-- bench-tables:end -->, and
+#    dir-bench-arrays' between <!-- bench-arrays:begin --> and
+#    <!-- bench-arrays:end -->.
 # Raw results stay in BUILD_DIR/bench/.
 #
-# DIR_BENCH_LIMIT=N runs only N images per class and writes nothing under
-# docs/ (a quick check of the machinery, not a result).
+# DIR_BENCH_LIMIT=N runs only N images per class (and the arrays without
+# the `large` set) and writes into BUILD_DIR/bench/docs (benchmarks.md, the
+# chart, and a copy of README.md with the tables spliced in), never docs/ or
+# README.md: a quick check of the machinery, not a result (test bench-quick).
 set -eu
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -25,13 +32,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${DIR_BENCH_SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
 
 if [ -z "${DIR_BENCH_EXE:-}" ]; then
-    # Run by hand: build what the benchmark needs.
-    meson compile -C "$build" dir-bench dir-bench-arrays dirtool weights-gen >&2 || die "build failed"
-    DIR_BENCH_EXE=$build/tests/bench/dir-bench
-    DIR_BENCH_ARRAYS_EXE=$build/tests/bench/dir-bench-arrays
-    DIRTOOL=$build/tool/dirtool
-    DIR_BENCH_WEIGHTS_GEN=$build/samples/weights-gen
-    DIR_BENCH_COMMAND="tests/bench/run.sh $1"
+    # Run by hand: the run target builds what the benchmark needs and sets
+    # its environment (programs, ImageMagick's coder path), then calls us.
+    exec meson compile -C "$build" bench
 fi
 # The command as typed from the source root (build dir made relative).
 command=$(printf '%s' "${DIR_BENCH_COMMAND:-tests/bench/run.sh $1}" | sed "s#$src/##g")
@@ -46,12 +49,18 @@ for tool in gnuplot optipng cjxl djxl; do
     command -v $tool >/dev/null 2>&1 || die "$tool not found (apt-get install $pkg)"
 done
 [ -d "$shared/imgarrays-reference" ] || die "no shared data at $shared (set DIR_SHARED)"
+[ -n "${DIR_BENCH_MOGRIFY:-}" ] ||
+    die "no ImageMagick 6 coder in this build (the mogrify row needs it: apt-get install libmagickcore-6.q16-dev imagemagick)"
 
 limit_args=
+large_args="--large $out/large.json"
 docs=$src/docs
+readme=$src/README.md
 if [ -n "${DIR_BENCH_LIMIT:-}" ]; then
     limit_args="--limit $DIR_BENCH_LIMIT"
+    large_args=
     docs=$out/docs
+    readme=$docs/README.md
     echo "bench: DIR_BENCH_LIMIT=$DIR_BENCH_LIMIT: quick run, writing into $docs, not the real docs" >&2
 fi
 mkdir -p "$docs/img"
@@ -67,7 +76,8 @@ echo "bench: images" >&2
 status=0
 # shellcheck disable=SC2086
 "$DIR_BENCH_EXE" $limit_args --tsv "$out/images.tsv" --summary "$out/summary.tsv" \
-    --markdown "$out/images.md" < "$out/corpus-list.tsv" || status=1
+    --markdown "$out/images.md" --readme "$out/readme.md" --mogrify "$DIR_BENCH_MOGRIFY" \
+    < "$out/corpus-list.tsv" || status=1
 
 echo "bench: arrays" >&2
 # the `large` set: the 318,010 weights of a 784-400-10 network from the
@@ -79,7 +89,7 @@ command -v node >/dev/null 2>&1 && ref_js="--reference-js $here/arrays-ref.js"
 [ -n "$ref_js" ] || echo "bench: node not found: the reference library is not timed" >&2
 # shellcheck disable=SC2086
 "$DIR_BENCH_ARRAYS_EXE" "$shared" --markdown "$out/arrays.md" --summary "$out/arrays.tsv" \
-    --large "$out/large.json" $ref_js || status=1
+    --readme "$out/readme-arrays.md" $large_args $ref_js || status=1
 
 # dirtool info of a typical screenshot (a GIMP window) and sprite sheet (a
 # freeciv terrain tile set), encoded with dirtool's defaults.
@@ -117,11 +127,10 @@ for id in $codecs; do
     dir-seed-none) c='#fdae6b' p=7 ;;
     dir-seed-sub) c='#fd8d3c' p=7 ;;
     dir-seed-auto) c='#e6550d' p=7 ;;
-    dir-default) c='#d62728' p=7 ;;
-    dir-smallest) c='#7f0000' p=6 ;;
-    dir2-fast) c='#fdd0a2' p=15 ;;
-    dir2-default) c='#a50f15' p=15 ;;
-    dir2-smallest) c='#67000d' p=14 ;;
+    dir-v1-default) c='#d62728' p=6 ;;
+    dir-fast) c='#fdd0a2' p=7 ;;
+    dir-default) c='#a50f15' p=7 ;;
+    dir-smallest) c='#67000d' p=7 ;;
     jxl-e7) c='#74c476' p=8 ;;
     jxl-e9) c='#006d2c' p=8 ;;
     png-shipped) c='#9ecae1' p=5 ;;
@@ -198,7 +207,13 @@ fi
 .dir against PNG, optipng, lossless WebP, JPEG XL lossless, QOI, TGA with
 RLE, and gzip -9 and xz -9 of the raw pixels, on real images shipped in Debian 12 packages, and the
 IMGArrays reference data sets packed into images.  This file is written by the
-benchmark; do not edit it by hand.
+benchmark; do not edit it by hand.  The same run writes the README's benchmark
+tables: \`dir-bench --readme\` and \`dir-bench-arrays --readme\` write them
+and \`tests/bench/run.sh\` puts them into README.md between the lines
+\`<!-- bench-tables:begin -->\` and \`<!-- bench-tables:end -->\` (images)
+and \`<!-- bench-arrays:begin -->\` and \`<!-- bench-arrays:end -->\`
+(arrays), only after a whole run without failures; a quick run
+(\`DIR_BENCH_LIMIT=N\`) splices into a copy in the build directory instead.
 
 - **Command:** \`$command\` (from a clean checkout: \`meson setup build && meson compile -C build bench\`)
 - **Date:** $start; the whole run took $((t1 - t0)) s
@@ -211,9 +226,9 @@ benchmark; do not edit it by hand.
 
 - One process (\`dir-bench\`) runs every codec on each image in turn and times only the library calls, as CPU time of the benchmark thread (\`clock_gettime(CLOCK_THREAD_CPUTIME_ID)\`), so other work on the shared build machine does not inflate the figures (\`dir-bench --clock wall\` measures \`CLOCK_MONOTONIC\` instead).  Each encode is repeated up to 5 times and each decode 3 to 9 times, stopping early once 300 ms have been spent on that image and codec; the median run counts.  The class figures are sums of the per-image medians.  MB/s is raw pixel bytes (width x height x channels, 10^6 bytes per MB) per second.
 - Every decode is compared byte for byte with the input pixels; a codec that does not give them back fails the run.
-- **.dir seed-pure**: back end none (no zstd), filter none, sub, or auto (both tried, smaller kept), ordered layout.  **.dir default**: \`dir_encode_options_default\` (filter auto, ordered layout, zstd level $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"), section codification auto).  **.dir smallest**: the defaults with zstd level 22.
+- **.dir**: whole files as users get them, written by \`dir_encode\` and read by \`dir_decode\`, the file's format version checked after each encode.  **.dir fast**, **.dir default** and **.dir smallest**: the presets (\`dir_encode_options_preset\`), format version 2.  fast: filter none, zstd 3; default: filter auto chosen by estimates (no trial compression), zstd $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"); smallest: filter auto chosen by trial compressions, lzma (LZMA2 preset 9e, literal contexts aligned to the pixel).  **.dir seed-pure** (version 1, the method as its author described it): back end none, ordered layout, filter none, sub, or auto (both tried, smaller kept), \`version=1\`.  **.dir v1 default**: the default preset with \`version=1\` (version 1's own coder: section codes and zstd $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h")), to show what version 2 changed.  Options are set by name through the core's option table (\`dir_option_set\`).
 - **PNG**: libpng, 8-bit grey/RGB/RGBA as the input, default filter heuristics, zlib at libpng's default level and at level 9.  **optipng -o2**: run as a program on the default-level PNG; its time is the CPU time of the optipng process (user + system, from \`getrusage(RUSAGE_CHILDREN)\`, start-up included) plus the benchmark's own libpng encode and file I/O before it, so it is not quite comparable with the in-process times.  Its output is decoded with libpng back to the input's channels.  **PNG as shipped**: the Debian file itself (no encode; decoded with libpng).
-- **.dir v2 payload**, presets fast, default and smallest (\`dir_encode_options_preset\`): the version-2 pixel payload of \`core/v2.c\` on its own (\`dir2_encode_payload\`/\`dir2_decode_payload\`), before the version-2 container is in \`dir_encode\` (a file adds its header and chunks, tens of bytes).  fast: filter none, zstd 3; default: filter auto with search estimate (no trial compression), zstd $(sed -n 's/^#define DIR_DEFAULT_LEVEL \([0-9]*\).*/\1/p' "$src/core/dir.h"); smallest: filter auto with search trial, lzma (LZMA2 preset 9e, literal contexts aligned to the pixel).
+- **mogrify**: after the codecs, \`$(basename "$DIR_BENCH_MOGRIFY")\` (ImageMagick 6 of Debian 12, $(dpkg-query -W -f '${Version}' imagemagick-6.q16 2>/dev/null || echo '?')) with this build's coder, \`mogrify -format png\`, \`-format dir\` and \`-format dir -define dir:preset=fast\` over copies of each class's PNGs as shipped (the images every codec passed), one command per class, interleaved, 3 rounds, the median counts; wall-clock and CPU time of the whole command (see the table's note).
 - **JPEG XL lossless**: \`cjxl -d 0 -e 7\` and \`-e 9\` (\`--keep_invisible=1 --quiet\`, its default threads) on a PNG the benchmark writes (libpng level 1), decoded with \`djxl\` to PNG and read by libpng; both times are process CPU times (\`getrusage(RUSAGE_CHILDREN)\`, all threads, start-up and the PNG files included), like optipng's.
 - **Peak memory**: for each in-process codec, image and direction, one more encode (decode) in a forked child that first returns its free heap (\`malloc_trim\`) and resets its peak RSS (\`/proc/self/clear_refs\`); the figure is \`getrusage(RUSAGE_SELF).ru_maxrss\` after the call minus the RSS before it, i.e. what the call adds beside the input (and, for decodes, the output buffer), the largest over the class's images, in MiB and as a multiple of that image's raw size.  Not measured for the external programs ("-").
 - **WebP**: libwebp lossless, \`WebPConfigLosslessPreset(&cfg, 9)\` (method 6, quality 100, as \`cwebp -z 9\`) with \`exact = 1\` so the colour under transparent pixels survives.  Grey images are given to WebP and QOI as RGB (neither has a grey mode); their MB/s still counts the grey bytes.
@@ -281,7 +296,7 @@ zstd 19 encodes at 5-7 MB/s.
 EOF
     cat <<EOF
 
-## Where the bytes go: \`dirtool info\`
+## \`dirtool info\` of two corpus files
 
 A typical screenshot and a typical sprite sheet from the corpus, encoded with dirtool's defaults.
 EOF
@@ -296,7 +311,9 @@ automatically (\`DIRA_CAPACITY_AUTO\`, the shortest value stream): classic
 (no header, the reference's bytes; values its encoding cannot give back
 exactly are written as the reference would and counted as inexact) and
 self-describing (the default; every double exact), then stored as PNG
-(libpng default level), lossless WebP (-z 9) and .dir.  Pack = \`dira_encode\`
+(libpng default level), lossless WebP (-z 9) and .dir (whole files from
+\`dir_encode\` with the default and smallest presets, format version 2: the
+image rows' codecs).  Pack = \`dira_encode\`
 plus the image encoder, unpack = the image decoder plus \`dira_decode\`; for
 the text rows, pack = compressing the JSON text as given and unpack =
 decompressing it and reading the numbers with strtod.  Median of up to 3
@@ -323,3 +340,30 @@ mv "$docs/benchmarks.md.tmp" "$docs/benchmarks.md"
 
 echo "bench: wrote $docs/benchmarks.md and $docs/img/bench-size-speed.png in $((t1 - t0)) s" >&2
 [ $status -eq 0 ] || die "a codec failed or did not round-trip (see the FAILED lines in $docs/benchmarks.md)"
+
+# The README's benchmark tables, from this run: the images' (dir-bench
+# --readme) between the bench-tables markers, the arrays' (dir-bench-arrays
+# --readme) between the bench-arrays markers.  A quick run splices into a copy.
+[ "$readme" = "$src/README.md" ] || cp "$src/README.md" "$readme"
+splice() { # marker name, fragment
+    begin="<!-- $1:begin -->"
+    end="<!-- $1:end -->"
+    {
+        echo
+        echo "From the run recorded in [docs/benchmarks.md](docs/benchmarks.md) ($start, commit $rev, $cores logical CPUs at a load average of $load_start; written by the benchmark, do not edit):"
+        echo
+        cat "$2"
+        echo
+    } > "$out/README-$1.md"
+    [ "$(grep -c -x -F "$begin" "$readme")" -eq 1 ] && [ "$(grep -c -x -F "$end" "$readme")" -eq 1 ] ||
+        die "README.md needs exactly one line $begin and one line $end"
+    awk -v begin="$begin" -v end="$end" -v frag="$out/README-$1.md" '
+        $0 == end { skip = 0 }
+        !skip { print }
+        $0 == begin { while ((getline line < frag) > 0) print line; skip = 1 }
+    ' "$readme" > "$readme.tmp"
+    mv "$readme.tmp" "$readme"
+    echo "bench: wrote $2 into $readme between its $1 markers" >&2
+}
+splice bench-tables "$out/readme.md"
+splice bench-arrays "$out/readme-arrays.md"
