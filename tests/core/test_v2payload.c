@@ -361,7 +361,7 @@ static void test_golden(void)
      *    R-G, G, B-G bytes of the three pixels, then their three alpha
      *    bytes. */
     {
-        static const uint8_t want[] = {10, 20, 30, 255, 12, 20, 33, 255, 12, 21, 30, 128};
+        static const uint8_t want[] = {10, 20, 30, 255, 40, 50, 60, 255, 70, 80, 90, 128};
         uint8_t g[12], res[12];
         for (unsigned i = 0; i < 3; i++) {
             g[4 * i] = (uint8_t)(want[4 * i] - want[4 * i + 1]);
@@ -377,7 +377,7 @@ static void test_golden(void)
                 else
                     res[9 + i] = r;
             }
-        static const uint8_t rgb_then_alpha[] = {246, 20, 10, 2, 0, 3, 255, 1, 252, 255, 0, 129};
+        static const uint8_t rgb_then_alpha[] = {246, 20, 10, 0, 30, 0, 0, 30, 0, 255, 0, 129};
         CHECK(memcmp(res, rgb_then_alpha, 12) == 0);
         static const uint8_t codes[] = {DIR2_RAW + DIR2_PRED_LEFT};
         const uint8_t *st[6] = {codes, NULL, NULL, res, NULL, NULL};
@@ -387,8 +387,8 @@ static void test_golden(void)
         CHECK_EQ_INT(p.b[0], 0x05);
         expect_pixels("alpha last", &p, 3, 1, 4, 8, want);
         /* the default parameters (without the image palette, which three
-         * colours would get) write that byte for 8-bit RGBA; the payload
-         * decodes back */
+         * colours would get) write that byte for 8-bit RGBA whose red and
+         * blue follow green; the payload decodes back */
         dir2_params prm;
         dir2_params_from_options(NULL, &prm);
         prm.palette = 0;
@@ -401,6 +401,16 @@ static void test_golden(void)
         q.n = size;
         memcpy(q.b, out, size);
         expect_pixels("alpha last, encoded", &q, 3, 1, 4, 8, want);
+        free(out);
+        /* red and blue that do not follow green: no subtraction (their
+         * order-0 entropy would grow), alpha last alone */
+        static const uint8_t apart[] = {10, 20, 30, 255, 12, 20, 33, 255, 12, 21, 30, 128};
+        px.data = apart;
+        CHECK_EQ_INT(dir2_encode_payload_params(&px, &prm, &out, &size, NULL, NULL), DIR_OK);
+        CHECK_EQ_INT(out[0], DIR2_ALPHA_LAST);
+        q.n = size;
+        memcpy(q.b, out, size);
+        expect_pixels("alpha last, no green", &q, 3, 1, 4, 8, apart);
         free(out);
         /* grey+alpha at 16 bits: units G_hi G_lo A_hi A_lo, the two alpha
          * bytes last (predictor none) */
