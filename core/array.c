@@ -302,6 +302,38 @@ static int b15_to_dec(const uint8_t *d, size_t n, char *out)
 /* ------------------------------------------------------------------------ */
 /* Value strings                                                             */
 
+/* 10^k for k <= 19. */
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
+/* Decimal digit count of v (1 for 0): from the bit length, as
+ * floor(bits * log10 2) is the count or one less. */
+static int dec_len(uint64_t v)
+{
+    int bits = 64 - __builtin_clzll(v | 1);
+    int t = (bits * 1233) >> 12; /* 0..19 */
+    int k = t + (v >= pow10_u64[t]);
+    return k < 1 ? 1 : k;
+}
+
 /* A finite double split the way the convention writes it. */
 typedef struct parts {
     int neg;       /* sign bit */
@@ -325,29 +357,19 @@ static void split_value(double v, parts *p)
         return;
     }
     p->isint = 0;
-    char d[17];
+    /* a = w x 10^-F with F fraction digits (F >= 1: not an integer) */
+    uint64_t w;
     int e;
-    int k = shortest_digits(p->a, d, &e);
-    /* digit i has place value 10^(e - i) */
-    uint64_t ip = 0;
-    for (int i = 0; i < k && e - i >= 0; i++)
-        ip = ip * 10 + (uint64_t)(d[i] - '0');
-    /* integer digits shown as zeros past the shortest digits: impossible for
-     * a non-integer (|v| < 2^52 needs at most 16 integer digits) */
-    for (int i = k; e - i >= 0; i++)
-        ip *= 10;
-    p->ip = ip;
-    int first = e + 1 > 0 ? e + 1 : 0; /* first fraction digit index */
-    int nz = e + 1 < 0 ? -(e + 1) : 0;
-    int i = first;
-    while (i < k && d[i] == '0') {
-        nz++;
-        i++;
+    int k = dir_num_shortest_u64(p->a, &w, &e);
+    int F = k - 1 - e;
+    uint64_t f = w;
+    p->ip = 0;
+    if (F < k) { /* an integer part: |v| >= 1, F <= 16 */
+        p->ip = w / pow10_u64[F];
+        f = w % pow10_u64[F];
     }
-    uint64_t f = 0;
-    for (; i < k; i++)
-        f = f * 10 + (uint64_t)(d[i] - '0');
-    p->nz = nz;
+    /* f > 0 has dec_len(f) digits: the rest of the F are leading zeros */
+    p->nz = F - dec_len(f);
     p->frac = f;
 }
 
@@ -478,38 +500,6 @@ static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t 
     digs d;
     make_digits(p, reference, &d);
     return assemble_token(p, &d, cap, ldz, reference, t, why);
-}
-
-/* 10^k for k <= 19. */
-static const uint64_t pow10_u64[20] = {1ull,
-                                       10ull,
-                                       100ull,
-                                       1000ull,
-                                       10000ull,
-                                       100000ull,
-                                       1000000ull,
-                                       10000000ull,
-                                       100000000ull,
-                                       1000000000ull,
-                                       10000000000ull,
-                                       100000000000ull,
-                                       1000000000000ull,
-                                       10000000000000ull,
-                                       100000000000000ull,
-                                       1000000000000000ull,
-                                       10000000000000000ull,
-                                       100000000000000000ull,
-                                       1000000000000000000ull,
-                                       10000000000000000000ull};
-
-/* Decimal digit count of v (1 for 0): from the bit length, as
- * floor(bits * log10 2) is the count or one less. */
-static int dec_len(uint64_t v)
-{
-    int bits = 64 - __builtin_clzll(v | 1);
-    int t = (bits * 1233) >> 12; /* 0..19 */
-    int k = t + (v >= pow10_u64[t]);
-    return k < 1 ? 1 : k;
 }
 
 /* The number "L.(nz zeros)R" -- integer part L, then nz zeros and the

@@ -18,6 +18,16 @@ extern "C" {
  * exponent of the first one (a = d1.d2d3... x 10^e10).  Returns the count. */
 int dir_num_shortest(double a, char *digits, int *e10);
 
+/* The same digits as one integer: a = w x 10^(e10 - k + 1), k (returned)
+ * the digit count, w without trailing zeros.  Exact integer arithmetic on
+ * the definition (the shortest decimal in a's rounding interval, the
+ * nearest of several) for normal a in [1e-11, 2^53), else the library. */
+int dir_num_shortest_u64(double a, uint64_t *w, int *e10);
+
+/* The library's own answer (libdouble-conversion, shortest mode), for the
+ * tests that compare it with dir_num_shortest_u64. */
+int dir_num_shortest_library(double a, uint64_t *w, int *e10);
+
 /* The double nearest to the decimal text s[0..len) (correctly rounded, as
  * strtod in the C locale; digits, an optional '.', an optional exponent).
  * Returns 0 and sets *out, or -1 if the text is not such a number. */
