@@ -134,39 +134,64 @@ size_t dira_shortest(double value, char *buf)
 /* ------------------------------------------------------------------------ */
 /* Base 15                                                                   */
 
+/* 15^k for k <= 16. */
+static const uint64_t p15[17] = {1ull,
+                                 15ull,
+                                 225ull,
+                                 3375ull,
+                                 50625ull,
+                                 759375ull,
+                                 11390625ull,
+                                 170859375ull,
+                                 2562890625ull,
+                                 38443359375ull,
+                                 576650390625ull,
+                                 8649755859375ull,
+                                 129746337890625ull,
+                                 1946195068359375ull,
+                                 29192926025390625ull,
+                                 437893890380859375ull,
+                                 6568408355712890625ull};
+
+/* Base-15 digit count of x (1 for 0): from the bit length b, as x in
+ * [2^(b-1), 2^b) has floor((b-1) log15 2) + 1 digits or one more. */
+static int b15_len(uint64_t x)
+{
+    int b = 64 - __builtin_clzll(x | 1);
+    int n = (((b - 1) * 16774) >> 16) + 1; /* 16774 / 2^16 < log15 2; checked for every b */
+    return n < 17 ? n + (x >= p15[n]) : 17;
+}
+
+/* The n base-15 digits of x < 15^n < 2^32, two per step (by 225, a
+ * multiplication once compiled), written from the end. */
+static void b15_u32(uint32_t x, int n, uint8_t *out)
+{
+    while (n >= 2) {
+        uint32_t r = x % 225u;
+        x /= 225u;
+        out[--n] = (uint8_t)(r % 15u);
+        out[--n] = (uint8_t)(r / 15u);
+    }
+    if (n) out[0] = (uint8_t)x;
+}
+
 /* Base-15 digits of x, most significant first; "0" for 0. Returns count. */
 static int u64_b15(uint64_t x, uint8_t *out)
 {
-    /* digit count from the powers of 15, then two digits per division
-     * (by 225, a multiplication once compiled), written from the end */
-    static const uint64_t p15[17] = {1ull,
-                                     15ull,
-                                     225ull,
-                                     3375ull,
-                                     50625ull,
-                                     759375ull,
-                                     11390625ull,
-                                     170859375ull,
-                                     2562890625ull,
-                                     38443359375ull,
-                                     576650390625ull,
-                                     8649755859375ull,
-                                     129746337890625ull,
-                                     1946195068359375ull,
-                                     29192926025390625ull,
-                                     437893890380859375ull,
-                                     6568408355712890625ull};
-    int n = 1;
-    while (n < 17 && x >= p15[n])
-        n++;
-    int i = n;
-    while (i >= 2) {
-        unsigned r = (unsigned)(x % 225u);
-        x /= 225u;
-        out[--i] = (uint8_t)(r % 15u);
-        out[--i] = (uint8_t)(r / 15u);
+    int n = b15_len(x);
+    if (n <= 8) {
+        b15_u32((uint32_t)x, n, out);
+        return n;
     }
-    if (i) out[0] = (uint8_t)x;
+    /* the low 8 digits and the rest, two independent 32-bit chains */
+    uint64_t hi = x / 2562890625u; /* 15^8 */
+    b15_u32((uint32_t)(x - hi * 2562890625u), 8, out + n - 8);
+    if (n <= 16) {
+        b15_u32((uint32_t)hi, n - 8, out);
+    } else { /* x >= 15^16: hi has 9 digits */
+        out[0] = (uint8_t)(hi / 2562890625u);
+        b15_u32((uint32_t)(hi % 2562890625u), 8, out + 1);
+    }
     return n;
 }
 
@@ -1242,6 +1267,75 @@ static uint64_t estimate_digits(const double *values, size_t count)
     return m ? (uint64_t)((double)best * ((double)count / (double)m)) : 0;
 }
 
+/* A stream of nibbles written in order: staged one per byte, packed two
+ * per byte (high first) into out[at..], which grows as needed. */
+#define STAGE_NIBBLES 4096
+/* Most nibbles one value adds: 'f', an escape or a value string. */
+#define MAX_VALUE_NIBBLES (1 + MAX_B15 + 8)
+
+typedef struct nibw {
+    uint8_t *out;
+    size_t cap, at; /* bytes allocated at out, bytes packed */
+    size_t ns;      /* nibbles staged */
+    uint8_t st[STAGE_NIBBLES + MAX_VALUE_NIBBLES];
+} nibw;
+
+/* Packs the staged nibbles (all when final, else an even number). */
+static int nibw_flush(nibw *w, int final)
+{
+    size_t pairs = w->ns / 2, need = w->at + pairs + 1;
+    if (need > w->cap) {
+        size_t ncap = w->cap * 2 > need ? w->cap * 2 : need;
+        uint8_t *nb = realloc(w->out, ncap);
+        if (!nb) return -1;
+        w->out = nb;
+        w->cap = ncap;
+    }
+    uint8_t *o = w->out + w->at;
+    const uint8_t *s = w->st;
+    for (size_t i = 0; i < pairs; i++)
+        o[i] = (uint8_t)(s[2 * i] << 4 | s[2 * i + 1]);
+    w->at += pairs;
+    if (w->ns & 1) {
+        if (final) {
+            w->out[w->at++] = (uint8_t)(s[w->ns - 1] << 4);
+            w->ns = 0;
+        } else {
+            w->st[0] = s[w->ns - 1];
+            w->ns = 1;
+        }
+    } else {
+        w->ns = 0;
+    }
+    return 0;
+}
+
+static void nibw_free(nibw *w)
+{
+    if (w) free(w->out);
+    free(w);
+}
+
+/* Stages 'f' and the value string (or escape) of one value; returns the
+ * nibbles added, or -1 when the configuration cannot hold it (classic). */
+static int emit_value(nibw *w, const parts *p, const digs *d, double v, int cap, int ldz,
+                      int classic, uint64_t *escaped)
+{
+    uint8_t *o = w->st + w->ns;
+    enum why why;
+    o[0] = DELIM;
+    int n = assemble_token(p, d, cap, ldz, classic, o + 1, &why);
+    if (!classic && (n < 0 || n > ESCAPE_LEN)) {
+        o[1] = DELIM;
+        escape_digits(v, o + 2);
+        (*escaped)++;
+        n = ESCAPE_LEN;
+    }
+    if (n < 0) return -1;
+    w->ns += 1 + (size_t)n;
+    return 1 + n;
+}
+
 static dir_error encode_impl(const double *values, size_t count, const dira_options *opt_in,
                              const enc_src *src, uint8_t **pixels_out, uint32_t *width_out,
                              uint32_t *height_out, unsigned *channels_out, dira_info *info,
@@ -1325,10 +1419,31 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         fail_why[c] = WHY_OK;
     }
     uint64_t inexact = 0;
-    uint8_t t[MAX_B15 + 8];
+    uint64_t n_escaped = 0;
+    uint64_t last_len = 0; /* nibbles of the last value, its 'f' included */
+    const uint64_t body = DIRA_HEADER_SIZE + src->table_size;
+    /* The stream is written into nw->out from byte `start` on (after the
+     * header of a self-describing image).  With one configuration and the
+     * encoding known, pass 1 writes it as it goes (direct); else pass 2
+     * does, once the configuration is chosen. */
+    const size_t start = classic ? 0 : (size_t)body;
+    nibw *nw = count ? malloc(sizeof *nw) : NULL;
+    if (count && !nw) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    const int direct = count && conf_lo == conf_hi && enc == DIRA_ENCODING_DIGITS;
+    if (nw) {
+        nw->ns = 0;
+        nw->at = start;
+        nw->cap = start + (direct ? count * 10 : 0) + 64;
+        nw->out = malloc(nw->cap);
+        if (!nw->out) {
+            free(nw);
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+        }
+        memset(nw->out, 0, start);
+    }
     /* splitting a value costs a shortest-digits search: keep the parts for
      * pass 2 when that memory is modest, else compute them again */
-    parts *cache = count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
+    parts *cache = !direct && count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
     /* and their digits: per value nl (2 bytes), nr, then the nl + nr digits */
     uint8_t *dcache = NULL;
     size_t dlen = 0, dcap = 0;
@@ -1345,6 +1460,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         if (!isfinite(v)) {
             free(cache);
             free(dcache);
+            nibw_free(nw);
             dira_shortest(v, vs);
             return afail(diag, DIR_ERANGE, (uint64_t)-1,
                          "value %s at index %zu is not a finite number", vs, i);
@@ -1383,6 +1499,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
             if (!opt.allow_inexact) {
                 free(cache);
                 free(dcache);
+                nibw_free(nw);
                 dira_shortest(v, vs);
                 return afail(diag, DIR_ERANGE, (uint64_t)-1,
                              "value %s at index %zu: the reference rounds its digits past 2^53, "
@@ -1410,6 +1527,13 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
                 if (n < 0) forced[c]++;
             } else {
                 total[c] += 1 + (uint64_t)n;
+            }
+        }
+        if (direct && ok[conf_lo]) {
+            last_len = (uint64_t)emit_value(nw, &p, &dg, v, conf_lo / 2, conf_lo % 2, classic, &n_escaped);
+            if (nw->ns >= STAGE_NIBBLES && nibw_flush(nw, 0) != 0) {
+                nibw_free(nw);
+                return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
             }
         }
     }
@@ -1442,6 +1566,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     if (conf < 0) {
         free(cache);
         free(dcache);
+        nibw_free(nw);
         int c = conf_hi; /* fixed, or the last auto tried: capacity 2 */
         double v = values[fail_index[c]];
         dira_shortest(v, vs);
@@ -1459,6 +1584,8 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         free(dcache);
         cache = NULL;
         dcache = NULL;
+        nibw_free(nw);
+        nw = NULL;
     }
     if (enc == DIRA_ENCODING_AUTO) enc = DIRA_ENCODING_DIGITS;
     if (enc == DIRA_ENCODING_BINARY) {
@@ -1468,7 +1595,6 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     }
     const uint64_t nvalues = enc == DIRA_ENCODING_BINARY ? 0 : count;
     const uint64_t payload = enc == DIRA_ENCODING_BINARY ? bin_bytes : (digits + 1) / 2;
-    const uint64_t body = DIRA_HEADER_SIZE + src->table_size;
     const unsigned channels = opt.alpha ? 4 : 3;
     const uint64_t stream_bytes = classic ? digits / 2 : body + payload;
     uint32_t width = opt.width;
@@ -1482,6 +1608,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     if (width > DIR_MAX_DIM) {
         free(cache);
         free(dcache);
+        nibw_free(nw);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "default width %u over the limit of %u: give a width", width, DIR_MAX_DIM);
     }
@@ -1491,6 +1618,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) {
         free(cache);
         free(dcache);
+        nibw_free(nw);
     }
     if (height > DIR_MAX_DIM)
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
@@ -1501,60 +1629,74 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
                      (unsigned long long)((uint64_t)width * height),
                      (unsigned long long)DIR_MAX_PIXELS);
     size_t size = (size_t)(row * height);
-    uint8_t *px = calloc(size, 1);
-    if (!px) {
-        free(cache);
-        free(dcache);
-        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
-    }
 
     /* Pass 2: write the strings. */
-    uint64_t pos = classic ? 0 : 2 * body;
-    const uint64_t end_digit = pos + digits;
-    uint64_t last_start = pos;
-    uint64_t n_escaped = 0;
-    /* px is zeroed: each nibble is or-ed into place once */
-    const uint64_t limit = end_digit - (classic ? digits % 2 : 0);
+    if (!direct && nw && nw->cap < start + digits / 2 + 2) {
+        size_t ncap = start + (size_t)(digits / 2) + 2;
+        uint8_t *nb = realloc(nw->out, ncap > size ? ncap : size);
+        if (!nb) {
+            free(cache);
+            free(dcache);
+            nibw_free(nw);
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+        }
+        nw->out = nb;
+        nw->cap = ncap > size ? ncap : size;
+    }
     const uint8_t *dp = dcache;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; !direct && i < count; i++) {
         parts p;
-        enum why w;
-        int n;
+        digs dg;
         if (cache) {
-            digs dg;
             p = cache[i];
             dg.nl = dp[0] | dp[1] << 8;
             dg.nr = dp[2];
             memcpy(dg.left, dp + 3, (size_t)dg.nl);
             memcpy(dg.right, dp + 3 + dg.nl, (size_t)dg.nr);
             dp += 3 + dg.nl + dg.nr;
-            n = assemble_token(&p, &dg, cap, ldz, classic, t, &w);
         } else {
             split_value(values[i], &p);
-            n = build_token(&p, cap, ldz, classic, t, &w);
+            make_digits(&p, classic, &dg);
         }
-        last_start = pos;
-        /* classic: the final odd digit is dropped, as the reference does */
-        if (pos < limit) put_nib(px, pos, DELIM);
-        pos++;
-        if (!classic && (n < 0 || n > ESCAPE_LEN)) {
-            put_nib(px, pos++, DELIM);
-            escape_digits(values[i], t);
-            n = ESCAPE_DIGITS;
-            n_escaped++;
-        }
-        if (pos + (uint64_t)n <= limit) {
-            for (int k = 0; k < n; k++, pos++)
-                put_nib(px, pos, t[k]);
-        } else {
-            for (int k = 0; k < n; k++, pos++)
-                if (pos < limit) put_nib(px, pos, t[k]);
+        last_len = (uint64_t)emit_value(nw, &p, &dg, values[i], cap, ldz, classic, &n_escaped);
+        if (nw->ns >= STAGE_NIBBLES && nibw_flush(nw, 0) != 0) {
+            free(cache);
+            free(dcache);
+            nibw_free(nw);
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
         }
     }
-
     free(cache);
     free(dcache);
     cache = NULL;
+    dcache = NULL;
+    /* the pixels: the stream's bytes, then zeros */
+    uint8_t *px;
+    if (nw) {
+        if (nibw_flush(nw, 1) != 0) {
+            nibw_free(nw);
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+        }
+        /* classic: the final odd digit is dropped, as the reference does */
+        size_t used = nw->at;
+        if (classic && digits % 2) nw->out[--used] = 0;
+        px = nw->out;
+        if (nw->cap < size) {
+            px = realloc(nw->out, size);
+            if (!px) {
+                nibw_free(nw);
+                return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+            }
+        }
+        free(nw);
+        nw = NULL;
+        if (used < size) memset(px + used, 0, size - used);
+    } else {
+        px = calloc(size, 1);
+        if (!px) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
+    }
+    const uint64_t last_start = (classic ? 0 : 2 * body) + digits - (count ? last_len : 0);
+
     if (classic && count > 0) {
         /* The final value runs into the padding: check that the decoding
          * rule gives it back. */
