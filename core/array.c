@@ -531,25 +531,34 @@ static int build_token(const parts *p, int cap, int ldz, int reference, uint8_t 
  * decimal digits of R after the point (no fraction when has_r is 0) --
  * correctly rounded, when it fits one 64-bit decimal significand: returns 1
  * and *out, else 0 (the caller takes the text path). */
-static int fast_decimal(uint64_t l, int has_r, size_t nz, uint64_t r, double *out)
+static inline int fast_decimal(uint64_t l, int has_r, size_t nz, uint64_t r, double *out)
 {
+    /* 10^k for k <= 22: exact doubles */
+    static const double pow10_dbl[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                         1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     if (!has_r) {
-        *out = dir_num_from_decimal(l, 0);
+        *out = l <= ((uint64_t)1 << 53) ? (double)l : dir_num_from_decimal(l, 0);
         return 1;
     }
     size_t e = nz + (size_t)dec_len(r);
     if (e > 19) return l == 0 && e < 300 ? (*out = dir_num_from_decimal(r, -(int)e), 1) : 0;
     uint64_t w;
     if (__builtin_mul_overflow(l, pow10_u64[e], &w) || __builtin_add_overflow(w, r, &w)) return 0;
-    *out = dir_num_from_decimal(w, -(int)e);
+    /* Clinger's fast path (as dir_num_from_decimal): w and 10^e exact, one
+     * correctly rounded division */
+    if (w <= ((uint64_t)1 << 53))
+        *out = (double)w / pow10_dbl[e];
+    else
+        *out = dir_num_from_decimal(w, -(int)e);
     return 1;
 }
 
 /* Reads a value string after its `f`: t[0..len) are nibbles 0..14.
  * classic: a zero reads as +0 whatever its sign character.  Returns DIR_OK
  * or DIR_ESYNTAX with a reason in *msg. */
-static dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int classic,
-                             double *out, const char **msg)
+static dir_error parse_token_full(const uint8_t *t, size_t len, int cap, int ldz, int classic,
+                                  double *out, const char **msg)
 {
     size_t pos = 0;
     int neg = 0;
@@ -638,6 +647,57 @@ have_value:
     else
         *out = neg ? -v : v;
     return DIR_OK;
+}
+
+/* The number of the n <= 16 base-15 digits d, four per step. */
+static inline uint64_t b15_value(const uint8_t *d, size_t n)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        v = v * 50625u + (d[i] * 3375u + d[i + 1] * 225u + d[i + 2] * 15u + d[i + 3]);
+    for (; i < n; i++)
+        v = v * 15u + d[i];
+    return v;
+}
+
+/* parse_token: the common case here (at most 16 base-15 digits on each
+ * side of the point, a 64-bit decimal significand), anything else through
+ * parse_token_full, which also names every error. */
+static inline dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int classic,
+                                    double *out, const char **msg)
+{
+    size_t pos = 0, cnt = 0;
+    int neg = 0;
+    if (len == 0 || len > DIRA_MAX_TOKEN) goto full;
+    if (cap == 1) {
+        neg = t[0] < 8;
+        cnt = neg ? (size_t)t[0] + 1 : (size_t)t[0] - 7;
+        pos = 1;
+    } else if (cap == 2) {
+        if (len < 2) goto full;
+        unsigned c = (unsigned)t[0] * 15 + t[1];
+        neg = c < 112;
+        cnt = neg ? (size_t)c + 1 : (size_t)c - 111;
+        pos = 2;
+    }
+    size_t nz = 0;
+    if (ldz) {
+        if (pos >= len) goto full;
+        nz = t[pos++];
+    }
+    if (cap == 0 ? pos >= len : len - pos < cnt) goto full;
+    {
+        const size_t nl = cap ? cnt : 0, nr = len - pos - nl;
+        if (nl > 16 || nr > 16) goto full;
+        uint64_t l = b15_value(t + pos, nl), r = b15_value(t + pos + nl, nr);
+        double v;
+        if (!fast_decimal(l, nr != 0, nz, r, &v) || !isfinite(v)) goto full;
+        *out = classic && v == 0 ? 0.0 : neg ? -v : v;
+        return DIR_OK;
+    }
+full:
+    return parse_token_full(t, len, cap, ldz, classic, out, msg);
 }
 
 static const char *why_text(enum why w, int cap)
@@ -1907,6 +1967,72 @@ dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count, const di
 /* ------------------------------------------------------------------------ */
 /* Decoder                                                                   */
 
+/* Eight bytes as a little-endian number, and back. */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << (8 * k);
+    return v;
+#endif
+}
+
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, sizeof v);
+#else
+    for (int k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+#endif
+}
+
+/* The nibbles of b[0..n), high first, one per byte, then a DELIM sentinel
+ * and NIB_PAD bytes more (malloc()ed); *delims counts the DELIM nibbles. */
+#define NIB_PAD 8
+static uint8_t *unpack_nibbles(const uint8_t *b, size_t n, uint64_t *delims)
+{
+    uint8_t *u = malloc(2 * n + 1 + NIB_PAD);
+    if (!u) return NULL;
+    uint64_t cnt = 0;
+    size_t i = 0;
+    /* four bytes at a time: their nibbles spread into the bytes of y, the
+     * first lowest; a byte of y is 15 when adding 1 sets its bit 4 */
+    for (; i + 4 <= n; i += 4) {
+        uint64_t x = (uint64_t)b[i] | (uint64_t)b[i + 1] << 16 | (uint64_t)b[i + 2] << 32 |
+                     (uint64_t)b[i + 3] << 48;
+        uint64_t y = ((x >> 4) & 0x000F000F000F000Full) | ((x & 0x000F000F000F000Full) << 8);
+        store_le64(u + 2 * i, y);
+        uint64_t f = ((y + 0x0101010101010101ull) & 0x1010101010101010ull) >> 4;
+        cnt += (f * 0x0101010101010101ull) >> 56;
+    }
+    for (; i < n; i++) {
+        u[2 * i] = b[i] >> 4;
+        u[2 * i + 1] = b[i] & 15u;
+        cnt += (b[i] >> 4 == DELIM) + ((b[i] & 15u) == DELIM);
+    }
+    memset(u + 2 * n, DELIM, 1 + NIB_PAD);
+    *delims = cnt;
+    return u;
+}
+
+/* The first DELIM at or after p (a sentinel ends the nibbles): eight at a
+ * time, as unpack_nibbles tests them. */
+static inline const uint8_t *next_delim(const uint8_t *p)
+{
+    for (;;) {
+        uint64_t y = load_le64(p);
+        uint64_t f = (y + 0x0101010101010101ull) & 0x1010101010101010ull;
+        if (f) return p + (__builtin_ctzll(f) >> 3);
+        p += 8;
+    }
+}
+
 /* Copies the data bytes of the pixels in stream order: all channels
  * (use_alpha, 4-channel images) or R,G,B only. */
 static uint8_t *gather(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
@@ -1932,6 +2058,23 @@ static uint8_t *gather(const uint8_t *pixels, uint32_t width, uint32_t height, u
     }
     *size = n;
     return b;
+}
+
+/* The data bytes in stream order: the pixels themselves when they are
+ * already (packed rows, every channel a data byte), else a gathered copy,
+ * which *copy then owns.  NULL when out of memory. */
+static const uint8_t *stream_bytes(const uint8_t *pixels, uint32_t width, uint32_t height,
+                                   unsigned channels, size_t stride, int use_alpha, size_t *size,
+                                   uint8_t **copy)
+{
+    unsigned per = use_alpha ? 4 : 3;
+    *copy = NULL;
+    if (per == channels && stride == (size_t)width * channels) {
+        *size = (size_t)width * height * per;
+        return pixels;
+    }
+    *copy = gather(pixels, width, height, channels, stride, use_alpha, size);
+    return *copy;
 }
 
 static int header_magic(const uint8_t *b, size_t n)
@@ -2252,28 +2395,37 @@ static dir_error parse_self(const uint8_t *b, size_t n, int use_alpha, uint64_t 
 static dir_error read_digit_stream(const self_hdr *h, double *vals, dir_diag *diag)
 {
     char vs[DIRA_NUMBER_BUFSIZE];
-    const uint8_t *s = h->data;
     const uint64_t digits = h->payload, count = h->count, base = h->data_off;
-    uint64_t pos = 0;
-    uint8_t t[DIRA_MAX_TOKEN];
+    uint64_t pos = 0, ndel;
+    /* the digits one per byte, a DELIM sentinel at digits */
+    uint8_t *u = unpack_nibbles(h->data, (size_t)((digits + 1) / 2), &ndel);
+    if (!u) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    u[digits] = DELIM;
+    dir_error err = DIR_OK;
     for (uint64_t i = 0; i < count; i++) {
-        if (pos >= digits || nib(s, pos) != DELIM)
-            return afail(diag, DIR_ESYNTAX, base + pos / 2,
-                         "value %llu: expected 'f' at digit %llu of the value stream",
-                         (unsigned long long)i, (unsigned long long)pos);
+        if (pos >= digits || u[pos] != DELIM) {
+            err = afail(diag, DIR_ESYNTAX, base + pos / 2,
+                        "value %llu: expected 'f' at digit %llu of the value stream",
+                        (unsigned long long)i, (unsigned long long)pos);
+            goto done;
+        }
         pos++;
-        if (pos < digits && nib(s, pos) == DELIM) { /* escape */
+        if (u[pos] == DELIM && pos < digits) { /* escape */
             pos++;
-            if (digits - pos < ESCAPE_DIGITS)
-                return afail(diag, DIR_ESYNTAX, base + pos / 2,
-                             "value %llu: escape cut short by the end of the stream",
-                             (unsigned long long)i);
+            if (digits - pos < ESCAPE_DIGITS) {
+                err = afail(diag, DIR_ESYNTAX, base + pos / 2,
+                            "value %llu: escape cut short by the end of the stream",
+                            (unsigned long long)i);
+                goto done;
+            }
             uint64_t bits = 0;
             for (int k = 0; k < ESCAPE_DIGITS; k++) {
-                unsigned d = nib(s, pos + (uint64_t)k);
-                if (d == DELIM || bits > (UINT64_MAX - d) / 15)
-                    return afail(diag, DIR_ESYNTAX, base + pos / 2, "value %llu: malformed escape",
-                                 (unsigned long long)i);
+                unsigned d = u[pos + (uint64_t)k];
+                if (d == DELIM || bits > (UINT64_MAX - d) / 15) {
+                    err = afail(diag, DIR_ESYNTAX, base + pos / 2, "value %llu: malformed escape",
+                                (unsigned long long)i);
+                    goto done;
+                }
                 bits = bits * 15 + d;
             }
             pos += ESCAPE_DIGITS;
@@ -2281,31 +2433,35 @@ static dir_error read_digit_stream(const self_hdr *h, double *vals, dir_diag *di
             memcpy(&v, &bits, sizeof v);
             if (!isfinite(v)) {
                 dira_shortest(v, vs);
-                return afail(diag, DIR_ESYNTAX, base + pos / 2,
-                             "value %s at index %llu: an escape holds a non-finite number", vs,
-                             (unsigned long long)i);
+                err = afail(diag, DIR_ESYNTAX, base + pos / 2,
+                            "value %s at index %llu: an escape holds a non-finite number", vs,
+                            (unsigned long long)i);
+                goto done;
             }
             vals[i] = v;
             continue;
         }
         uint64_t st = pos;
-        while (pos < digits && nib(s, pos) != DELIM) {
-            if (pos - st >= DIRA_MAX_TOKEN)
-                return afail(diag, DIR_ESYNTAX, base + st / 2,
-                             "value %llu: value string longer than %d digits",
-                             (unsigned long long)i, DIRA_MAX_TOKEN);
-            t[pos - st] = (uint8_t)nib(s, pos);
-            pos++;
+        pos = (uint64_t)(next_delim(u + pos) - u); /* the sentinel stops it at digits */
+        if (pos - st > DIRA_MAX_TOKEN) {
+            err = afail(diag, DIR_ESYNTAX, base + st / 2,
+                        "value %llu: value string longer than %d digits", (unsigned long long)i,
+                        DIRA_MAX_TOKEN);
+            goto done;
         }
         const char *msg = "";
-        if (parse_token(t, (size_t)(pos - st), h->cap, h->ldz, 0, &vals[i], &msg) != DIR_OK)
-            return afail(diag, DIR_ESYNTAX, base + st / 2, "value %llu: %s", (unsigned long long)i,
-                         msg);
+        if (parse_token(u + st, (size_t)(pos - st), h->cap, h->ldz, 0, &vals[i], &msg) != DIR_OK) {
+            err = afail(diag, DIR_ESYNTAX, base + st / 2, "value %llu: %s", (unsigned long long)i,
+                        msg);
+            goto done;
+        }
     }
     if (pos != digits)
-        return afail(diag, DIR_ESYNTAX, base + pos / 2, "%llu digits after the last of %llu values",
-                     (unsigned long long)(digits - pos), (unsigned long long)count);
-    return DIR_OK;
+        err = afail(diag, DIR_ESYNTAX, base + pos / 2, "%llu digits after the last of %llu values",
+                    (unsigned long long)(digits - pos), (unsigned long long)count);
+done:
+    free(u);
+    return err;
 }
 
 static void fill_info(const self_hdr *h, int use_alpha, dira_info *info)
@@ -2465,45 +2621,36 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
     return DIR_OK;
 }
 
-/* The nibbles of b[0..n), high first, one per byte (malloc()ed). */
-static uint8_t *unpack_nibbles(const uint8_t *b, size_t n)
-{
-    uint8_t *u = malloc(n ? 2 * n : 1);
-    if (!u) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        u[2 * i] = b[i] >> 4;
-        u[2 * i + 1] = b[i] & 15u;
-    }
-    return u;
-}
-
 static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, uint64_t max_values,
                                 double **values_out, size_t *count_out, dira_info *info,
                                 dir_diag *diag)
 {
     uint64_t nd = (uint64_t)n * 2;
     uint64_t count = 0, first = UINT64_MAX;
-    for (size_t i = 0; i < n; i++)
-        count += (b[i] >> 4 == DELIM) + ((b[i] & 15u) == DELIM);
-    if (count == 0)
+    uint8_t *u = unpack_nibbles(b, n, &count);
+    if (!u) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    if (count == 0) {
+        free(u);
         return afail(diag, DIR_ESYNTAX, 0,
                      "no 'f' delimiter in the pixel data: not an IMGArrays image");
-    if (count > max_values)
+    }
+    if (count > max_values) {
+        free(u);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1, "%llu values, over the limit of %llu",
                      (unsigned long long)count, (unsigned long long)max_values);
-    uint8_t *u = unpack_nibbles(b, n);
-    double *vals = u ? malloc((size_t)count * sizeof *vals) : NULL;
+    }
+    double *vals = malloc((size_t)count * sizeof *vals);
     if (!vals) {
         free(u);
         return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory for %llu values",
                      (unsigned long long)count);
     }
-    first = (uint64_t)((const uint8_t *)memchr(u, DELIM, (size_t)nd) - u);
+    first = (uint64_t)(next_delim(u) - u);
     uint64_t pos = first + 1;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t st = pos;
-        const uint8_t *f = pos < nd ? memchr(u + pos, DELIM, (size_t)(nd - pos)) : NULL;
-        pos = f ? (uint64_t)(f - u) : nd;
+        /* the sentinel at nd stops the search */
+        pos = pos < nd ? (uint64_t)(next_delim(u + pos) - u) : nd;
         uint64_t e = pos;
         if (i == count - 1) {
             /* Final value: trailing zero digits are padding, down to the
@@ -2596,18 +2743,22 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
             return afail(diag, DIR_EINVAL, (uint64_t)-1,
                          "alpha asked for, but the image has no alpha channel");
         size_t n;
-        uint8_t *b = gather(pixels, width, height, channels, stride, opt->alpha != 0, &n);
-        if (!b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
-        dir_error e = decode_classic(b, n, opt->capacity, opt->ldeczeroes, max_values, values,
+        uint8_t *b = NULL;
+        const uint8_t *data = stream_bytes(pixels, width, height, channels, stride,
+                                           opt->alpha != 0, &n, &b);
+        if (!data) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+        dir_error e = decode_classic(data, n, opt->capacity, opt->ldeczeroes, max_values, values,
                                      count, info, diag);
         free(b);
         if (e == DIR_OK && info) info->alpha = opt->alpha != 0;
         return e;
     }
     size_t n;
-    uint8_t *b = gather(pixels, width, height, channels, stride, use_alpha, &n);
-    if (!b) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
-    dir_error e = decode_self(b, n, use_alpha, max_values, values, count, info, diag);
+    uint8_t *b = NULL;
+    const uint8_t *data =
+        stream_bytes(pixels, width, height, channels, stride, use_alpha, &n, &b);
+    if (!data) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    dir_error e = decode_self(data, n, use_alpha, max_values, values, count, info, diag);
     free(b);
     return e;
 }
