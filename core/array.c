@@ -162,36 +162,74 @@ static int b15_len(uint64_t x)
     return n < 17 ? n + (x >= p15[n]) : 17;
 }
 
-/* The n base-15 digits of x < 15^n < 2^32, two per step (by 225, a
- * multiplication once compiled), written from the end. */
-static void b15_u32(uint32_t x, int n, uint8_t *out)
+/* The base-15 digit pairs of 0..224. */
+#define P15(a)                                                                                     \
+    {a, 0}, {a, 1}, {a, 2}, {a, 3}, {a, 4}, {a, 5}, {a, 6}, {a, 7}, {a, 8}, {a, 9}, {a, 10},       \
+        {a, 11}, {a, 12}, {a, 13}, {a, 14}
+static const uint8_t b15_pairs[225][2] = {
+    P15(0),
+    P15(1),
+    P15(2),
+    P15(3),
+    P15(4),
+    P15(5),
+    P15(6),
+    P15(7),
+    P15(8),
+    P15(9),
+    P15(10),
+    P15(11),
+    P15(12),
+    P15(13),
+    P15(14)};
+#undef P15
+
+/* The n base-15 digits of x < 15^n < 2^32, a pair per step from the end. */
+static inline void b15_u32(uint32_t x, int n, uint8_t *out)
 {
     while (n >= 2) {
-        uint32_t r = x % 225u;
-        x /= 225u;
-        out[--n] = (uint8_t)(r % 15u);
-        out[--n] = (uint8_t)(r / 15u);
+        uint32_t q = x / 225u;
+        n -= 2;
+        memcpy(out + n, b15_pairs[x - q * 225u], 2);
+        x = q;
     }
     if (n) out[0] = (uint8_t)x;
+}
+
+/* The 8 base-15 digits of x < 15^8: two independent halves of four. */
+static inline void b15_8(uint32_t x, uint8_t *out)
+{
+    uint32_t h = x / 50625u, l = x - h * 50625u; /* 15^4 */
+    uint32_t h1 = h / 225u, l1 = l / 225u;
+    memcpy(out, b15_pairs[h1], 2);
+    memcpy(out + 2, b15_pairs[h - h1 * 225u], 2);
+    memcpy(out + 4, b15_pairs[l1], 2);
+    memcpy(out + 6, b15_pairs[l - l1 * 225u], 2);
+}
+
+/* The n = b15_len(x) base-15 digits of x, most significant first. */
+static inline void b15_write(uint64_t x, int n, uint8_t *out)
+{
+    if (n <= 8) {
+        b15_u32((uint32_t)x, n, out);
+        return;
+    }
+    /* the low 8 digits and the rest */
+    uint64_t hi = x / 2562890625u; /* 15^8 */
+    b15_8((uint32_t)(x - hi * 2562890625u), out + n - 8);
+    if (n <= 16) {
+        b15_u32((uint32_t)hi, n - 8, out);
+    } else { /* x >= 15^16: hi has 9 digits */
+        out[0] = (uint8_t)(hi / 2562890625u);
+        b15_8((uint32_t)(hi % 2562890625u), out + 1);
+    }
 }
 
 /* Base-15 digits of x, most significant first; "0" for 0. Returns count. */
 static int u64_b15(uint64_t x, uint8_t *out)
 {
     int n = b15_len(x);
-    if (n <= 8) {
-        b15_u32((uint32_t)x, n, out);
-        return n;
-    }
-    /* the low 8 digits and the rest, two independent 32-bit chains */
-    uint64_t hi = x / 2562890625u; /* 15^8 */
-    b15_u32((uint32_t)(x - hi * 2562890625u), 8, out + n - 8);
-    if (n <= 16) {
-        b15_u32((uint32_t)hi, n - 8, out);
-    } else { /* x >= 15^16: hi has 9 digits */
-        out[0] = (uint8_t)(hi / 2562890625u);
-        b15_u32((uint32_t)(hi % 2562890625u), 8, out + 1);
-    }
+    b15_write(x, n, out);
     return n;
 }
 
@@ -842,6 +880,31 @@ void dira_options_default(dira_options *opt)
 /* ------------------------------------------------------------------------ */
 /* Little-endian helpers                                                     */
 
+/* Eight bytes as a little-endian number, and back. */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << (8 * k);
+    return v;
+#endif
+}
+
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, sizeof v);
+#else
+    for (int k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+#endif
+}
+
 static void put_u32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -1353,7 +1416,21 @@ static int nibw_flush(nibw *w, int final)
     }
     uint8_t *o = w->out + w->at;
     const uint8_t *s = w->st;
-    for (size_t i = 0; i < pairs; i++)
+    size_t i = 0;
+    /* eight nibbles to four bytes at a time: in each 16-bit lane of x the
+     * pair's first nibble shifted up, or-ed with the second, then the lanes'
+     * low bytes gathered */
+    for (; i + 4 <= pairs; i += 4) {
+        uint64_t x = load_le64(s + 2 * i);
+        x = ((x & 0x00FF00FF00FF00FFull) << 4 | (x >> 8)) & 0x00FF00FF00FF00FFull;
+        x = (x | x >> 8) & 0x0000FFFF0000FFFFull;
+        x = x | x >> 16;
+        o[i] = (uint8_t)x;
+        o[i + 1] = (uint8_t)(x >> 8);
+        o[i + 2] = (uint8_t)(x >> 16);
+        o[i + 3] = (uint8_t)(x >> 24);
+    }
+    for (; i < pairs; i++)
         o[i] = (uint8_t)(s[2 * i] << 4 | s[2 * i + 1]);
     w->at += pairs;
     if (w->ns & 1) {
@@ -1393,6 +1470,67 @@ static int emit_value(nibw *w, const parts *p, const digs *d, double v, int cap,
     }
     if (n < 0) return -1;
     w->ns += 1 + (size_t)n;
+    return 1 + n;
+}
+
+/* Writes 'f' and the value string of a common value -- an integer below
+ * 2^53 or a number with an integer part below 2^53, that reads back
+ * exactly -- that configuration (cap, ldz) holds without an escape, as
+ * assemble_token would; returns the nibbles written, or 0 for any other
+ * value (the caller takes the general route). */
+static inline int emit_common(uint8_t *o, const parts *p, int cap, int ldz, int reference)
+{
+    if (p->isint && p->a >= TWO53) return 0;
+    if (reference && p->neg && p->a == 0) return 0; /* negative zero */
+    const int neg = reference ? (p->neg || p->a == 0) : p->neg;
+    const int nl = b15_len(p->ip);
+    int nr = p->isint ? 0 : b15_len(p->frac);
+    /* the reference's fraction digits past 2^53 (make_digits, v8_b15:
+     * frac < 10^17, so only the last digit's step rounds) */
+    uint64_t fhi = p->frac;
+    unsigned r1 = 0;
+    const int rounded = reference && !p->isint && p->frac >= (uint64_t)1 << 53;
+    if (rounded) {
+        double x = (double)p->frac;
+        r1 = (unsigned)((uint64_t)x % 15u);
+        fhi = (uint64_t)((x - (double)r1) / 15.0);
+        nr = b15_len(fhi) + 1;
+        /* and they must read back as |v| (reference_exact_d) */
+        double r;
+        if (p->nz > DIRA_MAX_LDZ || !fast_decimal(p->ip, 1, (size_t)p->nz, fhi * 15 + r1, &r) ||
+            memcmp(&r, &p->a, sizeof r) != 0)
+            return 0;
+    }
+    if (cap == 0) {
+        if (p->neg || p->a >= 1) return 0;
+    } else if (nl > (cap == 1 ? (neg ? CAP1_NEG_MAX : CAP1_POS_MAX)
+                              : (neg ? CAP2_NEG_MAX : CAP2_POS_MAX))) {
+        return 0;
+    }
+    if (ldz ? p->nz > DIRA_MAX_LDZ : p->nz > 0) return 0;
+    const int left = cap != 0 || p->isint;
+    const int n = cap + ldz + (left ? nl : 0) + nr;
+    if (!reference && n > ESCAPE_LEN) return 0;
+    int k = 0;
+    o[k++] = DELIM;
+    if (cap == 1) {
+        o[k++] = (uint8_t)(neg ? nl - 1 : nl + 7);
+    } else if (cap == 2) {
+        int c = neg ? nl - 1 : nl + 111;
+        o[k++] = (uint8_t)(c / 15);
+        o[k++] = (uint8_t)(c % 15);
+    }
+    if (ldz) o[k++] = (uint8_t)p->nz;
+    if (left) {
+        b15_write(p->ip, nl, o + k);
+        k += nl;
+    }
+    if (rounded) {
+        b15_write(fhi, nr - 1, o + k);
+        o[k + nr - 1] = (uint8_t)r1;
+    } else if (nr) {
+        b15_write(p->frac, nr, o + k);
+    }
     return 1 + n;
 }
 
@@ -1527,6 +1665,20 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         }
         parts p;
         split_value(v, &p);
+        if (direct && ok[conf_lo]) {
+            /* the common value: written at once */
+            int n = emit_common(nw->st + nw->ns, &p, conf_lo / 2, conf_lo % 2, classic);
+            if (n > 0) {
+                nw->ns += (size_t)n;
+                total[conf_lo] += (uint64_t)n;
+                last_len = (uint64_t)n;
+                if (nw->ns >= STAGE_NIBBLES && nibw_flush(nw, 0) != 0) {
+                    nibw_free(nw);
+                    return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+                }
+                continue;
+            }
+        }
         if (cache) cache[i] = p;
         digs dg;
         make_digits(&p, classic, &dg);
@@ -1966,31 +2118,6 @@ dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count, const di
 
 /* ------------------------------------------------------------------------ */
 /* Decoder                                                                   */
-
-/* Eight bytes as a little-endian number, and back. */
-static inline uint64_t load_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-#else
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)p[k] << (8 * k);
-    return v;
-#endif
-}
-
-static inline void store_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &v, sizeof v);
-#else
-    for (int k = 0; k < 8; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-#endif
-}
 
 /* The nibbles of b[0..n), high first, one per byte, then a DELIM sentinel
  * and NIB_PAD bytes more (malloc()ed); *delims counts the DELIM nibbles. */
