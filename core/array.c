@@ -485,7 +485,8 @@ static void make_digits(const parts *p, int reference, digs *d)
 }
 
 /* Length of the value string for one configuration, or -1 with *why. */
-static int token_len(const parts *p, const digs *d, int cap, int ldz, int reference, enum why *why)
+static int token_len_n(const parts *p, int nl, int nr, int cap, int ldz, int reference,
+                       enum why *why)
 {
     int neg;
     if (reference) {
@@ -507,7 +508,7 @@ static int token_len(const parts *p, const digs *d, int cap, int ldz, int refere
             *why = WHY_BIG;
             return -1;
         }
-    } else if (d->nl > (cap == 1 ? (neg ? CAP1_NEG_MAX : CAP1_POS_MAX)
+    } else if (nl > (cap == 1 ? (neg ? CAP1_NEG_MAX : CAP1_POS_MAX)
                                  : (neg ? CAP2_NEG_MAX : CAP2_POS_MAX))) {
         *why = WHY_BIG;
         return -1;
@@ -524,9 +525,14 @@ static int token_len(const parts *p, const digs *d, int cap, int ldz, int refere
     }
     /* capacity 0 writes no integer part, except the reference's "0" for the
      * integer zero */
-    if (cap != 0 || p->isint) n += d->nl;
+    if (cap != 0 || p->isint) n += nl;
     *why = WHY_OK;
-    return n + d->nr;
+    return n + nr;
+}
+
+static int token_len(const parts *p, const digs *d, int cap, int ldz, int reference, enum why *why)
+{
+    return token_len_n(p, d->nl, d->nr, cap, ldz, reference, why);
 }
 
 /* Writes the value string (after its `f`) of one configuration; returns
@@ -1641,23 +1647,12 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     }
     /* splitting a value costs a shortest-digits search: keep the parts for
      * pass 2 when that memory is modest, else compute them again */
-    parts *cache = !direct && count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
-    /* and their digits: per value nl (2 bytes), nr, then the nl + nr digits */
-    uint8_t *dcache = NULL;
-    size_t dlen = 0, dcap = 0;
-    if (cache) {
-        dcap = count * 24;
-        dcache = malloc(dcap);
-        if (!dcache) {
-            free(cache);
-            cache = NULL;
-        }
-    }
+    parts *cache =
+        !direct && count && count <= PARTS_CACHE_MAX ? malloc(count * sizeof *cache) : NULL;
     for (size_t i = 0; i < count; i++) {
         double v = values[i];
         if (!isfinite(v)) {
             free(cache);
-            free(dcache);
             nibw_free(nw);
             dira_shortest(v, vs);
             return afail(diag, DIR_ERANGE, (uint64_t)-1,
@@ -1681,36 +1676,24 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         }
         if (cache) cache[i] = p;
         digs dg;
-        make_digits(&p, classic, &dg);
-        if (cache) {
-            size_t need = 3 + (size_t)dg.nl + (size_t)dg.nr;
-            if (dcap - dlen < need) {
-                size_t ncap = dcap * 2 > dlen + need ? dcap * 2 : dlen + need;
-                uint8_t *nb = realloc(dcache, ncap);
-                if (!nb) {
-                    free(dcache);
-                    free(cache);
-                    dcache = NULL;
-                    cache = NULL;
-                } else {
-                    dcache = nb;
-                    dcap = ncap;
-                }
-            }
-            if (cache) {
-                dcache[dlen++] = (uint8_t)dg.nl;
-                dcache[dlen++] = (uint8_t)(dg.nl >> 8);
-                dcache[dlen++] = (uint8_t)dg.nr;
-                memcpy(dcache + dlen, dg.left, (size_t)dg.nl);
-                dlen += (size_t)dg.nl;
-                memcpy(dcache + dlen, dg.right, (size_t)dg.nr);
-                dlen += (size_t)dg.nr;
-            }
+        int nl, nr;
+        /* the digit counts: at once where the digits are those of ip and
+         * frac, else from the digits (the reference's rounding, integers
+         * past 2^64) */
+        const int plain = p.isint ? p.a < (classic ? TWO53 : 18446744073709551616.0)
+                                  : !classic || p.frac < (uint64_t)1 << 53;
+        if (plain) {
+            nl = b15_len(p.ip);
+            nr = p.isint ? 0 : b15_len(p.frac);
+        } else {
+            make_digits(&p, classic, &dg);
+            nl = dg.nl;
+            nr = dg.nr;
         }
-        if (classic && !reference_exact_d(&p, &dg, v)) {
+        /* (plain values read back exactly) */
+        if (classic && !plain && !reference_exact_d(&p, &dg, v)) {
             if (!opt.allow_inexact) {
                 free(cache);
-                free(dcache);
                 nibw_free(nw);
                 dira_shortest(v, vs);
                 return afail(diag, DIR_ERANGE, (uint64_t)-1,
@@ -1723,7 +1706,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         }
         for (int c = conf_lo; c <= conf_hi; c += conf_step) {
             enum why w;
-            int n = token_len(&p, &dg, c / 2, c % 2, classic, &w);
+            int n = token_len_n(&p, nl, nr, c / 2, c % 2, classic, &w);
             if (classic) {
                 if (n < 0) {
                     if (ok[c]) {
@@ -1742,6 +1725,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
             }
         }
         if (direct && ok[conf_lo]) {
+            if (plain) make_digits(&p, classic, &dg);
             last_len = (uint64_t)emit_value(nw, &p, &dg, v, conf_lo / 2, conf_lo % 2, classic, &n_escaped);
             if (nw->ns >= STAGE_NIBBLES && nibw_flush(nw, 0) != 0) {
                 nibw_free(nw);
@@ -1777,7 +1761,6 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     }
     if (conf < 0) {
         free(cache);
-        free(dcache);
         nibw_free(nw);
         int c = conf_hi; /* fixed, or the last auto tried: capacity 2 */
         double v = values[fail_index[c]];
@@ -1793,9 +1776,7 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     if (decide_after_pass1 && (digits + 1) / 2 > bin_bytes) {
         enc = DIRA_ENCODING_BINARY;
         free(cache);
-        free(dcache);
         cache = NULL;
-        dcache = NULL;
         nibw_free(nw);
         nw = NULL;
     }
@@ -1819,7 +1800,6 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     }
     if (width > DIR_MAX_DIM) {
         free(cache);
-        free(dcache);
         nibw_free(nw);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
                      "default width %u over the limit of %u: give a width", width, DIR_MAX_DIM);
@@ -1829,7 +1809,6 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
     if (height == 0) height = 1;
     if (height > DIR_MAX_DIM || (uint64_t)width * height > DIR_MAX_PIXELS) {
         free(cache);
-        free(dcache);
         nibw_free(nw);
     }
     if (height > DIR_MAX_DIM)
@@ -1848,40 +1827,35 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         uint8_t *nb = realloc(nw->out, ncap > size ? ncap : size);
         if (!nb) {
             free(cache);
-            free(dcache);
             nibw_free(nw);
             return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory (%zu bytes)", size);
         }
         nw->out = nb;
         nw->cap = ncap > size ? ncap : size;
     }
-    const uint8_t *dp = dcache;
     for (size_t i = 0; !direct && i < count; i++) {
         parts p;
-        digs dg;
-        if (cache) {
+        if (cache)
             p = cache[i];
-            dg.nl = dp[0] | dp[1] << 8;
-            dg.nr = dp[2];
-            memcpy(dg.left, dp + 3, (size_t)dg.nl);
-            memcpy(dg.right, dp + 3 + dg.nl, (size_t)dg.nr);
-            dp += 3 + dg.nl + dg.nr;
-        } else {
+        else
             split_value(values[i], &p);
+        int n = emit_common(nw->st + nw->ns, &p, cap, ldz, classic);
+        if (n > 0) {
+            nw->ns += (size_t)n;
+            last_len = (uint64_t)n;
+        } else {
+            digs dg;
             make_digits(&p, classic, &dg);
+            last_len = (uint64_t)emit_value(nw, &p, &dg, values[i], cap, ldz, classic, &n_escaped);
         }
-        last_len = (uint64_t)emit_value(nw, &p, &dg, values[i], cap, ldz, classic, &n_escaped);
         if (nw->ns >= STAGE_NIBBLES && nibw_flush(nw, 0) != 0) {
             free(cache);
-            free(dcache);
             nibw_free(nw);
             return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
         }
     }
     free(cache);
-    free(dcache);
     cache = NULL;
-    dcache = NULL;
     /* the pixels: the stream's bytes, then zeros */
     uint8_t *px;
     if (nw) {
