@@ -414,7 +414,8 @@ static void split_value(double v, parts *p)
     p->nz = 0;
     p->frac = 0;
     p->ip = 0;
-    if (p->a == floor(p->a)) {
+    /* every double from 2^52 on is an integer; below, the truncation tells */
+    if (p->a >= 4503599627370496.0 || (double)(int64_t)p->a == p->a) {
         p->isint = 1;
         if (p->a < 18446744073709551616.0) p->ip = (uint64_t)p->a;
         return;
@@ -533,6 +534,28 @@ static int token_len_n(const parts *p, int nl, int nr, int cap, int ldz, int ref
 static int token_len(const parts *p, const digs *d, int cap, int ldz, int reference, enum why *why)
 {
     return token_len_n(p, d->nl, d->nr, cap, ldz, reference, why);
+}
+
+/* The value string lengths of all six configurations (c: capacity c / 2,
+ * ldeczeroes c % 2), -1 where token_len_n fails, as it computes them. */
+static inline void conf_lengths(const parts *p, int nl, int nr, int reference, int len[6])
+{
+    if (reference && p->neg && p->a == 0) { /* negative zero */
+        for (int c = 0; c < 6; c++)
+            len[c] = -1;
+        return;
+    }
+    const int neg = reference ? (p->neg || p->a == 0) : p->neg;
+    const int z0 = p->nz > 0, z1 = p->nz > DIRA_MAX_LDZ;
+    const int c0 = p->neg || p->a >= 1, c1 = nl > (neg ? CAP1_NEG_MAX : CAP1_POS_MAX),
+              c2 = nl > (neg ? CAP2_NEG_MAX : CAP2_POS_MAX);
+    const int b0 = (p->isint ? nl : 0) + nr, b1 = 1 + nl + nr;
+    len[0] = c0 | z0 ? -1 : b0;
+    len[1] = c0 | z1 ? -1 : b0 + 1;
+    len[2] = c1 | z0 ? -1 : b1;
+    len[3] = c1 | z1 ? -1 : b1 + 1;
+    len[4] = c2 | z0 ? -1 : b1 + 1;
+    len[5] = c2 | z1 ? -1 : b1 + 2;
 }
 
 /* Writes the value string (after its `f`) of one configuration; returns
@@ -1704,12 +1727,15 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
             }
             inexact++;
         }
+        int len[NCONF];
+        conf_lengths(&p, nl, nr, classic, len);
         for (int c = conf_lo; c <= conf_hi; c += conf_step) {
-            enum why w;
-            int n = token_len_n(&p, nl, nr, c / 2, c % 2, classic, &w);
+            int n = len[c];
             if (classic) {
                 if (n < 0) {
                     if (ok[c]) {
+                        enum why w;
+                        token_len_n(&p, nl, nr, c / 2, c % 2, classic, &w);
                         ok[c] = 0;
                         fail_index[c] = i;
                         fail_why[c] = w;
