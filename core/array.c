@@ -21,6 +21,12 @@
 #include "dir.h"
 #include "numconv.h"
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 /* Nibble 15 is the delimiter `f`; 0..14 are base-15 digits. */
 #define DELIM 15u
 
@@ -731,8 +737,8 @@ static inline uint64_t b15_value(const uint8_t *d, size_t n)
 /* parse_token: the common case here (at most 16 base-15 digits on each
  * side of the point, a 64-bit decimal significand), anything else through
  * parse_token_full, which also names every error. */
-static inline dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz, int classic,
-                                    double *out, const char **msg)
+static ALWAYS_INLINE dir_error parse_token(const uint8_t *t, size_t len, int cap, int ldz,
+                                           int classic, double *out, const char **msg)
 {
     size_t pos = 0, cnt = 0;
     int neg = 0;
@@ -2748,6 +2754,27 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
     return DIR_OK;
 }
 
+/* Reads the first m values of a classic stream of unpacked nibbles u from
+ * *pos (each string ended by a DELIM, which m < the DELIM count
+ * guarantees), with cap and ldz constants where inlined.  Returns how many
+ * were read: fewer when one is malformed, *pos then at its start (the
+ * caller reads it again to name the error); else *pos after the last 'f'. */
+static ALWAYS_INLINE uint64_t classic_run(const uint8_t *u, uint64_t *pos, uint64_t m, int cap,
+                                          int ldz, double *vals)
+{
+    uint64_t p = *pos, i;
+    for (i = 0; i < m; i++) {
+        uint64_t e = (uint64_t)(next_delim(u + p) - u);
+        const char *msg;
+        if (e - p > DIRA_MAX_TOKEN ||
+            parse_token(u + p, (size_t)(e - p), cap, ldz, 1, &vals[i], &msg) != DIR_OK)
+            break;
+        p = e + 1;
+    }
+    *pos = p;
+    return i;
+}
+
 static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, uint64_t max_values,
                                 double **values_out, size_t *count_out, dira_info *info,
                                 dir_diag *diag)
@@ -2774,7 +2801,18 @@ static dir_error decode_classic(const uint8_t *b, size_t n, int cap, int ldz, ui
     }
     first = (uint64_t)(next_delim(u) - u);
     uint64_t pos = first + 1;
-    for (uint64_t i = 0; i < count; i++) {
+    /* all values but the last, each ended by its 'f', in a loop made for
+     * the configuration; an error stops it early and is named below */
+    uint64_t done;
+    switch (cap * 2 + ldz) {
+    case 0: done = classic_run(u, &pos, count - 1, 0, 0, vals); break;
+    case 1: done = classic_run(u, &pos, count - 1, 0, 1, vals); break;
+    case 2: done = classic_run(u, &pos, count - 1, 1, 0, vals); break;
+    case 3: done = classic_run(u, &pos, count - 1, 1, 1, vals); break;
+    case 4: done = classic_run(u, &pos, count - 1, 2, 0, vals); break;
+    default: done = classic_run(u, &pos, count - 1, 2, 1, vals); break;
+    }
+    for (uint64_t i = done; i < count; i++) {
         uint64_t st = pos;
         /* the sentinel at nd stops the search */
         pos = pos < nd ? (uint64_t)(next_delim(u + pos) - u) : nd;
