@@ -6,7 +6,8 @@
  *
  * Exactness: every number is turned into decimal text and converted once,
  * correctly rounded (fast_float), never assembled with lossy double
- * arithmetic; shortest digits come from libdouble-conversion (numconv.cpp).  The classic encoder
+ * arithmetic; shortest digits come from numconv.cpp (exact integer arithmetic on their
+ * definition, libdouble-conversion for the rest: V8's digits).  The classic encoder
  * reproduces the reference (V8) digits bit for bit, including its rounding of digit strings past
  * 2^53, and checks that each value reads back as the same double.
  */
@@ -82,7 +83,7 @@ static dir_error afail(dir_diag *diag, dir_error err, uint64_t offset, const cha
 
 /* Shortest digits (1..17, no trailing zeros) with d1.d2d3... x 10^e10 == a
  * (a > 0, finite) after a correctly rounded conversion back: V8's algorithm,
- * through libdouble-conversion (numconv.cpp). */
+ * through numconv.cpp. */
 static int shortest_digits(double a, char *digits, int *e10)
 {
     return dir_num_shortest(a, digits, e10);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// numconv.cpp -- the C core's exact number conversions through two
-// maintained libraries: libdouble-conversion (the shortest-digits algorithm
-// of V8, Grisu3 with a bignum fallback: the digits the IMGArrays reference
-// writes, by construction) and fast_float (correctly rounded decimal to
-// double, the Eisel-Lemire algorithm with an exact fallback).  Plain
+// numconv.cpp -- the C core's exact number conversions: shortest digits
+// (the digits V8, and so the IMGArrays reference, writes) computed exactly
+// on their definition with 128-bit integers for the doubles arrays mostly
+// hold, else by libdouble-conversion (V8's own algorithm, Grisu3 with a
+// bignum fallback); and fast_float (correctly rounded decimal to double, the
+// Eisel-Lemire algorithm with an exact fallback).  The test arrays-fastpaths
+// compares the two shortest-digit routes on millions of doubles.  Plain
 // functions with C linkage; no exceptions escape, nothing is allocated.
 #include "numconv.h"
 
