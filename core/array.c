@@ -170,6 +170,7 @@ static int b15_len(uint64_t x)
 }
 
 /* The base-15 digit pairs of 0..224. */
+/* clang-format off */
 #define P15(a)                                                                                     \
     {a, 0}, {a, 1}, {a, 2}, {a, 3}, {a, 4}, {a, 5}, {a, 6}, {a, 7}, {a, 8}, {a, 9}, {a, 10},       \
         {a, 11}, {a, 12}, {a, 13}, {a, 14}
@@ -190,6 +191,7 @@ static const uint8_t b15_pairs[225][2] = {
     P15(13),
     P15(14)};
 #undef P15
+/* clang-format on */
 
 /* The n base-15 digits of x < 15^n < 2^32, a pair per step from the end. */
 static inline void b15_u32(uint32_t x, int n, uint8_t *out)
@@ -517,7 +519,7 @@ static int token_len_n(const parts *p, int nl, int nr, int cap, int ldz, int ref
             return -1;
         }
     } else if (nl > (cap == 1 ? (neg ? CAP1_NEG_MAX : CAP1_POS_MAX)
-                                 : (neg ? CAP2_NEG_MAX : CAP2_POS_MAX))) {
+                              : (neg ? CAP2_NEG_MAX : CAP2_POS_MAX))) {
         *why = WHY_BIG;
         return -1;
     }
@@ -1759,7 +1761,8 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         }
         if (direct && ok[conf_lo]) {
             if (plain) make_digits(&p, classic, &dg);
-            last_len = (uint64_t)emit_value(nw, &p, &dg, v, conf_lo / 2, conf_lo % 2, classic, &n_escaped);
+            last_len =
+                (uint64_t)emit_value(nw, &p, &dg, v, conf_lo / 2, conf_lo % 2, classic, &n_escaped);
             if (nw->ns >= STAGE_NIBBLES && nibw_flush(nw, 0) != 0) {
                 nibw_free(nw);
                 return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
@@ -2910,8 +2913,8 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
                          "alpha asked for, but the image has no alpha channel");
         size_t n;
         uint8_t *b = NULL;
-        const uint8_t *data = stream_bytes(pixels, width, height, channels, stride,
-                                           opt->alpha != 0, &n, &b);
+        const uint8_t *data =
+            stream_bytes(pixels, width, height, channels, stride, opt->alpha != 0, &n, &b);
         if (!data) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
         dir_error e = decode_classic(data, n, opt->capacity, opt->ldeczeroes, max_values, values,
                                      count, info, diag);
@@ -2921,8 +2924,7 @@ dir_error dira_decode(const uint8_t *pixels, uint32_t width, uint32_t height, un
     }
     size_t n;
     uint8_t *b = NULL;
-    const uint8_t *data =
-        stream_bytes(pixels, width, height, channels, stride, use_alpha, &n, &b);
+    const uint8_t *data = stream_bytes(pixels, width, height, channels, stride, use_alpha, &n, &b);
     if (!data) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
     dir_error e = decode_self(data, n, use_alpha, max_values, values, count, info, diag);
     free(b);

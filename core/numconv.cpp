@@ -32,7 +32,8 @@ extern "C" int dir_num_shortest_library(double a, uint64_t *w, int *e10)
     return length;
 }
 
-namespace {
+namespace
+{
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -88,10 +89,13 @@ int shortest_fast(double a, uint64_t *w, int *e10)
     const int q = be - 1075; // a = m x 2^q, 2^52 <= m < 2^53
     // e = floor(log10 a) is floor((q + 52) log10 2) or one more: with
     // p = 16 - that estimate, a x 10^p lies in [10^16, 10^18)
-    const int e_est = ((q + 52) * 78913) >> 18; // floor((q + 52) log10 2), exact for |q + 52| < 2^11
+    // floor((q + 52) log10 2) (78913 / 2^18 is close enough for |q + 52| < 2^11),
+    // rounding down for negative numbers too
+    const int e2 = (q + 52) * 78913;
+    const int e_est = e2 >= 0 ? e2 >> 18 : -((-e2 + (1 << 18) - 1) >> 18);
     const int p = 16 - e_est;
     if (p < 1 || p > 27) return 0; // 5^27 < 2^63
-    const int sh = 2 - (q + p);      // X4 / 2^sh = a x 10^p
+    const int sh = 2 - (q + p);    // X4 / 2^sh = a x 10^p
     if (sh < 3 || sh > 120) return 0;
     static const uint64_t pow5[28] = {1ull,
                                       5ull,

@@ -95,8 +95,8 @@ static void test_shortest(void)
     /* weights-like values: 16 and 17 significant digits */
     for (int i = 0; i < 300000; i++)
         check_shortest(ldexp((double)(next() >> 11), -53) * pow(10, -(double)(next() % 5)));
-    fprintf(stderr, "shortest digits: %ld doubles, %ld differ from the library\n",
-            shortest_checked, shortest_bad);
+    fprintf(stderr, "shortest digits: %ld doubles, %ld differ from the library\n", shortest_checked,
+            shortest_bad);
 }
 
 /* A value of the kind k. */
@@ -129,9 +129,9 @@ static double value_of(int k)
     case 2: /* integers next to powers of 15, up to past 2^64 */
         return s * (p15[next() % 18] + (double)((int)(next() % 3) - 1));
     case 3: /* integers around 2^53 and 2^64 */
-        return s * ldexp(1, (next() & 1) ? 53 : 64) * (1 + (double)((int)(next() % 5) - 2) * 0x1p-52);
-    case 4: /* zeros of both signs */
-        return (next() & 1) ? 0.0 : -0.0;
+        return s * ldexp(1, (next() & 1) ? 53 : 64) *
+               (1 + (double)((int)(next() % 5) - 2) * 0x1p-52);
+    case 4: /* zeros of both signs */ return (next() & 1) ? 0.0 : -0.0;
     case 5: /* values with many leading zeros */
         return s * ldexp((double)(next() >> 11), -53) * pow(10, -(double)(next() % 20));
     case 6: /* random bit patterns */
@@ -186,8 +186,9 @@ static void check_paths(const double *v, size_t n, int classic, int ldz_allowed,
                    f.info.inexact == a.info.inexact && f.info.escaped == a.info.escaped &&
                    f.info.stream_digits == a.info.stream_digits;
         if (!same) {
-            fprintf(stderr, "%s (%zu values, %s, capacity %d, ldeczeroes %d): one pass and two "
-                            "passes differ\n",
+            fprintf(stderr,
+                    "%s (%zu values, %s, capacity %d, ldeczeroes %d): one pass and two "
+                    "passes differ\n",
                     what, n, classic ? "classic" : "self-describing", o.capacity, o.ldeczeroes);
             test_failures++;
         }
@@ -236,9 +237,8 @@ static void test_paths(void)
         test_failures++;
         return;
     }
-    static const char *const names[] = {"weights",   "short decimals", "powers of 15",
-                                        "2^53/2^64", "zeros",          "leading zeros",
-                                        "bit patterns", "mixed"};
+    static const char *const names[] = {"weights", "short decimals", "powers of 15", "2^53/2^64",
+                                        "zeros",   "leading zeros",  "bit patterns", "mixed"};
     for (int kind = 0; kind < 9; kind++) {
         for (size_t i = 0; i < N; i++)
             v[i] = value_of(kind == 8 ? (int)(next() % 8) : kind);
