@@ -1512,12 +1512,15 @@ static int emit_value(nibw *w, const parts *p, const digs *d, double v, int cap,
 }
 
 /* Writes 'f' and the value string of a common value -- an integer below
- * 2^53 or a number with an integer part below 2^53, that reads back
- * exactly -- that configuration (cap, ldz) holds without an escape, as
- * assemble_token would; returns the nibbles written, or 0 for any other
- * value (the caller takes the general route). */
-static inline int emit_common(uint8_t *o, const parts *p, int cap, int ldz, int reference)
+ * 2^53 or a number with an integer part below 2^53 -- that configuration
+ * (cap, ldz) holds without an escape, as assemble_token would; returns the
+ * nibbles written, or 0 for any other value (the caller takes the general
+ * route).  *inexact: the reference's rounded digits do not read back as
+ * the value (reference_exact_d). */
+static inline int emit_common(uint8_t *o, const parts *p, int cap, int ldz, int reference,
+                              int *inexact)
 {
+    *inexact = 0;
     if (p->isint && p->a >= TWO53) return 0;
     if (reference && p->neg && p->a == 0) return 0; /* negative zero */
     const int neg = reference ? (p->neg || p->a == 0) : p->neg;
@@ -1535,9 +1538,9 @@ static inline int emit_common(uint8_t *o, const parts *p, int cap, int ldz, int 
         nr = b15_len(fhi) + 1;
         /* and they must read back as |v| (reference_exact_d) */
         double r;
-        if (p->nz > DIRA_MAX_LDZ || !fast_decimal(p->ip, 1, (size_t)p->nz, fhi * 15 + r1, &r) ||
-            memcmp(&r, &p->a, sizeof r) != 0)
+        if (p->nz > DIRA_MAX_LDZ || !fast_decimal(p->ip, 1, (size_t)p->nz, fhi * 15 + r1, &r))
             return 0;
+        *inexact = memcmp(&r, &p->a, sizeof r) != 0;
     }
     if (cap == 0) {
         if (p->neg || p->a >= 1) return 0;
@@ -1694,8 +1697,10 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
         split_value(v, &p);
         if (direct && ok[conf_lo]) {
             /* the common value: written at once */
-            int n = emit_common(nw->st + nw->ns, &p, conf_lo / 2, conf_lo % 2, classic);
-            if (n > 0) {
+            int inx;
+            int n = emit_common(nw->st + nw->ns, &p, conf_lo / 2, conf_lo % 2, classic, &inx);
+            if (n > 0 && (!inx || opt.allow_inexact)) {
+                inexact += (uint64_t)inx;
                 nw->ns += (size_t)n;
                 total[conf_lo] += (uint64_t)n;
                 last_len = (uint64_t)n;
@@ -1875,7 +1880,8 @@ static dir_error encode_impl(const double *values, size_t count, const dira_opti
             p = cache[i];
         else
             split_value(values[i], &p);
-        int n = emit_common(nw->st + nw->ns, &p, cap, ldz, classic);
+        int inx; /* counted in pass 1 */
+        int n = emit_common(nw->st + nw->ns, &p, cap, ldz, classic, &inx);
         if (n > 0) {
             nw->ns += (size_t)n;
             last_len = (uint64_t)n;
