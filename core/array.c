@@ -1458,15 +1458,15 @@ static int nibw_flush(nibw *w, int final)
     /* eight nibbles to four bytes at a time: in each 16-bit lane of x the
      * pair's first nibble shifted up, or-ed with the second, then the lanes'
      * low bytes gathered */
-    for (; i + 4 <= pairs; i += 4) {
-        uint64_t x = load_le64(s + 2 * i);
+    for (; i + 8 <= pairs; i += 8) {
+        uint64_t x = load_le64(s + 2 * i), y = load_le64(s + 2 * i + 8);
         x = ((x & 0x00FF00FF00FF00FFull) << 4 | (x >> 8)) & 0x00FF00FF00FF00FFull;
+        y = ((y & 0x00FF00FF00FF00FFull) << 4 | (y >> 8)) & 0x00FF00FF00FF00FFull;
         x = (x | x >> 8) & 0x0000FFFF0000FFFFull;
-        x = x | x >> 16;
-        o[i] = (uint8_t)x;
-        o[i + 1] = (uint8_t)(x >> 8);
-        o[i + 2] = (uint8_t)(x >> 16);
-        o[i + 3] = (uint8_t)(x >> 24);
+        y = (y | y >> 8) & 0x0000FFFF0000FFFFull;
+        x = (x | x >> 16) & 0xFFFFFFFFull;
+        y = (y | y >> 16) & 0xFFFFFFFFull;
+        store_le64(o + i, x | y << 32);
     }
     for (; i < pairs; i++)
         o[i] = (uint8_t)(s[2 * i] << 4 | s[2 * i + 1]);

@@ -77,7 +77,7 @@ int dec_digits(uint64_t v)
 // highest power of ten in [L, H]; among several, the one nearest a.  A tie
 // (never seen, but possible in principle) is left to the library, whose
 // rule (round half to even) it would be.  The result is what the
-// library's shortest mode gives: the test arrays-shortest compares the two
+// library's shortest mode gives: the test arrays-fastpaths compares the two
 // on millions of doubles.
 int shortest_fast(double a, uint64_t *w, int *e10)
 {
