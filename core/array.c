@@ -1455,9 +1455,9 @@ static int nibw_flush(nibw *w, int final)
     uint8_t *o = w->out + w->at;
     const uint8_t *s = w->st;
     size_t i = 0;
-    /* eight nibbles to four bytes at a time: in each 16-bit lane of x the
-     * pair's first nibble shifted up, or-ed with the second, then the lanes'
-     * low bytes gathered */
+    /* sixteen nibbles to eight bytes at a time, eight from each of x and y: in
+     * each 16-bit lane the pair's first nibble shifted up, or-ed with the
+     * second, then the lanes' low bytes gathered */
     for (; i + 8 <= pairs; i += 8) {
         uint64_t x = load_le64(s + 2 * i), y = load_le64(s + 2 * i + 8);
         x = ((x & 0x00FF00FF00FF00FFull) << 4 | (x >> 8)) & 0x00FF00FF00FF00FFull;
@@ -2144,15 +2144,21 @@ static uint8_t *unpack_nibbles(const uint8_t *b, size_t n, uint64_t *delims)
     if (!u) return NULL;
     uint64_t cnt = 0;
     size_t i = 0;
-    /* four bytes at a time: their nibbles spread into the bytes of y, the
-     * first lowest; a byte of y is 15 when adding 1 sets its bit 4 */
-    for (; i + 4 <= n; i += 4) {
-        uint64_t x = (uint64_t)b[i] | (uint64_t)b[i + 1] << 16 | (uint64_t)b[i + 2] << 32 |
-                     (uint64_t)b[i + 3] << 48;
-        uint64_t y = ((x >> 4) & 0x000F000F000F000Full) | ((x & 0x000F000F000F000Full) << 8);
-        store_le64(u + 2 * i, y);
-        uint64_t f = ((y + 0x0101010101010101ull) & 0x1010101010101010ull) >> 4;
-        cnt += (f * 0x0101010101010101ull) >> 56;
+    /* eight bytes at a time, in halves of four: their nibbles spread into
+     * the bytes of y, the first lowest; a byte of y is 15 when adding 1 sets
+     * its bit 4 */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v = load_le64(b + i);
+        for (int half = 0; half < 2; half++) {
+            /* the four bytes into the low bytes of 16-bit lanes */
+            uint64_t x = half ? v >> 32 : v & 0xFFFFFFFFull;
+            x = (x | x << 16) & 0x0000FFFF0000FFFFull;
+            x = (x | x << 8) & 0x00FF00FF00FF00FFull;
+            uint64_t y = ((x >> 4) & 0x000F000F000F000Full) | ((x & 0x000F000F000F000Full) << 8);
+            store_le64(u + 2 * i + 8 * (size_t)half, y);
+            uint64_t f = ((y + 0x0101010101010101ull) & 0x1010101010101010ull) >> 4;
+            cnt += (f * 0x0101010101010101ull) >> 56;
+        }
     }
     for (; i < n; i++) {
         u[2 * i] = b[i] >> 4;
