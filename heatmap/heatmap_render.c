@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* heatmap_render.c -- panels of the readable heatmap, drawn with cairo.
- * The layout and colours come from the core (dira_heatmap_tensor); this
- * file only enlarges the cells and draws the text, the colour bar and the
- * ticks.  See heatmap_render.h. */
+/* heatmap_render.c -- the readable heatmap's panels, drawn with cairo, for
+ * dirtool and the GIMP plug-ins.  The decoding, layout, colours and
+ * statistics come from the core (dira_decode_tensors, dira_heatmap_tensor,
+ * dira_heatmap_scaled); this file only enlarges the cells and draws the
+ * text, the colour bar and the ticks.  See heatmap_render.h. */
 #include "heatmap_render.h"
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,9 +56,9 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3g", v);
 }
 
-int heat_render_panel(const dira_tensor *t, const dira_heat_options *opt, unsigned zoom,
-                      uint8_t **rgb, uint32_t *width, uint32_t *height, dira_heat *heat, char *err,
-                      size_t errlen)
+static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsigned zoom,
+                        uint8_t **rgb, uint32_t *width, uint32_t *height, dira_heat *heat,
+                        char *err, size_t errlen)
 {
     dir_diag diag;
     if (dira_heatmap_tensor(t, opt, heat, &diag) != DIR_OK) {
@@ -238,80 +241,236 @@ int heat_render_panel(const dira_tensor *t, const dira_heat_options *opt, unsign
     return 0;
 }
 
-int heat_render_all(const dira_tensor *t, size_t n, const dira_heat_options *opt, unsigned zoom,
-                    uint8_t **rgb, uint32_t *width, uint32_t *height, FILE *report, char *err,
-                    size_t errlen)
+void heat_request_default(heat_request *req)
 {
-    uint8_t **panels = calloc(n ? n : 1, sizeof *panels);
-    uint32_t *pw = calloc(n ? n : 1, sizeof *pw), *ph = calloc(n ? n : 1, sizeof *ph);
-    if (!panels || !pw || !ph) {
-        free(panels);
-        free(pw);
-        free(ph);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+    memset(req, 0, sizeof *req);
+    dira_options_default(&req->read);
+}
+
+void heat_tensor_label(const dira_tensor *t, char *buf, size_t size)
+{
+    char shape[256];
+    shape_text(t, shape, sizeof shape);
+    snprintf(buf, size, "%s %s %s", t->name[0] ? t->name : "(unnamed)", shape,
+             dira_dtype_name(t->dtype));
+}
+
+void heat_page_free(heat_page *page)
+{
+    for (size_t i = 0; i < page->count; i++)
+        free(page->panels[i].rgb);
+    free(page->panels);
+    free(page->report);
+    memset(page, 0, sizeof *page);
+}
+
+uint8_t *heat_page_compose(const heat_page *page)
+{
+    size_t W = page->width, H = page->height;
+    size_t bytes = W * H * 3;
+    uint8_t *out = malloc(bytes ? bytes : 1);
+    if (!out) return NULL;
+    memset(out, 255, bytes);
+    for (size_t i = 0; i < page->count; i++) {
+        const heat_panel *p = &page->panels[i];
+        for (uint32_t y = 0; y < p->height; y++)
+            memcpy(out + 3 * (((size_t)p->y + y) * W), p->rgb + 3 * (size_t)y * p->width,
+                   3 * (size_t)p->width);
     }
-    uint64_t W = 0, H = 0;
-    int rc = 0;
-    size_t drawn = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        dira_heat heat;
-        if (dira_tensor_elements(&t[i]) == 0) continue; /* nothing to draw */
+    return out;
+}
+
+/* Appends a formatted line to the page's report. */
+static int report(heat_page *page, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int report(heat_page *page, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    char *r = realloc(page->report, *len + (size_t)n + 1);
+    if (!r) return -1;
+    page->report = r;
+    va_start(ap, fmt);
+    vsnprintf(r + *len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    *len += (size_t)n;
+    return 0;
+}
+
+static int fail(heat_page *page, int code, char *err, size_t errlen, const char *msg)
+{
+    if (msg) snprintf(err, errlen, "%s", msg);
+    heat_page_free(page);
+    return code;
+}
+
+/* The plain grid: every value concatenated, one pixel each. */
+static int render_plain(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                        size_t stride, const heat_request *req, heat_page *page, char *err,
+                        size_t errlen)
+{
+    double *v = NULL;
+    size_t n = 0;
+    dira_info info;
+    dir_diag diag;
+    if (dira_decode(pixels, width, height, channels, stride, &req->read, &v, &n, &info, &diag) !=
+        DIR_OK)
+        return fail(page, HEAT_EREAD, err, errlen, diag.message);
+    if (n == 0) {
+        dir_free(v);
+        return fail(page, HEAT_EREAD, err, errlen, "the image holds no values");
+    }
+    if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
+    uint32_t rows = req->rows, cols = req->cols;
+    /* one side given: the other holds every value */
+    if (rows && !cols) cols = (uint32_t)((n + rows - 1) / rows);
+    if (cols && !rows) rows = (uint32_t)((n + cols - 1) / cols);
+    dira_stats st;
+    heat_panel *p = calloc(1, sizeof *p);
+    if (!p) {
+        dir_free(v);
+        return fail(page, HEAT_EDRAW, err, errlen, "out of memory");
+    }
+    page->panels = p;
+    page->count = 1;
+    uint8_t *rgb = NULL;
+    dir_error e = dira_heatmap_scaled(v, n, rows, cols, req->heat.scale, &rgb, &p->width,
+                                      &p->height, &st, &diag);
+    dir_free(v);
+    if (e != DIR_OK) return fail(page, HEAT_EDRAW, err, errlen, diag.message);
+    /* the core's allocation, copied so that every panel is free()d alike */
+    p->rgb = malloc((size_t)p->width * p->height * 3);
+    if (p->rgb) memcpy(p->rgb, rgb, (size_t)p->width * p->height * 3);
+    dir_free(rgb);
+    if (!p->rgb) return fail(page, HEAT_EDRAW, err, errlen, "out of memory");
+    snprintf(p->label, sizeof p->label, "Heatmap");
+    page->width = p->width;
+    page->height = p->height;
+    page->values = st.count;
+    page->min = st.min;
+    page->max = st.max;
+    page->mean = st.mean;
+    char a[DIRA_NUMBER_BUFSIZE], b[DIRA_NUMBER_BUFSIZE], c[DIRA_NUMBER_BUFSIZE];
+    dira_shortest(st.min, a);
+    dira_shortest(st.max, b);
+    dira_shortest(st.mean, c);
+    size_t len = 0;
+    if (report(page, &len, "count %llu min %s max %s mean %s\n", (unsigned long long)st.count, a, b,
+               c))
+        return fail(page, HEAT_EDRAW, err, errlen, "out of memory");
+    return HEAT_OK;
+}
+
+int heat_render_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                       size_t stride, const heat_request *req, heat_progress_fn progress,
+                       void *user, heat_page *page, char *err, size_t errlen)
+{
+    memset(page, 0, sizeof *page);
+    if (req->zoom > HEAT_MAX_ZOOM)
+        return fail(page, HEAT_EDRAW, err, errlen, "zoom takes 0 (automatic) to 64");
+    if (req->plain || req->rows || req->cols)
+        return render_plain(pixels, width, height, channels, stride, req, page, err, errlen);
+
+    dira_tensors *ts = NULL;
+    dira_info info;
+    dir_diag diag;
+    if (dira_decode_tensors(pixels, width, height, channels, stride, &req->read, &ts, &info,
+                            &diag) != DIR_OK)
+        return fail(page, HEAT_EREAD, err, errlen, diag.message);
+    /* normalised values are drawn as the original ones */
+    if (info.normalised)
+        for (size_t i = 0; i < ts->count; i++) {
+            const dira_tensor *t = &ts->tensors[i];
+            uint64_t ne = dira_tensor_elements(t);
+            for (uint64_t j = 0; t->dtype == DIRA_F64 && j < ne; j++) {
+                double d;
+                uint64_t u;
+                dira_element_double(t, j, &d);
+                dira_unnormalise(&d, 1, info.norm_min, info.norm_max);
+                memcpy(&u, &d, sizeof u);
+                uint8_t *q = (uint8_t *)t->data + 8 * j;
+                for (int k = 0; k < 8; k++)
+                    q[k] = (uint8_t)(u >> (8 * k));
+            }
+        }
+    page->panels = calloc(ts->count ? ts->count : 1, sizeof *page->panels);
+    if (!page->panels) {
+        dir_free(ts);
+        return fail(page, HEAT_EDRAW, err, errlen, "out of memory");
+    }
+    uint64_t W = 0, H = 0, finite = 0;
+    double sum = 0;
+    size_t len = 0;
+    int rc = HEAT_OK;
+    for (size_t i = 0; i < ts->count && rc == HEAT_OK; i++) {
+        const dira_tensor *t = &ts->tensors[i];
+        if (dira_tensor_elements(t) == 0) continue; /* nothing to draw */
         /* tiles only for the tensors whose rows (or, 2-D, columns) fit them */
-        dira_heat_options o = *opt;
+        dira_heat_options o = req->heat;
         if (o.tile_rows) {
             uint64_t rc2 = (uint64_t)o.tile_rows * o.tile_cols;
-            int fits = t[i].rank >= 2 && (t[i].shape[t[i].rank - 1] == rc2 ||
-                                          (t[i].rank == 2 && t[i].shape[0] == rc2));
+            int fits = t->rank >= 2 &&
+                       (t->shape[t->rank - 1] == rc2 || (t->rank == 2 && t->shape[0] == rc2));
             if (!fits) o.tile_rows = o.tile_cols = 0;
         }
-        rc = heat_render_panel(&t[i], &o, zoom, &panels[i], &pw[i], &ph[i], &heat, err, errlen);
-        if (rc) break;
-        drawn++;
-        if (pw[i] > W) W = pw[i];
-        H += ph[i];
-        if (report) {
-            char s[256];
-            shape_text(&t[i], s, sizeof s);
-            char a[DIRA_NUMBER_BUFSIZE], b[DIRA_NUMBER_BUFSIZE], c[DIRA_NUMBER_BUFSIZE],
-                d[DIRA_NUMBER_BUFSIZE], e[DIRA_NUMBER_BUFSIZE];
-            dira_shortest(heat.min, a);
-            dira_shortest(heat.max, b);
-            dira_shortest(heat.mean, c);
-            dira_shortest(heat.std, d);
-            dira_shortest(heat.scale, e);
-            fprintf(report,
-                    "%s %s %s: count %llu min %s max %s mean %s std %s scale %s clipped %llu "
-                    "non-finite %llu\n",
-                    t[i].name[0] ? t[i].name : "(unnamed)", s, dira_dtype_name(t[i].dtype),
-                    (unsigned long long)heat.count, a, b, c, d, e,
-                    (unsigned long long)(heat.clipped_low + heat.clipped_high),
-                    (unsigned long long)heat.nonfinite);
+        heat_panel *p = &page->panels[page->count];
+        dira_heat heat;
+        if (render_panel(t, &o, req->zoom, &p->rgb, &p->width, &p->height, &heat, err, errlen)) {
+            rc = HEAT_EDRAW;
+            break;
         }
-    }
-    if (rc == 0 && drawn == 0) rc = -1, snprintf(err, errlen, "no tensor has values to draw");
-    uint8_t *out = rc == 0 ? malloc((size_t)(W * H * 3)) : NULL;
-    if (rc == 0 && !out) rc = -1, snprintf(err, errlen, "out of memory");
-    if (rc == 0) {
-        memset(out, 255, (size_t)(W * H * 3));
-        uint64_t y0 = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!panels[i]) continue;
-            for (uint32_t y = 0; y < ph[i]; y++)
-                memcpy(out + 3 * ((y0 + y) * W), panels[i] + 3 * (size_t)y * pw[i],
-                       3 * (size_t)pw[i]);
-            y0 += ph[i];
+        page->count++;
+        heat_tensor_label(t, p->label, sizeof p->label);
+        p->y = (uint32_t)H;
+        if (p->width > W) W = p->width;
+        H += p->height;
+        if (H > 1u << 30) {
+            snprintf(err, errlen, "the heatmap would be over %u pixels tall", 1u << 30);
+            rc = HEAT_EDRAW;
+            break;
         }
-        *rgb = out;
-        *width = (uint32_t)W;
-        *height = (uint32_t)H;
+        uint64_t nf = heat.count - heat.nonfinite;
+        page->values += heat.count;
+        if (nf) {
+            if (finite == 0 || heat.min < page->min) page->min = heat.min;
+            if (finite == 0 || heat.max > page->max) page->max = heat.max;
+            sum += heat.mean * (double)nf;
+            finite += nf;
+        }
+        char s[256];
+        shape_text(t, s, sizeof s);
+        char a[DIRA_NUMBER_BUFSIZE], b[DIRA_NUMBER_BUFSIZE], c[DIRA_NUMBER_BUFSIZE],
+            d[DIRA_NUMBER_BUFSIZE], e[DIRA_NUMBER_BUFSIZE];
+        dira_shortest(heat.min, a);
+        dira_shortest(heat.max, b);
+        dira_shortest(heat.mean, c);
+        dira_shortest(heat.std, d);
+        dira_shortest(heat.scale, e);
+        if (report(page, &len,
+                   "%s %s %s: count %llu min %s max %s mean %s std %s scale %s clipped %llu "
+                   "non-finite %llu\n",
+                   t->name[0] ? t->name : "(unnamed)", s, dira_dtype_name(t->dtype),
+                   (unsigned long long)heat.count, a, b, c, d, e,
+                   (unsigned long long)(heat.clipped_low + heat.clipped_high),
+                   (unsigned long long)heat.nonfinite)) {
+            snprintf(err, errlen, "out of memory");
+            rc = HEAT_EDRAW;
+        }
+        if (progress) progress((double)(i + 1) / (double)ts->count, user);
     }
-    for (size_t i = 0; i < n; i++)
-        free(panels[i]);
-    free(panels);
-    free(pw);
-    free(ph);
-    return rc;
+    dir_free(ts);
+    if (rc == HEAT_OK && page->count == 0) {
+        snprintf(err, errlen, "no tensor has values to draw");
+        rc = HEAT_EDRAW;
+    }
+    if (rc != HEAT_OK) return fail(page, rc, err, errlen, NULL);
+    page->width = (uint32_t)W;
+    page->height = (uint32_t)H;
+    page->mean = finite ? sum / (double)finite : 0;
+    return HEAT_OK;
 }
 
 void heat_render_release(void)
