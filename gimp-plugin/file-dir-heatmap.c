@@ -367,10 +367,7 @@ new_heatmap_image (const heat_page *page,
                                      gimp_image_get_default_new_layer_mode (image_ID));
 
       gimp_image_insert_layer (image_ID, bg_ID, -1, (gint) page->count);
-      gimp_context_push ();
-      gimp_context_set_background (&(GimpRGB) { 1.0, 1.0, 1.0, 1.0 });
-      gimp_drawable_fill (bg_ID, GIMP_FILL_BACKGROUND);
-      gimp_context_pop ();
+      gimp_drawable_fill (bg_ID, GIMP_FILL_WHITE);
     }
 
   /* the first tensor's layer is the active one */
