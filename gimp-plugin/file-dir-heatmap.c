@@ -244,7 +244,7 @@ heatmap_dialog (DirHeatmapVals *vals,
     int_spin (table, 4, "T_ile columns:", "See tile rows",
               &vals->tile_cols, 4096, &tcols_adj);
 
-  plain = gtk_check_button_new_with_mnemonic ("P_lain grid: one pixel per "
+  plain = gtk_check_button_new_with_mnemonic ("Plain _grid: one pixel per "
                                               "value, every tensor together");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (plain), vals->plain);
   g_signal_connect (plain, "toggled",
