@@ -334,7 +334,7 @@ dir_create_procedure (GimpPlugIn  *plug_in,
                                            "Classic images: the alpha byte "
                                            "holds data",
                                            FALSE, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "rows", "_Rows (height)",
+      gimp_procedure_add_int_argument (procedure, "rows", "Ro_ws (height)",
                                        "Plain grid: rows (0: from the "
                                        "columns, or near-square); a non-zero "
                                        "value draws the plain grid",
