@@ -984,7 +984,7 @@ class Display:
 
 
 def mode_interactive(a, work, checks):
-    """The export dialog and the heatmap dialogs, driven by key presses."""
+    """The export dialog and the heatmap dialog, driven by key presses."""
     dirtool = env_path("DIRTOOL")
     node = shared_file("imgarrays-reference/small/node.png")
     src = os.path.join(work, "src.png")
