@@ -31,7 +31,9 @@ MODE is one of:
            RUN-WITH-LAST-VALS) and the heatmap dialog (the sample network's
            four tensors, then a classic image with zoom 2) on a private
            Xvfb display, driven with xdotool; with DIR_SCREENSHOT_DIR set,
-           screenshots of the dialogs are saved there (docs/img/)
+           screenshots of the dialogs are saved there (docs/img/), and one
+           of the heatmap's layers in the GIMP 3 window
+           (docs/img/gimp-heatmap.sh)
 
 Each mode starts GIMP once with a temporary profile (GIMP3_DIRECTORY) whose
 gimprc is the one `meson devenv` uses, so the freshly built plug-in is the
@@ -819,6 +821,12 @@ def mode_interactive(a, work, checks):
             hdr = header(a.testimg, ic)
             checks.ok(hdr.get("backend") == "zstd" and hdr.get("layout") == "ordered",
                       f"the preset replaced the remembered none/interleaved ({hdr})")
+    shots = os.environ.get("DIR_SCREENSHOT_DIR")
+    if shots:
+        # the result in the real GIMP 3 window: the layers and the Layers
+        # dock (docs/img/gimp-heatmap.sh, as for GIMP 2.10)
+        run(["sh", os.path.join(env_path("DIR_SOURCE_ROOT"), "docs", "img", "gimp-heatmap.sh"),
+             env_path("DIR_BUILD_ROOT"), os.path.join(shots, "gimp3-heatmap.png"), "3"])
     checks.ok("dialog heatmap net count=79510 layers=5" in marks,
               "the sample network from the dialog: four tensor layers and the background")
     if checks.ok(os.path.exists(net_png), "the network's heatmap was drawn"):
