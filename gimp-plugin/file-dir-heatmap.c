@@ -323,9 +323,9 @@ dir_read_drawable (gint32   drawable_ID,
 }
 
 /* The page as an image: one layer per panel, named after its tensor, at
- * its place in the page, the first tensor on top; under them (the readable
- * heatmap) a white background the page's size.  The report is the image's
- * comment (Image > Image Properties > Comment). */
+ * its place in the page, the first tensor on top (and active); under them
+ * (the readable heatmap) a white background the page's size.  The report is
+ * the image's comment (Image > Image Properties > Comment). */
 static gint32
 new_heatmap_image (const heat_page *page,
                    gboolean         plain)
@@ -341,7 +341,20 @@ new_heatmap_image (const heat_page *page,
 
   gimp_image_undo_disable (image_ID);
 
-  for (i = 0; i < page->count; i++)
+  if (! plain)
+    {
+      gint32 bg_ID = gimp_layer_new (image_ID, "Background",
+                                     page->width, page->height,
+                                     GIMP_RGB_IMAGE, 100,
+                                     gimp_image_get_default_new_layer_mode (image_ID));
+
+      gimp_image_insert_layer (image_ID, bg_ID, -1, 0);
+      gimp_drawable_fill (bg_ID, GIMP_FILL_WHITE);
+    }
+
+  /* the last tensor first, each on top of the stack: the first tensor's
+   * layer ends on top, and active */
+  for (i = page->count; i-- > 0;)
     {
       const heat_panel *p = &page->panels[i];
       GeglBuffer       *buffer;
@@ -350,7 +363,7 @@ new_heatmap_image (const heat_page *page,
       layer_ID = gimp_layer_new (image_ID, p->label, p->width, p->height,
                                  GIMP_RGB_IMAGE, 100,
                                  gimp_image_get_default_new_layer_mode (image_ID));
-      gimp_image_insert_layer (image_ID, layer_ID, -1, (gint) i);
+      gimp_image_insert_layer (image_ID, layer_ID, -1, 0);
       gimp_layer_set_offsets (layer_ID, 0, (gint) p->y);
 
       buffer = gimp_drawable_get_buffer (layer_ID);
@@ -358,23 +371,6 @@ new_heatmap_image (const heat_page *page,
                        babl_format ("R'G'B' u8"), p->rgb, GEGL_AUTO_ROWSTRIDE);
       g_object_unref (buffer);
     }
-
-  if (! plain)
-    {
-      gint32 bg_ID = gimp_layer_new (image_ID, "Background",
-                                     page->width, page->height,
-                                     GIMP_RGB_IMAGE, 100,
-                                     gimp_image_get_default_new_layer_mode (image_ID));
-
-      gimp_image_insert_layer (image_ID, bg_ID, -1, (gint) page->count);
-      gimp_drawable_fill (bg_ID, GIMP_FILL_WHITE);
-    }
-
-  /* the first tensor's layer is the active one */
-  if (page->count)
-    gimp_image_set_active_layer (image_ID,
-                                 gimp_image_get_layer_by_name (image_ID,
-                                                               page->panels[0].label));
 
   parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
                                 strlen (page->report) + 1, page->report);

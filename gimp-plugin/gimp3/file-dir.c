@@ -1028,10 +1028,10 @@ read_layer (GimpDrawable *drawable,
 }
 
 /* The page as an image: one layer per panel, named after its tensor, at
- * its place in the page, the first tensor on top; under them (the readable
- * heatmap) a white background the page's size, so that the flattened image
- * is dirtool's picture.  The report is the image's comment (Image > Image
- * Properties > Comment). */
+ * its place in the page, the first tensor on top (and selected); under them
+ * (the readable heatmap) a white background the page's size, so that the
+ * flattened image is dirtool's picture.  The report is the image's comment
+ * (Image > Image Properties > Comment). */
 static GimpImage *
 new_heatmap_image (const heat_page *page,
                    gboolean         plain)
@@ -1044,7 +1044,20 @@ new_heatmap_image (const heat_page *page,
                                          GIMP_PRECISION_U8_NON_LINEAR);
   gimp_image_undo_disable (image);
 
-  for (i = 0; i < page->count; i++)
+  if (! plain)
+    {
+      GimpLayer *bg = gimp_layer_new (image, "Background",
+                                      page->width, page->height,
+                                      GIMP_RGB_IMAGE, 100,
+                                      gimp_image_get_default_new_layer_mode (image));
+
+      gimp_image_insert_layer (image, bg, NULL, 0);
+      gimp_drawable_fill (GIMP_DRAWABLE (bg), GIMP_FILL_WHITE);
+    }
+
+  /* the last tensor first, each on top of the stack: the first tensor's
+   * layer ends on top, and selected */
+  for (i = page->count; i-- > 0;)
     {
       const heat_panel *p = &page->panels[i];
       GeglBuffer       *buffer;
@@ -1053,24 +1066,13 @@ new_heatmap_image (const heat_page *page,
       layer = gimp_layer_new (image, p->label, p->width, p->height,
                               GIMP_RGB_IMAGE, 100,
                               gimp_image_get_default_new_layer_mode (image));
-      gimp_image_insert_layer (image, layer, NULL, (gint) i);
+      gimp_image_insert_layer (image, layer, NULL, 0);
       gimp_layer_set_offsets (layer, 0, (gint) p->y);
 
       buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
       gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, p->width, p->height), 0,
                        babl_format ("R'G'B' u8"), p->rgb, GEGL_AUTO_ROWSTRIDE);
       g_object_unref (buffer);
-    }
-
-  if (! plain)
-    {
-      GimpLayer *bg = gimp_layer_new (image, "Background",
-                                      page->width, page->height,
-                                      GIMP_RGB_IMAGE, 100,
-                                      gimp_image_get_default_new_layer_mode (image));
-
-      gimp_image_insert_layer (image, bg, NULL, (gint) page->count);
-      gimp_drawable_fill (GIMP_DRAWABLE (bg), GIMP_FILL_WHITE);
     }
 
   parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
