@@ -325,9 +325,14 @@ static int render_plain(const uint8_t *pixels, uint32_t width, uint32_t height, 
     }
     if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
     uint32_t rows = req->rows, cols = req->cols;
-    /* one side given: the other holds every value */
-    if (rows && !cols) cols = (uint32_t)((n + rows - 1) / rows);
-    if (cols && !rows) rows = (uint32_t)((n + cols - 1) / cols);
+    /* one side given: the other holds every value (past DIR_MAX_DIM, the
+     * core refuses the side) */
+    uint64_t other = rows   ? ((uint64_t)n + rows - 1) / rows
+                     : cols ? ((uint64_t)n + cols - 1) / cols
+                            : 0;
+    if (other > (uint64_t)DIR_MAX_DIM + 1) other = (uint64_t)DIR_MAX_DIM + 1;
+    if (rows && !cols) cols = (uint32_t)other;
+    if (cols && !rows) rows = (uint32_t)other;
     dira_stats st;
     heat_panel *p = calloc(1, sizeof *p);
     if (!p) {
