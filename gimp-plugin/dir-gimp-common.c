@@ -4,7 +4,6 @@
  * (see dir-gimp-common.h).
  */
 
-#include <math.h>
 #include <string.h>
 
 #include "dir-gimp-common.h"
@@ -93,34 +92,4 @@ dir_gimp_options_from_text (dir_encode_options *opt,
         (void) dir_option_set (opt, words[i], eq + 1, NULL);
     }
   g_strfreev (words);
-}
-
-guint32
-dir_gimp_near_square_cols (guint64 count)
-{
-  guint32 cols = (guint32) ceil (sqrt ((gdouble) count));
-
-  return MAX (cols, 1);
-}
-
-guint32
-dir_gimp_rows_for (guint64 count,
-                   guint32 cols)
-{
-  return (guint32) ((count + cols - 1) / cols);
-}
-
-gchar *
-dir_gimp_heatmap_comment (const dira_stats *stats)
-{
-  char smin[DIRA_NUMBER_BUFSIZE];
-  char smax[DIRA_NUMBER_BUFSIZE];
-  char smean[DIRA_NUMBER_BUFSIZE];
-
-  dira_shortest (stats->min, smin);
-  dira_shortest (stats->max, smax);
-  dira_shortest (stats->mean, smean);
-
-  return g_strdup_printf ("count=%" G_GUINT64_FORMAT " min=%s max=%s mean=%s",
-                          stats->count, smin, smax, smean);
 }

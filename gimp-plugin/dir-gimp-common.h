@@ -3,9 +3,10 @@
  * dir-gimp-common.h -- what the GIMP 2.10 and GIMP 3 .dir plug-ins share.
  *
  * Only GLib and babl here, no libgimp: the two plug-ins speak different
- * libgimp APIs, but map channels to pixel formats, word the core's errors,
- * write the export options as text and shape heatmaps the same way.  Every
- * byte of the format is still the core's (core/dir.h).
+ * libgimp APIs, but map channels to pixel formats, word the core's errors
+ * and write the export options as text the same way (the heatmap's shared
+ * glue is dir-gimp-heatmap.h).  Every byte of the format is still the
+ * core's (core/dir.h).
  */
 
 #ifndef DIR_GIMP_COMMON_H
@@ -45,15 +46,5 @@ void         dir_gimp_set_load_error  (GError                   **error,
 gchar      * dir_gimp_options_to_text (const dir_encode_options  *opt);
 void         dir_gimp_options_from_text (dir_encode_options      *opt,
                                        const gchar               *text);
-
-/* Heatmap shapes: near-square columns for `count` values, and the rows that
- * `cols` columns need. */
-guint32      dir_gimp_near_square_cols (guint64                   count);
-guint32      dir_gimp_rows_for        (guint64                    count,
-                                       guint32                    cols);
-
-/* "count=N min=X max=Y mean=Z", each double in its shortest exact form:
- * the comment of a heatmap image. */
-gchar      * dir_gimp_heatmap_comment (const dira_stats          *stats);
 
 #endif /* DIR_GIMP_COMMON_H */

@@ -8,8 +8,12 @@
  *   file-dir-load-thumb        the same for the Open dialog's previews
  *   file-dir-save              export as .dir, with back end, filter,
  *                              layout and zstd level
- *   plug-in-dir-array-heatmap  Filters > Generic > Numeric array heatmap
- *   plug-in-dir-tensor-heatmap Filters > Generic > Tensor heatmap: a layer per tensor
+ *   plug-in-dir-array-heatmap  Filters > Generic > Numeric array heatmap:
+ *                              dirtool array heatmap's drawing, a layer
+ *                              per tensor (or the plain grid)
+ *   plug-in-dir-tensor-heatmap the same drawing with the arguments of the
+ *                              earlier Tensor heatmap filter (no menu
+ *                              entry; kept for scripts)
  */
 
 #include <string.h>
@@ -101,7 +105,12 @@ query (void)
     { GIMP_PDB_INT32,    "alpha",       "Classic images: the alpha byte holds data (0 or 1)" },
     { GIMP_PDB_INT32,    "rows",        "Heatmap rows, its height (0: from cols, or near-square)" },
     { GIMP_PDB_INT32,    "cols",        "Heatmap columns, its width (0: from rows, or near-square)" },
-    { GIMP_PDB_FLOAT,    "scale",       "Magnitude drawn in full colour (0: the largest magnitude)" }
+    { GIMP_PDB_FLOAT,    "scale",       "Magnitude drawn in full colour (0: the percentile of |v|; plain: the largest magnitude)" },
+    { GIMP_PDB_INT32,    "zoom",        "Pixels per value, 0..64 (0: small tensors enlarged to about 480 pixels)" },
+    { GIMP_PDB_FLOAT,    "percentile",  "The scale when it is 0: this percentile of |v| of each tensor (0: 99.5)" },
+    { GIMP_PDB_INT32,    "tile-rows",   "Draw each row (or column) of R*C values of a matrix as an R x C tile (0: no tiles)" },
+    { GIMP_PDB_INT32,    "tile-cols",   "Tile columns (0: no tiles)" },
+    { GIMP_PDB_INT32,    "plain",       "1: the plain grid of one pixel per value (also when rows or cols is given)" }
   };
   static const GimpParamDef tensors_args[] =
   {
@@ -120,11 +129,12 @@ query (void)
   };
   static const GimpParamDef heatmap_return_vals[] =
   {
-    { GIMP_PDB_IMAGE,    "new-image",   "The heatmap" },
+    { GIMP_PDB_IMAGE,    "new-image",   "The heatmap: a layer per tensor over a white background (plain: one layer)" },
     { GIMP_PDB_INT32,    "count",       "Number of values" },
     { GIMP_PDB_FLOAT,    "min",         "Smallest value" },
     { GIMP_PDB_FLOAT,    "max",         "Largest value" },
-    { GIMP_PDB_FLOAT,    "mean",        "Mean value" }
+    { GIMP_PDB_FLOAT,    "mean",        "Mean value" },
+    { GIMP_PDB_INT32,    "layers",      "Number of tensor layers (plain: 1)" }
   };
 
   gimp_install_procedure (LOAD_PROC,
@@ -180,14 +190,21 @@ query (void)
   gimp_register_save_handler (SAVE_PROC, "dir", "");
 
   gimp_install_procedure (HEATMAP_PROC,
-                          "Draws the numeric array held in a layer's pixels",
-                          "Decodes the active layer's pixels as an array of "
-                          "numbers (IMGArrays convention: self-describing "
-                          "header detected, classic images need capacity, "
-                          "lDecZeroes and alpha) and opens a new image with "
-                          "one pixel per value, coloured with a diverging "
-                          "map centred on zero. Shows count, min, max and "
-                          "mean.",
+                          "Draws the numeric arrays held in a layer's pixels",
+                          "Decodes the active layer's pixels as numeric "
+                          "arrays (IMGArrays convention: a self-describing "
+                          "header is detected, classic images need capacity, "
+                          "lDecZeroes and alpha) and opens a new image drawn "
+                          "by the same code as dirtool array heatmap: one "
+                          "layer per tensor, named after it (name, shape, "
+                          "dtype), with the tensor in its own shape, a title, "
+                          "a colour bar with ticks and the statistics (min, "
+                          "max, mean, std), over a white background; the "
+                          "scale is symmetric, at a percentile of |v| unless "
+                          "given, the values beyond it in the clip colours. "
+                          "plain (or rows/cols) draws the grid of one pixel "
+                          "per value instead. Returns count, min, max, mean "
+                          "and the number of layers.",
                           "dir project",
                           "dir project",
                           "2026",
@@ -200,25 +217,24 @@ query (void)
 
   gimp_plugin_menu_register (HEATMAP_PROC, "<Image>/Filters/Generic");
 
+  /* The earlier per-tensor filter's arguments, for scripts; no menu entry
+   * (Numeric array heatmap draws the same). */
   gimp_install_procedure (TENSORS_PROC,
                           "Draws each tensor held in a layer's pixels as a named layer",
-                          "Decodes the active layer's pixels as a self-describing "
-                          "array image (dirtool array pack) and opens a new image "
-                          "with one layer per tensor, named after it: the tensor in "
-                          "its own shape, a title with name, shape and dtype, a "
-                          "colour bar with ticks and the statistics, drawn by the "
-                          "same code as dirtool array heatmap.",
+                          "plug-in-dir-array-heatmap with the arguments of "
+                          "the earlier Tensor heatmap filter: zoom, scale, "
+                          "tile-rows, tile-cols (0 for the defaults) of a "
+                          "self-describing image. Returns the new image and "
+                          "the number of tensor layers.",
                           "dir project",
                           "dir project",
                           "2026",
-                          "_Tensor heatmap (a layer per tensor)",
+                          NULL,
                           "RGB*",
                           GIMP_PLUGIN,
                           G_N_ELEMENTS (tensors_args),
                           G_N_ELEMENTS (tensors_return_vals),
                           tensors_args, tensors_return_vals);
-
-  gimp_plugin_menu_register (TENSORS_PROC, "<Image>/Filters/Generic");
 }
 
 static void
@@ -230,7 +246,7 @@ run (const gchar      *name,
 {
   /* The 2.10 API hands the return values back by pointer after run ()
    * returns, so they must outlive this call. */
-  static GimpParam values[6];
+  static GimpParam values[7];
 
   gegl_init (NULL, NULL);
 
@@ -246,10 +262,8 @@ run (const gchar      *name,
     run_load_thumb (nparams, param, values, nreturn_vals);
   else if (! strcmp (name, SAVE_PROC))
     run_save (nparams, param, values, nreturn_vals);
-  else if (! strcmp (name, HEATMAP_PROC))
-    dir_heatmap_run (nparams, param, values, nreturn_vals);
-  else if (! strcmp (name, TENSORS_PROC))
-    dir_tensor_heatmap_run (nparams, param, values, nreturn_vals);
+  else if (! strcmp (name, HEATMAP_PROC) || ! strcmp (name, TENSORS_PROC))
+    dir_heatmap_run (name, nparams, param, values, nreturn_vals);
 }
 
 /* Puts an error into the return values, as GIMP expects: the status, then

@@ -64,19 +64,14 @@ gboolean  dir_save_image           (const gchar         *filename,
                                     const DirSaveVals   *vals,
                                     GError             **error);
 
-/* file-dir-heatmap.c */
-void      dir_heatmap_run          (gint                 nparams,
+/* file-dir-heatmap.c: HEATMAP_PROC and TENSORS_PROC */
+void      dir_heatmap_run          (const gchar         *name,
+                                    gint                 nparams,
                                     const GimpParam     *param,
                                     GimpParam           *values,
                                     gint                *nreturn_vals);
 /* The layer's pixels as R'G'B' or R'G'B'A u8 (g_free them). */
 guchar   *dir_read_drawable        (gint32               drawable_ID,
                                     guint               *channels);
-
-/* file-dir-tensors.c */
-void      dir_tensor_heatmap_run   (gint                 nparams,
-                                    const GimpParam     *param,
-                                    GimpParam           *values,
-                                    gint                *nreturn_vals);
 
 #endif /* FILE_DIR_H */

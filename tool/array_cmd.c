@@ -396,23 +396,6 @@ static int cmd_pack(int argc, char **argv)
 }
 
 /* Reads an image and decodes its array. */
-static int load_array(const args *a, double **v, size_t *n, dira_info *info)
-{
-    char err[512];
-    tool_image img;
-    if (tool_read_image(a->in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
-    if (tool_image_to_8bit(&img)) {
-        tool_image_free(&img);
-        return die("'%s': out of memory%s", a->in, "");
-    }
-    dir_diag diag;
-    dir_error e =
-        dira_decode(img.pixels, img.width, img.height, img.channels, 0, &a->opt, v, n, info, &diag);
-    tool_image_free(&img);
-    if (e != DIR_OK) return die("'%s': %s", a->in, diag.message);
-    return 0;
-}
-
 static int cmd_unpack(int argc, char **argv)
 {
     args a;
@@ -470,79 +453,50 @@ static int cmd_heatmap(int argc, char **argv)
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tool_format_from_name(a.out) != TOOL_FMT_PNG && strcmp(a.out, "-") != 0)
         return die("'%s': the heatmap is written as .png%s", a.out, "");
-    if (a.plain || a.rows) {
-        /* the plain grid: one pixel per value (what the GIMP filter draws) */
-        double *v;
-        size_t n;
-        dira_info info;
-        if (load_array(&a, &v, &n, &info)) return 1;
-        if (info.normalised) dira_unnormalise(v, n, info.norm_min, info.norm_max);
-        tool_image img = {0};
-        dira_stats st;
-        dir_diag diag;
-        if (dira_heatmap_scaled(v, n, a.rows, a.cols, a.scale, &img.pixels, &img.width,
-                                &img.height, &st, &diag) != DIR_OK) {
-            dir_free(v);
-            return die("'%s': %s", a.in, diag.message);
-        }
-        dir_free(v);
-        img.channels = 3;
-        char err[512];
-        if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
-            dir_free(img.pixels);
-            return die("%s%s", err, "");
-        }
-        dir_free(img.pixels);
-        char smin[DIRA_NUMBER_BUFSIZE], smax[DIRA_NUMBER_BUFSIZE], smean[DIRA_NUMBER_BUFSIZE];
-        dira_shortest(st.min, smin);
-        dira_shortest(st.max, smax);
-        dira_shortest(st.mean, smean);
-        fprintf(report_stream(a.out), "count %llu min %s max %s mean %s\n",
-                (unsigned long long)st.count, smin, smax, smean);
-        fprintf(report_stream(a.out), "heatmap %ux%u written to %s\n", img.width, img.height,
-                a.out);
-        return 0;
-    }
-    /* the readable heatmap: every tensor in its own shape */
+    /* the readable heatmap (every tensor in its own shape), or the plain
+     * grid: the code the GIMP plug-ins draw with (heatmap/heatmap_render.c) */
     char err[1024];
     tool_image src;
     if (tool_read_image(a.in, NULL, &src, err, sizeof err)) return die("%s%s", err, "");
-    dir_diag diag;
-    dira_tensors *ts = NULL;
-    dira_info info;
-    dir_error e = dira_decode_tensors(src.pixels, src.width, src.height, src.channels, 0, &a.opt,
-                                      &ts, &info, &diag);
+    if (tool_image_to_8bit(&src)) {
+        tool_image_free(&src);
+        return die("'%s': out of memory%s", a.in, "");
+    }
+    heat_request req;
+    heat_request_default(&req);
+    req.read = a.opt;
+    req.heat.scale = a.scale;
+    req.heat.percentile = a.percentile;
+    req.heat.tile_rows = a.tile_rows;
+    req.heat.tile_cols = a.tile_cols;
+    req.zoom = a.zoom;
+    req.plain = a.plain;
+    req.rows = a.rows;
+    req.cols = a.cols;
+    heat_page page;
+    rc = heat_render_pixels(src.pixels, src.width, src.height, src.channels, 0, &req, NULL, NULL,
+                            &page, err, sizeof err);
     tool_image_free(&src);
-    if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
-    if (info.normalised)
-        for (size_t i = 0; i < ts->count; i++) {
-            uint64_t ne = dira_tensor_elements(&ts->tensors[i]);
-            for (uint64_t j = 0; ts->tensors[i].dtype == DIRA_F64 && j < ne; j++) {
-                double d;
-                dira_element_double(&ts->tensors[i], j, &d);
-                dira_unnormalise(&d, 1, info.norm_min, info.norm_max);
-                put_f64le((uint8_t *)ts->tensors[i].data + 8 * j, d);
-            }
-        }
-    dira_heat_options ho;
-    memset(&ho, 0, sizeof ho);
-    ho.scale = a.scale;
-    ho.percentile = a.percentile;
-    ho.tile_rows = a.tile_rows;
-    ho.tile_cols = a.tile_cols;
-    tool_image img = {0};
-    FILE *rs = report_stream(a.out);
-    rc = heat_render_all(ts->tensors, ts->count, &ho, a.zoom, &img.pixels, &img.width,
-                         &img.height, rs, err, sizeof err);
-    dir_free(ts);
     heat_render_release();
     if (rc) return die("'%s': %s", a.in, err);
+    tool_image img = {0};
+    img.pixels = heat_page_compose(&page);
+    img.width = page.width;
+    img.height = page.height;
     img.channels = 3;
-    if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
-        free(img.pixels);
+    if (!img.pixels) {
+        heat_page_free(&page);
+        return die("'%s': out of memory%s", a.in, "");
+    }
+    rc = tool_write_image(a.out, &img, NULL, err, sizeof err);
+    free(img.pixels);
+    if (rc) {
+        heat_page_free(&page);
         return die("%s%s", err, "");
     }
-    free(img.pixels);
+    FILE *rs = report_stream(a.out);
+    fputs(page.report, rs);
+    heat_page_free(&page);
     fprintf(rs, "heatmap %ux%u written to %s\n", img.width, img.height, a.out);
     return 0;
 }

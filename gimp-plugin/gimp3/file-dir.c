@@ -9,11 +9,14 @@
  *   file-dir-export            GimpExportProcedure; its arguments are the
  *                              core's option table (dir_options ()), so GIMP
  *                              draws, remembers and scripts them
- *   plug-in-dir-array-heatmap  GimpImageProcedure with GimpProcedureDialogs:
- *                              Filters > Generic > Numeric array heatmap
+ *   plug-in-dir-array-heatmap  GimpImageProcedure with a GimpProcedureDialog:
+ *                              Filters > Generic > Numeric array heatmap,
+ *                              drawn as dirtool array heatmap draws it
+ *                              (heatmap/heatmap_render.c), a layer per tensor
  *
  * Glue only: the core (core/dir.h) reads and writes every byte; what the
- * GIMP 2.10 plug-in shares with this one is in ../dir-gimp-common.c.
+ * GIMP 2.10 plug-in shares with this one is in ../dir-gimp-common.c and
+ * ../dir-gimp-heatmap.c.
  */
 
 #define _XOPEN_SOURCE 700 /* realpath () */
@@ -25,6 +28,7 @@
 #include <libgimp/gimpui.h>
 
 #include "dir-gimp-common.h"
+#include "dir-gimp-heatmap.h"
 
 #define LOAD_PROC       "file-dir-load"
 #define LOAD_THUMB_PROC "file-dir-load-thumb"
@@ -285,17 +289,28 @@ dir_create_procedure (GimpPlugIn  *plug_in,
       gimp_procedure_set_menu_label (procedure, "Numeric array _heatmap...");
       gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Generic");
       gimp_procedure_set_documentation (procedure,
-                                        "Draws the numeric array held in a "
-                                        "layer's pixels",
-                                        "Decodes the layer's pixels as an "
-                                        "array of numbers (IMGArrays "
+                                        "Draws the numeric arrays held in "
+                                        "a layer's pixels",
+                                        "Decodes the layer's pixels as "
+                                        "numeric arrays (IMGArrays "
                                         "convention: a self-describing "
                                         "header is detected, classic images "
                                         "need capacity, lDecZeroes and "
-                                        "alpha) and opens a new image with "
-                                        "one pixel per value, blue below "
-                                        "zero, white at zero, red above. "
-                                        "Returns count, min, max and mean.",
+                                        "alpha) and opens a new image drawn "
+                                        "by the same code as dirtool array "
+                                        "heatmap: one layer per tensor, "
+                                        "named after it (name, shape, "
+                                        "dtype), with the tensor in its own "
+                                        "shape, a title, a colour bar with "
+                                        "ticks and the statistics, over a "
+                                        "white background; the scale is "
+                                        "symmetric, at a percentile of |v| "
+                                        "unless given, the values beyond it "
+                                        "in the clip colours.  plain (or "
+                                        "rows/cols) draws the grid of one "
+                                        "pixel per value instead.  Returns "
+                                        "count, min, max, mean and the "
+                                        "number of layers.",
                                         name);
       gimp_procedure_set_attribution (procedure, "dir project",
                                       "dir project", "2026");
@@ -319,21 +334,53 @@ dir_create_procedure (GimpPlugIn  *plug_in,
                                            "Classic images: the alpha byte "
                                            "holds data",
                                            FALSE, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "rows", "_Rows (height)",
-                                       "Heatmap rows (0: from the columns, "
-                                       "or near-square)",
+      gimp_procedure_add_int_argument (procedure, "rows", "Ro_ws (height)",
+                                       "Plain grid: rows (0: from the "
+                                       "columns, or near-square); a non-zero "
+                                       "value draws the plain grid",
                                        0, GIMP_MAX_IMAGE_SIZE, 0,
                                        G_PARAM_READWRITE);
       gimp_procedure_add_int_argument (procedure, "cols", "Colu_mns (width)",
-                                       "Heatmap columns (0: from the rows, "
-                                       "or near-square)",
+                                       "Plain grid: columns (0: from the "
+                                       "rows, or near-square); a non-zero "
+                                       "value draws the plain grid",
                                        0, GIMP_MAX_IMAGE_SIZE, 0,
                                        G_PARAM_READWRITE);
       gimp_procedure_add_double_argument (procedure, "scale", "Colour _scale",
                                           "Magnitude drawn in full colour "
-                                          "(0: the largest magnitude)",
-                                          0.0, G_MAXDOUBLE, 0.0,
+                                          "(0: the percentile of |v|; plain: "
+                                          "the largest magnitude)",
+                                          0.0, 1e300, 0.0,
                                           G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "zoom", "_Zoom",
+                                       "Pixels per value (0: small tensors "
+                                       "enlarged to about 480 pixels)",
+                                       0, HEAT_MAX_ZOOM, 0,
+                                       G_PARAM_READWRITE);
+      gimp_procedure_add_double_argument (procedure, "percentile",
+                                          "_Percentile of |v|",
+                                          "The scale when it is 0: this "
+                                          "percentile of the magnitudes of "
+                                          "each tensor (0: 99.5); the values "
+                                          "beyond it take the clip colours",
+                                          0.0, 100.0, 0.0,
+                                          G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "tile-rows", "_Tile rows",
+                                       "Draw each row (or column) of R*C "
+                                       "values of a matrix as an R x C tile "
+                                       "(28 x 28: first-layer receptive "
+                                       "fields; 0: no tiles)",
+                                       0, 4096, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "tile-cols",
+                                       "T_ile columns",
+                                       "Tile columns (0: no tiles)",
+                                       0, 4096, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_boolean_argument (procedure, "plain",
+                                           "Plain _grid: one pixel per value",
+                                           "Every value together, one pixel "
+                                           "each (dirtool array heatmap "
+                                           "--plain)",
+                                           FALSE, G_PARAM_READWRITE);
 
       gimp_procedure_add_image_return_value (procedure, "new-image",
                                              "New image", "The heatmap",
@@ -353,6 +400,10 @@ dir_create_procedure (GimpPlugIn  *plug_in,
                                               "Mean value",
                                               -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
                                               G_PARAM_READWRITE);
+      gimp_procedure_add_int_return_value (procedure, "layers", "Layers",
+                                           "Number of tensor layers (plain: "
+                                           "1)",
+                                           0, G_MAXINT, 0, G_PARAM_READWRITE);
     }
 
   return procedure;
@@ -884,9 +935,13 @@ dir_export (GimpProcedure        *procedure,
 
 /* ---- Numeric array heatmap --------------------------------------------- */
 
+/* One dialog: what the layer holds (its tensors, or for a classic image
+ * the configuration, asked for), then the drawing options; the fields
+ * that do not apply to the plain grid (or only to it) are greyed out. */
 static gboolean
-classic_dialog (GimpProcedure       *procedure,
+heatmap_dialog (GimpProcedure       *procedure,
                 GimpProcedureConfig *config,
+                const gchar         *tensors,
                 gboolean             has_alpha)
 {
   GtkWidget *dialog;
@@ -895,15 +950,43 @@ classic_dialog (GimpProcedure       *procedure,
   dialog = gimp_procedure_dialog_new (procedure, config,
                                       "Numeric array heatmap");
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
-                                   "classic-label",
-                                   "This layer has no self-describing "
-                                   "header: it is a classic IMGArrays "
-                                   "image. How was it written?",
+                                   "what-label",
+                                   tensors ? tensors
+                                           : "This layer has no "
+                                             "self-describing header: it is "
+                                             "a classic IMGArrays image. "
+                                             "How was it written?",
                                    FALSE, FALSE);
-  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                              "classic-label", "capacity", "ldeczeroes",
-                              "alpha", NULL);
-  if (! has_alpha)
+  gimp_procedure_dialog_fill_box (GIMP_PROCEDURE_DIALOG (dialog),
+                                  "plain-box", "rows", "cols", NULL);
+  gimp_procedure_dialog_fill_frame (GIMP_PROCEDURE_DIALOG (dialog),
+                                    "plain-frame", "plain", FALSE,
+                                    "plain-box");
+  if (tensors)
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                                "what-label", "scale", "percentile", "zoom",
+                                "tile-rows", "tile-cols", "plain-frame",
+                                NULL);
+  else
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                                "what-label", "capacity", "ldeczeroes",
+                                "alpha", "scale", "percentile", "zoom",
+                                "tile-rows", "tile-cols", "plain-frame",
+                                NULL);
+
+  gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "percentile", TRUE, G_OBJECT (config),
+                                       "plain", TRUE);
+  gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "zoom", TRUE, G_OBJECT (config),
+                                       "plain", TRUE);
+  gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "tile-rows", TRUE, G_OBJECT (config),
+                                       "plain", TRUE);
+  gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "tile-cols", TRUE, G_OBJECT (config),
+                                       "plain", TRUE);
+  if (! tensors && ! has_alpha)
     {
       g_object_set (config, "alpha", FALSE, NULL);
       gtk_widget_set_sensitive (gimp_procedure_dialog_get_widget (
@@ -911,35 +994,6 @@ classic_dialog (GimpProcedure       *procedure,
                                   G_TYPE_NONE),
                                 FALSE);
     }
-
-  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
-  gtk_widget_destroy (dialog);
-
-  return run;
-}
-
-static gboolean
-shape_dialog (GimpProcedure       *procedure,
-              GimpProcedureConfig *config,
-              const dira_stats    *stats)
-{
-  GtkWidget *dialog;
-  gchar     *text;
-  gboolean   run;
-
-  dialog = gimp_procedure_dialog_new (procedure, config,
-                                      "Numeric array heatmap");
-  text = g_strdup_printf ("Count: %" G_GUINT64_FORMAT "\n"
-                          "Min: %.9g\nMax: %.9g\nMean: %.9g\n"
-                          "Blue below zero, white at zero, red above; "
-                          "colour scale 0 means %.9g.",
-                          stats->count, stats->min, stats->max, stats->mean,
-                          MAX (ABS (stats->min), ABS (stats->max)));
-  gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
-                                   "stats-label", text, FALSE, FALSE);
-  g_free (text);
-  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                              "stats-label", "rows", "cols", "scale", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   gtk_widget_destroy (dialog);
@@ -973,39 +1027,58 @@ read_layer (GimpDrawable *drawable,
   return pixels;
 }
 
+/* The page as an image: one layer per panel, named after its tensor, at
+ * its place in the page, the first tensor on top (and selected); under them
+ * (the readable heatmap) a white background the page's size, so that the
+ * flattened image is dirtool's picture.  The report is the image's comment
+ * (Image > Image Properties > Comment). */
 static GimpImage *
-new_heatmap_image (const guint8     *rgb,
-                   guint32           width,
-                   guint32           height,
-                   const dira_stats *stats)
+new_heatmap_image (const heat_page *page,
+                   gboolean         plain)
 {
   GimpParasite *parasite;
-  GeglBuffer   *buffer;
   GimpImage    *image;
-  GimpLayer    *layer;
-  gchar        *comment;
+  gsize         i;
 
-  image = gimp_image_new_with_precision (width, height, GIMP_RGB,
+  image = gimp_image_new_with_precision (page->width, page->height, GIMP_RGB,
                                          GIMP_PRECISION_U8_NON_LINEAR);
   gimp_image_undo_disable (image);
 
-  layer = gimp_layer_new (image, "Heatmap", width, height, GIMP_RGB_IMAGE,
-                          100, gimp_image_get_default_new_layer_mode (image));
-  gimp_image_insert_layer (image, layer, NULL, 0);
+  if (! plain)
+    {
+      GimpLayer *bg = gimp_layer_new (image, "Background",
+                                      page->width, page->height,
+                                      GIMP_RGB_IMAGE, 100,
+                                      gimp_image_get_default_new_layer_mode (image));
 
-  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
-  gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, width, height), 0,
-                   babl_format ("R'G'B' u8"), rgb, GEGL_AUTO_ROWSTRIDE);
-  g_object_unref (buffer);
+      gimp_image_insert_layer (image, bg, NULL, 0);
+      gimp_drawable_fill (GIMP_DRAWABLE (bg), GIMP_FILL_WHITE);
+    }
 
-  /* The statistics travel with the image (Image > Image Properties >
-   * Comment), as dirtool prints them. */
-  comment  = dir_gimp_heatmap_comment (stats);
+  /* the last tensor first, each on top of the stack: the first tensor's
+   * layer ends on top, and selected */
+  for (i = page->count; i-- > 0;)
+    {
+      const heat_panel *p = &page->panels[i];
+      GeglBuffer       *buffer;
+      GimpLayer        *layer;
+
+      layer = gimp_layer_new (image, p->label, p->width, p->height,
+                              GIMP_RGB_IMAGE, 100,
+                              gimp_image_get_default_new_layer_mode (image));
+      gimp_image_insert_layer (image, layer, NULL, 0);
+      gimp_layer_set_offsets (layer, 0, (gint) p->y);
+
+      buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+      gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, p->width, p->height), 0,
+                       babl_format ("R'G'B' u8"), p->rgb, GEGL_AUTO_ROWSTRIDE);
+      g_object_unref (buffer);
+    }
+
   parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
-                                strlen (comment) + 1, comment);
+                                strlen (page->report) + 1, page->report);
   gimp_image_attach_parasite (image, parasite);
   gimp_parasite_free (parasite);
-  g_free (comment);
 
   gimp_image_undo_enable (image);
 
@@ -1013,15 +1086,18 @@ new_heatmap_image (const guint8     *rgb,
 }
 
 static GimpValueArray *
-heatmap_error (GimpProcedure *procedure,
-               const gchar   *format,
-               const gchar   *detail)
+heatmap_error (GimpProcedure     *procedure,
+               GimpPDBStatusType  status,
+               GError            *error)
 {
-  GError *error = g_error_new (G_FILE_ERROR, G_FILE_ERROR_FAILED, format,
-                               detail);
+  return gimp_procedure_new_return_values (procedure, status, error);
+}
 
-  return gimp_procedure_new_return_values (procedure,
-                                           GIMP_PDB_EXECUTION_ERROR, error);
+static void
+heatmap_progress (double  fraction,
+                  void   *user)
+{
+  gimp_progress_update (fraction);
 }
 
 static GimpValueArray *
@@ -1035,33 +1111,21 @@ dir_heatmap (GimpProcedure        *procedure,
   GimpValueArray *return_vals;
   GimpDrawable   *drawable;
   GimpImage      *heat;
-  dira_options    opt;
-  dira_info       info;
-  dira_stats      stats;
-  dir_diag        diag;
-  dir_error       err;
+  DirHeatmapVals  vals;
+  heat_page       page;
+  GError         *error = NULL;
   guchar         *pixels;
   guint           channels;
-  gboolean        classic;
-  gboolean        ldeczeroes;
-  gboolean        alpha;
-  gint            capacity;
-  gint            rows;
-  gint            cols;
-  gdouble         scale;
-  double         *array = NULL;
-  size_t          count = 0;
-  uint8_t        *rgb   = NULL;
-  uint32_t        width;
-  uint32_t        height;
 
   gegl_init (NULL, NULL);
-  memset (&diag, 0, sizeof diag);
 
   if (! drawables || ! drawables[0] || drawables[1] ||
       ! GIMP_IS_LAYER (drawables[0]))
-    return heatmap_error (procedure, "%s",
-                          "The numeric array heatmap works on one layer");
+    return heatmap_error (procedure, GIMP_PDB_CALLING_ERROR,
+                          g_error_new_literal (G_FILE_ERROR,
+                                               G_FILE_ERROR_INVAL,
+                                               "The numeric array heatmap "
+                                               "works on one layer"));
   drawable = drawables[0];
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
@@ -1069,20 +1133,25 @@ dir_heatmap (GimpProcedure        *procedure,
 
   pixels = read_layer (drawable, &channels);
   if (! pixels)
-    return heatmap_error (procedure, "%s",
-                          "Out of memory reading the layer's pixels");
+    return heatmap_error (procedure, GIMP_PDB_EXECUTION_ERROR,
+                          g_error_new_literal (G_FILE_ERROR,
+                                               G_FILE_ERROR_NOMEM,
+                                               "Out of memory reading the "
+                                               "layer's pixels"));
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
-      gboolean self_describing;
+      gchar    *tensors;
+      gboolean  ok;
 
-      self_describing = dira_is_self_describing (pixels,
-                                                 gimp_drawable_get_width (drawable),
-                                                 gimp_drawable_get_height (drawable),
-                                                 channels);
-      g_object_set (config, "classic", ! self_describing, NULL);
-      if (! self_describing && ! classic_dialog (procedure, config,
-                                                 channels == 4))
+      tensors = dir_gimp_heatmap_describe (pixels,
+                                           gimp_drawable_get_width (drawable),
+                                           gimp_drawable_get_height (drawable),
+                                           channels);
+      g_object_set (config, "classic", tensors == NULL, NULL);
+      ok = heatmap_dialog (procedure, config, tensors, channels == 4);
+      g_free (tensors);
+      if (! ok)
         {
           g_free (pixels);
           return gimp_procedure_new_return_values (procedure,
@@ -1090,91 +1159,41 @@ dir_heatmap (GimpProcedure        *procedure,
         }
     }
 
+  dir_gimp_heatmap_vals_default (&vals);
   g_object_get (config,
-                "classic",    &classic,
-                "capacity",   &capacity,
-                "ldeczeroes", &ldeczeroes,
-                "alpha",      &alpha,
+                "classic",    &vals.classic,
+                "capacity",   &vals.capacity,
+                "ldeczeroes", &vals.ldeczeroes,
+                "alpha",      &vals.alpha,
+                "rows",       &vals.rows,
+                "cols",       &vals.cols,
+                "scale",      &vals.scale,
+                "zoom",       &vals.zoom,
+                "percentile", &vals.percentile,
+                "tile-rows",  &vals.tile_rows,
+                "tile-cols",  &vals.tile_cols,
+                "plain",      &vals.plain,
                 NULL);
 
-  gimp_progress_init ("Decoding the numeric array");
-
-  dira_options_default (&opt);
-  opt.classic    = classic;
-  opt.capacity   = capacity;
-  opt.ldeczeroes = ldeczeroes;
-  opt.alpha      = alpha;
-
-  err = dira_decode (pixels, gimp_drawable_get_width (drawable),
-                     gimp_drawable_get_height (drawable), channels, 0, &opt,
-                     &array, &count, &info, &diag);
-  g_free (pixels);
-
-  /* Normalised self-describing values are drawn as the original values,
-   * as dirtool array heatmap does. */
-  if (err == DIR_OK && info.normalised)
-    dira_unnormalise (array, count, info.norm_min, info.norm_max);
-
-  if (err == DIR_OK && count == 0)
+  if (! dir_gimp_heatmap_vals_check (&vals, &error))
     {
-      dir_free (array);
-      return heatmap_error (procedure, "%s", "The layer holds no values");
-    }
-  if (err == DIR_OK)
-    err = dira_stats_compute (array, count, &stats, &diag);
-
-  if (err != DIR_OK)
-    {
-      dir_free (array);
-      return heatmap_error (procedure,
-                            "Could not read the layer as a numeric array: %s",
-                            diag.message[0] ? diag.message
-                                            : dir_strerror (err));
-    }
-
-  gimp_progress_update (1.0);
-
-  /* Shape: one side given, the other follows; none given (or, in the
-   * dialog, last values too small for these values), near-square. */
-  g_object_get (config, "rows", &rows, "cols", &cols, "scale", &scale, NULL);
-  if (rows == 0 && cols > 0)
-    rows = dir_gimp_rows_for (count, cols);
-  else if (cols == 0 && rows > 0)
-    cols = dir_gimp_rows_for (count, rows);
-
-  if (rows == 0 || cols == 0 ||
-      (run_mode != GIMP_RUN_NONINTERACTIVE &&
-       (guint64) rows * (guint64) cols < count))
-    {
-      cols = dir_gimp_near_square_cols (count);
-      rows = dir_gimp_rows_for (count, cols);
-    }
-
-  if (run_mode == GIMP_RUN_INTERACTIVE)
-    {
-      g_object_set (config, "rows", rows, "cols", cols, NULL);
-      if (! shape_dialog (procedure, config, &stats))
-        {
-          dir_free (array);
-          return gimp_procedure_new_return_values (procedure,
-                                                   GIMP_PDB_CANCEL, NULL);
-        }
-      g_object_get (config, "rows", &rows, "cols", &cols, "scale", &scale,
-                    NULL);
+      g_free (pixels);
+      return heatmap_error (procedure, GIMP_PDB_CALLING_ERROR, error);
     }
 
   gimp_progress_init ("Drawing the heatmap");
 
-  err = dira_heatmap_scaled (array, count, rows, cols, scale, &rgb, &width,
-                             &height, &stats, &diag);
-  dir_free (array);
+  if (! dir_gimp_heatmap_render (pixels, gimp_drawable_get_width (drawable),
+                                 gimp_drawable_get_height (drawable),
+                                 channels, &vals, heatmap_progress, NULL,
+                                 GIMP_MAX_IMAGE_SIZE, &page, &error))
+    {
+      g_free (pixels);
+      return heatmap_error (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  g_free (pixels);
 
-  if (err != DIR_OK)
-    return heatmap_error (procedure, "Could not draw the heatmap: %s",
-                          diag.message[0] ? diag.message : dir_strerror (err));
-
-  heat = new_heatmap_image (rgb, width, height, &stats);
-  dir_free (rgb);
+  heat = new_heatmap_image (&page, vals.plain || vals.rows || vals.cols);
 
   gimp_progress_update (1.0);
 
@@ -1185,10 +1204,13 @@ dir_heatmap (GimpProcedure        *procedure,
                                                   NULL);
   GIMP_VALUES_SET_IMAGE  (return_vals, 1, heat);
   GIMP_VALUES_SET_INT    (return_vals, 2,
-                          (gint) MIN (stats.count, (guint64) G_MAXINT));
-  GIMP_VALUES_SET_DOUBLE (return_vals, 3, stats.min);
-  GIMP_VALUES_SET_DOUBLE (return_vals, 4, stats.max);
-  GIMP_VALUES_SET_DOUBLE (return_vals, 5, stats.mean);
+                          (gint) MIN (page.values, (guint64) G_MAXINT));
+  GIMP_VALUES_SET_DOUBLE (return_vals, 3, page.min);
+  GIMP_VALUES_SET_DOUBLE (return_vals, 4, page.max);
+  GIMP_VALUES_SET_DOUBLE (return_vals, 5, page.mean);
+  GIMP_VALUES_SET_INT    (return_vals, 6, (gint) page.count);
+
+  heat_page_free (&page);
 
   return return_vals;
 }

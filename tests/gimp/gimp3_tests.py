@@ -15,9 +15,12 @@ MODE is one of:
            grey+alpha, indexed and layered images; bad values refused and
            no partial file; the files decode pixel-exact with dirtool and
            carry the bytes ImageMagick 7 writes for the same options
-  heatmap  plug-in-dir-array-heatmap on the reference node.png (classic),
-           a self-describing image and the sample weights: the same pixels
-           as dirtool array heatmap --plain
+  heatmap  plug-in-dir-array-heatmap: a multi-tensor file gives a layer
+           per tensor (name, shape, dtype), the flattened image and each
+           layer equal to dirtool array heatmap's pictures, with zoom,
+           tiles, percentile and scale; the classic reference node.png; the
+           plain grid (dirtool --plain, --shape, the sample weights);
+           refusals with their messages
   corpus   every image of ../shared/corpus/public.tsv, written as .dir by
            dirtool, opens pixel-exact in GIMP 3
   bomb     the decompression bombs of tests/fuzz/hostile.py: refused with
@@ -25,9 +28,12 @@ MODE is one of:
   interactive
            the export dialog (options changed with their mnemonics, then
            remembered: GIMP 3 keeps the values of interactive runs for
-           RUN-WITH-LAST-VALS) and the two heatmap dialogs on a private
+           RUN-WITH-LAST-VALS) and the heatmap dialog (the sample network's
+           four tensors, then a classic image with zoom 2) on a private
            Xvfb display, driven with xdotool; with DIR_SCREENSHOT_DIR set,
-           screenshots of the dialogs are saved there (docs/img/)
+           screenshots of the dialogs are saved there (docs/img/), and one
+           of the heatmap's layers in the GIMP 3 window
+           (docs/img/gimp-heatmap.sh)
 
 Each mode starts GIMP once with a temporary profile (GIMP3_DIRECTORY) whose
 gimprc is the one `meson devenv` uses, so the freshly built plug-in is the
@@ -464,34 +470,87 @@ def mode_export(a, work, checks):
 
 # ---- heatmap --------------------------------------------------------------
 
+def three_tensors(work):
+    """A self-describing image of three named tensors (dirtool array pack
+    of a JSON object), and one of its first tensor alone."""
+    dirtool = env_path("DIRTOOL")
+    tensors = {"W1": [[(i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(28)] for i in range(20)],
+               "b1": [0.1, -0.2, 0.3],
+               "W2": [[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]]}
+    paths = []
+    for tag, obj in (("tensors", tensors), ("w1", {"W1": tensors["W1"]})):
+        js = os.path.join(work, tag + ".json")
+        with open(js, "w") as f:
+            json.dump(obj, f)
+        png = os.path.join(work, tag + ".png")
+        run([dirtool, "array", "pack", js, png])
+        paths.append(png)
+    return paths
+
+
 def mode_heatmap(a, work, checks):
+    """plug-in-dir-array-heatmap: dirtool array heatmap's drawing, a layer
+    per tensor; the plain grid; refusals."""
     dirtool = env_path("DIRTOOL")
     node = shared_file("imgarrays-reference/small/node.png")
     raw = json.load(open(shared_file("imgarrays-reference/small/rawData.json")))
     samples = os.path.join(env_path("DIR_SOURCE_ROOT"), "samples")
     g = Gimp3(a.gimp, a.plugin_dir, work)
 
-    def heat(tag, path, args):
+    def heat(tag, path, args="", layer_pngs=()):
+        """The heatmap of the file with named arguments; exports the
+        flattened result, and the layers named in layer_pngs (index -> path)
+        each as an image of its own."""
         out = os.path.join(work, f"heat-{tag}.png")
+        exports = "".join(f"""
+  (let* ((l (vector-ref ls {i}))
+         (one (car (gimp-image-new (car (gimp-drawable-get-width l))
+                                   (car (gimp-drawable-get-height l)) RGB)))
+         (cp (car (gimp-layer-new-from-drawable l one))))
+    (gimp-image-insert-layer one cp 0 -1)
+    (gimp-layer-set-offsets cp 0 0)
+    (dt-png one {scm_str(p)}))""" for i, p in layer_pngs)
         g.add(f"""
 (let* ((img (dt-load {scm_str(path)}))
        (r (plug-in-dir-array-heatmap #:run-mode RUN-NONINTERACTIVE #:image img
-            #:drawables (vector (dt-drw img)) {args})))
-  (dt-png (car r) {scm_str(out)})
-  (dt-mark "heat {tag} " (dt-num (car (gimp-image-get-width (car r)))) "x"
-           (dt-num (car (gimp-image-get-height (car r)))) " count=" (dt-num (cadr r))))""")
+            #:drawables (vector (dt-drw img)) {args}))
+       (h (car r))
+       (ls (car (gimp-image-get-layers h))))
+  (dt-mark "heat {tag} " (dt-num (car (gimp-image-get-width h))) "x"
+           (dt-num (car (gimp-image-get-height h))) " count=" (dt-num (cadr r))
+           " layers=" (dt-num (vector-length ls)) " returned=" (dt-num (list-ref r 5)))
+  (let loop ((i 0))
+    (if (< i (vector-length ls))
+        (let ((l (vector-ref ls i)))
+          (dt-mark "layer {tag} " (dt-num i) " " (car (gimp-item-get-name l))
+                   " at " (dt-num (cadr (gimp-drawable-get-offsets l))))
+          (loop (+ i 1)))))
+  (dt-mark "comment {tag} " (caddr (car (gimp-image-get-parasite h "gimp-comment")))){exports}
+  (gimp-image-flatten h)
+  (dt-png h {scm_str(out)}))""")
         return out
 
-    out_sq = heat("node", node, "#:classic TRUE #:capacity 1 #:ldeczeroes TRUE")
-    out_pick = heat("node-100x200", node,
+    def mark(prefix):
+        m = [x for x in marks if x.startswith(prefix)]
+        return m[0] if len(m) == 1 else None
+
+    def dirtool_heat(path, *opts):
+        ref = os.path.join(work, f"dirtool-{len(os.listdir(work))}.png")
+        report = run([dirtool, "array", "heatmap", path, ref] + list(opts)).stdout
+        return ref, [line for line in report.splitlines() if not line.startswith("heatmap ")]
+
+    # 1. Three named tensors, and the options.
+    tpng, w1png = three_tensors(work)
+    layer_w1 = os.path.join(work, "layer-W1.png")
+    out_t = heat("tensors", tpng, layer_pngs=((0, layer_w1),))
+    out_o = heat("options", tpng, "#:zoom 3 #:percentile 90.0 #:tile-rows 4 #:tile-cols 7")
+    out_s = heat("scaled", tpng, "#:scale 0.25")
+    # 2. The classic reference image.
+    out_n = heat("node", node, "#:classic TRUE #:capacity 1 #:ldeczeroes TRUE")
+    # 3. The plain grid.
+    out_sq = heat("plain", node, "#:classic TRUE #:capacity 1 #:ldeczeroes TRUE #:plain TRUE")
+    out_pick = heat("pick", node,
                     "#:classic TRUE #:capacity 1 #:ldeczeroes TRUE #:rows 100 #:cols 200")
-    values = [(-1) ** i * (i * 0.37 % 5.0) for i in range(1, 785)] + [0.0, 1e-300, -2.5e10]
-    js = os.path.join(work, "values.json")
-    with open(js, "w") as f:
-        json.dump(values, f)
-    packed = os.path.join(work, "packed.png")
-    run([dirtool, "array", "pack", js, packed])
-    out_self = heat("self", packed, "#:cols 40")
     with open(os.path.join(samples, "weights-make.sh")) as f:
         sm = re.search(r"--shape\s+(\d+)x(\d+)\s+--scale\s+([0-9.]+)", f.read())
     if not sm:
@@ -499,44 +558,88 @@ def mode_heatmap(a, work, checks):
     s_rows, s_cols, s_scale = sm.groups()
     out_sample = heat("sample", os.path.join(samples, "weights-784-100-10.dir"),
                       f"#:rows {s_rows} #:cols {s_cols} #:scale {s_scale}")
-    g.add(f"""
-(let* ((img (dt-load {scm_str(node)})))
-  (dt-mark "refused result " (dt-num (length (plug-in-dir-array-heatmap #:run-mode RUN-NONINTERACTIVE
-    #:image img #:drawables (vector (dt-drw img)))))))""", fails=True)
+    # 4. Refused: an image holding no array, a classic image read as
+    #    self-describing, tiles without columns.
+    for tag, path, args in (("photo", os.path.join(samples, "gradient.png"), ""),
+                            ("classic", node, ""),
+                            ("badtiles", tpng, "#:tile-rows 4")):
+        g.add(f"""
+(let* ((img (dt-load {scm_str(path)})))
+  (dt-mark "refused {tag} " (dt-num (length (plug-in-dir-array-heatmap #:run-mode RUN-NONINTERACTIVE
+    #:image img #:drawables (vector (dt-drw img)) {args})))))""", fails=True)
 
     output = g.run()
     marks = g.marks()
+
+    # 1.
+    ref_t, rep_t = dirtool_heat(tpng)
+    m = mark("heat tensors ")
+    checks.ok(m is not None and " count=569 layers=4 returned=3" in m,
+              f"three tensors: 569 values, three tensor layers and a background ({m})")
+    got = [x.split(" ", 3)[3] for x in marks if x.startswith("layer tensors ")]
+    checks.ok(got == ["W1 (20, 28) float64 at 0", "b1 (3,) float64 at 392",
+                      "W2 (3, 2) float64 at 624", "Background at 0"],
+              f"each layer named after its tensor (name, shape, dtype), at its place ({got})")
+    same, msg = cmp_images(a.testimg, ref_t, out_t) if os.path.exists(out_t) else (False, "missing")
+    checks.ok(same, f"the flattened layers are dirtool array heatmap's picture ({msg})")
+    ref_w1, _ = dirtool_heat(w1png)
+    same, msg = (cmp_images(a.testimg, ref_w1, layer_w1) if os.path.exists(layer_w1)
+                 else (False, "missing"))
+    checks.ok(same, f"layer W1 alone is dirtool's heatmap of W1 ({msg})")
+    missing = [line for line in rep_t if line not in output]
+    checks.ok(rep_t and not missing,
+              f"the image comment holds dirtool's statistics, a line per tensor ({missing})")
+    ref_o, _ = dirtool_heat(tpng, "--zoom", "3", "--percentile", "90", "--tiles", "4x7")
+    same, msg = cmp_images(a.testimg, ref_o, out_o) if os.path.exists(out_o) else (False, "missing")
+    checks.ok(same, f"zoom 3, percentile 90, tiles 4x7: dirtool's picture ({msg})")
+    ref_s, _ = dirtool_heat(tpng, "--scale", "0.25")
+    same, msg = cmp_images(a.testimg, ref_s, out_s) if os.path.exists(out_s) else (False, "missing")
+    checks.ok(same, f"scale 0.25: dirtool's picture ({msg})")
+
+    # 2.
     n = len(raw)
+    ref_n, rep_n = dirtool_heat(node, "--classic", "--capacity", "1")
+    m = mark("heat node ")
+    checks.ok(m is not None and f" count={n} layers=2 returned=1" in m,
+              f"node.png (classic): {n} values, one tensor layer and the background ({m})")
+    got = [x.split(" ", 3)[3] for x in marks if x.startswith("layer node ")]
+    checks.ok(got == [f"(unnamed) ({n},) float64 at 0", "Background at 0"],
+              f"the classic image's one tensor is unnamed ({got})")
+    same, msg = cmp_images(a.testimg, ref_n, out_n) if os.path.exists(out_n) else (False, "missing")
+    checks.ok(same, f"node.png: dirtool's picture ({msg})")
+
+    # 3.
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
-    checks.ok(f"heat node {cols}x{rows} count={n}" in marks,
-              f"node.png: near-square {cols}x{rows}, {n} values")
-    ref = os.path.join(work, "dirtool-node.png")
-    run([dirtool, "array", "heatmap", node, ref, "--plain", "--classic", "--capacity", "1"])
+    m = mark("heat plain ")
+    checks.ok(m is not None and m.startswith(f"heat plain {cols}x{rows} count={n} layers=1 "
+                                             f"returned=1"),
+              f"plain: near-square {cols}x{rows}, one layer ({m})")
+    ref, rep = dirtool_heat(node, "--plain", "--classic", "--capacity", "1")
     same, msg = cmp_images(a.testimg, ref, out_sq) if os.path.exists(out_sq) else (False, "missing")
-    checks.ok(same, f"node.png: the same pixels as dirtool array heatmap ({msg})")
-    checks.ok(f"heat node-100x200 200x100 count={n}" in marks, "rows 100, cols 200: a 200x100 image")
-    ref = os.path.join(work, "dirtool-node-100x200.png")
-    run([dirtool, "array", "heatmap", node, ref, "--plain", "--classic", "--capacity", "1",
-         "--shape", "100x200"])
+    checks.ok(same, f"plain: the same pixels as dirtool array heatmap --plain ({msg})")
+    checks.ok(f"DT comment plain {rep[0]}" in output,
+              f"plain: the comment is dirtool's statistics ({rep[0]})")
+    m = mark("heat pick ")
+    checks.ok(m is not None and m.startswith("heat pick 200x100 "),
+              f"rows 100, cols 200: the plain grid, 200x100 ({m})")
+    ref, _ = dirtool_heat(node, "--classic", "--capacity", "1", "--shape", "100x200")
     same, msg = cmp_images(a.testimg, ref, out_pick) if os.path.exists(out_pick) else (False, "missing")
-    checks.ok(same, f"100x200: the same pixels as dirtool ({msg})")
-    nv = len(values)
-    checks.ok(f"heat self 40x{math.ceil(nv / 40)} count={nv}" in marks,
-              "self-describing image: detected without options, 40 columns")
-    vt = os.path.join(work, "self-values.txt")
-    with open(vt, "w") as f:
-        f.write("\n".join(repr(v) for v in values) + "\n")
-    proc = run([a.testimg, "signs", out_self, vt], check=False)
-    checks.ok(proc.returncode == 0, f"self-describing: colours match signs ({(proc.stdout + proc.stderr).strip()})")
-    checks.ok(f"heat sample {s_cols}x{s_rows} count=79510" in marks,
-              f"samples/weights-784-100-10.dir: 79510 values in {s_rows} rows of {s_cols}")
+    checks.ok(same, f"100x200: dirtool --shape 100x200 ({msg})")
+    m = mark("heat sample ")
+    checks.ok(m is not None and m.startswith(f"heat sample {s_cols}x{s_rows} count=79510 "),
+              f"samples/weights-784-100-10.dir: 79510 values in {s_rows} rows of {s_cols} ({m})")
     same, msg = (cmp_images(a.testimg, os.path.join(samples, "weights-784-100-10-heatmap.png"),
                             out_sample) if os.path.exists(out_sample) else (False, "missing"))
     checks.ok(same, f"the same pixels as samples/weights-784-100-10-heatmap.png ({msg})")
-    checks.ok(not [x for x in marks if x.startswith("refused result")] and
-              "Could not read the layer as a numeric array" in output,
-              "a classic image without classic is refused with the core's message")
+
+    # 4.
+    checks.ok(not [x for x in marks if x.startswith("refused")], "no refused call returned")
+    checks.ok("Could not read the layer as a numeric array: no self-describing array header"
+              in output, "an image holding no array (and a classic image without classic): "
+                         "the core's message")
+    checks.ok("tile-rows and tile-cols are both 0 (no tiles) or both 1 to 4096" in output,
+              "tile-rows without tile-cols is refused with a message")
 
 
 # ---- corpus ---------------------------------------------------------------
@@ -624,6 +727,13 @@ def mode_interactive(a, work, checks):
     ib = os.path.join(work, "lastvals.dir")
     ic = os.path.join(work, "preset.dir")
     heat_png = os.path.join(work, "heat.png")
+    net_png = os.path.join(work, "net-heat.png")
+    # the sample network as four named tensors (samples/weights-gen --tensors)
+    net_json = os.path.join(work, "net.json")
+    with open(net_json, "w") as f:
+        f.write(run([env_path("WEIGHTS_GEN"), "--tensors"]).stdout)
+    net = os.path.join(work, "net.dir")
+    run([dirtool, "array", "pack", net_json, net])
     d = Display(work)
     try:
         g = Gimp3(a.gimp, a.plugin_dir, work)
@@ -635,12 +745,16 @@ def mode_interactive(a, work, checks):
   (dt-mark "last values export done")
   (file-dir-export #:run-mode RUN-INTERACTIVE #:image img #:file {scm_str(ic)})
   (dt-mark "preset export done"))""")
-        g.add(f"""
-(let* ((img (dt-load {scm_str(node)}))
+        for path, out, tag in ((net, net_png, "net"), (node, heat_png, "node")):
+            g.add(f"""
+(let* ((img (dt-load {scm_str(path)}))
        (r (plug-in-dir-array-heatmap #:run-mode RUN-INTERACTIVE #:image img
-            #:drawables (vector (dt-drw img)))))
-  (dt-png (car r) {scm_str(heat_png)})
-  (dt-mark "dialog heatmap count=" (dt-num (cadr r))))""")
+            #:drawables (vector (dt-drw img))))
+       (h (car r)))
+  (dt-mark "dialog heatmap {tag} count=" (dt-num (cadr r)) " layers="
+           (dt-num (vector-length (car (gimp-image-get-layers h)))))
+  (gimp-image-flatten h)
+  (dt-png h {scm_str(out)}))""")
 
         def drive():
             # Export dialog: back end zstd -> none (Up), layout ordered ->
@@ -658,14 +772,17 @@ def mode_interactive(a, work, checks):
             screenshot(d, w, "gimp3-export-dialog-preset.png")
             d.keys("Export Image as", "alt+e")
             d.wait_gone(w, "Export Image as")
-            # Heatmap of a classic image: the configuration dialog (its
-            # defaults: capacity 1, lDecZeroes), then the shape dialog.
-            first = d.window("Numeric array heatmap")
-            screenshot(d, first, "gimp3-heatmap-classic-dialog.png")
+            # Heatmap of the sample network: the dialog lists its tensors;
+            # OK with the defaults.
+            w = d.window("Numeric array heatmap")
+            screenshot(d, w, "gimp3-heatmap-dialog.png")
             d.keys("Numeric array heatmap", "alt+o")
-            second = d.window("Numeric array heatmap", exclude=(first,))
-            screenshot(d, second, "gimp3-heatmap-dialog.png")
-            d.keys("Numeric array heatmap", "alt+o", exclude=(first,))
+            d.wait_gone(w, "Numeric array heatmap")
+            # Heatmap of a classic image: the dialog asks for its
+            # configuration too (defaults: capacity 1, lDecZeroes); zoom 2.
+            w = d.window("Numeric array heatmap")
+            screenshot(d, w, "gimp3-heatmap-classic-dialog.png")
+            d.keys("Numeric array heatmap", "alt+z", "ctrl+a", "2", "Tab", "alt+o")
 
         g.run(timeout=180, env_extra={"DISPLAY": d.display}, during=drive)
     finally:
@@ -704,12 +821,27 @@ def mode_interactive(a, work, checks):
             hdr = header(a.testimg, ic)
             checks.ok(hdr.get("backend") == "zstd" and hdr.get("layout") == "ordered",
                       f"the preset replaced the remembered none/interleaved ({hdr})")
-    checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
-    if os.path.exists(heat_png):
+    shots = os.environ.get("DIR_SCREENSHOT_DIR")
+    if shots:
+        # the result in the real GIMP 3 window: the layers and the Layers
+        # dock (docs/img/gimp-heatmap.sh, as for GIMP 2.10)
+        run(["sh", os.path.join(env_path("DIR_SOURCE_ROOT"), "docs", "img", "gimp-heatmap.sh"),
+             env_path("DIR_BUILD_ROOT"), os.path.join(shots, "gimp3-heatmap.png"), "3"])
+    checks.ok("dialog heatmap net count=79510 layers=5" in marks,
+              "the sample network from the dialog: four tensor layers and the background")
+    if checks.ok(os.path.exists(net_png), "the network's heatmap was drawn"):
+        ref = os.path.join(work, "dirtool-net.png")
+        run([dirtool, "array", "heatmap", net, ref])
+        same, msg = cmp_images(a.testimg, ref, net_png)
+        checks.ok(same, f"the network's heatmap from the dialog equals dirtool's ({msg})")
+    checks.ok("dialog heatmap node count=19885 layers=2" in marks,
+              "the classic image from the dialog: 19885 values, one tensor layer")
+    if checks.ok(os.path.exists(heat_png), "the classic image's heatmap was drawn"):
         ref = os.path.join(work, "dirtool-heat.png")
-        run([dirtool, "array", "heatmap", node, ref, "--plain", "--classic", "--capacity", "1"])
+        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+             "--zoom", "2"])
         same, msg = cmp_images(a.testimg, ref, heat_png)
-        checks.ok(same, f"the heatmap from the dialogs equals dirtool's ({msg})")
+        checks.ok(same, f"the dialog's heatmap (zoom 2) equals dirtool's --zoom 2 ({msg})")
 
 
 def main():

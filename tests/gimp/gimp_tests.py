@@ -15,12 +15,16 @@ MODE is one of:
            stored options; grey+alpha, indexed and layered images; the
            files decode pixel-exact with dirtool (and ImageMagick's
            convert when the coder is built)
-  heatmap  Filters > Generic > Numeric array heatmap on the reference
-           weight image and on a self-describing one
+  heatmap  Filters > Generic > Numeric array heatmap: a multi-tensor file
+           gives a layer per tensor (name, shape, dtype), the flattened
+           image and each layer equal to dirtool array heatmap's pictures,
+           with zoom, tiles, percentile and scale; the classic reference
+           weight image; the plain grid; the earlier
+           plug-in-dir-tensor-heatmap; refusals with their messages
   corpus   every image of ../shared/corpus/public.tsv, written as .dir by
            dirtool, opens pixel-exact in GIMP
   interactive
-           the export dialog and the heatmap dialogs on a private Xvfb
+           the export dialog and the heatmap dialog on a private Xvfb
            display, driven with xdotool key presses (skipped without Xvfb
            or xdotool, failed under CI=true)
 
@@ -629,59 +633,68 @@ def mode_export(a, work, checks):
 
 # ---- heatmap --------------------------------------------------------------
 
+# The 15 arguments after run-mode, image and drawable of
+# plug-in-dir-array-heatmap, with the defaults (readable heatmap,
+# self-describing image).
+HEAT_DEFAULTS = dict(classic=0, capacity=1, ldeczeroes=1, alpha=0, rows=0, cols=0,
+                     scale="0.0", zoom=0, percentile="0.0", tile_rows=0, tile_cols=0,
+                     plain=0)
+HEAT_ORDER = ["classic", "capacity", "ldeczeroes", "alpha", "rows", "cols", "scale",
+              "zoom", "percentile", "tile_rows", "tile_cols", "plain"]
+
+
+def heat_args(**kw):
+    v = dict(HEAT_DEFAULTS, **kw)
+    return " ".join(str(v[k]) for k in HEAT_ORDER)
+
+
 def mode_heatmap(a, work, checks):
+    """Numeric array heatmap: dirtool array heatmap's drawing, a layer per
+    tensor; the plain grid; scripts of the earlier procedures."""
     dirtool = env_path("DIRTOOL")
     node = shared_file("imgarrays-reference/small/node.png")
     raw = json.load(open(shared_file("imgarrays-reference/small/rawData.json")))
+    samples = os.path.join(env_path("DIR_SOURCE_ROOT"), "samples")
     g = Gimp(a.gimp, a.plugin_dir, work)
 
-    # 1. The reference weight image (classic, capacity 1, lDecZeroes), the
-    #    default near-square shape and a picked one.
-    def heat(name, img_path, classic, cap, ldz, alpha, rows, cols, scale="0.0"):
-        out = os.path.join(work, f"heat-{name}.png")
+    def heat(tag, path, proc="plug-in-dir-array-heatmap", args=None, layer_pngs=()):
+        """Runs the heatmap on the file; exports the flattened result, and
+        the layers named in layer_pngs (index -> path) alone."""
+        out = os.path.join(work, f"heat-{tag}.png")
+        exports = "".join(
+            f"\n  (file-png-save2 RUN-NONINTERACTIVE h (vector-ref ls {i}) {scm_str(p)} "
+            f"{scm_str(p)} 0 1 0 0 0 0 0 0 1)" for i, p in layer_pngs)
         g.add(f"""
-(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(img_path)} {scm_str(img_path)})))
-       (r (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) {classic} {cap} {ldz} {alpha} {rows} {cols} {scale}))
-       (h (car r)))
-  (dt-png h {scm_str(out)})
-  (dt-mark "heat {name} " (dt-num (car (gimp-image-width h))) "x"
-           (dt-num (car (gimp-image-height h))) " count=" (dt-num (cadr r))
-           " | " (dt-parasite h "gimp-comment")))""")
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)} {scm_str(path)})))
+       (r ({proc} RUN-NONINTERACTIVE img (dt-drw img) {args if args is not None else heat_args()}))
+       (h (car r))
+       (ls (cadr (gimp-image-get-layers h))))
+  (dt-mark "heat {tag} " (dt-num (car (gimp-image-width h))) "x"
+           (dt-num (car (gimp-image-height h))) " returned=" (dt-num (length r))
+           " result=" (dt-num (cadr r)) " layers=" (dt-num (car (gimp-image-get-layers h)))
+           " last=" (dt-num (list-ref r (- (length r) 1))))
+  (let loop ((i 0))
+    (if (< i (vector-length ls))
+        (begin (dt-mark "layer {tag} " (dt-num i) " " (car (gimp-item-get-name (vector-ref ls i)))
+                        " at " (dt-num (cadr (gimp-drawable-offsets (vector-ref ls i))))
+                        " " (dt-num (car (gimp-drawable-width (vector-ref ls i)))) "x"
+                        (dt-num (car (gimp-drawable-height (vector-ref ls i)))))
+               (loop (+ i 1)))))
+  (dt-mark "comment {tag} " (dt-parasite h "gimp-comment")){exports}
+  (gimp-image-flatten h)
+  (dt-png h {scm_str(out)}))""")
         return out
 
-    out_sq = heat("node-square", node, 1, 1, 1, 0, 0, 0)
-    out_pick = heat("node-100x200", node, 1, 1, 1, 0, 100, 200)
-    out_scaled = heat("node-scaled", node, 1, 1, 1, 0, 0, 0, "0.1")
+    def mark(prefix):
+        m = [x for x in marks if x.startswith(prefix)]
+        return m[0] if len(m) == 1 else None
 
-    # 2. A self-describing image packed by dirtool: no options needed.
-    values = [(-1) ** i * (i * 0.37 % 5.0) for i in range(1, 785)] + [0.0, 1e-300, -2.5e10]
-    js = os.path.join(work, "values.json")
-    with open(js, "w") as f:
-        json.dump(values, f)
-    packed = os.path.join(work, "packed.png")
-    run([dirtool, "array", "pack", js, packed])
-    out_self = heat("self", packed, 0, 0, 0, 0, 0, 40)
+    def dirtool_heat(path, *opts):
+        ref = os.path.join(work, f"dirtool-{len(os.listdir(work))}.png")
+        report = run([dirtool, "array", "heatmap", path, ref] + list(opts)).stdout
+        return ref, [line for line in report.splitlines() if not line.startswith("heatmap ")]
 
-    # 3. The project's sample weights, opened as .dir by the plug-in, drawn
-    #    as samples/weights-make.sh draws them with dirtool.
-    #    The shape and scale are read from that script.
-    samples = os.path.join(env_path("DIR_SOURCE_ROOT"), "samples")
-    with open(os.path.join(samples, "weights-make.sh")) as f:
-        sm = re.search(r"--shape\s+(\d+)x(\d+)\s+--scale\s+([0-9.]+)", f.read())
-    if not sm:
-        raise Failure("samples/weights-make.sh no longer says --shape RxC --scale S")
-    s_rows, s_cols, s_scale = int(sm.group(1)), int(sm.group(2)), sm.group(3)
-    out_sample = heat("sample", os.path.join(samples, "weights-784-100-10.dir"),
-                      0, 0, 0, 0, s_rows, s_cols, s_scale)
-
-    # 4. A classic image without classic=1 is refused with a message.
-    g.add(f"""
-(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(node)} {scm_str(node)}))))
-  (dt-mark "refused result " (dt-num (length
-    (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 1 1 0 0 0 0.0)))))""")
-
-    # 5. Tensors: one named layer each, drawn as dirtool array heatmap draws
-    #    them (the flattened image is dirtool's picture).
+    # 1. Three named tensors (dirtool array pack of a JSON object).
     tj = os.path.join(work, "tensors.json")
     with open(tj, "w") as f:
         json.dump({"W1": [[(i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(28)] for i in range(20)],
@@ -689,125 +702,146 @@ def mode_heatmap(a, work, checks):
                    "W2": [[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]]}, f)
     tpng = os.path.join(work, "tensors.png")
     run([dirtool, "array", "pack", tj, tpng])
-    t_out = os.path.join(work, "tensors-gimp.png")
-    g.add(f"""
-(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(tpng)} {scm_str(tpng)})))
-       (r (plug-in-dir-tensor-heatmap RUN-NONINTERACTIVE img (dt-drw img) 0 0.0 0 0))
-       (h (car r))
-       (ls (cadr (gimp-image-get-layers h)))
-       (names (map (lambda (i) (car (gimp-item-get-name (vector-ref ls i))))
-                   (list 0 1 2 3))))
-  (dt-mark "tensors " (dt-num (cadr r)) " layers=" (dt-num (car (gimp-image-get-layers h)))
-           " names=" (car names) "," (cadr names) "," (caddr names) "," (cadddr names))
-  (gimp-image-flatten h)
-  (dt-png h {scm_str(t_out)}))""")
+    # W1 alone, to compare its layer with dirtool's picture of that tensor
+    w1j = os.path.join(work, "w1.json")
+    with open(w1j, "w") as f:
+        json.dump({"W1": json.load(open(tj))["W1"]}, f)
+    w1png = os.path.join(work, "w1.png")
+    run([dirtool, "array", "pack", w1j, w1png])
+    layer_w1 = os.path.join(work, "layer-W1.png")
+    layer_w2 = os.path.join(work, "layer-W2.png")
+    out_t = heat("tensors", tpng, layer_pngs=((0, layer_w1), (2, layer_w2)))
+    # the options: zoom, tiles (W1's rows of 28 as 4x7 tiles), percentile
+    out_o = heat("options", tpng, args=heat_args(zoom=3, percentile="90.0", tile_rows=4,
+                                                 tile_cols=7))
+    out_s = heat("scaled", tpng, args=heat_args(scale="0.25"))
+    # the earlier Tensor heatmap's procedure and arguments, for scripts
+    out_c = heat("compat", tpng, proc="plug-in-dir-tensor-heatmap", args="2 0.0 0 0")
 
+    # 2. The classic reference image (no header): one unnamed tensor.
+    out_n = heat("node", node, args=heat_args(classic=1))
+    # 3. The plain grid: near-square, a picked shape, a scale.
+    out_sq = heat("plain", node, args=heat_args(classic=1, plain=1))
+    out_pick = heat("pick", node, args=heat_args(classic=1, rows=100, cols=200))
+    out_pscaled = heat("pscaled", node, args=heat_args(classic=1, plain=1, scale="0.1"))
+    # the sample weights, as samples/weights-make.sh draws the plain grid
+    with open(os.path.join(samples, "weights-make.sh")) as f:
+        sm = re.search(r"--shape\s+(\d+)x(\d+)\s+--scale\s+([0-9.]+)", f.read())
+    if not sm:
+        raise Failure("samples/weights-make.sh no longer says --shape RxC --scale S")
+    s_rows, s_cols, s_scale = int(sm.group(1)), int(sm.group(2)), sm.group(3)
+    out_sample = heat("sample", os.path.join(samples, "weights-784-100-10.dir"),
+                      args=heat_args(rows=s_rows, cols=s_cols, scale=s_scale))
+
+    # 4. Refused: an image holding no array, a classic image read as
+    #    self-describing, bad arguments.
+    not_array = os.path.join(samples, "gradient.png")
+    for tag, path, args in (("photo", not_array, heat_args()),
+                            ("classic", node, heat_args()),
+                            ("badtiles", tpng, heat_args(tile_rows=4)),
+                            ("badzoom", tpng, heat_args(zoom=65))):
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)} {scm_str(path)}))))
+  (dt-mark "refused {tag} " (dt-num (length
+    (plug-in-dir-array-heatmap RUN-NONINTERACTIVE img (dt-drw img) {args})))))""")
+
+    t0 = time.monotonic()
     output = g.run()
+    print(f"GIMP ran {len(g.commands)} batch commands in {time.monotonic() - t0:.1f} s")
     marks = g.marks()
 
-    def mark(name):
-        m = [x for x in marks if x.startswith(f"heat {name} ")]
-        return m[0] if len(m) == 1 else None
+    # 1.
+    ref_t, rep_t = dirtool_heat(tpng)
+    names = ["W1 (20, 28) float64", "b1 (3,) float64", "W2 (3, 2) float64", "Background"]
+    m = mark("heat tensors ")
+    checks.ok(m is not None and " returned=6 result=569 layers=4 last=3" in m,
+              f"three tensors: 569 values, three tensor layers and a background ({m})")
+    got = [x.split(" ", 3)[3].split(" at ")[0] for x in marks if x.startswith("layer tensors ")]
+    checks.ok(got == names, f"each layer named after its tensor: name, shape, dtype ({got})")
+    same, msg = cmp_images(a.testimg, ref_t, out_t)
+    checks.ok(same, f"the flattened layers are dirtool array heatmap's picture ({msg})")
+    ref_w1, _ = dirtool_heat(w1png)
+    same, msg = cmp_images(a.testimg, ref_w1, layer_w1)
+    checks.ok(same, f"layer W1 alone is dirtool's heatmap of W1 ({msg})")
+    checks.ok(os.path.exists(layer_w2), "layer W2 exported")
+    missing = [line for line in rep_t if line not in output]
+    checks.ok(rep_t and not missing,
+              f"the image comment holds dirtool's statistics, a line per tensor ({missing})")
+    ref_o, _ = dirtool_heat(tpng, "--zoom", "3", "--percentile", "90", "--tiles", "4x7")
+    same, msg = cmp_images(a.testimg, ref_o, out_o)
+    checks.ok(same, f"zoom 3, percentile 90, tiles 4x7: dirtool's picture ({msg})")
+    ref_s, _ = dirtool_heat(tpng, "--scale", "0.25")
+    same, msg = cmp_images(a.testimg, ref_s, out_s)
+    checks.ok(same, f"scale 0.25: dirtool's picture ({msg})")
+    same, msg = cmp_images(a.testimg, out_t, out_s)
+    checks.ok(not same, "scale 0.25 draws other colours than the default scale")
+    m = mark("heat compat ")
+    checks.ok(m is not None and " returned=2 result=3 layers=4" in m,
+              f"plug-in-dir-tensor-heatmap: still there, three tensor layers ({m})")
+    ref_c, _ = dirtool_heat(tpng, "--zoom", "2")
+    same, msg = cmp_images(a.testimg, ref_c, out_c)
+    checks.ok(same, f"plug-in-dir-tensor-heatmap zoom 2: dirtool's picture ({msg})")
 
-    tm = [x for x in marks if x.startswith("tensors ")]
-    if checks.ok(len(tm) == 1, "the tensor heatmap ran"):
-        checks.ok(tm[0] == "tensors 3 layers=4 names=W1,b1,W2,Background",
-                  f"a layer per tensor, named after it, over a background ({tm[0]})")
-        t_ref = os.path.join(work, "tensors-dirtool.png")
-        run([dirtool, "array", "heatmap", tpng, t_ref])
-        same, msg = cmp_images(a.testimg, t_ref, t_out)
-        checks.ok(same, f"the flattened layers are dirtool array heatmap's picture ({msg})")
+    # 2.
+    n = len(raw)
+    ref_n, rep_n = dirtool_heat(node, "--classic", "--capacity", "1")
+    m = mark("heat node ")
+    checks.ok(m is not None and f" result={n} layers=2 last=1" in m,
+              f"node.png (classic): {n} values, one tensor layer and the background ({m})")
+    got = [x.split(" ", 3)[3].split(" at ")[0] for x in marks if x.startswith("layer node ")]
+    checks.ok(got == [f"(unnamed) ({n},) float64", "Background"],
+              f"the classic image's one tensor is unnamed ({got})")
+    same, msg = cmp_images(a.testimg, ref_n, out_n)
+    checks.ok(same, f"node.png: dirtool's picture ({msg})")
+    checks.ok(rep_n and rep_n[0] in output, f"node.png: dirtool's statistics ({rep_n})")
 
-    # What the image holds: the reference values to within the reference
-    # encoder's rounding past 2^53 (under 2e-15 relative), except the final
-    # value, which runs into the zero padding (docs/FORMAT.md, A.3: the
-    # reference encoder dropped its last digit).  dirtool array unpack gives
-    # them.
+    # 3.
     unpacked = os.path.join(work, "node-values.json")
     run([dirtool, "array", "unpack", node, unpacked, "--classic", "--capacity", "1"])
     held = json.load(open(unpacked))
-    n = len(raw)
-    checks.ok(len(held) == n and all(abs(x - y) <= 1e-14 * abs(y)
-                                     for x, y in zip(held[:-1], raw[:-1])),
-              f"the image holds the {n} values of rawData.json (the final one "
-              f"excepted: {held[-1]!r} for {raw[-1]!r}, the padding rule)")
-
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
-    m = mark("node-square")
-    if checks.ok(m is not None, "heatmap of small/node.png ran"):
-        checks.ok(m.startswith(f"heat node-square {cols}x{rows} count={n} "),
-                  f"near-square {cols}x{rows} with {n} values ({m})")
-        st = dict(kv.split("=") for kv in m.split(" | ", 1)[1].split())
-        lo, hi = float(st["min"]), float(st["max"])
-        checks.ok(lo == min(held) and hi == max(held),
-                  f"min {lo!r} and max {hi!r} are those of the values ({min(held)!r}, "
-                  f"{max(held)!r})")
-        mean = math.fsum(held) / n
-        checks.ok(abs(float(st["mean"]) - mean) <= 1e-12 * max(1.0, abs(mean)),
-                  f"mean {st['mean']} matches the values ({mean!r})")
-        vt = os.path.join(work, "held-values.txt")
-        with open(vt, "w") as f:
-            f.write("\n".join(repr(v) for v in held) + "\n")
-        proc = run([a.testimg, "signs", out_sq, vt], check=False)
-        checks.ok(proc.returncode == 0,
-                  f"each cell has its value's colour ({(proc.stdout + proc.stderr).strip()})")
-        ref = os.path.join(work, "dirtool-heat.png")
-        printed = run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-                       "--plain"]).stdout
-        want = f"count {n} min {st['min']} max {st['max']} mean {st['mean']}"
-        checks.ok(want in printed, f"statistics as dirtool array heatmap prints them ({want})")
-        same, msg = cmp_images(a.testimg, ref, out_sq)
-        checks.ok(same, f"same pixels as dirtool array heatmap ({msg})")
-
-    m = mark("node-100x200")
-    checks.ok(m is not None and m.startswith(f"heat node-100x200 200x100 count={n} "),
-              f"picked shape 100 rows x 200 cols gives a 200x100 image ({m})")
-    if m is not None:
-        ref = os.path.join(work, "dirtool-heat-100x200.png")
-        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-             "--shape", "100x200"])
-        same, msg = cmp_images(a.testimg, ref, out_pick)
-        checks.ok(same, f"100x200: same pixels as dirtool array heatmap ({msg})")
-
-    m = mark("node-scaled")
-    checks.ok(m is not None and m.startswith(f"heat node-scaled {cols}x{rows} "),
-              f"colour scale 0.1 keeps the near-square shape ({m})")
-    if m is not None:
-        ref = os.path.join(work, "dirtool-heat-scaled.png")
-        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-             "--scale", "0.1", "--plain"])
-        same, msg = cmp_images(a.testimg, ref, out_scaled)
-        checks.ok(same, f"scale 0.1: same pixels as dirtool array heatmap --scale 0.1 ({msg})")
-        same, msg = cmp_images(a.testimg, out_sq, out_scaled)
-        checks.ok(not same, "scale 0.1 draws other colours than the default scale")
-
-    m = mark("self")
-    nv = len(values)
-    checks.ok(m is not None and m.startswith(f"heat self 40x{math.ceil(nv / 40)} count={nv} "),
-              f"self-describing image: detected without options, 40 columns ({m})")
-    if m is not None:
-        st = dict(kv.split("=") for kv in m.split(" | ", 1)[1].split())
-        checks.ok(float(st["min"]) == min(values) and float(st["max"]) == max(values),
-                  f"self-describing min/max exact ({st['min']}, {st['max']})")
-        vt = os.path.join(work, "self-values.txt")
-        with open(vt, "w") as f:
-            f.write("\n".join(repr(v) for v in values) + "\n")
-        proc = run([a.testimg, "signs", out_self, vt], check=False)
-        checks.ok(proc.returncode == 0,
-                  f"self-describing: colours match signs ({(proc.stdout + proc.stderr).strip()})")
-
-    m = mark("sample")
-    checks.ok(m is not None and m.startswith(f"heat sample {s_cols}x{s_rows} count=79510 "),
+    m = mark("heat plain ")
+    checks.ok(m is not None and m.startswith(f"heat plain {cols}x{rows} returned=6 result={n} "
+                                             f"layers=1 last=1"),
+              f"plain: near-square {cols}x{rows}, one layer ({m})")
+    ref, rep = dirtool_heat(node, "--classic", "--capacity", "1", "--plain")
+    same, msg = cmp_images(a.testimg, ref, out_sq)
+    checks.ok(same, f"plain: same pixels as dirtool array heatmap --plain ({msg})")
+    checks.ok(f"DT comment plain {rep[0]}" in output,
+              f"plain: the comment is dirtool's statistics ({rep[0]})")
+    vt = os.path.join(work, "held-values.txt")
+    with open(vt, "w") as f:
+        f.write("\n".join(repr(v) for v in held) + "\n")
+    proc = run([a.testimg, "signs", out_sq, vt], check=False)
+    checks.ok(proc.returncode == 0,
+              f"plain: each cell has its value's colour ({(proc.stdout + proc.stderr).strip()})")
+    m = mark("heat pick ")
+    checks.ok(m is not None and m.startswith("heat pick 200x100 "),
+              f"rows 100, cols 200: the plain grid, 200x100 ({m})")
+    ref, _ = dirtool_heat(node, "--classic", "--capacity", "1", "--shape", "100x200")
+    same, msg = cmp_images(a.testimg, ref, out_pick)
+    checks.ok(same, f"100x200: dirtool --shape 100x200 ({msg})")
+    ref, _ = dirtool_heat(node, "--classic", "--capacity", "1", "--plain", "--scale", "0.1")
+    same, msg = cmp_images(a.testimg, ref, out_pscaled)
+    checks.ok(same, f"plain, scale 0.1: dirtool --plain --scale 0.1 ({msg})")
+    m = mark("heat sample ")
+    checks.ok(m is not None and m.startswith(f"heat sample {s_cols}x{s_rows} returned=6 "
+                                             f"result=79510 "),
               f"samples/weights-784-100-10.dir: 79510 values in {s_rows} rows of {s_cols} ({m})")
-    if m is not None:
-        same, msg = cmp_images(a.testimg, os.path.join(samples, "weights-784-100-10-heatmap.png"),
-                               out_sample)
-        checks.ok(same, f"same pixels as samples/weights-784-100-10-heatmap.png ({msg})")
+    same, msg = cmp_images(a.testimg, os.path.join(samples, "weights-784-100-10-heatmap.png"),
+                           out_sample)
+    checks.ok(same, f"the same pixels as samples/weights-784-100-10-heatmap.png ({msg})")
 
-    checks.ok(not [x for x in marks if x.startswith("refused result")] and
-              "Could not read the layer as a numeric array" in output,
+    # 4.
+    checks.ok(not [x for x in marks if x.startswith("refused")], "no refused call returned")
+    checks.ok("Could not read the layer as a numeric array: no self-describing array header"
+              in output, "an image holding no array: the core's message")
+    checks.ok(output.count("Could not read the layer as a numeric array") >= 2,
               "a classic image without classic=1 is refused with a message")
+    checks.ok("tile-rows and tile-cols are both 0 (no tiles) or both 1 to 4096" in output,
+              "tile-rows without tile-cols is refused with a message")
+    checks.ok("zoom takes 0 (automatic) to 64" in output, "zoom 65 is refused with a message")
 
 
 # ---- corpus ---------------------------------------------------------------
@@ -950,7 +984,7 @@ class Display:
 
 
 def mode_interactive(a, work, checks):
-    """The export dialog and the heatmap dialogs, driven by key presses."""
+    """The export dialog and the heatmap dialog, driven by key presses."""
     dirtool = env_path("DIRTOOL")
     node = shared_file("imgarrays-reference/small/node.png")
     src = os.path.join(work, "src.png")
@@ -969,17 +1003,19 @@ def mode_interactive(a, work, checks):
   (dt-mark "last values export done"))""")
         g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(node)} {scm_str(node)})))
-       (r (plug-in-dir-array-heatmap RUN-INTERACTIVE img (dt-drw img) 0 0 0 0 0 0 0.0)))
-  (dt-png (car r) {scm_str(heat_png)})
-  (dt-mark "dialog heatmap count=" (dt-num (cadr r))))""")
+       (r (plug-in-dir-array-heatmap RUN-INTERACTIVE img (dt-drw img) {heat_args()}))
+       (h (car r)))
+  (dt-mark "dialog heatmap count=" (dt-num (cadr r)) " layers=" (dt-num (list-ref r 5)))
+  (gimp-image-flatten h)
+  (dt-png h {scm_str(heat_png)}))""")
         g.start(d.display)
         # Export dialog: back end zstd -> none, layout ordered -> interleaved,
         # then the Export button (its mnemonic).
         d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+e")
-        # Heatmap of a classic image: the configuration dialog (capacity 1,
-        # lDecZeroes, no alpha are its defaults), then the shape dialog.
-        first = d.keys("Numeric array heatmap", "alt+o")
-        d.keys("Numeric array heatmap", "alt+o", exclude=(first,))
+        # Heatmap of a classic image: one dialog asks for the configuration
+        # (capacity 1, lDecZeroes, no alpha are its defaults) and the
+        # drawing options: zoom 2, then OK.
+        d.keys("Numeric array heatmap", "alt+z", "ctrl+a", "2", "Tab", "alt+o")
         g.wait()
     finally:
         d.close()
@@ -999,13 +1035,14 @@ def mode_interactive(a, work, checks):
         same, msg = cmp_images(a.testimg, src, png)
         checks.ok(same, f"{what}: pixel-exact ({msg})")
 
-    checks.ok("dialog heatmap count=19885" in marks, "the heatmap dialogs give 19885 values")
-    if os.path.exists(heat_png):
+    checks.ok("dialog heatmap count=19885 layers=1" in marks,
+              "the heatmap dialog gives 19885 values in one tensor layer")
+    if checks.ok(os.path.exists(heat_png), "the heatmap from the dialog was drawn"):
         ref = os.path.join(work, "dirtool-heat.png")
         run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-                       "--plain"])
+             "--zoom", "2"])
         same, msg = cmp_images(a.testimg, ref, heat_png)
-        checks.ok(same, f"near-square heatmap from the dialogs equals dirtool's ({msg})")
+        checks.ok(same, f"the dialog's heatmap (zoom 2) is dirtool's --zoom 2 ({msg})")
 
 
 def main():

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* test_heatmap_render.c -- the readable heatmap's shared drawing
+ * (heatmap/heatmap_render.c, what dirtool and both GIMP plug-ins call):
+ * the page of a multi-tensor image (panels, labels, places, statistics,
+ * report, the composed picture), tiles only where they fit, the plain grid
+ * and its shapes, normalised values drawn as the originals, and the errors
+ * with their classes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arraytest.h"
+#include "heatmap_render.h"
+
+static uint8_t *pack(const dira_tensor *t, size_t n, uint32_t *w, uint32_t *h, unsigned *ch)
+{
+    dira_options opt;
+    dira_info info;
+    dir_diag diag;
+    uint8_t *px = NULL;
+    dira_options_default(&opt);
+    CHECK_ERR(dira_encode_tensors(t, n, NULL, 0, &opt, &px, w, h, ch, &info, &diag), DIR_OK, diag,
+              NULL);
+    return px;
+}
+
+static void test_tensors(void)
+{
+    static const double w1[6] = {0.5, -1, 2, 0, -0.25, 1};
+    static const float b1[4] = {0.1f, -0.2f, 0.3f, 0};
+    dira_tensor t[3] = {
+        {"W1", DIRA_F64, 2, {2, 3}, w1},
+        {"b1", DIRA_F32, 1, {4}, b1},
+        {"empty", DIRA_F64, 1, {0}, NULL},
+    };
+    uint32_t w, h;
+    unsigned ch;
+    uint8_t *px = pack(t, 3, &w, &h, &ch);
+    if (!px) return;
+
+    heat_request req;
+    heat_request_default(&req);
+    heat_page page;
+    char err[512];
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_OK);
+    /* the tensor without elements is left out */
+    CHECK_EQ_INT(page.count, 2);
+    if (page.count == 2) {
+        CHECK(strcmp(page.panels[0].label, "W1 (2, 3) float64") == 0);
+        CHECK(strcmp(page.panels[1].label, "b1 (4,) float32") == 0);
+        CHECK_EQ_INT(page.panels[0].y, 0);
+        CHECK_EQ_INT(page.panels[1].y, page.panels[0].height);
+        CHECK_EQ_INT(page.height, page.panels[0].height + page.panels[1].height);
+        CHECK_EQ_INT(page.width, page.panels[0].width > page.panels[1].width
+                                     ? page.panels[0].width
+                                     : page.panels[1].width);
+        CHECK_EQ_INT(page.values, 10);
+        CHECK(page.min == -1 && page.max == 2);
+        CHECK(page.report &&
+              strncmp(page.report, "W1 (2, 3) float64: count 6 min -1 max 2 ", 40) == 0);
+        CHECK(page.report && strstr(page.report, "\nb1 (4,) float32: count 4 ") != NULL);
+        /* the composed page: each panel at its place, white beside the
+         * narrower one */
+        uint8_t *rgb = heat_page_compose(&page);
+        CHECK(rgb != NULL);
+        for (size_t i = 0; rgb && i < page.count; i++) {
+            const heat_panel *p = &page.panels[i];
+            int same = 1, white = 1;
+            for (uint32_t y = 0; y < p->height; y++) {
+                const uint8_t *row = rgb + 3 * ((size_t)(p->y + y) * page.width);
+                same &= memcmp(row, p->rgb + 3 * (size_t)y * p->width, 3 * (size_t)p->width) == 0;
+                for (uint32_t x = p->width; x < page.width; x++)
+                    white &= row[3 * x] == 255 && row[3 * x + 1] == 255 && row[3 * x + 2] == 255;
+            }
+            CHECK(same);
+            CHECK(white);
+        }
+        free(rgb);
+    }
+    /* W1's panel untiled, to compare with the tiled one */
+    heat_panel untiled = {{0}, NULL, 0, 0, 0};
+    if (page.count) {
+        untiled = page.panels[0];
+        untiled.rgb = malloc((size_t)untiled.width * untiled.height * 3);
+        if (untiled.rgb)
+            memcpy(untiled.rgb, page.panels[0].rgb, (size_t)untiled.width * untiled.height * 3);
+    }
+    heat_page_free(&page);
+
+    /* tiles 1x3: W1's rows of 3 become tiles, b1 (1-D) stays a strip */
+    req.heat.tile_rows = 1;
+    req.heat.tile_cols = 3;
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_OK);
+    CHECK_EQ_INT(page.count, 2);
+    if (page.count == 2) {
+        const heat_panel *p = &page.panels[0];
+        CHECK(untiled.rgb && (p->width != untiled.width || p->height != untiled.height ||
+                              memcmp(p->rgb, untiled.rgb, (size_t)p->width * p->height * 3)));
+        CHECK(strstr(page.report, "W1 (2, 3) float64: count 6") != NULL);
+    }
+    heat_page_free(&page);
+    free(untiled.rgb);
+
+    /* the plain grid: every value, near-square (4 columns for 10), one
+     * panel; one side given, the other holds every value */
+    heat_request_default(&req);
+    req.plain = 1;
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_OK);
+    CHECK(page.count == 1 && page.width == 4 && page.height == 3);
+    CHECK(page.count == 1 && strcmp(page.panels[0].label, "Heatmap") == 0);
+    CHECK(page.report &&
+          strcmp(page.report, "count 10 min -1 max 2 mean 0.24500000104308128\n") == 0);
+    heat_page_free(&page);
+    heat_request_default(&req);
+    req.rows = 5;
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_OK);
+    CHECK(page.width == 2 && page.height == 5);
+    heat_page_free(&page);
+
+    /* errors: zoom over the limit; after an error the page is empty */
+    heat_request_default(&req);
+    req.zoom = HEAT_MAX_ZOOM + 1;
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_EDRAW);
+    CHECK(strstr(err, "zoom") != NULL);
+    CHECK(page.count == 0 && page.panels == NULL && page.report == NULL);
+    /* a rows x cols grid too small for the values */
+    heat_request_default(&req);
+    req.rows = 2;
+    req.cols = 2;
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_EDRAW);
+    dir_free(px);
+}
+
+static void test_not_an_array(void)
+{
+    uint8_t px[16 * 16 * 3];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)(i * 7);
+    heat_request req;
+    heat_request_default(&req);
+    heat_page page;
+    char err[512];
+    CHECK_EQ_INT(heat_render_pixels(px, 16, 16, 3, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_EREAD);
+    CHECK(strstr(err, "no self-describing array header") != NULL);
+    CHECK(page.count == 0 && page.panels == NULL);
+    req.plain = 1;
+    CHECK_EQ_INT(heat_render_pixels(px, 16, 16, 3, 0, &req, NULL, NULL, &page, err, sizeof err),
+                 HEAT_EREAD);
+}
+
+static void test_normalised(void)
+{
+    /* stored as (v - min) / (max - min) with min and max: drawn as v */
+    double v[3] = {-2, 0, 6};
+    dira_options opt;
+    dira_info info;
+    dir_diag diag;
+    uint8_t *px = NULL;
+    uint32_t w, h;
+    unsigned ch;
+    dira_options_default(&opt);
+    CHECK_ERR(dira_normalise(v, 3, &opt.norm_min, &opt.norm_max, &diag), DIR_OK, diag, NULL);
+    opt.normalised = 1;
+    CHECK_ERR(dira_encode(v, 3, &opt, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
+    if (!px) return;
+    heat_request req;
+    heat_request_default(&req);
+    heat_page page;
+    char err[512];
+    for (int plain = 0; plain < 2; plain++) {
+        req.plain = plain;
+        CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
+                     HEAT_OK);
+        CHECK(page.min == -2 && page.max == 6);
+        heat_page_free(&page);
+    }
+    dir_free(px);
+}
+
+static int progress_calls;
+static double progress_last;
+static void progress(double fraction, void *user)
+{
+    (void)user;
+    progress_calls++;
+    progress_last = fraction;
+}
+
+static void test_progress(void)
+{
+    static const double a[2] = {1, 2}, b[2] = {3, 4};
+    dira_tensor t[2] = {{"a", DIRA_F64, 1, {2}, a}, {"b", DIRA_F64, 1, {2}, b}};
+    uint32_t w, h;
+    unsigned ch;
+    uint8_t *px = pack(t, 2, &w, &h, &ch);
+    if (!px) return;
+    heat_request req;
+    heat_request_default(&req);
+    heat_page page;
+    char err[512];
+    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, progress, NULL, &page, err, sizeof err),
+                 HEAT_OK);
+    CHECK(progress_calls == 2 && progress_last == 1.0);
+    heat_page_free(&page);
+    dir_free(px);
+}
+
+int main(void)
+{
+    test_tensors();
+    test_not_an_array();
+    test_normalised();
+    test_progress();
+    heat_render_release();
+    TEST_DONE();
+}
