@@ -257,10 +257,10 @@ palette's order and levels changed): payload bytes per class, and
 the ratio to this corpus's lossless WebP `-z 9` totals (265,450 / 1,076,622 /
 2,662,964 bytes).  Each row's command is
 `build/tests/bench/dir-bench-v2 PARAMETERS < build/bench/corpus-list.tsv`
-(every image's round trip is checked).  Measured on 2026-12-01 on branch
-v2codec; the sizes do not depend on the machine.  The rows marked with a
-preset are the encoder at this commit; the benchmark's own tables above can
-be from an earlier run (see "Source" at the top).
+(every image's round trip is checked).  Measured on 2026-12-01, the first
+rows on branch v2codec, the rows from "+ alpha last" on with the encoder of
+this commit (the "Source" at the top); the sizes do not depend on the
+machine.
 
 | step | parameters | icon | screen | sprite | icon / WebP | screen / WebP | sprite / WebP |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -270,15 +270,19 @@ be from an earlier run (see "Source" at the top).
 | + image palette (at most 256 colours) | `green=0 predict=0` | 408,619 | 1,689,346 | 3,797,160 | 1.539 | 1.569 | 1.426 |
 | + green subtraction | `predict=0` | 392,607 | 1,598,090 | 3,610,037 | 1.479 | 1.484 | 1.356 |
 | + predictor per section, A or B by estimate | `pal_order=0 pal_predict=0 pal_level_boost=0` | 401,963 | 1,374,279 | 3,413,935 | 1.514 | 1.276 | 1.282 |
-| + image palettes by value, predictors on indices, zstd 12 for them (**default**) | `-p default` | 401,963 | 1,368,253 | 3,384,235 | 1.514 | 1.271 | 1.271 |
+| + image palettes by value, predictors on indices, zstd 12 for them (the default until 2026-12-01 22:30) | `-p default` then | 401,963 | 1,368,253 | 3,384,235 | 1.514 | 1.271 | 1.271 |
 | default + section palettes, 2-16 colours | `smallpal_max=16` | 423,301 | 1,394,690 | 3,448,557 | 1.595 | 1.295 | 1.295 |
 | default + section palettes, 2-4 colours | `smallpal_max=4` | 413,484 | 1,378,151 | 3,403,991 | 1.558 | 1.280 | 1.278 |
-| A or B by trial instead of estimate | `trials=1` | 385,200 | 1,374,279 | 3,403,184 | 1.451 | 1.276 | 1.278 |
-| the same at zstd 19 | `trials=1 level=19` | 322,790 | 1,275,132 | 3,122,475 | 1.216 | 1.184 | 1.173 |
-| lzma (LZMA2 9e, aligned literal contexts), by estimate | `method=2` | 283,512 | 1,161,027 | 2,830,550 | 1.068 | 1.078 | 1.063 |
-| lzma, by trial, palettes by frequency | `method=2 trials=1 pal_order=0 pal_predict=0` | 268,904 | 1,158,729 | 2,808,288 | 1.013 | 1.076 | 1.055 |
-| lzma, by trial (**smallest**) | `-p smallest` | 268,904 | 1,150,310 | 2,771,770 | 1.013 | 1.068 | 1.041 |
-| **fast**: green, no predictor, zstd 3 | `-p fast` | 463,081 | 1,695,528 | 3,938,678 | 1.745 | 1.575 | 1.479 |
+| + alpha last: the residuals' alpha bytes after all their other bytes (under zstd) | `alpha_last=1 zminmatch=-1`, before the green test | 381,579 | 1,291,943 | 3,361,398 | 1.437 | 1.200 | 1.262 |
+| + zstd minimum match 6 bytes (4 for one-byte units) at levels 5-15 | before the green test | 376,680 | 1,267,907 | 3,317,089 | 1.419 | 1.178 | 1.246 |
+| + green subtraction only where it lowers the order-0 entropy of red and blue (**default**) | `-p default` | 376,535 | 1,265,015 | 3,313,376 | 1.418 | 1.175 | 1.244 |
+| default without alpha last | `alpha_last=0` | 398,840 | 1,344,812 | 3,356,957 | 1.503 | 1.249 | 1.261 |
+| default without the minimum match (the level's own, 5) | `zminmatch=-1` | 381,461 | 1,289,366 | 3,356,871 | 1.437 | 1.198 | 1.261 |
+| A or B by trial instead of estimate | `trials=1` | 366,577 | 1,262,956 | 3,278,831 | 1.381 | 1.173 | 1.231 |
+| the same at zstd 19 | `trials=1 level=19` | 318,773 | 1,192,086 | 3,058,972 | 1.201 | 1.107 | 1.149 |
+| lzma (LZMA2 9e, aligned literal contexts), by estimate, with alpha last | `method=2` | 313,451 | 1,171,569 | 2,994,938 | 1.181 | 1.088 | 1.125 |
+| lzma, by trial, no alpha last (**smallest**) | `-p smallest` | 268,852 | 1,147,907 | 2,771,824 | 1.013 | 1.066 | 1.041 |
+| **fast**: green, no predictor, zstd 3 | `-p fast` | 447,775 | 1,622,928 | 3,913,523 | 1.687 | 1.507 | 1.470 |
 
 What did not pay: section palettes with bit-packed indices (larger with up to
 16 colours on every class, mixed with up to 4); one predictor per row of
@@ -289,10 +293,18 @@ units (notes-v2); zstd's minimum match 3 or strategy btopt at levels 9-12
 fourth row (0.3-1% larger; every other row is the default: 18-34% faster for
 0.1-0.5%).  lzma pays 9-17% over zstd 19 with the same trials, so it is the
 smallest preset's back end; it decodes 4-5 times slower than zstd, so it is
-not the default's.  The default's estimate loses 4% to a trial on icons (it
-picks predictors where none would be smaller) and nothing on screens.  The
-default's size targets need more than zstd gives at a speed above libpng's:
-zstd 19 encodes at 5-7 MB/s.
+not the default's.  The default's estimate loses 2.7% to a trial on icons
+(it picks predictors where none would be smaller) and 0.2% on screens.
+Also tried on 2026-12-01 and not kept: every channel's residuals as planes
+(icons 18%, sprites 15% larger: zstd's matches break), the green bytes apart
+besides the alpha bytes (icons 12% larger than the alpha bytes apart alone),
+the raw (predictor 0) units apart from the predicted ones (under 0.1%
+smaller: not worth a rule of the format), zstd levels 8 (0.2-0.7% larger, not
+measurably faster) and 10-11 (1-4% smaller icons, 10-30% slower), a
+32-bit-at-a-time green undo in the decoder (the same instruction count).
+The default's size targets need more than zstd gives at a speed above
+libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
+MB/s; only lzma comes near (smallest: 1.01-1.07), at 2-6 MB/s.
 EOF
     cat <<EOF
 
