@@ -192,11 +192,11 @@ dir_load_image (const gchar  *filename,
   dir_save_vals_default (&vals);
   if (info.version == 1)
     {
-      vals.backend = info.backend;
-      vals.filter  = info.filter;
-      vals.layout  = info.layout;
+      vals.opt.backend = info.backend;
+      vals.opt.filter  = info.filter;
+      vals.opt.layout  = info.layout;
     }
-  dir_save_vals_attach (image_ID, &vals, FALSE);
+  dir_save_vals_attach (image_ID, &vals);
 
   gimp_progress_update (1.0);
 

@@ -22,115 +22,48 @@
  * progress updates. */
 #define ROWS_PER_STEP 64
 
-#define LEVEL_MIN 1
-#define LEVEL_MAX 22
+/* The option parameters of file-dir-save after the five standard ones,
+ * in their order (the procedure's parameter list since its first version);
+ * the last parameter, "options", takes any option of the table. */
+static const gchar *const option_params[DIR_SAVE_N_OPTION_PARAMS - 1] =
+{
+  "backend", "filter", "layout", "level"
+};
+
+/* Most bytes of option text read back (gimp_get_data (), the parasite). */
+#define OPTIONS_TEXT_MAX 4096
 
 
 void
 dir_save_vals_default (DirSaveVals *vals)
 {
-  dir_encode_options opt;
-
-  dir_encode_options_default (&opt);
-
-  vals->backend = opt.backend;
-  vals->filter  = opt.filter;
-  vals->layout  = opt.layout;
-  vals->level   = opt.level;
+  dir_encode_options_default (&vals->opt);
 }
 
-/* Reads "key=value" words; unknown keys and bad values are ignored, so that
- * a parasite from another version never breaks an export. */
+/* Reads "name=value" words through dir_option_set (); unknown names and
+ * bad values are ignored, so that text from another version never breaks
+ * an export. */
 void
 dir_save_vals_from_text (DirSaveVals *vals,
                          const gchar *text)
 {
-  gchar **words;
-  gint    i;
-
-  if (! text)
-    return;
-
-  words = g_strsplit_set (text, " \t\n", -1);
-
-  for (i = 0; words[i]; i++)
-    {
-      gchar       *eq = strchr (words[i], '=');
-      const gchar *value;
-
-      if (! eq)
-        continue;
-
-      *eq   = '\0';
-      value = eq + 1;
-
-      if (! strcmp (words[i], "backend"))
-        {
-          dir_backend b;
-
-          if (dir_backend_parse (value, &b) == DIR_OK)
-            vals->backend = b;
-        }
-      else if (! strcmp (words[i], "filter"))
-        {
-          dir_filter f;
-
-          if (dir_filter_parse (value, &f) == DIR_OK)
-            vals->filter = f;
-        }
-      else if (! strcmp (words[i], "layout"))
-        {
-          dir_layout l;
-
-          if (dir_layout_parse (value, &l) == DIR_OK)
-            vals->layout = l;
-        }
-      else if (! strcmp (words[i], "level"))
-        {
-          gchar  *end;
-          glong   level;
-
-          errno = 0;
-          level = strtol (value, &end, 10);
-
-          if (errno == 0 && end != value && *end == '\0' &&
-              level >= LEVEL_MIN && level <= LEVEL_MAX)
-            vals->level = (gint) level;
-        }
-    }
-
-  g_strfreev (words);
+  dir_gimp_options_from_text (&vals->opt, text);
 }
 
+/* Every option of the table but the preset (which follows from the
+ * others) as "name=value", the value from dir_option_get (). */
 gchar *
-dir_save_vals_to_text (const DirSaveVals *vals,
-                       gboolean           with_level)
+dir_save_vals_to_text (const DirSaveVals *vals)
 {
-  gchar *text;
-
-  text = g_strdup_printf ("backend=%s filter=%s layout=%s",
-                          dir_backend_name (vals->backend),
-                          dir_filter_name (vals->filter),
-                          dir_layout_name (vals->layout));
-
-  if (with_level)
-    {
-      gchar *tmp = g_strdup_printf ("%s level=%d", text, vals->level);
-
-      g_free (text);
-      text = tmp;
-    }
-
-  return text;
+  return dir_gimp_options_to_text (&vals->opt);
 }
 
 void
 dir_save_vals_attach (gint32             image_ID,
-                      const DirSaveVals *vals,
-                      gboolean           with_level)
+                      const DirSaveVals *vals)
 {
   GimpParasite *parasite;
-  gchar        *text = dir_save_vals_to_text (vals, with_level);
+  gchar        *text = dir_save_vals_to_text (vals);
 
   parasite = gimp_parasite_new (DIR_PARASITE, GIMP_PARASITE_PERSISTENT,
                                 strlen (text) + 1, text);
@@ -154,7 +87,7 @@ dir_save_vals_from_image (DirSaveVals *vals,
   data = gimp_parasite_data (parasite);
   size = gimp_parasite_data_size (parasite);
 
-  if (data && size > 0 && size < 1024)
+  if (data && size > 0 && size < OPTIONS_TEXT_MAX)
     {
       text = g_strndup (data, size);
       dir_save_vals_from_text (vals, text);
@@ -164,193 +97,390 @@ dir_save_vals_from_image (DirSaveVals *vals,
   gimp_parasite_free (parasite);
 }
 
-/* The options of a non-interactive call.  An empty (or NULL) string and a
- * level of 0 mean the default, which is what gimp-file-save passes. */
-gboolean
-dir_save_vals_parse (DirSaveVals *vals,
-                     const gchar *backend,
-                     const gchar *filter,
-                     const gchar *layout,
-                     gint         level,
-                     GError     **error)
+/* The last export's options, for the rest of the GIMP session: their text,
+ * as in the parasite. */
+void
+dir_save_vals_remember (const DirSaveVals *vals)
 {
-  if (backend && *backend)
-    {
-      dir_backend b;
+  gchar *text = dir_save_vals_to_text (vals);
 
-      if (dir_backend_parse (backend, &b) != DIR_OK)
+  gimp_set_data (SAVE_PROC, text, strlen (text) + 1);
+  g_free (text);
+}
+
+void
+dir_save_vals_recall (DirSaveVals *vals)
+{
+  gint   size = gimp_get_data_size (SAVE_PROC);
+  gchar *text;
+
+  if (size <= 0 || size >= OPTIONS_TEXT_MAX)
+    return;
+
+  text = g_malloc0 (size + 1);
+  if (gimp_get_data (SAVE_PROC, text))
+    dir_save_vals_from_text (vals, text);
+  g_free (text);
+}
+
+/* "none, zstd, lzma" */
+static gchar *
+choice_list (const dir_option *o)
+{
+  gchar *list = g_strjoinv (", ", (gchar **) o->choices);
+
+  return list;
+}
+
+/* query (): the definitions of file-dir-save's option parameters (the
+ * DIR_SAVE_N_OPTION_PARAMS after the standard five), described from the
+ * core's table.  The strings live as long as the plug-in (query () runs
+ * once). */
+void
+dir_save_option_params (GimpParamDef *params)
+{
+  const dir_option *table;
+  GString          *names = g_string_new (NULL);
+  size_t            count;
+  gsize             i;
+
+  for (i = 0; i < G_N_ELEMENTS (option_params); i++)
+    {
+      const dir_option *o = dir_option_find (option_params[i]);
+
+      params[i].name = (gchar *) o->name;
+      if (o->kind == DIR_OPTION_INT)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "Unknown .dir back end '%s' (expected zstd, none or lzma)",
-                       backend);
-          return FALSE;
+          params[i].type        = GIMP_PDB_INT32;
+          params[i].description =
+            g_strdup_printf ("%s: %s; %d..%d, 0 for the default (%s)",
+                             o->label, o->help, o->min, o->max,
+                             o->default_value);
         }
-      vals->backend = b;
+      else
+        {
+          gchar *list = choice_list (o);
+
+          params[i].type        = GIMP_PDB_STRING;
+          params[i].description =
+            g_strdup_printf ("%s: %s; one of %s, \"\" for the default (%s)",
+                             o->label, o->help, list, o->default_value);
+          g_free (list);
+        }
     }
 
-  if (filter && *filter)
+  table = dir_options (&count);
+  for (i = 0; i < count; i++)
+    g_string_append_printf (names, "%s%s", i ? ", " : "", table[i].name);
+
+  params[i = G_N_ELEMENTS (option_params)].type = GIMP_PDB_STRING;
+  params[i].name        = "options";
+  params[i].description =
+    g_strdup_printf ("Further options as \"name=value\" words (%s), as "
+                     "dirtool encode --name=value: a preset first, then "
+                     "the parameters above, then the other words; \"\" "
+                     "for none", names->str);
+  g_string_free (names, TRUE);
+}
+
+static gboolean
+set_option (DirSaveVals  *vals,
+            const gchar  *name,
+            const gchar  *value,
+            GError      **error)
+{
+  dir_diag diag;
+
+  memset (&diag, 0, sizeof diag);
+  if (dir_option_set (&vals->opt, name, value, &diag) == DIR_OK)
+    return TRUE;
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               "Invalid .dir export option: %s", diag.message);
+  return FALSE;
+}
+
+/* Applies the "name=value" words of `words` whose name is (`preset` TRUE)
+ * or is not (FALSE) the preset.  A word without '=' gives the core's error
+ * for a missing value (or an unknown name). */
+static gboolean
+set_option_words (DirSaveVals  *vals,
+                  gchar       **words,
+                  gboolean      preset,
+                  GError      **error)
+{
+  gint i;
+
+  for (i = 0; words[i]; i++)
     {
-      dir_filter f;
+      gchar    *eq = strchr (words[i], '=');
+      gboolean  ok;
 
-      if (dir_filter_parse (filter, &f) != DIR_OK)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "Unknown .dir filter '%s' (expected auto, sub or none)",
-                       filter);
-          return FALSE;
-        }
-      vals->filter = f;
-    }
+      if (! *words[i])
+        continue;
 
-  if (layout && *layout)
-    {
-      dir_layout l;
-
-      if (dir_layout_parse (layout, &l) != DIR_OK)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "Unknown .dir layout '%s' "
-                       "(expected ordered or interleaved)",
-                       layout);
-          return FALSE;
-        }
-      vals->layout = l;
-    }
-
-  if (level != 0)
-    {
-      if (level < LEVEL_MIN || level > LEVEL_MAX)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "zstd level %d is out of range (%d..%d, or 0 for "
-                       "the default)", level, LEVEL_MIN, LEVEL_MAX);
-          return FALSE;
-        }
-      vals->level = level;
+      if (eq)
+        *eq = '\0';
+      if ((strcmp (words[i], "preset") == 0) == preset)
+        ok = set_option (vals, words[i], eq ? eq + 1 : NULL, error);
+      else
+        ok = TRUE;
+      if (eq)
+        *eq = '=';
+      if (! ok)
+        return FALSE;
     }
 
   return TRUE;
 }
 
+/* The options of a non-interactive call: param[5 ...] when there are more
+ * than the five standard parameters.  An empty (or NULL) string and 0
+ * leave an option at its default, which is what gimp-file-save passes.
+ * The "options" words: a preset first (it resets the other options), then
+ * the option parameters, then the other words. */
+gboolean
+dir_save_vals_parse (DirSaveVals      *vals,
+                     gint              nparams,
+                     const GimpParam  *param,
+                     GError          **error)
+{
+  gchar    **words = NULL;
+  gboolean   ok    = TRUE;
+  gsize      i;
+
+  if (nparams >= 5 + DIR_SAVE_N_OPTION_PARAMS &&
+      param[5 + G_N_ELEMENTS (option_params)].data.d_string)
+    words = g_strsplit_set (param[5 + G_N_ELEMENTS (option_params)].data.d_string,
+                            " \t\n", -1);
+
+  if (words)
+    ok = set_option_words (vals, words, TRUE, error);
+
+  for (i = 0; ok && i < G_N_ELEMENTS (option_params) &&
+              5 + (gint) i < nparams; i++)
+    {
+      const dir_option *o = dir_option_find (option_params[i]);
+      const GimpParam  *p = &param[5 + i];
+
+      if (o->kind == DIR_OPTION_INT)
+        {
+          gchar text[16];
+
+          if (p->data.d_int32 == 0)
+            continue;
+          g_snprintf (text, sizeof text, "%d", p->data.d_int32);
+          ok = set_option (vals, o->name, text, error);
+        }
+      else if (p->data.d_string && *p->data.d_string)
+        {
+          ok = set_option (vals, o->name, p->data.d_string, error);
+        }
+    }
+
+  if (ok && words)
+    ok = set_option_words (vals, words, FALSE, error);
+
+  g_strfreev (words);
+
+  return ok;
+}
+
 
 /* ---- Export dialog ----------------------------------------------------- */
 
-static GtkWidget *
-hint_label_new (const gchar *text)
+/* The dialog's widgets, one row per option of the core's table. */
+typedef struct
 {
-  GtkWidget *label = gtk_label_new (text);
+  DirSaveVals       *vals;
+  const dir_option  *table;
+  size_t             count;
+  GtkWidget        **combos;   /* CHOICE options: the combo box     */
+  GtkWidget        **labels;   /* CHOICE options: the combo's label */
+  GtkObject        **adjs;     /* INT options: the scale entry      */
+  gboolean           updating;
+} SaveDialog;
 
-  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.0);
-  gimp_label_set_attributes (GTK_LABEL (label),
-                             PANGO_ATTR_STYLE, PANGO_STYLE_ITALIC,
-                             PANGO_ATTR_SCALE, PANGO_SCALE_SMALL,
-                             -1);
-  gtk_widget_show (label);
+/* Shows the options' values in the widgets: after a preset was chosen, the
+ * preset's; after any other change, the preset whose values they are (none
+ * shown when they are no preset's).  An option that has no effect given
+ * the others (dir_option_applies ()) is insensitive. */
+static void
+dialog_sync (SaveDialog *d)
+{
+  size_t i;
 
-  return label;
+  d->updating = TRUE;
+
+  for (i = 0; i < d->count; i++)
+    {
+      const dir_option *o = &d->table[i];
+      gboolean          applies;
+      char              value[64];
+
+      if (dir_option_get (&d->vals->opt, o->name, value, sizeof value) != DIR_OK)
+        continue;
+      applies = dir_option_applies (&d->vals->opt, o->name);
+
+      if (o->kind == DIR_OPTION_INT)
+        {
+          gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adjs[i]), atoi (value));
+          gimp_scale_entry_set_sensitive (d->adjs[i], applies);
+        }
+      else
+        {
+          gint c;
+
+          for (c = 0; o->choices[c]; c++)
+            if (! strcmp (o->choices[c], value))
+              break;
+
+          if (o->choices[c])
+            gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (d->combos[i]), c);
+          else
+            gtk_combo_box_set_active (GTK_COMBO_BOX (d->combos[i]), -1);
+
+          gtk_widget_set_sensitive (d->combos[i], applies);
+          gtk_widget_set_sensitive (d->labels[i], applies);
+        }
+    }
+
+  d->updating = FALSE;
 }
 
 static void
-backend_changed (GtkWidget *combo,
-                 GtkObject *level_adj)
+choice_changed (GtkWidget  *combo,
+                SaveDialog *d)
 {
-  gint backend;
+  size_t i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (combo),
+                                                  "dir-option"));
+  gint   c;
 
-  if (gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &backend))
-    gimp_scale_entry_set_sensitive (level_adj, backend == DIR_BACKEND_ZSTD);
+  if (d->updating ||
+      ! gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &c))
+    return;
+
+  (void) dir_option_set (&d->vals->opt, d->table[i].name,
+                         d->table[i].choices[c], NULL);
+  dialog_sync (d);
+}
+
+static void
+int_changed (GtkAdjustment *adj,
+             SaveDialog    *d)
+{
+  size_t i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (adj),
+                                                  "dir-option"));
+  gchar  text[16];
+
+  if (d->updating)
+    return;
+
+  g_snprintf (text, sizeof text, "%d",
+              (gint) (gtk_adjustment_get_value (adj) + 0.5));
+  (void) dir_option_set (&d->vals->opt, d->table[i].name, text, NULL);
+  dialog_sync (d);
+}
+
+/* "Back end" -> "_Back end:", the mnemonic on the first letter of the label
+ * that no earlier row (nor the dialog's _Export and _Cancel) took. */
+static gchar *
+mnemonic_label (const gchar *label,
+                gchar       *used)
+{
+  const gchar *p;
+
+  for (p = label; *p; p++)
+    {
+      gchar c = g_ascii_tolower (*p);
+
+      if (g_ascii_isalpha (c) && ! strchr (used, c))
+        {
+          size_t n = strlen (used);
+
+          used[n]     = c;
+          used[n + 1] = '\0';
+
+          return g_strdup_printf ("%.*s_%s:", (gint) (p - label), label, p);
+        }
+    }
+
+  return g_strdup_printf ("%s:", label);
 }
 
 gboolean
 dir_save_dialog (DirSaveVals *vals)
 {
-  GtkWidget *dialog;
-  GtkWidget *table;
-  GtkWidget *backend_combo;
-  GtkWidget *filter_combo;
-  GtkWidget *layout_combo;
-  GtkObject *level_adj;
-  gboolean   run;
+  GtkWidget  *dialog;
+  GtkWidget  *table;
+  SaveDialog  d;
+  gchar       used[64] = "ec";
+  size_t      i;
+  gboolean    run;
+
+  d.vals     = vals;
+  d.table    = dir_options (&d.count);
+  d.combos   = g_new0 (GtkWidget *, d.count);
+  d.labels   = g_new0 (GtkWidget *, d.count);
+  d.adjs     = g_new0 (GtkObject *, d.count);
+  d.updating = FALSE;
 
   dialog = gimp_export_dialog_new (".dir", PLUG_IN_BINARY, SAVE_PROC);
 
-  table = gtk_table_new (8, 3, FALSE);
+  table = gtk_table_new (d.count, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
-  gtk_table_set_row_spacings (GTK_TABLE (table), 2);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 4);
   gtk_container_set_border_width (GTK_CONTAINER (table), 12);
   gtk_box_pack_start (GTK_BOX (gimp_export_dialog_get_content_area (dialog)),
                       table, TRUE, TRUE, 0);
   gtk_widget_show (table);
 
-  /* Back end */
-  backend_combo = gimp_int_combo_box_new ("zstd", DIR_BACKEND_ZSTD,
-                                          "none", DIR_BACKEND_NONE,
-                                          NULL);
-  gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (backend_combo),
-                              vals->backend,
-                              G_CALLBACK (gimp_int_combo_box_get_active),
-                              &vals->backend);
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 0, "_Back end:",
-                             0.0, 0.5, backend_combo, 2, FALSE);
-  gtk_table_attach (GTK_TABLE (table),
-                    hint_label_new ("zstd compresses the section streams "
-                                    "further; none stores them as they are."),
-                    1, 3, 1, 2, GTK_FILL, GTK_FILL, 0, 4);
+  for (i = 0; i < d.count; i++)
+    {
+      const dir_option *o     = &d.table[i];
+      gchar            *label = (strlen (used) < sizeof used - 1) ?
+                                mnemonic_label (o->label, used) :
+                                g_strdup_printf ("%s:", o->label);
 
-  /* Filter */
-  filter_combo = gimp_int_combo_box_new ("auto", DIR_FILTER_AUTO,
-                                         "sub",  DIR_FILTER_SUB,
-                                         "none", DIR_FILTER_NONE,
-                                         NULL);
-  gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (filter_combo),
-                              vals->filter,
-                              G_CALLBACK (gimp_int_combo_box_get_active),
-                              &vals->filter);
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 2, "_Filter:",
-                             0.0, 0.5, filter_combo, 2, FALSE);
-  gtk_table_attach (GTK_TABLE (table),
-                    hint_label_new ("sub stores differences along each row; "
-                                    "auto tries both and keeps the smaller."),
-                    1, 3, 3, 4, GTK_FILL, GTK_FILL, 0, 4);
+      if (o->kind == DIR_OPTION_INT)
+        {
+          d.adjs[i] = gimp_scale_entry_new (GTK_TABLE (table), 0, i, label,
+                                            150, 0, o->min, o->min, o->max,
+                                            1, MAX (1, (o->max - o->min) / 10),
+                                            0, TRUE, 0, 0, o->help, NULL);
+          g_object_set_data (G_OBJECT (d.adjs[i]), "dir-option",
+                             GSIZE_TO_POINTER (i));
+          g_signal_connect (d.adjs[i], "value-changed",
+                            G_CALLBACK (int_changed), &d);
+        }
+      else
+        {
+          d.combos[i] = gimp_int_combo_box_new_array (g_strv_length ((gchar **) o->choices),
+                                                      (const gchar **) o->choices);
+          gimp_help_set_help_data (d.combos[i], o->help, NULL);
+          d.labels[i] = gimp_table_attach_aligned (GTK_TABLE (table), 0, i,
+                                                   label, 0.0, 0.5,
+                                                   d.combos[i], 2, FALSE);
+          g_object_set_data (G_OBJECT (d.combos[i]), "dir-option",
+                             GSIZE_TO_POINTER (i));
+          g_signal_connect (d.combos[i], "changed",
+                            G_CALLBACK (choice_changed), &d);
+        }
 
-  /* Layout */
-  layout_combo = gimp_int_combo_box_new ("ordered",     DIR_LAYOUT_ORDERED,
-                                         "interleaved", DIR_LAYOUT_INTERLEAVED,
-                                         NULL);
-  gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (layout_combo),
-                              vals->layout,
-                              G_CALLBACK (gimp_int_combo_box_get_active),
-                              &vals->layout);
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, "_Layout:",
-                             0.0, 0.5, layout_combo, 2, FALSE);
-  gtk_table_attach (GTK_TABLE (table),
-                    hint_label_new ("ordered groups the data by section code "
-                                    "and field (smaller with zstd); "
-                                    "interleaved keeps each section together."),
-                    1, 3, 5, 6, GTK_FILL, GTK_FILL, 0, 4);
+      g_free (label);
+    }
 
-  /* Level */
-  level_adj = gimp_scale_entry_new (GTK_TABLE (table), 0, 6, "Le_vel:",
-                                    150, 0, vals->level,
-                                    LEVEL_MIN, LEVEL_MAX, 1, 3, 0,
-                                    TRUE, 0, 0,
-                                    "zstd compression level", NULL);
-  g_signal_connect (level_adj, "value-changed",
-                    G_CALLBACK (gimp_int_adjustment_update),
-                    &vals->level);
-  gtk_table_attach (GTK_TABLE (table),
-                    hint_label_new ("zstd level 1-22: higher is smaller and "
-                                    "slower to export, not to open."),
-                    1, 3, 7, 8, GTK_FILL, GTK_FILL, 0, 4);
-
-  g_signal_connect (backend_combo, "changed",
-                    G_CALLBACK (backend_changed), level_adj);
-  backend_changed (backend_combo, level_adj);
+  dialog_sync (&d);
 
   gtk_widget_show (dialog);
 
   run = (gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK);
 
   gtk_widget_destroy (dialog);
+
+  g_free (d.combos);
+  g_free (d.labels);
+  g_free (d.adjs);
 
   return run;
 }
@@ -490,13 +620,9 @@ dir_save_image (const gchar       *filename,
 
   g_object_unref (buffer);
 
-  /* Start from the defaults: options this plug-in does not offer keep
-   * the core's choice. */
-  dir_encode_options_default (&opt);
-  opt.backend = vals->backend;
-  opt.filter  = vals->filter;
-  opt.layout  = vals->layout;
-  opt.level   = vals->level;
+  /* Every option of the core's table, as the dialog, the parameters or
+   * the remembered values set it. */
+  opt = vals->opt;
   opt.progress = encode_progress;
 
   /* The metadata: the "icc-profile" parasite, the "gimp-comment" parasite

@@ -81,17 +81,15 @@ query (void)
     { GIMP_PDB_INT32,  "num-layers",   "Number of layers in the image" }
   };
 
-  static const GimpParamDef save_args[] =
+  /* The standard five, then the options (dir_save_option_params ()):
+   * file-dir-save has all but the last, "options", file-dir-save2 all. */
+  GimpParamDef save_args[5 + DIR_SAVE_N_OPTION_PARAMS] =
   {
     { GIMP_PDB_INT32,    "run-mode",     "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
     { GIMP_PDB_IMAGE,    "image",        "Input image" },
     { GIMP_PDB_DRAWABLE, "drawable",     "Drawable to export" },
     { GIMP_PDB_STRING,   "filename",     "The name of the file to export the image in" },
-    { GIMP_PDB_STRING,   "raw-filename", "The name entered" },
-    { GIMP_PDB_STRING,   "backend",      "Back end: \"zstd\" or \"none\"; \"\" for the default (zstd)" },
-    { GIMP_PDB_STRING,   "filter",       "Filter: \"auto\", \"sub\" or \"none\"; \"\" for the default (auto)" },
-    { GIMP_PDB_STRING,   "layout",       "Layout: \"ordered\" or \"interleaved\"; \"\" for the default (ordered)" },
-    { GIMP_PDB_INT32,    "level",        "zstd level 1..22; 0 for the default (9)" }
+    { GIMP_PDB_STRING,   "raw-filename", "The name entered" }
   };
 
   static const GimpParamDef heatmap_args[] =
@@ -137,6 +135,8 @@ query (void)
     { GIMP_PDB_INT32,    "layers",      "Number of tensor layers (plain: 1)" }
   };
 
+  dir_save_option_params (save_args + 5);
+
   gimp_install_procedure (LOAD_PROC,
                           "Loads .dir (Direccional) images",
                           "Loads lossless .dir images (grey, RGB or RGBA, "
@@ -176,11 +176,31 @@ query (void)
                           ".dir (grey with alpha and indexed images become "
                           "RGB or RGBA). Non-interactive calls take the "
                           "options as strings; empty strings and level 0 "
-                          "select the defaults, as gimp-file-save does.",
+                          "select the defaults, as gimp-file-save does. "
+                          "file-dir-save2 takes the other options too.",
                           "dir project",
                           "dir project",
                           "2026",
                           ".dir image",
+                          "RGB*, GRAY*, INDEXED*",
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (save_args) - 1, 0,
+                          save_args, NULL);
+
+  gimp_install_procedure (SAVE2_PROC,
+                          "Exports images in the .dir format, with every "
+                          "option",
+                          "file-dir-save with one more parameter, options: "
+                          "any option of the encoder as name=value words "
+                          "(dirtool encode's --name=value), separated by "
+                          "spaces. A preset among them is applied first, "
+                          "then the parameters before it, then the other "
+                          "words; a bad word fails the call with the "
+                          "encoder's message.",
+                          "dir project",
+                          "dir project",
+                          "2026",
+                          NULL,
                           "RGB*, GRAY*, INDEXED*",
                           GIMP_PLUGIN,
                           G_N_ELEMENTS (save_args), 0,
@@ -260,7 +280,7 @@ run (const gchar      *name,
     run_load (param, values, nreturn_vals);
   else if (! strcmp (name, LOAD_THUMB_PROC))
     run_load_thumb (nparams, param, values, nreturn_vals);
-  else if (! strcmp (name, SAVE_PROC))
+  else if (! strcmp (name, SAVE_PROC) || ! strcmp (name, SAVE2_PROC))
     run_save (nparams, param, values, nreturn_vals);
   else if (! strcmp (name, HEATMAP_PROC) || ! strcmp (name, TENSORS_PROC))
     dir_heatmap_run (name, nparams, param, values, nreturn_vals);
@@ -382,7 +402,7 @@ run_save (gint             nparams,
 
       /* Options: the defaults, then the last export, then what is stored
        * with this image. */
-      gimp_get_data (SAVE_PROC, &vals);
+      dir_save_vals_recall (&vals);
       dir_save_vals_from_image (&vals, orig_image_ID);
 
       /* Grey with alpha and indexed images are converted to RGB(A) by the
@@ -410,17 +430,12 @@ run_save (gint             nparams,
       break;
 
     case GIMP_RUN_NONINTERACTIVE:
-      /* 5 parameters: a caller that knows only the standard ones. */
-      if (nparams != 5 && nparams != 9)
+      /* 5 parameters: a caller that knows only the standard ones; 9:
+       * file-dir-save; 10: file-dir-save2. */
+      if (nparams != 5 && nparams < 9)
         return;
 
-      if (nparams == 9 &&
-          ! dir_save_vals_parse (&vals,
-                                 param[5].data.d_string,
-                                 param[6].data.d_string,
-                                 param[7].data.d_string,
-                                 param[8].data.d_int32,
-                                 &error))
+      if (! dir_save_vals_parse (&vals, nparams, param, &error))
         {
           return_error (values, nreturn_vals, GIMP_PDB_CALLING_ERROR, error);
           return;
@@ -434,8 +449,8 @@ run_save (gint             nparams,
   if (dir_save_image (filename, drawable_ID, &vals, &error))
     {
       values[0].data.d_status = GIMP_PDB_SUCCESS;
-      gimp_set_data (SAVE_PROC, &vals, sizeof (DirSaveVals));
-      dir_save_vals_attach (orig_image_ID, &vals, TRUE);
+      dir_save_vals_remember (&vals);
+      dir_save_vals_attach (orig_image_ID, &vals);
     }
   else
     {

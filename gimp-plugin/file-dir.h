@@ -17,23 +17,33 @@
 #define LOAD_PROC       "file-dir-load"
 #define LOAD_THUMB_PROC "file-dir-load-thumb"
 #define SAVE_PROC       "file-dir-save"
+/* file-dir-save with one more parameter, "options" (as file-png-save2 is
+ * file-png-save with more): script-fu refuses a call with fewer arguments
+ * than a procedure has, so file-dir-save keeps its own for the scripts
+ * that use it. */
+#define SAVE2_PROC      "file-dir-save2"
 #define HEATMAP_PROC    "plug-in-dir-array-heatmap"
 #define TENSORS_PROC    "plug-in-dir-tensor-heatmap"
 #define PLUG_IN_BINARY  "file-dir"
 #define PLUG_IN_ROLE    "gimp-file-dir"
 
-/* Name of the image parasite holding the export options, as text such as
- * "backend=zstd filter=auto layout=ordered level=19". */
+/* Name of the image parasite holding the export options, as the text
+ * "name=value ..." of every option of the core's table (dir_options ())
+ * but the preset, such as "filter=auto backend=zstd level=9 ...". */
 #define DIR_PARASITE    "dir-save-options"
 
+/* The options file-dir-save takes as parameters of their own after the
+ * five standard ones (its parameter list since the first version), and
+ * file-dir-save2 after them one more, "options": "name=value ..." words of
+ * any option of the table. */
+#define DIR_SAVE_N_OPTION_PARAMS 5
 
-/* Export options, kept with gimp_set_data () between exports. */
+
+/* Export options, remembered between exports (gimp_set_data ()) and with
+ * the image (DIR_PARASITE) as their text. */
 typedef struct
 {
-  gint backend;   /* dir_backend */
-  gint filter;    /* dir_filter  */
-  gint layout;    /* dir_layout  */
-  gint level;     /* zstd level 1..22 */
+  dir_encode_options opt;
 } DirSaveVals;
 
 /* file-dir-load.c */
@@ -45,18 +55,17 @@ gint32    dir_load_image           (const gchar         *filename,
 void      dir_save_vals_default    (DirSaveVals         *vals);
 void      dir_save_vals_from_text  (DirSaveVals         *vals,
                                     const gchar         *text);
-gchar   * dir_save_vals_to_text    (const DirSaveVals   *vals,
-                                    gboolean             with_level);
+gchar   * dir_save_vals_to_text    (const DirSaveVals   *vals);
 void      dir_save_vals_attach     (gint32               image_ID,
-                                    const DirSaveVals   *vals,
-                                    gboolean             with_level);
+                                    const DirSaveVals   *vals);
 void      dir_save_vals_from_image (DirSaveVals         *vals,
                                     gint32               image_ID);
+void      dir_save_vals_remember   (const DirSaveVals   *vals);
+void      dir_save_vals_recall     (DirSaveVals         *vals);
+void      dir_save_option_params   (GimpParamDef        *params);
 gboolean  dir_save_vals_parse      (DirSaveVals         *vals,
-                                    const gchar         *backend,
-                                    const gchar         *filter,
-                                    const gchar         *layout,
-                                    gint                 level,
+                                    gint                 nparams,
+                                    const GimpParam     *param,
                                     GError             **error);
 gboolean  dir_save_dialog          (DirSaveVals         *vals);
 gboolean  dir_save_image           (const gchar         *filename,
