@@ -383,7 +383,9 @@ int_changed (GtkAdjustment *adj,
 }
 
 /* "Back end" -> "_Back end:", the mnemonic on the first letter of the label
- * that no earlier row (nor the dialog's _Export and _Cancel) took. */
+ * that no option before it (nor the dialog's _Export and _Cancel) took;
+ * the choices take theirs first, then the numbers (as before the table:
+ * _Back end, _Filter, _Layout, Le_vel). */
 static gchar *
 mnemonic_label (const gchar *label,
                 gchar       *used)
@@ -415,7 +417,9 @@ dir_save_dialog (DirSaveVals *vals)
   GtkWidget  *table;
   SaveDialog  d;
   gchar       used[64] = "ec";
+  gchar     **labels;
   size_t      i;
+  gint        pass;
   gboolean    run;
 
   d.vals     = vals;
@@ -435,12 +439,18 @@ dir_save_dialog (DirSaveVals *vals)
                       table, TRUE, TRUE, 0);
   gtk_widget_show (table);
 
+  labels = g_new0 (gchar *, d.count + 1);
+  for (pass = 0; pass < 2; pass++)
+    for (i = 0; i < d.count; i++)
+      if ((d.table[i].kind == DIR_OPTION_INT) == pass)
+        labels[i] = (strlen (used) < sizeof used - 1) ?
+                    mnemonic_label (d.table[i].label, used) :
+                    g_strdup_printf ("%s:", d.table[i].label);
+
   for (i = 0; i < d.count; i++)
     {
       const dir_option *o     = &d.table[i];
-      gchar            *label = (strlen (used) < sizeof used - 1) ?
-                                mnemonic_label (o->label, used) :
-                                g_strdup_printf ("%s:", o->label);
+      const gchar      *label = labels[i];
 
       if (o->kind == DIR_OPTION_INT)
         {
@@ -466,9 +476,8 @@ dir_save_dialog (DirSaveVals *vals)
           g_signal_connect (d.combos[i], "changed",
                             G_CALLBACK (choice_changed), &d);
         }
-
-      g_free (label);
     }
+  g_strfreev (labels);
 
   dialog_sync (&d);
 
@@ -530,6 +539,8 @@ dir_save_image (const gchar       *filename,
   gint                width;
   gint                height;
   gsize               row_bytes;
+  uint32_t            density_x;
+  uint32_t            density_y;
   gint                y;
   gboolean            ok;
 
@@ -648,6 +659,11 @@ dir_save_image (const gchar       *filename,
       meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
       meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
     }
+  /* With a version asked for (the option version), the resolution follows
+   * it, below: version 2 keeps it in every mode, version 1 has no place
+   * for it. */
+  density_x = opt.format_version == 2 ? meta.density_x : 0;
+  density_y = opt.format_version == 2 ? meta.density_y : 0;
 
   /* GIMP images always have a resolution (72 dpi unless set): in the
    * seed-pure mode (back end none, filter none), which writes version 1,
@@ -655,6 +671,12 @@ dir_save_image (const gchar       *filename,
   if (opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE &&
       depth == 8 && channels != 2 && ! meta.icc && ! meta.comment)
     meta.density_x = meta.density_y = 0;
+
+  if (opt.format_version != 0)
+    {
+      meta.density_x = density_x;
+      meta.density_y = density_y;
+    }
 
   px.data     = pixels;
   px.width    = width;

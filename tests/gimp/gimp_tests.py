@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 SKIP = 77
 
@@ -234,6 +235,55 @@ def cmp_images(helper, a, b):
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
 
+def png_with_density(src, dst, ppm=2835):
+    """Copies PNG `src` to `dst` with a pHYs chunk of `ppm` pixels per metre
+    after IHDR.  GIMP gives an image without one its default resolution and
+    exports that; dirtool exports what the PNG has: with the chunk both
+    write the same density, so their files can be compared byte for byte."""
+    with open(src, "rb") as f:
+        d = f.read()
+    ihdr_end = 8 + 8 + struct.unpack(">I", d[8:12])[0] + 4
+    data = struct.pack(">IIB", ppm, ppm, 1)
+    chunk = (struct.pack(">I", len(data)) + b"pHYs" + data +
+             struct.pack(">I", zlib.crc32(b"pHYs" + data) & 0xffffffff))
+    with open(dst, "wb") as f:
+        f.write(d[:ihdr_end] + chunk + d[ihdr_end:])
+
+
+def encoder_options(dirtool):
+    """The encoder's options as `dirtool encode --help` lists them from the
+    core's table, in its order: {name: (choices or None, default)}."""
+    out = run([dirtool, "encode", "--help"], check=False)
+    text = out.stdout + out.stderr
+    opts = {}
+    for m in re.finditer(r"^  --(\w+) +(\S+)\n +.*\(default ([^)]*)\)$", text, re.M):
+        name, values, default = m.groups()
+        opts[name] = (None if ".." in values else values.split("|"), default)
+    if "preset" not in opts or "level" not in opts:
+        raise Failure(f"dirtool encode --help lists no options:\n{text}")
+    return opts
+
+
+def option_words(text):
+    """"name=value ..." as a dict."""
+    return dict(w.split("=", 1) for w in text.split() if "=" in w)
+
+
+def core_message(dirtool, src, *args):
+    """The core's message for bad options, as dirtool encode prints it."""
+    proc = run([dirtool, "encode", src, os.devnull] + list(args), check=False)
+    m = re.search(r"dirtool encode: (.*) \(dirtool encode --help\)", proc.stderr)
+    if proc.returncode == 0 or not m:
+        raise Failure(f"dirtool encode {' '.join(args)} did not fail with a message: "
+                      f"{proc.stderr}")
+    return m.group(1)
+
+
+def same_bytes(a, b):
+    with open(a, "rb") as f1, open(b, "rb") as f2:
+        return f1.read() == f2.read()
+
+
 def dir_chunk(path, kind):
     """The data of chunk `kind` of a version-2 .dir file (docs/FORMAT.md,
     section 0), or None."""
@@ -376,10 +426,14 @@ def mode_load(a, work, checks):
         checks.ok((base, dtype) == expect_types[c],
                   f"{name}: image base type {base}, layer type {dtype} for {c} channel(s)")
         hdr = header(a.testimg, os.path.join(work, name + ".dir"))
-        # a version-1 file records its options; version 2 none (the defaults)
-        want = (f"backend={hdr['backend']} filter={hdr['filter']} layout={hdr['layout']}"
-                if hdr["version"] == "1" else "backend=zstd filter=auto layout=ordered")
-        checks.ok(m[0].endswith(want), f"{name}: parasite records '{want}' ({m[0]})")
+        # a version-1 file records its options, version 2 none: every
+        # option of the table but the preset, at its default unless the
+        # file has it
+        want = {k: v[1] for k, v in encoder_options(dirtool).items() if k != "preset"}
+        if hdr["version"] == "1":
+            want.update(backend=hdr["backend"], filter=hdr["filter"], layout=hdr["layout"])
+        got = option_words(parts[4]) if len(parts) == 5 else {}
+        checks.ok(got == want, f"{name}: parasite records {want} ({m[0]})")
         same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"),
                                os.path.join(work, name + "-gimp.png"))
         checks.ok(same, f"{name}: every pixel equals the source ({msg})")
@@ -430,6 +484,148 @@ def mode_load(a, work, checks):
 
 
 # ---- export ---------------------------------------------------------------
+
+def add_option_exports(a, g, work, srcs, dirtool):
+    """Exports through file-dir-save2 with options words, with remembered
+    values and with the options parasite, each to be compared byte for
+    byte with dirtool encode given the same options (the sources carry a
+    density, as GIMP writes one); and bad words."""
+    table = encoder_options(dirtool)
+    dens = {}
+    for name, src in srcs.items():
+        dens[name] = src[:-4] + "-density.png"
+        png_with_density(src, dens[name])
+    # (case, the script-fu commands (OUT for the output), dirtool options,
+    #  the source, the parasite's expected options or None)
+    cases = []
+
+    def export2(case, name, params, words, dirtool_args, parasite=None):
+        out = os.path.join(work, f"opt-{case}.dir")
+        cases.append((case, out, dens[name], dirtool_args, parasite))
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens[name])} {scm_str(dens[name])}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} {params} {scm_str(words)})
+  (dt-mark "opt {case} " (dt-parasite img "dir-save-options"))
+  (gimp-image-delete img))""")
+
+    # Every preset, on every kind of image.
+    for name in srcs:
+        for preset in table["preset"][0]:
+            export2(f"{name}-preset-{preset}", name, '"" "" "" 0', f"preset={preset}",
+                    ["--preset", preset])
+    # Words beside the parameters: a preset first, then the parameters, then
+    # the other words; an empty string is the defaults.
+    defaults = {k: v[1] for k, v in table.items() if k != "preset"}
+    export2("words", "rgb", '"" "" "" 0', "preset=fast level=5 layout=interleaved codes=smallest",
+            ["--preset", "fast", "--level", "5", "--layout", "interleaved", "--codes", "smallest"])
+    export2("preset-then-params", "rgba", '"none" "sub" "" 0', "preset=smallest",
+            ["--preset", "smallest", "--backend", "none", "--filter", "sub"])
+    export2("version2", "grey", '"none" "none" "" 0', "version=2",
+            ["--backend", "none", "--filter", "none", "--version", "2"],
+            dict(defaults, backend="none", filter="none", version="2"))
+    # Version 1 asked for: GIMP's resolution (every image has one) stays
+    # out, as version 1 has no place for it (dirtool refuses a PNG's).
+    out = os.path.join(work, "opt-version1.dir")
+    cases.append(("version1", out, srcs["rgb"], ["--version", "1"],
+                  dict(defaults, version="1")))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['rgb'])} {scm_str(dens['rgb'])}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} "" "" "" 0 "version=1")
+  (dt-mark "opt version1 " (dt-parasite img "dir-save-options"))
+  (gimp-image-delete img))""")
+    export2("search", "rgb", '"zstd" "auto" "" 12', "  search=trial  ",
+            ["--level", "12", "--search", "trial"], dict(defaults, level="12", search="trial"))
+    export2("empty", "rgb", '"" "" "" 0', "", [], defaults)
+
+    # Remembered values: a RUN-WITH-LAST-VALS export (file-dir-save, of an
+    # image without stored options) uses the last export's options.
+    lv = os.path.join(work, "opt-lastvals.dir")
+    cases.append(("lastvals", lv, dens["rgb"],
+                  ["--preset", "fast", "--layout", "interleaved", "--codes", "smallest"], None))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['grey'])} {scm_str(dens['grey'])})))
+       (img2 (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['rgb'])} {scm_str(dens['rgb'])}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(lv + ".prime")} {scm_str(lv + ".prime")} "" "" "" 0 "preset=fast layout=interleaved codes=smallest")
+  (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(lv)} {scm_str(lv)} "" "" "" 0)
+  (dt-mark "opt lastvals " (dt-parasite img2 "dir-save-options")))""")
+
+    # The parasite: every option as name=value (an unknown name and a bad
+    # value ignored), wins over the last values, is rewritten by the
+    # export, and comes back from an XCF file.
+    stored = dict(defaults, backend="lzma", filter="auto", search="trial", codes="zstd",
+                  layout="interleaved", level="4")
+    text = " ".join(["bogus=7", "level=99"] + [f"{k}={v}" for k, v in stored.items()])
+    pa = os.path.join(work, "opt-parasite.dir")
+    xcf = os.path.join(work, "opt-parasite.xcf")
+    px = os.path.join(work, "opt-parasite-xcf.dir")
+    # (dirtool refuses --level beside lzma, where it does not apply)
+    stored_args = [x for k, v in stored.items() if k in ("backend", "filter", "search", "codes",
+                                                           "layout")
+                   for x in (f"--{k}", v)]
+    cases.append(("parasite", pa, dens["rgb"], stored_args, stored))
+    cases.append(("parasite-xcf", px, dens["rgb"], stored_args, stored))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['rgb'])} {scm_str(dens['rgb'])}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(pa + ".prime")} {scm_str(pa + ".prime")} "" "" "" 0 "preset=fast")
+  (gimp-image-attach-parasite img (list "dir-save-options" 1 {scm_str(text)}))
+  (file-dir-save RUN-WITH-LAST-VALS img (dt-drw img) {scm_str(pa)} {scm_str(pa)} "" "" "" 0)
+  (dt-mark "opt parasite " (dt-parasite img "dir-save-options"))
+  (gimp-xcf-save 0 img (dt-drw img) {scm_str(xcf)} {scm_str(xcf)})
+  (gimp-image-delete img))""")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['grey'])} {scm_str(dens['grey'])}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(px + ".prime")} {scm_str(px + ".prime")} "" "" "" 0 "preset=fast")
+  (let* ((x (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(xcf)} {scm_str(xcf)}))))
+    (file-dir-save RUN-WITH-LAST-VALS x (dt-drw x) {scm_str(px)} {scm_str(px)} "" "" "" 0)
+    (dt-mark "opt parasite-xcf " (dt-parasite x "dir-save-options"))))""")
+
+    # Bad words fail the call with the core's message (as dirtool prints
+    # it), and write nothing.
+    bad_words = []
+    for tag, words, msg in [
+        ("level", "level=23", core_message(dirtool, srcs["rgb"], "--level", "23")),
+        ("choice", "layout=ordered codes=tiny", core_message(dirtool, srcs["rgb"], "--codes", "tiny")),
+        ("preset", "preset=best", core_message(dirtool, srcs["rgb"], "--preset", "best")),
+        ("unknown", "bogus=1", "unknown option 'bogus'"),
+        ("novalue", "level", "option level needs a value"),
+    ]:
+        out = os.path.join(work, f"opt-bad-{tag}.dir")
+        bad_words.append((tag, out, msg))
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
+  (dt-mark "opt bad {tag} result "
+    (dt-num (length (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} "" "" "" 0 {scm_str(words)})))))""")
+    # file-dir-save2 needs all ten parameters: script-fu refuses fewer (so
+    # file-dir-save keeps its nine for the scripts that call it).
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])})))
+       (out {scm_str(os.path.join(work, "opt-nine.dir"))}))
+  (dt-mark "opt nine result "
+    (dt-num (length (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) out out "" "" "" 0)))))""")
+
+    for case, out, src, args, parasite in cases:
+        run([dirtool, "encode", src, out[:-4] + "-dirtool.dir"] + args)
+    return cases, bad_words
+
+
+def check_option_exports(a, checks, output, marks, cases, bad_words):
+    for case, out, src, args, parasite in cases:
+        m = [x for x in marks if x.startswith(f"opt {case} ")]
+        if not checks.ok(len(m) == 1 and os.path.exists(out), f"options {case}: exported"):
+            continue
+        checks.ok(same_bytes(out, out[:-4] + "-dirtool.dir"),
+                  f"options {case}: the bytes of dirtool encode {' '.join(args)}")
+        if parasite is not None:
+            got = option_words(m[0][len(f"opt {case} "):])
+            checks.ok(got == parasite, f"options {case}: parasite {got} (want {parasite})")
+    for tag, out, msg in bad_words:
+        checks.ok(not [x for x in marks if x.startswith(f"opt bad {tag} result")] and
+                  not os.path.exists(out) and f"Invalid .dir export option: {msg}" in output,
+                  f"bad options ({tag}): refused with the core's message '{msg}'")
+    checks.ok(not [x for x in marks if x.startswith("opt nine result")] and
+              "Invalid number of arguments for file-dir-save2 (expected 10 but received 9)"
+              in output, "script-fu refuses file-dir-save2 with nine arguments")
+
 
 def mode_export(a, work, checks):
     dirtool = env_path("DIRTOOL")
@@ -559,9 +755,12 @@ def mode_export(a, work, checks):
     (dt-png flat {scm_str(conv[-1][2])}))
   (dt-mark "export layers " (dt-num (car (gimp-image-get-layers img)))))""")
 
+    opt_cases, bad_words = add_option_exports(a, g, work, srcs, dirtool)
+
     output = g.run()
     marks = g.marks()
 
+    check_option_exports(a, checks, output, marks, opt_cases, bad_words)
     checks.ok(os.path.islink(link), "exporting through a symbolic link keeps the link")
     checks.ok(os.stat(link_real).st_mode & 0o777 == 0o600,
               f"the link's target keeps mode 600 ({os.stat(link_real).st_mode & 0o777:o})")
@@ -585,12 +784,14 @@ def mode_export(a, work, checks):
         same, msg = cmp_images(a.testimg, src, png)
         checks.ok(same, f"{case}: dirtool decodes the source pixels ({msg})")
 
+    msg = core_message(dirtool, srcs["rgb"], "--backend", "brotli")
     checks.ok(not [x for x in marks if x.startswith("bad option result")]
-              and "Unknown .dir back end 'brotli'" in output,
-              "an unknown back end is refused with its name")
+              and f"Invalid .dir export option: {msg}" in output,
+              f"an unknown back end is refused with the core's message '{msg}'")
+    msg = core_message(dirtool, srcs["rgb"], "--level", "23")
     checks.ok(not [x for x in marks if x.startswith("bad level result")]
-              and "zstd level 23 is out of range" in output,
-              "level 23 is refused")
+              and f"Invalid .dir export option: {msg}" in output,
+              f"level 23 is refused with the core's message '{msg}'")
 
     for case, out, expected, _ in conv:
         m = [x for x in marks if x.startswith(f"export {case} ")]
