@@ -516,8 +516,11 @@ def add_option_exports(a, g, work, srcs, dirtool):
     # Words beside the parameters: a preset first, then the parameters, then
     # the other words; an empty string is the defaults.
     defaults = {k: v[1] for k, v in table.items() if k != "preset"}
-    export2("words", "rgb", '"" "" "" 0', "preset=fast level=5 layout=interleaved codes=smallest",
-            ["--preset", "fast", "--level", "5", "--layout", "interleaved", "--codes", "smallest"])
+    export2("words", "rgb", '"" "" "" 0',
+            "preset=fast level=5 layout=interleaved codes=smallest threads=2",
+            ["--preset", "fast", "--level", "5", "--layout", "interleaved", "--codes", "smallest",
+             "--threads", "2"], dict(defaults, filter="none", level="5", layout="interleaved",
+                                     codes="smallest", threads="2"))
     export2("preset-then-params", "rgba", '"none" "sub" "" 0', "preset=smallest",
             ["--preset", "smallest", "--backend", "none", "--filter", "sub"])
     export2("version2", "grey", '"none" "none" "" 0', "version=2",
