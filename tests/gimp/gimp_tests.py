@@ -519,8 +519,7 @@ def add_option_exports(a, g, work, srcs, dirtool):
     export2("words", "rgb", '"" "" "" 0',
             "preset=fast level=5 layout=interleaved codes=smallest threads=2",
             ["--preset", "fast", "--level", "5", "--layout", "interleaved", "--codes", "smallest",
-             "--threads", "2"], dict(defaults, filter="none", level="5", layout="interleaved",
-                                     codes="smallest", threads="2"))
+             "--threads", "2"])
     export2("preset-then-params", "rgba", '"none" "sub" "" 0', "preset=smallest",
             ["--preset", "smallest", "--backend", "none", "--filter", "sub"])
     export2("version2", "grey", '"none" "none" "" 0', "version=2",
@@ -557,11 +556,14 @@ def add_option_exports(a, g, work, srcs, dirtool):
     # export, and comes back from an XCF file.
     stored = dict(defaults, backend="lzma", filter="auto", search="trial", codes="zstd",
                   layout="interleaved", level="4")
+    if "threads" in stored:
+        stored["threads"] = "3"
     text = " ".join(["bogus=7", "level=99"] + [f"{k}={v}" for k, v in stored.items()])
     pa = os.path.join(work, "opt-parasite.dir")
     xcf = os.path.join(work, "opt-parasite.xcf")
     px = os.path.join(work, "opt-parasite-xcf.dir")
-    # (dirtool refuses --level beside lzma, where it does not apply)
+    # (dirtool refuses --level and --threads beside lzma, where they do not
+    # apply)
     stored_args = [x for k, v in stored.items() if k in ("backend", "filter", "search", "codes",
                                                            "layout")
                    for x in (f"--{k}", v)]
@@ -1187,14 +1189,31 @@ class Display:
         self.proc.wait()
 
 
+def screenshot(d, window, name):
+    """Saves window `window` of display `d` as DIR_SCREENSHOT_DIR/name
+    (ImageMagick's import), when that variable is set."""
+    out_dir = os.environ.get("DIR_SCREENSHOT_DIR")
+    if not out_dir:
+        return
+    importer = shutil.which("import")
+    if not importer:
+        raise Failure("DIR_SCREENSHOT_DIR is set but ImageMagick's import is missing")
+    d.xdo("mousemove", "0", "0")  # no tooltip over the dialog
+    time.sleep(1.5)  # let the dialog draw itself
+    run([importer, "-display", d.display, "-window", window, os.path.join(out_dir, name)])
+
+
 def mode_interactive(a, work, checks):
     """The export dialog and the heatmap dialog, driven by key presses."""
     dirtool = env_path("DIRTOOL")
     node = shared_file("imgarrays-reference/small/node.png")
     src = os.path.join(work, "src.png")
     run([a.testimg, "gen", src, "150", "101", "3", "5"])
+    png_with_density(src, src)  # so that dirtool writes GIMP's resolution too
     ia = os.path.join(work, "dialog.dir")
     ib = os.path.join(work, "lastvals.dir")
+    ic = os.path.join(work, "preset.dir")
+    id_ = os.path.join(work, "preset-lastvals.dir")
     heat_png = os.path.join(work, "heat.png")
     d = Display(work)
     try:
@@ -1213,27 +1232,62 @@ def mode_interactive(a, work, checks):
   (gimp-image-flatten h)
   (dt-png h {scm_str(heat_png)}))""")
         g.start(d.display)
-        # Export dialog: back end zstd -> none, layout ordered -> interleaved,
-        # then the Export button (its mnemonic).
+        # Export dialog: back end zstd -> lzma, layout ordered -> interleaved,
+        # then the Export button (their mnemonics; the level's is alt+v).
         d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+e")
         # Heatmap of a classic image: one dialog asks for the configuration
         # (capacity 1, lDecZeroes, no alpha are its defaults) and the
         # drawing options: zoom 2, then OK.
         d.keys("Numeric array heatmap", "alt+z", "ctrl+a", "2", "Tab", "alt+o")
         g.wait()
+        # The dialog in a new session (the defaults; its screenshot), the
+        # preset smallest chosen (every other option set to its values,
+        # the level insensitive with its lzma), then back end zstd and
+        # level 15; then an export with the remembered values.
+        work2 = os.path.join(work, "preset-session")
+        os.makedirs(work2)
+        g2 = Gimp(a.gimp, a.plugin_dir, work2)
+        g2.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)})))
+       (img2 (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)}))))
+  (file-dir-save RUN-INTERACTIVE img (dt-drw img) {scm_str(ic)} {scm_str(ic)} "" "" "" 0)
+  (dt-mark "preset dialog export " (dt-parasite img "dir-save-options"))
+  (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(id_)} {scm_str(id_)} "" "" "" 0))""")
+        g2.start(d.display)
+        w = d.window("Export Image as")
+        screenshot(d, w, "gimp-export-dialog.png")
+        d.keys("Export Image as", "alt+p", "Down")
+        screenshot(d, w, "gimp-export-dialog-smallest.png")
+        d.keys("Export Image as", "alt+b", "Up", "alt+v", "ctrl+a", "1", "5", "Tab")
+        screenshot(d, w, "gimp-export-dialog-changed.png")
+        d.keys("Export Image as", "alt+e")
+        g2.wait()
     finally:
         d.close()
     marks = g.marks()
 
+    defaults = {k: v[1] for k, v in encoder_options(dirtool).items() if k != "preset"}
+    want = dict(defaults, backend="lzma", layout="interleaved")
     m = [x for x in marks if x.startswith("dialog export ")]
-    checks.ok(m == ["dialog export backend=none filter=auto layout=interleaved level=9"],
-              f"the dialog's choices are stored with the image ({m})")
-    for path, what in ((ia, "exported from the dialog"), (ib, "exported with last values")):
+    checks.ok(len(m) == 1 and option_words(m[0][len("dialog export "):]) == want,
+              f"the dialog's choices are stored with the image ({m}, want {want})")
+    m = [x for x in g2.marks() if x.startswith("preset dialog export ")]
+    checks.ok(len(m) == 1, f"exported from the dialog after choosing the preset ({m})")
+    refs = {}
+    for args in (["--backend", "lzma", "--layout", "interleaved"],
+                 ["--preset", "smallest", "--backend", "zstd", "--level", "15"]):
+        refs[args[1]] = os.path.join(work, f"dialog-{args[1]}-dirtool.dir")
+        run([dirtool, "encode", src, refs[args[1]]] + args)
+    for path, what, ref, args in (
+            (ia, "exported from the dialog", "lzma", "--backend lzma --layout interleaved"),
+            (ib, "exported with last values", "lzma", "--backend lzma --layout interleaved"),
+            (ic, "exported from the dialog with preset smallest, zstd and level 15", "smallest",
+             "--preset smallest --backend zstd --level 15"),
+            (id_, "exported with the last values after that", "smallest",
+             "--preset smallest --backend zstd --level 15")):
         if not checks.ok(os.path.exists(path), what):
             continue
-        hdr = header(a.testimg, path)
-        # back end none with filter auto is not the seed-pure mode: version 2
-        checks.ok(hdr["version"] == "2", f"{what}: version 2 ({hdr})")
+        checks.ok(same_bytes(path, refs[ref]), f"{what}: the bytes of dirtool encode {args}")
         png = path[:-4] + "-decoded.png"
         run([dirtool, "decode", path, png])
         same, msg = cmp_images(a.testimg, src, png)
