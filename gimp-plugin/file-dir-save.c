@@ -7,7 +7,6 @@
 
 #define _XOPEN_SOURCE 700 /* realpath () */
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +23,8 @@
 
 /* The option parameters of file-dir-save after the five standard ones,
  * in their order (the procedure's parameter list since its first version);
- * the last parameter, "options", takes any option of the table. */
+ * file-dir-save2's last parameter, "options", takes any option of the
+ * table. */
 static const gchar *const option_params[DIR_SAVE_N_OPTION_PARAMS - 1] =
 {
   "backend", "filter", "layout", "level"
