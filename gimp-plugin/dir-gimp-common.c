@@ -46,6 +46,47 @@ dir_gimp_set_load_error (GError         **error,
                "Could not open '%s' as a .dir image: %s", name, detail);
 }
 
+guchar *
+dir_gimp_exif_with_marker (const dir_metadata *meta,
+                           gsize              *size)
+{
+  static const guchar marker[6] = { 'E', 'x', 'i', 'f', 0, 0 };
+  guchar             *exif;
+
+  /* gimp_metadata_set_from_exif () puts the data in an APP1 segment, whose
+   * 16-bit length also counts itself (2 bytes) and the marker. */
+  if (! meta->exif || meta->exif_size == 0 ||
+      meta->exif_size > 65535 - 2 - sizeof marker)
+    return NULL;
+
+  exif = g_malloc (sizeof marker + meta->exif_size);
+  memcpy (exif, marker, sizeof marker);
+  memcpy (exif + sizeof marker, meta->exif, meta->exif_size);
+  *size = sizeof marker + meta->exif_size;
+
+  return exif;
+}
+
+const guint8 *
+dir_gimp_exif_tiff (const guint8 *data,
+                    gsize         size,
+                    gsize        *tiff_size)
+{
+  if (data && size >= 6 && ! memcmp (data, "Exif\0\0", 6))
+    {
+      data += 6;
+      size -= 6;
+    }
+
+  if (! data || size < 8 ||
+      (memcmp (data, "II*\0", 4) != 0 && memcmp (data, "MM\0*", 4) != 0))
+    return NULL;
+
+  *tiff_size = size;
+
+  return data;
+}
+
 gchar *
 dir_gimp_options_to_text (const dir_encode_options *opt)
 {

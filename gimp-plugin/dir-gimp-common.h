@@ -40,6 +40,22 @@ void         dir_gimp_set_load_error  (GError                   **error,
                                        dir_error                  err,
                                        const dir_diag            *diag);
 
+/* The file's EXIF (a TIFF header on, as the eXIf chunk holds it) with
+ * the "Exif\0\0" marker of a JPEG APP1 segment in front, the form
+ * gimp_metadata_set_from_exif () reads in both GIMP versions; NULL when the
+ * file has none or it is too large for that (an APP1 segment: 65527 bytes
+ * of EXIF at most).  g_free () the result. */
+guchar     * dir_gimp_exif_with_marker (const dir_metadata       *meta,
+                                       gsize                     *size);
+
+/* EXIF as GIMP hands it out (gexiv2's encoding, which starts at the TIFF
+ * header, or with the "Exif\0\0" marker): the part from the TIFF header
+ * on, which the core's eXIf chunk holds, or NULL when it has no TIFF
+ * header. */
+const guint8 * dir_gimp_exif_tiff     (const guint8              *data,
+                                       gsize                      size,
+                                       gsize                     *tiff_size);
+
 /* The options as "name=value ..." for every option of the core's table
  * (dir_options ()) but the preset; and back (unknown names and bad values
  * are ignored, so that text from another version never breaks an export). */

@@ -276,6 +276,20 @@ dir_create_procedure (GimpPlugIn  *plug_in,
                                               NULL, NULL, NULL);
 
       add_option_arguments (procedure);
+
+      /* The metadata .dir holds (chunks iCCP, eXIf, xMPt, cOMt): GIMP adds
+       * the include-color-profile, include-exif, include-xmp and
+       * include-comment arguments and their part of the dialog.  (The
+       * resolution always goes in, as pHYs.)  The plug-in writes them
+       * itself: GIMP's own metadata writer (exiv2) does not know .dir. */
+      gimp_export_procedure_set_support_profile (GIMP_EXPORT_PROCEDURE (procedure),
+                                                 TRUE);
+      gimp_export_procedure_set_support_exif (GIMP_EXPORT_PROCEDURE (procedure),
+                                              TRUE);
+      gimp_export_procedure_set_support_xmp (GIMP_EXPORT_PROCEDURE (procedure),
+                                             TRUE);
+      gimp_export_procedure_set_support_comment (GIMP_EXPORT_PROCEDURE (procedure),
+                                                 TRUE);
     }
   else if (! strcmp (name, HEATMAP_PROC))
     {
@@ -412,18 +426,166 @@ dir_create_procedure (GimpPlugIn  *plug_in,
 
 /* ---- Loading ------------------------------------------------------------ */
 
+/* The name of the parasite GIMP 3 reads an export procedure's last values
+ * for an image from (GimpProcedureConfig's type name and "-last", as
+ * GIMP's own loaders write it for their export procedures, file-tiff for
+ * one). */
+#define EXPORT_LAST_PARASITE "GimpProcedureConfig-" EXPORT_PROC "-last"
+
+/* Gives `image` the file's ICC profile, comment and density, and puts its
+ * EXIF and XMP into `metadata` (which GIMP then attaches to the image),
+ * telling GIMP in *flags not to take from them what the file's own chunks
+ * gave.  metadata may be NULL (the thumbnail). */
+static void
+load_metadata (GimpImage             *image,
+               GFile                 *file,
+               const dir_metadata    *meta,
+               GimpMetadata          *metadata,
+               GimpMetadataLoadFlags *flags)
+{
+  if (meta->icc_size)
+    {
+      GimpColorProfile *profile;
+      GError           *error = NULL;
+
+      profile = gimp_color_profile_new_from_icc_profile (meta->icc,
+                                                         meta->icc_size,
+                                                         &error);
+      if (profile && gimp_image_set_color_profile (image, profile))
+        {
+          if (flags)
+            *flags &= ~GIMP_METADATA_LOAD_COLORSPACE;
+        }
+      else
+        {
+          g_printerr ("%s: the ICC profile of '%s' is left out: %s\n",
+                      PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
+                      error ? error->message
+                            : "GIMP refused it for this image");
+        }
+      g_clear_error (&error);
+      g_clear_object (&profile);
+    }
+
+  if (meta->comment)
+    {
+      GimpParasite *parasite;
+
+      parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
+                                    strlen (meta->comment) + 1,
+                                    meta->comment);
+      gimp_image_attach_parasite (image, parasite);
+      gimp_parasite_free (parasite);
+      if (flags)
+        *flags &= ~GIMP_METADATA_LOAD_COMMENT;
+    }
+
+  if (meta->density_x && meta->density_y)
+    {
+      gimp_image_set_resolution (image, meta->density_x * 0.0254,
+                                 meta->density_y * 0.0254);
+      if (flags)
+        *flags &= ~GIMP_METADATA_LOAD_RESOLUTION;
+    }
+
+  if (! metadata)
+    return;
+
+  if (meta->exif_size)
+    {
+      GError *error = NULL;
+      guchar *exif;
+      gsize   exif_size = 0;
+
+      exif = dir_gimp_exif_with_marker (meta, &exif_size);
+      if (! exif)
+        g_printerr ("%s: the EXIF of '%s' (%" G_GSIZE_FORMAT " bytes) is "
+                    "over GIMP's 64 KiB and is left out\n", PLUG_IN_BINARY,
+                    gimp_file_get_utf8_name (file), meta->exif_size);
+      else if (! gimp_metadata_set_from_exif (metadata, exif, exif_size,
+                                              &error))
+        g_printerr ("%s: the EXIF of '%s' is left out: %s\n",
+                    PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
+                    error ? error->message : "GIMP could not read it");
+      g_clear_error (&error);
+      g_free (exif);
+    }
+
+  if (meta->xmp_size)
+    {
+      GError *error = NULL;
+
+      if (meta->xmp_size > G_MAXINT ||
+          ! gimp_metadata_set_from_xmp (metadata, meta->xmp,
+                                        (gint) meta->xmp_size, &error))
+        g_printerr ("%s: the XMP of '%s' is left out: %s\n",
+                    PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
+                    error ? error->message : "GIMP could not read it");
+      g_clear_error (&error);
+    }
+}
+
+/* Records how a version-1 file was written (back end, filter and layout:
+ * its header says so) as the export procedure's last values for `image`,
+ * so that exporting the image again (File > Export, or an export with last
+ * values) starts from them, the parasite GIMP 3 itself reads.  A version-2
+ * file does not say which options wrote it: nothing is recorded, and the
+ * export starts from GIMP's last values as for any other image. */
+static void
+record_file_options (GimpImage      *image,
+                     const dir_info *info)
+{
+  GimpConfigWriter *writer;
+  GimpParasite     *parasite;
+  GString          *text;
+  const gchar      *names[3];
+  const gchar      *values[3];
+  guint             i;
+
+  if (info->version != 1)
+    return;
+
+  names[0]  = "backend";
+  values[0] = dir_backend_name (info->backend);
+  names[1]  = "filter";
+  values[1] = dir_filter_name (info->filter);
+  names[2]  = "layout";
+  values[2] = dir_layout_name (info->layout);
+
+  text   = g_string_new (NULL);
+  writer = gimp_config_writer_new_from_string (text);
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      gimp_config_writer_open (writer, names[i]);
+      gimp_config_writer_string (writer, values[i]);
+      gimp_config_writer_close (writer);
+    }
+  gimp_config_writer_finish (writer, NULL, NULL);
+
+  parasite = gimp_parasite_new (EXPORT_LAST_PARASITE,
+                                GIMP_PARASITE_PERSISTENT,
+                                text->len + 1, text->str);
+  gimp_image_attach_parasite (image, parasite);
+  gimp_parasite_free (parasite);
+  g_string_free (text, TRUE);
+}
+
 /* Decodes `file` into a new image; max_pixels, when not 0, is a stricter
- * pixel limit (the thumbnail's). */
+ * pixel limit (the thumbnail's).  metadata and flags are the load
+ * procedure's (NULL for the thumbnail). */
 static GimpImage *
-load_image (GFile    *file,
-            guint64   max_pixels,
-            GError  **error)
+load_image (GFile                 *file,
+            guint64                max_pixels,
+            GimpMetadata          *metadata,
+            GimpMetadataLoadFlags *flags,
+            GError               **error)
 {
   gchar             *data   = NULL;
   gsize              size   = 0;
   void              *pixels = NULL;
   dir_limits         limits;
   dir_info           info;
+  dir_metadata       meta;
   dir_diag           diag;
   dir_error          err;
   GimpImageBaseType  base_type;
@@ -449,10 +611,12 @@ load_image (GFile    *file,
                        max_pixels);
 
   err = dir_decode_alloc (data, size, &limits, &pixels, &info, NULL, &diag);
-  g_free (data);
+  if (err == DIR_OK)
+    err = dir_read_metadata (data, size, &meta, &diag);
 
   if (err != DIR_OK)
     {
+      g_free (data);
       dir_gimp_set_load_error (error, gimp_file_get_utf8_name (file), err,
                                &diag);
       dir_free (pixels);
@@ -468,6 +632,7 @@ load_image (GFile    *file,
                    "Could not open '%s' as a .dir image: "
                    "unsupported %u channels of %u bits",
                    gimp_file_get_utf8_name (file), info.channels, info.depth);
+      g_free (data);
       dir_free (pixels);
       return NULL;
     }
@@ -483,10 +648,20 @@ load_image (GFile    *file,
                                          info.depth == 16 ?
                                          GIMP_PRECISION_U16_NON_LINEAR :
                                          GIMP_PRECISION_U8_NON_LINEAR);
+
+  /* The metadata before the layer: the profile gives the image its colour
+   * space, in which the samples are stored as they are. */
+  load_metadata (image, file, &meta, metadata, flags);
+  g_free (data);
+  if (flags)
+    record_file_options (image, &info);
+
   layer = gimp_layer_new (image, "Background", info.width, info.height,
                           layer_type, 100,
                           gimp_image_get_default_new_layer_mode (image));
   gimp_image_insert_layer (image, layer, NULL, 0);
+  format = dir_gimp_format (info.channels, info.depth,
+                            gimp_drawable_get_format (GIMP_DRAWABLE (layer)));
 
   buffer    = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
   row_bytes = (gsize) info.width * info.channels * (info.depth / 8);
@@ -526,13 +701,10 @@ dir_load (GimpProcedure         *procedure,
 
   gegl_init (NULL, NULL);
 
-  image = load_image (file, 0, &error);
+  image = load_image (file, 0, metadata, flags, &error);
   if (! image)
     return gimp_procedure_new_return_values (procedure,
                                              GIMP_PDB_EXECUTION_ERROR, error);
-
-  /* .dir holds no metadata today. */
-  *flags = GIMP_METADATA_LOAD_NONE;
 
   return_vals = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS,
                                                   NULL);
@@ -555,7 +727,7 @@ dir_load_thumb (GimpProcedure       *procedure,
 
   gegl_init (NULL, NULL);
 
-  image = load_image (file, DIR_THUMB_MAX_PIXELS, &error);
+  image = load_image (file, DIR_THUMB_MAX_PIXELS, NULL, NULL, &error);
   if (! image)
     return gimp_procedure_new_return_values (procedure,
                                              GIMP_PDB_EXECUTION_ERROR, error);
@@ -733,12 +905,196 @@ encode_progress (void    *user,
   return 0;
 }
 
+/* The metadata an export writes, gathered from the image (see
+ * gather_metadata ()). */
+typedef struct
+{
+  dir_metadata  meta;
+  guint8       *icc;
+  GBytes       *exif;
+  gchar        *xmp;
+  gchar        *comment;
+} DirExportMetadata;
+
+/* What goes into the file, as the arguments GIMP 3 gives every export
+ * procedure that supports them say (include-color-profile, include-exif,
+ * include-xmp, include-comment with gimp-comment, which GIMP fills from the
+ * image's "gimp-comment" parasite): the image's own colour profile (none
+ * for GIMP's built-in sRGB), its EXIF and XMP as GIMP prepares them for
+ * export (gimp_image_metadata_save_prepare () and _filter (): the image's
+ * metadata with the date, software and size brought up to date; only when
+ * the image has EXIF or XMP), the comment and the resolution. */
+static void
+gather_metadata (GimpImage           *image,
+                 GFile               *file,
+                 GimpProcedureConfig *config,
+                 DirExportMetadata   *out)
+{
+  GimpMetadataSaveFlags  suggested;
+  GimpMetadata          *metadata;
+  GimpMetadata          *original;
+  gboolean               include_exif    = FALSE;
+  gboolean               include_xmp     = FALSE;
+  gboolean               include_profile = FALSE;
+  gboolean               include_comment = FALSE;
+  gboolean               has_exif        = FALSE;
+  gboolean               has_xmp         = FALSE;
+  gchar                 *comment         = NULL;
+  gdouble                xres;
+  gdouble                yres;
+
+  memset (out, 0, sizeof *out);
+
+  g_object_get (config,
+                "include-exif",          &include_exif,
+                "include-xmp",           &include_xmp,
+                "include-color-profile", &include_profile,
+                "include-comment",       &include_comment,
+                "gimp-comment",          &comment,
+                NULL);
+
+  if (include_profile)
+    {
+      GimpColorProfile *profile = gimp_image_get_color_profile (image);
+
+      if (profile)
+        {
+          const guint8 *icc;
+          gsize         icc_size = 0;
+
+          icc = gimp_color_profile_get_icc_profile (profile, &icc_size);
+          if (icc && icc_size)
+            {
+              out->icc           = g_memdup2 (icc, icc_size);
+              out->meta.icc      = out->icc;
+              out->meta.icc_size = icc_size;
+            }
+          g_object_unref (profile);
+        }
+    }
+
+  if (include_comment && comment && *comment &&
+      g_utf8_validate (comment, -1, NULL))
+    {
+      out->comment      = comment;
+      out->meta.comment = comment;
+      comment           = NULL;
+    }
+  g_free (comment);
+
+  if (gimp_image_get_resolution (image, &xres, &yres) &&
+      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6)
+    {
+      out->meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
+      out->meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
+    }
+
+  /* Whether the image has EXIF or XMP of its own: _save_prepare () adds
+   * GIMP's tags to whatever it is given. */
+  original = gimp_image_get_metadata (image);
+  if (original)
+    {
+      has_exif = gexiv2_metadata_has_exif (GEXIV2_METADATA (original));
+      has_xmp  = gexiv2_metadata_has_xmp (GEXIV2_METADATA (original));
+      g_object_unref (original);
+    }
+  include_exif = include_exif && has_exif;
+  include_xmp  = include_xmp && has_xmp;
+  if (! include_exif && ! include_xmp)
+    return;
+
+  metadata = gimp_image_metadata_save_prepare (image, DIR_MIME_TYPE,
+                                               &suggested);
+  if (metadata)
+    {
+      GimpMetadata *filtered;
+      GError       *error = NULL;
+
+      filtered = gimp_image_metadata_save_filter (image, DIR_MIME_TYPE,
+                                                  metadata,
+                                                  (include_exif ?
+                                                   GIMP_METADATA_SAVE_EXIF : 0) |
+                                                  (include_xmp ?
+                                                   GIMP_METADATA_SAVE_XMP : 0),
+                                                  NULL, &error);
+      if (! filtered)
+        {
+          g_printerr ("%s: the metadata of '%s' is left out: %s\n",
+                      PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
+                      error ? error->message : "GIMP could not prepare it");
+          g_clear_error (&error);
+        }
+      else
+        {
+          GExiv2Metadata *g2 = GEXIV2_METADATA (filtered);
+
+          if (include_exif && gexiv2_metadata_has_exif (g2))
+            {
+              out->exif = gexiv2_metadata_get_exif_data (g2,
+                                                         GEXIV2_BYTE_ORDER_LITTLE,
+                                                         &error);
+              if (out->exif)
+                {
+                  gsize         size;
+                  const guint8 *data = g_bytes_get_data (out->exif, &size);
+
+                  out->meta.exif = dir_gimp_exif_tiff (data, size,
+                                                       &out->meta.exif_size);
+                  if (! out->meta.exif)
+                    out->meta.exif_size = 0;
+                }
+              if (error)
+                {
+                  g_printerr ("%s: the EXIF of '%s' is left out: %s\n",
+                              PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
+                              error->message);
+                  g_clear_error (&error);
+                }
+            }
+
+          if (include_xmp && gexiv2_metadata_has_xmp (g2))
+            {
+              out->xmp = gexiv2_metadata_try_generate_xmp_packet (g2,
+                                                                  GEXIV2_USE_COMPACT_FORMAT |
+                                                                  GEXIV2_OMIT_ALL_FORMATTING,
+                                                                  0, &error);
+              if (out->xmp && *out->xmp &&
+                  g_utf8_validate (out->xmp, -1, NULL))
+                {
+                  out->meta.xmp      = out->xmp;
+                  out->meta.xmp_size = strlen (out->xmp);
+                }
+              if (error)
+                {
+                  g_printerr ("%s: the XMP of '%s' is left out: %s\n",
+                              PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
+                              error->message);
+                  g_clear_error (&error);
+                }
+            }
+          g_object_unref (filtered);
+        }
+      g_object_unref (metadata);
+    }
+}
+
+static void
+free_metadata (DirExportMetadata *m)
+{
+  g_free (m->icc);
+  g_clear_pointer (&m->exif, g_bytes_unref);
+  g_free (m->xmp);
+  g_free (m->comment);
+}
+
 static gboolean
 export_image (GFile                    *file,
               GimpDrawable             *drawable,
               const dir_encode_options *options,
+              const dir_metadata       *metadata,
               GError                  **error)
 {
+  dir_metadata        meta     = *metadata;
   dir_encode_options  opt      = *options;
   dir_diag            diag;
   dir_error           err;
@@ -844,7 +1200,16 @@ export_image (GFile                    *file,
   px.channels = channels;
   px.depth    = depth;
   px.stride   = row_bytes;
-  err = dir_encode_image (&px, NULL, &opt, &out, &out_size, NULL, &diag);
+  /* GIMP images always have a resolution (72 dpi unless set): in the
+   * seed-pure mode, which writes version 1 (the method's own format) when
+   * nothing else needs version 2, it is not a reason for version 2 on its
+   * own, as in the 2.10 plug-in. */
+  if (opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE &&
+      opt.format_version != 2 && depth == 8 && channels != 2 &&
+      ! meta.icc_size && ! meta.exif_size && ! meta.xmp_size && ! meta.comment)
+    meta.density_x = meta.density_y = 0;
+
+  err = dir_encode_image (&px, &meta, &opt, &out, &out_size, NULL, &diag);
   g_free (pixels);
 
   if (err != DIR_OK)
@@ -900,6 +1265,7 @@ dir_export (GimpProcedure        *procedure,
   GimpPDBStatusType   status = GIMP_PDB_SUCCESS;
   GimpExportReturn    export = GIMP_EXPORT_IGNORE;
   dir_encode_options  opt;
+  DirExportMetadata   meta;
   GList              *drawables;
   GError             *error  = NULL;
 
@@ -919,11 +1285,15 @@ dir_export (GimpProcedure        *procedure,
     return gimp_procedure_new_return_values (procedure,
                                              GIMP_PDB_CALLING_ERROR, error);
 
+  /* From the image as it is, before the export merges or converts it. */
+  gather_metadata (image, file, config, &meta);
+
   export    = gimp_export_options_get_image (options, &image);
   drawables = gimp_image_list_layers (image);
 
-  if (! export_image (file, drawables->data, &opt, &error))
+  if (! export_image (file, drawables->data, &opt, &meta.meta, &error))
     status = GIMP_PDB_EXECUTION_ERROR;
+  free_metadata (&meta);
 
   if (export == GIMP_EXPORT_EXPORT)
     gimp_image_delete (image);
