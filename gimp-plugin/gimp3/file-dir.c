@@ -151,13 +151,15 @@ mnemonic_label (const gchar *label,
 
 /* The export arguments: one per option of the core's table, a choice for
  * each CHOICE option and an integer for each INT option, with the table's
- * label (given a mnemonic; E is the Export button's), help text, range
+ * label (given a mnemonic that the dialog's own widgets do not use: E for
+ * Export and Save Exif, C for Cancel, X, P and O for Save XMP, Save color
+ * profile and Save comment), help text, range
  * and default. */
 static void
 add_option_arguments (GimpProcedure *procedure)
 {
   const dir_option *table;
-  gchar             used[32] = "ec";
+  gchar             used[32] = "ecxpo";
   size_t            count;
   size_t            i;
 
@@ -427,10 +429,72 @@ dir_create_procedure (GimpPlugIn  *plug_in,
 /* ---- Loading ------------------------------------------------------------ */
 
 /* The name of the parasite GIMP 3 reads an export procedure's last values
- * for an image from (GimpProcedureConfig's type name and "-last", as
- * GIMP's own loaders write it for their export procedures, file-tiff for
- * one). */
-#define EXPORT_LAST_PARASITE "GimpProcedureConfig-" EXPORT_PROC "-last"
+ * for an image from, in interactive runs and with last values: the type
+ * name of the procedure's run config ("GimpProcedureConfigRun-" and the
+ * procedure's name) and "-last", the parasite GIMP's own loaders write for
+ * their export procedures (file-tiff's compression, for one). */
+#define EXPORT_LAST_PARASITE "GimpProcedureConfigRun-" EXPORT_PROC "-last"
+
+/* The resolution GIMP gave an image opened from a file without density. */
+#define DIR_RESOLUTION_PARASITE "dir-default-resolution"
+
+/* A file without density opens at GIMP's default resolution, which the
+ * image then remembers (the parasite DIR_RESOLUTION_PARASITE, "X Y"), so
+ * that exporting it unchanged writes no density either. */
+static gchar *
+resolution_text (gdouble xres,
+                 gdouble yres)
+{
+  gchar x[G_ASCII_DTOSTR_BUF_SIZE];
+  gchar y[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup_printf ("%s %s", g_ascii_dtostr (x, sizeof x, xres),
+                          g_ascii_dtostr (y, sizeof y, yres));
+}
+
+static void
+mark_default_resolution (GimpImage *image)
+{
+  GimpParasite *parasite;
+  gdouble       xres;
+  gdouble       yres;
+  gchar        *text;
+
+  if (! gimp_image_get_resolution (image, &xres, &yres))
+    return;
+
+  text     = resolution_text (xres, yres);
+  parasite = gimp_parasite_new (DIR_RESOLUTION_PARASITE,
+                                GIMP_PARASITE_PERSISTENT,
+                                strlen (text) + 1, text);
+  gimp_image_attach_parasite (image, parasite);
+  gimp_parasite_free (parasite);
+  g_free (text);
+}
+
+static gboolean
+is_default_resolution (GimpImage *image,
+                       gdouble    xres,
+                       gdouble    yres)
+{
+  GimpParasite  *parasite;
+  const gchar   *data;
+  guint32        size = 0;
+  gchar         *text;
+  gboolean       same;
+
+  parasite = gimp_image_get_parasite (image, DIR_RESOLUTION_PARASITE);
+  if (! parasite)
+    return FALSE;
+
+  data = gimp_parasite_get_data (parasite, &size);
+  text = resolution_text (xres, yres);
+  same = data && size == strlen (text) + 1 && ! memcmp (data, text, size);
+  g_free (text);
+  gimp_parasite_free (parasite);
+
+  return same;
+}
 
 /* Gives `image` the file's ICC profile, comment and density, and puts its
  * EXIF and XMP into `metadata` (which GIMP then attaches to the image),
@@ -487,9 +551,22 @@ load_metadata (GimpImage             *image,
       if (flags)
         *flags &= ~GIMP_METADATA_LOAD_RESOLUTION;
     }
+  else
+    {
+      mark_default_resolution (image);
+    }
 
   if (! metadata)
     return;
+
+  /* Without EXIF and XMP the image gets no GimpMetadata (which GIMP would
+   * fill with EXIF tags of its own, written out at the next export). */
+  if (! meta->exif_size && ! meta->xmp_size)
+    {
+      if (flags)
+        *flags = GIMP_METADATA_LOAD_NONE;
+      return;
+    }
 
   if (meta->exif_size)
     {
@@ -916,6 +993,41 @@ typedef struct
   gchar        *comment;
 } DirExportMetadata;
 
+/* Whether `metadata` has EXIF of the image's own: GIMP gives every image
+ * the tags of its size, precision, resolution and colour space, which the
+ * file holds anyway (its header, pHYs, iCCP). */
+static gboolean
+has_own_exif (GimpMetadata *metadata)
+{
+  static const gchar *const kept[] =
+  {
+    "Exif.Image.ImageWidth", "Exif.Image.ImageLength",
+    "Exif.Image.BitsPerSample", "Exif.Image.XResolution",
+    "Exif.Image.YResolution", "Exif.Image.ResolutionUnit",
+    "Exif.Photo.ColorSpace"
+  };
+  gchar    **tags;
+  gboolean   own = FALSE;
+  gint       i;
+
+  if (! gexiv2_metadata_has_exif (GEXIV2_METADATA (metadata)))
+    return FALSE;
+
+  tags = gexiv2_metadata_get_exif_tags (GEXIV2_METADATA (metadata));
+  for (i = 0; tags && tags[i] && ! own; i++)
+    {
+      guint k;
+
+      own = TRUE;
+      for (k = 0; k < G_N_ELEMENTS (kept); k++)
+        if (! strcmp (tags[i], kept[k]))
+          own = FALSE;
+    }
+  g_strfreev (tags);
+
+  return own;
+}
+
 /* What goes into the file, as the arguments GIMP 3 gives every export
  * procedure that supports them say (include-color-profile, include-exif,
  * include-xmp, include-comment with gimp-comment, which GIMP fills from the
@@ -923,7 +1035,8 @@ typedef struct
  * for GIMP's built-in sRGB), its EXIF and XMP as GIMP prepares them for
  * export (gimp_image_metadata_save_prepare () and _filter (): the image's
  * metadata with the date, software and size brought up to date; only when
- * the image has EXIF or XMP), the comment and the resolution. */
+ * the image has EXIF beyond GIMP's own tags, or XMP), the comment and the
+ * resolution. */
 static void
 gather_metadata (GimpImage           *image,
                  GFile               *file,
@@ -982,8 +1095,11 @@ gather_metadata (GimpImage           *image,
     }
   g_free (comment);
 
+  /* The resolution, unless it is the one GIMP gave an image opened from a
+   * file without density. */
   if (gimp_image_get_resolution (image, &xres, &yres) &&
-      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6)
+      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6 &&
+      ! is_default_resolution (image, xres, yres))
     {
       out->meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
       out->meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
@@ -994,7 +1110,7 @@ gather_metadata (GimpImage           *image,
   original = gimp_image_get_metadata (image);
   if (original)
     {
-      has_exif = gexiv2_metadata_has_exif (GEXIV2_METADATA (original));
+      has_exif = has_own_exif (original);
       has_xmp  = gexiv2_metadata_has_xmp (GEXIV2_METADATA (original));
       g_object_unref (original);
     }

@@ -10,6 +10,11 @@ MODE is one of:
            open pixel-exact by extension and by content (magic); the
            thumbnail procedure; every malformed-file class gives GIMP the
            core's message and GIMP carries on
+  metadata a .dir with ICC profile, EXIF, XMP, comment and density opens
+           with each of them (python-fu reads the image's profile and
+           GimpMetadata), and file-dir-export writes them back as asked by
+           its include-* arguments; a .dir without metadata exports none;
+           a version-1 file's options are its next export's last values
   export   file-dir-export with the core's options as named arguments,
            gimp-file-save (defaults), a preset, last values remembered;
            grey+alpha, indexed and layered images; bad values refused and
@@ -47,6 +52,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -55,8 +61,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
-from gimp_tests import (Checks, Display, Failure, cmp_images, env_path,  # noqa: E402
-                        header, plugin_sanitizer_report, run, scm_str, shared_file)
+from gimp_tests import (META_COMMENT, META_CREATOR, META_DENSITY, META_ICC,  # noqa: E402
+                        Checks, Display, Failure, cmp_images, dir_chunks, env_path,
+                        exif_ascii_tags, header, meta_exif, plugin_sanitizer_report,
+                        png_with_metadata, run, scm_str, shared_file, xmp_creators)
 
 # Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
 # dt-png exports with file-png-export keeping the colour of transparent
@@ -468,6 +476,176 @@ def mode_export(a, work, checks):
         checks.ok(same, f"{name}: the .dir holds GIMP's own flattened pixels ({msg})")
 
 
+# ---- metadata -------------------------------------------------------------
+
+# Run by python-fu-eval: opens each .dir of JOBS and writes what GIMP 3 has
+# of it to OUT as JSON (script-fu cannot read an image's colour profile or
+# GimpMetadata).
+META_QUERY = """
+import json
+import gi
+gi.require_version("GExiv2", "0.10")
+from gi.repository import Gimp, Gio, GExiv2
+result = {}
+for name, path in JOBS:
+    img = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+    md = img.get_metadata()
+    prof = img.get_color_profile()
+    par = lambda n: (bytes(b & 255 for b in img.get_parasite(n).get_data()).decode("utf-8")
+                     if img.get_parasite(n) else None)
+    result[name] = {
+        "icc": bytes(b & 255 for b in prof.get_icc_profile()).hex() if prof else None,
+        "comment": par("gimp-comment"),
+        "resolution": list(img.get_resolution())[1:],
+        "make": GExiv2.Metadata.try_get_tag_string(md, "Exif.Image.Make") if md else None,
+        "model": GExiv2.Metadata.try_get_tag_string(md, "Exif.Image.Model") if md else None,
+        "creator": GExiv2.Metadata.try_get_tag_multiple(md, "Xmp.dc.creator") if md else None,
+        "exif_tags": list(GExiv2.Metadata.get_exif_tags(md) or []) if md else [],
+        "has_xmp": bool(md) and GExiv2.Metadata.has_xmp(md),
+        "options": par("GimpProcedureConfigRun-file-dir-export-last"),
+    }
+    img.delete()
+json.dump(result, open(OUT, "w"))
+"""
+
+
+def python_batch(a, work, jobs, out):
+    """Runs META_QUERY in gimp-console-3.0 (python-fu-eval) with a profile
+    like Gimp3's; returns the JSON it wrote."""
+    profile = os.path.join(work, "py-profile")
+    os.makedirs(profile)
+    shutil.copyfile(os.path.join(a.plugin_dir, "profile", "gimprc"),
+                    os.path.join(profile, "gimprc"))
+    script = os.path.join(work, "query.py")
+    with open(script, "w") as f:
+        f.write(f"JOBS = {jobs!r}\nOUT = {out!r}\n" + META_QUERY)
+    env = dict(os.environ, GIMP3_DIRECTORY=profile, HOME=profile)
+    env.pop("DISPLAY", None)
+    t0 = time.time()
+    proc = subprocess.run([a.gimp, "-i", "-n", "-f", "--quit",
+                           "--batch-interpreter=python-fu-eval",
+                           "-b", f"exec(open({script!r}).read())"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace", env=env, timeout=300)
+    print(f"GIMP 3 python-fu run: {len(jobs)} files in {time.time() - t0:.1f} s")
+    if proc.returncode != 0 or not os.path.exists(out) or "Traceback" in proc.stdout:
+        raise Failure(f"the python-fu query failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
+    with open(out) as f:
+        return json.load(f)
+
+
+def mode_metadata(a, work, checks):
+    dirtool = env_path("DIRTOOL")
+    if not os.path.exists(META_ICC):
+        raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
+    with open(META_ICC, "rb") as f:
+        icc = f.read()
+    # full.dir: ICC profile, EXIF, XMP, comment and 300 dpi; plain.dir: none;
+    # v1.dir: version 1, written with filter sub and the interleaved layout.
+    src = os.path.join(work, "meta-src.png")
+    run([a.testimg, "gen", src, "64", "48", "3", "41", "8", META_ICC])
+    png = os.path.join(work, "meta.png")
+    png_with_metadata(src, png)
+    full = os.path.join(work, "full.dir")
+    run([dirtool, "encode", png, full])
+    info = json.loads(run([dirtool, "info", "--json", full]).stdout)["metadata"]
+    if (info["icc_bytes"], info["exif_bytes"], info["comment"], info["density"]) != \
+            (len(icc), len(meta_exif()), META_COMMENT, [META_DENSITY] * 2) or not info["xmp_bytes"]:
+        raise Failure(f"dirtool did not make the metadata file: {info}")
+    plain_src = os.path.join(work, "plain-src.png")
+    run([a.testimg, "gen", plain_src, "30", "20", "3", "42"])
+    plain = os.path.join(work, "plain.dir")
+    run([dirtool, "encode", plain_src, plain])
+    v1_src = os.path.join(work, "v1-src.png")
+    run([a.testimg, "gen", v1_src, "40", "30", "4", "43"])
+    v1 = os.path.join(work, "v1.dir")
+    run([dirtool, "encode", v1_src, v1, "--version", "1", "--filter", "sub", "--interleaved"])
+
+    # 1. Opening: what GIMP 3 has of each file.
+    seen = python_batch(a, work, [("full", full), ("plain", plain), ("v1", v1)],
+                        os.path.join(work, "seen.json"))
+    f = seen.get("full", {})
+    checks.ok(f.get("icc") == icc.hex(), "full.dir: the image's colour profile is the file's, byte for byte")
+    checks.ok(f.get("comment") == META_COMMENT + "\0", f"full.dir: the gimp-comment parasite is the file's comment ({f.get('comment')!r})")
+    want_res = [META_DENSITY * 0.0254] * 2
+    checks.ok(f.get("resolution") and all(abs(r - w) < 1e-9 for r, w in zip(f["resolution"], want_res)),
+              f"full.dir: resolution {f.get('resolution')} is 11811 pixels per metre")
+    checks.ok((f.get("make"), f.get("model")) == ("DirCam", "Model 7"),
+              f"full.dir: EXIF Make and Model in the image's metadata ({f.get('make')!r}, {f.get('model')!r})")
+    checks.ok(f.get("creator") == [META_CREATOR], f"full.dir: XMP dc:creator ({f.get('creator')})")
+    checks.ok(f.get("options") is None, "full.dir (version 2): no export options recorded")
+    # GIMP keeps EXIF tags of its own on every image (size, precision,
+    # resolution, colour space); the plug-in does not count them as EXIF.
+    p = seen.get("plain", {})
+    gimp_tags = {"Exif.Image.ImageWidth", "Exif.Image.ImageLength", "Exif.Image.BitsPerSample",
+                 "Exif.Image.XResolution", "Exif.Image.YResolution",
+                 "Exif.Image.ResolutionUnit", "Exif.Photo.ColorSpace"}
+    checks.ok(p.get("icc") is None and p.get("comment") is None and not p.get("has_xmp")
+              and set(p.get("exif_tags", ["?"])) <= gimp_tags,
+              f"plain.dir: no profile, comment, EXIF (beyond GIMP's own tags) or XMP ({p})")
+    o = seen.get("v1", {}).get("options") or ""
+    checks.ok('(filter "sub")' in o and '(layout "interleaved")' in o and '(backend "zstd")' in o,
+              f"v1.dir: its back end, filter and layout recorded as the export's last values ({o!r})")
+
+    # 2. Exporting.
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+    every = "#:include-exif TRUE #:include-xmp TRUE #:include-color-profile TRUE #:include-comment TRUE"
+    outs = {}
+    for tag, path, call in (
+            ("all", full, f"(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT {every})"),
+            ("default", full, "(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT)"),
+            ("no-exif", full, "(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT "
+                              "#:include-xmp TRUE #:include-color-profile TRUE)"),
+            ("plain-all", plain, f"(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT {every})"),
+            ("plain-generic", plain, "(gimp-file-save RUN-NONINTERACTIVE img OUT -1)"),
+            ("v1-last", v1, "(file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img #:file OUT)")):
+        outs[tag] = os.path.join(work, f"out-{tag}.dir")
+        g.add(f"""
+(let* ((img (dt-load {scm_str(path)})))
+  {call.replace("OUT", scm_str(outs[tag]))}
+  (dt-mark "exported {tag}")
+  (gimp-image-delete img))""")
+    g.run()
+    marks = g.marks()
+    for tag, path in outs.items():
+        checks.ok(f"exported {tag}" in marks and os.path.exists(path), f"{tag}: exported")
+    if not all(os.path.exists(p) for p in outs.values()):
+        return
+    c = dir_chunks(outs["all"])
+    checks.ok(c.get("iCCP") == icc, "all: iCCP is the file's profile, byte for byte")
+    checks.ok(c.get("cOMt") == META_COMMENT.encode() + b"\0", f"all: cOMt is the comment ({c.get('cOMt')!r})")
+    checks.ok(c.get("pHYs") == struct.pack("<II", META_DENSITY, META_DENSITY),
+              f"all: pHYs is 11811 x 11811 pixels per metre ({c.get('pHYs')!r})")
+    tags = exif_ascii_tags(c.get("eXIf"))
+    checks.ok(tags.get(0x010F) == "DirCam" and tags.get(0x0110) == "Model 7",
+              f"all: eXIf has Make and Model ({tags})")
+    checks.ok(xmp_creators(c.get("xMPt")) == [META_CREATOR],
+              f"all: xMPt has dc:creator {META_CREATOR!r} ({xmp_creators(c.get('xMPt'))})")
+    c = dir_chunks(outs["default"])
+    checks.ok(sorted(c) == ["pHYs"],
+              f"default (a script that asks for no metadata): only the density ({sorted(c)})")
+    c = dir_chunks(outs["no-exif"])
+    checks.ok(sorted(c) == ["iCCP", "pHYs", "xMPt"] and c["iCCP"] == icc,
+              f"include-xmp and include-color-profile only: iCCP, pHYs and xMPt ({sorted(c)})")
+    # (With include-comment, GIMP 3 gives an image without a comment its
+    # default one, Preferences > Image Import & Export, as for any format.)
+    for tag, want in (("plain-all", {"cOMt": b"Created with GIMP\0"}), ("plain-generic", {})):
+        c = dir_chunks(outs[tag])
+        checks.ok(c == want and header(a.testimg, outs[tag]).get("version") == "2",
+                  f"{tag}: a file without metadata exports none but GIMP's default comment "
+                  f"when asked for one ({c})")
+        same, msg = cmp_images(a.testimg, plain_src, outs[tag])
+        checks.ok(same, f"{tag}: pixel-exact ({msg})")
+    ref = os.path.join(work, "v1-ref.dir")
+    run([dirtool, "encode", v1_src, ref, "--filter", "sub", "--interleaved"])
+    with open(outs["v1-last"], "rb") as f1, open(ref, "rb") as f2:
+        checks.ok(f1.read() == f2.read(),
+                  "exporting a version-1 file with last values keeps its filter sub and "
+                  "interleaved layout (the bytes of dirtool encode --filter sub --interleaved)")
+    same, msg = cmp_images(a.testimg, src, outs["all"])
+    checks.ok(same, f"all: pixel-exact ({msg})")
+
+
 # ---- heatmap --------------------------------------------------------------
 
 def three_tensors(work):
@@ -846,7 +1024,8 @@ def mode_interactive(a, work, checks):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus", "bomb", "interactive"])
+    p.add_argument("mode", choices=["load", "export", "metadata", "heatmap", "corpus", "bomb",
+                                    "interactive"])
     p.add_argument("--gimp", required=True)
     p.add_argument("--testimg", required=True)
     p.add_argument("--plugin-dir", required=True)
@@ -855,7 +1034,8 @@ def main():
     checks = Checks()
     work = tempfile.mkdtemp(prefix=f"dir-gimp3-{a.mode}-")
     try:
-        {"load": mode_load, "export": mode_export, "heatmap": mode_heatmap,
+        {"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+         "heatmap": mode_heatmap,
          "corpus": mode_corpus, "bomb": mode_bomb,
          "interactive": mode_interactive}[a.mode](a, work, checks)
     except Failure as e:

@@ -301,6 +301,101 @@ def dir_chunk(path, kind):
     return None
 
 
+# ---- metadata (shared with gimp3_tests.py) ---------------------------------
+
+META_ICC = "/usr/share/color/icc/ghostscript/a98.icc"
+META_COMMENT = "Holiday caf\u00e9"
+META_DENSITY = 11811  # pixels per metre: 300 dpi
+META_EXIF_TAGS = {0x010F: "DirCam", 0x0110: "Model 7"}  # Make, Model
+META_CREATOR = "Ada Tester"
+
+
+def meta_exif():
+    """A little-endian TIFF header and IFD0 with the ASCII tags of
+    META_EXIF_TAGS: EXIF as the eXIf chunk holds it."""
+    tags = sorted(META_EXIF_TAGS.items())
+    values = [v.encode() + b"\0" for _, v in tags]
+    at = 8 + 2 + 12 * len(tags) + 4
+    entries = b""
+    for (tag, _), v in zip(tags, values):
+        entries += struct.pack("<HHII", tag, 2, len(v), at)
+        at += len(v)
+    return (b"II*\0" + struct.pack("<IH", 8, len(tags)) + entries + struct.pack("<I", 0) +
+            b"".join(values))
+
+
+def meta_xmp():
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+            'rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>'
+            f'<rdf:Seq><rdf:li>{META_CREATOR}</rdf:li></rdf:Seq></dc:creator>'
+            '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
+
+
+def png_with_metadata(src, out):
+    """`src` (a PNG, here with its iCCP) with eXIf, the XMP iTXt, a Comment
+    iTXt and pHYs added before its pixels: what dirtool encode turns into
+    the five metadata chunks of a .dir file."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    with open(src, "rb") as f:
+        d = f.read()
+    at = d.index(b"IDAT") - 4
+    extra = (chunk(b"eXIf", meta_exif()) +
+             chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0" + meta_xmp()) +
+             chunk(b"iTXt", b"Comment\0\0\0\0\0" + META_COMMENT.encode()) +
+             chunk(b"pHYs", struct.pack(">IIB", META_DENSITY, META_DENSITY, 1)))
+    with open(out, "wb") as f:
+        f.write(d[:at] + extra + d[at:])
+
+
+def exif_ascii_tags(tiff):
+    """The ASCII tags of IFD0 of EXIF data (from the TIFF header on)."""
+    if not tiff or tiff[:4] not in (b"II*\0", b"MM\0*"):
+        return {}
+    e = "<" if tiff[:2] == b"II" else ">"
+    ifd = struct.unpack_from(e + "I", tiff, 4)[0]
+    n = struct.unpack_from(e + "H", tiff, ifd)[0]
+    tags = {}
+    for i in range(n):
+        tag, kind, count, value = struct.unpack_from(e + "HHII", tiff, ifd + 2 + 12 * i)
+        if kind == 2:
+            raw = (tiff[ifd + 2 + 12 * i + 8:][:count] if count <= 4
+                   else tiff[value:value + count])
+            tags[tag] = raw.rstrip(b"\0").decode("latin-1")
+    return tags
+
+
+def xmp_creators(xmp):
+    """The dc:creator values of an XMP packet."""
+    import xml.etree.ElementTree as ET
+    if not xmp:
+        return []
+    text = xmp.decode("utf-8")
+    text = re.sub(r"<\?xpacket[^>]*\?>", "", text)
+    root = ET.fromstring(text)
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    rdf = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+    return [li.text for c in root.iter(dc + "creator") for li in c.iter(rdf + "li")]
+
+
+def dir_chunks(path):
+    """{type: data} of every chunk of a version-2 .dir file ({} for v1)."""
+    with open(path, "rb") as f:
+        d = f.read()
+    if len(d) < 40 or d[8] != 2:
+        return {}
+    count = struct.unpack_from("<I", d, 24)[0]
+    at, out = 40, {}
+    for _ in range(count):
+        t, n = d[at:at + 4], struct.unpack_from("<I", d, at + 4)[0]
+        out[t.decode()] = d[at + 8:at + 8 + n]
+        at += 12 + n
+    return out
+
+
 def header(helper, path):
     out = run([helper, "header", path]).stdout
     return dict(kv.split("=", 1) for kv in out.split())
