@@ -87,6 +87,49 @@ dir_gimp_exif_tiff (const guint8 *data,
   return data;
 }
 
+gboolean
+dir_gimp_has_own_exif (GExiv2Metadata *metadata)
+{
+  static const gchar *const gimp_tags[] =
+  {
+    "Exif.Image.ImageWidth", "Exif.Image.ImageLength",
+    "Exif.Image.BitsPerSample", "Exif.Image.XResolution",
+    "Exif.Image.YResolution", "Exif.Image.ResolutionUnit",
+    "Exif.Photo.ColorSpace"
+  };
+  gchar    **tags;
+  gboolean   own = FALSE;
+  gint       i;
+
+  if (! metadata || ! gexiv2_metadata_has_exif (metadata))
+    return FALSE;
+
+  tags = gexiv2_metadata_get_exif_tags (metadata);
+  for (i = 0; tags && tags[i] && ! own; i++)
+    {
+      guint k;
+
+      own = TRUE;
+      for (k = 0; k < G_N_ELEMENTS (gimp_tags); k++)
+        if (! strcmp (tags[i], gimp_tags[k]))
+          own = FALSE;
+    }
+  g_strfreev (tags);
+
+  return own;
+}
+
+gchar *
+dir_gimp_resolution_text (gdouble xres,
+                          gdouble yres)
+{
+  gchar x[G_ASCII_DTOSTR_BUF_SIZE];
+  gchar y[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup_printf ("%s %s", g_ascii_dtostr (x, sizeof x, xres),
+                          g_ascii_dtostr (y, sizeof y, yres));
+}
+
 gchar *
 dir_gimp_options_to_text (const dir_encode_options *opt)
 {

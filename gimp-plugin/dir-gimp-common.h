@@ -2,11 +2,12 @@
 /*
  * dir-gimp-common.h -- what the GIMP 2.10 and GIMP 3 .dir plug-ins share.
  *
- * Only GLib and babl here, no libgimp: the two plug-ins speak different
- * libgimp APIs, but map channels to pixel formats, word the core's errors
- * and write the export options as text the same way (the heatmap's shared
- * glue is dir-gimp-heatmap.h).  Every byte of the format is still the
- * core's (core/dir.h).
+ * Only GLib, babl and gexiv2 here, no libgimp: the two plug-ins speak
+ * different libgimp APIs, but map channels to pixel formats, word the
+ * core's errors, write the export options as text, frame EXIF and tell
+ * GIMP's own metadata tags from an image's the same way (the heatmap's
+ * shared glue is dir-gimp-heatmap.h).  Every byte of the format is still
+ * the core's (core/dir.h).
  */
 
 #ifndef DIR_GIMP_COMMON_H
@@ -14,6 +15,7 @@
 
 #include <glib.h>
 #include <babl/babl.h>
+#include <gexiv2/gexiv2.h>
 
 #include "dir.h"
 
@@ -55,6 +57,21 @@ guchar     * dir_gimp_exif_with_marker (const dir_metadata       *meta,
 const guint8 * dir_gimp_exif_tiff     (const guint8              *data,
                                        gsize                      size,
                                        gsize                     *tiff_size);
+
+/* Whether `metadata` (an image's GimpMetadata) has EXIF of the image's
+ * own: GIMP gives every image the tags of its size, precision, resolution
+ * and colour space, which a .dir file holds anyway (its header, pHYs,
+ * iCCP), so an image with those alone exports no EXIF. */
+gboolean     dir_gimp_has_own_exif    (GExiv2Metadata            *metadata);
+
+/* A file without density opens at GIMP's default resolution, which the
+ * image then remembers in this parasite ("X Y", dir_gimp_resolution_text),
+ * so that exporting it with that resolution unchanged writes no density
+ * either. */
+#define DIR_RESOLUTION_PARASITE "dir-default-resolution"
+
+gchar      * dir_gimp_resolution_text (gdouble                    xres,
+                                       gdouble                    yres);
 
 /* The options as "name=value ..." for every option of the core's table
  * (dir_options ()) but the preset; and back (unknown names and bad values

@@ -5,12 +5,14 @@
  * The core decodes the whole file into 8- or 16-bit samples; this file maps
  * the channel count and depth to a GIMP image type and precision, copies the
  * samples into a layer, and gives the image the file's ICC profile (the
- * "icc-profile" parasite), comment ("gimp-comment") and resolution.
+ * "icc-profile" parasite), comment ("gimp-comment"), resolution, and EXIF
+ * and XMP (the image's GimpMetadata).
  */
 
 #include <string.h>
 
 #include <libgimp/gimp.h>
+#include <libgimp/gimpui.h> /* gimp_image_metadata_load_finish () */
 
 #include "file-dir.h"
 
@@ -18,11 +20,80 @@
  * progress updates. */
 #define ROWS_PER_STEP 64
 
+/* The file's EXIF and XMP as the image's GimpMetadata, as GIMP's own
+ * loaders give theirs (gimp_image_metadata_load_finish (): GIMP takes what
+ * the flags leave it, here nothing the file's own chunks already gave). */
+static void
+load_exif_xmp (gint32              image_ID,
+               const gchar        *filename,
+               const dir_metadata *meta,
+               gboolean            interactive)
+{
+  GimpMetadataLoadFlags  flags = GIMP_METADATA_LOAD_ALL;
+  GimpMetadata          *metadata;
+  gboolean               any   = FALSE;
+
+  if (! meta->exif_size && ! meta->xmp_size)
+    return;
+
+  metadata = gimp_metadata_new ();
+
+  if (meta->exif_size)
+    {
+      GError *error = NULL;
+      guchar *exif;
+      gsize   exif_size = 0;
+
+      exif = dir_gimp_exif_with_marker (meta, &exif_size);
+      if (! exif)
+        g_printerr ("%s: the EXIF of '%s' (%" G_GSIZE_FORMAT " bytes) is "
+                    "over GIMP's 64 KiB and is left out\n", PLUG_IN_BINARY,
+                    gimp_filename_to_utf8 (filename), meta->exif_size);
+      else if (gimp_metadata_set_from_exif (metadata, exif, exif_size, &error))
+        any = TRUE;
+      else
+        g_printerr ("%s: the EXIF of '%s' is left out: %s\n",
+                    PLUG_IN_BINARY, gimp_filename_to_utf8 (filename),
+                    error ? error->message : "GIMP could not read it");
+      g_clear_error (&error);
+      g_free (exif);
+    }
+
+  if (meta->xmp_size)
+    {
+      GError *error = NULL;
+
+      if (meta->xmp_size <= G_MAXINT &&
+          gimp_metadata_set_from_xmp (metadata, meta->xmp,
+                                      (gint) meta->xmp_size, &error))
+        any = TRUE;
+      else
+        g_printerr ("%s: the XMP of '%s' is left out: %s\n",
+                    PLUG_IN_BINARY, gimp_filename_to_utf8 (filename),
+                    error ? error->message : "GIMP could not read it");
+      g_clear_error (&error);
+    }
+
+  if (meta->comment)
+    flags &= ~GIMP_METADATA_LOAD_COMMENT;
+  if (meta->density_x && meta->density_y)
+    flags &= ~GIMP_METADATA_LOAD_RESOLUTION;
+  if (meta->icc_size)
+    flags &= ~GIMP_METADATA_LOAD_COLORSPACE;
+
+  if (any)
+    gimp_image_metadata_load_finish (image_ID, DIR_MIME_TYPE, metadata, flags,
+                                     interactive);
+  g_object_unref (metadata);
+}
+
 /* Loads `filename`; max_pixels, when not 0, is a stricter pixel limit (the
- * thumbnail procedure's). */
+ * thumbnail procedure's, which also leaves out EXIF and XMP); interactive:
+ * GIMP may ask whether to rotate the image as its EXIF says. */
 gint32
 dir_load_image (const gchar  *filename,
                 guint64       max_pixels,
+                gboolean      interactive,
                 GError      **error)
 {
   gchar             *data   = NULL;
@@ -156,9 +227,30 @@ dir_load_image (const gchar  *filename,
       gimp_parasite_free (parasite);
     }
   if (meta.density_x && meta.density_y)
-    gimp_image_set_resolution (image_ID, meta.density_x * 0.0254,
-                               meta.density_y * 0.0254);
-  g_free (data);
+    {
+      gimp_image_set_resolution (image_ID, meta.density_x * 0.0254,
+                                 meta.density_y * 0.0254);
+    }
+  else
+    {
+      /* No density: the image remembers the resolution GIMP gave it, so
+       * that exporting it unchanged writes none (file-dir-save.c). */
+      gdouble xres;
+      gdouble yres;
+
+      if (gimp_image_get_resolution (image_ID, &xres, &yres))
+        {
+          GimpParasite *parasite;
+          gchar        *text = dir_gimp_resolution_text (xres, yres);
+
+          parasite = gimp_parasite_new (DIR_RESOLUTION_PARASITE,
+                                        GIMP_PARASITE_PERSISTENT,
+                                        strlen (text) + 1, text);
+          gimp_image_attach_parasite (image_ID, parasite);
+          gimp_parasite_free (parasite);
+          g_free (text);
+        }
+    }
 
   gimp_image_set_filename (image_ID, filename);
 
@@ -185,6 +277,12 @@ dir_load_image (const gchar  *filename,
 
   g_object_unref (buffer);
   dir_free (pixels);
+
+  /* EXIF and XMP once the image has its layer (GIMP may rotate it as the
+   * EXIF says); meta points into data. */
+  if (max_pixels == 0)
+    load_exif_xmp (image_ID, filename, &meta, interactive);
+  g_free (data);
 
   /* Remember how a version-1 file was written, so that exporting it again
    * keeps its back end, filter and layout (the zstd level is not recorded

@@ -497,6 +497,105 @@ dir_save_dialog (DirSaveVals *vals)
 
 /* ---- Writer ------------------------------------------------------------ */
 
+/* The image's EXIF and XMP as GIMP prepares them for export
+ * (gimp_image_metadata_save_prepare (): the image's metadata with the date,
+ * software and size brought up to date), when the Preferences (Image
+ * Import & Export) say to export them and the image has EXIF beyond GIMP's
+ * own tags, or XMP.  *exif (g_bytes_unref ()) and *xmp (g_free ()) stay
+ * NULL otherwise; meta points into them. */
+static void
+gather_exif_xmp (gint32        image_ID,
+                 const gchar  *filename,
+                 dir_metadata *meta,
+                 GBytes      **exif,
+                 gchar       **xmp)
+{
+  GimpMetadataSaveFlags  flags    = 0;
+  GimpMetadata          *original = gimp_image_get_metadata (image_ID);
+  GimpMetadata          *metadata;
+  gboolean               want_exif;
+  gboolean               want_xmp;
+  GError                *error    = NULL;
+
+  *exif = NULL;
+  *xmp  = NULL;
+  if (! original)
+    return;
+
+  want_exif = dir_gimp_has_own_exif (GEXIV2_METADATA (original));
+  want_xmp  = gexiv2_metadata_has_xmp (GEXIV2_METADATA (original));
+  g_object_unref (original);
+  if (! want_exif && ! want_xmp)
+    return;
+
+  metadata = gimp_image_metadata_save_prepare (image_ID, DIR_MIME_TYPE,
+                                               &flags);
+  if (! metadata)
+    return;
+
+  if (want_exif && (flags & GIMP_METADATA_SAVE_EXIF))
+    {
+      *exif = gexiv2_metadata_get_exif_data (GEXIV2_METADATA (metadata),
+                                             GEXIV2_BYTE_ORDER_LITTLE, &error);
+      if (*exif)
+        {
+          gsize         size;
+          const guint8 *data = g_bytes_get_data (*exif, &size);
+
+          meta->exif = dir_gimp_exif_tiff (data, size, &meta->exif_size);
+          if (! meta->exif)
+            meta->exif_size = 0;
+        }
+      if (error)
+        g_printerr ("%s: the EXIF of '%s' is left out: %s\n", PLUG_IN_BINARY,
+                    gimp_filename_to_utf8 (filename), error->message);
+      g_clear_error (&error);
+    }
+
+  if (want_xmp && (flags & GIMP_METADATA_SAVE_XMP))
+    {
+      *xmp = gexiv2_metadata_try_generate_xmp_packet (GEXIV2_METADATA (metadata),
+                                                      GEXIV2_USE_COMPACT_FORMAT |
+                                                      GEXIV2_OMIT_ALL_FORMATTING,
+                                                      0, &error);
+      if (*xmp && **xmp && g_utf8_validate (*xmp, -1, NULL))
+        {
+          meta->xmp      = *xmp;
+          meta->xmp_size = strlen (*xmp);
+        }
+      if (error)
+        g_printerr ("%s: the XMP of '%s' is left out: %s\n", PLUG_IN_BINARY,
+                    gimp_filename_to_utf8 (filename), error->message);
+      g_clear_error (&error);
+    }
+
+  g_object_unref (metadata);
+}
+
+/* Whether `xres` x `yres` is the resolution GIMP gave the image when it
+ * was opened from a .dir file without density (file-dir-load.c). */
+static gboolean
+is_default_resolution (gint32  image_ID,
+                       gdouble xres,
+                       gdouble yres)
+{
+  GimpParasite *parasite = gimp_image_get_parasite (image_ID,
+                                                    DIR_RESOLUTION_PARASITE);
+  gchar        *text;
+  gboolean      same;
+
+  if (! parasite)
+    return FALSE;
+
+  text = dir_gimp_resolution_text (xres, yres);
+  same = gimp_parasite_data_size (parasite) == (glong) strlen (text) + 1 &&
+         ! memcmp (gimp_parasite_data (parasite), text, strlen (text) + 1);
+  g_free (text);
+  gimp_parasite_free (parasite);
+
+  return same;
+}
+
 /* The encoder's progress (most of it the zstd compression) is the middle
  * 0.3 .. 0.9 of the export's progress bar. */
 static int
@@ -534,6 +633,8 @@ dir_save_image (const gchar       *filename,
   GimpParasite       *icc_parasite;
   GimpParasite       *comment_parasite;
   gchar              *comment  = NULL;
+  GBytes             *exif     = NULL;
+  gchar              *xmp      = NULL;
   gdouble             xres;
   gdouble             yres;
   gint                width;
@@ -637,7 +738,9 @@ dir_save_image (const gchar       *filename,
   opt.progress = encode_progress;
 
   /* The metadata: the "icc-profile" parasite, the "gimp-comment" parasite
-   * (when it is UTF-8, as GIMP writes it) and the resolution. */
+   * (when it is UTF-8, as GIMP writes it), the resolution (unless it is the
+   * one GIMP gave an image opened from a file without density), EXIF and
+   * XMP. */
   memset (&meta, 0, sizeof meta);
   icc_parasite = gimp_image_get_parasite (image_ID, "icc-profile");
   if (icc_parasite && gimp_parasite_data_size (icc_parasite) > 0)
@@ -654,7 +757,8 @@ dir_save_image (const gchar       *filename,
         meta.comment = comment;
     }
   if (gimp_image_get_resolution (image_ID, &xres, &yres) &&
-      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6)
+      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6 &&
+      ! is_default_resolution (image_ID, xres, yres))
     {
       meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
       meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
@@ -668,8 +772,11 @@ dir_save_image (const gchar       *filename,
   /* GIMP images always have a resolution (72 dpi unless set): in the
    * seed-pure mode (back end none, filter none), which writes version 1,
    * the method's own format, it is not a reason for version 2 on its own. */
+  gather_exif_xmp (image_ID, filename, &meta, &exif, &xmp);
+
   if (opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE &&
-      depth == 8 && channels != 2 && ! meta.icc && ! meta.comment)
+      depth == 8 && channels != 2 && ! meta.icc && ! meta.comment &&
+      ! meta.exif_size && ! meta.xmp_size)
     meta.density_x = meta.density_y = 0;
 
   if (opt.format_version != 0)
@@ -687,6 +794,9 @@ dir_save_image (const gchar       *filename,
   err = dir_encode_image (&px, &meta, &opt, &out, &out_size, NULL, &diag);
   g_free (pixels);
   g_free (comment);
+  if (exif)
+    g_bytes_unref (exif);
+  g_free (xmp);
   if (icc_parasite)
     gimp_parasite_free (icc_parasite);
   if (comment_parasite)

@@ -315,7 +315,9 @@ run_load (const GimpParam *param,
   GError *error = NULL;
   gint32  image_ID;
 
-  image_ID = dir_load_image (param[1].data.d_string, 0, &error);
+  image_ID = dir_load_image (param[1].data.d_string, 0,
+                             param[0].data.d_int32 == GIMP_RUN_INTERACTIVE,
+                             &error);
 
   if (image_ID == -1)
     {
@@ -343,7 +345,7 @@ run_load_thumb (gint             nparams,
     return;
 
   image_ID = dir_load_image (param[0].data.d_string,
-                             DIR_THUMB_MAX_PIXELS, &error);
+                             DIR_THUMB_MAX_PIXELS, FALSE, &error);
 
   if (image_ID == -1)
     {

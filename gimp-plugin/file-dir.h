@@ -49,6 +49,7 @@ typedef struct
 /* file-dir-load.c */
 gint32    dir_load_image           (const gchar         *filename,
                                     guint64              max_pixels,
+                                    gboolean             interactive,
                                     GError             **error);
 
 /* file-dir-save.c */

@@ -152,14 +152,15 @@ mnemonic_label (const gchar *label,
 /* The export arguments: one per option of the core's table, a choice for
  * each CHOICE option and an integer for each INT option, with the table's
  * label (given a mnemonic that the dialog's own widgets do not use: E for
- * Export and Save Exif, C for Cancel, X, P and O for Save XMP, Save color
+ * Export and Save Exif, C, H, R, L and S for Cancel, Help, Reset, Load
+ * Saved Settings and Save Settings, X, P and O for Save XMP, Save color
  * profile and Save comment), help text, range
  * and default. */
 static void
 add_option_arguments (GimpProcedure *procedure)
 {
   const dir_option *table;
-  gchar             used[32] = "ecxpo";
+  gchar             used[32] = "echrlsxpo";
   size_t            count;
   size_t            i;
 
@@ -435,23 +436,10 @@ dir_create_procedure (GimpPlugIn  *plug_in,
  * their export procedures (file-tiff's compression, for one). */
 #define EXPORT_LAST_PARASITE "GimpProcedureConfigRun-" EXPORT_PROC "-last"
 
-/* The resolution GIMP gave an image opened from a file without density. */
-#define DIR_RESOLUTION_PARASITE "dir-default-resolution"
 
 /* A file without density opens at GIMP's default resolution, which the
  * image then remembers (the parasite DIR_RESOLUTION_PARASITE, "X Y"), so
  * that exporting it unchanged writes no density either. */
-static gchar *
-resolution_text (gdouble xres,
-                 gdouble yres)
-{
-  gchar x[G_ASCII_DTOSTR_BUF_SIZE];
-  gchar y[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return g_strdup_printf ("%s %s", g_ascii_dtostr (x, sizeof x, xres),
-                          g_ascii_dtostr (y, sizeof y, yres));
-}
-
 static void
 mark_default_resolution (GimpImage *image)
 {
@@ -463,7 +451,7 @@ mark_default_resolution (GimpImage *image)
   if (! gimp_image_get_resolution (image, &xres, &yres))
     return;
 
-  text     = resolution_text (xres, yres);
+  text     = dir_gimp_resolution_text (xres, yres);
   parasite = gimp_parasite_new (DIR_RESOLUTION_PARASITE,
                                 GIMP_PARASITE_PERSISTENT,
                                 strlen (text) + 1, text);
@@ -488,7 +476,7 @@ is_default_resolution (GimpImage *image,
     return FALSE;
 
   data = gimp_parasite_get_data (parasite, &size);
-  text = resolution_text (xres, yres);
+  text = dir_gimp_resolution_text (xres, yres);
   same = data && size == strlen (text) + 1 && ! memcmp (data, text, size);
   g_free (text);
   gimp_parasite_free (parasite);
@@ -602,39 +590,58 @@ load_metadata (GimpImage             *image,
     }
 }
 
-/* Records how a version-1 file was written (back end, filter and layout:
- * its header says so) as the export procedure's last values for `image`,
- * so that exporting the image again (File > Export, or an export with last
- * values) starts from them, the parasite GIMP 3 itself reads.  A version-2
- * file does not say which options wrote it: nothing is recorded, and the
- * export starts from GIMP's last values as for any other image. */
+/* Records the file's options as the export procedure's last values for
+ * `image` (the parasite GIMP 3 itself reads in interactive exports and
+ * exports with last values), so that exporting the image again starts from
+ * them: for a version-1 file its back end, filter and layout (its header
+ * says so; a version-2 file does not say which options wrote it, and the
+ * export starts from the defaults), and for every file the metadata it
+ * holds (include-color-profile, include-exif, include-xmp and
+ * include-comment ticked for the chunks it has).  Nothing is recorded for
+ * a version-2 file without metadata: its export starts from GIMP's last
+ * values, as for any other image. */
 static void
-record_file_options (GimpImage      *image,
-                     const dir_info *info)
+record_file_options (GimpImage          *image,
+                     const dir_info     *info,
+                     const dir_metadata *meta)
 {
   GimpConfigWriter *writer;
   GimpParasite     *parasite;
   GString          *text;
-  const gchar      *names[3];
-  const gchar      *values[3];
+  const gchar      *names[7];
+  const gchar      *values[7];
+  guint             n = 0;
   guint             i;
 
-  if (info->version != 1)
+  if (info->version == 1)
+    {
+      names[n]    = "backend";
+      values[n++] = dir_backend_name (info->backend);
+      names[n]    = "filter";
+      values[n++] = dir_filter_name (info->filter);
+      names[n]    = "layout";
+      values[n++] = dir_layout_name (info->layout);
+    }
+  if (meta->icc_size)
+    names[n++] = "include-color-profile";
+  if (meta->exif_size)
+    names[n++] = "include-exif";
+  if (meta->xmp_size)
+    names[n++] = "include-xmp";
+  if (meta->comment)
+    names[n++] = "include-comment";
+  if (n == 0)
     return;
-
-  names[0]  = "backend";
-  values[0] = dir_backend_name (info->backend);
-  names[1]  = "filter";
-  values[1] = dir_filter_name (info->filter);
-  names[2]  = "layout";
-  values[2] = dir_layout_name (info->layout);
 
   text   = g_string_new (NULL);
   writer = gimp_config_writer_new_from_string (text);
-  for (i = 0; i < G_N_ELEMENTS (names); i++)
+  for (i = 0; i < n; i++)
     {
       gimp_config_writer_open (writer, names[i]);
-      gimp_config_writer_string (writer, values[i]);
+      if (i < 3 && info->version == 1)
+        gimp_config_writer_string (writer, values[i]);
+      else
+        gimp_config_writer_identifier (writer, "yes");
       gimp_config_writer_close (writer);
     }
   gimp_config_writer_finish (writer, NULL, NULL);
@@ -731,7 +738,7 @@ load_image (GFile                 *file,
   load_metadata (image, file, &meta, metadata, flags);
   g_free (data);
   if (flags)
-    record_file_options (image, &info);
+    record_file_options (image, &info, &meta);
 
   layer = gimp_layer_new (image, "Background", info.width, info.height,
                           layer_type, 100,
@@ -993,41 +1000,6 @@ typedef struct
   gchar        *comment;
 } DirExportMetadata;
 
-/* Whether `metadata` has EXIF of the image's own: GIMP gives every image
- * the tags of its size, precision, resolution and colour space, which the
- * file holds anyway (its header, pHYs, iCCP). */
-static gboolean
-has_own_exif (GimpMetadata *metadata)
-{
-  static const gchar *const kept[] =
-  {
-    "Exif.Image.ImageWidth", "Exif.Image.ImageLength",
-    "Exif.Image.BitsPerSample", "Exif.Image.XResolution",
-    "Exif.Image.YResolution", "Exif.Image.ResolutionUnit",
-    "Exif.Photo.ColorSpace"
-  };
-  gchar    **tags;
-  gboolean   own = FALSE;
-  gint       i;
-
-  if (! gexiv2_metadata_has_exif (GEXIV2_METADATA (metadata)))
-    return FALSE;
-
-  tags = gexiv2_metadata_get_exif_tags (GEXIV2_METADATA (metadata));
-  for (i = 0; tags && tags[i] && ! own; i++)
-    {
-      guint k;
-
-      own = TRUE;
-      for (k = 0; k < G_N_ELEMENTS (kept); k++)
-        if (! strcmp (tags[i], kept[k]))
-          own = FALSE;
-    }
-  g_strfreev (tags);
-
-  return own;
-}
-
 /* What goes into the file, as the arguments GIMP 3 gives every export
  * procedure that supports them say (include-color-profile, include-exif,
  * include-xmp, include-comment with gimp-comment, which GIMP fills from the
@@ -1110,7 +1082,7 @@ gather_metadata (GimpImage           *image,
   original = gimp_image_get_metadata (image);
   if (original)
     {
-      has_exif = has_own_exif (original);
+      has_exif = dir_gimp_has_own_exif (GEXIV2_METADATA (original));
       has_xmp  = gexiv2_metadata_has_xmp (GEXIV2_METADATA (original));
       g_object_unref (original);
     }

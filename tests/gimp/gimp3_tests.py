@@ -175,6 +175,30 @@ class Gimp3:
                 for line in self.output.splitlines() if "DT " in line]
 
 
+def magick_like(convert, src, defines, ref, gimp_out):
+    """Writes `src` with ImageMagick 7 and `defines` to `ref`, with the
+    density GIMP wrote into `gimp_out` when it wrote one (pHYs: GIMP gives
+    every image a resolution, its default for a PNG without pHYs, and the
+    export carries it): the bytes GIMP's export must have."""
+    cmd = [convert, src]
+    for d in defines:
+        cmd += ["-define", d]
+    phys = dir_chunks(gimp_out).get("pHYs")
+    if phys:
+        x, y = struct.unpack("<II", phys)
+        cmd += ["-units", "PixelsPerCentimeter", "-density", f"{x / 100}x{y / 100}"]
+    run(cmd + [ref])
+
+
+def expected_density(marks):
+    """Pixels per metre of the resolution GIMP gave a PNG without pHYs (the
+    mark "resolution X Y" of a batch command)."""
+    m = [x for x in marks if x.startswith("resolution ")]
+    if not m:
+        raise Failure("GIMP did not report its default resolution")
+    return [int(float(v) / 0.0254 + 0.5) for v in m[0].split()[1:3]]
+
+
 # ---- load -----------------------------------------------------------------
 
 LOAD_CASES = [
@@ -426,8 +450,13 @@ def mode_export(a, work, checks):
     (dt-png flat {scm_str(conv[-1][2])}))
   (dt-mark "export layers"))""")
 
+    g.add(f"""
+(let* ((img (dt-load {scm_str(srcs['rgb'])})) (r (gimp-image-get-resolution img)))
+  (dt-mark "resolution " (dt-num (car r)) " " (dt-num (cadr r))))""")
+
     output = g.run()
     marks = g.marks()
+    density = expected_density(marks)
 
     for case, src, out, want, defines in cases:
         if not checks.ok(f"export {case}" in marks and os.path.exists(out), f"{case}: exported"):
@@ -443,12 +472,14 @@ def mode_export(a, work, checks):
         run([dirtool, "decode", out, png])
         same, msg = cmp_images(a.testimg, src, png)
         checks.ok(same, f"{case}: decodes pixel-exact ({msg})")
+        phys = dir_chunks(out).get("pHYs")
+        checks.ok(phys is None and hdr.get("version") == "1" or
+                  phys is not None and list(struct.unpack("<II", phys)) == density,
+                  f"{case}: the density is GIMP's resolution, {density} pixels per metre "
+                  f"(none in version 1, the seed-pure mode)")
         if a.convert:
             ref = out[:-4] + "-magick.dir"
-            cmd = [a.convert, src]
-            for d in defines:
-                cmd += ["-define", d]
-            run(cmd + [ref])
+            magick_like(a.convert, src, defines, ref, out)
             with open(out, "rb") as f1, open(ref, "rb") as f2:
                 checks.ok(f1.read() == f2.read(),
                           f"{case}: the same bytes as magick with {defines or 'the defaults'}")
@@ -573,7 +604,10 @@ def mode_metadata(a, work, checks):
     checks.ok((f.get("make"), f.get("model")) == ("DirCam", "Model 7"),
               f"full.dir: EXIF Make and Model in the image's metadata ({f.get('make')!r}, {f.get('model')!r})")
     checks.ok(f.get("creator") == [META_CREATOR], f"full.dir: XMP dc:creator ({f.get('creator')})")
-    checks.ok(f.get("options") is None, "full.dir (version 2): no export options recorded")
+    checks.ok(f.get("options") == "(include-color-profile yes)\n(include-exif yes)\n"
+              "(include-xmp yes)\n(include-comment yes)\n\0",
+              f"full.dir (version 2): its metadata recorded as the export's last values, no "
+              f"encoder options ({f.get('options')!r})")
     # GIMP keeps EXIF tags of its own on every image (size, precision,
     # resolution, colour space); the plug-in does not count them as EXIF.
     p = seen.get("plain", {})
@@ -581,7 +615,7 @@ def mode_metadata(a, work, checks):
                  "Exif.Image.XResolution", "Exif.Image.YResolution",
                  "Exif.Image.ResolutionUnit", "Exif.Photo.ColorSpace"}
     checks.ok(p.get("icc") is None and p.get("comment") is None and not p.get("has_xmp")
-              and set(p.get("exif_tags", ["?"])) <= gimp_tags,
+              and set(p.get("exif_tags", ["?"])) <= gimp_tags and p.get("options") is None,
               f"plain.dir: no profile, comment, EXIF (beyond GIMP's own tags) or XMP ({p})")
     o = seen.get("v1", {}).get("options") or ""
     checks.ok('(filter "sub")' in o and '(layout "interleaved")' in o and '(backend "zstd")' in o,
@@ -594,6 +628,7 @@ def mode_metadata(a, work, checks):
     for tag, path, call in (
             ("all", full, f"(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT {every})"),
             ("default", full, "(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT)"),
+            ("full-last", full, "(file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img #:file OUT)"),
             ("no-exif", full, "(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT "
                               "#:include-xmp TRUE #:include-color-profile TRUE)"),
             ("plain-all", plain, f"(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT {every})"),
@@ -611,6 +646,9 @@ def mode_metadata(a, work, checks):
         checks.ok(f"exported {tag}" in marks and os.path.exists(path), f"{tag}: exported")
     if not all(os.path.exists(p) for p in outs.values()):
         return
+    c = dir_chunks(outs["full-last"])
+    checks.ok(sorted(c) == ["cOMt", "eXIf", "iCCP", "pHYs", "xMPt"],
+              f"full-last (with last values: the file's own): all five chunks ({sorted(c)})")
     c = dir_chunks(outs["all"])
     checks.ok(c.get("iCCP") == icc, "all: iCCP is the file's profile, byte for byte")
     checks.ok(c.get("cOMt") == META_COMMENT.encode() + b"\0", f"all: cOMt is the comment ({c.get('cOMt')!r})")
@@ -936,19 +974,25 @@ def mode_interactive(a, work, checks):
 
         def drive():
             # Export dialog: back end zstd -> none (Up), layout ordered ->
-            # interleaved (Down), then the Export button.
+            # interleaved (Down: La_yout; the plug-in's labels leave GIMP's
+            # own mnemonics free), then the Export button.  GIMP's own
+            # "Save _Exif" box shares the button's mnemonic: alt+e then
+            # only moves the focus, to the button first (it is older), and
+            # Return presses it.
             w = d.window("Export Image as")
             screenshot(d, w, "gimp3-export-dialog.png")
-            d.keys("Export Image as", "alt+b", "Up", "alt+a", "Down")
+            d.keys("Export Image as", "alt+b", "Up", "alt+y", "Down")
             screenshot(d, w, "gimp3-export-dialog-changed.png")
-            d.keys("Export Image as", "alt+e")
+            d.keys("Export Image as", "alt+e", "Return")
             d.wait_gone(w, "Export Image as")
             # Again, choosing the preset smallest (default -> smallest):
-            # the dialog sets every other option to the preset's values.
+            # the dialog sets every other option to the preset's values
+            # (Prese_t: P is GIMP's "Save color _profile", R its Reset, S
+            # its Save Settings).
             w = d.window("Export Image as")
-            d.keys("Export Image as", "alt+p", "Down")
+            d.keys("Export Image as", "alt+t", "Down")
             screenshot(d, w, "gimp3-export-dialog-preset.png")
-            d.keys("Export Image as", "alt+e")
+            d.keys("Export Image as", "alt+e", "Return")
             d.wait_gone(w, "Export Image as")
             # Heatmap of the sample network: the dialog lists its tensors;
             # OK with the defaults.
@@ -973,8 +1017,8 @@ def mode_interactive(a, work, checks):
             continue
         ref = os.path.join(work, "none-interleaved-magick.dir")
         if a.convert:
-            run([a.convert, src, "-define", "dir:backend=none", "-define",
-                 "dir:layout=interleaved", ref])
+            magick_like(a.convert, src, ["dir:backend=none", "dir:layout=interleaved"], ref,
+                        path)
             with open(path, "rb") as f1, open(ref, "rb") as f2:
                 checks.ok(f1.read() == f2.read(),
                           f"{what}: back end none, interleaved (the bytes of magick with them)")
@@ -990,7 +1034,7 @@ def mode_interactive(a, work, checks):
                  "exported from the dialog after choosing the preset smallest"):
         if a.convert:
             ref = os.path.join(work, "preset-magick.dir")
-            run([a.convert, src, "-define", "dir:preset=smallest", ref])
+            magick_like(a.convert, src, ["dir:preset=smallest"], ref, ic)
             with open(ic, "rb") as f1, open(ref, "rb") as f2:
                 checks.ok(f1.read() == f2.read(),
                           "choosing the preset in the dialog set every option to its values "
