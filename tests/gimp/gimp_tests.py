@@ -10,6 +10,9 @@ MODE is one of:
            open pixel-exact, by extension and by content (magic); the
            thumbnail procedure works; corrupt files give GIMP the core's
            message and GIMP carries on
+  metadata a .dir with ICC profile, EXIF, XMP, comment and density opens
+           with each of them, and file-dir-save writes them back; a .dir
+           without metadata exports none
   export   file-dir-save non-interactively with every option, through
            gimp-file-save (defaults), with last values and the image's
            stored options; grey+alpha, indexed and layered images; the
@@ -932,6 +935,102 @@ def mode_export(a, work, checks):
         print("note: no ImageMagick coder in this build: convert interop not checked")
 
 
+# ---- metadata -------------------------------------------------------------
+
+def mode_metadata(a, work, checks):
+    """A .dir with ICC profile, EXIF, XMP, comment and density opens in GIMP
+    2.10 with each of them, and file-dir-save writes them back; a .dir
+    without metadata exports none."""
+    dirtool = env_path("DIRTOOL")
+    if not os.path.exists(META_ICC):
+        raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
+    with open(META_ICC, "rb") as f:
+        icc = f.read()
+    src = os.path.join(work, "meta-src.png")
+    run([a.testimg, "gen", src, "64", "48", "3", "41", "8", META_ICC])
+    png = os.path.join(work, "meta.png")
+    png_with_metadata(src, png)
+    full = os.path.join(work, "full.dir")
+    run([dirtool, "encode", png, full])
+    plain_src = os.path.join(work, "plain-src.png")
+    run([a.testimg, "gen", plain_src, "30", "20", "3", "42"])
+    plain = os.path.join(work, "plain.dir")
+    run([dirtool, "encode", plain_src, plain])
+
+    g = Gimp(a.gimp, a.plugin_dir, work)
+    outs = {tag: os.path.join(work, f"out-{tag}.dir") for tag in ("full", "plain", "plain-generic")}
+    # gimp-image-get-metadata: the image's GimpMetadata, serialized.
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)})))
+       (prof (gimp-image-get-color-profile img))
+       (res (gimp-image-get-resolution img)))
+  (dt-mark "full icc " (dt-num (car prof)) " "
+           (apply string-append (map (lambda (b) (string-append (dt-num b) ",")) (vector->list (cadr prof)))))
+  (dt-mark "full comment " (dt-parasite img "gimp-comment"))
+  (dt-mark "full resolution " (dt-num (car res)) " " (dt-num (cadr res)))
+  (dt-mark "full metadata " (car (gimp-image-get-metadata img)))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['full'])} {scm_str(outs['full'])} "" "" "" 0)
+  (dt-mark "exported full"))""")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(plain)} {scm_str(plain)}))))
+  (dt-mark "plain icc " (dt-num (car (gimp-image-get-color-profile img))))
+  (dt-mark "plain parasites " (apply string-append
+    (map (lambda (n) (string-append n " ")) (cadr (gimp-image-get-parasite-list img)))))
+  (dt-mark "plain metadata " (car (gimp-image-get-metadata img)))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['plain'])} {scm_str(outs['plain'])} "" "" "" 0)
+  (gimp-file-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['plain-generic'])} {scm_str(outs['plain-generic'])})
+  (dt-mark "exported plain"))""")
+    output = g.run()
+    marks = g.marks()
+
+    def mark(prefix):
+        m = [x for x in marks if x.startswith(prefix)]
+        return m[0][len(prefix):] if m else None
+
+    got = mark("full icc ")
+    want = f"{len(icc)} " + "".join(f"{b}," for b in icc)
+    checks.ok(got == want, "full.dir: the image's colour profile is the file's, byte for byte")
+    checks.ok(mark("full comment ") == META_COMMENT,
+              f"full.dir: the gimp-comment parasite is the file's comment ({mark('full comment ')!r})")
+    res = (mark("full resolution ") or "0 0").split()
+    checks.ok(all(abs(float(r) - META_DENSITY * 0.0254) < 1e-6 for r in res),
+              f"full.dir: resolution {res} is 11811 pixels per metre")
+    md = output[output.find("DT full metadata"):] if "DT full metadata" in output else ""
+    checks.ok('<tag name="Exif.Image.Make">DirCam</tag>' in md and
+              '<tag name="Exif.Image.Model">Model 7</tag>' in md,
+              "full.dir: EXIF Make and Model in the image's metadata")
+    checks.ok(f'<tag name="Xmp.dc.creator">{META_CREATOR}</tag>' in md,
+              "full.dir: XMP dc:creator in the image's metadata")
+    parasites = (mark("plain parasites ") or "?").split()
+    checks.ok(mark("plain icc ") == "0" and "gimp-comment" not in parasites and "?" not in parasites,
+              f"plain.dir: no profile, no comment ({mark('plain icc ')}, parasites {parasites})")
+    pm = output[output.find("DT plain metadata"):output.find("exported plain")]
+    checks.ok("Xmp." not in pm and "Exif.Image.Make" not in pm,
+              "plain.dir: no EXIF (beyond GIMP's own tags) or XMP")
+    for tag in ("full", "plain"):
+        checks.ok(f"exported {tag}" in marks and os.path.exists(outs[tag]), f"{tag}: exported")
+    if not all(os.path.exists(p) for p in outs.values()):
+        return
+    c = dir_chunks(outs["full"])
+    checks.ok(c.get("iCCP") == icc, "full: iCCP is the file's profile, byte for byte")
+    checks.ok(c.get("cOMt") == META_COMMENT.encode() + b"\0", f"full: cOMt is the comment ({c.get('cOMt')!r})")
+    checks.ok(c.get("pHYs") == struct.pack("<II", META_DENSITY, META_DENSITY),
+              f"full: pHYs is 11811 x 11811 pixels per metre ({c.get('pHYs')!r})")
+    tags = exif_ascii_tags(c.get("eXIf"))
+    checks.ok(tags.get(0x010F) == "DirCam" and tags.get(0x0110) == "Model 7",
+              f"full: eXIf has Make and Model ({tags})")
+    checks.ok(xmp_creators(c.get("xMPt")) == [META_CREATOR],
+              f"full: xMPt has dc:creator {META_CREATOR!r} ({xmp_creators(c.get('xMPt'))})")
+    same, msg = cmp_images(a.testimg, src, outs["full"])
+    checks.ok(same, f"full: pixel-exact ({msg})")
+    for tag in ("plain", "plain-generic"):
+        c = dir_chunks(outs[tag])
+        checks.ok(c == {} and header(a.testimg, outs[tag]).get("version") == "2",
+                  f"{tag}: a file without metadata exports none ({sorted(c)})")
+        same, msg = cmp_images(a.testimg, plain_src, outs[tag])
+        checks.ok(same, f"{tag}: pixel-exact ({msg})")
+
+
 # ---- heatmap --------------------------------------------------------------
 
 # The 15 arguments after run-mode, image and drawable of
@@ -1400,7 +1499,8 @@ def mode_interactive(a, work, checks):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["load", "export", "heatmap", "corpus", "interactive"])
+    p.add_argument("mode", choices=["load", "export", "metadata", "heatmap", "corpus",
+                                    "interactive"])
     p.add_argument("--gimp", required=True)
     p.add_argument("--testimg", required=True)
     p.add_argument("--plugin-dir", required=True)
@@ -1410,7 +1510,8 @@ def main():
     work = tempfile.mkdtemp(prefix=f"dir-gimp-{a.mode}-")
     keep = os.environ.get("DIR_KEEP_TMP")
     try:
-        {"load": mode_load, "export": mode_export, "heatmap": mode_heatmap,
+        {"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+         "heatmap": mode_heatmap,
          "corpus": mode_corpus, "interactive": mode_interactive}[a.mode](a, work, checks)
     except Failure as e:
         print(f"FAIL {e}")
