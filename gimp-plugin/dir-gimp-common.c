@@ -87,36 +87,59 @@ dir_gimp_exif_tiff (const guint8 *data,
   return data;
 }
 
-gboolean
-dir_gimp_has_own_exif (GExiv2Metadata *metadata)
+/* Whether `tags` (NULL-terminated) has one outside `gimp_tags`. */
+static gboolean
+has_tag_beyond (gchar             **tags,
+                const gchar *const *gimp_tags,
+                gsize               n_gimp_tags)
 {
-  static const gchar *const gimp_tags[] =
+  gboolean own = FALSE;
+  gint     i;
+
+  for (i = 0; tags && tags[i] && ! own; i++)
+    {
+      gsize k;
+
+      own = TRUE;
+      for (k = 0; k < n_gimp_tags; k++)
+        if (! strcmp (tags[i], gimp_tags[k]))
+          own = FALSE;
+    }
+
+  return own;
+}
+
+void
+dir_gimp_own_metadata (GExiv2Metadata *metadata,
+                       gboolean       *exif,
+                       gboolean       *xmp)
+{
+  static const gchar *const gimp_exif[] =
   {
     "Exif.Image.ImageWidth", "Exif.Image.ImageLength",
     "Exif.Image.BitsPerSample", "Exif.Image.XResolution",
     "Exif.Image.YResolution", "Exif.Image.ResolutionUnit",
-    "Exif.Photo.ColorSpace"
+    "Exif.Image.Orientation", "Exif.Photo.ColorSpace"
   };
-  gchar    **tags;
-  gboolean   own = FALSE;
-  gint       i;
+  static const gchar *const gimp_xmp[] = { "Xmp.tiff.Orientation" };
+  gchar **tags;
 
-  if (! metadata || ! gexiv2_metadata_has_exif (metadata))
-    return FALSE;
+  *exif = *xmp = FALSE;
+  if (! metadata)
+    return;
 
-  tags = gexiv2_metadata_get_exif_tags (metadata);
-  for (i = 0; tags && tags[i] && ! own; i++)
+  if (gexiv2_metadata_has_exif (metadata))
     {
-      guint k;
-
-      own = TRUE;
-      for (k = 0; k < G_N_ELEMENTS (gimp_tags); k++)
-        if (! strcmp (tags[i], gimp_tags[k]))
-          own = FALSE;
+      tags  = gexiv2_metadata_get_exif_tags (metadata);
+      *exif = has_tag_beyond (tags, gimp_exif, G_N_ELEMENTS (gimp_exif));
+      g_strfreev (tags);
     }
-  g_strfreev (tags);
-
-  return own;
+  if (gexiv2_metadata_has_xmp (metadata))
+    {
+      tags = gexiv2_metadata_get_xmp_tags (metadata);
+      *xmp = has_tag_beyond (tags, gimp_xmp, G_N_ELEMENTS (gimp_xmp));
+      g_strfreev (tags);
+    }
 }
 
 gchar *

@@ -58,11 +58,14 @@ const guint8 * dir_gimp_exif_tiff     (const guint8              *data,
                                        gsize                      size,
                                        gsize                     *tiff_size);
 
-/* Whether `metadata` (an image's GimpMetadata) has EXIF of the image's
- * own: GIMP gives every image the tags of its size, precision, resolution
- * and colour space, which a .dir file holds anyway (its header, pHYs,
- * iCCP), so an image with those alone exports no EXIF. */
-gboolean     dir_gimp_has_own_exif    (GExiv2Metadata            *metadata);
+/* Whether `metadata` (an image's GimpMetadata) has EXIF and XMP of the
+ * image's own: GIMP gives every image the EXIF tags of its size,
+ * precision, resolution, colour space and orientation (and GIMP 2.10 the
+ * XMP orientation), which a .dir file holds anyway or GIMP has applied, so
+ * an image with those alone exports no EXIF or XMP. */
+void         dir_gimp_own_metadata    (GExiv2Metadata            *metadata,
+                                       gboolean                  *exif,
+                                       gboolean                  *xmp);
 
 /* A file without density opens at GIMP's default resolution, which the
  * image then remembers in this parasite ("X Y", dir_gimp_resolution_text),

@@ -522,8 +522,7 @@ gather_exif_xmp (gint32        image_ID,
   if (! original)
     return;
 
-  want_exif = dir_gimp_has_own_exif (GEXIV2_METADATA (original));
-  want_xmp  = gexiv2_metadata_has_xmp (GEXIV2_METADATA (original));
+  dir_gimp_own_metadata (GEXIV2_METADATA (original), &want_exif, &want_xmp);
   g_object_unref (original);
   if (! want_exif && ! want_xmp)
     return;

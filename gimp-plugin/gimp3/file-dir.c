@@ -1007,7 +1007,7 @@ typedef struct
  * for GIMP's built-in sRGB), its EXIF and XMP as GIMP prepares them for
  * export (gimp_image_metadata_save_prepare () and _filter (): the image's
  * metadata with the date, software and size brought up to date; only when
- * the image has EXIF beyond GIMP's own tags, or XMP), the comment and the
+ * the image has EXIF or XMP beyond GIMP's own tags), the comment and the
  * resolution. */
 static void
 gather_metadata (GimpImage           *image,
@@ -1082,8 +1082,7 @@ gather_metadata (GimpImage           *image,
   original = gimp_image_get_metadata (image);
   if (original)
     {
-      has_exif = dir_gimp_has_own_exif (GEXIV2_METADATA (original));
-      has_xmp  = gexiv2_metadata_has_xmp (GEXIV2_METADATA (original));
+      dir_gimp_own_metadata (GEXIV2_METADATA (original), &has_exif, &has_xmp);
       g_object_unref (original);
     }
   include_exif = include_exif && has_exif;
