@@ -61,7 +61,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
-from gimp_tests import (META_COMMENT, META_CREATOR, META_DENSITY, META_ICC,  # noqa: E402
+from gimp_tests import (BROKEN_EXIF, META_COMMENT, META_CREATOR, META_DENSITY, META_ICC,  # noqa: E402
                         Checks, Display, Failure, cmp_images, dir_chunks, env_path,
                         exif_ascii_tags, header, meta_exif, plugin_sanitizer_report,
                         png_with_metadata, run, scm_str, shared_file, xmp_creators)
@@ -542,7 +542,7 @@ json.dump(result, open(OUT, "w"))
 
 def python_batch(a, work, jobs, out):
     """Runs META_QUERY in gimp-console-3.0 (python-fu-eval) with a profile
-    like Gimp3's; returns the JSON it wrote."""
+    like Gimp3's; returns the JSON it wrote and GIMP's output."""
     profile = os.path.join(work, "py-profile")
     os.makedirs(profile)
     shutil.copyfile(os.path.join(a.plugin_dir, "profile", "gimprc"),
@@ -562,7 +562,7 @@ def python_batch(a, work, jobs, out):
     if proc.returncode != 0 or not os.path.exists(out) or "Traceback" in proc.stdout:
         raise Failure(f"the python-fu query failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
     with open(out) as f:
-        return json.load(f)
+        return json.load(f), proc.stdout
 
 
 def mode_metadata(a, work, checks):
@@ -591,10 +591,15 @@ def mode_metadata(a, work, checks):
     run([a.testimg, "gen", v1_src, "40", "30", "4", "43"])
     v1 = os.path.join(work, "v1.dir")
     run([dirtool, "encode", v1_src, v1, "--version", "1", "--filter", "sub", "--interleaved"])
+    bad_png = os.path.join(work, "bad-exif.png")
+    png_with_metadata(src, bad_png, exif=BROKEN_EXIF)
+    bad = os.path.join(work, "bad-exif.dir")
+    run([dirtool, "encode", bad_png, bad])
 
     # 1. Opening: what GIMP 3 has of each file.
-    seen = python_batch(a, work, [("full", full), ("plain", plain), ("v1", v1)],
-                        os.path.join(work, "seen.json"))
+    seen, py_output = python_batch(a, work, [("full", full), ("plain", plain), ("v1", v1),
+                                             ("bad", bad)],
+                                   os.path.join(work, "seen.json"))
     f = seen.get("full", {})
     checks.ok(f.get("icc") == icc.hex(), "full.dir: the image's colour profile is the file's, byte for byte")
     checks.ok(f.get("comment") == META_COMMENT + "\0", f"full.dir: the gimp-comment parasite is the file's comment ({f.get('comment')!r})")
@@ -620,6 +625,14 @@ def mode_metadata(a, work, checks):
     o = seen.get("v1", {}).get("options") or ""
     checks.ok('(filter "sub")' in o and '(layout "interleaved")' in o and '(backend "zstd")' in o,
               f"v1.dir: its back end, filter and layout recorded as the export's last values ({o!r})")
+    # EXIF GIMP cannot read: the file opens, with the rest of its metadata.
+    b = seen.get("bad", {})
+    checks.ok("the EXIF of" in py_output and "is left out" in py_output,
+              "bad-exif.dir: GIMP 3 says the EXIF it cannot read is left out")
+    checks.ok(b.get("make") is None and b.get("creator") == [META_CREATOR] and
+              b.get("icc") == icc.hex() and b.get("comment") == META_COMMENT + "\0",
+              f"bad-exif.dir: opens with its profile, XMP and comment ({b.get('creator')}, "
+              f"{b.get('comment')!r})")
 
     # 2. Exporting.
     g = Gimp3(a.gimp, a.plugin_dir, work)
@@ -632,6 +645,7 @@ def mode_metadata(a, work, checks):
             ("no-exif", full, "(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT "
                               "#:include-xmp TRUE #:include-color-profile TRUE)"),
             ("plain-all", plain, f"(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT {every})"),
+            ("bad-exif", bad, f"(file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file OUT {every})"),
             ("plain-generic", plain, "(gimp-file-save RUN-NONINTERACTIVE img OUT -1)"),
             ("v1-last", v1, "(file-dir-export #:run-mode RUN-WITH-LAST-VALS #:image img #:file OUT)")):
         outs[tag] = os.path.join(work, f"out-{tag}.dir")
@@ -682,6 +696,9 @@ def mode_metadata(a, work, checks):
                   "interleaved layout (the bytes of dirtool encode --filter sub --interleaved)")
     same, msg = cmp_images(a.testimg, src, outs["all"])
     checks.ok(same, f"all: pixel-exact ({msg})")
+    same, msg = cmp_images(a.testimg, src, outs["bad-exif"])
+    checks.ok(same and xmp_creators(dir_chunks(outs["bad-exif"]).get("xMPt")) == [META_CREATOR],
+              f"bad-exif: exports pixel-exact, with its XMP ({msg})")
 
 
 # ---- heatmap --------------------------------------------------------------

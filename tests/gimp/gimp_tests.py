@@ -336,17 +336,22 @@ def meta_xmp():
             '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
 
 
-def png_with_metadata(src, out):
-    """`src` (a PNG, here with its iCCP) with eXIf, the XMP iTXt, a Comment
-    iTXt and pHYs added before its pixels: what dirtool encode turns into
-    the five metadata chunks of a .dir file."""
+# EXIF that the core accepts (a TIFF header, 8 bytes and more) but whose
+# IFD0 lies past its end: GIMP cannot read it, and the file must still open.
+BROKEN_EXIF = b"II*\0" + struct.pack("<I", 4000) + b"\0" * 8
+
+
+def png_with_metadata(src, out, exif=None):
+    """`src` (a PNG, here with its iCCP) with eXIf (meta_exif (), or `exif`),
+    the XMP iTXt, a Comment iTXt and pHYs added before its pixels: what
+    dirtool encode turns into the five metadata chunks of a .dir file."""
     def chunk(kind, data):
         return (struct.pack(">I", len(data)) + kind + data +
                 struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
     with open(src, "rb") as f:
         d = f.read()
     at = d.index(b"IDAT") - 4
-    extra = (chunk(b"eXIf", meta_exif()) +
+    extra = (chunk(b"eXIf", exif or meta_exif()) +
              chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0" + meta_xmp()) +
              chunk(b"iTXt", b"Comment\0\0\0\0\0" + META_COMMENT.encode()) +
              chunk(b"pHYs", struct.pack(">IIB", META_DENSITY, META_DENSITY, 1)))
@@ -956,9 +961,14 @@ def mode_metadata(a, work, checks):
     run([a.testimg, "gen", plain_src, "30", "20", "3", "42"])
     plain = os.path.join(work, "plain.dir")
     run([dirtool, "encode", plain_src, plain])
+    bad_png = os.path.join(work, "bad-exif.png")
+    png_with_metadata(src, bad_png, exif=BROKEN_EXIF)
+    bad = os.path.join(work, "bad-exif.dir")
+    run([dirtool, "encode", bad_png, bad])
 
     g = Gimp(a.gimp, a.plugin_dir, work)
-    outs = {tag: os.path.join(work, f"out-{tag}.dir") for tag in ("full", "plain", "plain-generic")}
+    outs = {tag: os.path.join(work, f"out-{tag}.dir")
+            for tag in ("full", "plain", "plain-generic", "bad-exif")}
     # gimp-image-get-metadata: the image's GimpMetadata, serialized.
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)})))
@@ -980,6 +990,10 @@ def mode_metadata(a, work, checks):
   (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['plain'])} {scm_str(outs['plain'])} "" "" "" 0)
   (gimp-file-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['plain-generic'])} {scm_str(outs['plain-generic'])})
   (dt-mark "exported plain"))""")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(bad)} {scm_str(bad)}))))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['bad-exif'])} {scm_str(outs['bad-exif'])} "" "" "" 0)
+  (dt-mark "exported bad-exif"))""")
     output = g.run()
     marks = g.marks()
 
@@ -1007,7 +1021,7 @@ def mode_metadata(a, work, checks):
     pm = output[output.find("DT plain metadata"):output.find("exported plain")]
     checks.ok("Xmp." not in pm and "Exif.Image.Make" not in pm,
               "plain.dir: no EXIF (beyond GIMP's own tags) or XMP")
-    for tag in ("full", "plain"):
+    for tag in ("full", "plain", "bad-exif"):
         checks.ok(f"exported {tag}" in marks and os.path.exists(outs[tag]), f"{tag}: exported")
     if not all(os.path.exists(p) for p in outs.values()):
         return
@@ -1029,6 +1043,15 @@ def mode_metadata(a, work, checks):
                   f"{tag}: a file without metadata exports none ({sorted(c)})")
         same, msg = cmp_images(a.testimg, plain_src, outs[tag])
         checks.ok(same, f"{tag}: pixel-exact ({msg})")
+    # EXIF GIMP cannot read: the file opens, the rest of its metadata too.
+    checks.ok("the EXIF of" in output and "is left out" in output,
+              "bad-exif.dir: GIMP says the EXIF it cannot read is left out")
+    c = dir_chunks(outs["bad-exif"])
+    checks.ok(c.get("iCCP") == icc and xmp_creators(c.get("xMPt")) == [META_CREATOR] and
+              c.get("cOMt") == META_COMMENT.encode() + b"\0",
+              f"bad-exif: the profile, XMP and comment still go through ({sorted(c)})")
+    same, msg = cmp_images(a.testimg, src, outs["bad-exif"])
+    checks.ok(same, f"bad-exif: pixel-exact ({msg})")
 
 
 # ---- heatmap --------------------------------------------------------------
