@@ -210,9 +210,11 @@ dir_create_procedure (GimpPlugIn  *plug_in,
       gimp_procedure_set_documentation (procedure,
                                         "Loads .dir (Direccional) images",
                                         "Loads lossless .dir images (grey, "
-                                        "RGB or RGBA, 8 bits per channel). "
-                                        "Every error names what is wrong "
-                                        "with the file.",
+                                        "grey+alpha, RGB or RGBA, 8 or 16 "
+                                        "bits per channel) with their ICC "
+                                        "profile, EXIF, XMP, comment and "
+                                        "density. Every error names what is "
+                                        "wrong with the file.",
                                         name);
       gimp_procedure_set_attribution (procedure, "dir project",
                                       "dir project", "2026");
@@ -252,12 +254,16 @@ dir_create_procedure (GimpPlugIn  *plug_in,
       gimp_procedure_set_menu_label (procedure, ".dir image");
       gimp_procedure_set_documentation (procedure,
                                         "Exports images in the .dir format",
-                                        "Exports grey, RGB and RGBA images "
-                                        "losslessly as .dir (grey with alpha "
-                                        "and indexed images become RGB or "
+                                        "Exports grey, grey+alpha, RGB and "
+                                        "RGBA images losslessly as .dir "
+                                        "(indexed images become RGB or "
                                         "RGBA). The arguments are the "
                                         "encoder's options; a preset sets "
-                                        "the options left at their defaults.",
+                                        "the options left at their defaults. "
+                                        "The include-* arguments write the "
+                                        "image's colour profile, EXIF, XMP "
+                                        "and comment; the resolution always "
+                                        "goes in.",
                                         name);
       gimp_procedure_set_attribution (procedure, "dir project",
                                       "dir project", "2026");
