@@ -992,12 +992,6 @@ static unsigned nib(const uint8_t *b, uint64_t i)
     return (i & 1) ? b[i >> 1] & 15u : b[i >> 1] >> 4;
 }
 
-/* Writes nibble i of a zeroed stream (each nibble once). */
-static inline void put_nib(uint8_t *b, uint64_t i, unsigned v)
-{
-    b[i >> 1] |= (uint8_t)(v << ((~i & 1u) << 2));
-}
-
 /* ------------------------------------------------------------------------ */
 /* Tensors: dtypes, conversions, the table                                   */
 
