@@ -686,6 +686,7 @@ static int classify(enc *e, uint64_t *hkeys, uint32_t *hsec, size_t hsize)
 static int alpha_last(buf *b, unsigned ub, unsigned ab)
 {
     size_t nu = b->n / ub, cb = ub - ab;
+    if (nu == 0) return 0; /* no raw section: no stream (d may be NULL) */
     uint8_t *a = malloc(nu * ab + 1);
     if (!a) return -1;
     uint8_t *d = b->d;
