@@ -374,35 +374,10 @@ static int b15_to_dec(const uint8_t *d, size_t n, char *out)
 /* ------------------------------------------------------------------------ */
 /* Value strings                                                             */
 
-/* 10^k for k <= 19. */
-static const uint64_t pow10_u64[20] = {1ull,
-                                       10ull,
-                                       100ull,
-                                       1000ull,
-                                       10000ull,
-                                       100000ull,
-                                       1000000ull,
-                                       10000000ull,
-                                       100000000ull,
-                                       1000000000ull,
-                                       10000000000ull,
-                                       100000000000ull,
-                                       1000000000000ull,
-                                       10000000000000ull,
-                                       100000000000000ull,
-                                       1000000000000000ull,
-                                       10000000000000000ull,
-                                       100000000000000000ull,
-                                       1000000000000000000ull,
-                                       10000000000000000000ull};
-
-/* Decimal digit count of v (1 for 0): from the bit length, as
- * floor(bits * log10 2) is the count or one less. */
+/* Decimal digit count of v, 1 for 0. */
 static int dec_len(uint64_t v)
 {
-    int bits = 64 - __builtin_clzll(v | 1);
-    int t = (bits * 1233) >> 12; /* 0..19 */
-    int k = t + (v >= pow10_u64[t]);
+    int k = dir_dec_digits(v);
     return k < 1 ? 1 : k;
 }
 
@@ -438,8 +413,8 @@ static void split_value(double v, parts *p)
     uint64_t f = w;
     p->ip = 0;
     if (F < k) { /* an integer part: |v| >= 1, F <= 16 */
-        p->ip = w / pow10_u64[F];
-        f = w % pow10_u64[F];
+        p->ip = w / dir_pow10[F];
+        f = w % dir_pow10[F];
     }
     /* f > 0 has dec_len(f) digits: the rest of the F are leading zeros */
     p->nz = F - dec_len(f);
@@ -620,7 +595,7 @@ static inline int fast_decimal(uint64_t l, int has_r, size_t nz, uint64_t r, dou
     size_t e = nz + (size_t)dec_len(r);
     if (e > 19) return l == 0 && e < 300 ? (*out = dir_num_from_decimal(r, -(int)e), 1) : 0;
     uint64_t w;
-    if (__builtin_mul_overflow(l, pow10_u64[e], &w) || __builtin_add_overflow(w, r, &w)) return 0;
+    if (__builtin_mul_overflow(l, dir_pow10[e], &w) || __builtin_add_overflow(w, r, &w)) return 0;
     /* Clinger's fast path (as dir_num_from_decimal): w and 10^e exact, one
      * correctly rounded division */
     if (w <= ((uint64_t)1 << 53))

@@ -32,40 +32,32 @@ extern "C" int dir_num_shortest_library(double a, uint64_t *w, int *e10)
     return length;
 }
 
+// 10^k, shared with array.c (numconv.h).
+extern "C" const uint64_t dir_pow10[20] = {1ull,
+                                           10ull,
+                                           100ull,
+                                           1000ull,
+                                           10000ull,
+                                           100000ull,
+                                           1000000ull,
+                                           10000000ull,
+                                           100000000ull,
+                                           1000000000ull,
+                                           10000000000ull,
+                                           100000000000ull,
+                                           1000000000000ull,
+                                           10000000000000ull,
+                                           100000000000000ull,
+                                           1000000000000000ull,
+                                           10000000000000000ull,
+                                           100000000000000000ull,
+                                           1000000000000000000ull,
+                                           10000000000000000000ull};
+
 namespace
 {
 
 __extension__ typedef unsigned __int128 u128;
-
-const uint64_t pow10_tab[20] = {1ull,
-                                10ull,
-                                100ull,
-                                1000ull,
-                                10000ull,
-                                100000ull,
-                                1000000ull,
-                                10000000ull,
-                                100000000ull,
-                                1000000000ull,
-                                10000000000ull,
-                                100000000000ull,
-                                1000000000000ull,
-                                10000000000000ull,
-                                100000000000000ull,
-                                1000000000000000ull,
-                                10000000000000000ull,
-                                100000000000000000ull,
-                                1000000000000000000ull,
-                                10000000000000000000ull};
-
-// Decimal digit count of v > 0: from the bit length, as floor(bits x
-// log10 2) is the count or one less.
-int dec_digits(uint64_t v)
-{
-    const int bits = 64 - __builtin_clzll(v | 1);
-    const int t = (bits * 1233) >> 12; // 0..19
-    return t + (v >= pow10_tab[t]);
-}
 
 // The shortest digits by their definition, for normal doubles in
 // [1e-11, 2^53) (0 for others: the caller asks the library).  The decimals
@@ -136,7 +128,7 @@ int shortest_fast(double a, uint64_t *w, int *e10)
     if (!closed && (HI & mask) == 0) H--;
     uint64_t L = (uint64_t)(LO >> sh);
     if ((LO & mask) != 0 || !closed) L++;
-    if (L < pow10_tab[16] || H >= pow10_tab[18] || L > H) return 0;
+    if (L < dir_pow10[16] || H >= dir_pow10[18] || L > H) return 0;
     // the highest j with a multiple of 10^j in [L, H] = (B, A]: the highest
     // decimal place where A and B differ (A - B <= 223, so above place 2
     // they differ only through a carry: in the places of A / 1000's
@@ -162,7 +154,7 @@ int shortest_fast(double a, uint64_t *w, int *e10)
             a3 /= 10;
             j++;
         }
-        const int k = dec_digits(a3);
+        const int k = dir_dec_digits(a3);
         *w = a3;
         *e10 = k - 1 + j - p;
         return k;
@@ -203,7 +195,7 @@ int shortest_fast(double a, uint64_t *w, int *e10)
         return 0; // cannot happen
     }
     const uint64_t t = j == 2 ? c / 100 : j == 1 ? c / 10 : c;
-    const int k = dec_digits(t);
+    const int k = dir_dec_digits(t);
     *w = t;
     *e10 = k - 1 + j - p;
     return k;

@@ -12,6 +12,18 @@
 extern "C" {
 #endif
 
+/* 10^k for k = 0 .. 19 (numconv.cpp). */
+extern const uint64_t dir_pow10[20];
+
+/* Decimal digit count of v (0 for 0): from the bit length, as
+ * floor(bits * log10 2) is the count or one less. */
+static inline int dir_dec_digits(uint64_t v)
+{
+    int bits = 64 - __builtin_clzll(v | 1);
+    int t = (bits * 1233) >> 12; /* 0..19 */
+    return t + (v >= dir_pow10[t]);
+}
+
 /* Shortest decimal digits of a finite a > 0 that read back as a (the
  * algorithm of V8's Number.prototype.toString, so the same digits):
  * digits gets 1..17 ASCII digits without trailing zeros, *e10 the decimal
