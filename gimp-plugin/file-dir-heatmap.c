@@ -296,27 +296,11 @@ guchar *
 dir_read_drawable (gint32   drawable_ID,
                    guint   *channels)
 {
-  const Babl *space;
-  const Babl *format;
-  GeglBuffer *buffer;
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable_ID);
   guchar     *pixels;
-  gint        width  = gimp_drawable_width (drawable_ID);
-  gint        height = gimp_drawable_height (drawable_ID);
 
   *channels = gimp_drawable_has_alpha (drawable_ID) ? 4 : 3;
-  format    = babl_format (*channels == 4 ? "R'G'B'A u8" : "R'G'B' u8");
-
-  space = babl_format_get_space (gimp_drawable_get_format (drawable_ID));
-  if (space)
-    format = babl_format_with_space (babl_get_name (format), space);
-
-  pixels = g_try_malloc ((gsize) width * height * *channels);
-  if (! pixels)
-    return NULL;
-
-  buffer = gimp_drawable_get_buffer (drawable_ID);
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, width, height), 1.0,
-                   format, pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  pixels    = dir_gimp_buffer_bytes (buffer, *channels);
   g_object_unref (buffer);
 
   return pixels;

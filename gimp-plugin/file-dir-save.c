@@ -5,21 +5,13 @@
  * and the writer.
  */
 
-#define _XOPEN_SOURCE 700 /* realpath () */
-
 #include <stdlib.h>
 #include <string.h>
-
-#include <glib/gstdio.h>
 
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
 #include "file-dir.h"
-
-/* Rows read from the drawable per gegl_buffer_get () call, between two
- * progress updates. */
-#define ROWS_PER_STEP 64
 
 /* The option parameters of file-dir-save after the five standard ones,
  * in their order (the procedure's parameter list since its first version);
@@ -183,23 +175,6 @@ dir_save_option_params (GimpParamDef *params)
   g_string_free (names, TRUE);
 }
 
-static gboolean
-set_option (DirSaveVals  *vals,
-            const gchar  *name,
-            const gchar  *value,
-            GError      **error)
-{
-  dir_diag diag;
-
-  memset (&diag, 0, sizeof diag);
-  if (dir_option_set (&vals->opt, name, value, &diag) == DIR_OK)
-    return TRUE;
-
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-               "Invalid .dir export option: %s", diag.message);
-  return FALSE;
-}
-
 /* Applies the "name=value" words of `words` whose name is (`preset` TRUE)
  * or is not (FALSE) the preset.  A word without '=' gives the core's error
  * for a missing value (or an unknown name). */
@@ -222,7 +197,8 @@ set_option_words (DirSaveVals  *vals,
       if (eq)
         *eq = '\0';
       if ((strcmp (words[i], "preset") == 0) == preset)
-        ok = set_option (vals, words[i], eq ? eq + 1 : NULL, error);
+        ok = dir_gimp_set_option (&vals->opt, words[i], eq ? eq + 1 : NULL,
+                                  error);
       else
         ok = TRUE;
       if (eq)
@@ -270,11 +246,12 @@ dir_save_vals_parse (DirSaveVals      *vals,
           if (p->data.d_int32 == 0)
             continue;
           g_snprintf (text, sizeof text, "%d", p->data.d_int32);
-          ok = set_option (vals, o->name, text, error);
+          ok = dir_gimp_set_option (&vals->opt, o->name, text, error);
         }
       else if (p->data.d_string && *p->data.d_string)
         {
-          ok = set_option (vals, o->name, p->data.d_string, error);
+          ok = dir_gimp_set_option (&vals->opt, o->name, p->data.d_string,
+                                    error);
         }
     }
 
@@ -388,26 +365,15 @@ int_changed (GtkAdjustment *adj,
  * _Back end, _Filter, _Layout, Le_vel). */
 static gchar *
 mnemonic_label (const gchar *label,
-                gchar       *used)
+                gchar       *used,
+                gsize        used_size)
 {
-  const gchar *p;
+  gchar *mnemonic = dir_gimp_mnemonic_label (label, used, used_size);
+  gchar *text     = g_strdup_printf ("%s:", mnemonic);
 
-  for (p = label; *p; p++)
-    {
-      gchar c = g_ascii_tolower (*p);
+  g_free (mnemonic);
 
-      if (g_ascii_isalpha (c) && ! strchr (used, c))
-        {
-          size_t n = strlen (used);
-
-          used[n]     = c;
-          used[n + 1] = '\0';
-
-          return g_strdup_printf ("%.*s_%s:", (gint) (p - label), label, p);
-        }
-    }
-
-  return g_strdup_printf ("%s:", label);
+  return text;
 }
 
 gboolean
@@ -443,9 +409,7 @@ dir_save_dialog (DirSaveVals *vals)
   for (pass = 0; pass < 2; pass++)
     for (i = 0; i < d.count; i++)
       if ((d.table[i].kind == DIR_OPTION_INT) == pass)
-        labels[i] = (strlen (used) < sizeof used - 1) ?
-                    mnemonic_label (d.table[i].label, used) :
-                    g_strdup_printf ("%s:", d.table[i].label);
+        labels[i] = mnemonic_label (d.table[i].label, used, sizeof used);
 
   for (i = 0; i < d.count; i++)
     {
@@ -497,337 +461,102 @@ dir_save_dialog (DirSaveVals *vals)
 
 /* ---- Writer ------------------------------------------------------------ */
 
-/* The image's EXIF and XMP as GIMP prepares them for export
- * (gimp_image_metadata_save_prepare (): the image's metadata with the date,
- * software and size brought up to date), when the Preferences (Image
- * Import & Export) say to export them and the image has EXIF beyond GIMP's
- * own tags, or XMP.  *exif (g_bytes_unref ()) and *xmp (g_free ()) stay
- * NULL otherwise; meta points into them. */
+/* What the export writes of the image's metadata: the "icc-profile"
+ * parasite, the "gimp-comment" parasite, the resolution (unless it is the
+ * one GIMP gave an image opened from a file without density), and EXIF and
+ * XMP as GIMP prepares them for export (gimp_image_metadata_save_prepare ():
+ * the image's metadata with the date, software and size brought up to
+ * date), when the Preferences (Image Import & Export) say to export them
+ * and the image has EXIF or XMP beyond GIMP's own tags. */
 static void
-gather_exif_xmp (gint32        image_ID,
-                 const gchar  *filename,
-                 dir_metadata *meta,
-                 GBytes      **exif,
-                 gchar       **xmp)
+gather_metadata (gint32                 image_ID,
+                 const gchar           *name,
+                 DirGimpExportMetadata *m)
 {
-  GimpMetadataSaveFlags  flags    = 0;
-  GimpMetadata          *original = gimp_image_get_metadata (image_ID);
+  GimpMetadataSaveFlags  flags = 0;
+  GimpParasite          *parasite;
   GimpMetadata          *metadata;
   gboolean               want_exif;
   gboolean               want_xmp;
-  GError                *error    = NULL;
+  gdouble                xres;
+  gdouble                yres;
 
-  *exif = NULL;
-  *xmp  = NULL;
-  if (! original)
-    return;
+  memset (m, 0, sizeof *m);
 
-  dir_gimp_own_metadata (GEXIV2_METADATA (original), &want_exif, &want_xmp);
-  g_object_unref (original);
+  parasite = gimp_image_get_parasite (image_ID, "icc-profile");
+  if (parasite)
+    {
+      dir_gimp_export_set_icc (m, gimp_parasite_data (parasite),
+                               gimp_parasite_data_size (parasite));
+      gimp_parasite_free (parasite);
+    }
+
+  parasite = gimp_image_get_parasite (image_ID, "gimp-comment");
+  if (parasite)
+    {
+      dir_gimp_export_set_comment (m, gimp_parasite_data (parasite),
+                                   gimp_parasite_data_size (parasite));
+      gimp_parasite_free (parasite);
+    }
+
+  if (gimp_image_get_resolution (image_ID, &xres, &yres))
+    {
+      parasite = gimp_image_get_parasite (image_ID, DIR_RESOLUTION_PARASITE);
+      dir_gimp_export_set_density (m, xres, yres, parasite);
+      if (parasite)
+        gimp_parasite_free (parasite);
+    }
+
+  metadata = gimp_image_get_metadata (image_ID);
+  dir_gimp_own_metadata (metadata, &want_exif, &want_xmp);
+  if (metadata)
+    g_object_unref (metadata);
   if (! want_exif && ! want_xmp)
     return;
 
   metadata = gimp_image_metadata_save_prepare (image_ID, DIR_MIME_TYPE,
                                                &flags);
-  if (! metadata)
-    return;
-
-  if (want_exif && (flags & GIMP_METADATA_SAVE_EXIF))
+  if (metadata)
     {
-      *exif = gexiv2_metadata_get_exif_data (GEXIV2_METADATA (metadata),
-                                             GEXIV2_BYTE_ORDER_LITTLE, &error);
-      if (*exif)
-        {
-          gsize         size;
-          const guint8 *data = g_bytes_get_data (*exif, &size);
-
-          meta->exif = dir_gimp_exif_tiff (data, size, &meta->exif_size);
-          if (! meta->exif)
-            meta->exif_size = 0;
-        }
-      if (error)
-        g_printerr ("%s: the EXIF of '%s' is left out: %s\n", PLUG_IN_BINARY,
-                    gimp_filename_to_utf8 (filename), error->message);
-      g_clear_error (&error);
+      dir_gimp_export_set_exif_xmp (m, metadata,
+                                    want_exif && (flags & GIMP_METADATA_SAVE_EXIF),
+                                    want_xmp && (flags & GIMP_METADATA_SAVE_XMP),
+                                    name);
+      g_object_unref (metadata);
     }
-
-  if (want_xmp && (flags & GIMP_METADATA_SAVE_XMP))
-    {
-      *xmp = gexiv2_metadata_try_generate_xmp_packet (GEXIV2_METADATA (metadata),
-                                                      GEXIV2_USE_COMPACT_FORMAT |
-                                                      GEXIV2_OMIT_ALL_FORMATTING,
-                                                      0, &error);
-      if (*xmp && **xmp && g_utf8_validate (*xmp, -1, NULL))
-        {
-          meta->xmp      = *xmp;
-          meta->xmp_size = strlen (*xmp);
-        }
-      if (error)
-        g_printerr ("%s: the XMP of '%s' is left out: %s\n", PLUG_IN_BINARY,
-                    gimp_filename_to_utf8 (filename), error->message);
-      g_clear_error (&error);
-    }
-
-  g_object_unref (metadata);
 }
 
-/* Whether `xres` x `yres` is the resolution GIMP gave the image when it
- * was opened from a .dir file without density (file-dir-load.c). */
-static gboolean
-is_default_resolution (gint32  image_ID,
-                       gdouble xres,
-                       gdouble yres)
-{
-  GimpParasite *parasite = gimp_image_get_parasite (image_ID,
-                                                    DIR_RESOLUTION_PARASITE);
-  gchar        *text;
-  gboolean      same;
-
-  if (! parasite)
-    return FALSE;
-
-  text = dir_gimp_resolution_text (xres, yres);
-  same = gimp_parasite_data_size (parasite) == (glong) strlen (text) + 1 &&
-         ! memcmp (gimp_parasite_data (parasite), text, strlen (text) + 1);
-  g_free (text);
-  gimp_parasite_free (parasite);
-
-  return same;
-}
-
-/* The encoder's progress (most of it the zstd compression) is the middle
- * 0.3 .. 0.9 of the export's progress bar. */
-static int
-encode_progress (void    *user,
-                 gdouble  done)
-{
-  gimp_progress_update (0.3 + 0.6 * done);
-
-  return 0;
-}
-
+/* Exports the drawable as .dir (indexed drawables as RGB(A), images of a
+ * precision above 8 bits with 16-bit samples) with every option of the
+ * core's table, as the dialog, the parameters or the remembered values set
+ * them. */
 gboolean
 dir_save_image (const gchar       *filename,
                 gint32             drawable_ID,
                 const DirSaveVals *vals,
                 GError           **error)
 {
-  dir_encode_options  opt;
-  dir_diag            diag;
-  GStatBuf            st;
-  gchar              *target;
-  gint                mode;
-  dir_error           err;
-  const Babl         *space;
-  const Babl         *format;
-  GeglBuffer         *buffer;
-  guchar             *pixels;
-  void               *out      = NULL;
-  size_t              out_size = 0;
-  guint               channels;
-  guint               depth;
-  gint32              image_ID;
-  dir_pixels          px;
-  dir_metadata        meta;
-  GimpParasite       *icc_parasite;
-  GimpParasite       *comment_parasite;
-  gchar              *comment  = NULL;
-  GBytes             *exif     = NULL;
-  gchar              *xmp      = NULL;
-  gdouble             xres;
-  gdouble             yres;
-  gint                width;
-  gint                height;
-  gsize               row_bytes;
-  uint32_t            density_x;
-  uint32_t            density_y;
-  gint                y;
-  gboolean            ok;
+  const gchar           *name     = gimp_filename_to_utf8 (filename);
+  gint32                 image_ID = gimp_item_get_image (drawable_ID);
+  DirGimpExportMetadata  meta;
+  GeglBuffer            *buffer;
+  GFile                 *file;
+  gboolean               ok;
 
-  memset (&diag, 0, sizeof diag);
+  gimp_progress_init_printf ("Exporting '%s'", name);
 
-  width  = gimp_drawable_width (drawable_ID);
-  height = gimp_drawable_height (drawable_ID);
-
-  /* .dir holds grey, grey+alpha, RGB and RGBA at 8 or 16 bits: indexed
-   * drawables are written as RGB(A), images of a precision above 8 bits
-   * with 16-bit samples.  The drawable's own colour space is kept, so no
-   * colour conversion happens, only a change of layout. */
-  image_ID = gimp_item_get_image (drawable_ID);
-  depth    = gimp_image_get_precision (image_ID) == GIMP_PRECISION_U8_GAMMA ||
-             gimp_image_get_precision (image_ID) == GIMP_PRECISION_U8_LINEAR ?
-             8 : 16;
-  switch (gimp_drawable_type (drawable_ID))
-    {
-    case GIMP_GRAY_IMAGE:
-      channels = 1;
-      format   = babl_format (depth == 16 ? "Y' u16" : "Y' u8");
-      break;
-
-    case GIMP_GRAYA_IMAGE:
-      channels = 2;
-      format   = babl_format (depth == 16 ? "Y'A u16" : "Y'A u8");
-      break;
-
-    case GIMP_RGB_IMAGE:
-    case GIMP_INDEXED_IMAGE:
-      channels = 3;
-      format   = babl_format (depth == 16 ? "R'G'B' u16" : "R'G'B' u8");
-      break;
-
-    case GIMP_RGBA_IMAGE:
-    case GIMP_INDEXEDA_IMAGE:
-      channels = 4;
-      format   = babl_format (depth == 16 ? "R'G'B'A u16" : "R'G'B'A u8");
-      break;
-
-    default:
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "Cannot export '%s': unsupported drawable type",
-                   gimp_filename_to_utf8 (filename));
-      return FALSE;
-    }
-
-  space = babl_format_get_space (gimp_drawable_get_format (drawable_ID));
-  if (space)
-    format = babl_format_with_space (babl_get_name (format), space);
-
-  if (width <= 0 || height <= 0 ||
-      (guint64) width * (guint64) height > DIR_MAX_PIXELS)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "Cannot export '%s': %d x %d is over the .dir limit of "
-                   "%" G_GUINT64_FORMAT " pixels",
-                   gimp_filename_to_utf8 (filename), width, height,
-                   (guint64) DIR_MAX_PIXELS);
-      return FALSE;
-    }
-
-  gimp_progress_init_printf ("Exporting '%s'",
-                             gimp_filename_to_utf8 (filename));
-
-  row_bytes = (gsize) width * channels * (depth / 8);
-  pixels    = g_try_malloc ((gsize) height * row_bytes);
-  if (! pixels)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   "Cannot export '%s': out of memory for %d x %d pixels",
-                   gimp_filename_to_utf8 (filename), width, height);
-      return FALSE;
-    }
+  gather_metadata (image_ID, name, &meta);
 
   buffer = gimp_drawable_get_buffer (drawable_ID);
-
-  for (y = 0; y < height; y += ROWS_PER_STEP)
-    {
-      gint rows = MIN (ROWS_PER_STEP, height - y);
-
-      gegl_buffer_get (buffer, GEGL_RECTANGLE (0, y, width, rows), 1.0,
-                       format, pixels + (gsize) y * row_bytes,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-
-      gimp_progress_update (0.3 * (gdouble) (y + rows) / height);
-    }
-
+  file   = g_file_new_for_path (filename);
+  ok = dir_gimp_export_buffer (buffer,
+                               dir_gimp_export_channels (gimp_drawable_type (drawable_ID)),
+                               dir_gimp_export_depth (gimp_image_get_precision (image_ID)),
+                               &meta.meta, &vals->opt, file, name,
+                               gimp_progress_update, error);
+  g_object_unref (file);
   g_object_unref (buffer);
-
-  /* Every option of the core's table, as the dialog, the parameters or
-   * the remembered values set it. */
-  opt = vals->opt;
-  opt.progress = encode_progress;
-
-  /* The metadata: the "icc-profile" parasite, the "gimp-comment" parasite
-   * (when it is UTF-8, as GIMP writes it), the resolution (unless it is the
-   * one GIMP gave an image opened from a file without density), EXIF and
-   * XMP. */
-  memset (&meta, 0, sizeof meta);
-  icc_parasite = gimp_image_get_parasite (image_ID, "icc-profile");
-  if (icc_parasite && gimp_parasite_data_size (icc_parasite) > 0)
-    {
-      meta.icc      = gimp_parasite_data (icc_parasite);
-      meta.icc_size = gimp_parasite_data_size (icc_parasite);
-    }
-  comment_parasite = gimp_image_get_parasite (image_ID, "gimp-comment");
-  if (comment_parasite && gimp_parasite_data_size (comment_parasite) > 0)
-    {
-      comment = g_strndup (gimp_parasite_data (comment_parasite),
-                           gimp_parasite_data_size (comment_parasite));
-      if (g_utf8_validate (comment, -1, NULL))
-        meta.comment = comment;
-    }
-  if (gimp_image_get_resolution (image_ID, &xres, &yres) &&
-      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6 &&
-      ! is_default_resolution (image_ID, xres, yres))
-    {
-      meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
-      meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
-    }
-  /* With a version asked for (the option version), the resolution follows
-   * it, below: version 2 keeps it in every mode, version 1 has no place
-   * for it. */
-  density_x = opt.format_version == 2 ? meta.density_x : 0;
-  density_y = opt.format_version == 2 ? meta.density_y : 0;
-
-  /* GIMP images always have a resolution (72 dpi unless set): in the
-   * seed-pure mode (back end none, filter none), which writes version 1,
-   * the method's own format, it is not a reason for version 2 on its own. */
-  gather_exif_xmp (image_ID, filename, &meta, &exif, &xmp);
-
-  if (opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE &&
-      depth == 8 && channels != 2 && ! meta.icc && ! meta.comment &&
-      ! meta.exif_size && ! meta.xmp_size)
-    meta.density_x = meta.density_y = 0;
-
-  if (opt.format_version != 0)
-    {
-      meta.density_x = density_x;
-      meta.density_y = density_y;
-    }
-
-  px.data     = pixels;
-  px.width    = width;
-  px.height   = height;
-  px.channels = channels;
-  px.depth    = depth;
-  px.stride   = row_bytes;
-  err = dir_encode_image (&px, &meta, &opt, &out, &out_size, NULL, &diag);
-  g_free (pixels);
-  g_free (comment);
-  if (exif)
-    g_bytes_unref (exif);
-  g_free (xmp);
-  if (icc_parasite)
-    gimp_parasite_free (icc_parasite);
-  if (comment_parasite)
-    gimp_parasite_free (comment_parasite);
-
-  if (err != DIR_OK)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "Could not encode '%s' as .dir: %s",
-                   gimp_filename_to_utf8 (filename),
-                   diag.message[0] ? diag.message : dir_strerror (err));
-      return FALSE;
-    }
-
-  gimp_progress_update (0.9);
-
-  /* g_file_set_contents_full () writes a temporary file and renames it, so
-   * a failed export never leaves a partial file behind.  A symbolic link is
-   * followed (its target is replaced, the link kept) and an existing file
-   * keeps its permissions. */
-  target = realpath (filename, NULL);
-  mode   = 0666;
-  if (target && g_stat (target, &st) == 0)
-    mode = st.st_mode & 0777;
-
-  ok = g_file_set_contents_full (target ? target : filename, out, out_size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, mode, error);
-  free (target);
-  dir_free (out);
-
-  if (ok)
-    gimp_progress_update (1.0);
+  dir_gimp_export_metadata_clear (&meta);
 
   return ok;
 }

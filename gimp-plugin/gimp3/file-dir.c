@@ -19,8 +19,6 @@
  * ../dir-gimp-heatmap.c.
  */
 
-#define _XOPEN_SOURCE 700 /* realpath () */
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,10 +34,6 @@
 #define HEATMAP_PROC    "plug-in-dir-array-heatmap"
 #define PLUG_IN_BINARY  "file-dir"
 #define PLUG_IN_ROLE    "gimp-file-dir"
-
-/* Rows copied between the layer and the core's buffer per GEGL call, between
- * two progress updates. */
-#define ROWS_PER_STEP 64
 
 
 typedef struct _DirPlugIn      DirPlugIn;
@@ -124,31 +118,6 @@ dir_query_procedures (GimpPlugIn *plug_in)
   return list;
 }
 
-/* `label` with a mnemonic: an underscore before its first letter that no
- * earlier label took (`used` holds the letters taken, lower case). */
-static gchar *
-mnemonic_label (const gchar *label,
-                gchar       *used)
-{
-  const gchar *p;
-
-  for (p = label; *p; p++)
-    {
-      gchar c = g_ascii_tolower (*p);
-
-      if (g_ascii_isalpha (c) && ! strchr (used, c))
-        {
-          gsize n = strlen (used);
-
-          used[n]     = c;
-          used[n + 1] = '\0';
-          return g_strdup_printf ("%.*s_%s", (gint) (p - label), label, p);
-        }
-    }
-
-  return g_strdup (label);
-}
-
 /* The export arguments: one per option of the core's table, a choice for
  * each CHOICE option and an integer for each INT option, with the table's
  * label (given a mnemonic that the dialog's own widgets do not use: E for
@@ -165,10 +134,11 @@ add_option_arguments (GimpProcedure *procedure)
   size_t            i;
 
   table = dir_options (&count);
-  for (i = 0; i < count && i < 24; i++)
+  for (i = 0; i < count; i++)
     {
       const dir_option *o     = &table[i];
-      gchar            *label = mnemonic_label (o->label, used);
+      gchar            *label = dir_gimp_mnemonic_label (o->label, used,
+                                                             sizeof used);
 
       if (o->kind == DIR_OPTION_CHOICE)
         {
@@ -443,51 +413,15 @@ dir_create_procedure (GimpPlugIn  *plug_in,
 #define EXPORT_LAST_PARASITE "GimpProcedureConfigRun-" EXPORT_PROC "-last"
 
 
-/* A file without density opens at GIMP's default resolution, which the
- * image then remembers (the parasite DIR_RESOLUTION_PARASITE, "X Y"), so
- * that exporting it unchanged writes no density either. */
 static void
-mark_default_resolution (GimpImage *image)
+attach_parasite (GimpImage    *image,
+                 GimpParasite *parasite)
 {
-  GimpParasite *parasite;
-  gdouble       xres;
-  gdouble       yres;
-  gchar        *text;
-
-  if (! gimp_image_get_resolution (image, &xres, &yres))
-    return;
-
-  text     = dir_gimp_resolution_text (xres, yres);
-  parasite = gimp_parasite_new (DIR_RESOLUTION_PARASITE,
-                                GIMP_PARASITE_PERSISTENT,
-                                strlen (text) + 1, text);
-  gimp_image_attach_parasite (image, parasite);
-  gimp_parasite_free (parasite);
-  g_free (text);
-}
-
-static gboolean
-is_default_resolution (GimpImage *image,
-                       gdouble    xres,
-                       gdouble    yres)
-{
-  GimpParasite  *parasite;
-  const gchar   *data;
-  guint32        size = 0;
-  gchar         *text;
-  gboolean       same;
-
-  parasite = gimp_image_get_parasite (image, DIR_RESOLUTION_PARASITE);
-  if (! parasite)
-    return FALSE;
-
-  data = gimp_parasite_get_data (parasite, &size);
-  text = dir_gimp_resolution_text (xres, yres);
-  same = data && size == strlen (text) + 1 && ! memcmp (data, text, size);
-  g_free (text);
-  gimp_parasite_free (parasite);
-
-  return same;
+  if (parasite)
+    {
+      gimp_image_attach_parasite (image, parasite);
+      gimp_parasite_free (parasite);
+    }
 }
 
 /* Gives `image` the file's ICC profile, comment and density, and puts its
@@ -496,11 +430,15 @@ is_default_resolution (GimpImage *image,
  * gave.  metadata may be NULL (the thumbnail). */
 static void
 load_metadata (GimpImage             *image,
-               GFile                 *file,
+               const gchar           *name,
                const dir_metadata    *meta,
                GimpMetadata          *metadata,
                GimpMetadataLoadFlags *flags)
 {
+  gboolean profile_set = FALSE;
+  gdouble  xres;
+  gdouble  yres;
+
   if (meta->icc_size)
     {
       GimpColorProfile *profile;
@@ -509,91 +447,26 @@ load_metadata (GimpImage             *image,
       profile = gimp_color_profile_new_from_icc_profile (meta->icc,
                                                          meta->icc_size,
                                                          &error);
-      if (profile && gimp_image_set_color_profile (image, profile))
-        {
-          if (flags)
-            *flags &= ~GIMP_METADATA_LOAD_COLORSPACE;
-        }
-      else
-        {
-          g_printerr ("%s: the ICC profile of '%s' is left out: %s\n",
-                      PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
-                      error ? error->message
-                            : "GIMP refused it for this image");
-        }
+      profile_set = profile && gimp_image_set_color_profile (image, profile);
+      if (! profile_set)
+        g_printerr ("%s: the ICC profile of '%s' is left out: %s\n",
+                    PLUG_IN_BINARY, name,
+                    error ? error->message : "GIMP refused it for this image");
       g_clear_error (&error);
       g_clear_object (&profile);
     }
 
-  if (meta->comment)
-    {
-      GimpParasite *parasite;
+  attach_parasite (image, dir_gimp_comment_parasite (meta));
 
-      parasite = gimp_parasite_new ("gimp-comment", GIMP_PARASITE_PERSISTENT,
-                                    strlen (meta->comment) + 1,
-                                    meta->comment);
-      gimp_image_attach_parasite (image, parasite);
-      gimp_parasite_free (parasite);
-      if (flags)
-        *flags &= ~GIMP_METADATA_LOAD_COMMENT;
-    }
+  if (dir_gimp_file_resolution (meta, &xres, &yres))
+    gimp_image_set_resolution (image, xres, yres);
+  else if (gimp_image_get_resolution (image, &xres, &yres))
+    attach_parasite (image, dir_gimp_default_resolution_parasite (xres, yres));
 
-  if (meta->density_x && meta->density_y)
-    {
-      gimp_image_set_resolution (image, meta->density_x * 0.0254,
-                                 meta->density_y * 0.0254);
-      if (flags)
-        *flags &= ~GIMP_METADATA_LOAD_RESOLUTION;
-    }
-  else
-    {
-      mark_default_resolution (image);
-    }
-
-  if (! metadata)
-    return;
-
-  /* Without EXIF and XMP the image gets no GimpMetadata (which GIMP would
-   * fill with EXIF tags of its own, written out at the next export). */
-  if (! meta->exif_size && ! meta->xmp_size)
-    {
-      if (flags)
-        *flags = GIMP_METADATA_LOAD_NONE;
-      return;
-    }
-
-  if (meta->exif_size)
-    {
-      GError *error = NULL;
-      guchar *exif;
-      gsize   exif_size = 0;
-
-      exif = dir_gimp_exif_with_marker (meta, &exif_size);
-      if (! exif)
-        g_printerr ("%s: the EXIF of '%s' (%" G_GSIZE_FORMAT " bytes) is "
-                    "over GIMP's 64 KiB and is left out\n", PLUG_IN_BINARY,
-                    gimp_file_get_utf8_name (file), meta->exif_size);
-      else if (! gimp_metadata_set_from_exif (metadata, exif, exif_size,
-                                              &error))
-        g_printerr ("%s: the EXIF of '%s' is left out: %s\n",
-                    PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
-                    error ? error->message : "GIMP could not read it");
-      g_clear_error (&error);
-      g_free (exif);
-    }
-
-  if (meta->xmp_size)
-    {
-      GError *error = NULL;
-
-      if (meta->xmp_size > G_MAXINT ||
-          ! gimp_metadata_set_from_xmp (metadata, meta->xmp,
-                                        (gint) meta->xmp_size, &error))
-        g_printerr ("%s: the XMP of '%s' is left out: %s\n",
-                    PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
-                    error ? error->message : "GIMP could not read it");
-      g_clear_error (&error);
-    }
+  if (metadata)
+    dir_gimp_metadata_from_file (metadata, meta, name);
+  if (flags)
+    *flags = dir_gimp_metadata_load_flags (*flags, meta, profile_set);
 }
 
 /* Records the file's options as the export procedure's last values for
@@ -670,106 +543,45 @@ load_image (GFile                 *file,
             GimpMetadataLoadFlags *flags,
             GError               **error)
 {
-  gchar             *data   = NULL;
-  gsize              size   = 0;
-  void              *pixels = NULL;
-  dir_limits         limits;
-  dir_info           info;
-  dir_metadata       meta;
-  dir_diag           diag;
-  dir_error          err;
-  GimpImageBaseType  base_type;
-  GimpImageType      layer_type;
-  const Babl        *format;
-  GeglBuffer        *buffer;
-  GimpImage         *image;
-  GimpLayer         *layer;
-  gsize              row_bytes;
-  guint32            y;
+  const gchar *name = gimp_file_get_utf8_name (file);
+  gchar       *data = NULL;
+  gsize        size = 0;
+  DirGimpFile  dir;
+  GeglBuffer  *buffer;
+  GimpImage   *image;
+  GimpLayer   *layer;
 
-  memset (&diag, 0, sizeof diag);
+  gimp_progress_init_printf ("Opening '%s'", name);
 
-  gimp_progress_init_printf ("Opening '%s'", gimp_file_get_utf8_name (file));
-
-  if (! g_file_load_contents (file, NULL, &data, &size, NULL, error))
+  if (! g_file_load_contents (file, NULL, &data, &size, NULL, error) ||
+      ! dir_gimp_file_decode (&dir, data, size, max_pixels, name, error))
     return NULL;
-
-  /* GIMP cannot make images wider or taller than GIMP_MAX_IMAGE_SIZE:
-   * refuse them before the core allocates anything. */
-  dir_limits_default (&limits);
-  dir_limits_restrict (&limits, GIMP_MAX_IMAGE_SIZE, GIMP_MAX_IMAGE_SIZE,
-                       max_pixels);
-
-  err = dir_decode_alloc (data, size, &limits, &pixels, &info, NULL, &diag);
-  if (err == DIR_OK)
-    err = dir_read_metadata (data, size, &meta, &diag);
-
-  if (err != DIR_OK)
-    {
-      g_free (data);
-      dir_gimp_set_load_error (error, gimp_file_get_utf8_name (file), err,
-                               &diag);
-      dir_free (pixels);
-      return NULL;
-    }
 
   gimp_progress_update (0.5);
 
-  format = dir_gimp_format (info.channels, info.depth, NULL);
-  if (! format)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "Could not open '%s' as a .dir image: "
-                   "unsupported %u channels of %u bits",
-                   gimp_file_get_utf8_name (file), info.channels, info.depth);
-      g_free (data);
-      dir_free (pixels);
-      return NULL;
-    }
-
-  /* Grey and grey+alpha open as Grayscale, RGB and RGBA as RGB, at their
-   * own precision (8 or 16 bits). */
-  base_type  = info.channels <= 2 ? GIMP_GRAY : GIMP_RGB;
-  layer_type = info.channels == 1 ? GIMP_GRAY_IMAGE  :
-               info.channels == 2 ? GIMP_GRAYA_IMAGE :
-               info.channels == 3 ? GIMP_RGB_IMAGE   : GIMP_RGBA_IMAGE;
-
-  image = gimp_image_new_with_precision (info.width, info.height, base_type,
-                                         info.depth == 16 ?
-                                         GIMP_PRECISION_U16_NON_LINEAR :
-                                         GIMP_PRECISION_U8_NON_LINEAR);
+  image = gimp_image_new_with_precision (dir.info.width, dir.info.height,
+                                         dir_gimp_base_type (dir.info.channels),
+                                         dir_gimp_precision (dir.info.depth));
 
   /* The metadata before the layer: the profile gives the image its colour
    * space, in which the samples are stored as they are. */
-  load_metadata (image, file, &meta, metadata, flags);
-  g_free (data);
+  load_metadata (image, name, &dir.meta, metadata, flags);
   if (flags)
-    record_file_options (image, &info, &meta);
+    record_file_options (image, &dir.info, &dir.meta);
 
-  layer = gimp_layer_new (image, "Background", info.width, info.height,
-                          layer_type, 100,
+  layer = gimp_layer_new (image, "Background", dir.info.width,
+                          dir.info.height,
+                          dir_gimp_layer_type (dir.info.channels), 100,
                           gimp_image_get_default_new_layer_mode (image));
   gimp_image_insert_layer (image, layer, NULL, 0);
-  format = dir_gimp_format (info.channels, info.depth,
-                            gimp_drawable_get_format (GIMP_DRAWABLE (layer)));
 
-  buffer    = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
-  row_bytes = (gsize) info.width * info.channels * (info.depth / 8);
-
-  for (y = 0; y < info.height; y += ROWS_PER_STEP)
-    {
-      guint32 rows = MIN (ROWS_PER_STEP, info.height - y);
-
-      gegl_buffer_set (buffer, GEGL_RECTANGLE (0, y, info.width, rows), 0,
-                       format,
-                       (const guchar *) pixels + (gsize) y * row_bytes,
-                       GEGL_AUTO_ROWSTRIDE);
-
-      gimp_progress_update (0.5 + 0.5 * (gdouble) (y + rows) / info.height);
-    }
-
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  dir_gimp_file_to_buffer (&dir, buffer,
+                           dir_gimp_format (dir.info.channels, dir.info.depth,
+                                            gimp_drawable_get_format (GIMP_DRAWABLE (layer))),
+                           gimp_progress_update);
   g_object_unref (buffer);
-  dir_free (pixels);
+  dir_gimp_file_clear (&dir);
 
   gimp_progress_update (1.0);
 
@@ -863,7 +675,6 @@ options_from_config (GimpProcedureConfig *config,
       {
         const dir_option *o = &table[i];
         gchar            *value;
-        dir_diag          diag;
 
         if ((strcmp (o->name, "preset") == 0) != (pass == 0))
           continue;
@@ -886,11 +697,8 @@ options_from_config (GimpProcedureConfig *config,
             continue;
           }
 
-        memset (&diag, 0, sizeof diag);
-        if (dir_option_set (opt, o->name, value, &diag) != DIR_OK)
+        if (! dir_gimp_set_option (opt, o->name, value, error))
           {
-            g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                         "%s", diag.message);
             g_free (value);
             return FALSE;
           }
@@ -984,28 +792,6 @@ export_dialog (GimpProcedure       *procedure,
   return run;
 }
 
-/* The encoder's progress (most of it the zstd compression) is the middle
- * 0.3 .. 0.9 of the export's progress bar. */
-static int
-encode_progress (void    *user,
-                 gdouble  done)
-{
-  gimp_progress_update (0.3 + 0.6 * done);
-
-  return 0;
-}
-
-/* The metadata an export writes, gathered from the image (see
- * gather_metadata ()). */
-typedef struct
-{
-  dir_metadata  meta;
-  guint8       *icc;
-  GBytes       *exif;
-  gchar        *xmp;
-  gchar        *comment;
-} DirExportMetadata;
-
 /* What goes into the file, as the arguments GIMP 3 gives every export
  * procedure that supports them say (include-color-profile, include-exif,
  * include-xmp, include-comment with gimp-comment, which GIMP fills from the
@@ -1016,25 +802,25 @@ typedef struct
  * the image has EXIF or XMP beyond GIMP's own tags), the comment and the
  * resolution. */
 static void
-gather_metadata (GimpImage           *image,
-                 GFile               *file,
-                 GimpProcedureConfig *config,
-                 DirExportMetadata   *out)
+gather_metadata (GimpImage             *image,
+                 const gchar           *name,
+                 GimpProcedureConfig   *config,
+                 DirGimpExportMetadata *m)
 {
   GimpMetadataSaveFlags  suggested;
   GimpMetadata          *metadata;
-  GimpMetadata          *original;
+  GimpParasite          *parasite;
   gboolean               include_exif    = FALSE;
   gboolean               include_xmp     = FALSE;
   gboolean               include_profile = FALSE;
   gboolean               include_comment = FALSE;
-  gboolean               has_exif        = FALSE;
-  gboolean               has_xmp         = FALSE;
+  gboolean               has_exif;
+  gboolean               has_xmp;
   gchar                 *comment         = NULL;
   gdouble                xres;
   gdouble                yres;
 
-  memset (out, 0, sizeof *out);
+  memset (m, 0, sizeof *m);
 
   g_object_get (config,
                 "include-exif",          &include_exif,
@@ -1054,43 +840,28 @@ gather_metadata (GimpImage           *image,
           gsize         icc_size = 0;
 
           icc = gimp_color_profile_get_icc_profile (profile, &icc_size);
-          if (icc && icc_size)
-            {
-              out->icc           = g_memdup2 (icc, icc_size);
-              out->meta.icc      = out->icc;
-              out->meta.icc_size = icc_size;
-            }
+          dir_gimp_export_set_icc (m, icc, icc_size);
           g_object_unref (profile);
         }
     }
 
-  if (include_comment && comment && *comment &&
-      g_utf8_validate (comment, -1, NULL))
-    {
-      out->comment      = comment;
-      out->meta.comment = comment;
-      comment           = NULL;
-    }
+  if (include_comment && comment)
+    dir_gimp_export_set_comment (m, comment, strlen (comment));
   g_free (comment);
 
-  /* The resolution, unless it is the one GIMP gave an image opened from a
-   * file without density. */
-  if (gimp_image_get_resolution (image, &xres, &yres) &&
-      xres > 0.0 && yres > 0.0 && xres < 1e6 && yres < 1e6 &&
-      ! is_default_resolution (image, xres, yres))
+  if (gimp_image_get_resolution (image, &xres, &yres))
     {
-      out->meta.density_x = (uint32_t) (xres / 0.0254 + 0.5);
-      out->meta.density_y = (uint32_t) (yres / 0.0254 + 0.5);
+      parasite = gimp_image_get_parasite (image, DIR_RESOLUTION_PARASITE);
+      dir_gimp_export_set_density (m, xres, yres, parasite);
+      if (parasite)
+        gimp_parasite_free (parasite);
     }
 
   /* Whether the image has EXIF or XMP of its own: _save_prepare () adds
    * GIMP's tags to whatever it is given. */
-  original = gimp_image_get_metadata (image);
-  if (original)
-    {
-      dir_gimp_own_metadata (GEXIV2_METADATA (original), &has_exif, &has_xmp);
-      g_object_unref (original);
-    }
+  metadata = gimp_image_get_metadata (image);
+  dir_gimp_own_metadata (metadata, &has_exif, &has_xmp);
+  g_clear_object (&metadata);
   include_exif = include_exif && has_exif;
   include_xmp  = include_xmp && has_xmp;
   if (! include_exif && ! include_xmp)
@@ -1110,237 +881,47 @@ gather_metadata (GimpImage           *image,
                                                   (include_xmp ?
                                                    GIMP_METADATA_SAVE_XMP : 0),
                                                   NULL, &error);
-      if (! filtered)
+      if (filtered)
         {
-          g_printerr ("%s: the metadata of '%s' is left out: %s\n",
-                      PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
-                      error ? error->message : "GIMP could not prepare it");
-          g_clear_error (&error);
+          dir_gimp_export_set_exif_xmp (m, filtered, include_exif,
+                                        include_xmp, name);
+          g_object_unref (filtered);
         }
       else
         {
-          GExiv2Metadata *g2 = GEXIV2_METADATA (filtered);
-
-          if (include_exif && gexiv2_metadata_has_exif (g2))
-            {
-              out->exif = gexiv2_metadata_get_exif_data (g2,
-                                                         GEXIV2_BYTE_ORDER_LITTLE,
-                                                         &error);
-              if (out->exif)
-                {
-                  gsize         size;
-                  const guint8 *data = g_bytes_get_data (out->exif, &size);
-
-                  out->meta.exif = dir_gimp_exif_tiff (data, size,
-                                                       &out->meta.exif_size);
-                  if (! out->meta.exif)
-                    out->meta.exif_size = 0;
-                }
-              if (error)
-                {
-                  g_printerr ("%s: the EXIF of '%s' is left out: %s\n",
-                              PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
-                              error->message);
-                  g_clear_error (&error);
-                }
-            }
-
-          if (include_xmp && gexiv2_metadata_has_xmp (g2))
-            {
-              out->xmp = gexiv2_metadata_try_generate_xmp_packet (g2,
-                                                                  GEXIV2_USE_COMPACT_FORMAT |
-                                                                  GEXIV2_OMIT_ALL_FORMATTING,
-                                                                  0, &error);
-              if (out->xmp && *out->xmp &&
-                  g_utf8_validate (out->xmp, -1, NULL))
-                {
-                  out->meta.xmp      = out->xmp;
-                  out->meta.xmp_size = strlen (out->xmp);
-                }
-              if (error)
-                {
-                  g_printerr ("%s: the XMP of '%s' is left out: %s\n",
-                              PLUG_IN_BINARY, gimp_file_get_utf8_name (file),
-                              error->message);
-                  g_clear_error (&error);
-                }
-            }
-          g_object_unref (filtered);
+          g_printerr ("%s: the metadata of '%s' is left out: %s\n",
+                      PLUG_IN_BINARY, name,
+                      error ? error->message : "GIMP could not prepare it");
+          g_clear_error (&error);
         }
       g_object_unref (metadata);
     }
 }
 
-static void
-free_metadata (DirExportMetadata *m)
-{
-  g_free (m->icc);
-  g_clear_pointer (&m->exif, g_bytes_unref);
-  g_free (m->xmp);
-  g_free (m->comment);
-}
-
+/* Exports `drawable` as .dir: grey, grey+alpha, RGB and RGBA (indexed
+ * drawables as RGB(A)), 8-bit images at 8 bits and any deeper precision
+ * at 16. */
 static gboolean
 export_image (GFile                    *file,
               GimpDrawable             *drawable,
-              const dir_encode_options *options,
-              const dir_metadata       *metadata,
+              const dir_encode_options *opt,
+              const dir_metadata       *meta,
               GError                  **error)
 {
-  dir_metadata        meta     = *metadata;
-  dir_encode_options  opt      = *options;
-  dir_diag            diag;
-  dir_error           err;
-  const Babl         *format;
-  GeglBuffer         *buffer;
-  guchar             *pixels;
-  void               *out      = NULL;
-  size_t              out_size = 0;
-  dir_pixels          px;
-  guint               channels;
-  guint               depth;
-  gint                width;
-  gint                height;
-  gsize               row_bytes;
-  gint                y;
-  gboolean            ok;
-  GFile              *target;
-  gchar              *path;
+  const gchar *name = gimp_file_get_utf8_name (file);
+  GimpImage   *image = gimp_item_get_image (GIMP_ITEM (drawable));
+  GeglBuffer  *buffer;
+  gboolean     ok;
 
-  memset (&diag, 0, sizeof diag);
-
-  width  = gimp_drawable_get_width (drawable);
-  height = gimp_drawable_get_height (drawable);
-
-  /* .dir holds grey, RGB and RGBA: grey with alpha and indexed drawables
-   * are read as RGB(A) in the drawable's own colour space, so that no
-   * colour conversion happens, only a change of layout. */
-  switch (gimp_drawable_type (drawable))
-    {
-    case GIMP_GRAY_IMAGE:
-      channels = 1;
-      break;
-
-    case GIMP_GRAYA_IMAGE:
-      channels = 2;
-      break;
-
-    case GIMP_RGB_IMAGE:
-    case GIMP_INDEXED_IMAGE:
-      channels = 3;
-      break;
-
-    default:
-      channels = 4;
-      break;
-    }
-  /* 8-bit images stay 8-bit; any deeper precision is written as 16 bits. */
-  switch (gimp_image_get_precision (gimp_item_get_image (GIMP_ITEM (drawable))))
-    {
-    case GIMP_PRECISION_U8_LINEAR:
-    case GIMP_PRECISION_U8_NON_LINEAR:
-    case GIMP_PRECISION_U8_PERCEPTUAL:
-      depth = 8;
-      break;
-
-    default:
-      depth = 16;
-      break;
-    }
-  format = dir_gimp_format (channels, depth, gimp_drawable_get_format (drawable));
-
-  if (width <= 0 || height <= 0 ||
-      (guint64) width * (guint64) height > DIR_MAX_PIXELS)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "Cannot export '%s': %d x %d is over the .dir limit of "
-                   "%" G_GUINT64_FORMAT " pixels",
-                   gimp_file_get_utf8_name (file), width, height,
-                   (guint64) DIR_MAX_PIXELS);
-      return FALSE;
-    }
-
-  gimp_progress_init_printf ("Exporting '%s'", gimp_file_get_utf8_name (file));
-
-  row_bytes = (gsize) width * channels * (depth / 8);
-  pixels    = g_try_malloc ((gsize) height * row_bytes);
-  if (! pixels)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   "Cannot export '%s': out of memory for %d x %d pixels",
-                   gimp_file_get_utf8_name (file), width, height);
-      return FALSE;
-    }
+  gimp_progress_init_printf ("Exporting '%s'", name);
 
   buffer = gimp_drawable_get_buffer (drawable);
-  for (y = 0; y < height; y += ROWS_PER_STEP)
-    {
-      gint rows = MIN (ROWS_PER_STEP, height - y);
-
-      gegl_buffer_get (buffer, GEGL_RECTANGLE (0, y, width, rows), 1.0,
-                       format, pixels + (gsize) y * row_bytes,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-
-      gimp_progress_update (0.3 * (gdouble) (y + rows) / height);
-    }
+  ok = dir_gimp_export_buffer (buffer,
+                               dir_gimp_export_channels (gimp_drawable_type (drawable)),
+                               dir_gimp_export_depth (gimp_image_get_precision (image)),
+                               meta, opt, file, name, gimp_progress_update,
+                               error);
   g_object_unref (buffer);
-
-  opt.progress = encode_progress;
-
-  px.data     = pixels;
-  px.width    = width;
-  px.height   = height;
-  px.channels = channels;
-  px.depth    = depth;
-  px.stride   = row_bytes;
-  /* GIMP images always have a resolution (72 dpi unless set): in the
-   * seed-pure mode, which writes version 1 (the method's own format) when
-   * nothing else needs version 2, it is not a reason for version 2 on its
-   * own, as in the 2.10 plug-in. */
-  if (opt.backend == DIR_BACKEND_NONE && opt.filter == DIR_FILTER_NONE &&
-      opt.format_version != 2 && depth == 8 && channels != 2 &&
-      ! meta.icc_size && ! meta.exif_size && ! meta.xmp_size && ! meta.comment)
-    meta.density_x = meta.density_y = 0;
-
-  err = dir_encode_image (&px, &meta, &opt, &out, &out_size, NULL, &diag);
-  g_free (pixels);
-
-  if (err != DIR_OK)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "Could not encode '%s' as .dir: %s",
-                   gimp_file_get_utf8_name (file),
-                   diag.message[0] ? diag.message : dir_strerror (err));
-      return FALSE;
-    }
-
-  gimp_progress_update (0.9);
-
-  /* g_file_replace_contents () writes a temporary file and renames it over
-   * the old one, so a failed export never leaves a partial file.  A local
-   * symbolic link is followed: its target is replaced and the link kept,
-   * as the 2.10 plug-in does. */
-  target = file;
-  path   = g_file_get_path (file);
-  if (path)
-    {
-      gchar *real = realpath (path, NULL);
-
-      if (real)
-        {
-          target = g_file_new_for_path (real);
-          free (real);
-        }
-      g_free (path);
-    }
-  ok = g_file_replace_contents (target, out, out_size, NULL, FALSE,
-                                G_FILE_CREATE_NONE, NULL, NULL, error);
-  if (target != file)
-    g_object_unref (target);
-  dir_free (out);
-
-  if (ok)
-    gimp_progress_update (1.0);
 
   return ok;
 }
@@ -1355,12 +936,12 @@ dir_export (GimpProcedure        *procedure,
             GimpProcedureConfig  *config,
             gpointer              run_data)
 {
-  GimpPDBStatusType   status = GIMP_PDB_SUCCESS;
-  GimpExportReturn    export = GIMP_EXPORT_IGNORE;
-  dir_encode_options  opt;
-  DirExportMetadata   meta;
-  GList              *drawables;
-  GError             *error  = NULL;
+  GimpPDBStatusType      status = GIMP_PDB_SUCCESS;
+  GimpExportReturn       export = GIMP_EXPORT_IGNORE;
+  dir_encode_options     opt;
+  DirGimpExportMetadata  meta;
+  GList                 *drawables;
+  GError                *error  = NULL;
 
   gegl_init (NULL, NULL);
 
@@ -1379,14 +960,14 @@ dir_export (GimpProcedure        *procedure,
                                              GIMP_PDB_CALLING_ERROR, error);
 
   /* From the image as it is, before the export merges or converts it. */
-  gather_metadata (image, file, config, &meta);
+  gather_metadata (image, gimp_file_get_utf8_name (file), config, &meta);
 
   export    = gimp_export_options_get_image (options, &image);
   drawables = gimp_image_list_layers (image);
 
   if (! export_image (file, drawables->data, &opt, &meta.meta, &error))
     status = GIMP_PDB_EXECUTION_ERROR;
-  free_metadata (&meta);
+  dir_gimp_export_metadata_clear (&meta);
 
   if (export == GIMP_EXPORT_EXPORT)
     gimp_image_delete (image);
@@ -1469,22 +1050,11 @@ static guchar *
 read_layer (GimpDrawable *drawable,
             guint        *channels)
 {
-  GeglBuffer *buffer;
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
   guchar     *pixels;
-  gint        width  = gimp_drawable_get_width (drawable);
-  gint        height = gimp_drawable_get_height (drawable);
 
   *channels = gimp_drawable_has_alpha (drawable) ? 4 : 3;
-
-  pixels = g_try_malloc ((gsize) width * height * *channels);
-  if (! pixels)
-    return NULL;
-
-  buffer = gimp_drawable_get_buffer (drawable);
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, width, height), 1.0,
-                   dir_gimp_format (*channels, 8,
-                                    gimp_drawable_get_format (drawable)),
-                   pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  pixels    = dir_gimp_buffer_bytes (buffer, *channels);
   g_object_unref (buffer);
 
   return pixels;

@@ -45,8 +45,6 @@ gimprc is the one `meson devenv` uses, so the freshly built plug-in is the
 one GIMP runs.  Exit 0 pass, 1 fail, 77 skip (never under CI=true).
 """
 
-import argparse
-import concurrent.futures
 import json
 import math
 import os
@@ -55,16 +53,17 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
-from gimp_tests import (BROKEN_EXIF, META_COMMENT, META_CREATOR, META_DENSITY, META_ICC,  # noqa: E402
-                        Checks, Display, Failure, cmp_images, dir_chunks, env_path,
-                        exif_ascii_tags, header, meta_exif, plugin_sanitizer_report,
-                        png_with_metadata, run, scm_str, shared_file, xmp_creators)
+from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES,  # noqa: E402
+                         MAGIC_NAMES, META_COMMENT, META_CREATOR, META_DENSITY, META_ICC,
+                         Display, Failure, check_corpus, check_gimp_run,
+                         check_load_common, cmp_images, corpus_jobs, dir_chunks, env_path,
+                         exif_ascii_tags, header, main, marks_of, meta_exif, png_with_metadata,
+                         run, scm_str, screenshot, shared_file, write_malformed, xmp_creators)
 
 # Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
 # dt-png exports with file-png-export keeping the colour of transparent
@@ -141,25 +140,9 @@ class Gimp3:
             self.seconds = time.time() - t0
             log.seek(0)
             self.output = log.read()
-        if rc != 0:
-            raise Failure(f"gimp-console-3.0 exited with {rc}:\n{self.output}")
-        if "DT ready" not in self.output:
-            raise Failure(f"the script-fu prelude did not run:\n{self.output}")
-        with open(os.path.join(self.profile, "pluginrc"), "rb") as f:
-            pluginrc = f.read().decode("utf-8", "replace")
-        m = re.search(r'\(plug-in-def "([^"]*file-dir)"', pluginrc)
-        if not m:
-            raise Failure("GIMP 3 did not register the file-dir plug-in")
-        self.plugin_path = m.group(1)
-        want = os.path.realpath(os.path.join(self.plugin_dir, "file-dir", "file-dir"))
-        if os.path.realpath(self.plugin_path) != want:
-            raise Failure(f"GIMP registered {self.plugin_path}, not the plug-in just built ({want})")
-        for bad in ("Plug-in crashed", "crashed", "terminated"):
-            if bad in self.output:
-                raise Failure(f"GIMP reports '{bad}':\n{self.output}")
-        report = plugin_sanitizer_report(self.output)
-        if report:
-            raise Failure(f"sanitizer report from the plug-in:\n{report}")
+        self.plugin_path = check_gimp_run(rc, self.output, "gimp-console-3.0", "GIMP 3",
+                                          self.profile,
+                                          os.path.join(self.plugin_dir, "file-dir", "file-dir"))
         print(f"GIMP 3 batch run: {len(self.commands)} commands in {self.seconds:.1f} s")
         failed = {int(m.group(1)) for m in re.finditer(r"DT error in command (\d+)", self.output)}
         unexpected = sorted(failed - self.expected_errors)
@@ -171,8 +154,7 @@ class Gimp3:
         return self.output
 
     def marks(self):
-        return [line.split("DT ", 1)[1].strip()
-                for line in self.output.splitlines() if "DT " in line]
+        return marks_of(self.output)
 
 
 def magick_like(convert, src, defines, ref, gimp_out):
@@ -201,14 +183,7 @@ def expected_density(marks):
 
 # ---- load -----------------------------------------------------------------
 
-LOAD_CASES = [
-    ("grey-default", 61, 47, 1, []),
-    ("grey-raw", 16, 16, 1, ["--backend", "none", "--filter", "none"]),
-    ("rgb-default", 300, 200, 3, []),
-    ("rgb-sub-interleaved", 97, 131, 3, ["--filter", "sub", "--interleaved"]),
-    ("rgb-tiny", 1, 1, 3, ["--backend", "none"]),
-    ("rgba-default", 123, 77, 4, []),
-    ("rgba-none-l1", 257, 33, 4, ["--filter", "none", "--level", "1"]),
+LOAD_CASES = V1_LOAD_CASES + [
     # Version 2: grey+alpha, and 16-bit samples, open at their own channels
     # and precision (name, ..., depth).
     ("greya-8", 45, 33, 2, [], 8),
@@ -216,26 +191,6 @@ LOAD_CASES = [
     ("rgb-16", 70, 50, 3, [], 16),
     ("rgba-16", 64, 40, 4, [], 16),
 ]
-
-
-def malformed_files(good):
-    """One file per malformed-file class the core reports (the classes of
-    tests/magick/magick-test.sh and tests/gimp/gimp_tests.py)."""
-    half = len(good) // 2
-    return {
-        "truncated": good[:half],
-        "flipped": good[:half] + bytes([good[half] ^ 0x5a]) + good[half + 1:],
-        "magic": b"NOTADIR!" + good[8:],
-        "version": good[:8] + bytes([7]) + good[9:],
-        "channels": good[:9] + bytes([7]) + good[10:],
-        "crc": good[:24] + b"\xff\xff\xff\xff" + good[28:],
-        "header-cut": good[:40],
-        # Wider than GIMP's largest image (GIMP_MAX_IMAGE_SIZE, 524288):
-        # refused before anything is allocated.
-        "huge": good[:16] + (600000).to_bytes(4, "little") + good[20:],
-        "trailing": good + b"\0" * 100,
-        "empty": b"",
-    }
 
 
 def mode_load(a, work, checks):
@@ -258,7 +213,7 @@ def mode_load(a, work, checks):
   (gimp-image-delete img))""")
 
     rgba_dir = os.path.join(work, "rgba-default.dir")
-    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
+    for tag, fname in MAGIC_NAMES:
         path = os.path.join(work, fname)
         shutil.copyfile(rgba_dir, path)
         g.add(f"""
@@ -274,32 +229,15 @@ def mode_load(a, work, checks):
   (dt-mark "thumb " (dt-num (cadr r)) "x" (dt-num (caddr r)) " type "
            (dt-num (cadddr r))))""")
 
-    with open(rgba_dir, "rb") as f:
-        good = f.read()
-    corrupt = malformed_files(good)
-    # The width field patched in a version-1 header (seed-pure mode writes
-    # version 1; version 2 lays its header out differently).
-    v1 = os.path.join(work, "rgba-v1.dir")
-    run([dirtool, "encode", os.path.join(work, "rgba-default.png"), v1,
-         "--backend", "none", "--filter", "none"])
-    with open(v1, "rb") as f:
-        g1 = f.read()
-    corrupt["huge"] = g1[:16] + (600000).to_bytes(4, "little") + g1[20:]
-    expected = {}
-    for name, data in corrupt.items():
-        path = os.path.join(work, f"corrupt-{name}.dir")
-        with open(path, "wb") as f:
-            f.write(data)
-        if name == "huge":
-            expected[name] = "image 600000x77 is over the size limit (524288x524288"
-        elif data:
-            expected[name] = run([a.testimg, "diag", path], check=False).stdout.strip()
+    corrupt, expected = write_malformed(a, work)
+    for name, path in corrupt.items():
         g.add(f"""(dt-mark "corrupt {name} result " (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)}))))""", fails=True)
         g.add(f"""(dt-mark "after {name} GIMP still runs " (dt-num (car (gimp-image-get-width (car (gimp-image-new 5 7 RGB))))))""")
 
     output = g.run()
     marks = g.marks()
-    checks.ok(True, f"GIMP 3 runs the freshly built plug-in ({g.plugin_path})")
+    checks.ok(os.path.realpath(g.plugin_path).startswith(os.path.realpath(a.plugin_dir)),
+              f"GIMP 3 runs the freshly built plug-in ({g.plugin_path})")
     for name, w, h, c, opts, *depth in LOAD_CASES:
         m = [x for x in marks if x.startswith(f"load {name} ")]
         if not checks.ok(len(m) == 1, f"GIMP 3 loaded {name}.dir"):
@@ -313,26 +251,10 @@ def mode_load(a, work, checks):
         same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"),
                                os.path.join(work, name + "-gimp.png"))
         checks.ok(same, f"{name}: every pixel equals the source ({msg})")
-    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
-        if checks.ok(f"magic {tag}" in marks, f"a .dir file named '{fname}' opens by its magic"):
-            same, msg = cmp_images(a.testimg, os.path.join(work, "rgba-default.png"),
-                                   os.path.join(work, fname + "-gimp.png"))
-            checks.ok(same, f"'{fname}' opened by magic, pixel-exact ({msg})")
-    checks.ok("thumb 123x77 type 1" in marks, "thumbnail procedure gives 123x77 RGBA")
-    if os.path.exists(thumb):
+    check_load_common(a, work, checks, marks, output, corrupt, expected, "GIMP 3")
+    if checks.ok(os.path.exists(thumb), "the thumbnail was exported"):
         same, msg = cmp_images(a.testimg, os.path.join(work, "rgba-default.png"), thumb)
         checks.ok(same, f"the thumbnail's pixels are the image's ({msg})")
-    for name in corrupt:
-        checks.ok(not [x for x in marks if x.startswith(f"corrupt {name} ")],
-                  f"malformed '{name}': gimp-file-load fails")
-        checks.ok(f"after {name} GIMP still runs 5" in marks,
-                  f"malformed '{name}': GIMP 3 carries on afterwards")
-        if name in expected:
-            msg = expected[name]
-            checks.ok(bool(msg) and msg in output,
-                      f"malformed '{name}': GIMP 3 shows the core's message '{msg}'")
-    checks.ok("Could not open" in output and "corrupt-empty.dir" in output,
-              "an empty .dir file gives an error naming the file")
 
 
 # ---- export ---------------------------------------------------------------
@@ -878,24 +800,7 @@ def mode_heatmap(a, work, checks):
 # ---- corpus ---------------------------------------------------------------
 
 def mode_corpus(a, work, checks):
-    dirtool = env_path("DIRTOOL")
-    corpus_list = shared_file("corpus/public.tsv")
-    cache = os.environ.get("DIR_CORPUS_DIR") or os.path.join(env_path("DIR_BUILD_ROOT"),
-                                                            "bench-corpus")
-    fetch = os.path.join(env_path("DIR_SOURCE_ROOT"), "tests", "bench", "fetch-corpus.sh")
-    proc = run(["sh", fetch, cache], check=False, env=dict(os.environ, DIR_CORPUS_LIST=corpus_list))
-    if proc.returncode != 0:
-        msg = f"could not fetch the corpus: {proc.stderr.strip()[-400:]}"
-        if os.environ.get("CI") == "true":
-            raise Failure(msg)
-        print(msg + ": skipping")
-        sys.exit(77)
-    images = [line.split("\t", 1)[1] for line in proc.stdout.splitlines() if "\t" in line]
-    checks.ok(len(images) > 0, f"{len(images)} corpus images fetched")
-    jobs = [(src, os.path.join(work, f"c{i:03d}.dir"), os.path.join(work, f"c{i:03d}-gimp.png"))
-            for i, src in enumerate(images)]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        list(pool.map(lambda j: run([dirtool, "encode", j[0], j[1]]), jobs))
+    cache, jobs = corpus_jobs(work, checks)
     g = Gimp3(a.gimp, a.plugin_dir, work)
     body = "".join(f"""
   (catch FALSE (let* ((img (dt-load {scm_str(d)})))
@@ -903,15 +808,7 @@ def mode_corpus(a, work, checks):
                    for i, (src, d, out) in enumerate(jobs))
     g.add("(begin" + body + ")")
     g.run(timeout=1200)
-    marks = set(g.marks())
-    exact = 0
-    for i, (src, d, out) in enumerate(jobs):
-        rel = os.path.relpath(src, cache)
-        if not checks.ok(f"corpus {i}" in marks, f"GIMP 3 opened {rel} as .dir"):
-            continue
-        same, msg = cmp_images(a.testimg, src, out)
-        exact += same
-        checks.ok(same, f"{rel}: pixel-exact in GIMP 3 ({msg})")
+    exact = check_corpus(a, checks, cache, jobs, g.marks(), "GIMP 3")
     print(f"corpus: {exact} of {len(jobs)} images pixel-exact through GIMP 3 "
           f"(load and PNG export of all in one batch run: {g.seconds:.1f} s)")
 
@@ -936,20 +833,6 @@ def mode_bomb(a, work, checks):
 
 
 # ---- interactive ----------------------------------------------------------
-
-def screenshot(d, window, name):
-    """Saves window `window` of display `d` as DIR_SCREENSHOT_DIR/name
-    (ImageMagick's import), when that variable is set."""
-    out_dir = os.environ.get("DIR_SCREENSHOT_DIR")
-    if not out_dir:
-        return
-    importer = shutil.which("import") or shutil.which("import-im7.q16")
-    if not importer:
-        raise Failure("DIR_SCREENSHOT_DIR is set but ImageMagick's import is missing")
-    time.sleep(1.5)  # let the dialog draw itself
-    run([importer, "-display", d.display, "-window", window,
-         os.path.join(out_dir, name)])
-
 
 def mode_interactive(a, work, checks):
     dirtool = env_path("DIRTOOL")
@@ -1083,32 +966,7 @@ def mode_interactive(a, work, checks):
         checks.ok(same, f"the dialog's heatmap (zoom 2) equals dirtool's --zoom 2 ({msg})")
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["load", "export", "metadata", "heatmap", "corpus", "bomb",
-                                    "interactive"])
-    p.add_argument("--gimp", required=True)
-    p.add_argument("--testimg", required=True)
-    p.add_argument("--plugin-dir", required=True)
-    p.add_argument("--convert", default="")
-    a = p.parse_args()
-    checks = Checks()
-    work = tempfile.mkdtemp(prefix=f"dir-gimp3-{a.mode}-")
-    try:
-        {"load": mode_load, "export": mode_export, "metadata": mode_metadata,
-         "heatmap": mode_heatmap,
-         "corpus": mode_corpus, "bomb": mode_bomb,
-         "interactive": mode_interactive}[a.mode](a, work, checks)
-    except Failure as e:
-        print(f"FAIL {e}")
-        checks.failures.append(str(e))
-    finally:
-        if os.environ.get("DIR_KEEP_TMP"):
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return checks.done()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main({"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+                   "heatmap": mode_heatmap, "corpus": mode_corpus, "bomb": mode_bomb,
+                   "interactive": mode_interactive}, "dir-gimp3"))

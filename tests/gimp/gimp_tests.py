@@ -36,57 +36,27 @@ profile (GIMP2_DIRECTORY) whose plug-in-path puts the freshly built plug-in
 first.  Exit 0 pass, 1 fail, 77 skip (never under CI=true).
 """
 
-import argparse
-import concurrent.futures
 import json
-import struct
 import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
-import tempfile
 import time
-import zlib
 
-SKIP = 77
-
-
-class Failure(Exception):
-    pass
-
-
-def env_path(name):
-    value = os.environ.get(name)
-    if not value:
-        raise Failure(f"{name} is not set (run through meson test)")
-    return value
-
-
-def shared_file(rel):
-    """Path of a file under ../shared; missing: skip, or fail under CI."""
-    path = os.path.join(env_path("DIR_SHARED"), rel)
-    if not os.path.exists(path):
-        if os.environ.get("CI") == "true":
-            raise Failure(f"missing shared file {path} (CI=true: failing)")
-        print(f"missing shared file {path}: skipping")
-        sys.exit(SKIP)
-    return path
-
-
-def run(cmd, check=True, **kw):
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, errors="replace", **kw)
-    if check and proc.returncode != 0:
-        raise Failure(f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
-                      f"{proc.stdout}{proc.stderr}")
-    return proc
-
-
-def scm_str(s):
-    """A Scheme string literal."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Checks, Failure, plugin_sanitizer_report and scm_str are also what
+# tests/fuzz/hostile.py takes from here, with Gimp.
+from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT,  # noqa: E402,F401
+                         META_CREATOR, META_DENSITY, META_ICC, Checks, Display, Failure,
+                         check_corpus, check_gimp_run, check_load_common, cmp_images,
+                         core_message, corpus_jobs, dir_chunk, dir_chunks, encoder_options,
+                         env_path, exif_ascii_tags, header, main, marks_of, option_words,
+                         plugin_sanitizer_report, png_with_density, png_with_metadata, run,
+                         same_bytes, scm_str, screenshot, shared_file, write_malformed,
+                         xmp_creators)
 
 
 # Script-fu helpers, defined in every batch command (each -b runs in a new
@@ -163,29 +133,9 @@ class Gimp:
         self.log.seek(0)
         self.output = self.log.read()
         self.log.close()
-        if rc != 0:
-            raise Failure(f"gimp-console exited with {rc}:\n{self.output}")
-        if "DT ready" not in self.output:
-            raise Failure(f"the script-fu prelude did not run:\n{self.output}")
-        # The plug-in must be the one just built, not an installed copy.
-        with open(os.path.join(self.profile, "pluginrc"), "rb") as f:
-            rc = f.read().decode("utf-8", "replace")
-        m = re.search(r'\(plug-in-def "([^"]*file-dir)"', rc)
-        if not m:
-            raise Failure("GIMP did not register the file-dir plug-in")
-        self.plugin_path = m.group(1)
-        if os.path.realpath(self.plugin_path) != os.path.realpath(
-                os.path.join(self.plugin_dir, "file-dir")):
-            raise Failure(f"GIMP registered {self.plugin_path}, not the plug-in just built "
-                          f"in {self.plugin_dir}")
-        for bad in ("crashed", "Plug-in crashed", "terminated"):
-            if bad in self.output:
-                raise Failure(f"GIMP reports '{bad}':\n{self.output}")
-        # In a sanitizer build the plug-in's reports reach GIMP's output
-        # without making GIMP fail: they fail every GIMP test here.
-        report = plugin_sanitizer_report(self.output)
-        if report:
-            raise Failure(f"sanitizer report from the plug-in:\n{report}")
+        self.plugin_path = check_gimp_run(rc, self.output, "gimp-console", "GIMP",
+                                          self.profile,
+                                          os.path.join(self.plugin_dir, "file-dir"))
         return self.output
 
     def dump(self):
@@ -194,234 +144,10 @@ class Gimp:
         print("---- end of GIMP output ----")
 
     def marks(self):
-        return [line.split("DT ", 1)[1].strip()
-                for line in self.output.splitlines() if "DT " in line]
-
-
-def plugin_sanitizer_report(out):
-    """A sanitizer report from our code in GIMP's output, or None.  Under a
-    sanitizer build the plug-in process also reports leaks of the GTK/GEGL
-    stack it links (frames in system libraries only): those are not ours,
-    and only leaks with a frame in core/ or gimp-plugin/ count."""
-    for mark in ("ERROR: AddressSanitizer", "runtime error:"):
-        if mark in out:
-            i = out.index(mark)
-            return out[max(0, i - 200):i + 3000]
-    for block in out.split("leak of ")[1:]:
-        block = block.split("\n\n")[0]
-        if "/gimp-plugin/" in block or "/core/" in block:
-            return "leak of " + block
-    return None
-
-
-class Checks:
-    def __init__(self):
-        self.failures = []
-        self.passed = 0
-
-    def ok(self, cond, what):
-        if cond:
-            self.passed += 1
-            print(f"ok   {what}")
-        else:
-            self.failures.append(what)
-            print(f"FAIL {what}")
-        return cond
-
-    def done(self):
-        print(f"{self.passed} checks passed, {len(self.failures)} failed")
-        return 1 if self.failures else 0
-
-
-def cmp_images(helper, a, b):
-    proc = run([helper, "cmp", a, b], check=False)
-    return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
-
-
-def png_with_density(src, dst, ppm=2835):
-    """Copies PNG `src` to `dst` with a pHYs chunk of `ppm` pixels per metre
-    after IHDR.  GIMP gives an image without one its default resolution and
-    exports that; dirtool exports what the PNG has: with the chunk both
-    write the same density, so their files can be compared byte for byte."""
-    with open(src, "rb") as f:
-        d = f.read()
-    ihdr_end = 8 + 8 + struct.unpack(">I", d[8:12])[0] + 4
-    data = struct.pack(">IIB", ppm, ppm, 1)
-    chunk = (struct.pack(">I", len(data)) + b"pHYs" + data +
-             struct.pack(">I", zlib.crc32(b"pHYs" + data) & 0xffffffff))
-    with open(dst, "wb") as f:
-        f.write(d[:ihdr_end] + chunk + d[ihdr_end:])
-
-
-def encoder_options(dirtool):
-    """The encoder's options as `dirtool encode --help` lists them from the
-    core's table, in its order: {name: (choices or None, default)}."""
-    out = run([dirtool, "encode", "--help"], check=False)
-    text = out.stdout + out.stderr
-    opts = {}
-    for m in re.finditer(r"^  --(\w+) +(\S+)\n +.*\(default ([^)]*)\)$", text, re.M):
-        name, values, default = m.groups()
-        opts[name] = (None if ".." in values else values.split("|"), default)
-    if "preset" not in opts or "level" not in opts:
-        raise Failure(f"dirtool encode --help lists no options:\n{text}")
-    return opts
-
-
-def option_words(text):
-    """"name=value ..." as a dict."""
-    return dict(w.split("=", 1) for w in text.split() if "=" in w)
-
-
-def core_message(dirtool, src, *args):
-    """The core's message for bad options, as dirtool encode prints it."""
-    proc = run([dirtool, "encode", src, os.devnull] + list(args), check=False)
-    m = re.search(r"dirtool encode: (.*) \(dirtool encode --help\)", proc.stderr)
-    if proc.returncode == 0 or not m:
-        raise Failure(f"dirtool encode {' '.join(args)} did not fail with a message: "
-                      f"{proc.stderr}")
-    return m.group(1)
-
-
-def same_bytes(a, b):
-    with open(a, "rb") as f1, open(b, "rb") as f2:
-        return f1.read() == f2.read()
-
-
-def dir_chunk(path, kind):
-    """The data of chunk `kind` of a version-2 .dir file (docs/FORMAT.md,
-    section 0), or None."""
-    with open(path, "rb") as f:
-        d = f.read()
-    if len(d) < 40 or d[8] != 2:
-        return None
-    count, size = struct.unpack_from("<II", d, 24)
-    at = 40
-    for _ in range(count):
-        t, n = d[at:at + 4], struct.unpack_from("<I", d, at + 4)[0]
-        if t == kind:
-            return d[at + 8:at + 8 + n]
-        at += 12 + n
-    return None
-
-
-# ---- metadata (shared with gimp3_tests.py) ---------------------------------
-
-META_ICC = "/usr/share/color/icc/ghostscript/a98.icc"
-META_COMMENT = "Holiday caf\u00e9"
-META_DENSITY = 11811  # pixels per metre: 300 dpi
-META_EXIF_TAGS = {0x010F: "DirCam", 0x0110: "Model 7"}  # Make, Model
-META_CREATOR = "Ada Tester"
-
-
-def meta_exif():
-    """A little-endian TIFF header and IFD0 with the ASCII tags of
-    META_EXIF_TAGS: EXIF as the eXIf chunk holds it."""
-    tags = sorted(META_EXIF_TAGS.items())
-    values = [v.encode() + b"\0" for _, v in tags]
-    at = 8 + 2 + 12 * len(tags) + 4
-    entries = b""
-    for (tag, _), v in zip(tags, values):
-        entries += struct.pack("<HHII", tag, 2, len(v), at)
-        at += len(v)
-    return (b"II*\0" + struct.pack("<IH", 8, len(tags)) + entries + struct.pack("<I", 0) +
-            b"".join(values))
-
-
-def meta_xmp():
-    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-            'rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>'
-            f'<rdf:Seq><rdf:li>{META_CREATOR}</rdf:li></rdf:Seq></dc:creator>'
-            '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
-
-
-# EXIF that the core accepts (a TIFF header, 8 bytes and more) but whose
-# IFD0 lies past its end: GIMP cannot read it, and the file must still open.
-BROKEN_EXIF = b"II*\0" + struct.pack("<I", 4000) + b"\0" * 8
-
-
-def png_with_metadata(src, out, exif=None):
-    """`src` (a PNG, here with its iCCP) with eXIf (meta_exif (), or `exif`),
-    the XMP iTXt, a Comment iTXt and pHYs added before its pixels: what
-    dirtool encode turns into the five metadata chunks of a .dir file."""
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data +
-                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
-    with open(src, "rb") as f:
-        d = f.read()
-    at = d.index(b"IDAT") - 4
-    extra = (chunk(b"eXIf", exif or meta_exif()) +
-             chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0" + meta_xmp()) +
-             chunk(b"iTXt", b"Comment\0\0\0\0\0" + META_COMMENT.encode()) +
-             chunk(b"pHYs", struct.pack(">IIB", META_DENSITY, META_DENSITY, 1)))
-    with open(out, "wb") as f:
-        f.write(d[:at] + extra + d[at:])
-
-
-def exif_ascii_tags(tiff):
-    """The ASCII tags of IFD0 of EXIF data (from the TIFF header on)."""
-    if not tiff or tiff[:4] not in (b"II*\0", b"MM\0*"):
-        return {}
-    e = "<" if tiff[:2] == b"II" else ">"
-    ifd = struct.unpack_from(e + "I", tiff, 4)[0]
-    n = struct.unpack_from(e + "H", tiff, ifd)[0]
-    tags = {}
-    for i in range(n):
-        tag, kind, count, value = struct.unpack_from(e + "HHII", tiff, ifd + 2 + 12 * i)
-        if kind == 2:
-            raw = (tiff[ifd + 2 + 12 * i + 8:][:count] if count <= 4
-                   else tiff[value:value + count])
-            tags[tag] = raw.rstrip(b"\0").decode("latin-1")
-    return tags
-
-
-def xmp_creators(xmp):
-    """The dc:creator values of an XMP packet."""
-    import xml.etree.ElementTree as ET
-    if not xmp:
-        return []
-    text = xmp.decode("utf-8")
-    text = re.sub(r"<\?xpacket[^>]*\?>", "", text)
-    root = ET.fromstring(text)
-    dc = "{http://purl.org/dc/elements/1.1/}"
-    rdf = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
-    return [li.text for c in root.iter(dc + "creator") for li in c.iter(rdf + "li")]
-
-
-def dir_chunks(path):
-    """{type: data} of every chunk of a version-2 .dir file ({} for v1)."""
-    with open(path, "rb") as f:
-        d = f.read()
-    if len(d) < 40 or d[8] != 2:
-        return {}
-    count = struct.unpack_from("<I", d, 24)[0]
-    at, out = 40, {}
-    for _ in range(count):
-        t, n = d[at:at + 4], struct.unpack_from("<I", d, at + 4)[0]
-        out[t.decode()] = d[at + 8:at + 8 + n]
-        at += 12 + n
-    return out
-
-
-def header(helper, path):
-    out = run([helper, "header", path]).stdout
-    return dict(kv.split("=", 1) for kv in out.split())
+        return marks_of(self.output)
 
 
 # ---- load -----------------------------------------------------------------
-
-# (name, width, height, channels, dirtool encode options)
-LOAD_CASES = [
-    ("grey-default", 61, 47, 1, []),
-    ("grey-raw", 16, 16, 1, ["--backend", "none", "--filter", "none"]),
-    ("rgb-default", 300, 200, 3, []),
-    ("rgb-sub-interleaved", 97, 131, 3, ["--filter", "sub", "--interleaved"]),
-    ("rgb-tiny", 1, 1, 3, ["--backend", "none"]),
-    ("rgba-default", 123, 77, 4, []),
-    ("rgba-none-l1", 257, 33, 4, ["--filter", "none", "--level", "1"]),
-]
-
 
 def mode_load(a, work, checks):
     dirtool = env_path("DIRTOOL")
@@ -444,7 +170,7 @@ def mode_load(a, work, checks):
     # Recognised by content: a .dir file without extension, and one named
     # .png (GIMP tries magics before the extensions of formats with magic).
     rgba_dir = os.path.join(work, "rgba-default.dir")
-    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
+    for tag, fname in MAGIC_NAMES:
         path = os.path.join(work, fname)
         shutil.copyfile(rgba_dir, path)
         g.add(f"""
@@ -460,30 +186,9 @@ def mode_load(a, work, checks):
            (dt-num (cadddr r)))
   (gimp-image-delete (car r)))""")
 
-    # Corrupt files: truncated, a flipped data byte, not a .dir at all.
-    with open(rgba_dir, "rb") as f:
-        good = f.read()
-    corrupt = {
-        "truncated": good[:len(good) // 2],
-        "flipped": good[:len(good) // 2] + bytes([good[len(good) // 2] ^ 0x5a]) +
-        good[len(good) // 2 + 1:],
-        "header": good[:9] + bytes([7]) + good[10:],  # 7 channels
-        # Wider than GIMP's largest image (GIMP_MAX_IMAGE_SIZE, 524288):
-        # refused before anything is allocated.
-        # (the width is at offset 12 in version 2, 16 in version 1)
-        "huge": (good[:12] + (600000).to_bytes(4, "little") + good[16:] if good[8] == 2 else
-                 good[:16] + (600000).to_bytes(4, "little") + good[20:]),
-        "empty": b"",
-    }
-    expected_msgs = {}
-    for name, data in corrupt.items():
-        path = os.path.join(work, f"corrupt-{name}.dir")
-        with open(path, "wb") as f:
-            f.write(data)
-        if name == "huge":
-            expected_msgs[name] = "image 600000x77 is over the size limit (524288x524288"
-        elif data:
-            expected_msgs[name] = run([a.testimg, "diag", path]).stdout.strip()
+    # Malformed files, one of each class the core reports.
+    corrupt, expected_msgs = write_malformed(a, work)
+    for name, path in corrupt.items():
         g.add(f"""(dt-mark "corrupt {name} result "
   (dt-num (length (gimp-file-load RUN-NONINTERACTIVE {scm_str(path)} {scm_str(path)}))))""")
         g.add(f"""(dt-mark "after {name} GIMP still runs "
@@ -541,24 +246,7 @@ def mode_load(a, work, checks):
                                os.path.join(work, name + "-gimp.png"))
         checks.ok(same, f"{name}: every pixel equals the source ({msg})")
 
-    for tag, fname in (("bare", "by-content"), ("png", "misnamed.png")):
-        if checks.ok(f"magic {tag}" in marks, f"a .dir file named '{fname}' opens by its magic"):
-            same, msg = cmp_images(a.testimg, os.path.join(work, "rgba-default.png"),
-                                   os.path.join(work, fname + "-gimp.png"))
-            checks.ok(same, f"'{fname}' opened by magic, pixel-exact ({msg})")
-    checks.ok("thumb 123x77 type 1" in marks, "thumbnail procedure gives 123x77 RGBA")
-
-    for name in corrupt:
-        m = [x for x in marks if x.startswith(f"corrupt {name} ")]
-        checks.ok(not m, f"corrupt '{name}': gimp-file-load fails")
-        checks.ok(f"after {name} GIMP still runs 5" in marks,
-                  f"corrupt '{name}': GIMP carries on afterwards")
-        if name in expected_msgs:
-            msg = expected_msgs[name]
-            checks.ok(bool(msg) and msg in output,
-                      f"corrupt '{name}': GIMP shows the core's message '{msg}'")
-    checks.ok("Could not open" in output and "empty.dir" in output,
-              "an empty .dir file gives an error naming the file")
+    check_load_common(a, work, checks, marks, output, corrupt, expected_msgs, "GIMP")
 
     # GIMP 2.10 precisions: 150 u8 gamma, 250 u16 gamma; drawable types:
     # 0 RGB, 1 RGBA, 2 grey, 3 grey+alpha.
@@ -1270,31 +958,7 @@ def mode_heatmap(a, work, checks):
 # ---- corpus ---------------------------------------------------------------
 
 def mode_corpus(a, work, checks):
-    dirtool = env_path("DIRTOOL")
-    src_dir = env_path("DIR_SOURCE_ROOT")
-    corpus_list = shared_file("corpus/public.tsv")
-    cache = os.environ.get("DIR_CORPUS_DIR") or os.path.join(env_path("DIR_BUILD_ROOT"),
-                                                            "bench-corpus")
-    fetch = os.path.join(src_dir, "tests", "bench", "fetch-corpus.sh")
-    proc = run(["sh", fetch, cache], check=False,
-               env=dict(os.environ, DIR_CORPUS_LIST=corpus_list))
-    if proc.returncode != 0:
-        msg = f"could not fetch the corpus: {proc.stderr.strip()[-400:]}"
-        if os.environ.get("CI") == "true":
-            raise Failure(msg)
-        print(msg + ": skipping")
-        sys.exit(SKIP)
-    images = [line.split("\t", 1)[1] for line in proc.stdout.splitlines() if "\t" in line]
-    checks.ok(len(images) > 0, f"{len(images)} corpus images fetched")
-
-    jobs = []
-    for i, src in enumerate(images):
-        jobs.append((src, os.path.join(work, f"c{i:03d}.dir"),
-                     os.path.join(work, f"c{i:03d}-gimp.png")))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for proc in pool.map(lambda j: run([dirtool, "encode", j[0], j[1]]), jobs):
-            pass
-
+    cache, jobs = corpus_jobs(work, checks)
     # One script-fu process for all images (each batch command costs a new
     # one); (catch #f ...) keeps one failure from hiding the others.
     g = Gimp(a.gimp, a.plugin_dir, work)
@@ -1308,117 +972,10 @@ def mode_corpus(a, work, checks):
       (gimp-image-delete img)))""")
     g.add("(begin" + "".join(body) + ")")
     g.run(timeout=1200)
-    marks = set(g.marks())
-    for i, (src, d, out) in enumerate(jobs):
-        rel = os.path.relpath(src, cache)
-        if not checks.ok(f"corpus {i}" in marks, f"GIMP opened {rel} as .dir"):
-            continue
-        same, msg = cmp_images(a.testimg, src, out)
-        checks.ok(same, f"{rel}: pixel-exact in GIMP ({msg})")
+    check_corpus(a, checks, cache, jobs, g.marks(), "GIMP")
 
 
 # ---- interactive ----------------------------------------------------------
-
-class Display:
-    """A private Xvfb server, and key presses sent with xdotool (XTEST)."""
-
-    def __init__(self, work):
-        self.xvfb = shutil.which("Xvfb")
-        self.xdotool = shutil.which("xdotool")
-        missing = [n for n, p in (("Xvfb", self.xvfb), ("xdotool", self.xdotool)) if not p]
-        if missing:
-            msg = f"{' and '.join(missing)} not found: the dialogs cannot be driven"
-            if os.environ.get("CI") == "true":
-                raise Failure(msg + " (CI=true: failing)")
-            print(msg + ": skipping")
-            sys.exit(SKIP)
-        rfd, wfd = os.pipe()
-        self.proc = subprocess.Popen([self.xvfb, "-displayfd", str(wfd), "-screen", "0",
-                                      "1280x1024x24", "-nolisten", "tcp"],
-                                     pass_fds=(wfd,), stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(work, "xvfb.log"), "w"))
-        os.close(wfd)
-        with os.fdopen(rfd) as f:
-            number = f.readline().strip()
-        if not number:
-            self.proc.kill()
-            raise Failure("Xvfb did not start")
-        self.display = ":" + number
-
-    def xdo(self, *args, timeout=60):
-        env = dict(os.environ, DISPLAY=self.display)
-        return subprocess.run([self.xdotool] + list(args), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
-
-    def window(self, title, timeout=120, exclude=()):
-        """Waits, with a bounded retry, for a visible window whose title
-        contains `title` and whose id is not in `exclude` (a dialog that was
-        just closed may still be mapped for a moment); its id.  A busy
-        machine can take a long time to map a dialog, so this polls instead
-        of searching once."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                proc = self.xdo("search", "--onlyvisible", "--name", title, timeout=30)
-                ids = [w for w in proc.stdout.split() if w not in exclude]
-            except subprocess.TimeoutExpired:
-                ids = []
-            if ids:
-                return ids[-1]
-            if time.monotonic() > deadline:
-                raise Failure(f"no window '{title}' within {timeout} s")
-            time.sleep(0.25)
-
-    def wait_gone(self, window, title, timeout=120):
-        """Waits, with a bounded retry, until window `window` (titled
-        `title`) is no longer mapped: the next dialog of a new plug-in
-        process may get the same window id."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                proc = self.xdo("search", "--onlyvisible", "--name", title, timeout=30)
-                ids = proc.stdout.split()
-            except subprocess.TimeoutExpired:
-                ids = [window]
-            if window not in ids:
-                return
-            if time.monotonic() > deadline:
-                raise Failure(f"window '{title}' still open after {timeout} s")
-            time.sleep(0.25)
-
-    def keys(self, title, *keys, exclude=()):
-        """Sends key presses to the window `title` once it has the focus;
-        returns the window's id."""
-        w = self.window(title, exclude=exclude)
-        deadline = time.monotonic() + 60
-        while True:
-            self.xdo("windowfocus", "--sync", w, timeout=30)
-            focus = self.xdo("getwindowfocus", timeout=30).stdout.strip()
-            if focus == w or time.monotonic() > deadline:
-                break
-            time.sleep(0.25)
-        for k in keys:
-            self.xdo("key", "--delay", "150", k)
-        return w
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
-def screenshot(d, window, name):
-    """Saves window `window` of display `d` as DIR_SCREENSHOT_DIR/name
-    (ImageMagick's import), when that variable is set."""
-    out_dir = os.environ.get("DIR_SCREENSHOT_DIR")
-    if not out_dir:
-        return
-    importer = shutil.which("import")
-    if not importer:
-        raise Failure("DIR_SCREENSHOT_DIR is set but ImageMagick's import is missing")
-    d.xdo("mousemove", "0", "0")  # no tooltip over the dialog
-    time.sleep(1.5)  # let the dialog draw itself
-    run([importer, "-display", d.display, "-window", window, os.path.join(out_dir, name)])
-
 
 def mode_interactive(a, work, checks):
     """The export dialog and the heatmap dialog, driven by key presses."""
@@ -1520,32 +1077,7 @@ def mode_interactive(a, work, checks):
         checks.ok(same, f"the dialog's heatmap (zoom 2) is dirtool's --zoom 2 ({msg})")
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["load", "export", "metadata", "heatmap", "corpus",
-                                    "interactive"])
-    p.add_argument("--gimp", required=True)
-    p.add_argument("--testimg", required=True)
-    p.add_argument("--plugin-dir", required=True)
-    p.add_argument("--convert", default="")
-    a = p.parse_args()
-    checks = Checks()
-    work = tempfile.mkdtemp(prefix=f"dir-gimp-{a.mode}-")
-    keep = os.environ.get("DIR_KEEP_TMP")
-    try:
-        {"load": mode_load, "export": mode_export, "metadata": mode_metadata,
-         "heatmap": mode_heatmap,
-         "corpus": mode_corpus, "interactive": mode_interactive}[a.mode](a, work, checks)
-    except Failure as e:
-        print(f"FAIL {e}")
-        checks.failures.append(str(e))
-    finally:
-        if keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return checks.done()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main({"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+                   "heatmap": mode_heatmap, "corpus": mode_corpus,
+                   "interactive": mode_interactive}, "dir-gimp"))
