@@ -26,10 +26,81 @@ static const gchar *const option_params[DIR_SAVE_N_OPTION_PARAMS - 1] =
 #define OPTIONS_TEXT_MAX 4096
 
 
+/* The metadata switches as words of the options text. */
+static const struct
+{
+  const gchar *name;
+  gsize        offset;
+} metadata_words[] =
+{
+  { "include-color-profile", G_STRUCT_OFFSET (DirSaveVals, save_profile) },
+  { "include-exif",          G_STRUCT_OFFSET (DirSaveVals, save_exif)    },
+  { "include-xmp",           G_STRUCT_OFFSET (DirSaveVals, save_xmp)     },
+  { "include-comment",       G_STRUCT_OFFSET (DirSaveVals, save_comment) }
+};
+
+#define METADATA_SWITCH(vals, i) \
+  G_STRUCT_MEMBER (gboolean, (vals), metadata_words[i].offset)
+
+
 void
 dir_save_vals_default (DirSaveVals *vals)
 {
   dir_encode_options_default (&vals->opt);
+  vals->save_profile = gimp_export_color_profile ();
+  vals->save_exif    = gimp_export_exif ();
+  vals->save_xmp     = gimp_export_xmp ();
+  vals->save_comment = TRUE;
+}
+
+/* Sets the metadata switch `name` to `value` ("yes" or "no", also 1 or 0,
+ * true or false).  -1 when `name` is none of them, 0 (with *error) for
+ * another value, 1 when set. */
+static gint
+set_metadata_word (DirSaveVals  *vals,
+                   const gchar  *name,
+                   const gchar  *value,
+                   GError      **error)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (metadata_words); i++)
+    if (! strcmp (name, metadata_words[i].name))
+      break;
+  if (i == G_N_ELEMENTS (metadata_words))
+    return -1;
+
+  if (value && (! g_ascii_strcasecmp (value, "yes") || ! strcmp (value, "1") ||
+                ! g_ascii_strcasecmp (value, "true")))
+    METADATA_SWITCH (vals, i) = TRUE;
+  else if (value && (! g_ascii_strcasecmp (value, "no") ||
+                     ! strcmp (value, "0") ||
+                     ! g_ascii_strcasecmp (value, "false")))
+    METADATA_SWITCH (vals, i) = FALSE;
+  else
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "Invalid .dir export option: invalid value '%s' for %s: "
+                   "expected yes or no", value ? value : "", name);
+      return 0;
+    }
+
+  return 1;
+}
+
+/* "include-color-profile=yes include-exif=yes ..." */
+gchar *
+dir_save_metadata_to_text (const DirSaveVals *vals)
+{
+  GString *text = g_string_new (NULL);
+  gsize    i;
+
+  for (i = 0; i < G_N_ELEMENTS (metadata_words); i++)
+    g_string_append_printf (text, "%s%s=%s", i ? " " : "",
+                            metadata_words[i].name,
+                            METADATA_SWITCH (vals, i) ? "yes" : "no");
+
+  return g_string_free (text, FALSE);
 }
 
 /* Reads "name=value" words through dir_option_set (); unknown names and
@@ -39,7 +110,26 @@ void
 dir_save_vals_from_text (DirSaveVals *vals,
                          const gchar *text)
 {
+  gchar **words;
+  gint    i;
+
   dir_gimp_options_from_text (&vals->opt, text);
+
+  if (! text)
+    return;
+
+  words = g_strsplit_set (text, " \t\n", -1);
+  for (i = 0; words[i]; i++)
+    {
+      gchar *eq = strchr (words[i], '=');
+
+      if (eq)
+        {
+          *eq = '\0';
+          (void) set_metadata_word (vals, words[i], eq + 1, NULL);
+        }
+    }
+  g_strfreev (words);
 }
 
 /* Every option of the table but the preset (which follows from the
@@ -50,14 +140,14 @@ dir_save_vals_to_text (const DirSaveVals *vals)
   return dir_gimp_options_to_text (&vals->opt);
 }
 
-void
-dir_save_vals_attach (gint32             image_ID,
-                      const DirSaveVals *vals)
+static void
+attach_text (gint32       image_ID,
+             const gchar *name,
+             gchar       *text)
 {
   GimpParasite *parasite;
-  gchar        *text = dir_save_vals_to_text (vals);
 
-  parasite = gimp_parasite_new (DIR_PARASITE, GIMP_PARASITE_PERSISTENT,
+  parasite = gimp_parasite_new (name, GIMP_PARASITE_PERSISTENT,
                                 strlen (text) + 1, text);
   gimp_image_attach_parasite (image_ID, parasite);
   gimp_parasite_free (parasite);
@@ -65,39 +155,64 @@ dir_save_vals_attach (gint32             image_ID,
 }
 
 void
+dir_save_vals_attach (gint32             image_ID,
+                      const DirSaveVals *vals)
+{
+  attach_text (image_ID, DIR_PARASITE, dir_save_vals_to_text (vals));
+}
+
+void
+dir_save_metadata_attach (gint32             image_ID,
+                          const DirSaveVals *vals)
+{
+  attach_text (image_ID, DIR_METADATA_PARASITE,
+               dir_save_metadata_to_text (vals));
+}
+
+/* The options (DIR_PARASITE) and metadata switches (DIR_METADATA_PARASITE)
+ * stored with the image, where it has them. */
+void
 dir_save_vals_from_image (DirSaveVals *vals,
                           gint32       image_ID)
 {
-  GimpParasite *parasite = gimp_image_get_parasite (image_ID, DIR_PARASITE);
-  const gchar  *data;
-  glong         size;
-  gchar        *text;
+  const gchar *names[] = { DIR_PARASITE, DIR_METADATA_PARASITE };
+  gsize        i;
 
-  if (! parasite)
-    return;
-
-  data = gimp_parasite_data (parasite);
-  size = gimp_parasite_data_size (parasite);
-
-  if (data && size > 0 && size < OPTIONS_TEXT_MAX)
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      text = g_strndup (data, size);
-      dir_save_vals_from_text (vals, text);
-      g_free (text);
-    }
+      GimpParasite *parasite = gimp_image_get_parasite (image_ID, names[i]);
+      const gchar  *data;
+      glong         size;
 
-  gimp_parasite_free (parasite);
+      if (! parasite)
+        continue;
+
+      data = gimp_parasite_data (parasite);
+      size = gimp_parasite_data_size (parasite);
+      if (data && size > 0 && size < OPTIONS_TEXT_MAX)
+        {
+          gchar *text = g_strndup (data, size);
+
+          dir_save_vals_from_text (vals, text);
+          g_free (text);
+        }
+      gimp_parasite_free (parasite);
+    }
 }
 
-/* The last export's options, for the rest of the GIMP session: their text,
- * as in the parasite. */
+/* The last export's options and metadata switches, for the rest of the
+ * GIMP session: their text, as in the parasites. */
 void
 dir_save_vals_remember (const DirSaveVals *vals)
 {
-  gchar *text = dir_save_vals_to_text (vals);
+  gchar *options  = dir_save_vals_to_text (vals);
+  gchar *metadata = dir_save_metadata_to_text (vals);
+  gchar *text     = g_strconcat (options, " ", metadata, NULL);
 
   gimp_set_data (SAVE_PROC, text, strlen (text) + 1);
   g_free (text);
+  g_free (metadata);
+  g_free (options);
 }
 
 void
@@ -170,13 +285,19 @@ dir_save_option_params (GimpParamDef *params)
   params[i].description =
     g_strdup_printf ("Further options as \"name=value\" words (%s), as "
                      "dirtool encode --name=value: a preset first, then "
-                     "the parameters above, then the other words; \"\" "
-                     "for none", names->str);
+                     "the parameters above, then the other words; and "
+                     "which of the image's metadata to write, "
+                     "include-color-profile, include-exif, include-xmp and "
+                     "include-comment =yes or =no (the defaults: the "
+                     "Preferences' Image Import & Export, and yes for the "
+                     "comment); \"\" for none", names->str);
   g_string_free (names, TRUE);
 }
 
 /* Applies the "name=value" words of `words` whose name is (`preset` TRUE)
- * or is not (FALSE) the preset.  A word without '=' gives the core's error
+ * or is not (FALSE) the preset: the encoder's options and the metadata
+ * switches (include-color-profile, include-exif, include-xmp,
+ * include-comment: yes or no).  A word without '=' gives the core's error
  * for a missing value (or an unknown name). */
 static gboolean
 set_option_words (DirSaveVals  *vals,
@@ -190,17 +311,22 @@ set_option_words (DirSaveVals  *vals,
     {
       gchar    *eq = strchr (words[i], '=');
       gboolean  ok;
+      gint      set;
 
       if (! *words[i])
         continue;
 
       if (eq)
         *eq = '\0';
-      if ((strcmp (words[i], "preset") == 0) == preset)
+      if ((strcmp (words[i], "preset") == 0) != preset)
+        ok = TRUE;
+      else if (! preset &&
+               (set = set_metadata_word (vals, words[i], eq ? eq + 1 : NULL,
+                                         error)) >= 0)
+        ok = set == 1;
+      else
         ok = dir_gimp_set_option (&vals->opt, words[i], eq ? eq + 1 : NULL,
                                   error);
-      else
-        ok = TRUE;
       if (eq)
         *eq = '=';
       if (! ok)
@@ -379,8 +505,15 @@ mnemonic_label (const gchar *label,
 gboolean
 dir_save_dialog (DirSaveVals *vals)
 {
+  /* The switches' labels after "Save ", in metadata_words' order. */
+  static const gchar *const metadata_labels[] =
+  {
+    "color profile", "EXIF data", "XMP data", "comment"
+  };
   GtkWidget  *dialog;
   GtkWidget  *table;
+  GtkWidget  *frame;
+  GtkWidget  *vbox;
   SaveDialog  d;
   gchar       used[64] = "ec";
   gchar     **labels;
@@ -443,6 +576,37 @@ dir_save_dialog (DirSaveVals *vals)
     }
   g_strfreev (labels);
 
+  /* The metadata switches, as GIMP 2.10's own PNG export has them, their
+   * mnemonics on letters the options left. */
+  frame = gimp_frame_new ("Metadata");
+  gtk_container_set_border_width (GTK_CONTAINER (frame), 12);
+  gtk_box_pack_start (GTK_BOX (gimp_export_dialog_get_content_area (dialog)),
+                      frame, FALSE, FALSE, 0);
+  gtk_widget_show (frame);
+
+  vbox = gtk_vbox_new (FALSE, 2);
+  gtk_container_add (GTK_CONTAINER (frame), vbox);
+  gtk_widget_show (vbox);
+
+  for (i = 0; i < G_N_ELEMENTS (metadata_words); i++)
+    {
+      GtkWidget *toggle;
+      gchar     *mnemonic = dir_gimp_mnemonic_label (metadata_labels[i], used,
+                                                     sizeof used);
+      gchar     *label    = g_strconcat ("Save ", mnemonic, NULL);
+
+      toggle = gtk_check_button_new_with_mnemonic (label);
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle),
+                                    METADATA_SWITCH (vals, i));
+      g_signal_connect (toggle, "toggled",
+                        G_CALLBACK (gimp_toggle_button_update),
+                        &METADATA_SWITCH (vals, i));
+      gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
+      gtk_widget_show (toggle);
+      g_free (label);
+      g_free (mnemonic);
+    }
+
   dialog_sync (&d);
 
   gtk_widget_show (dialog);
@@ -461,16 +625,17 @@ dir_save_dialog (DirSaveVals *vals)
 
 /* ---- Writer ------------------------------------------------------------ */
 
-/* What the export writes of the image's metadata: the "icc-profile"
- * parasite, the "gimp-comment" parasite, the resolution (unless it is the
- * one GIMP gave an image opened from a file without density), and EXIF and
- * XMP as GIMP prepares them for export (gimp_image_metadata_save_prepare ():
- * the image's metadata with the date, software and size brought up to
- * date), when the Preferences (Image Import & Export) say to export them
- * and the image has EXIF or XMP beyond GIMP's own tags. */
+/* What the export writes of the image's metadata, as the switches say:
+ * the "icc-profile" parasite (save_profile), the "gimp-comment" parasite
+ * (save_comment), EXIF (save_exif) and XMP (save_xmp) as GIMP prepares them
+ * for export (gimp_image_metadata_save_prepare (): the image's metadata with
+ * the date, software and size brought up to date) when the image has EXIF
+ * or XMP beyond GIMP's own tags; and the resolution, unless it is the one
+ * GIMP gave an image opened from a file without density. */
 static void
 gather_metadata (gint32                 image_ID,
                  const gchar           *name,
+                 const DirSaveVals     *vals,
                  DirGimpExportMetadata *m)
 {
   GimpMetadataSaveFlags  flags = 0;
@@ -483,7 +648,9 @@ gather_metadata (gint32                 image_ID,
 
   memset (m, 0, sizeof *m);
 
-  parasite = gimp_image_get_parasite (image_ID, "icc-profile");
+  parasite = vals->save_profile ? gimp_image_get_parasite (image_ID,
+                                                           "icc-profile")
+                                : NULL;
   if (parasite)
     {
       dir_gimp_export_set_icc (m, gimp_parasite_data (parasite),
@@ -491,7 +658,9 @@ gather_metadata (gint32                 image_ID,
       gimp_parasite_free (parasite);
     }
 
-  parasite = gimp_image_get_parasite (image_ID, "gimp-comment");
+  parasite = vals->save_comment ? gimp_image_get_parasite (image_ID,
+                                                           "gimp-comment")
+                                : NULL;
   if (parasite)
     {
       dir_gimp_export_set_comment (m, gimp_parasite_data (parasite),
@@ -511,6 +680,8 @@ gather_metadata (gint32                 image_ID,
   dir_gimp_own_metadata (metadata, &want_exif, &want_xmp);
   if (metadata)
     g_object_unref (metadata);
+  want_exif = want_exif && vals->save_exif;
+  want_xmp  = want_xmp && vals->save_xmp;
   if (! want_exif && ! want_xmp)
     return;
 
@@ -518,18 +689,15 @@ gather_metadata (gint32                 image_ID,
                                                &flags);
   if (metadata)
     {
-      dir_gimp_export_set_exif_xmp (m, metadata,
-                                    want_exif && (flags & GIMP_METADATA_SAVE_EXIF),
-                                    want_xmp && (flags & GIMP_METADATA_SAVE_XMP),
-                                    name);
+      dir_gimp_export_set_exif_xmp (m, metadata, want_exif, want_xmp, name);
       g_object_unref (metadata);
     }
 }
 
 /* Exports the drawable as .dir (indexed drawables as RGB(A), images of a
  * precision above 8 bits with 16-bit samples) with every option of the
- * core's table, as the dialog, the parameters or the remembered values set
- * them. */
+ * core's table and the metadata switches, as the dialog, the parameters or
+ * the remembered values set them. */
 gboolean
 dir_save_image (const gchar       *filename,
                 gint32             drawable_ID,
@@ -545,7 +713,7 @@ dir_save_image (const gchar       *filename,
 
   gimp_progress_init_printf ("Exporting '%s'", name);
 
-  gather_metadata (image_ID, name, &meta);
+  gather_metadata (image_ID, name, vals, &meta);
 
   buffer = gimp_drawable_get_buffer (drawable_ID);
   file   = g_file_new_for_path (filename);

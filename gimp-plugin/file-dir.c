@@ -8,6 +8,8 @@
  *   file-dir-load-thumb        the same for the Open dialog's previews
  *   file-dir-save              export as .dir, with back end, filter,
  *                              layout and zstd level
+ *   file-dir-save2             the same with every option of the encoder
+ *                              and the metadata switches
  *   plug-in-dir-array-heatmap  Filters > Generic > Numeric array heatmap:
  *                              dirtool array heatmap's drawing, a layer
  *                              per tensor (or the plain grid)
@@ -196,7 +198,13 @@ query (void)
                           "spaces. A preset among them is applied first, "
                           "then the parameters before it, then the other "
                           "words; a bad word fails the call with the "
-                          "encoder's message.",
+                          "encoder's message. The words "
+                          "include-color-profile, include-exif, include-xmp "
+                          "and include-comment (=yes or =no) say which of "
+                          "the image's metadata the file gets; without "
+                          "them, as in file-dir-save, the Preferences "
+                          "(Image Import & Export) say, and the comment "
+                          "goes in.",
                           "dir project",
                           "dir project",
                           "2026",
@@ -453,6 +461,7 @@ run_save (gint             nparams,
       values[0].data.d_status = GIMP_PDB_SUCCESS;
       dir_save_vals_remember (&vals);
       dir_save_vals_attach (orig_image_ID, &vals);
+      dir_save_metadata_attach (orig_image_ID, &vals);
     }
   else
     {

@@ -39,11 +39,25 @@
 #define DIR_SAVE_N_OPTION_PARAMS 5
 
 
+/* Name of the image parasite holding which of the image's metadata the
+ * export writes, as "include-color-profile=yes include-exif=yes
+ * include-xmp=no include-comment=yes" (the names of GIMP 3's export
+ * arguments, which file-dir-save2's "options" take too). */
+#define DIR_METADATA_PARASITE "dir-save-metadata"
+
 /* Export options, remembered between exports (gimp_set_data ()) and with
- * the image (DIR_PARASITE) as their text. */
+ * the image (DIR_PARASITE and DIR_METADATA_PARASITE) as their text: the
+ * encoder's options, and the dialog's metadata switches, whose defaults
+ * are the Preferences' (Image Import & Export: gimp_export_color_profile
+ * (), gimp_export_exif (), gimp_export_xmp ()) and for the comment, which
+ * GIMP 2.10 has no preference for, yes. */
 typedef struct
 {
   dir_encode_options opt;
+  gboolean           save_profile;
+  gboolean           save_exif;
+  gboolean           save_xmp;
+  gboolean           save_comment;
 } DirSaveVals;
 
 /* file-dir-load.c */
@@ -57,7 +71,10 @@ void      dir_save_vals_default    (DirSaveVals         *vals);
 void      dir_save_vals_from_text  (DirSaveVals         *vals,
                                     const gchar         *text);
 gchar   * dir_save_vals_to_text    (const DirSaveVals   *vals);
+gchar   * dir_save_metadata_to_text (const DirSaveVals  *vals);
 void      dir_save_vals_attach     (gint32               image_ID,
+                                    const DirSaveVals   *vals);
+void      dir_save_metadata_attach (gint32               image_ID,
                                     const DirSaveVals   *vals);
 void      dir_save_vals_from_image (DirSaveVals         *vals,
                                     gint32               image_ID);

@@ -633,7 +633,9 @@ def mode_export(a, work, checks):
 def mode_metadata(a, work, checks):
     """A .dir with ICC profile, EXIF, XMP, comment and density opens in GIMP
     2.10 with each of them, and file-dir-save writes them back; a .dir
-    without metadata exports none."""
+    without metadata exports none; the metadata switches (file-dir-save2's
+    include-* words, remembered with the image and for the session, their
+    defaults from the Preferences) leave out what they say."""
     dirtool = env_path("DIRTOOL")
     if not os.path.exists(META_ICC):
         raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
@@ -682,8 +684,57 @@ def mode_metadata(a, work, checks):
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(bad)} {scm_str(bad)}))))
   (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['bad-exif'])} {scm_str(outs['bad-exif'])} "" "" "" 0)
   (dt-mark "exported bad-exif"))""")
+    # The metadata switches (include-*, the names of GIMP 3's arguments) as
+    # file-dir-save2 options words, each remembered with the image
+    # (dir-save-metadata) and for the session; a bad value refused.
+    switches = {
+        "no-exif-comment": "include-exif=no include-comment=no",
+        "no-profile-xmp": "include-color-profile=no include-xmp=no",
+    }
+    for tag, words in switches.items():
+        outs[tag] = os.path.join(work, f"out-{tag}.dir")
+        g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs[tag])} {scm_str(outs[tag])}
+                  "" "" "" 0 {scm_str(words)})
+  (dt-mark "switches {tag} " (dt-parasite img "dir-save-metadata")))""")
+    # With last values: an image with switches of its own exports with them
+    # (here no profile, no EXIF); then a new image with the session's last
+    # ones (that export's).
+    outs["lastvals-image"] = os.path.join(work, "out-lastvals-image.dir")
+    outs["lastvals-session"] = os.path.join(work, "out-lastvals-session.dir")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)})))
+       (img2 (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)}))))
+  (gimp-image-attach-parasite img (list "dir-save-metadata" 1
+    "include-color-profile=no include-exif=no include-xmp=yes include-comment=yes"))
+  (file-dir-save RUN-WITH-LAST-VALS img (dt-drw img) {scm_str(outs['lastvals-image'])} {scm_str(outs['lastvals-image'])} "" "" "" 0)
+  (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(outs['lastvals-session'])} {scm_str(outs['lastvals-session'])} "" "" "" 0)
+  (dt-mark "exported lastvals"))""")
+    bad_switch = os.path.join(work, "out-bad-switch.dir")
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)}))))
+  (dt-mark "bad switch result " (dt-num (length
+    (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(bad_switch)} {scm_str(bad_switch)}
+                    "" "" "" 0 "include-exif=maybe")))))""")
     output = g.run()
     marks = g.marks()
+
+    # The switches' defaults are the Preferences' (Image Import & Export):
+    # a profile whose gimprc says to export neither the colour profile nor
+    # XMP writes EXIF and the comment only.
+    work2 = os.path.join(work, "prefs-session")
+    os.makedirs(work2)
+    g2 = Gimp(a.gimp, a.plugin_dir, work2)
+    with open(os.path.join(g2.profile, "gimprc"), "a") as f:
+        f.write("(export-color-profile no)\n(export-metadata-xmp no)\n")
+    outs["prefs"] = os.path.join(work, "out-prefs.dir")
+    g2.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(full)} {scm_str(full)}))))
+  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(outs['prefs'])} {scm_str(outs['prefs'])} "" "" "" 0)
+  (dt-mark "exported prefs " (dt-parasite img "dir-save-metadata")))""")
+    g2.run()
+    prefs_mark = [x for x in g2.marks() if x.startswith("exported prefs ")]
 
     def mark(prefix):
         m = [x for x in marks if x.startswith(prefix)]
@@ -740,6 +791,42 @@ def mode_metadata(a, work, checks):
               f"bad-exif: the profile, XMP and comment still go through ({sorted(c)})")
     same, msg = cmp_images(a.testimg, src, outs["bad-exif"])
     checks.ok(same, f"bad-exif: pixel-exact ({msg})")
+
+    # The switches: what each export wrote, and what it remembered.
+    every = {"iCCP", "eXIf", "xMPt", "cOMt", "pHYs"}
+    for tag, words, left_out in (
+            ("no-exif-comment", switches["no-exif-comment"], {"eXIf", "cOMt"}),
+            ("no-profile-xmp", switches["no-profile-xmp"], {"iCCP", "xMPt"}),
+            ("lastvals-image", "the image's dir-save-metadata", {"iCCP", "eXIf"}),
+            ("lastvals-session", "the session's last switches", {"iCCP", "eXIf"}),
+            ("prefs", "Preferences without colour profile and XMP", {"iCCP", "xMPt"})):
+        if not checks.ok(os.path.exists(outs[tag]), f"{tag}: exported"):
+            continue
+        c = dir_chunks(outs[tag])
+        checks.ok(set(c) == every - left_out,
+                  f"{tag} ({words}): chunks {sorted(c)}, without {sorted(left_out)}")
+        want = {"iCCP": icc, "cOMt": META_COMMENT.encode() + b"\0",
+                "pHYs": struct.pack("<II", META_DENSITY, META_DENSITY)}
+        checks.ok(all(c[k] == v for k, v in want.items() if k in c) and
+                  ("eXIf" not in c or exif_ascii_tags(c["eXIf"]).get(0x010F) == "DirCam") and
+                  ("xMPt" not in c or xmp_creators(c["xMPt"]) == [META_CREATOR]),
+                  f"{tag}: the chunks it has are the file's metadata")
+        same, msg = cmp_images(a.testimg, src, outs[tag])
+        checks.ok(same, f"{tag}: pixel-exact ({msg})")
+    for tag, want in (("no-exif-comment", "include-color-profile=yes include-exif=no "
+                                          "include-xmp=yes include-comment=no"),
+                      ("no-profile-xmp", "include-color-profile=no include-exif=yes "
+                                         "include-xmp=no include-comment=yes")):
+        checks.ok(mark(f"switches {tag} ") == want,
+                  f"{tag}: the image remembers {want!r} ({mark(f'switches {tag} ')!r})")
+    want = "include-color-profile=no include-exif=yes include-xmp=no include-comment=yes"
+    checks.ok(prefs_mark == [f"exported prefs {want}"],
+              f"prefs: the defaults are the Preferences' ({prefs_mark})")
+    checks.ok(not [x for x in marks if x.startswith("bad switch result")] and
+              not os.path.exists(bad_switch) and
+              "Invalid .dir export option: invalid value 'maybe' for include-exif: "
+              "expected yes or no" in output,
+              "include-exif=maybe is refused with a message, and nothing is written")
 
 
 # ---- heatmap --------------------------------------------------------------
@@ -996,6 +1083,7 @@ def mode_interactive(a, work, checks):
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)}))))
   (file-dir-save RUN-INTERACTIVE img (dt-drw img) {scm_str(ia)} {scm_str(ia)} "" "" "" 0)
   (dt-mark "dialog export " (dt-parasite img "dir-save-options"))
+  (dt-mark "dialog metadata " (dt-parasite img "dir-save-metadata"))
   (file-dir-save RUN-WITH-LAST-VALS img (dt-drw img) {scm_str(ib)} {scm_str(ib)} "" "" "" 0)
   (dt-mark "last values export done"))""")
         g.add(f"""
@@ -1007,8 +1095,10 @@ def mode_interactive(a, work, checks):
   (dt-png h {scm_str(heat_png)}))""")
         g.start(d.display)
         # Export dialog: back end zstd -> lzma, layout ordered -> interleaved,
-        # then the Export button (their mnemonics; the level's is alt+v).
-        d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+e")
+        # Save EXIF data off, then the Export button (their mnemonics; the
+        # level's is alt+v; the metadata switches take letters the options
+        # left: Save E_XIF data).
+        d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+x", "alt+e")
         # Heatmap of a classic image: one dialog asks for the configuration
         # (capacity 1, lDecZeroes, no alpha are its defaults) and the
         # drawing options: zoom 2, then OK.
@@ -1045,6 +1135,11 @@ def mode_interactive(a, work, checks):
     m = [x for x in marks if x.startswith("dialog export ")]
     checks.ok(len(m) == 1 and option_words(m[0][len("dialog export "):]) == want,
               f"the dialog's choices are stored with the image ({m}, want {want})")
+    want = "include-color-profile=yes include-exif=no include-xmp=yes include-comment=yes"
+    checks.ok(f"dialog metadata {want}" in marks,
+              f"the dialog's metadata switches (the Preferences' defaults, Save EXIF data "
+              f"switched off) are stored with the image "
+              f"({[x for x in marks if x.startswith('dialog metadata')]})")
     m = [x for x in g2.marks() if x.startswith("preset dialog export ")]
     checks.ok(len(m) == 1, f"exported from the dialog after choosing the preset ({m})")
     refs = {}
