@@ -58,12 +58,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
-from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES,  # noqa: E402
-                         MAGIC_NAMES, META_COMMENT, META_CREATOR, META_DENSITY, META_ICC,
-                         Display, Failure, check_corpus, check_gimp_run,
-                         check_load_common, cmp_images, corpus_jobs, dir_chunks, env_path,
-                         exif_ascii_tags, header, main, marks_of, meta_exif, png_with_metadata,
-                         run, scm_str, screenshot, shared_file, write_malformed, xmp_creators)
+from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES, MAGIC_NAMES, META_COMMENT,  # noqa: E402
+                         META_CREATOR, META_DENSITY, check_corpus,
+                         check_dialog_classic_heatmap, check_gimp_run, check_load_common,
+                         cmp_images, corpus_jobs, dir_chunks, dirtool_heatmap, Display,
+                         env_path, exif_ascii_tags, Failure, header, main, marks_of,
+                         meta_exif, metadata_source, png_with_metadata, run, scm_str,
+                         screenshot, shared_file, three_tensors, write_malformed,
+                         xmp_creators)
 
 # Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
 # dt-png exports with file-png-export keeping the colour of transparent
@@ -489,18 +491,9 @@ def python_batch(a, work, jobs, out):
 
 def mode_metadata(a, work, checks):
     dirtool = env_path("DIRTOOL")
-    if not os.path.exists(META_ICC):
-        raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
-    with open(META_ICC, "rb") as f:
-        icc = f.read()
     # full.dir: ICC profile, EXIF, XMP, comment and 300 dpi; plain.dir: none;
     # v1.dir: version 1, written with filter sub and the interleaved layout.
-    src = os.path.join(work, "meta-src.png")
-    run([a.testimg, "gen", src, "64", "48", "3", "41", "8", META_ICC])
-    png = os.path.join(work, "meta.png")
-    png_with_metadata(src, png)
-    full = os.path.join(work, "full.dir")
-    run([dirtool, "encode", png, full])
+    icc, src, full = metadata_source(a, work)
     info = json.loads(run([dirtool, "info", "--json", full]).stdout)["metadata"]
     if (info["icc_bytes"], info["exif_bytes"], info["comment"], info["density"]) != \
             (len(icc), len(meta_exif()), META_COMMENT, [META_DENSITY] * 2) or not info["xmp_bytes"]:
@@ -625,24 +618,6 @@ def mode_metadata(a, work, checks):
 
 # ---- heatmap --------------------------------------------------------------
 
-def three_tensors(work):
-    """A self-describing image of three named tensors (dirtool array pack
-    of a JSON object), and one of its first tensor alone."""
-    dirtool = env_path("DIRTOOL")
-    tensors = {"W1": [[(i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(28)] for i in range(20)],
-               "b1": [0.1, -0.2, 0.3],
-               "W2": [[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]]}
-    paths = []
-    for tag, obj in (("tensors", tensors), ("w1", {"W1": tensors["W1"]})):
-        js = os.path.join(work, tag + ".json")
-        with open(js, "w") as f:
-            json.dump(obj, f)
-        png = os.path.join(work, tag + ".png")
-        run([dirtool, "array", "pack", js, png])
-        paths.append(png)
-    return paths
-
-
 def mode_heatmap(a, work, checks):
     """plug-in-dir-array-heatmap: dirtool array heatmap's drawing, a layer
     per tensor; the plain grid; refusals."""
@@ -690,9 +665,7 @@ def mode_heatmap(a, work, checks):
         return m[0] if len(m) == 1 else None
 
     def dirtool_heat(path, *opts):
-        ref = os.path.join(work, f"dirtool-{len(os.listdir(work))}.png")
-        report = run([dirtool, "array", "heatmap", path, ref] + list(opts)).stdout
-        return ref, [line for line in report.splitlines() if not line.startswith("heatmap ")]
+        return dirtool_heatmap(work, path, *opts)
 
     # 1. Three named tensors, and the options.
     tpng, w1png = three_tensors(work)
@@ -958,12 +931,7 @@ def mode_interactive(a, work, checks):
         checks.ok(same, f"the network's heatmap from the dialog equals dirtool's ({msg})")
     checks.ok("dialog heatmap node count=19885 layers=2" in marks,
               "the classic image from the dialog: 19885 values, one tensor layer")
-    if checks.ok(os.path.exists(heat_png), "the classic image's heatmap was drawn"):
-        ref = os.path.join(work, "dirtool-heat.png")
-        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-             "--zoom", "2"])
-        same, msg = cmp_images(a.testimg, ref, heat_png)
-        checks.ok(same, f"the dialog's heatmap (zoom 2) equals dirtool's --zoom 2 ({msg})")
+    check_dialog_classic_heatmap(a, work, checks, node, heat_png)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ own script-fu (the two PDBs differ) and its checks.
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import shutil
@@ -480,6 +481,65 @@ def check_load_common(a, work, checks, marks, output, corrupt, expected, host):
                       f"malformed '{name}': {host} shows the core's message '{msg}'")
     checks.ok("Could not open" in output and "corrupt-empty.dir" in output,
               "an empty .dir file gives an error naming the file")
+
+
+# ---- metadata ---------------------------------------------------------------
+
+def metadata_source(a, work):
+    """The metadata modes' source: a 64x48 RGB PNG with the META_ICC
+    profile (meta-src.png) and full.dir, written by dirtool from it with the
+    EXIF, XMP, comment and density of png_with_metadata (): the profile's
+    bytes, the PNG's path and the .dir's."""
+    if not os.path.exists(META_ICC):
+        raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
+    with open(META_ICC, "rb") as f:
+        icc = f.read()
+    src = os.path.join(work, "meta-src.png")
+    run([a.testimg, "gen", src, "64", "48", "3", "41", "8", META_ICC])
+    png = os.path.join(work, "meta.png")
+    png_with_metadata(src, png)
+    full = os.path.join(work, "full.dir")
+    run([env_path("DIRTOOL"), "encode", png, full])
+    return icc, src, full
+
+
+# ---- heatmap ----------------------------------------------------------------
+
+def three_tensors(work):
+    """A self-describing image of three named tensors (dirtool array pack
+    of a JSON object), and one of its first tensor alone."""
+    dirtool = env_path("DIRTOOL")
+    tensors = {"W1": [[(i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(28)] for i in range(20)],
+               "b1": [0.1, -0.2, 0.3],
+               "W2": [[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]]}
+    paths = []
+    for tag, obj in (("tensors", tensors), ("w1", {"W1": tensors["W1"]})):
+        js = os.path.join(work, tag + ".json")
+        with open(js, "w") as f:
+            json.dump(obj, f)
+        png = os.path.join(work, tag + ".png")
+        run([dirtool, "array", "pack", js, png])
+        paths.append(png)
+    return paths
+
+
+def dirtool_heatmap(work, path, *opts):
+    """dirtool array heatmap's picture of `path` with `opts` (a new PNG in
+    `work`) and its report's lines but the first."""
+    ref = os.path.join(work, f"dirtool-{len(os.listdir(work))}.png")
+    report = run([env_path("DIRTOOL"), "array", "heatmap", path, ref] + list(opts)).stdout
+    return ref, [line for line in report.splitlines() if not line.startswith("heatmap ")]
+
+
+def check_dialog_classic_heatmap(a, work, checks, node, heat_png):
+    """The heatmap drawn from the dialog of the classic node.png at zoom 2
+    (`heat_png`, flattened) is dirtool's picture with --zoom 2."""
+    if checks.ok(os.path.exists(heat_png), "the classic image's heatmap was drawn from the dialog"):
+        ref = os.path.join(work, "dirtool-heat.png")
+        run([env_path("DIRTOOL"), "array", "heatmap", node, ref, "--classic", "--capacity", "1",
+             "--zoom", "2"])
+        same, msg = cmp_images(a.testimg, ref, heat_png)
+        checks.ok(same, f"the dialog's heatmap (zoom 2) equals dirtool's --zoom 2 ({msg})")
 
 
 # ---- corpus -----------------------------------------------------------------

@@ -49,13 +49,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # Checks, Failure, plugin_sanitizer_report and scm_str are also what
 # tests/fuzz/hostile.py takes from here, with Gimp.
-from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT,  # noqa: E402,F401
-                         META_CREATOR, META_DENSITY, META_ICC, Checks, Display, Failure,
-                         check_corpus, check_gimp_run, check_load_common, cmp_images,
-                         core_message, corpus_jobs, dir_chunk, dir_chunks, encoder_options,
-                         env_path, exif_ascii_tags, header, main, marks_of, option_words,
-                         plugin_sanitizer_report, png_with_density, png_with_metadata, run,
-                         same_bytes, scm_str, screenshot, shared_file, write_malformed,
+from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT, META_CREATOR,  # noqa: E402,F401
+                         META_DENSITY, check_corpus, check_dialog_classic_heatmap,
+                         check_gimp_run, check_load_common, Checks, cmp_images, core_message,
+                         corpus_jobs, dir_chunk, dir_chunks, dirtool_heatmap, Display,
+                         encoder_options, env_path, exif_ascii_tags, Failure, header, main,
+                         marks_of, metadata_source, option_words, plugin_sanitizer_report,
+                         png_with_density, png_with_metadata, run, same_bytes, scm_str,
+                         screenshot, shared_file, three_tensors, write_malformed,
                          xmp_creators)
 
 
@@ -637,16 +638,7 @@ def mode_metadata(a, work, checks):
     include-* words, remembered with the image and for the session, their
     defaults from the Preferences) leave out what they say."""
     dirtool = env_path("DIRTOOL")
-    if not os.path.exists(META_ICC):
-        raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
-    with open(META_ICC, "rb") as f:
-        icc = f.read()
-    src = os.path.join(work, "meta-src.png")
-    run([a.testimg, "gen", src, "64", "48", "3", "41", "8", META_ICC])
-    png = os.path.join(work, "meta.png")
-    png_with_metadata(src, png)
-    full = os.path.join(work, "full.dir")
-    run([dirtool, "encode", png, full])
+    icc, src, full = metadata_source(a, work)
     plain_src = os.path.join(work, "plain-src.png")
     run([a.testimg, "gen", plain_src, "30", "20", "3", "42"])
     plain = os.path.join(work, "plain.dir")
@@ -888,24 +880,11 @@ def mode_heatmap(a, work, checks):
         return m[0] if len(m) == 1 else None
 
     def dirtool_heat(path, *opts):
-        ref = os.path.join(work, f"dirtool-{len(os.listdir(work))}.png")
-        report = run([dirtool, "array", "heatmap", path, ref] + list(opts)).stdout
-        return ref, [line for line in report.splitlines() if not line.startswith("heatmap ")]
+        return dirtool_heatmap(work, path, *opts)
 
-    # 1. Three named tensors (dirtool array pack of a JSON object).
-    tj = os.path.join(work, "tensors.json")
-    with open(tj, "w") as f:
-        json.dump({"W1": [[(i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(28)] for i in range(20)],
-                   "b1": [0.1, -0.2, 0.3],
-                   "W2": [[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]]}, f)
-    tpng = os.path.join(work, "tensors.png")
-    run([dirtool, "array", "pack", tj, tpng])
-    # W1 alone, to compare its layer with dirtool's picture of that tensor
-    w1j = os.path.join(work, "w1.json")
-    with open(w1j, "w") as f:
-        json.dump({"W1": json.load(open(tj))["W1"]}, f)
-    w1png = os.path.join(work, "w1.png")
-    run([dirtool, "array", "pack", w1j, w1png])
+    # 1. Three named tensors, and W1 alone, to compare its layer with
+    # dirtool's picture of that tensor.
+    tpng, w1png = three_tensors(work)
     layer_w1 = os.path.join(work, "layer-W1.png")
     layer_w2 = os.path.join(work, "layer-W2.png")
     out_t = heat("tensors", tpng, layer_pngs=((0, layer_w1), (2, layer_w2)))
@@ -1164,12 +1143,7 @@ def mode_interactive(a, work, checks):
 
     checks.ok("dialog heatmap count=19885 layers=1" in marks,
               "the heatmap dialog gives 19885 values in one tensor layer")
-    if checks.ok(os.path.exists(heat_png), "the heatmap from the dialog was drawn"):
-        ref = os.path.join(work, "dirtool-heat.png")
-        run([dirtool, "array", "heatmap", node, ref, "--classic", "--capacity", "1",
-             "--zoom", "2"])
-        same, msg = cmp_images(a.testimg, ref, heat_png)
-        checks.ok(same, f"the dialog's heatmap (zoom 2) is dirtool's --zoom 2 ({msg})")
+    check_dialog_classic_heatmap(a, work, checks, node, heat_png)
 
 
 if __name__ == "__main__":
