@@ -779,8 +779,9 @@ dir_gimp_options_to_text (const dir_encode_options *opt)
 }
 
 void
-dir_gimp_options_from_text (dir_encode_options *opt,
-                            const gchar        *text)
+dir_gimp_text_words (const gchar     *text,
+                     DirGimpWordFunc  func,
+                     gpointer         user)
 {
   gchar **words;
   gint    i;
@@ -793,13 +794,29 @@ dir_gimp_options_from_text (dir_encode_options *opt,
     {
       gchar *eq = strchr (words[i], '=');
 
-      if (! eq)
-        continue;
-      *eq = '\0';
-      if (strcmp (words[i], "preset") != 0)
-        (void) dir_option_set (opt, words[i], eq + 1, NULL);
+      if (eq)
+        {
+          *eq = '\0';
+          func (words[i], eq + 1, user);
+        }
     }
   g_strfreev (words);
+}
+
+static void
+option_word (const gchar *name,
+             const gchar *value,
+             gpointer     opt)
+{
+  if (strcmp (name, "preset") != 0)
+    (void) dir_option_set (opt, name, value, NULL);
+}
+
+void
+dir_gimp_options_from_text (dir_encode_options *opt,
+                            const gchar        *text)
+{
+  dir_gimp_text_words (text, option_word, opt);
 }
 
 gchar *

@@ -241,6 +241,17 @@ gchar      * dir_gimp_options_to_text (const dir_encode_options  *opt);
 void         dir_gimp_options_from_text (dir_encode_options      *opt,
                                        const gchar               *text);
 
+/* Calls `func` with the name and value of each "name=value" word of
+ * `text` (words are separated by blanks; words without '=' are passed
+ * over). */
+typedef void (* DirGimpWordFunc) (const gchar *name,
+                                  const gchar *value,
+                                  gpointer     user);
+
+void         dir_gimp_text_words      (const gchar               *text,
+                                       DirGimpWordFunc            func,
+                                       gpointer                   user);
+
 /* `label` with a mnemonic: an underscore before its first letter that no
  * earlier label took (`used`, of used_size bytes, holds the letters taken,
  * lower case; the letter is added to it).  The label as it is when every

@@ -103,33 +103,23 @@ dir_save_metadata_to_text (const DirSaveVals *vals)
   return g_string_free (text, FALSE);
 }
 
-/* Reads "name=value" words through dir_option_set (); unknown names and
- * bad values are ignored, so that text from another version never breaks
- * an export. */
+static void
+metadata_word (const gchar *name,
+               const gchar *value,
+               gpointer     vals)
+{
+  (void) set_metadata_word (vals, name, value, NULL);
+}
+
+/* Reads "name=value" words, of the encoder's options (dir_option_set ())
+ * and the metadata switches; unknown names and bad values are ignored, so
+ * that text from another version never breaks an export. */
 void
 dir_save_vals_from_text (DirSaveVals *vals,
                          const gchar *text)
 {
-  gchar **words;
-  gint    i;
-
   dir_gimp_options_from_text (&vals->opt, text);
-
-  if (! text)
-    return;
-
-  words = g_strsplit_set (text, " \t\n", -1);
-  for (i = 0; words[i]; i++)
-    {
-      gchar *eq = strchr (words[i], '=');
-
-      if (eq)
-        {
-          *eq = '\0';
-          (void) set_metadata_word (vals, words[i], eq + 1, NULL);
-        }
-    }
-  g_strfreev (words);
+  dir_gimp_text_words (text, metadata_word, vals);
 }
 
 /* Every option of the table but the preset (which follows from the
