@@ -664,9 +664,6 @@ def mode_heatmap(a, work, checks):
         m = [x for x in marks if x.startswith(prefix)]
         return m[0] if len(m) == 1 else None
 
-    def dirtool_heat(path, *opts):
-        return dirtool_heatmap(work, path, *opts)
-
     # 1. Three named tensors, and the options.
     tpng, w1png = three_tensors(work)
     layer_w1 = os.path.join(work, "layer-W1.png")
@@ -700,7 +697,7 @@ def mode_heatmap(a, work, checks):
     marks = g.marks()
 
     # 1.
-    ref_t, rep_t = dirtool_heat(tpng)
+    ref_t, rep_t = dirtool_heatmap(work, tpng)
     m = mark("heat tensors ")
     checks.ok(m is not None and " count=569 layers=4 returned=3" in m,
               f"three tensors: 569 values, three tensor layers and a background ({m})")
@@ -710,23 +707,23 @@ def mode_heatmap(a, work, checks):
               f"each layer named after its tensor (name, shape, dtype), at its place ({got})")
     same, msg = cmp_images(a.testimg, ref_t, out_t) if os.path.exists(out_t) else (False, "missing")
     checks.ok(same, f"the flattened layers are dirtool array heatmap's picture ({msg})")
-    ref_w1, _ = dirtool_heat(w1png)
+    ref_w1, _ = dirtool_heatmap(work, w1png)
     same, msg = (cmp_images(a.testimg, ref_w1, layer_w1) if os.path.exists(layer_w1)
                  else (False, "missing"))
     checks.ok(same, f"layer W1 alone is dirtool's heatmap of W1 ({msg})")
     missing = [line for line in rep_t if line not in output]
     checks.ok(rep_t and not missing,
               f"the image comment holds dirtool's statistics, a line per tensor ({missing})")
-    ref_o, _ = dirtool_heat(tpng, "--zoom", "3", "--percentile", "90", "--tiles", "4x7")
+    ref_o, _ = dirtool_heatmap(work, tpng, "--zoom", "3", "--percentile", "90", "--tiles", "4x7")
     same, msg = cmp_images(a.testimg, ref_o, out_o) if os.path.exists(out_o) else (False, "missing")
     checks.ok(same, f"zoom 3, percentile 90, tiles 4x7: dirtool's picture ({msg})")
-    ref_s, _ = dirtool_heat(tpng, "--scale", "0.25")
+    ref_s, _ = dirtool_heatmap(work, tpng, "--scale", "0.25")
     same, msg = cmp_images(a.testimg, ref_s, out_s) if os.path.exists(out_s) else (False, "missing")
     checks.ok(same, f"scale 0.25: dirtool's picture ({msg})")
 
     # 2.
     n = len(raw)
-    ref_n, rep_n = dirtool_heat(node, "--classic", "--capacity", "1")
+    ref_n, rep_n = dirtool_heatmap(work, node, "--classic", "--capacity", "1")
     m = mark("heat node ")
     checks.ok(m is not None and f" count={n} layers=2 returned=1" in m,
               f"node.png (classic): {n} values, one tensor layer and the background ({m})")
@@ -743,7 +740,7 @@ def mode_heatmap(a, work, checks):
     checks.ok(m is not None and m.startswith(f"heat plain {cols}x{rows} count={n} layers=1 "
                                              f"returned=1"),
               f"plain: near-square {cols}x{rows}, one layer ({m})")
-    ref, rep = dirtool_heat(node, "--plain", "--classic", "--capacity", "1")
+    ref, rep = dirtool_heatmap(work, node, "--plain", "--classic", "--capacity", "1")
     same, msg = cmp_images(a.testimg, ref, out_sq) if os.path.exists(out_sq) else (False, "missing")
     checks.ok(same, f"plain: the same pixels as dirtool array heatmap --plain ({msg})")
     checks.ok(f"DT comment plain {rep[0]}" in output,
@@ -751,7 +748,7 @@ def mode_heatmap(a, work, checks):
     m = mark("heat pick ")
     checks.ok(m is not None and m.startswith("heat pick 200x100 "),
               f"rows 100, cols 200: the plain grid, 200x100 ({m})")
-    ref, _ = dirtool_heat(node, "--classic", "--capacity", "1", "--shape", "100x200")
+    ref, _ = dirtool_heatmap(work, node, "--classic", "--capacity", "1", "--shape", "100x200")
     same, msg = cmp_images(a.testimg, ref, out_pick) if os.path.exists(out_pick) else (False, "missing")
     checks.ok(same, f"100x200: dirtool --shape 100x200 ({msg})")
     m = mark("heat sample ")

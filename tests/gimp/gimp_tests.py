@@ -879,9 +879,6 @@ def mode_heatmap(a, work, checks):
         m = [x for x in marks if x.startswith(prefix)]
         return m[0] if len(m) == 1 else None
 
-    def dirtool_heat(path, *opts):
-        return dirtool_heatmap(work, path, *opts)
-
     # 1. Three named tensors, and W1 alone, to compare its layer with
     # dirtool's picture of that tensor.
     tpng, w1png = three_tensors(work)
@@ -928,7 +925,7 @@ def mode_heatmap(a, work, checks):
     marks = g.marks()
 
     # 1.
-    ref_t, rep_t = dirtool_heat(tpng)
+    ref_t, rep_t = dirtool_heatmap(work, tpng)
     names = ["W1 (20, 28) float64", "b1 (3,) float64", "W2 (3, 2) float64", "Background"]
     m = mark("heat tensors ")
     checks.ok(m is not None and " returned=6 result=569 layers=4 last=3" in m,
@@ -937,17 +934,17 @@ def mode_heatmap(a, work, checks):
     checks.ok(got == names, f"each layer named after its tensor: name, shape, dtype ({got})")
     same, msg = cmp_images(a.testimg, ref_t, out_t)
     checks.ok(same, f"the flattened layers are dirtool array heatmap's picture ({msg})")
-    ref_w1, _ = dirtool_heat(w1png)
+    ref_w1, _ = dirtool_heatmap(work, w1png)
     same, msg = cmp_images(a.testimg, ref_w1, layer_w1)
     checks.ok(same, f"layer W1 alone is dirtool's heatmap of W1 ({msg})")
     checks.ok(os.path.exists(layer_w2), "layer W2 exported")
     missing = [line for line in rep_t if line not in output]
     checks.ok(rep_t and not missing,
               f"the image comment holds dirtool's statistics, a line per tensor ({missing})")
-    ref_o, _ = dirtool_heat(tpng, "--zoom", "3", "--percentile", "90", "--tiles", "4x7")
+    ref_o, _ = dirtool_heatmap(work, tpng, "--zoom", "3", "--percentile", "90", "--tiles", "4x7")
     same, msg = cmp_images(a.testimg, ref_o, out_o)
     checks.ok(same, f"zoom 3, percentile 90, tiles 4x7: dirtool's picture ({msg})")
-    ref_s, _ = dirtool_heat(tpng, "--scale", "0.25")
+    ref_s, _ = dirtool_heatmap(work, tpng, "--scale", "0.25")
     same, msg = cmp_images(a.testimg, ref_s, out_s)
     checks.ok(same, f"scale 0.25: dirtool's picture ({msg})")
     same, msg = cmp_images(a.testimg, out_t, out_s)
@@ -955,13 +952,13 @@ def mode_heatmap(a, work, checks):
     m = mark("heat compat ")
     checks.ok(m is not None and " returned=2 result=3 layers=4" in m,
               f"plug-in-dir-tensor-heatmap: still there, three tensor layers ({m})")
-    ref_c, _ = dirtool_heat(tpng, "--zoom", "2")
+    ref_c, _ = dirtool_heatmap(work, tpng, "--zoom", "2")
     same, msg = cmp_images(a.testimg, ref_c, out_c)
     checks.ok(same, f"plug-in-dir-tensor-heatmap zoom 2: dirtool's picture ({msg})")
 
     # 2.
     n = len(raw)
-    ref_n, rep_n = dirtool_heat(node, "--classic", "--capacity", "1")
+    ref_n, rep_n = dirtool_heatmap(work, node, "--classic", "--capacity", "1")
     m = mark("heat node ")
     checks.ok(m is not None and f" result={n} layers=2 last=1" in m,
               f"node.png (classic): {n} values, one tensor layer and the background ({m})")
@@ -982,7 +979,7 @@ def mode_heatmap(a, work, checks):
     checks.ok(m is not None and m.startswith(f"heat plain {cols}x{rows} returned=6 result={n} "
                                              f"layers=1 last=1"),
               f"plain: near-square {cols}x{rows}, one layer ({m})")
-    ref, rep = dirtool_heat(node, "--classic", "--capacity", "1", "--plain")
+    ref, rep = dirtool_heatmap(work, node, "--classic", "--capacity", "1", "--plain")
     same, msg = cmp_images(a.testimg, ref, out_sq)
     checks.ok(same, f"plain: same pixels as dirtool array heatmap --plain ({msg})")
     checks.ok(f"DT comment plain {rep[0]}" in output,
@@ -996,10 +993,10 @@ def mode_heatmap(a, work, checks):
     m = mark("heat pick ")
     checks.ok(m is not None and m.startswith("heat pick 200x100 "),
               f"rows 100, cols 200: the plain grid, 200x100 ({m})")
-    ref, _ = dirtool_heat(node, "--classic", "--capacity", "1", "--shape", "100x200")
+    ref, _ = dirtool_heatmap(work, node, "--classic", "--capacity", "1", "--shape", "100x200")
     same, msg = cmp_images(a.testimg, ref, out_pick)
     checks.ok(same, f"100x200: dirtool --shape 100x200 ({msg})")
-    ref, _ = dirtool_heat(node, "--classic", "--capacity", "1", "--plain", "--scale", "0.1")
+    ref, _ = dirtool_heatmap(work, node, "--classic", "--capacity", "1", "--plain", "--scale", "0.1")
     same, msg = cmp_images(a.testimg, ref, out_pscaled)
     checks.ok(same, f"plain, scale 0.1: dirtool --plain --scale 0.1 ({msg})")
     m = mark("heat sample ")
