@@ -1,0 +1,1005 @@
+/* SPDX-License-Identifier: MIT */
+/* v2entropy.c -- issue 11's measured experiment, not a format change: how
+ * much smaller the version-2 residual stream (stream 3 of the payload,
+ * docs/FORMAT.md 9.5) gets under an entropy coder with contexts instead of
+ * zstd, and how fast such a coder decodes.
+ *
+ * For every corpus image the payload encoder (core/v2.c) runs twice with the
+ * same parameters: once as configured (zstd), once with every stream stored,
+ * which gives the very residual bytes zstd was given (the encoder's choices
+ * do not depend on the back end).  Then, for the residual stream:
+ *
+ *   zstd         the stream's packed size in the zstd payload (measured);
+ *   H0 ideal     order-0 entropy of the whole stream, no table (a bound);
+ *   M/act/K      static tables per context, two passes (count, then code):
+ *                the context is the byte's place in the unit (the channel)
+ *                times a bucket (K of them) of the neighbours' residual
+ *                magnitudes (act: 0 |L|+|U|; 1 |L|+|U|+(|UL|+|UR|)/2;
+ *                2 |L|+|U|+2|P| with P the unit's previous byte; 3 |L|+|U|
+ *                in K buckets times |P| in 3), L, U, UL, UR the same byte
+ *                of the neighbouring pixels' residuals (0 outside raw
+ *                sections); the size is exact for the coder below: the
+ *                tables as it writes them (bits) plus -log2 of the
+ *                quantised (12-bit) probabilities of the data;
+ *   best K       per image the cheapest K of 1, 2, 4, 8, 16 (1 byte more);
+ *   LZ+ctx       zstd's own parse of the stream (ZSTD_generateSequences,
+ *                the same level and minimum match as the payload): the
+ *                literals coded with the context tables, the sequences
+ *                estimated as zstd codes them (order-0 entropy of the
+ *                literal-length, match-length and offset codes plus their
+ *                extra bits, 5 bits per used code for the tables);
+ *   LZ+H0        the same parse with zstd's own literal model (one order-0
+ *                table): a check of the sequence estimate against zstd's
+ *                measured size.
+ *
+ * The "real coder" (-c act:K, or -c best) is a static-table rANS coder
+ * (32-bit state, byte renormalisation, 12-bit probabilities, one table per
+ * context) written here because Debian has no rANS library and zstd's
+ * Huffman and FSE coders are not public API.  It encodes each residual
+ * stream, decodes it (the contexts computed from the residuals decoded so
+ * far, in stream order, with the alpha-last layout), checks the bytes and
+ * times the decode.  The decode MB/s it prints is an estimate of a whole
+ * payload decode with this coder in place of zstd for stream 3: the
+ * measured dir2_decode_payload time, minus the measured zstd decompression
+ * of stream 3 alone, plus the measured rANS decode of it (CPU time of this
+ * thread, fastest of -r runs), over the raw pixel bytes.
+ *
+ * Usage: dir-bench-v2-entropy [-v] [-r N] [-b] [-c act:K|best] [-p PRESET] [key=value ...] < LIST
+ *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
+ *   key=value: dir2_params fields as dir-bench-v2 takes them
+ *   -b: also encode with candidate B (a predictor per section) forced, and
+ *       keep per image and per model the smaller of the two
+ *   -v: one line per image
+ * Exit status 1 when an image or a coded stream does not round-trip. */
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_generateSequences: zstd's parse, for the estimates */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zstd.h>
+
+#include "bench.h"
+#include "v2.h"
+
+#define PB    12 /* probability bits of the rANS tables */
+#define PTOT  (1u << PB)
+#define RANS_L (1u << 23)
+#define MAXCTX (8 * 16 * 3)
+
+static double cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* ---- the payload's layout (docs/FORMAT.md 9.2, 9.3) ---- */
+
+typedef struct layout {
+    unsigned transform, alast, ub;
+    unsigned method[DIR2_STREAMS];
+    uint64_t raw[DIR2_STREAMS], packed[DIR2_STREAMS];
+    size_t off[DIR2_STREAMS];
+} layout;
+
+static size_t leb(const uint8_t *s, size_t n, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (size_t i = 0; i < n && i < 9; i++) {
+        r |= (uint64_t)(s[i] & 0x7f) << (7 * i);
+        if (!(s[i] & 0x80)) {
+            *v = r;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static int parse(const uint8_t *in, size_t n, unsigned bpp, layout *l)
+{
+    size_t pos = 0;
+    if (n < 1) return -1;
+    l->transform = in[0] & 3;
+    l->alast = (in[0] & DIR2_ALPHA_LAST) != 0;
+    pos = 1;
+    if (l->transform == 2) {
+        if (n < 2) return -1;
+        pos = 2 + (size_t)(in[1] + 1) * bpp;
+    }
+    l->ub = l->transform == 2 ? 1 : bpp;
+    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        if (pos >= n) return -1;
+        l->method[k] = in[pos++];
+        size_t m = leb(in + pos, n - pos, &l->raw[k]);
+        if (!m) return -1;
+        pos += m;
+        l->packed[k] = l->raw[k];
+        if (l->method[k] != DIR2_STORED) {
+            m = leb(in + pos, n - pos, &l->packed[k]);
+            if (!m) return -1;
+            pos += m;
+        }
+    }
+    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        l->off[k] = pos;
+        pos += l->packed[k];
+    }
+    return pos == n ? 0 : -1;
+}
+
+/* ---- contexts ---- */
+
+static uint8_t absv[256];       /* |residual as a signed byte| */
+static uint8_t bucket[5][1024]; /* [log2 K][activity] */
+static const unsigned kvals[5] = {1, 2, 4, 8, 16};
+
+static void tables_init(void)
+{
+    for (unsigned r = 0; r < 256; r++)
+        absv[r] = (uint8_t)(r < 128 ? r : 256 - r);
+    static const unsigned up[5][16] = {
+        {9999},
+        {0, 9999},
+        {0, 2, 8, 9999},
+        {0, 1, 2, 4, 8, 16, 32, 9999},
+        {0, 1, 2, 3, 4, 6, 8, 11, 15, 20, 27, 36, 48, 64, 96, 9999},
+    };
+    for (unsigned k = 0; k < 5; k++)
+        for (unsigned q = 0, b = 0; q < 1024; q++) {
+            while (q > up[k][b])
+                b++;
+            bucket[k][q] = (uint8_t)b;
+        }
+}
+
+static unsigned klog(unsigned K)
+{
+    return K == 1 ? 0 : K == 2 ? 1 : K == 4 ? 2 : K == 8 ? 3 : 4;
+}
+
+/* The geometry of the residual stream: the padded residual image R
+ * ((w + 2) x (h + 1) units, zero outside raw sections), unit j's place in
+ * it, and the byte-of-unit <-> stream index mapping of the alpha-last
+ * layout. */
+typedef struct geo {
+    uint32_t w, h;
+    unsigned ub, ab; /* unit bytes; alpha bytes at the end of the stream (alpha last) */
+    size_t P;        /* residual units */
+    size_t rs;       /* bytes per padded row of R */
+    uint32_t *at;    /* [P]: unit j's index in R (units) */
+    uint8_t *R;
+} geo;
+
+static size_t sidx(const geo *g, size_t j, unsigned c)
+{
+    unsigned cb = g->ub - g->ab;
+    return c < cb ? j * cb + c : g->P * cb + j * g->ab + (c - cb);
+}
+
+/* unit positions from the code stream (decoding order, FORMAT 9.5) */
+static size_t geo_units(uint32_t w, uint32_t h, const uint8_t *codes, uint32_t *at)
+{
+    uint32_t cols = (w + 15) / 16;
+    size_t j = 0;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t sx = 0; sx < cols; sx++) {
+            if (codes[(size_t)(y / 16) * cols + sx] < DIR2_RAW) continue;
+            uint32_t x1 = sx * 16 + 16 < w ? sx * 16 + 16 : w;
+            for (uint32_t x = sx * 16; x < x1; x++)
+                at[j++] = (y + 1) * (w + 2) + x + 1;
+        }
+    return j;
+}
+
+static inline unsigned activity(const uint8_t *r, size_t rs, unsigned ub, unsigned c, int act)
+{
+    unsigned a = absv[r[-(ptrdiff_t)ub]] + absv[r[-(ptrdiff_t)rs]];
+    if (act == 1) a += (absv[r[-(ptrdiff_t)rs - ub]] + absv[r[-(ptrdiff_t)rs + ub]]) >> 1;
+    if (act == 2 && c > 0) a += 2u * absv[r[-1]];
+    return a > 1023 ? 1023 : a;
+}
+
+static inline unsigned context(const uint8_t *r, size_t rs, unsigned ub, unsigned c, int act,
+                               unsigned kl)
+{
+    unsigned b = bucket[kl][activity(r, rs, ub, c, act)];
+    unsigned K = 1u << kl;
+    if (act == 3) {
+        unsigned pv = c > 0 ? absv[r[-1]] : 0;
+        return (c * K + b) * 3 + (pv == 0 ? 0 : pv <= 2 ? 1 : 2);
+    }
+    return c * K + b;
+}
+
+static unsigned nctx(unsigned ub, int act, unsigned K)
+{
+    return ub * K * (act == 3 ? 3 : 1);
+}
+
+/* ---- static tables: quantisation and their cost ---- */
+
+static unsigned gamma_bits(uint32_t v) /* Elias gamma of v >= 1 */
+{
+    unsigned b = 0;
+    while (v >> (b + 1))
+        b++;
+    return 2 * b + 1;
+}
+
+/* Quantises counts c (total n > 0) to frequencies q summing to PTOT, every
+ * used symbol at least 1. */
+static void quantise(const uint32_t *c, uint64_t n, uint32_t *q)
+{
+    uint32_t sum = 0;
+    unsigned big = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        q[s] = 0;
+        if (!c[s]) continue;
+        uint64_t v = ((uint64_t)c[s] * PTOT + n / 2) / n;
+        q[s] = v < 1 ? 1 : (uint32_t)v;
+        sum += q[s];
+        if (c[s] > c[big]) big = s;
+    }
+    /* fix the sum on the largest (it stays >= 1: the others are near exact) */
+    while (sum != PTOT) {
+        if (sum > PTOT) {
+            /* take from the largest frequencies above 1, largest first */
+            unsigned m = big;
+            for (unsigned s = 0; s < 256; s++)
+                if (q[s] > q[m]) m = s;
+            uint32_t d = sum - PTOT < q[m] - 1 ? sum - PTOT : q[m] - 1;
+            q[m] -= d;
+            sum -= d;
+        } else {
+            q[big] += PTOT - sum;
+            sum = PTOT;
+        }
+    }
+}
+
+/* The table as the coder writes it: 1 bit empty; else 8 bits (symbols - 1);
+ * one symbol: 8 bits; else per used symbol, in order, gamma(gap + 1) and,
+ * but for the last, gamma(frequency). */
+static double table_bits(const uint32_t *q)
+{
+    unsigned k = 0;
+    for (unsigned s = 0; s < 256; s++)
+        k += q[s] != 0;
+    if (!k) return 1;
+    if (k == 1) return 1 + 8 + 8;
+    double b = 1 + 8;
+    int prev = -1;
+    unsigned seen = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        if (!q[s]) continue;
+        b += gamma_bits((uint32_t)(s - prev));
+        prev = (int)s;
+        if (++seen < k) b += gamma_bits(q[s]);
+    }
+    return b;
+}
+
+static double log2tab[PTOT + 1];
+
+/* Bits of nctx tables of counts: tables plus data. */
+static double model_bits(const uint32_t (*cnt)[256], unsigned nc)
+{
+    double bits = 0;
+    uint32_t q[256];
+    for (unsigned x = 0; x < nc; x++) {
+        uint64_t n = 0;
+        for (unsigned s = 0; s < 256; s++)
+            n += cnt[x][s];
+        if (!n) {
+            bits += 1;
+            continue;
+        }
+        quantise(cnt[x], n, q);
+        bits += table_bits(q);
+        for (unsigned s = 0; s < 256; s++)
+            if (cnt[x][s]) bits += (double)cnt[x][s] * (PB - log2tab[q[s]]);
+    }
+    return bits;
+}
+
+static double h0_bits(const uint32_t *c)
+{
+    uint64_t n = 0;
+    for (unsigned s = 0; s < 256; s++)
+        n += c[s];
+    double b = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (c[s]) b -= (double)c[s] * log2((double)c[s] / (double)n);
+    return b;
+}
+
+/* Counts of the model's contexts over the stream bytes with lit[i] set (all
+ * when lit is NULL). */
+static void count_model(const geo *g, int act, unsigned kl, const uint8_t *lit,
+                        uint32_t (*cnt)[256])
+{
+    unsigned nc = nctx(g->ub, act, 1u << kl);
+    memset(cnt, 0, sizeof *cnt * nc);
+    for (size_t j = 0; j < g->P; j++) {
+        const uint8_t *r = g->R + (size_t)g->at[j] * g->ub;
+        for (unsigned c = 0; c < g->ub; c++) {
+            if (lit && !lit[sidx(g, j, c)]) continue;
+            cnt[context(r + c, g->rs, g->ub, c, act, kl)][r[c]]++;
+        }
+    }
+}
+
+/* ---- zstd's sequences, estimated as zstd codes them ---- */
+
+static unsigned hibit(uint32_t v)
+{
+    unsigned b = 0;
+    while (v >> (b + 1))
+        b++;
+    return b;
+}
+
+static double seq_bits(const ZSTD_Sequence *sq, size_t ns)
+{
+    static uint32_t ll[64], ml[64], of[64];
+    memset(ll, 0, sizeof ll);
+    memset(ml, 0, sizeof ml);
+    memset(of, 0, sizeof of);
+    double extra = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (!sq[i].matchLength) continue; /* the literals after the last match */
+        n++;
+        uint32_t l = sq[i].litLength, m = sq[i].matchLength - 3;
+        if (l < 16) {
+            ll[l]++;
+        } else {
+            unsigned hb = hibit(l);
+            ll[16 + (hb - 4) * 2 + ((l >> (hb - 1)) & 1)]++;
+            extra += hb - 1;
+        }
+        if (m < 32) {
+            ml[m]++;
+        } else {
+            unsigned hb = hibit(m);
+            unsigned code = 32 + (hb - 5) * 2 + ((m >> (hb - 1)) & 1);
+            ml[code < 63 ? code : 63]++;
+            extra += hb - 1;
+        }
+        if (sq[i].rep) {
+            of[sq[i].rep - 1]++;
+        } else {
+            unsigned hb = hibit(sq[i].offset);
+            of[3 + hb < 63 ? 3 + hb : 63]++;
+            extra += hb;
+        }
+    }
+    double b = extra;
+    uint32_t *t[3] = {ll, ml, of};
+    for (unsigned k = 0; k < 3; k++) {
+        double h = 0;
+        unsigned used = 0;
+        for (unsigned s = 0; s < 64; s++)
+            if (t[k][s]) {
+                h -= (double)t[k][s] * log2((double)t[k][s] / (double)n);
+                used++;
+            }
+        b += h + 5.0 * used;
+    }
+    return b;
+}
+
+/* ---- the rANS coder ---- */
+
+typedef struct bitw {
+    uint8_t *d;
+    size_t n, cap;
+    uint64_t acc;
+    unsigned nb;
+} bitw;
+
+static void bw_put(bitw *w, uint32_t v, unsigned n)
+{
+    for (unsigned i = n; i-- > 0;) {
+        w->acc = w->acc << 1 | ((v >> i) & 1);
+        if (++w->nb == 8) {
+            if (w->n == w->cap) {
+                w->cap = w->cap ? w->cap * 2 : 4096;
+                w->d = realloc(w->d, w->cap);
+                if (!w->d) abort();
+            }
+            w->d[w->n++] = (uint8_t)w->acc;
+            w->nb = 0;
+            w->acc = 0;
+        }
+    }
+}
+
+static void bw_gamma(bitw *w, uint32_t v)
+{
+    unsigned b = hibit(v);
+    bw_put(w, 0, b);
+    bw_put(w, v, b + 1);
+}
+
+typedef struct bitr {
+    const uint8_t *d;
+    size_t n, pos; /* pos in bits */
+} bitr;
+
+static int br_get(bitr *r, unsigned n, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (r->pos >= r->n * 8) return -1;
+        x = x << 1 | ((r->d[r->pos >> 3] >> (7 - (r->pos & 7))) & 1);
+        r->pos++;
+    }
+    *v = x;
+    return 0;
+}
+
+static int br_gamma(bitr *r, uint32_t *v)
+{
+    unsigned b = 0;
+    uint32_t bit;
+    for (;;) {
+        if (br_get(r, 1, &bit)) return -1;
+        if (bit) break;
+        if (++b > 24) return -1;
+    }
+    uint32_t rest = 0;
+    if (b && br_get(r, b, &rest)) return -1;
+    *v = (1u << b) | rest;
+    return 0;
+}
+
+static void write_table(bitw *w, const uint32_t *q)
+{
+    unsigned k = 0, last = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (q[s]) {
+            k++;
+            last = s;
+        }
+    if (!k) {
+        bw_put(w, 1, 1);
+        return;
+    }
+    bw_put(w, 0, 1);
+    bw_put(w, k - 1, 8);
+    if (k == 1) {
+        bw_put(w, last, 8);
+        return;
+    }
+    int prev = -1;
+    unsigned seen = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        if (!q[s]) continue;
+        bw_gamma(w, (uint32_t)(s - prev));
+        prev = (int)s;
+        if (++seen < k) bw_gamma(w, q[s]);
+    }
+}
+
+typedef struct dtab {
+    uint16_t freq[256], start[256];
+    uint8_t sym[PTOT];
+} dtab;
+
+static int read_table(bitr *r, dtab *t)
+{
+    uint32_t v, k;
+    if (br_get(r, 1, &v)) return -1;
+    memset(t->freq, 0, sizeof t->freq);
+    if (v) return 0; /* empty: never used */
+    if (br_get(r, 8, &k)) return -1;
+    k++;
+    if (k == 1) {
+        if (br_get(r, 8, &v)) return -1;
+        t->freq[v] = PTOT;
+    } else {
+        int prev = -1;
+        uint32_t sum = 0;
+        unsigned last = 0;
+        for (unsigned i = 0; i < k; i++) {
+            uint32_t gap;
+            if (br_gamma(r, &gap) || prev + (int)gap > 255) return -1;
+            prev += (int)gap;
+            last = (unsigned)prev;
+            if (i + 1 < k) {
+                if (br_gamma(r, &v) || v >= PTOT || sum + v >= PTOT) return -1;
+                t->freq[prev] = (uint16_t)v;
+                sum += v;
+            }
+        }
+        t->freq[last] = (uint16_t)(PTOT - sum);
+    }
+    uint32_t at = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        t->start[s] = (uint16_t)at;
+        if (t->freq[s]) memset(t->sym + at, (int)s, t->freq[s]);
+        at += t->freq[s];
+    }
+    return 0;
+}
+
+/* Encodes the residual stream of g with model (act, kl): the tables, then
+ * the rANS bytes (final state first).  Returns the malloc()ed bytes. */
+static uint8_t *rans_encode(const geo *g, const uint8_t *stream, int act, unsigned kl,
+                            size_t *size)
+{
+    unsigned nc = nctx(g->ub, act, 1u << kl);
+    uint32_t (*cnt)[256] = calloc(nc, sizeof *cnt);
+    uint32_t (*q)[256] = calloc(nc, sizeof *q);
+    uint32_t (*st)[256] = calloc(nc, sizeof *st);
+    size_t n = g->P * g->ub;
+    uint16_t *ctx = malloc(n * sizeof *ctx);
+    if (!cnt || !q || !st || !ctx) abort();
+    for (size_t j = 0; j < g->P; j++) {
+        const uint8_t *r = g->R + (size_t)g->at[j] * g->ub;
+        for (unsigned c = 0; c < g->ub; c++) {
+            unsigned x = context(r + c, g->rs, g->ub, c, act, kl);
+            ctx[sidx(g, j, c)] = (uint16_t)x;
+            cnt[x][r[c]]++;
+        }
+    }
+    bitw w = {0};
+    for (unsigned x = 0; x < nc; x++) {
+        uint64_t t = 0;
+        for (unsigned s = 0; s < 256; s++)
+            t += cnt[x][s];
+        if (t) quantise(cnt[x], t, q[x]);
+        write_table(&w, q[x]);
+        for (unsigned s = 0, a = 0; s < 256; s++) {
+            st[x][s] = a;
+            a += q[x][s];
+        }
+    }
+    if (w.nb) bw_put(&w, 0, 8 - w.nb);
+    size_t cap = n + n / 4 + 64;
+    uint8_t *buf = malloc(cap), *p = buf + cap;
+    if (!buf) abort();
+    uint32_t x = RANS_L;
+    for (size_t i = n; i-- > 0;) {
+        unsigned cx = ctx[i], s = stream[i];
+        uint32_t f = q[cx][s];
+        uint32_t xmax = ((RANS_L >> PB) << 8) * f;
+        while (x >= xmax) {
+            *--p = (uint8_t)x;
+            x >>= 8;
+        }
+        x = ((x / f) << PB) + (x % f) + st[cx][s];
+    }
+    p -= 4;
+    p[0] = (uint8_t)x;
+    p[1] = (uint8_t)(x >> 8);
+    p[2] = (uint8_t)(x >> 16);
+    p[3] = (uint8_t)(x >> 24);
+    size_t data = (size_t)(buf + cap - p);
+    uint8_t *out = malloc(4 + w.n + data);
+    if (!out) abort();
+    out[0] = (uint8_t)w.n;
+    out[1] = (uint8_t)(w.n >> 8);
+    out[2] = (uint8_t)(w.n >> 16);
+    out[3] = (uint8_t)(w.n >> 24);
+    memcpy(out + 4, w.d, w.n);
+    memcpy(out + 4 + w.n, p, data);
+    *size = 4 + w.n + data;
+    free(w.d);
+    free(buf);
+    free(ctx);
+    free(cnt);
+    free(q);
+    free(st);
+    return out;
+}
+
+/* Decodes it: the unit positions from the codes, the tables, then every
+ * byte in stream order with its context from the residuals decoded so far
+ * (R, zeroed here); writes the stream bytes into out.  0 or -1. */
+static int rans_decode(geo *g, const uint8_t *codes, const uint8_t *in, size_t n, int act,
+                       unsigned kl, dtab *tabs, uint8_t *out)
+{
+    size_t P = geo_units(g->w, g->h, codes, g->at);
+    if (P != g->P) return -1;
+    memset(g->R, 0, g->rs * (g->h + 1));
+    unsigned nc = nctx(g->ub, act, 1u << kl);
+    if (n < 4) return -1;
+    size_t tn = (size_t)in[0] | (size_t)in[1] << 8 | (size_t)in[2] << 16 | (size_t)in[3] << 24;
+    if (tn > n - 4) return -1;
+    bitr br = {in + 4, tn, 0};
+    for (unsigned x = 0; x < nc; x++)
+        if (read_table(&br, &tabs[x])) return -1;
+    const uint8_t *p = in + 4 + tn, *end = in + n;
+    if (end - p < 4) return -1;
+    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    p += 4;
+    unsigned ub = g->ub, cb = ub - g->ab;
+    size_t rs = g->rs;
+    /* the non-alpha bytes of every unit, then the alpha bytes (one pass
+     * when there are none) */
+    for (unsigned pass = 0; pass < (g->ab ? 2u : 1u); pass++) {
+        unsigned c0 = pass ? cb : 0, c1 = pass ? ub : cb;
+        for (size_t j = 0; j < P; j++) {
+            uint8_t *r = g->R + (size_t)g->at[j] * ub;
+            for (unsigned c = c0; c < c1; c++) {
+                const dtab *t = &tabs[context(r + c, rs, ub, c, act, kl)];
+                uint32_t slot = x & (PTOT - 1);
+                unsigned s = t->sym[slot];
+                if (!t->freq[s]) return -1;
+                x = t->freq[s] * (x >> PB) + slot - t->start[s];
+                while (x < RANS_L) {
+                    if (p == end) return -1;
+                    x = x << 8 | *p++;
+                }
+                r[c] = (uint8_t)s;
+                *out++ = (uint8_t)s;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- the driver ---- */
+
+static int set_param(dir2_params *p, const char *kv)
+{
+    char k[64];
+    int v;
+    if (sscanf(kv, "%63[^=]=%d", k, &v) != 2) return -1;
+#define F(n)                                                                                       \
+    if (!strcmp(k, #n)) {                                                                          \
+        p->n = v;                                                                                  \
+        return 0;                                                                                  \
+    }
+    F(palette)
+    F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(none_bias)
+        F(est_span) F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max) F(method) F(level)
+            F(trials) F(alpha_last) F(zminmatch)
+#undef F
+                return -1;
+}
+
+/* The estimates of one image, in bytes. */
+enum { E_ZSTD, E_H0, E_ORD0, E_CHAN, E_MOD0 }; /* E_MOD0 + act * 5 + log2 K */
+#define NACT  4
+#define E_BEST (E_MOD0 + NACT * 5)
+#define E_LZ   (E_BEST + NACT)
+#define E_LZH0 (E_LZ + 1)
+#define NEST   (E_LZH0 + 1)
+
+typedef struct result {
+    double est[NEST]; /* residual stream bytes under each model */
+    double other;     /* the payload's bytes but for the residual stream (zstd) */
+    double total_zstd;
+    int best_kl[NACT];
+} result;
+
+static int measure(const bench_image *img, const dir2_params *p, result *res, uint8_t **zpay,
+                   size_t *zsize, uint8_t **stored, size_t *ssize, layout *zl, layout *sl,
+                   geo *g)
+{
+    dir_pixels px = {img->pixels, img->width, img->height, img->channels, 8, 0};
+    dir_diag diag;
+    dir2_params ps = *p;
+    ps.method = DIR2_STORED;
+    if (dir2_encode_payload_params(&px, p, zpay, zsize, NULL, &diag) != DIR_OK ||
+        dir2_encode_payload_params(&px, &ps, stored, ssize, NULL, &diag) != DIR_OK) {
+        fprintf(stderr, "dir-bench-v2-entropy: %s: encode: %s\n", img->path, diag.message);
+        return -1;
+    }
+    unsigned bpp = img->channels;
+    if (parse(*zpay, *zsize, bpp, zl) || parse(*stored, *ssize, bpp, sl)) {
+        fprintf(stderr, "dir-bench-v2-entropy: %s: cannot parse the payload\n", img->path);
+        return -1;
+    }
+    for (unsigned k = 0; k < DIR2_STREAMS; k++)
+        if (zl->raw[k] != sl->raw[k] || zl->transform != sl->transform) {
+            fprintf(stderr, "dir-bench-v2-entropy: %s: stored and zstd streams differ\n",
+                    img->path);
+            return -1;
+        }
+    const uint8_t *codes = *stored + sl->off[0], *stream = *stored + sl->off[3];
+    g->w = img->width;
+    g->h = img->height;
+    g->ub = sl->ub;
+    g->ab = sl->alast ? 1 : 0;
+    g->rs = (size_t)(g->w + 2) * g->ub;
+    g->at = malloc(((size_t)g->w * g->h + 1) * sizeof *g->at);
+    g->R = calloc(g->rs, g->h + 1);
+    if (!g->at || !g->R) abort();
+    g->P = geo_units(g->w, g->h, codes, g->at);
+    if (g->P * g->ub != sl->raw[3]) {
+        fprintf(stderr, "dir-bench-v2-entropy: %s: %zu residual units for %llu bytes\n",
+                img->path, g->P, (unsigned long long)sl->raw[3]);
+        return -1;
+    }
+    for (size_t j = 0; j < g->P; j++)
+        for (unsigned c = 0; c < g->ub; c++)
+            g->R[(size_t)g->at[j] * g->ub + c] = stream[sidx(g, j, c)];
+    res->total_zstd = (double)*zsize;
+    res->other = (double)(*zsize - zl->packed[3]);
+    res->est[E_ZSTD] = (double)zl->packed[3];
+    size_t n = g->P * g->ub;
+    static uint32_t (*cnt)[256];
+    if (!cnt) cnt = malloc(sizeof *cnt * MAXCTX);
+    if (!cnt) abort();
+    /* order 0, one table; per channel */
+    memset(cnt, 0, sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[0][stream[i]]++;
+    res->est[E_H0] = h0_bits(cnt[0]) / 8;
+    res->est[E_ORD0] = model_bits((const uint32_t(*)[256])cnt, 1) / 8;
+    for (int act = 0; act < NACT; act++) {
+        double best = 1e300;
+        for (unsigned kl = 0; kl < 5; kl++) {
+            count_model(g, act, kl, NULL, cnt);
+            double b = model_bits((const uint32_t(*)[256])cnt, nctx(g->ub, act, kvals[kl])) / 8;
+            res->est[E_MOD0 + act * 5 + kl] = b;
+            if (act == 0 && kl == 0) res->est[E_CHAN] = b;
+            if (b < best) {
+                best = b;
+                res->best_kl[act] = (int)kl;
+            }
+        }
+        res->est[E_BEST + act] = best + 1;
+    }
+    /* zstd's parse: the literals under the contexts (the best act 0 K) */
+    res->est[E_LZ] = res->est[E_LZH0] = res->est[E_ZSTD];
+    if (n >= 16) {
+        ZSTD_CCtx *zc = ZSTD_createCCtx();
+        int level = p->level;
+        if (sl->transform == 2 && p->pal_level_boost > 0)
+            level = level + p->pal_level_boost > 22 ? 22 : level + p->pal_level_boost;
+        ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, level);
+        int mm = p->zminmatch ? p->zminmatch
+                 : level >= 5 && level <= 15 ? (g->ub >= 2 ? 6 : 4)
+                                             : 0;
+        if (mm > 0) ZSTD_CCtx_setParameter(zc, ZSTD_c_minMatch, mm);
+        size_t cap = ZSTD_sequenceBound(n);
+        ZSTD_Sequence *sq = malloc(cap * sizeof *sq);
+        uint8_t *lit = malloc(n);
+        if (!sq || !lit || !zc) abort();
+        size_t ns = ZSTD_generateSequences(zc, sq, cap, stream, n);
+        if (ZSTD_isError(ns)) {
+            fprintf(stderr, "dir-bench-v2-entropy: %s: ZSTD_generateSequences: %s\n", img->path,
+                    ZSTD_getErrorName(ns));
+            return -1;
+        }
+        size_t at = 0;
+        for (size_t i = 0; i < ns && at <= n; i++) {
+            size_t l = sq[i].litLength, m = sq[i].matchLength;
+            if (at + l + m > n) break;
+            memset(lit + at, 1, l);
+            memset(lit + at + l, 0, m);
+            at += l + m;
+        }
+        if (at != n) {
+            fprintf(stderr, "dir-bench-v2-entropy: %s: the sequences cover %zu of %zu bytes\n",
+                    img->path, at, n);
+            return -1;
+        }
+        double sb = seq_bits(sq, ns);
+        double lbest = 1e300;
+        for (unsigned kl = 0; kl < 5; kl++) {
+            count_model(g, 0, kl, lit, cnt);
+            double b = model_bits((const uint32_t(*)[256])cnt, nctx(g->ub, 0, kvals[kl]));
+            if (b < lbest) lbest = b;
+        }
+        memset(cnt, 0, sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            if (lit[i]) cnt[0][stream[i]]++;
+        res->est[E_LZ] = (lbest + sb) / 8 + 1;
+        res->est[E_LZH0] = (h0_bits(cnt[0]) + 8 * 100 + sb) / 8; /* ~100 bytes: a Huffman table */
+        free(sq);
+        free(lit);
+        ZSTD_freeCCtx(zc);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const cls[3] = {"icon", "screen", "sprite"};
+    /* WebP lossless -z 9 per class, docs/benchmarks.md's run of 2026-12-01 */
+    static const double webp[3] = {265450, 1076654, 2662964};
+    tables_init();
+    for (unsigned i = 1; i <= PTOT; i++)
+        log2tab[i] = log2((double)i);
+    dir2_params p;
+    dir2_params_from_options(NULL, &p);
+    int verbose = 0, reps = 1, both = 0, coder_act = -1, coder_kl = -1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-v")) {
+            verbose = 1;
+        } else if (!strcmp(argv[i], "-b")) {
+            both = 1;
+        } else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+            if (reps < 1) reps = 1;
+        } else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+            unsigned a, K;
+            i++;
+            if (!strncmp(argv[i], "best", 4) && (argv[i][4] == 0 || argv[i][4] == ':')) {
+                coder_act = argv[i][4] ? atoi(argv[i] + 5) : 0;
+                coder_kl = 5;
+            } else if (sscanf(argv[i], "%u:%u", &a, &K) == 2 && a < NACT &&
+                       (K == 1 || K == 2 || K == 4 || K == 8 || K == 16)) {
+                coder_act = (int)a;
+                coder_kl = (int)klog(K);
+            } else {
+                fprintf(stderr, "dir-bench-v2-entropy: -c act:K (act 0-3, K 1-16) or best[:act]\n");
+                return 2;
+            }
+            if (coder_act < 0 || coder_act >= NACT) return 2;
+        } else if (!strcmp(argv[i], "-p") && i + 1 < argc) {
+            dir_encode_options opt;
+            dir_encode_options_default(&opt);
+            if (dir_encode_options_preset(&opt, argv[++i], NULL) != DIR_OK) {
+                fprintf(stderr, "dir-bench-v2-entropy: unknown preset '%s'\n", argv[i]);
+                return 2;
+            }
+            dir2_params_from_options(&opt, &p);
+        } else if (set_param(&p, argv[i]) != 0) {
+            fprintf(stderr, "dir-bench-v2-entropy: bad parameter '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    p.workers = 0;
+    double tot[3][NEST], raw[3] = {0};
+    double coded[3] = {0}, sbytes[3] = {0}, t_full[3] = {0}, t_zres[3] = {0}, t_rans[3] = {0};
+    memset(tot, 0, sizeof tot);
+    dtab *tabs = malloc(sizeof *tabs * MAXCTX);
+    if (!tabs) abort();
+    char line[8192];
+    while (fgets(line, sizeof line, stdin)) {
+        char c[32], path[8000];
+        if (sscanf(line, "%31[^\t]\t%7999[^\n]", c, path) != 2) continue;
+        int ci = !strcmp(c, "icon") ? 0 : !strcmp(c, "screen") ? 1 : 2;
+        bench_image img;
+        memset(&img, 0, sizeof img);
+        img.path = path;
+        char err[256];
+        if (bench_read_file(path, &img.file, &img.file_size) != 0 ||
+            bench_png_load(img.file, img.file_size, &img, err, sizeof err) != 0) {
+            fprintf(stderr, "dir-bench-v2-entropy: cannot read %s\n", path);
+            return 1;
+        }
+        result r[2];
+        uint8_t *zpay[2] = {NULL, NULL}, *spay[2] = {NULL, NULL};
+        size_t zsize[2], ssize[2];
+        layout zl[2], sl[2];
+        geo g[2];
+        memset(g, 0, sizeof g);
+        int runs = both ? 2 : 1;
+        for (int k = 0; k < runs; k++) {
+            dir2_params q = p;
+            if (k == 1) q.b_bias = -100000; /* candidate B whatever the estimate says */
+            if (measure(&img, &q, &r[k], &zpay[k], &zsize[k], &spay[k], &ssize[k], &zl[k],
+                        &sl[k], &g[k]))
+                return 1;
+        }
+        /* per model, the smaller of the runs; the coder uses the run whose
+         * best-K act-0 estimate is smaller */
+        int pick = runs == 2 && r[1].other + r[1].est[E_BEST] < r[0].other + r[0].est[E_BEST];
+        for (unsigned m = 0; m < NEST; m++) {
+            double a = r[0].other + r[0].est[m];
+            if (runs == 2 && r[1].other + r[1].est[m] < a) a = r[1].other + r[1].est[m];
+            tot[ci][m] += a;
+        }
+        raw[ci] += (double)img.size;
+        if (coder_act >= 0) {
+            geo *gg = &g[pick];
+            const uint8_t *stream = spay[pick] + sl[pick].off[3];
+            const uint8_t *codes = spay[pick] + sl[pick].off[0];
+            unsigned kl = coder_kl == 5 ? (unsigned)r[pick].best_kl[coder_act] : (unsigned)coder_kl;
+            size_t n = gg->P * gg->ub, csize = 0;
+            uint8_t *enc = rans_encode(gg, stream, coder_act, kl, &csize);
+            uint8_t *dec = malloc(n + 1), *back = malloc(img.size), *zres = malloc(n + 1);
+            if (!dec || !back || !zres) abort();
+            double tf = 1e30, tz = 1e30, tr = 1e30;
+            dir_diag diag;
+            ZSTD_DCtx *dc = ZSTD_createDCtx();
+            for (int k = 0; k < reps; k++) {
+                double t0 = cpu_s();
+                if (rans_decode(gg, codes, enc, csize, coder_act, kl, tabs, dec) ||
+                    memcmp(dec, stream, n) != 0) {
+                    fprintf(stderr, "dir-bench-v2-entropy: %s: the rANS stream does not decode\n",
+                            path);
+                    return 1;
+                }
+                double t1 = cpu_s();
+                if (zl[pick].method[3] == DIR2_ZSTD) {
+                    size_t got = ZSTD_decompressDCtx(dc, zres, n, zpay[pick] + zl[pick].off[3],
+                                                     zl[pick].packed[3]);
+                    if (ZSTD_isError(got) || got != n || memcmp(zres, stream, n)) {
+                        fprintf(stderr, "dir-bench-v2-entropy: %s: zstd stream 3\n", path);
+                        return 1;
+                    }
+                }
+                double t2 = cpu_s();
+                if (dir2_decode_payload(zpay[pick], zsize[pick], img.width, img.height,
+                                        img.channels, 8, NULL, back, img.size,
+                                        &diag) != DIR_OK ||
+                    memcmp(back, img.pixels, img.size) != 0) {
+                    fprintf(stderr, "dir-bench-v2-entropy: %s: payload does not round-trip\n",
+                            path);
+                    return 1;
+                }
+                double t3 = cpu_s();
+                if (t1 - t0 < tr) tr = t1 - t0;
+                if (t2 - t1 < tz) tz = t2 - t1;
+                if (t3 - t2 < tf) tf = t3 - t2;
+            }
+            ZSTD_freeDCtx(dc);
+            coded[ci] += r[pick].other + (double)csize;
+            sbytes[ci] += (double)n;
+            t_full[ci] += tf;
+            t_zres[ci] += tz;
+            t_rans[ci] += tr;
+            if (verbose)
+                printf("coder\t%s\t%zu\t%.0f\t%s\n", c, csize, r[pick].est[E_MOD0 + coder_act * 5 + kl],
+                       path);
+            free(enc);
+            free(dec);
+            free(back);
+            free(zres);
+        }
+        if (verbose)
+            printf("%s\t%ux%ux%u\tzstd %.0f\tH0 %.0f\tchan %.0f\tctx %.0f (K %u)\tLZ+ctx %.0f\t%s\n",
+                   c, img.width, img.height, img.channels, r[0].est[E_ZSTD], r[0].est[E_H0],
+                   r[0].est[E_CHAN], r[0].est[E_BEST], kvals[r[0].best_kl[0]], r[0].est[E_LZ],
+                   path);
+        for (int k = 0; k < runs; k++) {
+            free(zpay[k]);
+            free(spay[k]);
+            free(g[k].at);
+            free(g[k].R);
+        }
+        free(img.file);
+        free(img.pixels);
+    }
+    printf("payload bytes per class (icon / screen / sprite) and x WebP -z 9 "
+           "(265,450 / 1,076,654 / 2,662,964), stream 3 under each model%s\n",
+           both ? ", per image the smaller of the estimate's choice and candidate B" : "");
+    const char *names[NEST];
+    static char nbuf[NEST][48];
+    names[E_ZSTD] = "zstd (measured)";
+    names[E_H0] = "order 0, one table, ideal (no table)";
+    names[E_ORD0] = "order 0, one table";
+    names[E_CHAN] = "order 0 per channel (act0 K1)";
+    for (int a = 0; a < NACT; a++) {
+        for (unsigned kl = 0; kl < 5; kl++) {
+            snprintf(nbuf[E_MOD0 + a * 5 + kl], sizeof nbuf[0], "act%d K%u", a, kvals[kl]);
+            names[E_MOD0 + a * 5 + kl] = nbuf[E_MOD0 + a * 5 + kl];
+        }
+        snprintf(nbuf[E_BEST + a], sizeof nbuf[0], "act%d best K per image", a);
+        names[E_BEST + a] = nbuf[E_BEST + a];
+    }
+    names[E_LZ] = "zstd parse, literals act0 best K";
+    names[E_LZH0] = "zstd parse, literals order 0 (check)";
+    for (unsigned m = 0; m < NEST; m++) {
+        printf("%-38s", names[m]);
+        for (int i = 0; i < 3; i++)
+            printf(" %10.0f", tot[i][m]);
+        for (int i = 0; i < 3; i++)
+            printf(" %6.3f", tot[i][m] / webp[i]);
+        printf("\n");
+    }
+    if (coder_act >= 0) {
+        printf("%-38s", "rANS coder (real bytes)");
+        for (int i = 0; i < 3; i++)
+            printf(" %10.0f", coded[i]);
+        for (int i = 0; i < 3; i++)
+            printf(" %6.3f", coded[i] / webp[i]);
+        printf("\n");
+        for (int i = 0; i < 3; i++)
+            printf("%-6s decode: payload with zstd %6.1f MB/s; stream 3 zstd %6.1f MB/s of its "
+                   "bytes, rANS %6.1f MB/s; payload with rANS (estimate) %6.1f MB/s\n",
+                   cls[i], raw[i] / t_full[i] / 1e6, sbytes[i] / t_zres[i] / 1e6,
+                   sbytes[i] / t_rans[i] / 1e6, raw[i] / (t_full[i] - t_zres[i] + t_rans[i]) / 1e6);
+    }
+    return 0;
+}
