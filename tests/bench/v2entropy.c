@@ -65,7 +65,7 @@
 #define PB    12 /* probability bits of the rANS tables */
 #define PTOT  (1u << PB)
 #define RANS_L (1u << 23)
-#define MAXCTX (8 * 16 * 3)
+#define MAXCTX (8 * 16 * 3) /* contexts: ub x K x 3 at most (act 3), 2 x ub x K (MED) */
 
 static double cpu_s(void)
 {
@@ -169,6 +169,8 @@ typedef struct geo {
     size_t rs;       /* bytes per padded row of R */
     uint32_t *at;    /* [P]: unit j's index in R (units) */
     uint8_t *R;
+    uint8_t *X;  /* the coded plane (after the transform), padded as R */
+    uint8_t *pz; /* [P]: 1 when unit j's section has predictor 0 (the stream holds X) */
 } geo;
 
 static size_t sidx(const geo *g, size_t j, unsigned c)
@@ -330,6 +332,38 @@ static void count_model(const geo *g, int act, unsigned kl, const uint8_t *lit,
     }
 }
 
+static inline unsigned med3(unsigned l, unsigned u, unsigned ul)
+{
+    unsigned mx = l > u ? l : u, mn = l > u ? u : l;
+    return ul >= mx ? mn : ul <= mn ? mx : l + u - ul;
+}
+
+/* Counts of the "MED literals" model: a byte of a predictor-0 unit is coded
+ * as its value minus MED (LOCO-I) of the same byte of the left, up and
+ * up-left pixels of the coded plane, in a context of the channel and K
+ * buckets of |L - UL| + |U - UL|; the other bytes (already residuals) as
+ * act 0.  2 x ub x K contexts. */
+static void count_med(const geo *g, unsigned kl, const uint8_t *lit, uint32_t (*cnt)[256])
+{
+    unsigned K = 1u << kl, ub = g->ub;
+    memset(cnt, 0, sizeof *cnt * 2 * ub * K);
+    for (size_t j = 0; j < g->P; j++) {
+        const uint8_t *r = g->R + (size_t)g->at[j] * ub, *x = g->X + (size_t)g->at[j] * ub;
+        for (unsigned c = 0; c < ub; c++) {
+            if (lit && !lit[sidx(g, j, c)]) continue;
+            if (!g->pz[j]) {
+                cnt[context(r + c, g->rs, ub, c, 0, kl)][r[c]]++;
+                continue;
+            }
+            const uint8_t *v = x + c;
+            unsigned L = v[-(ptrdiff_t)ub], U = v[-(ptrdiff_t)g->rs],
+                     UL = v[-(ptrdiff_t)g->rs - (ptrdiff_t)ub];
+            unsigned a = absv[(uint8_t)(L - UL)] + absv[(uint8_t)(U - UL)];
+            cnt[ub * K + c * K + bucket[kl][a]][(uint8_t)(v[0] - med3(L, U, UL))]++;
+        }
+    }
+}
+
 /* ---- zstd's sequences, estimated as zstd codes them ---- */
 
 static unsigned hibit(uint32_t v)
@@ -340,15 +374,37 @@ static unsigned hibit(uint32_t v)
     return b;
 }
 
-static double seq_bits(const ZSTD_Sequence *sq, size_t ns)
+/* The stream index i as (unit j, byte c). */
+static void unit_of(const geo *g, size_t i, size_t *j, unsigned *c)
 {
-    static uint32_t ll[64], ml[64], of[64];
+    unsigned cb = g->ub - g->ab;
+    if (i < g->P * cb) {
+        *j = i / cb;
+        *c = (unsigned)(i % cb);
+    } else {
+        *j = (i - g->P * cb) / g->ab;
+        *c = cb + (unsigned)((i - g->P * cb) % g->ab);
+    }
+}
+
+/* Bits of zstd's sequences as zstd codes them (order-0 entropy of the
+ * literal-length, match-length and offset codes, their extra bits, 5 bits
+ * per used code for the tables).  two_d: an offset whose source is the same
+ * byte of a pixel at dy 0..7 rows up and dx -8..8 (dy 0: dx >= 1) gets one
+ * of 136 codes of its own without extra bits (WebP's 2-D distance codes,
+ * mapped through the unit positions) instead of its byte distance.
+ * *nseq: the sequences with a match. */
+static double seq_bits(const geo *g, const ZSTD_Sequence *sq, size_t ns, int two_d, size_t *nseq)
+{
+    static uint32_t ll[64], ml[64], of[256];
     memset(ll, 0, sizeof ll);
     memset(ml, 0, sizeof ml);
     memset(of, 0, sizeof of);
     double extra = 0;
-    size_t n = 0;
+    size_t n = 0, at = 0;
     for (size_t i = 0; i < ns; i++) {
+        size_t dst = at + sq[i].litLength;
+        at = dst + sq[i].matchLength;
         if (!sq[i].matchLength) continue; /* the literals after the last match */
         n++;
         uint32_t l = sq[i].litLength, m = sq[i].matchLength - 3;
@@ -369,18 +425,33 @@ static double seq_bits(const ZSTD_Sequence *sq, size_t ns)
         }
         if (sq[i].rep) {
             of[sq[i].rep - 1]++;
-        } else {
-            unsigned hb = hibit(sq[i].offset);
-            of[3 + hb < 63 ? 3 + hb : 63]++;
-            extra += hb;
+            continue;
         }
+        if (two_d && sq[i].offset <= dst) {
+            size_t jd, js;
+            unsigned cd, cs;
+            unit_of(g, dst, &jd, &cd);
+            unit_of(g, dst - sq[i].offset, &js, &cs);
+            long wd = (long)g->w + 2;
+            long dy = (long)(g->at[jd] / wd) - (long)(g->at[js] / wd);
+            long dx = (long)(g->at[jd] % wd) - (long)(g->at[js] % wd);
+            if (cd == cs && dy >= 0 && dy <= 7 && dx >= -8 && dx <= 8 && (dy > 0 || dx >= 1)) {
+                of[100 + dy * 17 + (dx + 8)]++;
+                continue;
+            }
+        }
+        unsigned hb = hibit(sq[i].offset);
+        of[3 + hb < 63 ? 3 + hb : 63]++;
+        extra += hb;
     }
+    *nseq = n;
     double b = extra;
     uint32_t *t[3] = {ll, ml, of};
+    unsigned tn[3] = {64, 64, 256};
     for (unsigned k = 0; k < 3; k++) {
         double h = 0;
         unsigned used = 0;
-        for (unsigned s = 0; s < 64; s++)
+        for (unsigned s = 0; s < tn[k]; s++)
             if (t[k][s]) {
                 h -= (double)t[k][s] * log2((double)t[k][s] / (double)n);
                 used++;
@@ -667,15 +738,23 @@ enum { E_ZSTD, E_H0, E_ORD0, E_CHAN, E_MOD0 }; /* E_MOD0 + act * 5 + log2 K */
 #define NACT  4
 #define E_BEST (E_MOD0 + NACT * 5)
 #define E_LZ   (E_BEST + NACT)
-#define E_LZH0 (E_LZ + 1)
+#define E_LZ3  (E_LZ + 1)
+#define E_LZ2D (E_LZ3 + 1)
+#define E_LZMED (E_LZ2D + 1)
+#define E_MED  (E_LZMED + 1)
+#define E_LZH0 (E_MED + 1)
 #define NEST   (E_LZH0 + 1)
 
 typedef struct result {
     double est[NEST]; /* residual stream bytes under each model */
     double other;     /* the payload's bytes but for the residual stream (zstd) */
     double total_zstd;
+    double nseq, seqbits2; /* the parse: matches, their bits with 2-D distance codes */
+    double lits, seqbits, litbits3, nbytes; /* the parse: literal bytes, sequence bits, literal bits (act 3) */
     int best_kl[NACT];
 } result;
+
+static int parse_level, parse_mm; /* -z, -m */
 
 static int measure(const bench_image *img, const dir2_params *p, result *res, uint8_t **zpay,
                    size_t *zsize, uint8_t **stored, size_t *ssize, layout *zl, layout *sl,
@@ -719,6 +798,63 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
     for (size_t j = 0; j < g->P; j++)
         for (unsigned c = 0; c < g->ub; c++)
             g->R[(size_t)g->at[j] * g->ub + c] = stream[sidx(g, j, c)];
+    /* the coded plane: the pixels after the payload's transform */
+    g->X = calloc(g->rs, g->h + 1);
+    g->pz = malloc(g->P + 1);
+    if (!g->X || !g->pz) abort();
+    {
+        const uint8_t *pal = *stored + 2;
+        unsigned ncol = sl->transform == 2 ? (unsigned)(*stored)[1] + 1 : 0;
+        uint32_t hk[4096];
+        int hv[4096];
+        memset(hv, -1, sizeof hv);
+        for (unsigned i = 0; i < ncol; i++) {
+            uint32_t k = 0;
+            memcpy(&k, pal + (size_t)i * bpp, bpp);
+            unsigned h = (k * 2654435761u) >> 20;
+            while (hv[h] >= 0)
+                h = (h + 1) & 4095;
+            hk[h] = k;
+            hv[h] = (int)i;
+        }
+        for (uint32_t y = 0; y < g->h; y++)
+            for (uint32_t x = 0; x < g->w; x++) {
+                const uint8_t *px8 = img->pixels + ((size_t)y * g->w + x) * bpp;
+                uint8_t *d = g->X + ((size_t)(y + 1) * (g->w + 2) + x + 1) * g->ub;
+                if (sl->transform == 2) {
+                    uint32_t k = 0;
+                    memcpy(&k, px8, bpp);
+                    unsigned h = (k * 2654435761u) >> 20;
+                    while (hv[h] >= 0 && hk[h] != k)
+                        h = (h + 1) & 4095;
+                    d[0] = (uint8_t)(hv[h] < 0 ? 0 : hv[h]);
+                } else {
+                    memcpy(d, px8, bpp);
+                    if (sl->transform == 1) {
+                        d[0] = (uint8_t)(d[0] - d[1]);
+                        d[2] = (uint8_t)(d[2] - d[1]);
+                    }
+                }
+            }
+        uint32_t cols = (g->w + 15) / 16;
+        size_t j = 0;
+        for (uint32_t y = 0; y < g->h; y++)
+            for (uint32_t sx = 0; sx < cols; sx++) {
+                uint8_t code = codes[(size_t)(y / 16) * cols + sx];
+                if (code < DIR2_RAW) continue;
+                uint32_t x1 = sx * 16 + 16 < g->w ? sx * 16 + 16 : g->w;
+                for (uint32_t x = sx * 16; x < x1; x++)
+                    g->pz[j++] = code == DIR2_RAW;
+            }
+        /* a check: predictor-0 units hold the plane */
+        for (j = 0; j < g->P; j++)
+            if (g->pz[j] && memcmp(g->X + (size_t)g->at[j] * g->ub,
+                                   g->R + (size_t)g->at[j] * g->ub, g->ub)) {
+                fprintf(stderr, "dir-bench-v2-entropy: %s: the plane differs from the stream\n",
+                        img->path);
+                return -1;
+            }
+    }
     res->total_zstd = (double)*zsize;
     res->other = (double)(*zsize - zl->packed[3]);
     res->est[E_ZSTD] = (double)zl->packed[3];
@@ -746,15 +882,27 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
         }
         res->est[E_BEST + act] = best + 1;
     }
+    {
+        double best = 1e300;
+        for (unsigned kl = 0; kl < 5; kl++) {
+            count_med(g, kl, NULL, cnt);
+            double b = model_bits((const uint32_t(*)[256])cnt, 2 * g->ub * kvals[kl]) / 8;
+            if (b < best) best = b;
+        }
+        res->est[E_MED] = best + 1;
+    }
     /* zstd's parse: the literals under the contexts (the best act 0 K) */
-    res->est[E_LZ] = res->est[E_LZH0] = res->est[E_ZSTD];
+    res->est[E_LZ] = res->est[E_LZ3] = res->est[E_LZ2D] = res->est[E_LZH0] = res->est[E_ZSTD];
+    res->nseq = res->seqbits2 = 0;
+    res->est[E_LZMED] = res->est[E_ZSTD];
+    res->lits = res->seqbits = res->litbits3 = res->nbytes = 0;
     if (n >= 16) {
         ZSTD_CCtx *zc = ZSTD_createCCtx();
-        int level = p->level;
+        int level = parse_level ? parse_level : p->level;
         if (sl->transform == 2 && p->pal_level_boost > 0)
             level = level + p->pal_level_boost > 22 ? 22 : level + p->pal_level_boost;
         ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, level);
-        int mm = p->zminmatch ? p->zminmatch
+        int mm = parse_mm ? parse_mm : p->zminmatch ? p->zminmatch
                  : level >= 5 && level <= 15 ? (g->ub >= 2 ? 6 : 4)
                                              : 0;
         if (mm > 0) ZSTD_CCtx_setParameter(zc, ZSTD_c_minMatch, mm);
@@ -776,18 +924,43 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
             memset(lit + at + l, 0, m);
             at += l + m;
         }
-        if (at != n) {
+        /* zstd 1.5.4 sometimes leaves out a block's last literals (a few
+         * dozen bytes at levels 12 and 19 on 3 images): literals */
+        if (n - at > 256) {
             fprintf(stderr, "dir-bench-v2-entropy: %s: the sequences cover %zu of %zu bytes\n",
                     img->path, at, n);
             return -1;
         }
-        double sb = seq_bits(sq, ns);
-        double lbest = 1e300;
+        memset(lit + at, 1, n - at);
+        size_t nseq;
+        double sb = seq_bits(g, sq, ns, 0, &nseq);
+        double sb2 = seq_bits(g, sq, ns, 1, &nseq);
+        res->nseq = (double)nseq;
+        res->seqbits2 = sb2;
+        double lbest = 1e300, lbest3 = 1e300;
         for (unsigned kl = 0; kl < 5; kl++) {
             count_model(g, 0, kl, lit, cnt);
             double b = model_bits((const uint32_t(*)[256])cnt, nctx(g->ub, 0, kvals[kl]));
             if (b < lbest) lbest = b;
+            count_model(g, 3, kl, lit, cnt);
+            b = model_bits((const uint32_t(*)[256])cnt, nctx(g->ub, 3, kvals[kl]));
+            if (b < lbest3) lbest3 = b;
         }
+        res->est[E_LZ3] = (lbest3 + sb) / 8 + 1;
+        res->est[E_LZ2D] = (lbest3 + sb2) / 8 + 1;
+        double lmed = 1e300;
+        for (unsigned kl = 0; kl < 5; kl++) {
+            count_med(g, kl, lit, cnt);
+            double b = model_bits((const uint32_t(*)[256])cnt, 2 * g->ub * kvals[kl]);
+            if (b < lmed) lmed = b;
+        }
+        res->est[E_LZMED] = (lmed + sb2) / 8 + 1;
+        res->seqbits = sb;
+        res->litbits3 = lbest3;
+        res->nbytes = (double)n;
+        res->lits = 0;
+        for (size_t i = 0; i < n; i++)
+            res->lits += lit[i];
         memset(cnt, 0, sizeof *cnt);
         for (size_t i = 0; i < n; i++)
             if (lit[i]) cnt[0][stream[i]]++;
@@ -816,6 +989,10 @@ int main(int argc, char **argv)
             verbose = 1;
         } else if (!strcmp(argv[i], "-b")) {
             both = 1;
+        } else if (!strcmp(argv[i], "-z") && i + 1 < argc) {
+            parse_level = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-m") && i + 1 < argc) {
+            parse_mm = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             if (reps < 1) reps = 1;
@@ -848,7 +1025,8 @@ int main(int argc, char **argv)
         }
     }
     p.workers = 0;
-    double tot[3][NEST], raw[3] = {0};
+    double tot[3][NEST], raw[3] = {0}, lz[3][6];
+    memset(lz, 0, sizeof lz);
     double coded[3] = {0}, sbytes[3] = {0}, t_full[3] = {0}, t_zres[3] = {0}, t_rans[3] = {0};
     memset(tot, 0, sizeof tot);
     dtab *tabs = malloc(sizeof *tabs * MAXCTX);
@@ -890,6 +1068,12 @@ int main(int argc, char **argv)
             tot[ci][m] += a;
         }
         raw[ci] += (double)img.size;
+        lz[ci][0] += r[pick].nbytes;
+        lz[ci][1] += r[pick].lits;
+        lz[ci][2] += r[pick].litbits3 / 8;
+        lz[ci][3] += r[pick].seqbits / 8;
+        lz[ci][4] += r[pick].nseq;
+        lz[ci][5] += r[pick].seqbits2 / 8;
         if (coder_act >= 0) {
             geo *gg = &g[pick];
             const uint8_t *stream = spay[pick] + sl[pick].off[3];
@@ -957,6 +1141,8 @@ int main(int argc, char **argv)
             free(spay[k]);
             free(g[k].at);
             free(g[k].R);
+            free(g[k].X);
+            free(g[k].pz);
         }
         free(img.file);
         free(img.pixels);
@@ -979,6 +1165,10 @@ int main(int argc, char **argv)
         names[E_BEST + a] = nbuf[E_BEST + a];
     }
     names[E_LZ] = "zstd parse, literals act0 best K";
+    names[E_LZ3] = "zstd parse, literals act3 best K";
+    names[E_LZ2D] = "the same, 2-D distance codes";
+    names[E_LZMED] = "the same, MED on predictor-0 literals";
+    names[E_MED] = "no LZ: MED on predictor-0 units, best K";
     names[E_LZH0] = "zstd parse, literals order 0 (check)";
     for (unsigned m = 0; m < NEST; m++) {
         printf("%-38s", names[m]);
@@ -988,6 +1178,11 @@ int main(int argc, char **argv)
             printf(" %6.3f", tot[i][m] / webp[i]);
         printf("\n");
     }
+    for (int i = 0; i < 3; i++)
+        printf("%-6s zstd parse: stream 3 %.0f bytes, %.0f literals (%.1f%%), literals act3 %.0f "
+               "bytes, %.0f sequences %.0f bytes (2-D distances: %.0f)\n",
+               cls[i], lz[i][0], lz[i][1], 100 * lz[i][1] / lz[i][0], lz[i][2], lz[i][4], lz[i][3],
+               lz[i][5]);
     if (coder_act >= 0) {
         printf("%-38s", "rANS coder (real bytes)");
         for (int i = 0; i < 3; i++)
