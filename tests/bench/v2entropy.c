@@ -402,6 +402,7 @@ static double seq_bits(const geo *g, const ZSTD_Sequence *sq, size_t ns, int two
     memset(of, 0, sizeof of);
     double extra = 0;
     size_t n = 0, at = 0;
+    uint32_t rep[3] = {1, 4, 8};
     for (size_t i = 0; i < ns; i++) {
         size_t dst = at + sq[i].litLength;
         at = dst + sq[i].matchLength;
@@ -423,10 +424,21 @@ static double seq_bits(const geo *g, const ZSTD_Sequence *sq, size_t ns, int two
             ml[code < 63 ? code : 63]++;
             extra += hb - 1;
         }
-        if (sq[i].rep) {
-            of[sq[i].rep - 1]++;
+        /* the repeat offsets recomputed from the offsets (the three most
+         * recent, without zstd's rule for literal length 0), so that the
+         * filtered parses below stay consistent */
+        uint32_t o = sq[i].offset;
+        if (o == rep[0] || o == rep[1] || o == rep[2]) {
+            unsigned k = o == rep[0] ? 0 : o == rep[1] ? 1 : 2;
+            of[k]++;
+            for (; k > 0; k--)
+                rep[k] = rep[k - 1];
+            rep[0] = o;
             continue;
         }
+        rep[2] = rep[1];
+        rep[1] = rep[0];
+        rep[0] = o;
         if (two_d && sq[i].offset <= dst) {
             size_t jd, js;
             unsigned cd, cs;
@@ -754,7 +766,7 @@ typedef struct result {
     int best_kl[NACT];
 } result;
 
-static int parse_level, parse_mm; /* -z, -m */
+static int parse_level, parse_mm, keep_min; /* -z, -m, -k */
 
 static int measure(const bench_image *img, const dir2_params *p, result *res, uint8_t **zpay,
                    size_t *zsize, uint8_t **stored, size_t *ssize, layout *zl, layout *sl,
@@ -916,6 +928,25 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
                     ZSTD_getErrorName(ns));
             return -1;
         }
+        if (keep_min > 0) {
+            /* matches shorter than keep_min bytes become literals */
+            size_t o = 0, carry = 0;
+            for (size_t i = 0; i < ns; i++) {
+                if (sq[i].matchLength && sq[i].matchLength < (unsigned)keep_min) {
+                    carry += sq[i].litLength + sq[i].matchLength;
+                    continue;
+                }
+                sq[o] = sq[i];
+                sq[o].litLength += (unsigned)carry;
+                carry = 0;
+                o++;
+            }
+            if (carry) {
+                memset(&sq[o], 0, sizeof sq[o]);
+                sq[o++].litLength = (unsigned)carry;
+            }
+            ns = o;
+        }
         size_t at = 0;
         for (size_t i = 0; i < ns && at <= n; i++) {
             size_t l = sq[i].litLength, m = sq[i].matchLength;
@@ -991,6 +1022,8 @@ int main(int argc, char **argv)
             both = 1;
         } else if (!strcmp(argv[i], "-z") && i + 1 < argc) {
             parse_level = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-k") && i + 1 < argc) {
+            keep_min = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-m") && i + 1 < argc) {
             parse_mm = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
