@@ -65,7 +65,7 @@
 #define PB    12 /* probability bits of the rANS tables */
 #define PTOT  (1u << PB)
 #define RANS_L (1u << 23)
-#define MAXCTX (8 * 16 * 3) /* contexts: ub x K x 3 at most (act 3), 2 x ub x K (MED) */
+#define MAXCTX (4 * 9 * 9 * 9) /* contexts: at most ub x 9^3 (signed, adaptive) */
 
 static double cpu_s(void)
 {
@@ -362,6 +362,83 @@ static void count_med(const geo *g, unsigned kl, const uint8_t *lit, uint32_t (*
             cnt[ub * K + c * K + bucket[kl][a]][(uint8_t)(v[0] - med3(L, U, UL))]++;
         }
     }
+}
+
+/* The symbol image S (padded as R): a raw unit of a section with a
+ * predictor keeps its residual; every other pixel (predictor 0, fills,
+ * references) gets its plane value minus MED of its plane neighbours.  The
+ * decoder knows S of every pixel decoded so far. */
+static void build_s(const geo *g, uint8_t *S, const uint8_t *isres)
+{
+    unsigned ub = g->ub;
+    for (uint32_t y = 0; y < g->h; y++)
+        for (uint32_t x = 0; x < g->w; x++) {
+            size_t q = ((size_t)(y + 1) * (g->w + 2) + x + 1) * ub;
+            for (unsigned c = 0; c < ub; c++) {
+                const uint8_t *v = g->X + q + c;
+                unsigned L = v[-(ptrdiff_t)ub], U = v[-(ptrdiff_t)g->rs],
+                         UL = v[-(ptrdiff_t)g->rs - (ptrdiff_t)ub];
+                S[q + c] = (uint8_t)(v[0] - med3(L, U, UL));
+            }
+        }
+    for (size_t j = 0; j < g->P; j++)
+        if (isres[j]) memcpy(S + (size_t)g->at[j] * ub, g->R + (size_t)g->at[j] * ub, ub);
+}
+
+static inline unsigned sq9(uint8_t r) /* a signed residual in 9 levels */
+{
+    int v = (int8_t)r;
+    return v <= -9 ? 0 : v <= -3 ? 1 : v == -2 ? 2 : v == -1 ? 3 : v == 0 ? 4 : v == 1 ? 5 : v == 2 ? 6
+                                                                                       : v <= 8 ? 7
+                                                                                                : 8;
+}
+
+static inline unsigned sq5(uint8_t r) /* in 5 levels */
+{
+    int v = (int8_t)r;
+    return v <= -3 ? 0 : v < 0 ? 1 : v == 0 ? 2 : v <= 2 ? 3 : 4;
+}
+
+/* Signed-neighbour models over the stream's symbols (S at the stream's
+ * units): the context is the channel and the quantised signed S of the left
+ * and up pixels' same byte and of the unit's previous byte (for the first
+ * byte: of the left pixel's last byte).  adaptive: 9 levels each, counts
+ * updated after each byte (p = (n_s + 1/32) / (n + 8)), no tables: a bound
+ * of what an adaptive coder with these contexts gets; else static tables
+ * with 5 levels each.  Bits. */
+static double signed_model(const geo *g, const uint8_t *S, int adaptive, uint32_t (*cnt)[256],
+                           size_t nc_max)
+{
+    unsigned ub = g->ub, cb = ub - g->ab, lv = adaptive ? 9 : 5;
+    size_t nc = (size_t)ub * lv * lv * lv;
+    if (nc > nc_max) abort();
+    memset(cnt, 0, sizeof *cnt * nc);
+    uint32_t *tot = calloc(nc, sizeof *tot);
+    if (!tot) abort();
+    double bits = 0;
+    for (unsigned pass = 0; pass < (g->ab ? 2u : 1u); pass++) {
+        unsigned c0 = pass ? cb : 0, c1 = pass ? ub : cb;
+        for (size_t j = 0; j < g->P; j++) {
+            const uint8_t *r = S + (size_t)g->at[j] * ub;
+            for (unsigned c = c0; c < c1; c++) {
+                const uint8_t *v = r + c;
+                uint8_t L = v[-(ptrdiff_t)ub], U = v[-(ptrdiff_t)g->rs], Pv = v[-1];
+                size_t x = adaptive ? ((c * 9 + sq9(L)) * 9 + sq9(U)) * 9 + sq9(Pv)
+                                    : ((c * 5 + sq5(L)) * 5 + sq5(U)) * 5 + sq5(Pv);
+                unsigned sym = v[0];
+                if (adaptive) {
+                    bits -= log2(((double)cnt[x][sym] + 1.0 / 32) / ((double)tot[x] + 8.0));
+                    cnt[x][sym]++;
+                    tot[x]++;
+                } else {
+                    cnt[x][sym]++;
+                }
+            }
+        }
+    }
+    free(tot);
+    if (!adaptive) bits = model_bits((const uint32_t(*)[256])cnt, (unsigned)nc);
+    return bits;
 }
 
 /* ---- zstd's sequences, estimated as zstd codes them ---- */
@@ -776,7 +853,9 @@ enum { E_ZSTD, E_H0, E_ORD0, E_CHAN, E_MOD0 }; /* E_MOD0 + act * 5 + log2 K */
 #define E_LZ2D (E_LZ3 + 1)
 #define E_LZMED (E_LZ2D + 1)
 #define E_MED  (E_LZMED + 1)
-#define E_LZH0 (E_MED + 1)
+#define E_SGN5 (E_MED + 1)
+#define E_SGN9A (E_SGN5 + 1)
+#define E_LZH0 (E_SGN9A + 1)
 #define NEST   (E_LZH0 + 1)
 
 typedef struct result {
@@ -924,6 +1003,17 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
             if (b < best) best = b;
         }
         res->est[E_MED] = best + 1;
+        /* signed contexts on S: residual units keep their residuals when
+         * the section has a predictor, the others become MED residuals */
+        uint8_t *S = calloc(g->rs, g->h + 1), *isres = malloc(g->P + 1);
+        if (!S || !isres) abort();
+        for (size_t j = 0; j < g->P; j++)
+            isres[j] = !g->pz[j];
+        build_s(g, S, isres);
+        res->est[E_SGN5] = signed_model(g, S, 0, cnt, MAXCTX) / 8;
+        res->est[E_SGN9A] = signed_model(g, S, 1, cnt, MAXCTX) / 8;
+        free(S);
+        free(isres);
     }
     /* zstd's parse: the literals under the contexts (the best act 0 K) */
     res->est[E_LZ] = res->est[E_LZ3] = res->est[E_LZ2D] = res->est[E_LZH0] = res->est[E_ZSTD];
@@ -1224,6 +1314,8 @@ int main(int argc, char **argv)
     names[E_LZ2D] = "the same, 2-D distance codes";
     names[E_LZMED] = "the same, MED on predictor-0 literals";
     names[E_MED] = "no LZ: MED on predictor-0 units, best K";
+    names[E_SGN5] = "no LZ: signed L, U, prev byte (5^3), static";
+    names[E_SGN9A] = "no LZ: signed (9^3), adaptive (a bound)";
     names[E_LZH0] = "zstd parse, literals order 0 (check)";
     for (unsigned m = 0; m < NEST; m++) {
         printf("%-38s", names[m]);
