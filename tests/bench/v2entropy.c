@@ -441,8 +441,6 @@ static double signed_model(const geo *g, const uint8_t *S, int adaptive, uint32_
     return bits;
 }
 
-/* ---- zstd's sequences, estimated as zstd codes them ---- */
-
 static unsigned hibit(uint32_t v)
 {
     unsigned b = 0;
@@ -450,6 +448,172 @@ static unsigned hibit(uint32_t v)
         b++;
     return b;
 }
+
+static inline uint64_t key_of(const uint8_t *u, unsigned ub)
+{
+    uint64_t k = 0;
+    memcpy(&k, u, ub);
+    return k;
+}
+
+/* ---- a pixel-domain LZ77 with a colour cache (WebP's lossless design) ---- */
+
+static double ent_bits(const uint32_t *h, size_t n, double per_used)
+{
+    uint64_t t = 0;
+    for (size_t s = 0; s < n; s++)
+        t += h[s];
+    double b = 0;
+    for (size_t s = 0; s < n; s++)
+        if (h[s]) b -= (double)h[s] * log2((double)h[s] / (double)t) - per_used;
+    return b;
+}
+
+#define PX_NEAR  31   /* 2-D distance codes: dy 0 (dx 1..4), dy 1..3 (dx -4..4) */
+#define PX_LENC  40   /* length codes */
+#define PX_MAIN  (256 + PX_LENC + 1024) /* main byte, lengths, cache indices */
+
+/* An estimate (bits) of the raw units coded as VP8L codes pixels: per unit
+ * in decoding order either a literal (its main byte -- green, or the only
+ * byte -- in one alphabet with the length codes and the cache indices, the
+ * other bytes in per-channel tables with K buckets of |L| + |U|), a hit in a
+ * colour cache of 2^cache_bits recent units, or a copy of at least 2 units
+ * from the symbol image S at a 2-D distance: one of PX_NEAR near codes, or
+ * a log2 code with its extra bits; greedy longest match over the near
+ * distances and 16 hash-chain candidates.  Tables: 5 bits per used code,
+ * the byte tables as the rANS coder writes them. */
+static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_t (*cnt)[256],
+                    size_t *nmatch, size_t *nhit)
+{
+    unsigned ub = g->ub, mainc = ub >= 3 ? 1 : 0;
+    long W = (long)g->w + 2;
+    size_t npad = (size_t)W * (g->h + 1);
+    static uint32_t hmain[PX_MAIN], hdist[PX_NEAR + 32];
+    memset(hmain, 0, sizeof hmain);
+    memset(hdist, 0, sizeof hdist);
+    long near[PX_NEAR];
+    unsigned nn = 0;
+    for (long dx = 1; dx <= 4; dx++)
+        near[nn++] = dx;
+    for (long dy = 1; dy <= 3; dy++)
+        for (long dx = -4; dx <= 4; dx++)
+            near[nn++] = dy * W + dx;
+    enum { HB = 16, CHAIN = 16 };
+    int32_t *head = malloc(sizeof *head << HB), *prev = malloc(npad * sizeof *prev);
+    uint32_t cache[1024];
+    memset(cache, 0, sizeof cache);
+    if (!head || !prev) abort();
+    memset(head, -1, sizeof *head << HB);
+    double extra = 0;
+    size_t lits = 0;
+    *nmatch = *nhit = 0;
+    uint8_t *islit = calloc(g->P + 1, 1);
+    if (!islit) abort();
+#define KEY(q) key_of(S + (size_t)(q) * ub, ub)
+#define INSIDE(q) ((q) % W >= 1 && (q) % W <= (long)g->w && (q) / W >= 1)
+    long ins = W; /* raster positions below ins are in the hash chains */
+    for (size_t j = 0; j < g->P;) {
+        long p = (long)g->at[j];
+        for (; ins + 1 < p; ins++) {
+            if (!INSIDE(ins) || !INSIDE(ins + 1)) continue;
+            uint32_t h = (uint32_t)((KEY(ins) * 0x9E3779B97F4A7C15ULL ^ KEY(ins + 1)) *
+                                    0xff51afd7ed558ccdULL >> (64 - HB));
+            prev[ins] = head[h];
+            head[h] = (int32_t)ins;
+        }
+        size_t best = 0;
+        long bestd = 0;
+        /* candidates: the near distances, then the chain of (S[p], S[p+1]) */
+        long cand[PX_NEAR + CHAIN];
+        unsigned nc = 0;
+        for (unsigned k = 0; k < nn; k++)
+            cand[nc++] = near[k];
+        if (INSIDE(p + 1)) {
+            uint32_t h = (uint32_t)((KEY(p) * 0x9E3779B97F4A7C15ULL ^ KEY(p + 1)) *
+                                    0xff51afd7ed558ccdULL >> (64 - HB));
+            for (int32_t q = head[h]; q >= 0 && nc < PX_NEAR + CHAIN; q = prev[q])
+                cand[nc++] = p - q;
+        }
+        for (unsigned k = 0; k < nc; k++) {
+            long d = cand[k];
+            size_t len = 0;
+            while (j + len < g->P && len < 4096) {
+                long q = (long)g->at[j + len] - d;
+                if (q < W || !INSIDE(q) ||
+                    memcmp(S + (size_t)q * ub, S + (size_t)g->at[j + len] * ub, ub))
+                    break;
+                len++;
+            }
+            if (len > best) {
+                best = len;
+                bestd = d;
+            }
+        }
+        if (best >= 2) {
+            unsigned lc = best < 8 ? (unsigned)best : 8 + 2 * (hibit((uint32_t)best) - 3) +
+                                                          (((uint32_t)best >> (hibit((uint32_t)best) - 1)) & 1);
+            if (best >= 8) extra += hibit((uint32_t)best) - 1;
+            hmain[256 + (lc < PX_LENC ? lc : PX_LENC - 1)]++;
+            unsigned dc = PX_NEAR;
+            for (unsigned k = 0; k < nn; k++)
+                if (near[k] == bestd) dc = k;
+            if (dc == PX_NEAR) {
+                dc = PX_NEAR + hibit((uint32_t)bestd);
+                extra += hibit((uint32_t)bestd);
+            }
+            hdist[dc]++;
+            (*nmatch)++;
+            for (size_t k = 0; k < best; k++) {
+                uint32_t key = (uint32_t)KEY(g->at[j + k]);
+                if (cache_bits) cache[(0x1e35a7bdu * key) >> (32 - cache_bits)] = key;
+            }
+            j += best;
+            continue;
+        }
+        uint32_t key = (uint32_t)KEY(p);
+        if (cache_bits) {
+            unsigned ci = (0x1e35a7bdu * key) >> (32 - cache_bits);
+            if (cache[ci] == key && key != 0) {
+                hmain[256 + PX_LENC + ci]++;
+                (*nhit)++;
+                j++;
+                continue;
+            }
+            cache[ci] = key;
+        }
+        hmain[S[(size_t)p * ub + mainc]]++;
+        islit[j] = 1;
+        lits++;
+        j++;
+    }
+#undef KEY
+#undef INSIDE
+    free(head);
+    free(prev);
+    double bits = extra + ent_bits(hmain, PX_MAIN, 5) + ent_bits(hdist, PX_NEAR + 32, 5);
+    /* the literals' other bytes: per channel, K buckets, the best K */
+    double lb = 0;
+    if (ub > 1) {
+        lb = 1e300;
+        for (unsigned kl = 0; kl < 5; kl++) {
+            unsigned K = 1u << kl;
+            memset(cnt, 0, sizeof *cnt * ub * K);
+            for (size_t j = 0; j < g->P; j++) {
+                if (!islit[j]) continue;
+                const uint8_t *r = S + (size_t)g->at[j] * ub;
+                for (unsigned c = 0; c < ub; c++)
+                    if (c != mainc) cnt[context(r + c, g->rs, ub, c, 0, kl)][r[c]]++;
+            }
+            double b = model_bits((const uint32_t(*)[256])cnt, ub * K);
+            if (b < lb) lb = b;
+        }
+    }
+    free(islit);
+    (void)lits;
+    return bits + lb;
+}
+
+/* ---- zstd's sequences, estimated as zstd codes them ---- */
 
 /* The stream index i as (unit j, byte c). */
 static void unit_of(const geo *g, size_t i, size_t *j, unsigned *c)
@@ -855,7 +1019,8 @@ enum { E_ZSTD, E_H0, E_ORD0, E_CHAN, E_MOD0 }; /* E_MOD0 + act * 5 + log2 K */
 #define E_MED  (E_LZMED + 1)
 #define E_SGN5 (E_MED + 1)
 #define E_SGN9A (E_SGN5 + 1)
-#define E_LZH0 (E_SGN9A + 1)
+#define E_PXLZ (E_SGN9A + 1)
+#define E_LZH0 (E_PXLZ + 1)
 #define NEST   (E_LZH0 + 1)
 
 typedef struct result {
@@ -1012,6 +1177,14 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
         build_s(g, S, isres);
         res->est[E_SGN5] = signed_model(g, S, 0, cnt, MAXCTX) / 8;
         res->est[E_SGN9A] = signed_model(g, S, 1, cnt, MAXCTX) / 8;
+        double pbest = 1e300;
+        for (unsigned cbits = 0; cbits <= 10; cbits += 2) {
+            if (cbits == 2 || cbits == 4) continue;
+            size_t nm, nh;
+            double b = px_lz(g, S, cbits, cnt, &nm, &nh) / 8;
+            if (b < pbest) pbest = b;
+        }
+        res->est[E_PXLZ] = pbest + 1;
         free(S);
         free(isres);
     }
@@ -1316,6 +1489,7 @@ int main(int argc, char **argv)
     names[E_MED] = "no LZ: MED on predictor-0 units, best K";
     names[E_SGN5] = "no LZ: signed L, U, prev byte (5^3), static";
     names[E_SGN9A] = "no LZ: signed (9^3), adaptive (a bound)";
+    names[E_PXLZ] = "pixel LZ77 + colour cache (VP8L-like)";
     names[E_LZH0] = "zstd parse, literals order 0 (check)";
     for (unsigned m = 0; m < NEST; m++) {
         printf("%-38s", names[m]);
