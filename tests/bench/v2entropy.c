@@ -458,6 +458,10 @@ static inline uint64_t key_of(const uint8_t *u, unsigned ub)
 
 /* ---- a pixel-domain LZ77 with a colour cache (WebP's lossless design) ---- */
 
+static int px_minlen = 2, px_mainkl = 0; /* -M, -C */
+static double px_stat[3][6]; /* per class: main, distance, extra, other literal bytes bits; matches, hits */
+static int px_class;
+
 static double ent_bits(const uint32_t *h, size_t n, double per_used)
 {
     uint64_t t = 0;
@@ -483,13 +487,14 @@ static double ent_bits(const uint32_t *h, size_t n, double per_used)
  * distances and 16 hash-chain candidates.  Tables: 5 bits per used code,
  * the byte tables as the rANS coder writes them. */
 static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_t (*cnt)[256],
-                    size_t *nmatch, size_t *nhit)
+                    size_t *nmatch, size_t *nhit, double *stat)
 {
     unsigned ub = g->ub, mainc = ub >= 3 ? 1 : 0;
     long W = (long)g->w + 2;
     size_t npad = (size_t)W * (g->h + 1);
-    static uint32_t hmain[PX_MAIN], hdist[PX_NEAR + 32];
-    memset(hmain, 0, sizeof hmain);
+    static uint32_t hm[16][PX_MAIN], hdist[PX_NEAR + 32];
+    memset(hm, 0, sizeof hm);
+    uint32_t *hmain = hm[0];
     memset(hdist, 0, sizeof hdist);
     long near[PX_NEAR];
     unsigned nn = 0;
@@ -514,6 +519,8 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
     long ins = W; /* raster positions below ins are in the hash chains */
     for (size_t j = 0; j < g->P;) {
         long p = (long)g->at[j];
+        /* the main alphabet's context: K buckets of the main byte's |L| + |U| */
+        hmain = hm[bucket[px_mainkl][activity(S + (size_t)p * ub + mainc, g->rs, ub, mainc, 0)]];
         for (; ins + 1 < p; ins++) {
             if (!INSIDE(ins) || !INSIDE(ins + 1)) continue;
             uint32_t h = (uint32_t)((KEY(ins) * 0x9E3779B97F4A7C15ULL ^ KEY(ins + 1)) *
@@ -549,7 +556,7 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
                 bestd = d;
             }
         }
-        if (best >= 2) {
+        if (best >= (size_t)px_minlen) {
             unsigned lc = best < 8 ? (unsigned)best : 8 + 2 * (hibit((uint32_t)best) - 3) +
                                                           (((uint32_t)best >> (hibit((uint32_t)best) - 1)) & 1);
             if (best >= 8) extra += hibit((uint32_t)best) - 1;
@@ -590,7 +597,10 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
 #undef INSIDE
     free(head);
     free(prev);
-    double bits = extra + ent_bits(hmain, PX_MAIN, 5) + ent_bits(hdist, PX_NEAR + 32, 5);
+    double mb = 0;
+    for (unsigned k = 0; k < (1u << px_mainkl); k++)
+        mb += ent_bits(hm[k], PX_MAIN, 5);
+    double bits = extra + mb + ent_bits(hdist, PX_NEAR + 32, 5);
     /* the literals' other bytes: per channel, K buckets, the best K */
     double lb = 0;
     if (ub > 1) {
@@ -610,6 +620,12 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
     }
     free(islit);
     (void)lits;
+    stat[0] = mb;
+    stat[1] = ent_bits(hdist, PX_NEAR + 32, 5);
+    stat[2] = extra;
+    stat[3] = lb;
+    stat[4] = (double)*nmatch;
+    stat[5] = (double)*nhit;
     return bits + lb;
 }
 
@@ -1177,13 +1193,18 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
         build_s(g, S, isres);
         res->est[E_SGN5] = signed_model(g, S, 0, cnt, MAXCTX) / 8;
         res->est[E_SGN9A] = signed_model(g, S, 1, cnt, MAXCTX) / 8;
-        double pbest = 1e300;
+        double pbest = 1e300, st[6], bst[6] = {0};
         for (unsigned cbits = 0; cbits <= 10; cbits += 2) {
             if (cbits == 2 || cbits == 4) continue;
             size_t nm, nh;
-            double b = px_lz(g, S, cbits, cnt, &nm, &nh) / 8;
-            if (b < pbest) pbest = b;
+            double b = px_lz(g, S, cbits, cnt, &nm, &nh, st) / 8;
+            if (b < pbest) {
+                pbest = b;
+                memcpy(bst, st, sizeof st);
+            }
         }
+        for (int k = 0; k < 6; k++)
+            px_stat[px_class][k] += k < 4 ? bst[k] / 8 : bst[k];
         res->est[E_PXLZ] = pbest + 1;
         free(S);
         free(isres);
@@ -1307,6 +1328,10 @@ int main(int argc, char **argv)
             both = 1;
         } else if (!strcmp(argv[i], "-z") && i + 1 < argc) {
             parse_level = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-M") && i + 1 < argc) {
+            px_minlen = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-C") && i + 1 < argc) {
+            px_mainkl = (int)klog((unsigned)atoi(argv[++i]));
         } else if (!strcmp(argv[i], "-k") && i + 1 < argc) {
             keep_min = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-m") && i + 1 < argc) {
@@ -1370,6 +1395,7 @@ int main(int argc, char **argv)
         geo g[2];
         memset(g, 0, sizeof g);
         int runs = both ? 2 : 1;
+        px_class = ci;
         for (int k = 0; k < runs; k++) {
             dir2_params q = p;
             if (k == 1) q.b_bias = -100000; /* candidate B whatever the estimate says */
@@ -1504,6 +1530,11 @@ int main(int argc, char **argv)
                "bytes, %.0f sequences %.0f bytes (2-D distances: %.0f)\n",
                cls[i], lz[i][0], lz[i][1], 100 * lz[i][1] / lz[i][0], lz[i][2], lz[i][4], lz[i][3],
                lz[i][5]);
+    for (int i = 0; i < 3; i++)
+        printf("%-6s pixel LZ77: main alphabet %.0f bytes, distances %.0f, extra bits %.0f, other "
+               "literal bytes %.0f; %.0f matches, %.0f cache hits\n",
+               cls[i], px_stat[i][0], px_stat[i][1], px_stat[i][2], px_stat[i][3], px_stat[i][4],
+               px_stat[i][5]);
     if (coder_act >= 0) {
         printf("%-38s", "rANS coder (real bytes)");
         for (int i = 0; i < 3; i++)
