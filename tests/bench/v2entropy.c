@@ -458,7 +458,36 @@ static inline uint64_t key_of(const uint8_t *u, unsigned ub)
 
 /* ---- a pixel-domain LZ77 with a colour cache (WebP's lossless design) ---- */
 
-static int px_minlen = 2, px_mainkl = 0; /* -M, -C */
+#define PX_NEAR  31   /* 2-D distance codes: dy 0 (dx 1..4), dy 1..3 (dx -4..4) */
+#define PX_LENC  40   /* length codes */
+#define PX_MAIN  (256 + PX_LENC + 1024) /* main byte, lengths, cache indices */
+
+static int px_minlen = 2, px_mainkl = 0, px_passes = 1; /* -M, -C, -P */
+
+/* The costs (bits) of the previous pass, for a cost-based parse. */
+typedef struct pxcost {
+    double main[16][PX_MAIN], dist[PX_NEAR + 32], lit;
+} pxcost;
+
+static unsigned px_lencode(size_t len, unsigned *ebits)
+{
+    if (len < 8) {
+        *ebits = 0;
+        return (unsigned)len;
+    }
+    unsigned hb = hibit((uint32_t)len), lc = 8 + 2 * (hb - 3) + (((uint32_t)len >> (hb - 1)) & 1);
+    *ebits = hb - 1;
+    return lc < PX_LENC ? lc : PX_LENC - 1;
+}
+
+static void costs_of(const uint32_t *h, size_t n, double *c)
+{
+    uint64_t t = 0;
+    for (size_t s = 0; s < n; s++)
+        t += h[s];
+    for (size_t s = 0; s < n; s++)
+        c[s] = h[s] ? -log2((double)h[s] / (double)t) : log2((double)t + 2) + 2;
+}
 static double px_stat[3][6]; /* per class: main, distance, extra, other literal bytes bits; matches, hits */
 static int px_class;
 
@@ -473,9 +502,6 @@ static double ent_bits(const uint32_t *h, size_t n, double per_used)
     return b;
 }
 
-#define PX_NEAR  31   /* 2-D distance codes: dy 0 (dx 1..4), dy 1..3 (dx -4..4) */
-#define PX_LENC  40   /* length codes */
-#define PX_MAIN  (256 + PX_LENC + 1024) /* main byte, lengths, cache indices */
 
 /* An estimate (bits) of the raw units coded as VP8L codes pixels: per unit
  * in decoding order either a literal (its main byte -- green, or the only
@@ -487,7 +513,7 @@ static double ent_bits(const uint32_t *h, size_t n, double per_used)
  * distances and 16 hash-chain candidates.  Tables: 5 bits per used code,
  * the byte tables as the rANS coder writes them. */
 static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_t (*cnt)[256],
-                    size_t *nmatch, size_t *nhit, double *stat)
+                    size_t *nmatch, size_t *nhit, double *stat, const pxcost *pc, pxcost *out)
 {
     unsigned ub = g->ub, mainc = ub >= 3 ? 1 : 0;
     long W = (long)g->w + 2;
@@ -520,7 +546,8 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
     for (size_t j = 0; j < g->P;) {
         long p = (long)g->at[j];
         /* the main alphabet's context: K buckets of the main byte's |L| + |U| */
-        hmain = hm[bucket[px_mainkl][activity(S + (size_t)p * ub + mainc, g->rs, ub, mainc, 0)]];
+        unsigned mctx = bucket[px_mainkl][activity(S + (size_t)p * ub + mainc, g->rs, ub, mainc, 0)];
+        hmain = hm[mctx];
         for (; ins + 1 < p; ins++) {
             if (!INSIDE(ins) || !INSIDE(ins + 1)) continue;
             uint32_t h = (uint32_t)((KEY(ins) * 0x9E3779B97F4A7C15ULL ^ KEY(ins + 1)) *
@@ -530,6 +557,7 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
         }
         size_t best = 0;
         long bestd = 0;
+        double bestgain = 0;
         /* candidates: the near distances, then the chain of (S[p], S[p+1]) */
         long cand[PX_NEAR + CHAIN];
         unsigned nc = 0;
@@ -551,12 +579,25 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
                     break;
                 len++;
             }
-            if (len > best) {
+            if (pc && len >= 2) {
+                /* the gain over literals, in bits, with the previous pass's costs */
+                unsigned eb, lc = px_lencode(len, &eb);
+                unsigned dc = k < nn ? k : PX_NEAR + hibit((uint32_t)d);
+                double cost = pc->main[mctx][256 + lc] + eb +
+                              pc->dist[dc] + (k < nn ? 0 : hibit((uint32_t)d));
+                double gain = (double)len * pc->lit - cost;
+                if (gain > bestgain) {
+                    bestgain = gain;
+                    best = len;
+                    bestd = d;
+                }
+            } else if (!pc && len > best) {
                 best = len;
                 bestd = d;
             }
         }
-        if (best >= (size_t)px_minlen) {
+        if (pc && bestgain <= 0) best = 0;
+        if (best >= (size_t)(pc ? 2 : px_minlen)) {
             unsigned lc = best < 8 ? (unsigned)best : 8 + 2 * (hibit((uint32_t)best) - 3) +
                                                           (((uint32_t)best >> (hibit((uint32_t)best) - 1)) & 1);
             if (best >= 8) extra += hibit((uint32_t)best) - 1;
@@ -618,8 +659,17 @@ static double px_lz(const geo *g, const uint8_t *S, unsigned cache_bits, uint32_
             if (b < lb) lb = b;
         }
     }
+    if (out) {
+        for (unsigned k = 0; k < 16; k++)
+            costs_of(hm[k], PX_MAIN, out->main[k]);
+        costs_of(hdist, PX_NEAR + 32, out->dist);
+        double litbits = lb;
+        for (unsigned k = 0; k < 16; k++)
+            for (unsigned s2 = 0; s2 < 256; s2++)
+                if (hm[k][s2]) litbits += hm[k][s2] * out->main[k][s2];
+        out->lit = lits ? litbits / (double)lits : 8.0 * ub;
+    }
     free(islit);
-    (void)lits;
     stat[0] = mb;
     stat[1] = ent_bits(hdist, PX_NEAR + 32, 5);
     stat[2] = extra;
@@ -1197,7 +1247,13 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
         for (unsigned cbits = 0; cbits <= 10; cbits += 2) {
             if (cbits == 2 || cbits == 4) continue;
             size_t nm, nh;
-            double b = px_lz(g, S, cbits, cnt, &nm, &nh, st) / 8;
+            static pxcost pcs[2];
+            double b = px_lz(g, S, cbits, cnt, &nm, &nh, st, NULL, &pcs[0]) / 8;
+            for (int pass = 1; pass < px_passes; pass++) {
+                double b2 = px_lz(g, S, cbits, cnt, &nm, &nh, st, &pcs[(pass - 1) & 1],
+                                  &pcs[pass & 1]) / 8;
+                if (b2 < b) b = b2;
+            }
             if (b < pbest) {
                 pbest = b;
                 memcpy(bst, st, sizeof st);
@@ -1330,6 +1386,8 @@ int main(int argc, char **argv)
             parse_level = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-M") && i + 1 < argc) {
             px_minlen = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-P") && i + 1 < argc) {
+            px_passes = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-C") && i + 1 < argc) {
             px_mainkl = (int)klog((unsigned)atoi(argv[++i]));
         } else if (!strcmp(argv[i], "-k") && i + 1 < argc) {
