@@ -1,54 +1,87 @@
 /* SPDX-License-Identifier: MIT */
 /* v2entropy.c -- issue 11's measured experiment, not a format change: how
  * much smaller the version-2 residual stream (stream 3 of the payload,
- * docs/FORMAT.md 9.5) gets under an entropy coder with contexts instead of
- * zstd, and how fast such a coder decodes.
+ * docs/FORMAT.md 9.5) gets under entropy coders with contexts instead of
+ * zstd, and how fast such a coder decodes.  Nothing here is in core/.
  *
  * For every corpus image the payload encoder (core/v2.c) runs twice with the
- * same parameters: once as configured (zstd), once with every stream stored,
- * which gives the very residual bytes zstd was given (the encoder's choices
- * do not depend on the back end).  Then, for the residual stream:
+ * same parameters: as configured (zstd) and with every stream stored, which
+ * gives the very residual bytes zstd was given (the encoder's choices do not
+ * depend on the back end).  Every row prints the payload per class with
+ * stream 3 replaced by the model's size (the other streams as zstd packed
+ * them) and its ratio to WebP -z 9:
  *
- *   zstd         the stream's packed size in the zstd payload (measured);
- *   H0 ideal     order-0 entropy of the whole stream, no table (a bound);
- *   M/act/K      static tables per context, two passes (count, then code):
- *                the context is the byte's place in the unit (the channel)
- *                times a bucket (K of them) of the neighbours' residual
- *                magnitudes (act: 0 |L|+|U|; 1 |L|+|U|+(|UL|+|UR|)/2;
- *                2 |L|+|U|+2|P| with P the unit's previous byte; 3 |L|+|U|
- *                in K buckets times |P| in 3), L, U, UL, UR the same byte
- *                of the neighbouring pixels' residuals (0 outside raw
- *                sections); the size is exact for the coder below: the
- *                tables as it writes them (bits) plus -log2 of the
- *                quantised (12-bit) probabilities of the data;
- *   best K       per image the cheapest K of 1, 2, 4, 8, 16 (1 byte more);
- *   LZ+ctx       zstd's own parse of the stream (ZSTD_generateSequences,
- *                the same level and minimum match as the payload): the
- *                literals coded with the context tables, the sequences
- *                estimated as zstd codes them (order-0 entropy of the
- *                literal-length, match-length and offset codes plus their
- *                extra bits, 5 bits per used code for the tables);
- *   LZ+H0        the same parse with zstd's own literal model (one order-0
- *                table): a check of the sequence estimate against zstd's
- *                measured size.
+ *   zstd                 stream 3 as the payload has it (measured);
+ *   order 0 ...          one table for the whole stream, ideal (no table) and
+ *                        as the rANS coder below writes it;
+ *   actA KN              static tables per context, two passes (count, then
+ *                        code): the byte's place in the unit (the channel)
+ *                        times N buckets of the neighbours' residual
+ *                        magnitudes, A: 0 |L|+|U|; 1 |L|+|U|+(|UL|+|UR|)/2;
+ *                        2 |L|+|U|+2|P|, P the unit's previous byte; 3 |L|+|U|
+ *                        in N buckets times |P| in 3 (L, U, UL, UR: the same
+ *                        byte of the neighbouring pixels' residuals, 0 outside
+ *                        raw sections).  The size is exact for the rANS coder:
+ *                        its tables (bits) plus -log2 of the quantised 12-bit
+ *                        probabilities; act0 K1 is order 0 per channel;
+ *   actA best K          per image the cheapest of K = 1, 2, 4, 8, 16 (+1 byte);
+ *   zstd parse, ...      zstd's own parse of the stream (ZSTD_generateSequences,
+ *                        the payload's level and minimum match): the literals
+ *                        under the contexts, the sequences estimated as zstd
+ *                        codes them (order-0 entropy of the literal-length,
+ *                        match-length and offset codes, their extra bits, 5
+ *                        bits per used code); then with 2-D distance codes
+ *                        (a copy of the same byte of a pixel up to 7 rows up
+ *                        and 8 columns aside: one of 136 codes, no extra
+ *                        bits); then the literals of predictor-0 units coded
+ *                        as their value minus MED of the plane's neighbours
+ *                        in contexts of |L-UL|+|U-UL|; the "check" row is the
+ *                        same parse with one order-0 literal table, to compare
+ *                        with zstd's measured size;
+ *   no LZ: MED ...       every byte, predictor-0 units as MED residuals;
+ *   no LZ: signed ...    the symbol image S (a unit of a section with a
+ *                        predictor keeps its residual, every other pixel is its
+ *                        MED residual) in contexts of the signed values of L, U
+ *                        and the previous byte: 5 levels each with static
+ *                        tables, or 9 levels each adaptive (counts updated per
+ *                        byte, no tables: a bound for such contexts);
+ *   pixel LZ77 ...       WebP's lossless design on S: per raw unit a literal
+ *                        (main byte -- green, or the only one -- in one
+ *                        alphabet with the length codes and colour-cache
+ *                        indices, in -C contexts; the other bytes per channel
+ *                        in K buckets), a colour-cache hit (0, 6, 8 or 10
+ *                        bits, the best per image) or a copy of -M units or
+ *                        more from S at a 2-D distance (31 near codes or a
+ *                        log2 code plus extra bits), greedy longest match over
+ *                        the near distances and 16 hash-chain candidates;
+ *                        5 bits per used code for the tables.
  *
- * The "real coder" (-c act:K, or -c best) is a static-table rANS coder
- * (32-bit state, byte renormalisation, 12-bit probabilities, one table per
- * context) written here because Debian has no rANS library and zstd's
- * Huffman and FSE coders are not public API.  It encodes each residual
- * stream, decodes it (the contexts computed from the residuals decoded so
- * far, in stream order, with the alpha-last layout), checks the bytes and
- * times the decode.  The decode MB/s it prints is an estimate of a whole
- * payload decode with this coder in place of zstd for stream 3: the
- * measured dir2_decode_payload time, minus the measured zstd decompression
- * of stream 3 alone, plus the measured rANS decode of it (CPU time of this
- * thread, fastest of -r runs), over the raw pixel bytes.
+ * The real coder (-c act:K, or -c best[:act] for the best K per image) is a
+ * static-table rANS coder (two interleaved 32-bit states, byte
+ * renormalisation, 12-bit probabilities, one table per context, the tables
+ * as Elias-gamma coded gaps and frequencies), written here because Debian
+ * has no rANS library and zstd's Huffman and FSE coders are not public API.
+ * It codes each residual stream without LZ, decodes it (the contexts from the
+ * residuals decoded so far, in stream order, alpha-last layout included),
+ * checks the bytes and times the decode.  "payload with rANS" estimates a
+ * whole payload decode with it in place of zstd for stream 3: measured
+ * dir2_decode_payload time - measured zstd decompression of stream 3 +
+ * measured rANS decode of it (CPU time of this thread, fastest of -r runs),
+ * over the raw pixel bytes; "zstd parse + rANS literals" adds the parse's
+ * literal bytes at the rANS coder's rate to the zstd payload decode.
  *
- * Usage: dir-bench-v2-entropy [-v] [-r N] [-b] [-c act:K|best] [-p PRESET] [key=value ...] < LIST
+ * Usage: dir-bench-v2-entropy [-v] [-b] [-r N] [-c act:K|best[:act]] [-k N] [-z LEVEL]
+ *                             [-m MINMATCH] [-M N] [-C K] [-P N] [-p PRESET] [key=value ...] < LIST
  *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
  *   key=value: dir2_params fields as dir-bench-v2 takes them
  *   -b: also encode with candidate B (a predictor per section) forced, and
  *       keep per image and per model the smaller of the two
+ *   -k N: zstd's matches shorter than N bytes become literals (repeat
+ *         offsets recomputed)
+ *   -z, -m: zstd level and minimum match of the parse (default: the payload's)
+ *   -M N: pixel LZ77 minimum match in units (default 4); -C K: contexts of its
+ *         main alphabet (1-16, default 8); -P N: N passes, the later ones
+ *         cost-based (larger than greedy on this corpus)
  *   -v: one line per image
  * Exit status 1 when an image or a coded stream does not round-trip. */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_generateSequences: zstd's parse, for the estimates */
@@ -462,7 +495,7 @@ static inline uint64_t key_of(const uint8_t *u, unsigned ub)
 #define PX_LENC  40   /* length codes */
 #define PX_MAIN  (256 + PX_LENC + 1024) /* main byte, lengths, cache indices */
 
-static int px_minlen = 2, px_mainkl = 0, px_passes = 1; /* -M, -C, -P */
+static int px_minlen = 4, px_mainkl = 3, px_passes = 1; /* -M, -C (log2), -P */
 
 /* The costs (bits) of the previous pass, for a cost-based parse. */
 typedef struct pxcost {
