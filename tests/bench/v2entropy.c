@@ -522,7 +522,6 @@ static void costs_of(const uint32_t *h, size_t n, double *c)
         c[s] = h[s] ? -log2((double)h[s] / (double)t) : log2((double)t + 2) + 2;
 }
 static double px_stat[3][6]; /* per class: main, distance, extra, other literal bytes bits; matches, hits */
-static int px_class;
 
 static double ent_bits(const uint32_t *h, size_t n, double per_used)
 {
@@ -1126,6 +1125,7 @@ typedef struct result {
     double est[NEST]; /* residual stream bytes under each model */
     double other;     /* the payload's bytes but for the residual stream (zstd) */
     double total_zstd;
+    double pxst[6]; /* the pixel LZ77's breakdown (px_stat) */
     double nseq, seqbits2; /* the parse: matches, their bits with 2-D distance codes */
     double lits, seqbits, litbits3, nbytes; /* the parse: literal bytes, sequence bits, literal bits (act 3) */
     int best_kl[NACT];
@@ -1293,7 +1293,7 @@ static int measure(const bench_image *img, const dir2_params *p, result *res, ui
             }
         }
         for (int k = 0; k < 6; k++)
-            px_stat[px_class][k] += k < 4 ? bst[k] / 8 : bst[k];
+            res->pxst[k] = k < 4 ? bst[k] / 8 : bst[k];
         res->est[E_PXLZ] = pbest + 1;
         free(S);
         free(isres);
@@ -1486,7 +1486,6 @@ int main(int argc, char **argv)
         geo g[2];
         memset(g, 0, sizeof g);
         int runs = both ? 2 : 1;
-        px_class = ci;
         for (int k = 0; k < runs; k++) {
             dir2_params q = p;
             if (k == 1) q.b_bias = -100000; /* candidate B whatever the estimate says */
@@ -1508,6 +1507,8 @@ int main(int argc, char **argv)
         lz[ci][2] += r[pick].litbits3 / 8;
         lz[ci][3] += r[pick].seqbits / 8;
         lz[ci][4] += r[pick].nseq;
+        for (int k = 0; k < 6; k++)
+            px_stat[ci][k] += r[pick].pxst[k];
         lz[ci][5] += r[pick].seqbits2 / 8;
         if (coder_act >= 0) {
             geo *gg = &g[pick];
