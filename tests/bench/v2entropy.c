@@ -1647,5 +1647,6 @@ int main(int argc, char **argv)
                    cls[i], lz[i][1],
                    raw[i] / (t_full[i] + lz[i][1] * t_rans[i] / sbytes[i]) / 1e6);
     }
+    free(tabs);
     return 0;
 }
