@@ -51,14 +51,7 @@ static void golden_bytes(const dir_encode_options *opt, const uint8_t *gold, siz
     size_t n = (size_t)w * h * c, size = 0;
     void *out = NULL;
     CHECK_EQ_INT(dir_encode(img, w, h, c, 0, opt, &out, &size, NULL, NULL), DIR_OK);
-    if (!out || size != gsize || memcmp(out, gold, size) != 0) {
-        size_t at = 0;
-        while (out && at < size && at < gsize && ((uint8_t *)out)[at] == gold[at])
-            at++;
-        fprintf(stderr, "line %d: encoder wrote %zu bytes, golden %zu; first difference at %zu\n",
-                line, size, gsize, at);
-        test_failures++;
-    }
+    expect_bytes(out, size, gold, gsize, "encoder wrote", line);
     dir_free(out);
     uint8_t *back = malloc(n);
     CHECK_EQ_INT(dir_decode(gold, gsize, NULL, back, n, NULL, NULL, NULL), DIR_OK);

@@ -11,25 +11,8 @@
 #include "dirtest.h"
 #include "testutil.h"
 
-static uint8_t outbuf[64 * 64 * 4];
-
 /* Decodes and checks the error code and that the message contains `text`. */
-static void expect(const uint8_t *f, size_t size, dir_error want, const char *text, int line)
-{
-    dir_diag dg;
-    memset(&dg, 0, sizeof dg);
-    dir_error got = dir_decode(f, size, NULL, outbuf, sizeof outbuf, NULL, NULL, &dg);
-    if (got != want || (text && !strstr(dg.message, text))) {
-        fprintf(stderr, "line %d: got %d (%s) \"%s\", want %d (%s) containing \"%s\"\n", line, got,
-                dir_strerror(got), dg.message, want, dir_strerror(want), text ? text : "");
-        test_failures++;
-    }
-    if (got != DIR_OK && dg.error != got) {
-        fprintf(stderr, "line %d: diag.error %d differs from return %d\n", line, dg.error, got);
-        test_failures++;
-    }
-}
-#define EXPECT(f, n, e, t) expect(f, n, e, t, __LINE__)
+#define EXPECT(f, n, e, t) expect_decode(f, n, NULL, e, t, 0, "line", __LINE__)
 
 static file_spec spec;
 
@@ -65,60 +48,35 @@ static void test_header(void)
     buf[n] = 0;
     EXPECT(buf, n + 1, DIR_ETRAILING, "1 trailing bytes");
 
-    /* Bad magic, and the mangling it detects. */
-    memcpy(buf, f, n);
-    buf[1] = 'X';
-    EXPECT(buf, n, DIR_EMAGIC, "not a .dir file");
-    memcpy(buf, f, n);
-    buf[0] = 0x0b;
-    EXPECT(buf, n, DIR_EMAGIC, "high bit stripped");
-    /* CR-LF -> LF: byte 4 (0D) removed. */
+    /* CR-LF -> LF (the mangling the magic detects): byte 4 (0D) removed. */
     memcpy(buf, f, 4);
     memcpy(buf + 4, f + 5, n - 5);
     EXPECT(buf, n - 1, DIR_EMAGIC, "line endings");
 
-    /* Header fields out of range. */
-    struct {
-        size_t at;
-        uint8_t v;
-        dir_error e;
-        const char *text;
-    } fields[] = {
-        {8, 3, DIR_EVERSION, "unsupported version 3 (this reader knows versions 1 to 2)"},
-        {8, 0, DIR_EVERSION, "unsupported version 0"},
+    /* Bad magic, and the mangling it detects; header fields out of range;
+     * a CRC mismatch, in the header or from a corrupted pixel. */
+    const patch fields[] = {
+        {PATCH_BYTE, 1, 'X', DIR_EMAGIC, "not a .dir file"},
+        {PATCH_BYTE, 0, 0x0b, DIR_EMAGIC, "high bit stripped"},
+        {PATCH_BYTE, 8, 3, DIR_EVERSION, "unsupported version 3 (this reader knows versions 1 to 2)"},
+        {PATCH_BYTE, 8, 0, DIR_EVERSION, "unsupported version 0"},
         /* version 2 with a version-1 header: byte 10 is read as the depth */
-        {8, 2, DIR_EHEADER, "depth 0 out of range (8 or 16)"},
-        {9, 2, DIR_EHEADER, "channels 2 out of range"},
-        {9, 0, DIR_EHEADER, "channels 0"},
-        {10, 2, DIR_EHEADER, "filter 2"},
-        {11, 2, DIR_EHEADER, "layout 2"},
-        {12, 2, DIR_EHEADER, "back end 2"},
-        {14, 1, DIR_EHEADER, "reserved"},
-        {28, 2, DIR_EHEADER, "code stream size 2"},
-        {PACKED, 1, DIR_EHEADER, "packed size 1 with back end none"},
+        {PATCH_BYTE, 8, 2, DIR_EHEADER, "depth 0 out of range (8 or 16)"},
+        {PATCH_BYTE, 9, 2, DIR_EHEADER, "channels 2 out of range"},
+        {PATCH_BYTE, 9, 0, DIR_EHEADER, "channels 0"},
+        {PATCH_BYTE, 10, 2, DIR_EHEADER, "filter 2"},
+        {PATCH_BYTE, 11, 2, DIR_EHEADER, "layout 2"},
+        {PATCH_BYTE, 12, 2, DIR_EHEADER, "back end 2"},
+        {PATCH_BYTE, 14, 1, DIR_EHEADER, "reserved"},
+        {PATCH_BYTE, 28, 2, DIR_EHEADER, "code stream size 2"},
+        {PATCH_BYTE, PACKED, 1, DIR_EHEADER, "packed size 1 with back end none"},
+        {PATCH_WORD, 16, 0, DIR_EHEADER, "width 0 out of range"},
+        {PATCH_WORD, 16, DIR_MAX_DIM + 1, DIR_EHEADER, "width 1048577 out of range"},
+        {PATCH_WORD, 20, 0, DIR_EHEADER, "height 0"},
+        {PATCH_XOR, 24, 1, DIR_ECRC, "CRC mismatch"},
+        {PATCH_XOR, n - 1, 0x40, DIR_ECRC, "CRC mismatch"},
     };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        memcpy(buf, f, n);
-        buf[fields[i].at] = fields[i].v;
-        EXPECT(buf, n, fields[i].e, fields[i].text);
-    }
-    memcpy(buf, f, n);
-    put32(buf + 16, 0);
-    EXPECT(buf, n, DIR_EHEADER, "width 0 out of range");
-    put32(buf + 16, DIR_MAX_DIM + 1);
-    EXPECT(buf, n, DIR_EHEADER, "width 1048577 out of range");
-    memcpy(buf, f, n);
-    put32(buf + 20, 0);
-    EXPECT(buf, n, DIR_EHEADER, "height 0");
-
-    /* CRC mismatch. */
-    memcpy(buf, f, n);
-    buf[24] ^= 1;
-    EXPECT(buf, n, DIR_ECRC, "CRC mismatch");
-    /* A corrupted pixel is caught by the CRC too. */
-    memcpy(buf, f, n);
-    buf[n - 1] ^= 0x40;
-    EXPECT(buf, n, DIR_ECRC, "CRC mismatch");
+    expect_patches(f, n, fields, sizeof fields / sizeof fields[0], 0, "header field");
 
     /* Output buffer too small. */
     CHECK_EQ_INT(dir_decode(f, n, NULL, buf, 2, NULL, NULL, NULL), DIR_EBUFFER);
@@ -175,226 +133,150 @@ static void test_limits(void)
     free(f);
 }
 
-static void test_sections(void)
-{
-    size_t n;
-    uint8_t *f;
+/* Images whose CRC a section case's file declares, so that only the check
+ * under test can refuse the file. */
+enum { CRC_NONE, CRC_BITMAP_TWICE, CRC_REVERSE_DECREASING, CRC_ALL_SEVEN };
 
+static void crc_image(int kind, uint8_t img[256])
+{
+    switch (kind) {
+    case CRC_BITMAP_TWICE:
+        /* 8 in columns 0 and 1 and at (2, 0), zero elsewhere */
+        memset(img, 0, 256);
+        for (int y = 0; y < 16; y++)
+            img[y * 16] = img[y * 16 + 1] = 8;
+        img[2] = 8;
+        break;
+    case CRC_REVERSE_DECREASING:
+        /* 9 everywhere but 10 and 20, which are 8 */
+        memset(img, 9, 256);
+        img[1] = img[2] = 8;
+        break;
+    default: memset(img, 7, 256); break;
+    }
+}
+
+/* One malformed file of streams built by hand (back end none). */
+typedef struct section_case {
+    unsigned c;
+    uint32_t w, h;
+    unsigned layout;
+    int crc; /* CRC_*: the image whose CRC the header declares; CRC_NONE: 0 */
+    stream_init s[5];
+    dir_error e;
+    const char *text;
+} section_case;
+
+static const section_case sections[] = {
     /* Bad code. */
-    base_spec(1, 32, 16);
-    STREAM(0, 0, 9);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECODE, "bad code 9 in section 1");
-    free(f);
+    {1, 32, 16, 0, 0, {BYTES_OF(0, 0, 9)}, DIR_ECODE, "bad code 9 in section 1"},
 
     /* References: forward (to itself or beyond), too long, to an edge section. */
-    base_spec(1, 16, 16);
-    STREAM(0, 3);
-    STREAM(4, 1);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EREF, "nonexistent");
-    free(f);
-    base_spec(1, 32, 16);
-    STREAM(0, 1, 3);
-    STREAM(1, 9);
-    STREAM(4, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EREF, "itself");
-    free(f);
-    base_spec(1, 48, 16);
-    STREAM(0, 1, 1, 3);
-    STREAM(1, 9, 8);
-    STREAM(4, 5);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EREF, "reference in section 2 to a nonexistent section (distance 5)");
-    free(f);
+    {1, 16, 16, 0, 0, {BYTES_OF(0, 3), BYTES_OF(4, 1)}, DIR_EREF, "nonexistent"},
+    {1, 32, 16, 0, 0, {BYTES_OF(0, 1, 3), BYTES_OF(1, 9), BYTES_OF(4, 0)}, DIR_EREF, "itself"},
+    {1, 48, 16, 0, 0, {BYTES_OF(0, 1, 1, 3), BYTES_OF(1, 9, 8), BYTES_OF(4, 5)}, DIR_EREF,
+     "reference in section 2 to a nonexistent section (distance 5)"},
     /* five references leave room for one 5-byte distance in stream 4 */
-    base_spec(1, 96, 16);
-    STREAM(0, 1, 3, 3, 3, 3, 3);
-    STREAM(1, 9);
-    STREAM(4, 0x81, 0x80, 0x80, 0x80, 0x10);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EREF, "longer than 32 bits");
-    free(f);
+    {1, 96, 16, 0, 0,
+     {BYTES_OF(0, 1, 3, 3, 3, 3, 3), BYTES_OF(1, 9), BYTES_OF(4, 0x81, 0x80, 0x80, 0x80, 0x10)},
+     DIR_EREF, "longer than 32 bits"},
     /* distance 1 as 81 00: the LEB128 must be minimal */
-    base_spec(1, 64, 16);
-    STREAM(0, 1, 3, 3, 3);
-    STREAM(1, 9);
-    STREAM(4, 0x81, 0x00, 0x01);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EREF, "reference in section 1 is not minimally encoded");
-    free(f);
+    {1, 64, 16, 0, 0, {BYTES_OF(0, 1, 3, 3, 3), BYTES_OF(1, 9), BYTES_OF(4, 0x81, 0x00, 0x01)},
+     DIR_EREF, "reference in section 1 is not minimally encoded"},
     /* more distance bytes than the references can use (at most one each
      * here) */
-    base_spec(1, 32, 16);
-    STREAM(0, 1, 3);
-    STREAM(1, 9);
-    STREAM(4, 0x81, 0x00);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ESTREAM, "stream 4 (03 distances) declares 2 bytes, more than the 1");
-    free(f);
+    {1, 32, 16, 0, 0, {BYTES_OF(0, 1, 3), BYTES_OF(1, 9), BYTES_OF(4, 0x81, 0x00)}, DIR_ESTREAM,
+     "stream 4 (03 distances) declares 2 bytes, more than the 1"},
     /* 20x32: sections 0 (full), 1 (edge), 2 (full), 3 (edge); 2 -> 1. */
-    base_spec(1, 20, 32);
-    STREAM(0, 1, 1, 3, 1);
-    STREAM(1, 9, 8, 7);
-    STREAM(4, 1);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EREF, "to edge section 1");
-    free(f);
+    {1, 20, 32, 0, 0, {BYTES_OF(0, 1, 1, 3, 1), BYTES_OF(1, 9, 8, 7), BYTES_OF(4, 1)}, DIR_EREF,
+     "to edge section 1"},
 
     /* Counts: zero, overflow past 256, bitmap popcount not the count. */
-    base_spec(1, 16, 16);
-    STREAM(0, 5);
-    STREAM(9, 9, 0);
-    STREAM(10, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOUNT, "count 0 in section 0");
-    free(f);
-    base_spec(1, 16, 16);
-    STREAM(0, 6);
-    STREAM(13, 9, 8);
-    STREAM(14, 250, 250);
-    STREAM(15, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOUNT, "count overflow in section 0: 250 pixels placed, then 250 more");
-    free(f);
-    base_spec(1, 16, 16);
-    STREAM(0, 5);
-    STREAM(9, 9, 0);
-    STREAM(10, 41);
-    STREAM(12, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, 0, 0, 0, 0, 0, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOUNT, "has 40 bits set but the count is 41");
-    free(f);
+    {1, 16, 16, 0, 0, {BYTES_OF(0, 5), BYTES_OF(9, 9, 0), BYTES_OF(10, 0)}, DIR_ECOUNT,
+     "count 0 in section 0"},
+    {1, 16, 16, 0, 0,
+     {BYTES_OF(0, 6), BYTES_OF(13, 9, 8), BYTES_OF(14, 250, 250),
+      BYTES_OF(15, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5)},
+     DIR_ECOUNT, "count overflow in section 0: 250 pixels placed, then 250 more"},
+    {1, 16, 16, 0, 0,
+     {BYTES_OF(0, 5), BYTES_OF(9, 9, 0), BYTES_OF(10, 41),
+      BYTES_OF(12, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)},
+     DIR_ECOUNT, "has 40 bits set but the count is 41"},
 
     /* Addresses: not increasing, placed twice across entries. */
-    base_spec(1, 16, 16);
-    STREAM(0, 5);
-    STREAM(9, 9, 0);
-    STREAM(10, 2);
-    STREAM(11, 0x05, 0x05);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EADDRESS, "address 05 in section 0 is not increasing");
-    free(f);
-    base_spec(1, 16, 16);
-    STREAM(0, 5);
-    STREAM(9, 9, 8, 0);
-    STREAM(10, 1, 1);
-    STREAM(11, 0x10, 0x10);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EADDRESS, "already placed");
-    free(f);
-    base_spec(1, 16, 16);
-    STREAM(0, 6);
-    STREAM(13, 9, 8);
-    STREAM(14, 1, 255);
-    STREAM(15, 0x10, 0x20);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EADDRESS, "reverse list in section 0 places a pixel twice");
-    free(f);
+    {1, 16, 16, 0, 0, {BYTES_OF(0, 5), BYTES_OF(9, 9, 0), BYTES_OF(10, 2), BYTES_OF(11, 0x05, 0x05)},
+     DIR_EADDRESS, "address 05 in section 0 is not increasing"},
+    {1, 16, 16, 0, 0,
+     {BYTES_OF(0, 5), BYTES_OF(9, 9, 8, 0), BYTES_OF(10, 1, 1), BYTES_OF(11, 0x10, 0x10)},
+     DIR_EADDRESS, "already placed"},
+    {1, 16, 16, 0, 0,
+     {BYTES_OF(0, 6), BYTES_OF(13, 9, 8), BYTES_OF(14, 1, 255), BYTES_OF(15, 0x10, 0x20)},
+     DIR_EADDRESS, "reverse list in section 0 places a pixel twice"},
     /* A bitmap that touches a pixel an earlier entry placed: 9 at address
      * 00, then 8 on 33 pixels, addresses 00-20, 00 included.  The CRC is
-     * that of what the file would decode to without the check (8 in
-     * columns 0 and 1 and at (2, 0), zero elsewhere), so only the check can
-     * refuse it. */
-    uint8_t lenient[256];
-    memset(lenient, 0, sizeof lenient);
-    for (int y = 0; y < 16; y++)
-        lenient[y * 16] = lenient[y * 16 + 1] = 8;
-    lenient[2] = 8;
-    base_spec(1, 16, 16);
-    spec.crc = dir_crc32(0, lenient, sizeof lenient);
-    STREAM(0, 5);
-    STREAM(9, 9, 8, 0);
-    STREAM(10, 1, 33);
-    STREAM(11, 0x00);
-    STREAM(12, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, 0, 0, 0, 0, 0, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EADDRESS, "bitmap in section 0 places a pixel twice");
-    free(f);
+     * that of what the file would decode to without the check, so only the
+     * check can refuse it. */
+    {1, 16, 16, 0, CRC_BITMAP_TWICE,
+     {BYTES_OF(0, 5), BYTES_OF(9, 9, 8, 0), BYTES_OF(10, 1, 33), BYTES_OF(11, 0x00),
+      BYTES_OF(12, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)},
+     DIR_EADDRESS, "bitmap in section 0 places a pixel twice"},
     /* A reverse list that decreases: 9 everywhere but 20, 10 (254 pixels),
      * then 8 at 10 and 20.  Read as a set the list would be valid; the CRC
      * is of that image. */
-    memset(lenient, 9, sizeof lenient);
-    lenient[1] = lenient[2] = 8;
-    base_spec(1, 16, 16);
-    spec.crc = dir_crc32(0, lenient, sizeof lenient);
-    STREAM(0, 6);
-    STREAM(13, 9, 8);
-    STREAM(14, 254, 2);
-    STREAM(15, 0x20, 0x10, 0x10, 0x20);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EADDRESS, "address 10 in section 0 is not increasing");
-    free(f);
+    {1, 16, 16, 0, CRC_REVERSE_DECREASING,
+     {BYTES_OF(0, 6), BYTES_OF(13, 9, 8), BYTES_OF(14, 254, 2),
+      BYTES_OF(15, 0x20, 0x10, 0x10, 0x20)},
+     DIR_EADDRESS, "address 10 in section 0 is not increasing"},
 
     /* Colours not allowed: zero in 06, zero E in 04, A == B in 02 and 08. */
-    base_spec(3, 16, 16);
-    STREAM(0, 6);
-    STREAM(13, 0, 0, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOLOUR, "zero colour in a code 06 section");
-    free(f);
-    base_spec(3, 16, 16);
-    STREAM(0, 4);
-    STREAM(5, 0, 0, 0, 0, 0, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOLOUR, "zero eliminated colour");
-    free(f);
-    base_spec(1, 16, 16);
-    STREAM(0, 2);
-    STREAM(2, 7, 7);
-    STREAM(3, 0x33);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOLOUR, "two equal colours");
-    free(f);
+    {3, 16, 16, 0, 0, {BYTES_OF(0, 6), BYTES_OF(13, 0, 0, 0)}, DIR_ECOLOUR,
+     "zero colour in a code 06 section"},
+    {3, 16, 16, 0, 0, {BYTES_OF(0, 4), BYTES_OF(5, 0, 0, 0, 0, 0, 0)}, DIR_ECOLOUR,
+     "zero eliminated colour"},
+    {1, 16, 16, 0, 0, {BYTES_OF(0, 2), BYTES_OF(2, 7, 7), BYTES_OF(3, 0x33)}, DIR_ECOLOUR,
+     "two equal colours"},
     /* 08 with A == B (the CRC is of the all-7 image it would decode to). */
-    memset(lenient, 7, sizeof lenient);
-    base_spec(1, 16, 16);
-    spec.crc = dir_crc32(0, lenient, sizeof lenient);
-    STREAM(0, 8);
-    STREAM(18, 7, 7);
-    STREAM(19, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, 0, 0x80);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ECOLOUR, "code 08 section 0 has two equal colours");
-    free(f);
+    {1, 16, 16, 0, CRC_ALL_SEVEN,
+     {BYTES_OF(0, 8), BYTES_OF(18, 7, 7),
+      BYTES_OF(19, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+               0, 0, 0, 0, 0, 0, 0x80)},
+     DIR_ECOLOUR, "code 08 section 0 has two equal colours"},
 
     /* A stream that ends inside a section, and one with bytes left over. */
-    base_spec(3, 16, 16);
-    STREAM(0, 5);
-    STREAM(9, 1, 2, 3);
-    STREAM(10, 4);
-    STREAM(11, 0x00, 0x01);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ETRUNCATED, "stream 11 ends inside section 0");
-    free(f);
+    {3, 16, 16, 0, 0,
+     {BYTES_OF(0, 5), BYTES_OF(9, 1, 2, 3), BYTES_OF(10, 4), BYTES_OF(11, 0x00, 0x01)},
+     DIR_ETRUNCATED, "stream 11 ends inside section 0"},
     /* a fixed-size stream longer than its sections: found from the code
      * stream, before decoding */
-    base_spec(3, 16, 16);
-    STREAM(0, 1);
-    STREAM(1, 1, 2, 3, 4);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ESTREAM, "stream 1 (01 colours) declares 4 bytes, more than the 3");
-    free(f);
+    {3, 16, 16, 0, 0, {BYTES_OF(0, 1), BYTES_OF(1, 1, 2, 3, 4)}, DIR_ESTREAM,
+     "stream 1 (01 colours) declares 4 bytes, more than the 3"},
     /* an entry stream with bytes left after the last section */
-    base_spec(1, 16, 16);
-    STREAM(0, 5);
-    STREAM(9, 1, 0);
-    STREAM(10, 1);
-    STREAM(11, 0x00, 0x05);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_ESTREAM, "stream 11 has 1 unused bytes");
-    free(f);
+    {1, 16, 16, 0, 0, {BYTES_OF(0, 5), BYTES_OF(9, 1, 0), BYTES_OF(10, 1), BYTES_OF(11, 0x00, 0x05)},
+     DIR_ESTREAM, "stream 11 has 1 unused bytes"},
     /* Interleaved: a size for another stream. */
-    base_spec(1, 16, 16);
-    spec.layout = 1;
-    STREAM(0, 1, 5);
-    STREAM(2, 0);
-    f = make_file(&spec, &n);
-    EXPECT(f, n, DIR_EHEADER, "interleaved layout with a non-zero size for stream 2");
-    free(f);
+    {1, 16, 16, 1, 0, {BYTES_OF(0, 1, 5), BYTES_OF(2, 0)}, DIR_EHEADER,
+     "interleaved layout with a non-zero size for stream 2"},
+};
+
+static void test_sections(void)
+{
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        const section_case *t = &sections[i];
+        base_spec(t->c, t->w, t->h);
+        spec.layout = t->layout;
+        if (t->crc != CRC_NONE) {
+            uint8_t img[256];
+            crc_image(t->crc, img);
+            spec.crc = dir_crc32(0, img, sizeof img);
+        }
+        set_streams(&spec, t->s, sizeof t->s / sizeof t->s[0]);
+        size_t n;
+        uint8_t *f = make_file(&spec, &n);
+        expect_decode(f, n, NULL, t->e, t->text, 0, "section case", (int)i);
+        free(f);
+    }
 }
 
 /* zstd: sizes in the frame must match the header. */
@@ -442,57 +324,48 @@ static void test_zstd(void)
      * checked; grey: 700 bytes, over it, so the code stream is decompressed
      * first and the size refused before the rest is allocated.  The grey
      * bomb once more with a frame checksum that does not match: only that
-     * first pass, which stops before the checksum, can refuse the size. */
+     * first pass, which stops before the checksum, can refuse the size.
+     * Last, a frame that does not declare its content size. */
     static const struct {
         unsigned c;
-        uint32_t declared;
-        int bad_checksum;
-    } bombs[] = {{4, 1000, 0}, {1, 700, 0}, {1, 700, 1}};
-    for (size_t b = 0; b < sizeof bombs / sizeof bombs[0]; b++) {
-        uint8_t bomb[1001] = {0}, zb[128];
-        ZSTD_CCtx *bc = ZSTD_createCCtx();
-        ZSTD_CCtx_setParameter(bc, ZSTD_c_checksumFlag, bombs[b].bad_checksum);
-        size_t bn = ZSTD_compress2(bc, zb, sizeof zb, bomb, bombs[b].declared + 1);
-        ZSTD_freeCCtx(bc);
-        CHECK(!ZSTD_isError(bn));
-        if (bombs[b].bad_checksum) zb[bn - 1] ^= 0xff;
-        base_spec(bombs[b].c, 16, 16);
+        size_t raw; /* zero bytes in the frame */
+        int content_size, bad_checksum;
+        uint32_t declared; /* size of stream 17 (07 raw colours) */
+        dir_error e;
+        const char *text;
+    } frames[] = {
+        {4, 1001, 1, 0, 1000, DIR_ESTREAM,
+         "stream 17 (07 raw colours) declares 1000 bytes, more than the 0"},
+        {1, 701, 1, 0, 700, DIR_ESTREAM,
+         "stream 17 (07 raw colours) declares 700 bytes, more than the 0"},
+        {1, 701, 1, 1, 700, DIR_ESTREAM,
+         "stream 17 (07 raw colours) declares 700 bytes, more than the 0"},
+        {1, 16, 0, 0, 0, DIR_EBACKEND, "holds -1 bytes"},
+    };
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        uint8_t raw[1001] = {0}, z[128];
+        ZSTD_CCtx *cc = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, frames[i].bad_checksum);
+        ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, frames[i].content_size);
+        size_t zn = ZSTD_compress2(cc, z, sizeof z, raw, frames[i].raw);
+        ZSTD_freeCCtx(cc);
+        CHECK(!ZSTD_isError(zn));
+        if (frames[i].bad_checksum) z[zn - 1] ^= 0xff;
+        /* the header of a one-section file with back end zstd */
+        base_spec(frames[i].c, 16, 16);
         STREAM(0, 0);
-        size_t bm;
-        uint8_t *bg = make_file(&spec, &bm);
-        uint8_t *bf = malloc(HDR + bn);
-        memcpy(bf, bg, HDR);
-        bf[12] = 1;
-        put32(bf + SIZES + 4 * 17, bombs[b].declared);
-        put32(bf + PACKED, (uint32_t)bn);
-        memcpy(bf + HDR, zb, bn);
-        char want[96];
-        snprintf(want, sizeof want, "stream 17 (07 raw colours) declares %u bytes, more than the 0",
-                 bombs[b].declared);
-        EXPECT(bf, HDR + bn, DIR_ESTREAM, want);
-        free(bf);
-        free(bg);
+        size_t m;
+        uint8_t *g = make_file(&spec, &m);
+        uint8_t *h = malloc(HDR + zn);
+        memcpy(h, g, HDR);
+        h[12] = 1;
+        put32(h + SIZES + 4 * 17, frames[i].declared);
+        put32(h + PACKED, (uint32_t)zn);
+        memcpy(h + HDR, z, zn);
+        expect_decode(h, HDR + zn, NULL, frames[i].e, frames[i].text, 0, "zstd frame", (int)i);
+        free(h);
+        free(g);
     }
-
-    /* A frame that does not declare its content size. */
-    uint8_t raw[16] = {0}, z[128];
-    ZSTD_CCtx *cc = ZSTD_createCCtx();
-    ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
-    size_t zn = ZSTD_compress2(cc, z, sizeof z, raw, sizeof raw);
-    ZSTD_freeCCtx(cc);
-    CHECK(!ZSTD_isError(zn));
-    base_spec(1, 16, 16);
-    STREAM(0, 0);
-    size_t m;
-    uint8_t *g = make_file(&spec, &m);
-    uint8_t *h = malloc(HDR + zn);
-    memcpy(h, g, HDR);
-    h[12] = 1;
-    put32(h + PACKED, (uint32_t)zn);
-    memcpy(h + HDR, z, zn);
-    EXPECT(h, HDR + zn, DIR_EBACKEND, "holds -1 bytes");
-    free(h);
-    free(g);
     free(buf);
     dir_free(out);
 }

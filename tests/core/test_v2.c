@@ -10,29 +10,9 @@
 #include <string.h>
 
 #include "dir.h"
+#include "dirtest.h"
 #include "testutil.h"
 #include "v2.h"
-
-/* Offsets from docs/FORMAT.md, "Version 2". */
-#define V2_HDR  40
-#define MINFILE 112
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int k = 0; k < 4; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static uint32_t rng = 777;
 static uint32_t next(void)
@@ -271,47 +251,6 @@ static void test_version_choice(void)
 
 /* ---- Golden files from docs/FORMAT.md ----------------------------------- */
 
-/* Appends a chunk (type, length, data, CRC of type and data) at *at. */
-static void chunk(uint8_t *f, size_t *at, const char *type, const void *data, uint32_t len)
-{
-    memcpy(f + *at, type, 4);
-    put32(f + *at + 4, len);
-    if (len) memcpy(f + *at + 8, data, len);
-    put32(f + *at + 8 + len, dir_crc32(dir_crc32(0, f + *at, 4), data, len));
-    *at += 12 + len;
-}
-
-/* The header of docs/FORMAT.md, "Version 2". */
-static void header(uint8_t *f, unsigned c, unsigned depth, uint32_t w, uint32_t h, uint32_t crc,
-                   uint32_t count, uint32_t chunks, uint64_t payload)
-{
-    static const uint8_t magic[8] = {0x8b, 'D', 'I', 'R', 0x0d, 0x0a, 0x1a, 0x0a};
-    memcpy(f, magic, 8);
-    f[8] = 2;
-    f[9] = (uint8_t)c;
-    f[10] = (uint8_t)depth;
-    f[11] = 0;
-    put32(f + 12, w);
-    put32(f + 16, h);
-    put32(f + 20, crc);
-    put32(f + 24, count);
-    put32(f + 28, chunks);
-    put64(f + 32, payload);
-}
-
-static void expect_bytes(const uint8_t *got, size_t ngot, const uint8_t *want, size_t nwant,
-                         int line)
-{
-    if (ngot != nwant || memcmp(got, want, nwant) != 0) {
-        size_t at = 0;
-        while (at < ngot && at < nwant && got[at] == want[at])
-            at++;
-        fprintf(stderr, "line %d: %zu bytes written, %zu expected; first difference at %zu\n", line,
-                ngot, nwant, at);
-        test_failures++;
-    }
-}
-
 static void test_golden(void)
 {
     dir_encode_options o;
@@ -328,14 +267,14 @@ static void test_golden(void)
     CHECK_EQ_INT(dir2_encode_payload(&px, &o, &payload, &np, NULL, NULL), DIR_OK);
     uint8_t want[4096];
     memset(want, 0, sizeof want);
-    header(want, 3, 8, 1, 1, 0x55BC801D, 0, 0, np);
+    v2_header(want, 3, 8, 1, 1, 0x55BC801D, 0, 0, np);
     memcpy(want + V2_HDR, payload, np);
     /* (padded when header and payload are shorter than 112 bytes, as with
      * the current payload; any payload coder gives such a file's size) */
     size_t want_size = V2_HDR + np < MINFILE ? MINFILE : V2_HDR + np;
     px.stride = 0;
     CHECK_EQ_INT(dir_encode_image(&px, NULL, &o, &out, &n, NULL, NULL), DIR_OK);
-    expect_bytes(out, n, want, want_size, __LINE__);
+    expect_bytes(out, n, want, want_size, "encoder wrote", __LINE__);
     dir_free(out);
     free(payload);
 
@@ -351,18 +290,18 @@ static void test_golden(void)
     uint8_t phys[8];
     put32(phys, 11811);
     put32(phys + 4, 11812);
-    chunk(want, &at, "iCCP", icc, sizeof icc);
-    chunk(want, &at, "pHYs", phys, 8);
-    chunk(want, &at, "cOMt", comment, sizeof comment); /* with its NUL */
-    chunk(want, &at, "eXIf", exif, sizeof exif);
-    chunk(want, &at, "xMPt", xmp, (uint32_t)strlen(xmp));
+    v2_chunk(want, &at, "iCCP", icc, sizeof icc);
+    v2_chunk(want, &at, "pHYs", phys, 8);
+    v2_chunk(want, &at, "cOMt", comment, sizeof comment); /* with its NUL */
+    v2_chunk(want, &at, "eXIf", exif, sizeof exif);
+    v2_chunk(want, &at, "xMPt", xmp, (uint32_t)strlen(xmp));
     size_t chunks = at - V2_HDR;
     CHECK_EQ_INT(chunks, 5 * 12 + sizeof icc + 8 + sizeof comment + sizeof exif + strlen(xmp));
-    header(want, 2, 16, 2, 1, dir_crc32(0, ga_le, 8), 5, (uint32_t)chunks, np);
+    v2_header(want, 2, 16, 2, 1, dir_crc32(0, ga_le, 8), 5, (uint32_t)chunks, np);
     memcpy(want + at, payload, np);
     p2.stride = 0;
     CHECK_EQ_INT(dir_encode_image(&p2, &meta, &o, &out, &n, NULL, NULL), DIR_OK);
-    expect_bytes(out, n, want, at + np, __LINE__);
+    expect_bytes(out, n, want, at + np, "encoder wrote", __LINE__);
     /* and the hand-made file decodes */
     uint16_t back[4];
     dir_info info;
@@ -381,25 +320,7 @@ static uint8_t outbuf[64 * 64 * 8];
 static void expect_lim(const uint8_t *f, size_t size, const dir_limits *lim, dir_error want,
                        const char *text, int line)
 {
-    dir_diag dg;
-    memset(&dg, 0, sizeof dg);
-    dir_error got = dir_decode(f, size, lim, outbuf, sizeof outbuf, NULL, NULL, &dg);
-    if (got != want || (text && !strstr(dg.message, text))) {
-        fprintf(stderr, "line %d: got %d (%s) \"%s\", want %d (%s) containing \"%s\"\n", line, got,
-                dir_strerror(got), dg.message, want, dir_strerror(want), text ? text : "");
-        test_failures++;
-    }
-    if (got != DIR_OK && dg.error != got) {
-        fprintf(stderr, "line %d: diag.error %d differs from return %d\n", line, dg.error, got);
-        test_failures++;
-    }
-    /* dir_read_metadata validates the container the same way */
-    dir_metadata m;
-    dir_error mr = dir_read_metadata(f, size, &m, NULL);
-    if (!lim && want != DIR_ECRC && want != DIR_EBACKEND && want != DIR_EBUFFER && mr != want) {
-        fprintf(stderr, "line %d: dir_read_metadata gave %d, want %d\n", line, mr, want);
-        test_failures++;
-    }
+    expect_decode(f, size, lim, want, text, 1, "line", line);
 }
 #define EXPECT(f, n, e, t) expect_lim(f, n, NULL, e, t, __LINE__)
 
@@ -427,7 +348,7 @@ static void build(built *b, unsigned c, unsigned d, const uint8_t *chunks, size_
     CHECK_EQ_INT(dir2_encode_payload(&px, &o, &pay, &npay, NULL, NULL), DIR_OK);
     size_t bytes = (size_t)4 * 3 * c * d / 8;
     memset(b->f, 0, sizeof b->f);
-    header(b->f, c, d, 4, 3, dir_crc32(0, img4x3, bytes), count, (uint32_t)nchunks, npay);
+    v2_header(b->f, c, d, 4, 3, dir_crc32(0, img4x3, bytes), count, (uint32_t)nchunks, npay);
     if (nchunks) memcpy(b->f + V2_HDR, chunks, nchunks);
     memcpy(b->f + V2_HDR + nchunks, pay, npay);
     b->n = V2_HDR + nchunks + npay;
@@ -446,7 +367,7 @@ static void build_chunks(built *b, const cspec *cs, size_t k)
     uint8_t list[4096];
     size_t at = 0;
     for (size_t i = 0; i < k; i++)
-        chunk(list, &at, cs[i].type, cs[i].data, cs[i].len);
+        v2_chunk(list, &at, cs[i].type, cs[i].data, cs[i].len);
     build(b, 3, 8, list, at, (uint32_t)k);
 }
 
@@ -461,60 +382,34 @@ static void test_header_fields(void)
         EXPECT(g.f, k, DIR_ETRUNCATED, "truncated at byte");
     EXPECT(g.f, 40, DIR_ETRUNCATED, "truncated at byte 40: a .dir file has at least 112 bytes");
     EXPECT(g.f, g.n + 1, DIR_ETRAILING, "1 trailing bytes after the declared 112 bytes");
-    /* The padding is zero. */
-    b = g;
-    b.f[MINFILE - 1] = 1;
-    EXPECT(b.f, b.n, DIR_ETRAILING, "padding byte 111 is not zero");
-
-    static const struct {
-        size_t at;
-        uint8_t v;
-        dir_error e;
-        const char *text;
-    } bytes[] = {
-        {8, 3, DIR_EVERSION, "unsupported version 3"},
-        {9, 0, DIR_EHEADER, "channels 0 out of range (1..4)"},
-        {9, 5, DIR_EHEADER, "channels 5 out of range (1..4)"},
-        {10, 0, DIR_EHEADER, "depth 0 out of range (8 or 16)"},
-        {10, 12, DIR_EHEADER, "depth 12 out of range (8 or 16)"},
-        {10, 32, DIR_EHEADER, "depth 32 out of range"},
-        {11, 1, DIR_EHEADER, "reserved header byte 11 is not zero"},
-    };
-    for (size_t i = 0; i < sizeof bytes / sizeof bytes[0]; i++) {
-        b = g;
-        b.f[bytes[i].at] = bytes[i].v;
-        EXPECT(b.f, b.n, bytes[i].e, bytes[i].text);
-    }
-    static const struct {
-        size_t at;
-        uint32_t v;
-        dir_error e;
-        const char *text;
-    } words[] = {
-        {12, 0, DIR_EHEADER, "width 0 out of range (1..1048576)"},
-        {12, DIR_MAX_DIM + 1, DIR_EHEADER, "width 1048577 out of range"},
-        {16, 0, DIR_EHEADER, "height 0 out of range"},
-        {16, DIR_MAX_DIM + 1, DIR_EHEADER, "height 1048577 out of range"},
-        {24, DIR_MAX_CHUNKS + 1, DIR_EHEADER, "chunk count 257 out of range (0..256)"},
-        {24, 1, DIR_EHEADER, "a chunk list of 0 bytes cannot hold 1 chunks"},
-        {28, 12, DIR_EHEADER, "a chunk list of 12 bytes cannot hold 0 chunks"},
-        {28, DIR_MAX_CHUNKS_SIZE + 1, DIR_EHEADER,
+    /* The padding is zero; header fields out of range; the CRC. */
+    static const patch fields[] = {
+        {PATCH_BYTE, MINFILE - 1, 1, DIR_ETRAILING, "padding byte 111 is not zero"},
+        {PATCH_BYTE, 8, 3, DIR_EVERSION, "unsupported version 3"},
+        {PATCH_BYTE, 9, 0, DIR_EHEADER, "channels 0 out of range (1..4)"},
+        {PATCH_BYTE, 9, 5, DIR_EHEADER, "channels 5 out of range (1..4)"},
+        {PATCH_BYTE, 10, 0, DIR_EHEADER, "depth 0 out of range (8 or 16)"},
+        {PATCH_BYTE, 10, 12, DIR_EHEADER, "depth 12 out of range (8 or 16)"},
+        {PATCH_BYTE, 10, 32, DIR_EHEADER, "depth 32 out of range"},
+        {PATCH_BYTE, 11, 1, DIR_EHEADER, "reserved header byte 11 is not zero"},
+        {PATCH_WORD, 12, 0, DIR_EHEADER, "width 0 out of range (1..1048576)"},
+        {PATCH_WORD, 12, DIR_MAX_DIM + 1, DIR_EHEADER, "width 1048577 out of range"},
+        {PATCH_WORD, 16, 0, DIR_EHEADER, "height 0 out of range"},
+        {PATCH_WORD, 16, DIR_MAX_DIM + 1, DIR_EHEADER, "height 1048577 out of range"},
+        {PATCH_WORD, 24, DIR_MAX_CHUNKS + 1, DIR_EHEADER, "chunk count 257 out of range (0..256)"},
+        {PATCH_WORD, 24, 1, DIR_EHEADER, "a chunk list of 0 bytes cannot hold 1 chunks"},
+        {PATCH_WORD, 28, 12, DIR_EHEADER, "a chunk list of 12 bytes cannot hold 0 chunks"},
+        {PATCH_WORD, 28, DIR_MAX_CHUNKS_SIZE + 1, DIR_EHEADER,
          "chunk list of 134217729 bytes is over the format's maximum"},
-        {32, 0, DIR_EHEADER, "payload size 0 out of range"},
+        {PATCH_WORD, 32, 0, DIR_EHEADER, "payload size 0 out of range"},
         /* 4x3 RGB is 36 bytes: at most 4 * 36 + 65536 */
-        {32, 4 * 36 + 65536 + 1, DIR_EHEADER,
+        {PATCH_WORD, 32, 4 * 36 + 65536 + 1, DIR_EHEADER,
          "payload size 65681 out of range (1..65680 for a 4x3 image)"},
-        {20, 0x12345678, DIR_ECRC, "CRC mismatch: header 12345678"},
+        {PATCH_WORD, 20, 0x12345678, DIR_ECRC, "CRC mismatch: header 12345678"},
+        /* the payload size's high word */
+        {PATCH_WORD, 36, 1, DIR_EHEADER, "payload size 4294967"},
     };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        b = g;
-        put32(b.f + words[i].at, words[i].v);
-        EXPECT(b.f, b.n, words[i].e, words[i].text);
-    }
-    /* the payload size's high word */
-    b = g;
-    put32(b.f + 36, 1);
-    EXPECT(b.f, b.n, DIR_EHEADER, "payload size 4294967");
+    expect_patches(g.f, g.n, fields, sizeof fields / sizeof fields[0], 1, "header field");
     /* 12 chunks need at least 144 bytes */
     b = g;
     put32(b.f + 24, 12);
@@ -660,33 +555,31 @@ static void test_chunks(void)
     cspec one[] = {{"cOMt", "hello", 6}};
     build_chunks(&b, one, 1);
     EXPECT(b.f, b.n, DIR_OK, NULL);
-    built c = b;
-    c.f[V2_HDR + 8] ^= 1; /* data changed, CRC not */
-    EXPECT(c.f, c.n, DIR_ECRC, "chunk 0 (cOMt) CRC mismatch");
-    c = b;
-    c.f[V2_HDR + 8 + 6] ^= 1; /* the CRC itself */
-    EXPECT(c.f, c.n, DIR_ECRC, "chunk 0 (cOMt) CRC mismatch: stored");
-    c = b;
-    put32(c.f + V2_HDR + 4, 7); /* length past the list */
-    EXPECT(c.f, c.n, DIR_ECHUNK, "chunk 0 (cOMt) length 7 runs past the end of the chunk list");
-    c = b;
-    put32(c.f + V2_HDR + 4, 0xffffffffu);
-    EXPECT(c.f, c.n, DIR_ECHUNK, "length 4294967295 is over the format's maximum (67108864)");
-    c = b;
-    put32(c.f + V2_HDR + 4, 5); /* shorter: the CRC is then read from the data */
-    EXPECT(c.f, c.n, DIR_ECRC, "CRC mismatch");
+    static const patch structure[] = {
+        {PATCH_XOR, V2_HDR + 8, 1, DIR_ECRC, "chunk 0 (cOMt) CRC mismatch"}, /* data changed, CRC not */
+        {PATCH_XOR, V2_HDR + 8 + 6, 1, DIR_ECRC, "chunk 0 (cOMt) CRC mismatch: stored"}, /* the CRC */
+        {PATCH_WORD, V2_HDR + 4, 7, DIR_ECHUNK, /* length past the list */
+         "chunk 0 (cOMt) length 7 runs past the end of the chunk list"},
+        {PATCH_WORD, V2_HDR + 4, 0xffffffffu, DIR_ECHUNK,
+         "length 4294967295 is over the format's maximum (67108864)"},
+        /* shorter: the CRC is then read from the data */
+        {PATCH_WORD, V2_HDR + 4, 5, DIR_ECRC, "CRC mismatch"},
+    };
+    expect_patches(b.f, b.n, structure, sizeof structure / sizeof structure[0], 1, "chunk list");
     /* Two chunks declared, one present: the second's header runs out. */
     cspec two[] = {{"cOMt", "hello", 6}, {"zzzz", NULL, 0}};
     build_chunks(&b, two, 2);
     EXPECT(b.f, b.n, DIR_OK, NULL);
-    c = b;
-    put32(c.f + 24, 1); /* one declared: 12 bytes left over */
-    EXPECT(c.f, c.n, DIR_ECHUNK, "12 bytes in the chunk list after its 1 declared chunks");
+    static const patch count[] = {
+        /* one declared: 12 bytes left over */
+        {PATCH_WORD, 24, 1, DIR_ECHUNK, "12 bytes in the chunk list after its 1 declared chunks"},
+    };
+    expect_patches(b.f, b.n, count, 1, 1, "chunk count");
     /* The list ends inside a chunk's data, or inside a chunk's header. */
     uint8_t list[64];
     size_t at = 0;
-    chunk(list, &at, "cOMt", "hello", 6);
-    chunk(list, &at, "zzzz", "abcdefgh", 8);
+    v2_chunk(list, &at, "cOMt", "hello", 6);
+    v2_chunk(list, &at, "zzzz", "abcdefgh", 8);
     build(&b, 3, 8, list, at - 8, 2); /* cut inside the second chunk's data */
     EXPECT(b.f, b.n, DIR_ECHUNK, "chunk 1 (zzzz) length 8 runs past the end of the chunk list");
     build(&b, 3, 8, list, 18 + 11, 2); /* the second chunk's header does not fit */
