@@ -18,17 +18,14 @@ static dir_error enc(const double *v, size_t n, int classic, int cap, int ldz, d
     opt.classic = classic;
     opt.capacity = cap;
     opt.ldeczeroes = ldz;
-    uint8_t *px = NULL;
-    uint32_t w, h;
-    unsigned ch;
-    dir_error e = dira_encode(v, n, &opt, &px, &w, &h, &ch, NULL, diag);
-    if (e == DIR_OK) {
-        CHECK(px != NULL);
-        dir_free(px);
+    encoded r = encode(v, n, &opt, diag);
+    if (r.e == DIR_OK) {
+        CHECK(r.px != NULL);
+        dir_free(r.px);
     } else {
-        CHECK(px == NULL);
+        CHECK(r.px == NULL);
     }
-    return e;
+    return r.e;
 }
 
 static void test_values(void)

@@ -33,13 +33,6 @@ static uint64_t next(void)
     return rng;
 }
 
-static double from_bits(uint64_t b)
-{
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
-
 static long shortest_checked, shortest_bad;
 
 static void check_shortest(double a)
@@ -144,23 +137,6 @@ static double value_of(int k)
     }
 }
 
-typedef struct encoded {
-    dir_error e;
-    uint8_t *px;
-    uint32_t w, h;
-    unsigned ch;
-    dira_info info;
-} encoded;
-
-static encoded encode(const double *v, size_t n, const dira_options *o)
-{
-    encoded r;
-    memset(&r, 0, sizeof r);
-    dir_diag d;
-    r.e = dira_encode(v, n, o, &r.px, &r.w, &r.h, &r.ch, &r.info, &d);
-    return r;
-}
-
 /* The one-pass (fixed) and two-pass (auto) writers agree, and the values
  * come back. */
 static void check_paths(const double *v, size_t n, int classic, int ldz_allowed, int alpha,
@@ -174,11 +150,11 @@ static void check_paths(const double *v, size_t n, int classic, int ldz_allowed,
     o.alpha = alpha;
     o.width = width;
     if (!classic) o.encoding = DIRA_ENCODING_DIGITS;
-    encoded a = encode(v, n, &o); /* capacity auto: two passes */
-    if (a.e != DIR_OK) return;    /* no configuration holds them all (classic) */
+    encoded a = encode(v, n, &o, NULL); /* capacity auto: two passes */
+    if (a.e != DIR_OK) return;          /* no configuration holds them all (classic) */
     o.capacity = a.info.capacity;
     o.ldeczeroes = a.info.ldeczeroes;
-    encoded f = encode(v, n, &o); /* fixed: one pass */
+    encoded f = encode(v, n, &o, NULL); /* fixed: one pass */
     CHECK_EQ_INT(f.e, DIR_OK);
     if (f.e == DIR_OK) {
         int same = f.w == a.w && f.h == a.h && f.ch == a.ch &&

@@ -23,13 +23,6 @@ static uint64_t rng(void)
     return rng_state * 2685821657736338717ull;
 }
 
-static double from_bits(uint64_t b)
-{
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
-
 /* A mix of the doubles that are hard to hold. */
 static double hard_value(size_t i)
 {
@@ -66,32 +59,29 @@ static void roundtrip_enc(const double *v, size_t n, int cap, int ldz, int alpha
     opt.ldeczeroes = ldz;
     opt.alpha = alpha;
     opt.width = width;
-    uint8_t *px = NULL;
-    uint32_t w, h;
-    unsigned ch;
-    dira_info info;
     dir_diag diag;
-    dir_error e = dira_encode(v, n, &opt, &px, &w, &h, &ch, &info, &diag);
+    encoded r = encode(v, n, &opt, &diag);
+    dir_error e = r.e;
     if (e != DIR_OK) {
         fprintf(stderr, "%s cap %d ldz %d alpha %d: encode: %s\n", what, cap, ldz, alpha,
                 diag.message);
         test_failures++;
         return;
     }
-    CHECK_EQ_INT(ch, alpha ? 4u : 3u);
-    CHECK(dira_is_self_describing(px, w, h, ch));
+    CHECK_EQ_INT(r.ch, alpha ? 4u : 3u);
+    CHECK(dira_is_self_describing(r.px, r.w, r.h, r.ch));
     double *back = NULL;
     size_t bn = 0;
     dira_info di;
-    e = dira_decode(px, w, h, ch, 0, NULL, &back, &bn, &di, &diag);
+    e = dira_decode(r.px, r.w, r.h, r.ch, 0, NULL, &back, &bn, &di, &diag);
     CHECK_EQ_INT(e, DIR_OK);
     if (e != DIR_OK) fprintf(stderr, "%s: decode: %s\n", what, diag.message);
     CHECK_EQ_INT(bn, n);
     CHECK_EQ_INT(di.classic, 0);
     if (encoding != DIRA_ENCODING_AUTO) CHECK_EQ_INT(di.encoding, encoding);
-    CHECK_EQ_INT(di.encoding, info.encoding);
-    CHECK_EQ_INT(di.capacity, info.capacity);
-    CHECK_EQ_INT(di.ldeczeroes, info.ldeczeroes);
+    CHECK_EQ_INT(di.encoding, r.info.encoding);
+    CHECK_EQ_INT(di.capacity, r.info.capacity);
+    CHECK_EQ_INT(di.ldeczeroes, r.info.ldeczeroes);
     CHECK_EQ_INT(di.alpha, alpha);
     CHECK_EQ_INT(di.count, n);
     size_t bad = 0;
@@ -104,19 +94,19 @@ static void roundtrip_enc(const double *v, size_t n, int cap, int ldz, int alpha
 
     /* an RGB image read through an RGBA buffer (alpha 255) still decodes */
     if (!alpha) {
-        uint8_t *rgba = malloc((size_t)w * h * 4);
-        for (size_t i = 0; i < (size_t)w * h; i++) {
-            memcpy(rgba + 4 * i, px + 3 * i, 3);
+        uint8_t *rgba = malloc((size_t)r.w * r.h * 4);
+        for (size_t i = 0; i < (size_t)r.w * r.h; i++) {
+            memcpy(rgba + 4 * i, r.px + 3 * i, 3);
             rgba[4 * i + 3] = 255;
         }
-        e = dira_decode(rgba, w, h, 4, 0, NULL, &back, &bn, &di, &diag);
+        e = dira_decode(rgba, r.w, r.h, 4, 0, NULL, &back, &bn, &di, &diag);
         CHECK_EQ_INT(e, DIR_OK);
         CHECK_EQ_INT(bn, n);
         if (e == DIR_OK && bn == n) CHECK(n == 0 || memcmp(back, v, n * sizeof *v) == 0);
         dir_free(back);
         free(rgba);
     }
-    dir_free(px);
+    dir_free(r.px);
 }
 
 /* Every self-describing payload: digits, binary and the automatic choice. */
@@ -327,31 +317,27 @@ static void test_classic_roundtrip(void)
             opt.classic = 1;
             opt.capacity = cap;
             opt.alpha = alpha;
-            uint8_t *px;
-            uint32_t w, h;
-            unsigned ch;
-            dira_info info;
             dir_diag diag;
             /* an odd digit count loses the final digit ("f8005" -> "f800"):
              * refused; one more digit ("f8001a", 0.25) makes it even */
             v[N - 1] = 0.5;
-            dir_error e = dira_encode(v, N, &opt, &px, &w, &h, &ch, &info, &diag);
-            if (e == DIR_ERANGE) {
+            encoded r = encode(v, N, &opt, &diag);
+            if (r.e == DIR_ERANGE) {
                 CHECK(strstr(diag.message, "index 3000") && strstr(diag.message, "odd digit"));
                 v[N - 1] = 0.25;
-                e = dira_encode(v, N, &opt, &px, &w, &h, &ch, &info, &diag);
+                r = encode(v, N, &opt, &diag);
             }
-            CHECK_ERR(e, DIR_OK, diag, NULL);
+            CHECK_ERR(r.e, DIR_OK, diag, NULL);
             if (diag.error) continue;
-            CHECK(!dira_is_self_describing(px, w, h, ch));
-            CHECK_EQ_INT(w, 110); /* ceil(sqrt(4 * 3001)) */
+            CHECK(!dira_is_self_describing(r.px, r.w, r.h, r.ch));
+            CHECK_EQ_INT(r.w, 110); /* ceil(sqrt(4 * 3001)) */
             double *back;
             size_t bn;
             /* no header: refused unless classic is asked for */
-            CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &back, &bn, NULL, &diag), DIR_EINVAL, diag,
-                      "classic");
-            CHECK_ERR(dira_decode(px, w, h, ch, 0, &opt, &back, &bn, &info, &diag), DIR_OK, diag,
-                      NULL);
+            CHECK_ERR(dira_decode(r.px, r.w, r.h, r.ch, 0, NULL, &back, &bn, NULL, &diag),
+                      DIR_EINVAL, diag, "classic");
+            CHECK_ERR(dira_decode(r.px, r.w, r.h, r.ch, 0, &opt, &back, &bn, &r.info, &diag),
+                      DIR_OK, diag, NULL);
             CHECK_EQ_INT(bn, N);
             if (diag.error == DIR_OK && bn == N) {
                 size_t bad = 0;
@@ -360,7 +346,7 @@ static void test_classic_roundtrip(void)
                 CHECK_EQ_INT(bad, 0);
                 dir_free(back);
             }
-            dir_free(px);
+            dir_free(r.px);
         }
     /* auto also keeps the final value readable: 0.25 alone is "f801a" with
      * capacity 1 (odd: its last digit would be dropped) but "f01a" with
@@ -504,22 +490,21 @@ static void test_normalise(void)
     opt.normalised = 1;
     opt.norm_min = lo;
     opt.norm_max = hi;
-    uint8_t *px;
-    uint32_t w, h;
-    unsigned ch;
-    dira_info info;
-    CHECK_ERR(dira_encode(v, 4, &opt, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
+    encoded r = encode(v, 4, &opt, &diag);
+    CHECK_ERR(r.e, DIR_OK, diag, NULL);
     if (diag.error == DIR_OK) {
         double *back;
         size_t bn;
-        CHECK_ERR(dira_decode(px, w, h, ch, 0, NULL, &back, &bn, &info, &diag), DIR_OK, diag, NULL);
+        dira_info info;
+        CHECK_ERR(dira_decode(r.px, r.w, r.h, r.ch, 0, NULL, &back, &bn, &info, &diag), DIR_OK,
+                  diag, NULL);
         if (diag.error == DIR_OK) {
             CHECK(info.normalised && info.norm_min == 1 && info.norm_max == 5);
             dira_unnormalise(back, bn, info.norm_min, info.norm_max);
             CHECK(back[0] == 1 && back[1] == 2 && back[2] == 3 && back[3] == 5);
             dir_free(back);
         }
-        dir_free(px);
+        dir_free(r.px);
     }
     double c[3] = {7, 7, 7};
     CHECK_ERR(dira_normalise(c, 3, &lo, &hi, &diag), DIR_OK, diag, NULL);

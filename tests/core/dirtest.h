@@ -102,7 +102,7 @@ typedef struct stream_init {
 } stream_init;
 #define BYTES_OF(k, ...)                                                                           \
     {                                                                                              \
-        (k), (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})               \
+        (k), (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})                \
     }
 
 /* Sets the streams of `init` (up to `count`, ending at one of length 0) in *f. */
@@ -157,8 +157,8 @@ static inline void expect_decode(const uint8_t *f, size_t size, const dir_limits
     memset(&dg, 0, sizeof dg);
     dir_error got = dir_decode(f, size, lim, out, sizeof out, NULL, NULL, &dg);
     if (got != want || (text && !strstr(dg.message, text))) {
-        fprintf(stderr, "%s %d: got %d (%s) \"%s\", want %d (%s) containing \"%s\"\n", what, n,
-                got, dir_strerror(got), dg.message, want, dir_strerror(want), text ? text : "");
+        fprintf(stderr, "%s %d: got %d (%s) \"%s\", want %d (%s) containing \"%s\"\n", what, n, got,
+                dir_strerror(got), dg.message, want, dir_strerror(want), text ? text : "");
         test_failures++;
     }
     if (got != DIR_OK && dg.error != got) {
@@ -207,8 +207,8 @@ static inline void expect_patches(const uint8_t *f, size_t n, const patch *p, si
 }
 
 /* Checks that `got` is the golden `want`, byte for byte. */
-static inline void expect_bytes(const uint8_t *got, size_t ngot, const uint8_t *want,
-                                size_t nwant, const char *what, int line)
+static inline void expect_bytes(const uint8_t *got, size_t ngot, const uint8_t *want, size_t nwant,
+                                const char *what, int line)
 {
     if (!got || ngot != nwant || memcmp(got, want, nwant) != 0) {
         size_t at = 0;

@@ -58,7 +58,8 @@ static void test_header(void)
     const patch fields[] = {
         {PATCH_BYTE, 1, 'X', DIR_EMAGIC, "not a .dir file"},
         {PATCH_BYTE, 0, 0x0b, DIR_EMAGIC, "high bit stripped"},
-        {PATCH_BYTE, 8, 3, DIR_EVERSION, "unsupported version 3 (this reader knows versions 1 to 2)"},
+        {PATCH_BYTE, 8, 3, DIR_EVERSION,
+         "unsupported version 3 (this reader knows versions 1 to 2)"},
         {PATCH_BYTE, 8, 0, DIR_EVERSION, "unsupported version 0"},
         /* version 2 with a version-1 header: byte 10 is read as the depth */
         {PATCH_BYTE, 8, 2, DIR_EHEADER, "depth 0 out of range (8 or 16)"},
@@ -167,6 +168,7 @@ typedef struct section_case {
     const char *text;
 } section_case;
 
+/* clang-format off */
 static const section_case sections[] = {
     /* Bad code. */
     {1, 32, 16, 0, 0, {BYTES_OF(0, 0, 9)}, DIR_ECODE, "bad code 9 in section 1"},
@@ -259,6 +261,7 @@ static const section_case sections[] = {
     {1, 16, 16, 1, 0, {BYTES_OF(0, 1, 5), BYTES_OF(2, 0)}, DIR_EHEADER,
      "interleaved layout with a non-zero size for stream 2"},
 };
+/* clang-format on */
 
 static void test_sections(void)
 {

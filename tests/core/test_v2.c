@@ -556,9 +556,11 @@ static void test_chunks(void)
     build_chunks(&b, one, 1);
     EXPECT(b.f, b.n, DIR_OK, NULL);
     static const patch structure[] = {
-        {PATCH_XOR, V2_HDR + 8, 1, DIR_ECRC, "chunk 0 (cOMt) CRC mismatch"}, /* data changed, CRC not */
-        {PATCH_XOR, V2_HDR + 8 + 6, 1, DIR_ECRC, "chunk 0 (cOMt) CRC mismatch: stored"}, /* the CRC */
-        {PATCH_WORD, V2_HDR + 4, 7, DIR_ECHUNK, /* length past the list */
+        {PATCH_XOR, V2_HDR + 8, 1, DIR_ECRC,
+         "chunk 0 (cOMt) CRC mismatch"}, /* data changed, CRC not */
+        {PATCH_XOR, V2_HDR + 8 + 6, 1, DIR_ECRC,
+         "chunk 0 (cOMt) CRC mismatch: stored"}, /* the CRC */
+        {PATCH_WORD, V2_HDR + 4, 7, DIR_ECHUNK,  /* length past the list */
          "chunk 0 (cOMt) length 7 runs past the end of the chunk list"},
         {PATCH_WORD, V2_HDR + 4, 0xffffffffu, DIR_ECHUNK,
          "length 4294967295 is over the format's maximum (67108864)"},

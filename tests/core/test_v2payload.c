@@ -468,7 +468,8 @@ typedef struct bad_payload {
 } bad_payload;
 
 static const uint8_t img_pal[] = {1, 2, 3, 4, 5, 6}; /* two RGB colours */
-#define FILL_9 {BYTES(DIR2_FILL), BYTES(9)}           /* one section, a fill of 9 */
+/* clang-format off */
+#define FILL_9 {BYTES(DIR2_FILL), BYTES(9)} /* one section, a fill of 9 */
 
 static const bad_payload bad_payloads[] = {
     /* the transform */
@@ -546,6 +547,7 @@ static const bad_payload bad_payloads[] = {
      {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(2, 0, 5), BYTES_N(32, 0)}, 2, 2, 3, 8, DIR_ECOLOUR,
      "section palette: colour index 5, the image palette has 2 colours"},
 };
+/* clang-format on */
 
 static void make_s(pay *p, unsigned t, const uint8_t *pal, unsigned ncol, unsigned bpp,
                    const sdata s[6])
