@@ -12,16 +12,30 @@
 #include "arraytest.h"
 #include "heatmap_render.h"
 
-static uint8_t *pack(const dira_tensor *t, size_t n, uint32_t *w, uint32_t *h, unsigned *ch)
+/* The pixels of the tensors t, packed by dira_encode_tensors (dir_free()
+ * a.px). */
+static encoded pack(const dira_tensor *t, size_t n)
 {
+    encoded a;
+    memset(&a, 0, sizeof a);
     dira_options opt;
-    dira_info info;
     dir_diag diag;
-    uint8_t *px = NULL;
     dira_options_default(&opt);
-    CHECK_ERR(dira_encode_tensors(t, n, NULL, 0, &opt, &px, w, h, ch, &info, &diag), DIR_OK, diag,
-              NULL);
-    return px;
+    CHECK_ERR(
+        a.e = dira_encode_tensors(t, n, NULL, 0, &opt, &a.px, &a.w, &a.h, &a.ch, &a.info, &diag),
+        DIR_OK, diag, NULL);
+    return a;
+}
+
+/* The message of the last draw(). */
+static char err[512];
+
+/* heat_render_pixels of a's pixels with req (and progress, or NULL). */
+static int draw(const encoded *a, const heat_request *req, heat_progress_fn progress,
+                heat_page *page)
+{
+    return heat_render_pixels(a->px, a->w, a->h, a->ch, 0, req, progress, NULL, page, err,
+                              sizeof err);
 }
 
 static void test_tensors(void)
@@ -33,17 +47,13 @@ static void test_tensors(void)
         {"b1", DIRA_F32, 1, {4}, b1},
         {"empty", DIRA_F64, 1, {0}, NULL},
     };
-    uint32_t w, h;
-    unsigned ch;
-    uint8_t *px = pack(t, 3, &w, &h, &ch);
-    if (!px) return;
+    encoded a = pack(t, 3);
+    if (!a.px) return;
 
     heat_request req;
     heat_request_default(&req);
     heat_page page;
-    char err[512];
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_OK);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
     /* the tensor without elements is left out */
     CHECK_EQ_INT(page.count, 2);
     if (page.count == 2) {
@@ -91,8 +101,7 @@ static void test_tensors(void)
     /* tiles 1x3: W1's rows of 3 become tiles, b1 (1-D) stays a strip */
     req.heat.tile_rows = 1;
     req.heat.tile_cols = 3;
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_OK);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
     CHECK_EQ_INT(page.count, 2);
     if (page.count == 2) {
         const heat_panel *p = &page.panels[0];
@@ -107,8 +116,7 @@ static void test_tensors(void)
      * panel; one side given, the other holds every value */
     heat_request_default(&req);
     req.plain = 1;
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_OK);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
     CHECK(page.count == 1 && page.width == 4 && page.height == 3);
     CHECK(page.count == 1 && strcmp(page.panels[0].label, "Heatmap") == 0);
     CHECK(page.report &&
@@ -116,25 +124,22 @@ static void test_tensors(void)
     heat_page_free(&page);
     heat_request_default(&req);
     req.rows = 5;
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_OK);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
     CHECK(page.width == 2 && page.height == 5);
     heat_page_free(&page);
 
     /* errors: zoom over the limit; after an error the page is empty */
     heat_request_default(&req);
     req.zoom = HEAT_MAX_ZOOM + 1;
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_EDRAW);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EDRAW);
     CHECK(strstr(err, "zoom") != NULL);
     CHECK(page.count == 0 && page.panels == NULL && page.report == NULL);
     /* a rows x cols grid too small for the values */
     heat_request_default(&req);
     req.rows = 2;
     req.cols = 2;
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_EDRAW);
-    dir_free(px);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EDRAW);
+    dir_free(a.px);
 }
 
 static void test_not_an_array(void)
@@ -142,17 +147,15 @@ static void test_not_an_array(void)
     uint8_t px[16 * 16 * 3];
     for (size_t i = 0; i < sizeof px; i++)
         px[i] = (uint8_t)(i * 7);
+    encoded a = {.px = px, .w = 16, .h = 16, .ch = 3};
     heat_request req;
     heat_request_default(&req);
     heat_page page;
-    char err[512];
-    CHECK_EQ_INT(heat_render_pixels(px, 16, 16, 3, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_EREAD);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EREAD);
     CHECK(strstr(err, "no self-describing array header") != NULL);
     CHECK(page.count == 0 && page.panels == NULL);
     req.plain = 1;
-    CHECK_EQ_INT(heat_render_pixels(px, 16, 16, 3, 0, &req, NULL, NULL, &page, err, sizeof err),
-                 HEAT_EREAD);
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EREAD);
 }
 
 static void test_normalised(void)
@@ -160,28 +163,23 @@ static void test_normalised(void)
     /* stored as (v - min) / (max - min) with min and max: drawn as v */
     double v[3] = {-2, 0, 6};
     dira_options opt;
-    dira_info info;
     dir_diag diag;
-    uint8_t *px = NULL;
-    uint32_t w, h;
-    unsigned ch;
     dira_options_default(&opt);
     CHECK_ERR(dira_normalise(v, 3, &opt.norm_min, &opt.norm_max, &diag), DIR_OK, diag, NULL);
     opt.normalised = 1;
-    CHECK_ERR(dira_encode(v, 3, &opt, &px, &w, &h, &ch, &info, &diag), DIR_OK, diag, NULL);
-    if (!px) return;
+    encoded a = encode(v, 3, &opt, &diag);
+    CHECK_ERR(a.e, DIR_OK, diag, NULL);
+    if (!a.px) return;
     heat_request req;
     heat_request_default(&req);
     heat_page page;
-    char err[512];
     for (int plain = 0; plain < 2; plain++) {
         req.plain = plain;
-        CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, NULL, NULL, &page, err, sizeof err),
-                     HEAT_OK);
+        CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
         CHECK(page.min == -2 && page.max == 6);
         heat_page_free(&page);
     }
-    dir_free(px);
+    dir_free(a.px);
 }
 
 static int progress_calls;
@@ -197,19 +195,15 @@ static void test_progress(void)
 {
     static const double a[2] = {1, 2}, b[2] = {3, 4};
     dira_tensor t[2] = {{"a", DIRA_F64, 1, {2}, a}, {"b", DIRA_F64, 1, {2}, b}};
-    uint32_t w, h;
-    unsigned ch;
-    uint8_t *px = pack(t, 2, &w, &h, &ch);
-    if (!px) return;
+    encoded e = pack(t, 2);
+    if (!e.px) return;
     heat_request req;
     heat_request_default(&req);
     heat_page page;
-    char err[512];
-    CHECK_EQ_INT(heat_render_pixels(px, w, h, ch, 0, &req, progress, NULL, &page, err, sizeof err),
-                 HEAT_OK);
+    CHECK_EQ_INT(draw(&e, &req, progress, &page), HEAT_OK);
     CHECK(progress_calls == 2 && progress_last == 1.0);
     heat_page_free(&page);
-    dir_free(px);
+    dir_free(e.px);
 }
 
 int main(void)

@@ -43,6 +43,26 @@ static void read_ok(const char *path, tool_image *img, uint32_t w, uint32_t h, u
     CHECK_EQ_INT(img->channels, c);
 }
 
+/* Reads path, which must be a w x h image of c channels whose samples are
+ * exactly the n bytes of want. */
+static void read_expect(const char *path, uint32_t w, uint32_t h, unsigned c, const void *want,
+                        size_t n)
+{
+    tool_image img;
+    read_ok(path, &img, w, h, c);
+    CHECK(memcmp(img.pixels, want, n) == 0);
+    tool_image_free(&img);
+}
+
+/* n 16-bit samples as PNG stores them, high byte first. */
+static void big_endian16(uint8_t *be, const uint16_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        be[2 * i] = (uint8_t)(s[i] >> 8);
+        be[2 * i + 1] = (uint8_t)s[i];
+    }
+}
+
 /* A PNG with a tRNS colour (grey or RGB). */
 static void write_png_trns16(const char *path, uint32_t w, uint32_t h, int depth, int type,
                              const uint8_t *data, size_t stride, const png_color_16 *trns)
@@ -190,10 +210,7 @@ int main(void)
     /* 16-bit RGBA: kept at 16 bits, native-endian. */
     static const uint16_t s16[8] = {0x0000, 0x1234, 0x8080, 0xffff, 0x7f7f, 0x00ff, 0xfe00, 0x0101};
     uint8_t be[16];
-    for (int i = 0; i < 8; i++) {
-        be[2 * i] = (uint8_t)(s16[i] >> 8);
-        be[2 * i + 1] = (uint8_t)s16[i];
-    }
+    big_endian16(be, s16, 8);
     write_png("t16.png", 2, 1, 16, PNG_COLOR_TYPE_RGBA, be, 16, NULL, 0, NULL, 0, 0);
     read_ok("t16.png", &img, 2, 1, 4);
     CHECK_EQ_INT(img.depth, 16);
@@ -210,23 +227,17 @@ int main(void)
     static const uint8_t trns[2] = {0, 128};
     static const uint8_t idx[3] = {2, 0, 1};
     write_png("tpal.png", 3, 1, 8, PNG_COLOR_TYPE_PALETTE, idx, 3, pal, 3, trns, 2, 0);
-    read_ok("tpal.png", &img, 3, 1, 4);
     static const uint8_t want_pal_a[12] = {70, 80, 90, 255, 10, 20, 30, 0, 40, 50, 60, 128};
-    CHECK(memcmp(img.pixels, want_pal_a, 12) == 0);
-    tool_image_free(&img);
+    read_expect("tpal.png", 3, 1, 4, want_pal_a, 12);
     write_png("tpal3.png", 3, 1, 8, PNG_COLOR_TYPE_PALETTE, idx, 3, pal, 3, NULL, 0, 0);
-    read_ok("tpal3.png", &img, 3, 1, 3);
     static const uint8_t want_pal[9] = {70, 80, 90, 10, 20, 30, 40, 50, 60};
-    CHECK(memcmp(img.pixels, want_pal, 9) == 0);
-    tool_image_free(&img);
+    read_expect("tpal3.png", 3, 1, 3, want_pal, 9);
 
     /* 1-bit grey -> 0/255 grey. */
     static const uint8_t bits[1] = {0xa0}; /* 1 0 1 0 */
     write_png("tg1.png", 4, 1, 1, PNG_COLOR_TYPE_GRAY, bits, 1, NULL, 0, NULL, 0, 0);
-    read_ok("tg1.png", &img, 4, 1, 1);
     static const uint8_t want_g1[4] = {255, 0, 255, 0};
-    CHECK(memcmp(img.pixels, want_g1, 4) == 0);
-    tool_image_free(&img);
+    read_expect("tg1.png", 4, 1, 1, want_g1, 4);
 
     /* Grey + alpha stays grey + alpha (RGBA only where asked). */
     static const uint8_t ga[4] = {7, 200, 9, 0};
@@ -243,17 +254,12 @@ int main(void)
     static const uint8_t g8[3] = {5, 6, 7};
     static const png_color_16 tgrey = {0, 0, 0, 0, 6};
     write_png_trns16("tgt.png", 3, 1, 8, PNG_COLOR_TYPE_GRAY, g8, 3, &tgrey);
-    read_ok("tgt.png", &img, 3, 1, 2);
     static const uint8_t want_gt[6] = {5, 255, 6, 0, 7, 255};
-    CHECK(memcmp(img.pixels, want_gt, 6) == 0);
-    tool_image_free(&img);
+    read_expect("tgt.png", 3, 1, 2, want_gt, 6);
     /* 16-bit grey + alpha. */
     static const uint16_t ga16[4] = {0x0102, 0xfffe, 0x8000, 0x0001};
     uint8_t ga16be[8];
-    for (int i = 0; i < 4; i++) {
-        ga16be[2 * i] = (uint8_t)(ga16[i] >> 8);
-        ga16be[2 * i + 1] = (uint8_t)ga16[i];
-    }
+    big_endian16(ga16be, ga16, 4);
     write_png("tga16.png", 2, 1, 16, PNG_COLOR_TYPE_GRAY_ALPHA, ga16be, 8, NULL, 0, NULL, 0, 0);
     read_ok("tga16.png", &img, 2, 1, 2);
     CHECK_EQ_INT(img.depth, 16);
@@ -267,9 +273,7 @@ int main(void)
     for (size_t i = 0; i < sizeof rgb; i++)
         rgb[i] = (uint8_t)(i * 37);
     write_png("tint.png", 9, 7, 8, PNG_COLOR_TYPE_RGB, rgb, 27, NULL, 0, NULL, 0, 1);
-    read_ok("tint.png", &img, 9, 7, 3);
-    CHECK(memcmp(img.pixels, rgb, sizeof rgb) == 0);
-    tool_image_free(&img);
+    read_expect("tint.png", 9, 7, 3, rgb, sizeof rgb);
 
     /* A truncated PNG and a non-image give a reason, not a crash. */
     char err[256];
@@ -299,9 +303,7 @@ int main(void)
     static uint8_t rgba[8] = {10, 20, 30, 0, 200, 100, 50, 255};
     tool_image w = {2, 1, 4, rgba, 8, {0}};
     CHECK_EQ_INT(tool_write_image("talpha.webp", &w, NULL, err, sizeof err), 0);
-    read_ok("talpha.webp", &img, 2, 1, 4);
-    CHECK(memcmp(img.pixels, rgba, 8) == 0);
-    tool_image_free(&img);
+    read_expect("talpha.webp", 2, 1, 4, rgba, 8);
 
     /* Atomic write: the result appears whole, no temporary is left. */
     static const char text[] = "0123456789";
