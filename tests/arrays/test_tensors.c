@@ -285,9 +285,9 @@ static void test_digits(void)
               DIR_ELIMIT, diag, "over the limit");
 }
 
-/* A valid binary image of two tensors to corrupt; `table` gets the table's
- * offset in the stream (RGB, so stream = pixels). */
-static uint8_t *sample(uint32_t *w, uint32_t *h, size_t *size)
+/* A valid binary image of two tensors to corrupt (RGB, so stream = pixels),
+ * checked to be made, and in *copy a malloc()ed copy of it. */
+static uint8_t *sample_pixels(uint32_t *w, uint32_t *h, size_t *size)
 {
     static float a[6] = {1, 2, 3, 4, 5, 6};
     static uint8_t m[3] = {1, 0, 1};
@@ -304,6 +304,17 @@ static uint8_t *sample(uint32_t *w, uint32_t *h, size_t *size)
     if (dira_encode_tensors(t, 2, NULL, 0, &opt, &px, w, h, &ch, NULL, &diag) != DIR_OK)
         return NULL;
     *size = (size_t)*w * *h * 3;
+    return px;
+}
+
+static uint8_t *sample(uint32_t *w, uint32_t *h, size_t *size, uint8_t **copy)
+{
+    uint8_t *px = sample_pixels(w, h, size);
+    CHECK(px != NULL);
+    *copy = NULL;
+    if (!px) return NULL;
+    *copy = malloc(*size);
+    memcpy(*copy, px, *size);
     return px;
 }
 
@@ -332,10 +343,8 @@ static void test_malformed(void)
 {
     uint32_t w, h;
     size_t size;
-    uint8_t *px = sample(&w, &h, &size);
-    CHECK(px != NULL);
+    uint8_t *c, *px = sample(&w, &h, &size, &c);
     if (!px) return;
-    uint8_t *c = malloc(size);
     static const struct {
         size_t at;
         uint8_t value;
@@ -412,11 +421,8 @@ static void test_damage(void)
 {
     uint32_t w, h;
     size_t size;
-    uint8_t *px = sample(&w, &h, &size);
-    CHECK(px != NULL);
+    uint8_t *c, *px = sample(&w, &h, &size, &c);
     if (!px) return;
-    uint8_t *c = malloc(size);
-    memcpy(c, px, size);
     /* what lossy WebP did to a real header: ff 44 52 41 -> d2 67 40 57, and
      * small errors elsewhere */
     c[0] = 0xd2, c[1] = 0x67, c[2] = 0x40, c[3] = 0x57;

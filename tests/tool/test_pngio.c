@@ -54,13 +54,21 @@ static void read_expect(const char *path, uint32_t w, uint32_t h, unsigned c, co
     tool_image_free(&img);
 }
 
-/* n 16-bit samples as PNG stores them, high byte first. */
-static void big_endian16(uint8_t *be, const uint16_t *s, size_t n)
+/* Writes the n 16-bit samples s as a one-row PNG of colour type `type` (high
+ * byte first, as PNG stores them) and reads it into *img, which must be w
+ * pixels of c channels, kept at 16 bits and exactly s. */
+static void read16(const char *path, uint32_t w, int type, const uint16_t *s, size_t n, unsigned c,
+                   tool_image *img)
 {
+    uint8_t be[64];
     for (size_t i = 0; i < n; i++) {
         be[2 * i] = (uint8_t)(s[i] >> 8);
         be[2 * i + 1] = (uint8_t)s[i];
     }
+    write_png(path, w, 1, 16, type, be, 2 * n, NULL, 0, NULL, 0, 0);
+    read_ok(path, img, w, 1, c);
+    CHECK_EQ_INT(img->depth, 16);
+    CHECK(memcmp(img->pixels, s, 2 * n) == 0);
 }
 
 /* A PNG with a tRNS colour (grey or RGB). */
@@ -209,12 +217,7 @@ int main(void)
 
     /* 16-bit RGBA: kept at 16 bits, native-endian. */
     static const uint16_t s16[8] = {0x0000, 0x1234, 0x8080, 0xffff, 0x7f7f, 0x00ff, 0xfe00, 0x0101};
-    uint8_t be[16];
-    big_endian16(be, s16, 8);
-    write_png("t16.png", 2, 1, 16, PNG_COLOR_TYPE_RGBA, be, 16, NULL, 0, NULL, 0, 0);
-    read_ok("t16.png", &img, 2, 1, 4);
-    CHECK_EQ_INT(img.depth, 16);
-    CHECK(memcmp(img.pixels, s16, sizeof s16) == 0);
+    read16("t16.png", 2, PNG_COLOR_TYPE_RGBA, s16, 8, 4, &img);
     /* ... and reduced to 8 bits with rounding only where asked (arrays) */
     CHECK_EQ_INT(tool_image_to_8bit(&img), 0);
     CHECK_EQ_INT(img.depth, 8);
@@ -258,12 +261,7 @@ int main(void)
     read_expect("tgt.png", 3, 1, 2, want_gt, 6);
     /* 16-bit grey + alpha. */
     static const uint16_t ga16[4] = {0x0102, 0xfffe, 0x8000, 0x0001};
-    uint8_t ga16be[8];
-    big_endian16(ga16be, ga16, 4);
-    write_png("tga16.png", 2, 1, 16, PNG_COLOR_TYPE_GRAY_ALPHA, ga16be, 8, NULL, 0, NULL, 0, 0);
-    read_ok("tga16.png", &img, 2, 1, 2);
-    CHECK_EQ_INT(img.depth, 16);
-    CHECK(memcmp(img.pixels, ga16, sizeof ga16) == 0);
+    read16("tga16.png", 2, PNG_COLOR_TYPE_GRAY_ALPHA, ga16, 4, 2, &img);
     tool_image_free(&img);
 
     test_metadata();
