@@ -497,6 +497,7 @@ static void test_chunks(void)
     /* the pointers are into the buffer */
     CHECK((const uint8_t *)m.icc > b.f && (const uint8_t *)m.icc < b.f + b.n);
 
+    /* clang-format off */
     const struct {
         cspec c[2];
         size_t k;
@@ -506,46 +507,33 @@ static void test_chunks(void)
         {{{"Abcd", "x", 1}}, 1, DIR_ECRITICAL, "unknown critical chunk Abcd (chunk 0)"},
         {{{"ICCP", icc, sizeof icc}}, 1, DIR_ECRITICAL, "unknown critical chunk ICCP"},
         {{{"ab1d", "x", 1}}, 1, DIR_ECHUNK, "chunk 0 type 61 62 31 64 is not four ASCII letters"},
-        {{{"cOMt", "a", 2}, {"cOMt", "b", 2}},
-         2,
-         DIR_EDUPLICATE,
+        {{{"cOMt", "a", 2}, {"cOMt", "b", 2}}, 2, DIR_EDUPLICATE,
          "a second cOMt chunk (comment), chunk 1"},
         {{{"pHYs", phys, 8}, {"pHYs", phys, 8}}, 2, DIR_EDUPLICATE, "a second pHYs"},
-        {{{"iCCP", icc, 127}},
-         1,
-         DIR_ECHUNK,
+        {{{"iCCP", icc, 127}}, 1, DIR_ECHUNK,
          "ICC profile of 127 bytes is shorter than its 128-byte header"},
-        {{{"iCCP", icc_bad_size, sizeof icc}},
-         1,
-         DIR_ECHUNK,
+        {{{"iCCP", icc_bad_size, sizeof icc}}, 1, DIR_ECHUNK,
          "ICC profile declares 131 bytes but has 132"},
         {{{"iCCP", icc_no_acsp, sizeof icc}}, 1, DIR_ECHUNK, "lacks its 'acsp' signature"},
         {{{"pHYs", phys, 7}}, 1, DIR_ECHUNK, "density of 7 bytes (8 needed)"},
-        {{{"pHYs", badphys, 8}},
-         1,
-         DIR_ECHUNK,
+        {{{"pHYs", badphys, 8}}, 1, DIR_ECHUNK,
          "density 0 x 2835 pixels per metre: both must be at least 1"},
         {{{"cOMt", "abc", 3}}, 1, DIR_ECHUNK, "comment does not end with a NUL byte"},
         {{{"cOMt", NULL, 0}}, 1, DIR_ECHUNK, "comment does not end with a NUL byte"},
         {{{"cOMt", "a\0b", 4}}, 1, DIR_ECHUNK, "comment has a NUL byte before its end"},
         {{{"cOMt", "ab\xc3", 4}}, 1, DIR_ECHUNK, "comment is not UTF-8 (at byte 2)"},
-        {{{"cOMt", "\xed\xa0\x80", 4}},
-         1,
-         DIR_ECHUNK,
+        {{{"cOMt", "\xed\xa0\x80", 4}}, 1, DIR_ECHUNK,
          "comment is not UTF-8 (at byte 0)"}, /* surrogate */
-        {{{"cOMt", "\xc0\xaf", 3}},
-         1,
-         DIR_ECHUNK,
+        {{{"cOMt", "\xc0\xaf", 3}}, 1, DIR_ECHUNK,
          "comment is not UTF-8 (at byte 0)"}, /* overlong */
-        {{{"eXIf", exif_app1, sizeof exif_app1}},
-         1,
-         DIR_ECHUNK,
+        {{{"eXIf", exif_app1, sizeof exif_app1}}, 1, DIR_ECHUNK,
          "EXIF does not start with a TIFF header"},
         {{{"eXIf", "II*", 4}}, 1, DIR_ECHUNK, "EXIF does not start with a TIFF header"},
         {{{"xMPt", NULL, 0}}, 1, DIR_ECHUNK, "empty XMP packet"},
         {{{"xMPt", "<x>\0</x>", 8}}, 1, DIR_ECHUNK, "XMP packet has a NUL byte"},
         {{{"xMPt", "<x>\xff</x>", 8}}, 1, DIR_ECHUNK, "XMP packet is not UTF-8 (at byte 3)"},
     };
+    /* clang-format on */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         build_chunks(&b, cases[i].c, cases[i].k);
         expect_lim(b.f, b.n, NULL, cases[i].e, cases[i].text, (int)(1000 + i));
