@@ -395,6 +395,20 @@ static void number_seeds(void)
     npy_seed("b1-2d.npy", "|b1", "(2, 2)", b1, sizeof b1, 1);
 }
 
+/* The tensors of `set` written by `format` (one of dirtool's writers) to
+ * sub/name. */
+static void put_tensors(const char *sub, const char *name,
+                        int (*format)(const tio_set *, uint8_t **, size_t *, char *, size_t),
+                        const tio_set *set)
+{
+    uint8_t *b;
+    size_t len;
+    char err[256];
+    if (format(set, &b, &len, err, sizeof err)) die(name, err);
+    put(sub, name, b, len);
+    free(b);
+}
+
 /* .npz and safetensors seeds, written by dirtool's own writers. */
 static void tensor_seeds(void)
 {
@@ -409,27 +423,14 @@ static void tensor_seeds(void)
     t[2] = (dira_tensor){"mask", DIRA_BOOL, 1, {3}, mask};
     t[3] = (dira_tensor){"emb", DIRA_BF16, 1, {3}, bf};
     dira_meta meta[1] = {{"format", "pt"}};
-    tio_set set = {3, t, 0, NULL};
-    uint8_t *b;
-    size_t len;
-    char err[256];
     mkdir_p("npz");
     mkdir_p("safetensors");
-    if (tio_format_npz(&set, &b, &len, err, sizeof err)) die("seed.npz", err);
-    put("npz", "three.npz", b, len);
-    free(b);
-    set.count = 1;
-    if (tio_format_npz(&set, &b, &len, err, sizeof err)) die("one.npz", err);
-    put("npz", "one.npz", b, len);
-    free(b);
-    tio_set st = {4, t, 1, meta};
-    if (tio_format_safetensors(&st, &b, &len, err, sizeof err)) die("seed.safetensors", err);
-    put("safetensors", "four.safetensors", b, len);
-    free(b);
-    st.count = 0;
-    if (tio_format_safetensors(&st, &b, &len, err, sizeof err)) die("meta.safetensors", err);
-    put("safetensors", "meta-only.safetensors", b, len);
-    free(b);
+    put_tensors("npz", "three.npz", tio_format_npz, &(tio_set){3, t, 0, NULL});
+    put_tensors("npz", "one.npz", tio_format_npz, &(tio_set){1, t, 0, NULL});
+    put_tensors("safetensors", "four.safetensors", tio_format_safetensors,
+                &(tio_set){4, t, 1, meta});
+    put_tensors("safetensors", "meta-only.safetensors", tio_format_safetensors,
+                &(tio_set){0, t, 1, meta});
     put_text("json", "object.json", "{\"a\": [[1, 2], [3, 4]], \"b\": 5, \"c\": []}");
     put_text("json", "ragged.json", "[[1, 2], [3]]");
 }
