@@ -576,10 +576,12 @@ static void test_malformed(void)
     const size_t len[6] = {1, 1, 0, 0, 0, 0};
     p.n = 0;
     expect_error("empty", &p, 4, 4, 1, 8, DIR_ETRUNCATED, "truncated at byte 0: no transform");
-    memcpy(p.b, (const uint8_t[]){2}, p.n = 1);
+    p.n = 1; /* transform 2 (palette), nothing more */
+    p.b[0] = 2;
     expect_error("no palette size", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
                  "truncated at byte 1: no palette size");
-    memcpy(p.b, (const uint8_t[]){2, 1, 0, 0, 1}, p.n = 5);
+    p.n = 5; /* transform 2, 2 colours, 3 of their 6 bytes */
+    memcpy(p.b, (const uint8_t[]){2, 1, 0, 0, 1}, 5);
     expect_error("short palette", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
                  "truncated at byte 2: palette of 2 colours needs 6 bytes");
 
