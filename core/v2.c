@@ -285,10 +285,20 @@ static int buf_put(buf *b, const void *s, size_t n)
     return 0;
 }
 
-static uint64_t unit_key(const uint8_t *u, unsigned ub)
+/* The ub bytes (1 to 8) of a unit as a number: a fixed-size copy per size,
+ * not a copy of variable length (a library call in the pixel loops). */
+static inline uint64_t unit_key(const uint8_t *u, unsigned ub)
 {
     uint64_t k = 0;
-    memcpy(&k, u, ub);
+    switch (ub) {
+    case 1: k = u[0]; break;
+    case 2: memcpy(&k, u, 2); break;
+    case 3: memcpy(&k, u, 3); break;
+    case 4: memcpy(&k, u, 4); break;
+    case 6: memcpy(&k, u, 6); break;
+    case 8: memcpy(&k, u, 8); break;
+    default: memcpy(&k, u, ub); break;
+    }
     return k;
 }
 
@@ -317,10 +327,13 @@ static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pa
         slot[i] = -1;
     uint64_t last = 0;
     int lasti = -1;
+    /* idx first holds each pixel's colour in the order of first appearance,
+     * then (below) its rank */
     for (size_t i = 0; i < npx; i++) {
         uint64_t k = unit_key(pl + i * ub, ub);
         if (lasti >= 0 && k == last) {
             cnt[lasti]++;
+            idx[i] = (uint8_t)lasti;
             continue;
         }
         size_t h = hash64(k) & (HSIZE - 1);
@@ -336,6 +349,7 @@ static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pa
         cnt[slot[h]]++;
         last = k;
         lasti = slot[h];
+        idx[i] = (uint8_t)lasti;
     }
     /* frequency order (stable by first appearance) */
     int order[256], rank[256];
@@ -360,18 +374,11 @@ static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pa
         rank[order[i]] = i;
         memcpy(pal + (size_t)i * ub, &ck[order[i]], ub);
     }
-    lasti = -1;
-    for (size_t i = 0; i < npx; i++) {
-        uint64_t k = unit_key(pl + i * ub, ub);
-        if (lasti < 0 || k != last) {
-            size_t h = hash64(k) & (HSIZE - 1);
-            while (keys[h] != k || slot[h] < 0)
-                h = (h + 1) & (HSIZE - 1);
-            lasti = slot[h];
-            last = k;
-        }
-        idx[i] = (uint8_t)rank[lasti];
-    }
+    uint8_t to[256];
+    for (int i = 0; i < n; i++)
+        to[i] = (uint8_t)rank[i];
+    for (size_t i = 0; i < npx; i++)
+        idx[i] = to[idx[i]];
     return n;
 }
 
@@ -442,6 +449,17 @@ static unsigned sec_colours(const enc *e, uint32_t sx, uint32_t sy, unsigned sw,
                             unsigned max, uint8_t *pal, uint8_t *idx)
 {
     unsigned n = 0, ub = e->ub;
+    if (max <= 1) {
+        /* one colour or more: whether every unit is the first one (a row
+         * is one colour when it equals itself shifted by a unit) */
+        const uint8_t *r0 = e->pl + (size_t)sy * SEC * e->rs + (size_t)sx * SEC * ub;
+        size_t rn = (size_t)sw * ub;
+        memcpy(pal, r0, ub);
+        if (memcmp(r0, r0 + ub, rn - ub)) return 2;
+        for (unsigned y = 1; y < sh; y++)
+            if (memcmp(r0 + y * e->rs, r0, rn)) return 2;
+        return 1;
+    }
     memset(idx, 0, SEC * SEC);
     for (unsigned y = 0; y < sh; y++) {
         const uint8_t *r = e->pl + (size_t)(sy * SEC + y) * e->rs + (size_t)sx * SEC * ub;
@@ -782,7 +800,17 @@ static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, ui
     for (size_t i = 0; i < units; i++) {
         const uint8_t *u = d + i * ub;
         int m = 0;
-        if (i * ub + span <= n) {
+        if (span <= 8 && i * ub + 8 <= n) {
+            /* the usual case (a repeat of at most 8 bytes with 8 readable):
+             * the same hash as below, from one fixed-size load */
+            uint64_t k;
+            memcpy(&k, u, 8);
+            if (span < 8) k &= ~(uint64_t)0 >> (64 - 8 * span);
+            uint64_t h = hash64(0x243f6a8885a308d3ULL ^ k) | 1;
+            uint64_t *slot = &tab[h >> (64 - EST_BITS)];
+            m = *slot == h;
+            *slot = h;
+        } else if (i * ub + span <= n) {
             uint64_t h = 0x243f6a8885a308d3ULL;
             size_t j = 0;
             for (; j + 8 <= span; j += 8) {
