@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "diag.h"
 #include "v2.h"
@@ -479,6 +482,54 @@ static unsigned sec_colours(const enc *e, uint32_t sx, uint32_t sy, unsigned sw,
     return n;
 }
 
+#if defined(__SSE2__)
+/* SSE2: the residuals of 16 bytes c[0..15] (up row U, units of ub bytes)
+ * under every predictor, in unsigned 8-bit lanes: the same values as the
+ * scalar formulas (paeth, gradient, med). */
+static inline __m128i absdiff8(__m128i a, __m128i b)
+{
+    return _mm_or_si128(_mm_subs_epu8(a, b), _mm_subs_epu8(b, a));
+}
+
+static inline __m128i le8(__m128i a, __m128i b) /* a <= b */
+{
+    return _mm_cmpeq_epi8(_mm_min_epu8(a, b), a);
+}
+
+static inline __m128i sel8(__m128i m, __m128i a, __m128i b) /* m ? a : b */
+{
+    return _mm_or_si128(_mm_and_si128(m, a), _mm_andnot_si128(m, b));
+}
+
+static inline void resid16(const uint8_t *c, const uint8_t *U, size_t ub,
+                           uint8_t r[DIR2_PRED_COUNT][16])
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
+    __m128i l = _mm_loadu_si128((const __m128i *)(const void *)(c - ub));
+    __m128i u = _mm_loadu_si128((const __m128i *)(const void *)U);
+    __m128i ul = _mm_loadu_si128((const __m128i *)(const void *)(U - ub));
+    /* average rounded down: pavgb rounds up */
+    __m128i avg =
+        _mm_sub_epi8(_mm_avg_epu8(l, u), _mm_and_si128(_mm_xor_si128(l, u), _mm_set1_epi8(1)));
+    /* paeth: pc = |(l - ul) + (u - ul)| is pa + pb when both differences
+     * have one sign, else |pa - pb| (saturating at 255 keeps the order) */
+    __m128i pa = absdiff8(u, ul), pb = absdiff8(l, ul);
+    __m128i same = _mm_cmpeq_epi8(le8(ul, l), le8(ul, u));
+    __m128i pc = sel8(same, _mm_adds_epu8(pa, pb), absdiff8(pa, pb));
+    __m128i pth = sel8(_mm_and_si128(le8(pa, pb), le8(pa, pc)), l, sel8(le8(pb, pc), u, ul));
+    /* gradient l + u - ul clamped to 0..255; med: the median of l, u and it */
+    __m128i g = _mm_subs_epu8(_mm_adds_epu8(l, _mm_subs_epu8(u, ul)), _mm_subs_epu8(ul, u));
+    __m128i md = _mm_max_epu8(_mm_min_epu8(l, u), _mm_min_epu8(_mm_max_epu8(l, u), g));
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_NONE], v);
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_LEFT], _mm_sub_epi8(v, l));
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_UP], _mm_sub_epi8(v, u));
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_AVERAGE], _mm_sub_epi8(v, avg));
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_PAETH], _mm_sub_epi8(v, pth));
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_GRADIENT], _mm_sub_epi8(v, g));
+    _mm_storeu_si128((__m128i *)(void *)r[DIR2_PRED_MED], _mm_sub_epi8(v, md));
+}
+#endif
+
 /* Entropy estimates (1/64 bits) of the residuals of every predictor over a
  * section, on every cost_step-th row, in one pass: each byte's neighbours
  * are read once and its seven residuals counted in seven histograms.  The
@@ -513,6 +564,21 @@ static void sec_costs(const enc *e, uint32_t sx, uint32_t sy, unsigned sw, unsig
             }
         }
         const uint8_t *U = c - e->rs;
+#if defined(__SSE2__)
+        for (; i + 16 <= n; i += 16) {
+            uint8_t r[DIR2_PRED_COUNT][16];
+            resid16(c + i, U + i, ub, r);
+            for (unsigned j = 0; j < 16; j++) {
+                COUNT(DIR2_PRED_NONE, r[DIR2_PRED_NONE][j]);
+                COUNT(DIR2_PRED_LEFT, r[DIR2_PRED_LEFT][j]);
+                COUNT(DIR2_PRED_UP, r[DIR2_PRED_UP][j]);
+                COUNT(DIR2_PRED_AVERAGE, r[DIR2_PRED_AVERAGE][j]);
+                COUNT(DIR2_PRED_PAETH, r[DIR2_PRED_PAETH][j]);
+                COUNT(DIR2_PRED_GRADIENT, r[DIR2_PRED_GRADIENT][j]);
+                COUNT(DIR2_PRED_MED, r[DIR2_PRED_MED][j]);
+            }
+        }
+#endif
         for (; i < n; i++) {
             unsigned l = c[(ptrdiff_t)i - (ptrdiff_t)ub], u = U[i],
                      ul = U[(ptrdiff_t)i - (ptrdiff_t)ub], v = c[i];
