@@ -331,29 +331,40 @@ static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pa
     uint64_t last = 0;
     int lasti = -1;
     /* idx first holds each pixel's colour in the order of first appearance,
-     * then (below) its rank */
-    for (size_t i = 0; i < npx; i++) {
-        uint64_t k = unit_key(pl + i * ub, ub);
-        if (lasti >= 0 && k == last) {
-            cnt[lasti]++;
-            idx[i] = (uint8_t)lasti;
-            continue;
-        }
-        size_t h = hash64(k) & (HSIZE - 1);
-        while (slot[h] >= 0 && keys[h] != k)
-            h = (h + 1) & (HSIZE - 1);
-        if (slot[h] < 0) {
-            if (n == 256) return 257;
-            keys[h] = k;
-            slot[h] = n;
-            ck[n] = k;
-            cnt[n++] = 0;
-        }
-        cnt[slot[h]]++;
-        last = k;
-        lasti = slot[h];
-        idx[i] = (uint8_t)lasti;
+     * then (below) its rank.  The slot from a multiplicative hash (the
+     * palette does not depend on it); one loop per unit size, so that each
+     * unit is one fixed-size load. */
+#define PALETTE_SCAN(KEY)                                                                          \
+    for (size_t i = 0; i < npx; i++) {                                                             \
+        uint64_t k = KEY;                                                                          \
+        if (lasti >= 0 && k == last) {                                                             \
+            cnt[lasti]++;                                                                          \
+            idx[i] = (uint8_t)lasti;                                                               \
+            continue;                                                                              \
+        }                                                                                          \
+        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - HBITS));                          \
+        while (slot[h] >= 0 && keys[h] != k)                                                       \
+            h = (h + 1) & (HSIZE - 1);                                                             \
+        if (slot[h] < 0) {                                                                         \
+            if (n == 256) return 257;                                                              \
+            keys[h] = k;                                                                           \
+            slot[h] = n;                                                                           \
+            ck[n] = k;                                                                             \
+            cnt[n++] = 0;                                                                          \
+        }                                                                                          \
+        cnt[slot[h]]++;                                                                            \
+        last = k;                                                                                  \
+        lasti = slot[h];                                                                           \
+        idx[i] = (uint8_t)lasti;                                                                   \
     }
+    if (ub == 4) {
+        PALETTE_SCAN(unit_key(pl + i * 4, 4))
+    } else if (ub == 3) {
+        PALETTE_SCAN(unit_key(pl + i * 3, 3))
+    } else {
+        PALETTE_SCAN(unit_key(pl + i * ub, ub))
+    }
+#undef PALETTE_SCAN
     /* frequency order (stable by first appearance) */
     int order[256], rank[256];
     for (int i = 0; i < n; i++)
