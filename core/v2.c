@@ -648,6 +648,12 @@ static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *sr
             ZSTD_CCtx_setParameter(*zc, ZSTD_c_strategy, ZSTD_lazy);
             ZSTD_CCtx_setParameter(*zc, ZSTD_c_searchLog,
                                    ub == 1 || src->n <= ((size_t)256 << 10) ? 6 : 5);
+            /* and a hash table no larger than the stream (2^21 entries at
+             * most, level 9's): less to clear for each stream */
+            unsigned lg = 10;
+            while (lg < 21 && ((size_t)1 << lg) < src->n)
+                lg++;
+            ZSTD_CCtx_setParameter(*zc, ZSTD_c_hashLog, (int)lg);
         }
         if (p->zstrategy) ZSTD_CCtx_setParameter(*zc, ZSTD_c_strategy, p->zstrategy);
         if (p->zsearch) ZSTD_CCtx_setParameter(*zc, ZSTD_c_searchLog, p->zsearch);
