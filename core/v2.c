@@ -416,6 +416,7 @@ typedef struct enc {
     uint8_t *code; /* per section */
     buf st[DIR2_STREAMS];
     uint32_t nlogn[NLOGN_MAX + 1];
+    uint32_t dnlogn[NLOGN_MAX]; /* dnlogn[i] = nlogn[i + 1] - nlogn[i] */
 } enc;
 
 static void sec_extent(const enc *e, uint64_t s, unsigned *sw, unsigned *sh)
@@ -545,7 +546,8 @@ static inline void resid16(const uint8_t *c, const uint8_t *U, size_t ub,
  * section, on every cost_step-th row, in one pass: each byte's neighbours
  * are read once and its seven residuals counted in seven histograms.  The
  * estimate grows as the histograms do (n log n - sum of c log c, from the
- * increments of c log c), so no pass over the bins is needed.  The same
+ * increments of c log c, one table read each), so no pass over the bins is
+ * needed.  The same
  * figures as one residual pass per predictor (borders as resid_segment). */
 static void sec_costs(const enc *e, uint32_t sx, uint32_t sy, unsigned sw, unsigned sh,
                       uint64_t cost[DIR2_PRED_COUNT])
@@ -553,11 +555,15 @@ static void sec_costs(const enc *e, uint32_t sx, uint32_t sy, unsigned sw, unsig
     uint16_t hist[DIR2_PRED_COUNT][256];
     uint32_t sum[DIR2_PRED_COUNT] = {0};
     memset(hist, 0, sizeof hist);
-    const uint32_t *t = e->nlogn;
+    const uint32_t *t = e->nlogn, *dt = e->dnlogn;
     unsigned ub = e->ub;
     size_t n = (size_t)sw * ub, rows = 0;
     unsigned step = e->p->cost_step > 1 ? (unsigned)e->p->cost_step : 1;
-#define COUNT(q, v)                                                                                    do {                                                                                                   unsigned h_ = hist[q][(uint8_t)(v)]++;                                                             sum[q] += t[h_ + 1] - t[h_];                                                                   } while (0)
+#define COUNT(q, v)                                                                        \
+    do {                                                                                   \
+        unsigned h_ = hist[q][(uint8_t)(v)]++;                                             \
+        sum[q] += dt[h_];                                                                  \
+    } while (0)
     for (unsigned y = sh > step ? step - 1 : 0; y < sh; y += step, rows++) {
         uint32_t yy = sy * SEC + y;
         const uint8_t *c = e->pl + (size_t)yy * e->rs + (size_t)sx * SEC * ub;
@@ -1043,6 +1049,8 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
     enc *e = calloc(1, sizeof *e);
     if (!e) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
     nlogn_init(e->nlogn);
+    for (unsigned i = 0; i < NLOGN_MAX; i++)
+        e->dnlogn[i] = e->nlogn[i + 1] - e->nlogn[i];
     dir2_params lp = *p; /* the parameters for this image */
     e->p = &lp;
     e->w = px->width;
