@@ -275,7 +275,8 @@ machine.
 | default + section palettes, 2-4 colours | `smallpal_max=4` | 413,484 | 1,378,151 | 3,403,991 | 1.558 | 1.280 | 1.278 |
 | + alpha last: the residuals' alpha bytes after all their other bytes (under zstd) | `alpha_last=1 zminmatch=-1`, before the green test | 381,579 | 1,291,943 | 3,361,398 | 1.437 | 1.200 | 1.262 |
 | + zstd minimum match 6 bytes (4 for one-byte units) at levels 5-15 | before the green test | 376,680 | 1,267,907 | 3,317,089 | 1.419 | 1.178 | 1.246 |
-| + green subtraction only where it lowers the order-0 entropy of red and blue (**default**) | `-p default` | 376,535 | 1,265,015 | 3,313,376 | 1.418 | 1.175 | 1.244 |
+| + green subtraction only where it lowers the order-0 entropy of red and blue (the default until 2026-12-02) | before the zstd rule below | 376,535 | 1,265,015 | 3,313,376 | 1.418 | 1.175 | 1.244 |
+| + the residual stream at zstd levels 8-12 (over 16 KiB) with the lazy strategy, searchLog 6 (5 for multi-byte units over 256 KiB) and a hash table no larger than the stream (**default**) | `-p default` | 375,070 | 1,264,600 | 3,308,865 | 1.413 | 1.175 | 1.243 |
 | default without alpha last | `alpha_last=0` | 398,840 | 1,344,812 | 3,356,957 | 1.503 | 1.249 | 1.261 |
 | default without the minimum match (the level's own, 5) | `zminmatch=-1` | 381,461 | 1,289,366 | 3,356,871 | 1.437 | 1.198 | 1.261 |
 | A or B by trial instead of estimate | `trials=1` | 366,577 | 1,262,956 | 3,278,831 | 1.381 | 1.173 | 1.231 |
@@ -302,6 +303,38 @@ the raw (predictor 0) units apart from the predicted ones (under 0.1%
 smaller: not worth a rule of the format), zstd levels 8 (0.2-0.7% larger, not
 measurably faster) and 10-11 (1-4% smaller icons, 10-30% slower), a
 32-bit-at-a-time green undo in the decoder (the same instruction count).
+Encode speed (2026-12-02, branch v2enc; whole files from `dir_encode`,
+`build/tests/bench/dir-bench-encode -r 5 < build/bench/corpus-list.tsv`:
+fastest of 5 per image, CPU time, x libpng's default level in the same
+run, three runs).  A profile of repeated default encodes (`perf record`)
+split the time into zstd 37%, the per-section predictor estimate 19%, the
+LZ estimate of candidates A and B 17%, the image-palette scan 7%, the
+section classification (fills, references) 4.5%, the CRC of the pixels
+4.5%, the residual pass 5%, the green test 2%.  What paid, in order (the
+first six write the same bytes; fastest-of-5 phase times on the corpus):
+est_lz hashing a repeat from one fixed-size load (23 -> 8 ms per candidate
+on the screens), a fill test comparing rows instead of units (classify 9.5
+-> 4.8 ms), the palette scan finding each pixel's colour once, in one loop
+per unit size (screens 23 -> 8 ms, icons 10 -> 1.5 ms), zlib's crc32 (2.7 x
+the slicing-by-8 tables), the predictor estimate's seven residuals for 16
+bytes at a time with SSE2 (45 -> 27 ms on the screens, 115 -> 65 on the
+sprites) and its c log c increments from a table (27 -> 16, 65 -> 41-46);
+then zstd: for the residual stream at levels 8-12, lazy with searchLog 6
+(5 for multi-byte units over 256 KiB) instead of lazy2 or (up to 128 KiB
+at the palette images' level 12) binary trees: smaller on every class and
+zstd's time down 34% / 30% / 10% (screen / sprite / icon); a hash table no
+larger than the stream (+0.01% bytes, screens and sprites faster).  Default
+encode x libpng: 1.38-1.44 / 1.78-1.81 / 1.61-1.74 before, 2.48-2.55 /
+2.77-2.86 / 2.19-2.36 after; fast 5.00-5.01 / 6.73-6.87 / 4.25-4.48 before,
+7.70-7.91 / 9.95-10.11 / 7.10-7.80 after (the fast preset's bytes are the
+same).  Not kept: the palette images at level 9 instead of 12 (0.14% /
+0.16% larger screens and sprites; the lazy rule gets most of its time), the
+lazy strategy at every stream and level 9's own searchLog (icons 2.1%
+larger), level 8 (0.08-0.28% larger) or 7 (0.3-2.4%), greedy (1.3-6.9%
+larger), histograms of
+the estimate summed after the section instead of as they grow (slower:
+7 x 256 bins per section), and four interleaved histograms (slower still).
+
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
 MB/s; only lzma comes near (smallest: 1.01-1.07), at 2-6 MB/s.
