@@ -7,7 +7,7 @@
  * of this thread).  Not part of `meson compile bench`: a tool for trying one
  * technique at a time.
  *
- * Usage: dir-bench-v2 [-v] [-w] [-r N] [-p PRESET] [key=value ...] < LIST
+ * Usage: dir-bench-v2 [-v] [-w] [-r N] [-p PRESET] [-f [-o NAME=VALUE]...] [key=value ...] < LIST
  *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
  *   keys: the fields of dir2_params (core/v2.h): palette pal_order pal_predict green predict
  *         b_bias est_span est_match cost_step refs fills smallpal_max method
@@ -16,6 +16,9 @@
  *   -v: one line per image
  *   -r: encode and decode each image N times (default 1), the fastest counts
  *   -w: wall-clock time instead of this thread's CPU time (zstd workers)
+ *   -f: whole files instead of payloads: dir_encode_image with the options of -p (and -o),
+ *       read by dir_decode (header, chunks, payload, CRC); key=value parameters do not apply
+ *   -o: with -f, one setting of the core's option table (dir_option_set), e.g. -o version=1
  * Exit status 1 when an image does not round-trip (tests/bench/test_v2corpus.sh). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +62,9 @@ int main(int argc, char **argv)
     static const double webp[3] = {265450, 1076622, 2662964};
     dir2_params p;
     dir2_params_from_options(NULL, &p);
-    int verbose = 0, reps = 1;
+    int verbose = 0, reps = 1, whole = 0;
+    dir_encode_options fopt;
+    dir_encode_options_default(&fopt);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) {
             verbose = 1;
@@ -76,6 +81,18 @@ int main(int argc, char **argv)
                 return 2;
             }
             dir2_params_from_options(&opt, &p);
+            fopt = opt;
+        } else if (!strcmp(argv[i], "-f")) {
+            whole = 1;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            char name[32];
+            const char *kv = argv[++i], *eq = strchr(kv, '=');
+            dir_diag od;
+            snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - kv) : 0, kv);
+            if (!eq || dir_option_set(&fopt, name, eq + 1, &od) != DIR_OK) {
+                fprintf(stderr, "dir-bench-v2: bad setting '%s'\n", kv);
+                return 2;
+            }
         } else if (set_param(&p, argv[i]) != 0) {
             fprintf(stderr, "dir-bench-v2: bad parameter '%s'\n", argv[i]);
             return 2;
@@ -105,7 +122,13 @@ int main(int argc, char **argv)
         for (int r = 0; r < reps && e == DIR_OK; r++) {
             free(out);
             double t0 = cpu_s();
-            e = dir2_encode_payload_params(&px, &p, &out, &size, &st, &diag);
+            if (whole) {
+                void *o = NULL;
+                e = dir_encode_image(&px, NULL, &fopt, &o, &size, &st, &diag);
+                out = o;
+            } else {
+                e = dir2_encode_payload_params(&px, &p, &out, &size, &st, &diag);
+            }
             double t1 = cpu_s();
             if (t1 - t0 < te) te = t1 - t0;
         }
@@ -116,8 +139,11 @@ int main(int argc, char **argv)
         uint8_t *back = malloc(img.size);
         for (int r = 0; r < reps && e == DIR_OK; r++) {
             double t1 = cpu_s();
-            e = dir2_decode_payload(out, size, img.width, img.height, img.channels, 8, NULL, back,
-                                    img.size, &diag);
+            if (whole)
+                e = dir_decode(out, size, NULL, back, img.size, NULL, NULL, &diag);
+            else
+                e = dir2_decode_payload(out, size, img.width, img.height, img.channels, 8, NULL,
+                                        back, img.size, &diag);
             double t2 = cpu_s();
             if (t2 - t1 < td) td = t2 - t1;
         }
