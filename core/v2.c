@@ -153,29 +153,6 @@ static void fill_units(uint8_t *d, const uint8_t *f, unsigned ub, size_t n)
         memcpy(d + k, d, k < n - k ? k : n - k);
 }
 
-/* The inverse: pixels of units x0..x1-1 of row y from residuals r. */
-static void unresid_segment(unsigned p, uint8_t *pl, size_t rs, unsigned ub, uint32_t x0,
-                            uint32_t x1, uint32_t y, const uint8_t *r)
-{
-    uint8_t *c = pl + (size_t)y * rs + (size_t)x0 * ub;
-    size_t n = (size_t)(x1 - x0) * ub;
-    if (x0 == 0) {
-        for (unsigned b = 0; b < ub; b++)
-            c[b] = (uint8_t)(r[b] + (y ? (c - rs)[b] : 0));
-        c += ub;
-        r += ub;
-        n -= ub;
-    }
-    const uint8_t *L = c - ub;
-    if (y == 0) {
-        for (size_t i = 0; i < n; i++)
-            c[i] = (uint8_t)(r[i] + L[i]);
-        return;
-    }
-    const uint8_t *U = c - rs, *UL = U - ub;
-    PRED_LOOP(p, c[i] = (uint8_t)(r[i] + pr))
-}
-
 static size_t leb_put(uint8_t *d, uint64_t v)
 {
     size_t n = 0;
@@ -1233,6 +1210,100 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 
 /* ---- decoder ---- */
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* The inverse of resid_segment: pixels of units x0..x1-1 of row y of plane
+ * pl from their residuals, for units of UB bytes (constant after inlining,
+ * so that the left and up-left neighbours stay in registers instead of
+ * being read back from the bytes just written).  The residuals come from
+ * rc, CB = UB - AB bytes per unit, and (alpha last, AB > 0) the unit's
+ * last AB bytes from ra. */
+static ALWAYS_INLINE void unresid_k(unsigned p, uint8_t *pl, size_t rs, uint32_t x0, uint32_t x1,
+                                    uint32_t y, const uint8_t *rc, const uint8_t *ra,
+                                    const unsigned UB, const unsigned AB)
+{
+    const unsigned CB = UB - AB;
+    uint8_t *c = pl + (size_t)y * rs + (size_t)x0 * UB;
+    const uint8_t *U = y ? c - rs : c; /* read only when y > 0 */
+    uint32_t m = x1 - x0, j = 0;
+#define RES(j, b) ((b) < CB ? rc[(size_t)(j) * CB + (b)] : ra[(size_t)(j) * AB + (b) - CB])
+#define PUT(b, v) (c[(size_t)j * UB + (b)] = (uint8_t)(v))
+    if (p == DIR2_PRED_NONE) {
+        for (; j < m; j++)
+            for (unsigned b = 0; b < UB; b++)
+                PUT(b, RES(j, b));
+        return;
+    }
+    if (x0 == 0) {
+        for (unsigned b = 0; b < UB; b++)
+            PUT(b, RES(0, b) + (y ? U[b] : 0));
+        j = 1;
+    }
+    /* j >= 1 or x0 >= 1: the left unit is in this row */
+    unsigned l[MAXU], ul[MAXU];
+    for (unsigned b = 0; b < UB; b++)
+        l[b] = (c + (size_t)j * UB - UB)[b];
+    if (y == 0 || p == DIR2_PRED_LEFT) { /* row 0: every predictor is the left */
+        for (; j < m; j++)
+            for (unsigned b = 0; b < UB; b++) {
+                l[b] = (RES(j, b) + l[b]) & 255;
+                PUT(b, l[b]);
+            }
+        return;
+    }
+    if (p == DIR2_PRED_UP) {
+        for (; j < m; j++)
+            for (unsigned b = 0; b < UB; b++)
+                PUT(b, RES(j, b) + U[(size_t)j * UB + b]);
+        return;
+    }
+    for (unsigned b = 0; b < UB; b++)
+        ul[b] = (U + (size_t)j * UB - UB)[b];
+#define LOOP(PRED)                                                                                 \
+    for (; j < m; j++)                                                                             \
+        for (unsigned b = 0; b < UB; b++) {                                                        \
+            unsigned u = U[(size_t)j * UB + b];                                                    \
+            l[b] = (RES(j, b) + (PRED)) & 255;                                                     \
+            ul[b] = u;                                                                             \
+            PUT(b, l[b]);                                                                          \
+        }
+    switch (p) {
+    case DIR2_PRED_AVERAGE: LOOP((l[b] + u) >> 1) break;
+    case DIR2_PRED_PAETH: LOOP(paeth(l[b], u, ul[b])) break;
+    case DIR2_PRED_GRADIENT: LOOP(gradient(l[b], u, ul[b])) break;
+    case DIR2_PRED_MED: LOOP(med(l[b], u, ul[b])) break;
+    default: break;
+    }
+#undef LOOP
+#undef PUT
+#undef RES
+}
+
+/* unresid_k for the unit sizes of the format: ub bytes, ab of them (alpha
+ * last) from ra. */
+static void unresid_segment(unsigned p, uint8_t *pl, size_t rs, unsigned ub, unsigned ab,
+                            uint32_t x0, uint32_t x1, uint32_t y, const uint8_t *rc,
+                            const uint8_t *ra)
+{
+    switch (ub * 4 + ab) {
+    case 1 * 4: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 1, 0); break;
+    case 2 * 4: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 2, 0); break;
+    case 2 * 4 + 1: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 2, 1); break;
+    case 3 * 4: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 3, 0); break;
+    case 4 * 4: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 4, 0); break;
+    case 4 * 4 + 1: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 4, 1); break;
+    case 4 * 4 + 2: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 4, 2); break;
+    case 6 * 4: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 6, 0); break;
+    case 8 * 4: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 8, 0); break;
+    case 8 * 4 + 2: unresid_k(p, pl, rs, x0, x1, y, rc, ra, 8, 2); break;
+    default: break; /* no other unit: checked before the scan */
+    }
+}
+
 uint64_t dir2_decode_scratch_bound(uint32_t width, uint32_t height, unsigned channels,
                                    unsigned depth)
 {
@@ -1301,6 +1372,37 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
                     ip, (unsigned long long)d->packed, op, (unsigned long long)d->raw);
     return DIR_OK;
 #endif
+}
+
+/* Colours of the n image-palette indices idx (checked < its size) into o:
+ * BPP bytes each from pal. */
+static ALWAYS_INLINE void depal_k(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal,
+                                  const unsigned BPP)
+{
+    for (size_t i = 0; i < n; i++)
+        memcpy(o + i * BPP, pal + (size_t)idx[i] * BPP, BPP);
+}
+
+static void depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, unsigned bpp)
+{
+    switch (bpp) {
+    case 2: depal_k(o, idx, n, pal, 2); break;
+    case 3: depal_k(o, idx, n, pal, 3); break;
+    case 4: depal_k(o, idx, n, pal, 4); break;
+    case 6: depal_k(o, idx, n, pal, 6); break;
+    case 8: depal_k(o, idx, n, pal, 8); break;
+    default: break; /* transform 2 needs bpp >= 2 */
+    }
+}
+
+/* Undoes the green subtraction of n pixels of BPP (3 or 4) bytes. */
+static ALWAYS_INLINE void ungreen_k(uint8_t *o, size_t n, const unsigned BPP)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *c = o + i * BPP;
+        c[0] = (uint8_t)(c[0] + c[1]);
+        c[2] = (uint8_t)(c[2] + c[1]);
+    }
 }
 
 dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
@@ -1638,12 +1740,8 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     {
         size_t rs = (size_t)width * ub, fp = 0, qp = 0;
         const uint8_t *res = st[S_RESID];
-        /* alpha last: the residual units' other bytes, then their alpha bytes */
         unsigned ab = alast ? depth / 8 : 0;
         size_t nres = sd[S_RESID].raw / ub;
-        uint8_t seg[SEC * MAXU];
-        uint64_t *fillat = NULL;
-        (void)fillat;
         /* fill units are consumed in section order; remember each fill's
          * offset through aux2 when there is room, else recount per band */
         for (uint32_t sy = 0; sy < rows; sy++) {
@@ -1677,58 +1775,41 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                             memcpy(d, pe + 1 + v * ub, ub);
                         }
                     } else {
-                        unsigned pr = c - DIR2_RAW;
-                        const uint8_t *r = res + qp;
-                        if (alast) {
-                            /* this segment's units from the two parts */
-                            size_t q = qp / ub, cb = ub - ab;
-                            const uint8_t *cs = res + q * cb, *as = res + nres * cb + q * ab;
-                            uint32_t m = x1 - x0;
-                            if (ub == 4 && ab == 1) { /* 8-bit RGBA */
-                                for (uint32_t j = 0; j < m; j++) {
-                                    seg[4 * j] = cs[3 * j];
-                                    seg[4 * j + 1] = cs[3 * j + 1];
-                                    seg[4 * j + 2] = cs[3 * j + 2];
-                                    seg[4 * j + 3] = as[j];
-                                }
-                            } else {
-                                for (uint32_t j = 0; j < m; j++) {
-                                    memcpy(seg + j * ub, cs + j * cb, cb);
-                                    memcpy(seg + j * ub + cb, as + j * ab, ab);
-                                }
-                            }
-                            r = seg;
-                        }
-                        if (pr == DIR2_PRED_NONE) {
-                            memcpy(d, r, n);
-                        } else {
-                            unresid_segment(pr, plane, rs, ub, x0, x1, y, r);
-                        }
+                        /* alpha last: the residual units' other bytes, then
+                         * their alpha bytes */
+                        size_t q = qp / ub;
+                        const uint8_t *rc = res + (alast ? q * (ub - ab) : qp);
+                        const uint8_t *ra = alast ? res + nres * (ub - ab) + q * ab : NULL;
+                        unresid_segment(c - DIR2_RAW, plane, rs, ub, ab, x0, x1, y, rc, ra);
                         qp += n;
                     }
+                }
+                if (transform == 2) { /* the row is final: its colours, while it is hot */
+                    unsigned bad = 0;
+                    if (ncol < 256)
+                        for (uint32_t x = 0; x < width; x++)
+                            bad |= row[x] >= ncol;
+                    if (bad) {
+                        uint32_t x = 0;
+                        while (row[x] < ncol)
+                            x++;
+                        err = fail(diag, DIR_ECOLOUR, -1, (uint64_t)sy * cols + x / SEC,
+                                   "pixel %llu: colour index %u, the image palette has %u colours",
+                                   (unsigned long long)((uint64_t)y * width + x), row[x], ncol);
+                        goto out;
+                    }
+                    depal((uint8_t *)samples + (size_t)y * width * bpp, row, width, pal, bpp);
                 }
             }
         }
     }
-    /* Undo the transform, into the caller's layout. */
-    if (transform == 2) {
-        uint8_t *o = samples;
-        for (uint64_t i = 0; i < npx; i++) {
-            if (plane[i] >= ncol) {
-                err = fail(diag, DIR_ECOLOUR, -1, i / width / SEC * cols + i % width / SEC,
-                           "pixel %llu: colour index %u, the image palette has %u colours",
-                           (unsigned long long)i, plane[i], ncol);
-                goto out;
-            }
-            memcpy(o + i * bpp, pal + (size_t)plane[i] * bpp, bpp);
-        }
-    } else if (transform == 1) {
-        uint8_t *o = samples;
-        for (uint64_t i = 0; i < npx; i++) {
-            uint8_t *c = o + i * bpp;
-            c[0] = (uint8_t)(c[0] + c[1]);
-            c[2] = (uint8_t)(c[2] + c[1]);
-        }
+    /* Undo the green subtraction (the image palette is undone row by row
+     * in the scan). */
+    if (transform == 1) {
+        if (bpp == 3)
+            ungreen_k(samples, npx, 3);
+        else
+            ungreen_k(samples, npx, 4);
     }
     if (depth == 16) {
         uint8_t *o = samples;
