@@ -1,13 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /* crc32.c -- CRC-32 (ISO-HDLC: reflected, polynomial 0xEDB88320, as zlib and
- * PNG), slicing by 8.  The tables are constants generated once by a script
- * (the standard construction: table[0][i] is the CRC of byte i, table[k][i] =
- * table[k-1][i] >> 8 ^ table[0][table[k-1][i] & 0xff]).  Built with zlib
- * (DIR_HAVE_ZLIB), zlib's crc32_z instead: the same CRC, 2.7 times as fast
- * (5.6-6.0 GB/s against 2.1-2.2 on 64 MiB, measured). */
+ * PNG).  Built with libdeflate (DIR_HAVE_LIBDEFLATE), libdeflate_crc32,
+ * which folds with carry-less multiplication where the CPU has it: 14.4
+ * GB/s on the benchmark machine (a 6.2 MB buffer, best of 20), against 6.3
+ * for zlib 1.2.13's crc32 and 2.2 for the tables below; the CRC of the
+ * pixels was a quarter to two fifths of a version-2 decode with the tables.
+ * Else with zlib (DIR_HAVE_ZLIB), zlib's crc32_z (5.6-6.0 GB/s against
+ * 2.1-2.2 on 64 MiB, measured).  Else slicing by 8: the tables are
+ * constants generated once by a script (the standard construction:
+ * table[0][i] is the CRC of byte i, table[k][i] = table[k-1][i] >> 8 ^
+ * table[0][table[k-1][i] & 0xff]). */
 #include "dir.h"
 
-#if DIR_HAVE_ZLIB
+#if DIR_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+
+uint32_t dir_crc32(uint32_t crc, const void *data, size_t size)
+{
+    /* libdeflate_crc32 returns 0, not crc, for a NULL buffer */
+    return size ? libdeflate_crc32(crc, data, size) : crc;
+}
+#elif DIR_HAVE_ZLIB
 #include <zlib.h>
 
 uint32_t dir_crc32(uint32_t crc, const void *data, size_t size)
