@@ -1217,11 +1217,23 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 #endif
 
 /* The inverse of resid_segment: pixels of units x0..x1-1 of row y of plane
- * pl from their residuals, for units of UB bytes (constant after inlining,
- * so that the left and up-left neighbours stay in registers instead of
- * being read back from the bytes just written).  The residuals come from
- * rc, CB = UB - AB bytes per unit, and (alpha last, AB > 0) the unit's
- * last AB bytes from ra. */
+ * pl from their residuals, for units of UB bytes (constant after inlining:
+ * the bytes of a unit are spelled out one by one, EACH_BYTE, so that the
+ * left and up-left neighbours stay in registers instead of being read back
+ * from the bytes just written).  The residuals come from rc, CB = UB - AB
+ * bytes per unit, and (alpha last, AB > 0) the unit's last AB bytes from ra. */
+#define BYTE_K(k, STMT)                                                                            \
+    if (UB > (k)) {                                                                                \
+        const unsigned b = (k);                                                                    \
+        STMT;                                                                                      \
+    }
+#define EACH_BYTE(STMT)                                                                            \
+    do {                                                                                           \
+        BYTE_K(0, STMT)                                                                            \
+        BYTE_K(1, STMT) BYTE_K(2, STMT) BYTE_K(3, STMT) BYTE_K(4, STMT) BYTE_K(5, STMT)            \
+            BYTE_K(6, STMT) BYTE_K(7, STMT)                                                        \
+    } while (0)
+
 static ALWAYS_INLINE void unresid_k(unsigned p, uint8_t *pl, size_t rs, uint32_t x0, uint32_t x1,
                                     uint32_t y, const uint8_t *rc, const uint8_t *ra,
                                     const unsigned UB, const unsigned AB)
@@ -1230,56 +1242,49 @@ static ALWAYS_INLINE void unresid_k(unsigned p, uint8_t *pl, size_t rs, uint32_t
     uint8_t *c = pl + (size_t)y * rs + (size_t)x0 * UB;
     const uint8_t *U = y ? c - rs : c; /* read only when y > 0 */
     uint32_t m = x1 - x0, j = 0;
-#define RES(j, b) ((b) < CB ? rc[(size_t)(j) * CB + (b)] : ra[(size_t)(j) * AB + (b) - CB])
-#define PUT(b, v) (c[(size_t)j * UB + (b)] = (uint8_t)(v))
+    /* residual byte b of unit j, and the pixel byte */
+#define RES(b) ((b) < CB ? rc[(size_t)j * CB + b] : ra[(size_t)j * AB + b - CB])
+#define PIX(b) c[(size_t)j * UB + (b)]
     if (p == DIR2_PRED_NONE) {
         for (; j < m; j++)
-            for (unsigned b = 0; b < UB; b++)
-                PUT(b, RES(j, b));
+            EACH_BYTE(PIX(b) = RES(b));
         return;
     }
-    if (x0 == 0) {
-        for (unsigned b = 0; b < UB; b++)
-            PUT(b, RES(0, b) + (y ? U[b] : 0));
+    if (x0 == 0) { /* column 0: the up neighbour (0 on row 0) */
+        EACH_BYTE(PIX(b) = (uint8_t)(RES(b) + (y ? U[b] : 0)));
         j = 1;
     }
     /* j >= 1 or x0 >= 1: the left unit is in this row */
     unsigned l[MAXU], ul[MAXU];
-    for (unsigned b = 0; b < UB; b++)
-        l[b] = (c + (size_t)j * UB - UB)[b];
+    EACH_BYTE(l[b] = (c + (size_t)j * UB - UB)[b]);
     if (y == 0 || p == DIR2_PRED_LEFT) { /* row 0: every predictor is the left */
         for (; j < m; j++)
-            for (unsigned b = 0; b < UB; b++) {
-                l[b] = (RES(j, b) + l[b]) & 255;
-                PUT(b, l[b]);
-            }
+            EACH_BYTE(PIX(b) = (uint8_t)(l[b] = (RES(b) + l[b]) & 255));
         return;
     }
     if (p == DIR2_PRED_UP) {
         for (; j < m; j++)
-            for (unsigned b = 0; b < UB; b++)
-                PUT(b, RES(j, b) + U[(size_t)j * UB + b]);
+            EACH_BYTE(PIX(b) = (uint8_t)(RES(b) + U[(size_t)j * UB + b]));
         return;
     }
-    for (unsigned b = 0; b < UB; b++)
-        ul[b] = (U + (size_t)j * UB - UB)[b];
+    EACH_BYTE(ul[b] = (U + (size_t)j * UB - UB)[b]);
 #define LOOP(PRED)                                                                                 \
     for (; j < m; j++)                                                                             \
-        for (unsigned b = 0; b < UB; b++) {                                                        \
-            unsigned u = U[(size_t)j * UB + b];                                                    \
-            l[b] = (RES(j, b) + (PRED)) & 255;                                                     \
-            ul[b] = u;                                                                             \
-            PUT(b, l[b]);                                                                          \
-        }
+    EACH_BYTE({                                                                                    \
+        unsigned u = U[(size_t)j * UB + b];                                                        \
+        l[b] = (RES(b) + (PRED)) & 255;                                                            \
+        ul[b] = u;                                                                                 \
+        PIX(b) = (uint8_t)l[b];                                                                    \
+    })
     switch (p) {
-    case DIR2_PRED_AVERAGE: LOOP((l[b] + u) >> 1) break;
-    case DIR2_PRED_PAETH: LOOP(paeth(l[b], u, ul[b])) break;
-    case DIR2_PRED_GRADIENT: LOOP(gradient(l[b], u, ul[b])) break;
-    case DIR2_PRED_MED: LOOP(med(l[b], u, ul[b])) break;
+    case DIR2_PRED_AVERAGE: LOOP((l[b] + u) >> 1); break;
+    case DIR2_PRED_PAETH: LOOP(paeth(l[b], u, ul[b])); break;
+    case DIR2_PRED_GRADIENT: LOOP(gradient(l[b], u, ul[b])); break;
+    case DIR2_PRED_MED: LOOP(med(l[b], u, ul[b])); break;
     default: break;
     }
 #undef LOOP
-#undef PUT
+#undef PIX
 #undef RES
 }
 
@@ -1323,13 +1328,10 @@ typedef struct sdesc {
     const uint8_t *data;
 } sdesc;
 
+/* Decompresses stream k (zstd or lzma) into dst (d->raw bytes). */
 static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, ZSTD_DCtx **dcp,
                         dir_diag *diag)
 {
-    if (d->method == DIR2_STORED) {
-        if (d->raw) memcpy(dst, d->data, d->raw);
-        return DIR_OK;
-    }
     if (d->method == DIR2_ZSTD) {
         unsigned long long cs = ZSTD_getFrameContentSize(d->data, d->packed);
         if (cs != d->raw)
@@ -1374,6 +1376,21 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
 #endif
 }
 
+/* The bytes of stream k: *view into the payload when stored (no copy), else
+ * decompressed into *own (malloc()ed, the caller frees it). */
+static dir_error stream_bytes(const sdesc *d, unsigned k, const uint8_t *in, const uint8_t **view,
+                              uint8_t **own, ZSTD_DCtx **dcp, dir_diag *diag)
+{
+    if (d->method == DIR2_STORED) {
+        *view = d->data;
+        return DIR_OK;
+    }
+    *own = malloc(d->raw ? d->raw : 1);
+    if (!*own) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+    *view = *own;
+    return unpack(d, k, *own, (uint64_t)(d->data - in), dcp, diag);
+}
+
 /* Colours of the n image-palette indices idx (checked < its size) into o:
  * BPP bytes each from pal. */
 static ALWAYS_INLINE void depal_k(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal,
@@ -1395,13 +1412,34 @@ static void depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, 
     }
 }
 
-/* Undoes the green subtraction of n pixels of BPP (3 or 4) bytes. */
-static ALWAYS_INLINE void ungreen_k(uint8_t *o, size_t n, const unsigned BPP)
+/* Undoes the green subtraction of n pixels of 3 bytes (RGB). */
+static void ungreen3(uint8_t *o, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint8_t *c = o + i * BPP;
-        c[0] = (uint8_t)(c[0] + c[1]);
-        c[2] = (uint8_t)(c[2] + c[1]);
+    for (size_t i = 0; i < n; i++, o += 3) {
+        o[0] = (uint8_t)(o[0] + o[1]);
+        o[2] = (uint8_t)(o[2] + o[1]);
+    }
+}
+
+/* The same for 4-byte pixels (RGBA), two at a time in a 64-bit word: red
+ * and blue are the even bytes of each pixel, green the odd byte after red. */
+static void ungreen4(uint8_t *o, size_t n)
+{
+    const uint16_t one = 1;
+    const int le = *(const uint8_t *)&one == 1;
+    const uint64_t rb = le ? 0x00ff00ff00ff00ffu : 0xff00ff00ff00ff00u;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2, o += 8) {
+        uint64_t v, g;
+        memcpy(&v, o, 8);
+        g = le ? (v >> 8) & 0x000000ff000000ffu : (v >> 16) & 0x000000ff000000ffu;
+        g *= le ? 0x00010001u : 0x01000100u;
+        v = (((v & rb) + g) & rb) | (v & ~rb);
+        memcpy(o, &v, 8);
+    }
+    if (i < n) {
+        o[0] = (uint8_t)(o[0] + o[1]);
+        o[2] = (uint8_t)(o[2] + o[1]);
     }
 }
 
@@ -1542,15 +1580,15 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     (unsigned long long)sd[S_CODES].raw, (unsigned long long)nsec);
 
     dir_error err = DIR_OK;
-    uint8_t *codes = malloc(nsec);
-    uint8_t *st[DIR2_STREAMS] = {0};
+    const uint8_t *st[DIR2_STREAMS] = {0}; /* the streams' bytes: in the payload when stored, */
+    uint8_t *own[DIR2_STREAMS] = {0};      /* else decompressed into these */
     uint32_t *aux = NULL; /* per section: source (ref), or offsets (palette) */
     uint32_t *aux2 = NULL;
     uint8_t *plane = NULL;
     ZSTD_DCtx *dctx = NULL; /* one for every zstd stream */
-    if (!codes) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
-    err = unpack(&sd[S_CODES], S_CODES, codes, sd[S_CODES].data - in, &dctx, diag);
+    err = stream_bytes(&sd[S_CODES], S_CODES, in, &st[S_CODES], &own[S_CODES], &dctx, diag);
     if (err) goto out;
+    const uint8_t *codes = st[S_CODES];
     uint64_t nfill = 0, nref = 0, npal = 0, nraw = 0;
     for (uint64_t s = 0; s < nsec; s++) {
         uint8_t c = codes[s];
@@ -1601,9 +1639,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         }
     }
     for (unsigned k = 1; k < DIR2_STREAMS; k++) {
-        st[k] = malloc(sd[k].raw ? sd[k].raw : 1);
-        if (!st[k]) goto nomem;
-        err = unpack(&sd[k], k, st[k], sd[k].data - in, &dctx, diag);
+        err = stream_bytes(&sd[k], k, in, &st[k], &own[k], &dctx, diag);
         if (err) goto out;
     }
     /* Prepass: references and palettes, each checked. */
@@ -1807,9 +1843,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
      * in the scan). */
     if (transform == 1) {
         if (bpp == 3)
-            ungreen_k(samples, npx, 3);
+            ungreen3(samples, npx);
         else
-            ungreen_k(samples, npx, 4);
+            ungreen4(samples, npx);
     }
     if (depth == 16) {
         uint8_t *o = samples;
@@ -1827,7 +1863,6 @@ out:
     free(aux);
     free(aux2);
     for (unsigned k = 0; k < DIR2_STREAMS; k++)
-        free(st[k]);
-    free(codes);
+        free(own[k]);
     return err;
 }
