@@ -140,19 +140,6 @@ static void resid_segment(unsigned p, const uint8_t *pl, size_t rs, unsigned ub,
     PRED_LOOP(p, o[i] = (uint8_t)(c[i] - pr))
 }
 
-/* n bytes of d (a whole number of units of ub bytes) set to the unit f:
- * the first unit, then copies of what is done, doubling. */
-static void fill_units(uint8_t *d, const uint8_t *f, unsigned ub, size_t n)
-{
-    if (ub == 1) {
-        memset(d, f[0], n);
-        return;
-    }
-    memcpy(d, f, ub);
-    for (size_t k = ub; k < n; k *= 2)
-        memcpy(d + k, d, k < n - k ? k : n - k);
-}
-
 static size_t leb_put(uint8_t *d, uint64_t v)
 {
     size_t n = 0;
@@ -1216,6 +1203,49 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 #define ALWAYS_INLINE inline
 #endif
 
+/* m units of UB bytes at d set to the unit f: fixed-size copies of a
+ * local copy of it (no library call per row of a section). */
+static ALWAYS_INLINE void fill_k(uint8_t *d, const uint8_t *f, uint32_t m, const unsigned UB)
+{
+    uint8_t u[MAXU];
+    memcpy(u, f, UB);
+    for (uint32_t j = 0; j < m; j++)
+        memcpy(d + (size_t)j * UB, u, UB);
+}
+
+/* fill_k for the unit sizes of the format. */
+static void fill_units(uint8_t *d, const uint8_t *f, unsigned ub, uint32_t m)
+{
+    switch (ub) {
+    case 1: memset(d, f[0], m); break;
+    case 2: fill_k(d, f, m, 2); break;
+    case 3: fill_k(d, f, m, 3); break;
+    case 4: fill_k(d, f, m, 4); break;
+    case 6: fill_k(d, f, m, 6); break;
+    case 8: fill_k(d, f, m, 8); break;
+    default: break; /* no other unit */
+    }
+}
+
+/* paeth() and med() written for conditional moves rather than branches
+ * (the decoder's residual loops depend on each result for the next unit):
+ * the same value for every l, u, ul from 0 to 255 (checked exhaustively
+ * when written).  MED is L + U - UL clamped to [min(L, U), max(L, U)]. */
+static inline unsigned paeth_cmov(unsigned l, unsigned u, unsigned ul)
+{
+    int pa = abs((int)u - (int)ul), pb = abs((int)l - (int)ul),
+        pc = abs((int)l + (int)u - 2 * (int)ul);
+    unsigned r = pb <= pc ? u : ul;
+    return (pa <= pb) & (pa <= pc) ? l : r;
+}
+
+static inline unsigned med_cmov(unsigned l, unsigned u, unsigned ul)
+{
+    int g = (int)l + (int)u - (int)ul, lo = l < u ? (int)l : (int)u, hi = l < u ? (int)u : (int)l;
+    g = g < lo ? lo : g;
+    return (unsigned)(g > hi ? hi : g);
+}
+
 /* The inverse of resid_segment: pixels of units x0..x1-1 of row y of plane
  * pl from their residuals, for units of UB bytes (constant after inlining:
  * the bytes of a unit are spelled out one by one, EACH_BYTE, so that the
@@ -1246,6 +1276,10 @@ static ALWAYS_INLINE void unresid_k(unsigned p, uint8_t *pl, size_t rs, uint32_t
 #define RES(b) ((b) < CB ? rc[(size_t)j * CB + b] : ra[(size_t)j * AB + b - CB])
 #define PIX(b) c[(size_t)j * UB + (b)]
     if (p == DIR2_PRED_NONE) {
+        if (!AB) {
+            memcpy(c, rc, (size_t)m * UB);
+            return;
+        }
         for (; j < m; j++)
             EACH_BYTE(PIX(b) = RES(b));
         return;
@@ -1278,9 +1312,9 @@ static ALWAYS_INLINE void unresid_k(unsigned p, uint8_t *pl, size_t rs, uint32_t
     })
     switch (p) {
     case DIR2_PRED_AVERAGE: LOOP((l[b] + u) >> 1); break;
-    case DIR2_PRED_PAETH: LOOP(paeth(l[b], u, ul[b])); break;
+    case DIR2_PRED_PAETH: LOOP(paeth_cmov(l[b], u, ul[b])); break;
     case DIR2_PRED_GRADIENT: LOOP(gradient(l[b], u, ul[b])); break;
-    case DIR2_PRED_MED: LOOP(med(l[b], u, ul[b])); break;
+    case DIR2_PRED_MED: LOOP(med_cmov(l[b], u, ul[b])); break;
     default: break;
     }
 #undef LOOP
@@ -1793,7 +1827,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     uint8_t *d = row + (size_t)x0 * ub;
                     size_t n = (size_t)(x1 - x0) * ub;
                     if (c == DIR2_FILL) {
-                        fill_units(d, st[S_FILLS] + fp, ub, n);
+                        fill_units(d, st[S_FILLS] + fp, ub, x1 - x0);
                         fp += ub;
                     } else if (c == DIR2_REF) {
                         uint64_t src = aux[s];
