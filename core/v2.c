@@ -1425,24 +1425,46 @@ static dir_error stream_bytes(const sdesc *d, unsigned k, const uint8_t *in, con
     return unpack(d, k, *own, (uint64_t)(d->data - in), dcp, diag);
 }
 
-/* Colours of the n image-palette indices idx (checked < its size) into o:
- * BPP bytes each from pal. */
-static ALWAYS_INLINE void depal_k(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal,
-                                  const unsigned BPP)
+/* Colours of the n image-palette indices idx into o, BPP bytes each from
+ * pal (256 entries, those from ncol on zero); 0 if an index is not below
+ * ncol, the image palette's size. */
+static ALWAYS_INLINE int depal_k(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal,
+                                 unsigned ncol, const unsigned BPP)
 {
-    for (size_t i = 0; i < n; i++)
+    unsigned bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        bad |= idx[i] >= ncol;
         memcpy(o + i * BPP, pal + (size_t)idx[i] * BPP, BPP);
+    }
+    return !bad;
 }
 
-static void depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, unsigned bpp)
+/* The same for 3-byte colours from pal4, each padded to 4 bytes (256 entries): a 4-byte
+ * store per pixel, whose fourth byte the next pixel overwrites (the last
+ * pixel is stored in 3). */
+static int depal3(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4, unsigned ncol)
+{
+    unsigned bad = 0;
+    size_t i = 0;
+    for (; i + 1 < n; i++) {
+        bad |= idx[i] >= ncol;
+        memcpy(o + i * 3, pal4 + (size_t)idx[i] * 4, 4);
+    }
+    bad |= idx[i] >= ncol;
+    memcpy(o + i * 3, pal4 + (size_t)idx[i] * 4, 3);
+    return !bad;
+}
+
+static int depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, unsigned ncol,
+                 unsigned bpp)
 {
     switch (bpp) {
-    case 2: depal_k(o, idx, n, pal, 2); break;
-    case 3: depal_k(o, idx, n, pal, 3); break;
-    case 4: depal_k(o, idx, n, pal, 4); break;
-    case 6: depal_k(o, idx, n, pal, 6); break;
-    case 8: depal_k(o, idx, n, pal, 8); break;
-    default: break; /* transform 2 needs bpp >= 2 */
+    case 2: return depal_k(o, idx, n, pal, ncol, 2);
+    case 3: return depal3(o, idx, n, pal, ncol);
+    case 4: return depal_k(o, idx, n, pal, ncol, 4);
+    case 6: return depal_k(o, idx, n, pal, ncol, 6);
+    case 8: return depal_k(o, idx, n, pal, ncol, 8);
+    default: return 0; /* transform 2 needs bpp >= 2 */
     }
 }
 
@@ -1620,6 +1642,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     uint32_t *aux2 = NULL;
     uint8_t *plane = NULL;
     ZSTD_DCtx *dctx = NULL; /* one for every zstd stream */
+    /* the image palette, 256 entries (zero from ncol on), 3-byte colours
+     * padded to 4 (depal3) */
+    uint8_t palx[256 * MAXU] = {0};
     err = stream_bytes(&sd[S_CODES], S_CODES, in, &st[S_CODES], &own[S_CODES], &dctx, diag);
     if (err) goto out;
     const uint8_t *codes = st[S_CODES];
@@ -1803,6 +1828,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         }
         plane = malloc(npx);
         if (!plane) goto nomem;
+        unsigned ps = bpp == 3 ? 4 : bpp;
+        for (unsigned i = 0; i < ncol; i++)
+            memcpy(palx + ps * i, pal + bpp * i, bpp);
     } else {
         plane = samples;
     }
@@ -1854,21 +1882,17 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                         qp += n;
                     }
                 }
-                if (transform == 2) { /* the row is final: its colours, while it is hot */
-                    unsigned bad = 0;
-                    if (ncol < 256)
-                        for (uint32_t x = 0; x < width; x++)
-                            bad |= row[x] >= ncol;
-                    if (bad) {
-                        uint32_t x = 0;
-                        while (row[x] < ncol)
-                            x++;
-                        err = fail(diag, DIR_ECOLOUR, -1, (uint64_t)sy * cols + x / SEC,
-                                   "pixel %llu: colour index %u, the image palette has %u colours",
-                                   (unsigned long long)((uint64_t)y * width + x), row[x], ncol);
-                        goto out;
-                    }
-                    depal((uint8_t *)samples + (size_t)y * width * bpp, row, width, pal, bpp);
+                /* the row is final: its colours, while it is hot */
+                if (transform == 2 &&
+                    !depal((uint8_t *)samples + (size_t)y * width * bpp, row, width, palx, ncol,
+                           bpp)) {
+                    uint32_t x = 0;
+                    while (row[x] < ncol)
+                        x++;
+                    err = fail(diag, DIR_ECOLOUR, -1, (uint64_t)sy * cols + x / SEC,
+                               "pixel %llu: colour index %u, the image palette has %u colours",
+                               (unsigned long long)((uint64_t)y * width + x), row[x], ncol);
+                    goto out;
                 }
             }
         }
