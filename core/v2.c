@@ -1236,7 +1236,7 @@ static inline unsigned paeth_cmov(unsigned l, unsigned u, unsigned ul)
     int pa = abs((int)u - (int)ul), pb = abs((int)l - (int)ul),
         pc = abs((int)l + (int)u - 2 * (int)ul);
     unsigned r = pb <= pc ? u : ul;
-    return (pa <= pb) & (pa <= pc) ? l : r;
+    return ((pa <= pb) & (pa <= pc)) ? l : r;
 }
 
 static inline unsigned med_cmov(unsigned l, unsigned u, unsigned ul)
