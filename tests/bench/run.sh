@@ -334,6 +334,13 @@ larger), level 8 (0.08-0.28% larger) or 7 (0.3-2.4%), greedy (1.3-6.9%
 larger), histograms of
 the estimate summed after the section instead of as they grow (slower:
 7 x 256 bins per section), and four interleaved histograms (slower still).
+The lazy rule costs two palette images their lead over optipng -o2
+(`trident/units.png` 11,518 -> 11,804 bytes, `toolbox/warp-ex-abyss.png`
+12,819 -> 13,428); keeping the levels' own strategies for one-byte units
+(`ub >= 2` in the rule) gives them back, but made screens 311 bytes larger
+in total (other palette images gain from lazy), sprites 3,539 bytes smaller,
+and the screen encode 20-30% slower (129-136 -> 94-107 MB/s,
+`dir-bench-v2 -p default -r 5`, two interleaved runs): not kept.
 
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
