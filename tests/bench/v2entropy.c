@@ -94,6 +94,7 @@
 
 #include "bench.h"
 #include "v2.h"
+#include "v2params.h"
 
 #define PB    12 /* probability bits of the rANS tables */
 #define PTOT  (1u << PB)
@@ -1088,24 +1089,6 @@ static int rans_decode(geo *g, const uint8_t *codes, const uint8_t *in, size_t n
 
 /* ---- the driver ---- */
 
-static int set_param(dir2_params *p, const char *kv)
-{
-    char k[64];
-    int v;
-    if (sscanf(kv, "%63[^=]=%d", k, &v) != 2) return -1;
-#define F(n)                                                                                       \
-    if (!strcmp(k, #n)) {                                                                          \
-        p->n = v;                                                                                  \
-        return 0;                                                                                  \
-    }
-    F(palette)
-    F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(none_bias)
-        F(est_span) F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max) F(method) F(level)
-            F(trials) F(alpha_last) F(zminmatch)
-#undef F
-                return -1;
-}
-
 /* The estimates of one image, in bytes. */
 enum { E_ZSTD, E_H0, E_ORD0, E_CHAN, E_MOD0 }; /* E_MOD0 + act * 5 + log2 K */
 #define NACT  4
@@ -1453,7 +1436,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             dir2_params_from_options(&opt, &p);
-        } else if (set_param(&p, argv[i]) != 0) {
+        } else if (v2_set_param(&p, argv[i]) != 0) {
             fprintf(stderr, "dir-bench-v2-entropy: bad parameter '%s'\n", argv[i]);
             return 2;
         }

@@ -27,6 +27,7 @@
 
 #include "bench.h"
 #include "v2.h"
+#include "v2params.h"
 
 static int wall_clock; /* -w */
 
@@ -35,24 +36,6 @@ static double cpu_s(void)
     struct timespec t;
     clock_gettime(wall_clock ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int set_param(dir2_params *p, const char *kv)
-{
-    char k[64];
-    int v;
-    if (sscanf(kv, "%63[^=]=%d", k, &v) != 2) return -1;
-#define F(n)                                                                                       \
-    if (!strcmp(k, #n)) {                                                                          \
-        p->n = v;                                                                                  \
-        return 0;                                                                                  \
-    }
-    F(palette)
-    F(pal_order) F(pal_predict) F(pal_level_boost) F(green) F(predict) F(b_bias) F(est_span)
-        F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max) F(method) F(level) F(workers)
-            F(trials) F(alpha_last) F(zstrategy) F(zsearch) F(zchain) F(zminmatch) F(ztarget) F(zwindow)
-#undef F
-                return -1;
 }
 
 int main(int argc, char **argv)
@@ -93,7 +76,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "dir-bench-v2: bad setting '%s'\n", kv);
                 return 2;
             }
-        } else if (set_param(&p, argv[i]) != 0) {
+        } else if (v2_set_param(&p, argv[i]) != 0) {
             fprintf(stderr, "dir-bench-v2: bad parameter '%s'\n", argv[i]);
             return 2;
         }
