@@ -433,8 +433,11 @@ int tio_format_npz(const tio_set *s, uint8_t **out, size_t *outlen, char *err, s
                       zip_error_strerror(zip_get_error(za)));
             break;
         }
-        /* as np.savez: stored, not compressed */
+        /* as np.savez: stored, not compressed; and dated 1980-01-01 00:00
+         * (the first DOS date, Python's ZipInfo default) rather than now,
+         * so that the same tensors always give the same bytes */
         zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
+        zip_file_set_dostime(za, (zip_uint64_t)idx, 0, (1 << 5) | 1, 0);
     }
     if (rc) {
         zip_discard(za);
