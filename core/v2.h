@@ -69,6 +69,8 @@ typedef struct dir2_params {
     int pal_order;            /* image palette order: 0 by frequency, 1 by value (luma-like) */
     int pal_predict;          /* 1: predictors (candidate B) on image-palette indices too */
     int pal_level_boost;      /* zstd levels added for an image-palette image */
+    int pal_small_boost;      /* instead, for an image palette's residual stream up to 256 KiB */
+    int pal_small_level;      /* set by the encoder: that stream's level for this image (0: none) */
     int green;                /* subtract green in candidate B: 0 never, 1 when 8-bit RGB/RGBA */
     int predict;              /* -2 per section by estimate, -1 per row of sections, 0..6 fixed */
     int cost_step;            /* predictor estimate: every n-th row of a section (0, 1: all) */

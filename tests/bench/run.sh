@@ -276,7 +276,8 @@ machine.
 | + alpha last: the residuals' alpha bytes after all their other bytes (under zstd) | `alpha_last=1 zminmatch=-1`, before the green test | 381,579 | 1,291,943 | 3,361,398 | 1.437 | 1.200 | 1.262 |
 | + zstd minimum match 6 bytes (4 for one-byte units) at levels 5-15 | before the green test | 376,680 | 1,267,907 | 3,317,089 | 1.419 | 1.178 | 1.246 |
 | + green subtraction only where it lowers the order-0 entropy of red and blue (the default until 2026-12-02) | before the zstd rule below | 376,535 | 1,265,015 | 3,313,376 | 1.418 | 1.175 | 1.244 |
-| + the residual stream at zstd levels 8-12 (over 16 KiB) with the lazy strategy, searchLog 6 (5 for multi-byte units over 256 KiB) and a hash table no larger than the stream (**default**) | `-p default` | 375,070 | 1,264,600 | 3,308,865 | 1.413 | 1.175 | 1.243 |
+| + the residual stream at zstd levels 8-12 (over 16 KiB) with the lazy strategy, searchLog 6 (5 for multi-byte units over 256 KiB) and a hash table no larger than the stream (the default until 2026-12-02 05:30) | `pal_small_boost=0` | 375,070 | 1,264,600 | 3,308,865 | 1.413 | 1.175 | 1.243 |
+| + an image palette's residual stream up to 256 KiB at 5 zstd levels more than the image's (14, binary trees) instead of 3 (**default**) | `-p default` | 375,070 | 1,261,081 | 3,300,554 | 1.413 | 1.171 | 1.239 |
 | default without alpha last | `alpha_last=0` | 398,840 | 1,344,812 | 3,356,957 | 1.503 | 1.249 | 1.261 |
 | default without the minimum match (the level's own, 5) | `zminmatch=-1` | 381,461 | 1,289,366 | 3,356,871 | 1.437 | 1.198 | 1.261 |
 | A or B by trial instead of estimate | `trials=1` | 366,577 | 1,262,956 | 3,278,831 | 1.381 | 1.173 | 1.231 |
@@ -341,6 +342,20 @@ The lazy rule costs two palette images their lead over optipng -o2
 in total (other palette images gain from lazy), sprites 3,539 bytes smaller,
 and the screen encode 20-30% slower (129-136 -> 94-107 MB/s,
 `dir-bench-v2 -p default -r 5`, two interleaved runs): not kept.
+Instead, since 2026-12-02 05:30, an image palette's residual stream of at
+most 256 KiB gets 5 levels more than the image's (14 in the default) instead
+of 3: `units.png` 11,764 -> 10,673 payload bytes, `warp-ex-abyss.png` 13,388
+-> 11,451 (optipng -o2: 11,683 and 12,690), the ten image-palette images of
+the corpus 902,918 -> 888,613 (-1.6%; 2.5% at level 13 did not beat optipng on
+`warp-ex-abyss.png`, 14 did); their encode 124-159 -> 80-96 MB/s (screens) and
+113-141 -> 60-82 (sprites), the classes' 135-156 -> 136 MB/s and 109-115 ->
+98-101 (`dir-bench-v2 -p default -r 5 pal_small_boost=0|5`, two interleaved
+runs, load average 2-3).  `select/round-rect-02.png` (a photograph in 255
+colours) stays larger than optipng's (35,162 payload bytes against 32,992):
+deflate's Huffman tables every 16K symbols follow its statistics better than
+zstd's one per 128 KiB block; flushing a zstd block every 4-16 KiB made it
+33,660-34,102, but flushing every 8-32 KiB made every class larger (icons
+2.3-8.6%) and every other palette image too, so not kept.
 
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
