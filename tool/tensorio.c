@@ -527,6 +527,9 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
+    if (!root && jerr == json_tokener_continue) /* an object is never complete at its end */
+        return fail(err, errlen,
+                    "safetensors header is not valid JSON (it ends early, at byte %zu)", used);
     if (!root || jerr != json_tokener_success) {
         json_object_put(root);
         return fail(
@@ -814,20 +817,15 @@ static int json_shape(json_object *o, unsigned depth, unsigned *rank, uint64_t *
 
 int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t errlen)
 {
-    if (len > (size_t)INT32_MAX) return fail(err, errlen, "JSON text over 2 GiB");
-    json_tokener *tok = json_tokener_new();
-    if (!tok) return fail(err, errlen, "out of memory");
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (!root || jerr != json_tokener_success) {
-        json_object_put(root);
-        return fail(
-            err, errlen, "invalid JSON at byte %zu: %s", used,
-            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
-    }
+    size_t used = 0;
+    char e2[256];
+    json_object *root = numio_json_parse(text, len, &used, e2, sizeof e2);
+    if (!root) return fail(err, errlen, "%s", e2);
+    for (size_t i = used; i < len; i++)
+        if (!isspace((unsigned char)text[i])) {
+            json_object_put(root);
+            return fail(err, errlen, "text after the JSON value at byte %zu", i);
+        }
     int is_obj = json_object_is_type(root, json_type_object);
     /* a bare number is a scalar (what the writer gives for one) */
     if (!is_obj && !json_object_is_type(root, json_type_array) &&
@@ -884,7 +882,6 @@ int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t e
     }
     double *vals = NULL;
     size_t nv = 0;
-    char e2[256];
     if (rc == 0 && numio_parse_json_numbers(text, len, 0, &vals, &nv, e2, sizeof e2))
         rc = fail(err, errlen, "%s", e2);
     if (rc == 0 && nv != total)

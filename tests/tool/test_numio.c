@@ -48,8 +48,19 @@ static void test_json(void)
     CHECK(strstr(err, "invalid JSON") != NULL);
     CHECK_EQ_INT(json("[1,]", &v, &n, err), -1);
     CHECK(strstr(err, "invalid JSON") != NULL);
+    /* truncated or empty: json-c's "continue" is not shown */
     CHECK_EQ_INT(json("[1, 2", &v, &n, err), -1);
-    CHECK(strstr(err, "invalid JSON") != NULL);
+    CHECK(strcmp(err, "the JSON text ends early (at byte 5)") == 0);
+    CHECK_EQ_INT(json("", &v, &n, err), -1);
+    CHECK(strcmp(err, "empty file") == 0);
+    CHECK_EQ_INT(json(" \n", &v, &n, err), -1);
+    CHECK(strcmp(err, "empty file (only white space)") == 0);
+    /* a complete value at the very end of the input (no newline) */
+    CHECK_EQ_INT(json("[1, 2]", &v, &n, err), 0);
+    CHECK(n == 2);
+    free(v);
+    CHECK_EQ_INT(json("3.25", &v, &n, err), -1);
+    CHECK(strcmp(err, "the JSON document is not an array") == 0);
     CHECK_EQ_INT(json("[1, \"2\"]", &v, &n, err), -1);
     CHECK(strstr(err, "element 1 is a string") != NULL);
     CHECK_EQ_INT(json("[1, null]", &v, &n, err), -1);

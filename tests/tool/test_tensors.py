@@ -284,5 +284,31 @@ if size > w1.nbytes:
 run(0, "unpack", "w1.dir", "w1b.npy")
 same(w1, np.load("w1b.npy"), "784x100 float32")
 
+# 9. JSON at the very end of the input: a bare number with no newline is a
+#    scalar (json-c needs the end signalled); truncated and empty files say
+#    so instead of json-c's "continue"
+with open("bare.json", "w") as f:
+    f.write("3.25")
+run(0, "pack", "bare.json", "bare.dir")
+run(0, "unpack", "bare.dir", "bare.npy")
+same(np.array(3.25), np.load("bare.npy"), "a bare number with no newline")
+with open("bare2.json", "w") as f:
+    f.write("-Infinity")
+run(0, "pack", "bare2.json", "bare2.dir")
+for name, text, msg in [("trunc", "[1,2", "'trunc.json': the JSON text ends early (at byte 4)"),
+                        ("trunc2", '{"a": [1', "'trunc2.json': the JSON text ends early (at byte 8)"),
+                        ("trunc3", "tru", "'trunc3.json': the JSON text ends early (at byte 3)"),
+                        ("empty", "", "'empty.json': empty file\n"),
+                        ("blank", " \n", "'blank.json': empty file (only white space)")]:
+    with open(f"{name}.json", "w") as f:
+        f.write(text)
+    out = run(1, "pack", f"{name}.json", "x.dir")
+    expect(out, msg)
+    if "continue" in out:
+        fail(f"{name}.json: json-c's word in the message: {out}")
+write_st("bad-trunc.safetensors", {}, raw_header=b'{"w":{"dtype":"F32"   ')
+expect(run(1, "pack", "bad-trunc.safetensors", "x.dir"),
+       "safetensors header is not valid JSON (it ends early, at byte 22)")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
