@@ -398,6 +398,18 @@ int tio_parse_npz(const uint8_t *data, size_t len, tio_set *s, char *err, size_t
 int tio_format_npz(const tio_set *s, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
     *out = NULL;
+    if (s->count == 0) {
+        /* libzip writes nothing for an archive without entries; a zip file
+         * is then its end-of-central-directory record alone, the 22 bytes
+         * np.savez writes for no arrays */
+        static const uint8_t eocd[22] = {'P', 'K', 5, 6};
+        uint8_t *b = malloc(sizeof eocd);
+        if (!b) return fail(err, errlen, "out of memory");
+        memcpy(b, eocd, sizeof eocd);
+        *out = b;
+        *outlen = sizeof eocd;
+        return 0;
+    }
     zip_error_t ze;
     zip_error_init(&ze);
     zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);

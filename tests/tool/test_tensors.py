@@ -310,5 +310,17 @@ write_st("bad-trunc.safetensors", {}, raw_header=b'{"w":{"dtype":"F32"   ')
 expect(run(1, "pack", "bad-trunc.safetensors", "x.dir"),
        "safetensors header is not valid JSON (it ends early, at byte 22)")
 
+# 10. no tensors: np.savez() with no arrays packs, and unpacks to the 22-byte
+#     empty zip numpy writes (libzip writes nothing for an empty archive)
+np.savez("none.npz")
+expect(run(0, "pack", "none.npz", "none.dir"), "in 0 tensors")
+run(0, "unpack", "none.dir", "none2.npz")
+with open("none.npz", "rb") as f1, open("none2.npz", "rb") as f2:
+    if f1.read() != f2.read():
+        fail("an empty .npz did not come back as numpy's 22 bytes")
+if np.load("none2.npz").files != []:
+    fail("numpy reads members in the empty .npz")
+run(0, "pack", "none2.npz", "none3.dir")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
