@@ -516,6 +516,102 @@ static int json_u64(json_object *o, uint64_t *out)
     return 0;
 }
 
+/* A top-level member name of the header: its quoted text, and decoded. */
+typedef struct st_key {
+    const char *raw; /* the name as written, quotes included */
+    size_t rawlen;
+    const char *name; /* decoded (in `str`, which owns it) */
+    size_t len;
+    json_object *str;
+} st_key;
+
+/* The top-level member names of the header's object, which json-c has
+ * already validated (it keeps only the last of two equal names, so they
+ * are counted here, over the text): their spans in keys[0..max), and how
+ * many there are. */
+static size_t st_scan_keys(const char *h, size_t n, st_key *keys, size_t max)
+{
+    size_t count = 0;
+    int depth = 0, want_key = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        if (c == '"') {
+            size_t st = i;
+            for (i++; i < n && h[i] != '"'; i++)
+                if (h[i] == '\\') i++;
+            if (depth == 1 && want_key) {
+                if (count < max) {
+                    keys[count].raw = h + st;
+                    keys[count].rawlen = i + 1 - st;
+                }
+                count++;
+                want_key = 0;
+            }
+        } else if (c == '{' || c == '[') {
+            if (++depth == 1) want_key = c == '{';
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == ',' && depth == 1) {
+            want_key = 1;
+        }
+    }
+    return count;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const st_key *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void st_free_keys(st_key *k, size_t n)
+{
+    for (size_t i = 0; k && i < n; i++)
+        json_object_put(k[i].str);
+    free(k);
+}
+
+/* Refuses a name given twice (json-c would silently keep the last one's
+ * entry). */
+static int st_check_keys(const char *h, size_t n, json_object *root, char *err, size_t errlen)
+{
+    size_t count = st_scan_keys(h, n, NULL, 0);
+    if (count > DIRA_MAX_TENSORS + 1) /* checked before anything is allocated */
+        return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d",
+                    count, DIRA_MAX_TENSORS);
+    st_key *k = calloc(count ? count : 1, sizeof *k);
+    if (!k) return fail(err, errlen, "out of memory");
+    st_scan_keys(h, n, k, count);
+    for (size_t i = 0; i < count; i++) {
+        json_tokener *tok = json_tokener_new();
+        k[i].str = tok ? json_tokener_parse_ex(tok, k[i].raw, (int)k[i].rawlen) : NULL;
+        json_tokener_free(tok);
+        if (!json_object_is_type(k[i].str, json_type_string)) {
+            st_free_keys(k, count);
+            return fail(err, errlen, "out of memory");
+        }
+        k[i].name = json_object_get_string(k[i].str);
+        k[i].len = (size_t)json_object_get_string_len(k[i].str);
+    }
+    int rc = 0;
+    if (count != (size_t)json_object_object_length(root)) {
+        qsort(k, count, sizeof *k, cmp_key);
+        size_t i = 1;
+        while (i < count && cmp_key(&k[i - 1], &k[i]) != 0)
+            i++;
+        if (i < count && strcmp(k[i].name, "__metadata__") == 0)
+            rc = fail(err, errlen, "safetensors header has __metadata__ twice");
+        else if (i < count)
+            rc = fail(err, errlen, "safetensors header names a tensor twice: '%.200s'", k[i].name);
+        else
+            rc = fail(err, errlen, "safetensors header names a tensor twice");
+    }
+    st_free_keys(k, count);
+    return rc;
+}
+
 int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, size_t errlen)
 {
     if (len < 8) return fail(err, errlen, "safetensors file of %zu bytes: no header length", len);
@@ -565,6 +661,10 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         json_object_put(root);
         return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d", n,
                     DIRA_MAX_TENSORS);
+    }
+    if (st_check_keys((const char *)d + 8, used, root, err, errlen)) {
+        json_object_put(root);
+        return -1;
     }
     st_entry *e = calloc(n ? n : 1, sizeof *e);
     if (!e) {

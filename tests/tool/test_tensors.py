@@ -322,5 +322,25 @@ if np.load("none2.npz").files != []:
     fail("numpy reads members in the empty .npz")
 run(0, "pack", "none2.npz", "none3.dir")
 
+# 11. a name given twice in a safetensors header (json-c keeps the last)
+dup = (b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+       b'"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}')
+write_st("bad-dup.safetensors", {}, raw_header=dup, data_extra=struct.pack("<2f", 1, 2))
+expect(run(1, "pack", "bad-dup.safetensors", "x.dir"),
+       "'bad-dup.safetensors': safetensors header names a tensor twice: 'a'\n")
+dup = (b'{"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "\\u0062" :'
+       b'{"dtype":"F32","shape":[1],"data_offsets":[4,8]}, "c": {"x": "d", "y": [1, {"z": 2}]}}')
+write_st("bad-dup2.safetensors", {}, raw_header=dup, data_extra=struct.pack("<2f", 1, 2))
+expect(run(1, "pack", "bad-dup2.safetensors", "x.dir"), "names a tensor twice: 'b'")
+dup = b'{"__metadata__":{"k":"v"},"__metadata__":{"k":"w"}}'
+write_st("bad-dup3.safetensors", {}, raw_header=dup)
+expect(run(1, "pack", "bad-dup3.safetensors", "x.dir"), "safetensors header has __metadata__ twice")
+# names that merely look alike, and nested names given once each, are fine
+ok = (b'{"__metadata__":{"a":"x","b":"y"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+      b'"a.b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}')
+write_st("ok-names.safetensors", {}, raw_header=ok, data_extra=struct.pack("<2f", 1, 2))
+expect(run(0, "pack", "ok-names.safetensors", "x.dir"), "in 2 tensors")
+os.remove("x.dir")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
