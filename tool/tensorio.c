@@ -573,8 +573,8 @@ static void st_free_keys(st_key *k, size_t n)
     free(k);
 }
 
-/* Refuses a name given twice (json-c would silently keep the last one's
- * entry). */
+/* Refuses a name holding a NUL (json-c would cut it there) and a name
+ * given twice (json-c would silently keep the last one's entry). */
 static int st_check_keys(const char *h, size_t n, json_object *root, char *err, size_t errlen)
 {
     size_t count = st_scan_keys(h, n, NULL, 0);
@@ -594,6 +594,15 @@ static int st_check_keys(const char *h, size_t n, json_object *root, char *err, 
         }
         k[i].name = json_object_get_string(k[i].str);
         k[i].len = (size_t)json_object_get_string_len(k[i].str);
+        if (memchr(k[i].name, '\0', k[i].len)) { /* json-c's keys would end there */
+            int rl = k[i].rawlen > 200 ? 200 : (int)k[i].rawlen;
+            int rc = fail(err, errlen,
+                          "safetensors tensor name %.*s%s holds a NUL character (\\u0000), "
+                          "which a tensor name cannot hold",
+                          rl, k[i].raw, rl < (int)k[i].rawlen ? "..." : "");
+            st_free_keys(k, count);
+            return rc;
+        }
     }
     int rc = 0;
     if (count != (size_t)json_object_object_length(root)) {

@@ -342,5 +342,13 @@ write_st("ok-names.safetensors", {}, raw_header=ok, data_extra=struct.pack("<2f"
 expect(run(0, "pack", "ok-names.safetensors", "x.dir"), "in 2 tensors")
 os.remove("x.dir")
 
+# 12. a NUL in a safetensors tensor name is refused (json-c's names end
+#     there: "a\u0000b" was silently read as "a")
+nul = b'{"a\\u0000b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+write_st("bad-nul.safetensors", {}, raw_header=nul, data_extra=struct.pack("<2f", 1, 2))
+expect(run(1, "pack", "bad-nul.safetensors", "x.dir"),
+       "'bad-nul.safetensors': safetensors tensor name \"a\\u0000b\" holds a NUL character "
+       "(\\u0000), which a tensor name cannot hold")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
