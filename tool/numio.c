@@ -425,6 +425,24 @@ const char *numio_npy_dict_value(const char *h, const char *key)
     return p;
 }
 
+int numio_npy_structured(const char *descr, char *text, size_t size)
+{
+    if (!descr || *descr != '[') return 0;
+    size_t k = 0;
+    int depth = 0;
+    for (const char *p = descr; *p && k + 4 < size; p++) {
+        text[k++] = *p;
+        if (*p == '[' || *p == '(') depth++;
+        if ((*p == ']' || *p == ')') && --depth == 0) break;
+    }
+    if (depth && k + 4 >= size) {
+        memcpy(text + k, "...", 3);
+        k += 3;
+    }
+    text[k] = '\0';
+    return 1;
+}
+
 int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **values,
                     size_t *count, char *err, size_t errlen)
 {
@@ -455,6 +473,14 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
     }
     const char *p = numio_npy_dict_value(h, "descr");
     char descr[8] = {0};
+    char rec[96];
+    if (numio_npy_structured(p, rec, sizeof rec)) {
+        free(h);
+        return fail(err, errlen,
+                    ".npy holds a structured (record) dtype, %s, which is not supported (save each "
+                    "field as its own array)",
+                    rec);
+    }
     if (!p || (*p != '\'' && *p != '"')) {
         free(h);
         return fail(err, errlen, ".npy header has no 'descr'");

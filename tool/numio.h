@@ -59,6 +59,11 @@ int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *
  * after its colon and spaces, or NULL. */
 const char *numio_npy_dict_value(const char *h, const char *key);
 
+/* Whether a 'descr' value (from numio_npy_dict_value) is a structured
+ * (record) dtype, a list of fields such as [('a', '<f4'), ('b', '<i2')];
+ * then its text, cut to fit, in text[0..size). */
+int numio_npy_structured(const char *descr, char *text, size_t size);
+
 /* Whole files, format from the extension; writes are atomic. */
 int numio_read(const char *path, double **values, size_t *count, char *err, size_t errlen);
 int numio_write(const char *path, const double *values, size_t count, char *err, size_t errlen);

@@ -185,6 +185,12 @@ int tio_parse_npy(const uint8_t *d, size_t len, const char *name, tio_set *s, ch
     if (strlen(h) != hlen) return fail(err, errlen, ".npy header contains a NUL byte");
     const char *p = numio_npy_dict_value(h, "descr");
     char descr[16] = {0};
+    char rec[96];
+    if (numio_npy_structured(p, rec, sizeof rec))
+        return fail(err, errlen,
+                    ".npy holds a structured (record) dtype, %s, which is not supported (save each "
+                    "field as its own array)",
+                    rec);
     if (!p || (*p != '\'' && *p != '"')) return fail(err, errlen, ".npy header has no 'descr'");
     {
         char q = *p++;

@@ -184,6 +184,12 @@ static void test_npy(void)
     npy_header(f, "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", &h);
     CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), -1);
     CHECK(strstr(err, "not supported") != NULL);
+    /* a structured (record) dtype is named as such */
+    npy_header(
+        f, "{'descr': [('a', '<f4'), ('b', '<i2')], 'fortran_order': False, 'shape': (2,), }", &h);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 12, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strcmp(err, ".npy holds a structured (record) dtype, [('a', '<f4'), ('b', '<i2')], which "
+                      "is not supported (save each field as its own array)") == 0);
     npy_header(f, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", &h);
     CHECK_EQ_INT(numio_parse_npy(f, h + 32, 0, &v, &n, err, sizeof err), -1);
     CHECK(strstr(err, "Fortran") != NULL);

@@ -350,5 +350,16 @@ expect(run(1, "pack", "bad-nul.safetensors", "x.dir"),
        "'bad-nul.safetensors': safetensors tensor name \"a\\u0000b\" holds a NUL character "
        "(\\u0000), which a tensor name cannot hold")
 
+# 13. a structured (record) dtype is named as such, not "no 'descr'"
+np.save("rec.npy", np.zeros(2, dtype=[("a", "<f4"), ("b", "<i2")]))
+expect(run(1, "pack", "rec.npy", "x.dir"),
+       "'rec.npy': .npy holds a structured (record) dtype, [('a', '<f4'), ('b', '<i2')], which is "
+       "not supported (save each field as its own array)")
+np.savez("rec.npz", r=np.zeros(2, dtype=[("x", "<f8")] * 1), ok=np.zeros(2))
+expect(run(1, "pack", "rec.npz", "x.dir"), ".npz member 'r.npy': .npy holds a structured (record) dtype")
+np.save("rec2.npy", np.zeros(1, dtype=[(f"field{i:02d}", "<f4") for i in range(20)]))
+expect(run(1, "pack", "rec2.npy", "x.dir"),
+       "'rec2.npy': .npy holds a structured (record) dtype, [('field00', '<f4'), ")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
