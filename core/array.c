@@ -1194,16 +1194,18 @@ static dir_error check_tensors(const dira_tensor *t, size_t n, const dira_meta *
         unsigned sz = dtypes[t[i].dtype].size;
         if (e == UINT64_MAX || e > DIRA_MAX_BYTES / sz || by + e * sz > DIRA_MAX_BYTES)
             return afail(diag, DIR_ELIMIT, (uint64_t)-1,
-                         "tensor '%s': data over the limit of %llu bytes in one image", t[i].name,
-                         (unsigned long long)DIRA_MAX_BYTES);
+                         "tensor " DIRA_NAME_FMT ": data over the limit of %llu bytes in one image",
+                         DIRA_NAME_ARG(t[i].name), (unsigned long long)DIRA_MAX_BYTES);
         if (e && !t[i].data)
-            return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no data", t[i].name);
+            return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor " DIRA_NAME_FMT " has no data",
+                         DIRA_NAME_ARG(t[i].name));
         if (t[i].dtype == DIRA_BOOL)
             for (uint64_t k = 0; k < e; k++)
                 if (((const uint8_t *)t[i].data)[k] > 1)
                     return afail(diag, DIR_EINVAL, (uint64_t)-1,
-                                 "tensor '%s': bool element %llu is %u, not 0 or 1", t[i].name,
-                                 (unsigned long long)k, ((const uint8_t *)t[i].data)[k]);
+                                 "tensor " DIRA_NAME_FMT ": bool element %llu is %u, not 0 or 1",
+                                 DIRA_NAME_ARG(t[i].name), (unsigned long long)k,
+                                 ((const uint8_t *)t[i].data)[k]);
         ts += 2 + nl + 2 + 8 * (uint64_t)t[i].rank + 8;
         el += e;
         by += e * sz;
@@ -2083,9 +2085,10 @@ dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count, const di
                         char vs[DIRA_NUMBER_BUFSIZE];
                         dira_shortest(v, vs);
                         return afail(diag, DIR_ERANGE, (uint64_t)-1,
-                                     "tensor '%s' element %llu (%s%s) has no exact finite "
+                                     "tensor " DIRA_NAME_FMT
+                                     " element %llu (%s%s) has no exact finite "
                                      "double: it needs binary encoding",
-                                     tensors[i].name, (unsigned long long)j,
+                                     DIRA_NAME_ARG(tensors[i].name), (unsigned long long)j,
                                      exact ? vs : "an integer past 2^53", exact ? "" : "");
                     }
                     break;
@@ -2674,8 +2677,9 @@ static dir_error build_tensors(const self_hdr *h0, uint64_t max_values, dira_ten
                     char vs[DIRA_NUMBER_BUFSIZE];
                     dira_shortest(vals[k], vs);
                     e = afail(diag, DIR_ESYNTAX, (uint64_t)-1,
-                              "value %s at index %llu does not fit tensor '%s' (%s)", vs,
-                              (unsigned long long)k, t->name, dtypes[t->dtype].name);
+                              "value %s at index %llu does not fit tensor " DIRA_NAME_FMT " (%s)",
+                              vs, (unsigned long long)k, DIRA_NAME_ARG(t->name),
+                              dtypes[t->dtype].name);
                     break;
                 }
         }
@@ -2720,9 +2724,10 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
                 vals[k++] = element_double(t->data, t->dtype, j, &exact);
                 if (!exact) {
                     e = afail(diag, DIR_ERANGE, (uint64_t)-1,
-                              "tensor '%s' element %llu: a %s integer with no exact double "
+                              "tensor " DIRA_NAME_FMT
+                              " element %llu: a %s integer with no exact double "
                               "(read the tensors instead)",
-                              t->name, (unsigned long long)j, dtypes[t->dtype].name);
+                              DIRA_NAME_ARG(t->name), (unsigned long long)j, dtypes[t->dtype].name);
                     break;
                 }
             }
@@ -3187,10 +3192,13 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid heatmap option");
     uint64_t n = dira_tensor_elements(t);
     if (n == 0 || n == UINT64_MAX)
-        return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no values to draw", t->name);
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "tensor " DIRA_NAME_FMT " has no values to draw", DIRA_NAME_ARG(t->name));
     if (n > DIR_MAX_PIXELS)
-        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "tensor '%s': %llu values, over %llu cells",
-                     t->name, (unsigned long long)n, (unsigned long long)DIR_MAX_PIXELS);
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "tensor " DIRA_NAME_FMT ": %llu values, over %llu cells",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)n,
+                     (unsigned long long)DIR_MAX_PIXELS);
     /* the layout: rows x cols of the tensor, before tiling */
     uint64_t rows, cols;
     if (t->rank == 0) {
@@ -3255,8 +3263,9 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
         else {
             free(v);
             return afail(diag, DIR_EINVAL, (uint64_t)-1,
-                         "tensor '%s': --tiles %llux%llu needs rows or columns of %llu values",
-                         t->name, (unsigned long long)R, (unsigned long long)C,
+                         "tensor " DIRA_NAME_FMT
+                         ": --tiles %llux%llu needs rows or columns of %llu values",
+                         DIRA_NAME_ARG(t->name), (unsigned long long)R, (unsigned long long)C,
                          (unsigned long long)(R * C));
         }
         gc = (uint64_t)ceil(sqrt((double)tiles));
@@ -3267,8 +3276,8 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
     if (W > DIR_MAX_DIM || H > DIR_MAX_DIM || W * H > DIR_MAX_PIXELS) {
         free(v);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
-                     "heatmap of '%s' is %llux%llu, over the limits", t->name,
-                     (unsigned long long)W, (unsigned long long)H);
+                     "heatmap of " DIRA_NAME_FMT " is %llux%llu, over the limits",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)W, (unsigned long long)H);
     }
     uint8_t *rgb = malloc((size_t)(W * H * 3));
     if (!rgb) {

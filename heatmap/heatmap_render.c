@@ -70,8 +70,9 @@ static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsi
     unsigned zy = heat->rows == 1 && z < 16 ? 16 : z;
     uint64_t gw = (uint64_t)heat->cols * z, gh = (uint64_t)heat->rows * zy;
     if (gw > 32768 || gh > 32768) {
-        snprintf(err, errlen, "the heatmap of '%s' would be %llux%llu pixels: use a smaller --zoom",
-                 t->name, (unsigned long long)gw, (unsigned long long)gh);
+        snprintf(err, errlen,
+                 "the heatmap of " DIRA_NAME_FMT " would be %llux%llu pixels: use a smaller --zoom",
+                 DIRA_NAME_ARG(t->name), (unsigned long long)gw, (unsigned long long)gh);
         dir_free(heat->rgb);
         heat->rgb = NULL;
         return -1;

@@ -265,9 +265,11 @@ static int flatten(const tio_set *set, const char *in, double **out, size_t *n)
         for (uint64_t j = 0; j < ne; j++)
             if (!dira_element_double(&set->t[i], j, &v[k++])) {
                 free(v);
-                return die("'%s': tensor '%s' holds an integer with no exact double (use a "
+                char m[512];
+                snprintf(m, sizeof m, "tensor " DIRA_NAME_FMT, DIRA_NAME_ARG(set->t[i].name));
+                return die("'%s': %s holds an integer with no exact double (use a "
                            "self-describing image)",
-                           in, set->t[i].name);
+                           in, m);
             }
     }
     *out = v;
@@ -308,8 +310,9 @@ static int cmd_pack(int argc, char **argv)
             if (set.t[i].dtype != DIRA_F64) {
                 free(v);
                 tio_free(&set);
-                return die("'%s': --normalise takes float64 values, and tensor '%s' is not",
-                           a.in, set.t[i].name);
+                char m[512];
+                snprintf(m, sizeof m, "tensor " DIRA_NAME_FMT, DIRA_NAME_ARG(set.t[i].name));
+                return die("'%s': --normalise takes float64 values, and %s is not", a.in, m);
             }
         double *orig = malloc(n ? n * sizeof *orig : 1);
         if (!orig) {

@@ -289,8 +289,9 @@ int tio_format_npy(const dira_tensor *t, uint8_t **out, size_t *outlen, char *er
     unsigned size = npy_kinds[t->dtype].size;
     if (!kind)
         return fail(err, errlen,
-                    "tensor '%s' is %s, which .npy has no dtype for (use .safetensors)", t->name,
-                    dira_dtype_name(t->dtype));
+                    "tensor " DIRA_NAME_FMT
+                    " is %s, which .npy has no dtype for (use .safetensors)",
+                    DIRA_NAME_ARG(t->name), dira_dtype_name(t->dtype));
     char h[1024];
     int hl = snprintf(h, sizeof h, "{'descr': '%c%c%u', 'fortran_order': False, 'shape': (",
                       size == 1 ? '|' : '<', kind, size);
@@ -1066,9 +1067,9 @@ static json_object *json_element(const dira_tensor *t, uint64_t i, char *err, si
     dira_shortest(v, num);
     if (!isfinite(v)) {
         fail(err, errlen,
-             "tensor '%s' element %llu is %s, which JSON cannot hold (use .npy, .npz "
+             "tensor " DIRA_NAME_FMT " element %llu is %s, which JSON cannot hold (use .npy, .npz "
              "or .safetensors)",
-             t->name, (unsigned long long)i, num);
+             DIRA_NAME_ARG(t->name), (unsigned long long)i, num);
         return NULL;
     }
     return json_object_new_double_s(v, num);
@@ -1194,7 +1195,8 @@ int tio_format_csv(const tio_set *s, char **out, size_t *outlen, char *err, size
                     s->count);
     const dira_tensor *t = &s->t[0];
     if (t->rank > 2)
-        return fail(err, errlen, "CSV holds 1-D or 2-D tensors; '%s' is %u-D", t->name, t->rank);
+        return fail(err, errlen, "CSV holds 1-D or 2-D tensors; " DIRA_NAME_FMT " is %u-D",
+                    DIRA_NAME_ARG(t->name), t->rank);
     uint64_t n = dira_tensor_elements(t);
     uint64_t cols = t->rank == 2 ? t->shape[1] : 1;
     if (n > SIZE_MAX / (DIRA_NUMBER_BUFSIZE + 2) - 1) return fail(err, errlen, "too many values");

@@ -556,6 +556,17 @@ static void test_heatmap_layout(void)
               "needs rows or columns of 10 values");
     dira_tensor e = {"e", DIRA_F64, 1, {0}, NULL};
     CHECK_ERR(dira_heatmap_tensor(&e, NULL, &h, &diag), DIR_EINVAL, diag, "no values");
+    /* an unnamed tensor is "(unnamed)" in messages, as in the heatmap's
+     * labels, not '' */
+    rt.name = "";
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_EINVAL, diag,
+              "tensor (unnamed): --tiles 5x2 needs rows or columns of 10 values");
+    e.name = "";
+    CHECK_ERR(dira_heatmap_tensor(&e, NULL, &h, &diag), DIR_EINVAL, diag,
+              "tensor (unnamed) has no values to draw");
+    rt.name = "w";
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_EINVAL, diag,
+              "tensor 'w': --tiles 5x2 needs");
 }
 
 int main(void)

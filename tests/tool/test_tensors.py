@@ -361,5 +361,21 @@ np.save("rec2.npy", np.zeros(1, dtype=[(f"field{i:02d}", "<f4") for i in range(2
 expect(run(1, "pack", "rec2.npy", "x.dir"),
        "'rec2.npy': .npy holds a structured (record) dtype, [('field00', '<f4'), ")
 
+# 14. an unnamed tensor is "(unnamed)" in every message, not ''
+with open("wide.json", "w") as f:
+    f.write(json.dumps(list(range(1024))) + "\n")
+run(0, "pack", "wide.json", "wide.dir")
+expect(run(1, "heatmap", "wide.dir", "x.png", "--zoom", "64"),
+       "'wide.dir': the heatmap of (unnamed) would be 65536x64 pixels: use a smaller --zoom")
+np.save("nan.npy", np.array([1.0, np.nan]))
+run(0, "pack", "nan.npy", "nan.dir")
+expect(run(1, "unpack", "nan.dir", "x.json"),
+       "tensor (unnamed) element 1 is NaN, which JSON cannot hold")
+write_st("unnamed-bf16.safetensors", {"": ("BF16", [2], b"\0\0\0\0")})
+run(0, "pack", "unnamed-bf16.safetensors", "unnamed-bf16.dir")
+expect(run(1, "unpack", "unnamed-bf16.dir", "x.npy"),
+       "tensor (unnamed) is bfloat16, which .npy has no dtype for")
+expect(run(1, "unpack", "r3.dir", "x.csv"), "CSV holds 1-D or 2-D tensors; (unnamed) is 3-D")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
