@@ -46,8 +46,9 @@ static const char usage[] =
     "scale is symmetric, at the P-th percentile of |v| (99.5), values beyond it in the\n"
     "darker clip colours; --scale S fixes it.  Small tensors are enlarged (--zoom N\n"
     "sets the cell size); --tiles RxC draws each row of a 2-D tensor (or column) as an\n"
-    "RxC tile (28x28: first-layer receptive fields).  --plain or --shape draws the old\n"
-    "grid of one pixel per value.\n";
+    "RxC tile (28x28: first-layer receptive fields); tensors whose rows (or columns)\n"
+    "do not hold R*C values are drawn untiled with a warning, and an error if none\n"
+    "does.  --plain or --shape draws the old grid of one pixel per value.\n";
 
 static int die(const char *fmt, const char *a, const char *b)
 {
@@ -482,6 +483,13 @@ static int cmd_heatmap(int argc, char **argv)
     tool_image_free(&src);
     heat_render_release();
     if (rc) return die("'%s': %s", a.in, err);
+    /* the tensors --tiles does not fit, drawn in their shape */
+    for (const char *w = page.warnings; w && *w;) {
+        const char *nl = strchr(w, '\n');
+        int n = nl ? (int)(nl - w) : (int)strlen(w);
+        fprintf(stderr, "dirtool array: warning: '%s': %.*s\n", a.in, n, w);
+        w += n + (nl != NULL);
+    }
     tool_image img = {0};
     img.pixels = heat_page_compose(&page);
     img.width = page.width;

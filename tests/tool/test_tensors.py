@@ -377,5 +377,38 @@ expect(run(1, "unpack", "unnamed-bf16.dir", "x.npy"),
        "tensor (unnamed) is bfloat16, which .npy has no dtype for")
 expect(run(1, "unpack", "r3.dir", "x.csv"), "CSV holds 1-D or 2-D tensors; (unnamed) is 3-D")
 
+# 15. --tiles that fit no tensor is an error naming the tensor, its rows and
+#     the tile size; with several tensors, those that do not fit are drawn
+#     in their shape with a warning on stderr for each
+expect(run(1, "heatmap", "w.dir", "x.png", "--tiles", "28x28"),
+       "'w.dir': --tiles 28x28 needs rows (or, 2-D, columns) of 784 values, and tensor (unnamed) "
+       "(64, 32) has rows of 32 values and columns of 64\n")
+if os.path.exists("x.png"):
+    fail("a failed heatmap left x.png behind")
+expect(run(1, "heatmap", "m.dir", "x.png", "--tiles", "28x28"),
+       "'m.dir': --tiles 28x28 needs rows (or, 2-D, columns) of 784 values, and no tensor has them "
+       "(tensor 'emb' (3, 4) has rows of 4 values and columns of 3, and the 4 others do not "
+       "either)")
+p = subprocess.run([DIRTOOL, "array", "heatmap", "m.dir", "mt.png", "--tiles", "8x8"],
+                   capture_output=True, text=True)
+if p.returncode != 0:
+    fail(f"heatmap m.dir --tiles 8x8: exit {p.returncode}\n{p.stderr}")
+warned = [l for l in p.stderr.splitlines() if l.startswith("dirtool array: warning: ")]
+want = ["dirtool array: warning: 'm.dir': tensor 'emb' (3, 4) has rows of 4 values and columns "
+        "of 3: drawn without the 8x8 tiles (they need 64 values)",
+        "dirtool array: warning: 'm.dir': tensor 'b' (5,) is 1-D: drawn without the 8x8 tiles "
+        "(they need 64 values)",
+        "dirtool array: warning: 'm.dir': tensor 'n' (2, 2) has rows of 2 values and columns of "
+        "2: drawn without the 8x8 tiles (they need 64 values)",
+        "dirtool array: warning: 'm.dir': tensor 'flag' (3,) is 1-D: drawn without the 8x8 tiles "
+        "(they need 64 values)"]
+if warned != want:
+    fail(f"heatmap m.dir --tiles 8x8 warned {warned}")
+if "w (64, 32) float32" not in p.stdout or "warning" in p.stdout:
+    fail(f"heatmap m.dir --tiles 8x8 report:\n{p.stdout}")
+p = subprocess.run([DIRTOOL, "array", "heatmap", "m.dir", "mu.png"], capture_output=True, text=True)
+if p.returncode != 0 or "warning" in p.stderr:
+    fail(f"heatmap m.dir without tiles: {p.stderr}")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
