@@ -2245,31 +2245,100 @@ static unsigned absdiff(unsigned a, unsigned b)
     return a > b ? a - b : b - a;
 }
 
+/* The header bytes the damage heuristics know: the magic, the version, the
+ * encoding and reserved bytes, the zero high bytes of the count and the
+ * payload size, the zero min/max of an image that is not normalised. */
+static const uint8_t damage_pos[] = {0,  1,  2,  3,  4,  6,  7,  12, 13, 14, 15, 20,
+                                     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+                                     33, 34, 35, 36, 37, 38, 39, 41, 42, 43};
+
+/* The value of header byte i if known, else -1. */
+static int known_byte(unsigned i)
+{
+    for (size_t k = 0; k < sizeof damage_pos; k++)
+        if (damage_pos[k] == i)
+            return i < 4 ? (int)((unsigned)"\xff\x44\x52\x41"[i] & 0xFFu) : i == 4 ? 2 : 0;
+    return -1;
+}
+
+/* Does the image look like a self-describing one shrunk by s (2: to 50%,
+ * 4: to 25%)?  Its first row then blends the header's 16 pixels, now 16/s,
+ * with the payload rows below them in a proportion a of about 1/s: where
+ * the header is zeros the row is darker than the rows under it by a factor
+ * q = 1 - a (most of its bytes below them), and its first byte, the magic's
+ * ff 41 blended, brighter than that darkening alone would make it.  Rows 1
+ * on (payload) stand for what was blended in.  A payload of (near) zeros
+ * leaves the header alone, scaled by a.  Natural images, whose rows are
+ * alike, and noise, which is not darker in the first row, do not match;
+ * the thresholds were set on ImageMagick's filters (docs/FORMAT.md A.4). */
+static int shrunk_header(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                         size_t stride, unsigned per, unsigned s)
+{
+    unsigned n = 16 / s;
+    if (width < n || height < 2) return 0;
+    unsigned rows = s == 2 ? 4 : 2;
+    if (rows > height - 1) rows = height - 1;
+#define SHRUNK_AT(r, k) pixels[(size_t)(r)*stride + (size_t)((k) / per) * channels + (k) % per]
+    double m[32]; /* per * n <= 32 */
+    for (unsigned k = 0; k < per * n; k++) {
+        unsigned sum = 0;
+        for (unsigned r = 1; r <= rows; r++)
+            sum += SHRUNK_AT(r, k);
+        m[k] = (double)sum / rows;
+    }
+    double t0 = 0; /* the first byte's share of the header: the magic's ff, 41 */
+    for (unsigned i = 0; i < s; i++)
+        if (known_byte(per * i) > 0) t0 += known_byte(per * i);
+    t0 /= s;
+    double s0 = 0, s1 = 0;
+    unsigned nz = 0, below = 0;
+    for (unsigned j = 1; j < n; j++)
+        for (unsigned c = 0; c < per; c++) {
+            int zero = 1;
+            for (unsigned i = 0; i < s && zero; i++)
+                zero = known_byte(per * (s * j + i) + c) == 0;
+            if (!zero) continue;
+            unsigned k = per * j + c;
+            s0 += SHRUNK_AT(0, k);
+            s1 += m[k];
+            below += SHRUNK_AT(0, k) < m[k];
+            nz++;
+        }
+    double b0 = SHRUNK_AT(0, 0), m0 = m[0];
+#undef SHRUNK_AT
+    if (nz == 0) return 0;
+    double mu0 = s0 / nz, mu1 = s1 / nz;
+    if (mu1 < 12) { /* a dark payload: the header alone, scaled */
+        double a = (b0 - m0) / t0;
+        return a >= 0.08 && a <= 0.8 && mu0 <= mu1 + 18 * a && b0 >= m0 + 8;
+    }
+    double q = mu0 / mu1, a = 1 - q;
+    return q >= 0.25 && q <= 0.85 && b0 - q * m0 >= (s == 2 ? 0.3 : 0.5) * a * t0 &&
+           below * 5 >= nz * 3;
+}
+
 /* Does the image start with what a self-describing header becomes after a
- * lossy re-encode or a resize?  The header's known bytes -- the magic, the
- * version, the encoding and reserved bytes, the zero high bytes of the count
- * and the payload size, the zero min/max of an image that is not normalised
- * -- are compared with what the pixels hold: a mean difference of at most
- * 40 (lossy WebP's chroma subsampling moves single bytes by 40 or more, but
+ * lossy re-encode or a resize?  The header's known bytes (damage_pos) are
+ * compared with what the pixels hold: a mean difference of at most 40
+ * (lossy WebP's chroma subsampling moves single bytes by 40 or more, but
  * keeps the runs of zeros near zero).  A classic image's bytes are digit
- * pairs spread over 0..0xEE, far from that template. */
+ * pairs spread over 0..0xEE, far from that template.  Or the image looks
+ * like one shrunk to 50% or 25% (shrunk_header); a classic image, whose
+ * first byte is always f0..fe (its first value's delimiter f and a digit),
+ * never is taken for one. */
 static int damaged_header(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
                           size_t stride, uint8_t magic[4])
 {
-    static const uint8_t pos[] = {0,  1,  2,  3,  4,  6,  7,  12, 13, 14, 15, 20,
-                                  21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
-                                  33, 34, 35, 36, 37, 38, 39, 41, 42, 43};
     for (int use_alpha = channels == 4; use_alpha >= 0; use_alpha--) {
         uint8_t b[48];
         if (!peek_bytes(pixels, width, height, channels, stride, use_alpha, 48, b)) continue;
         unsigned sum = 0;
-        for (size_t k = 0; k < sizeof pos; k++) {
-            unsigned want = pos[k] < 4    ? (unsigned)"\xff\x44\x52\x41"[pos[k]] & 0xFFu
-                            : pos[k] == 4 ? 2u
-                                          : 0u;
-            sum += absdiff(b[pos[k]], want);
-        }
-        if (b[0] >= 0xA0 && sum <= 40u * (unsigned)sizeof pos) {
+        for (size_t k = 0; k < sizeof damage_pos; k++)
+            sum += absdiff(b[damage_pos[k]], (unsigned)known_byte(damage_pos[k]));
+        unsigned per = use_alpha ? 4 : 3;
+        if ((b[0] >= 0xA0 && sum <= 40u * (unsigned)sizeof damage_pos) ||
+            (b[0] < 0xF0 && (shrunk_header(pixels, width, height, channels, stride, per, 2) ||
+                             shrunk_header(pixels, width, height, channels, stride, per, 4)))) {
             memcpy(magic, b, 4);
             return 1;
         }
