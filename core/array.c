@@ -1194,16 +1194,18 @@ static dir_error check_tensors(const dira_tensor *t, size_t n, const dira_meta *
         unsigned sz = dtypes[t[i].dtype].size;
         if (e == UINT64_MAX || e > DIRA_MAX_BYTES / sz || by + e * sz > DIRA_MAX_BYTES)
             return afail(diag, DIR_ELIMIT, (uint64_t)-1,
-                         "tensor '%s': data over the limit of %llu bytes in one image", t[i].name,
-                         (unsigned long long)DIRA_MAX_BYTES);
+                         "tensor " DIRA_NAME_FMT ": data over the limit of %llu bytes in one image",
+                         DIRA_NAME_ARG(t[i].name), (unsigned long long)DIRA_MAX_BYTES);
         if (e && !t[i].data)
-            return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no data", t[i].name);
+            return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor " DIRA_NAME_FMT " has no data",
+                         DIRA_NAME_ARG(t[i].name));
         if (t[i].dtype == DIRA_BOOL)
             for (uint64_t k = 0; k < e; k++)
                 if (((const uint8_t *)t[i].data)[k] > 1)
                     return afail(diag, DIR_EINVAL, (uint64_t)-1,
-                                 "tensor '%s': bool element %llu is %u, not 0 or 1", t[i].name,
-                                 (unsigned long long)k, ((const uint8_t *)t[i].data)[k]);
+                                 "tensor " DIRA_NAME_FMT ": bool element %llu is %u, not 0 or 1",
+                                 DIRA_NAME_ARG(t[i].name), (unsigned long long)k,
+                                 ((const uint8_t *)t[i].data)[k]);
         ts += 2 + nl + 2 + 8 * (uint64_t)t[i].rank + 8;
         el += e;
         by += e * sz;
@@ -2083,9 +2085,10 @@ dir_error dira_encode_tensors(const dira_tensor *tensors, size_t count, const di
                         char vs[DIRA_NUMBER_BUFSIZE];
                         dira_shortest(v, vs);
                         return afail(diag, DIR_ERANGE, (uint64_t)-1,
-                                     "tensor '%s' element %llu (%s%s) has no exact finite "
+                                     "tensor " DIRA_NAME_FMT
+                                     " element %llu (%s%s) has no exact finite "
                                      "double: it needs binary encoding",
-                                     tensors[i].name, (unsigned long long)j,
+                                     DIRA_NAME_ARG(tensors[i].name), (unsigned long long)j,
                                      exact ? vs : "an integer past 2^53", exact ? "" : "");
                     }
                     break;
@@ -2242,31 +2245,100 @@ static unsigned absdiff(unsigned a, unsigned b)
     return a > b ? a - b : b - a;
 }
 
+/* The header bytes the damage heuristics know: the magic, the version, the
+ * encoding and reserved bytes, the zero high bytes of the count and the
+ * payload size, the zero min/max of an image that is not normalised. */
+static const uint8_t damage_pos[] = {0,  1,  2,  3,  4,  6,  7,  12, 13, 14, 15, 20,
+                                     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+                                     33, 34, 35, 36, 37, 38, 39, 41, 42, 43};
+
+/* The value of header byte i if known, else -1. */
+static int known_byte(unsigned i)
+{
+    for (size_t k = 0; k < sizeof damage_pos; k++)
+        if (damage_pos[k] == i)
+            return i < 4 ? (int)((unsigned)"\xff\x44\x52\x41"[i] & 0xFFu) : i == 4 ? 2 : 0;
+    return -1;
+}
+
+/* Does the image look like a self-describing one shrunk by s (2: to 50%,
+ * 4: to 25%)?  Its first row then blends the header's 16 pixels, now 16/s,
+ * with the payload rows below them in a proportion a of about 1/s: where
+ * the header is zeros the row is darker than the rows under it by a factor
+ * q = 1 - a (most of its bytes below them), and its first byte, the magic's
+ * ff 41 blended, brighter than that darkening alone would make it.  Rows 1
+ * on (payload) stand for what was blended in.  A payload of (near) zeros
+ * leaves the header alone, scaled by a.  Natural images, whose rows are
+ * alike, and noise, which is not darker in the first row, do not match;
+ * the thresholds were set on ImageMagick's filters (docs/FORMAT.md A.4). */
+static int shrunk_header(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                         size_t stride, unsigned per, unsigned s)
+{
+    unsigned n = 16 / s;
+    if (width < n || height < 2) return 0;
+    unsigned rows = s == 2 ? 4 : 2;
+    if (rows > height - 1) rows = height - 1;
+#define SHRUNK_AT(r, k) pixels[(size_t)(r)*stride + (size_t)((k) / per) * channels + (k) % per]
+    double m[32]; /* per * n <= 32 */
+    for (unsigned k = 0; k < per * n; k++) {
+        unsigned sum = 0;
+        for (unsigned r = 1; r <= rows; r++)
+            sum += SHRUNK_AT(r, k);
+        m[k] = (double)sum / rows;
+    }
+    double t0 = 0; /* the first byte's share of the header: the magic's ff, 41 */
+    for (unsigned i = 0; i < s; i++)
+        if (known_byte(per * i) > 0) t0 += known_byte(per * i);
+    t0 /= s;
+    double s0 = 0, s1 = 0;
+    unsigned nz = 0, below = 0;
+    for (unsigned j = 1; j < n; j++)
+        for (unsigned c = 0; c < per; c++) {
+            int zero = 1;
+            for (unsigned i = 0; i < s && zero; i++)
+                zero = known_byte(per * (s * j + i) + c) == 0;
+            if (!zero) continue;
+            unsigned k = per * j + c;
+            s0 += SHRUNK_AT(0, k);
+            s1 += m[k];
+            below += SHRUNK_AT(0, k) < m[k];
+            nz++;
+        }
+    double b0 = SHRUNK_AT(0, 0), m0 = m[0];
+#undef SHRUNK_AT
+    if (nz == 0) return 0;
+    double mu0 = s0 / nz, mu1 = s1 / nz;
+    if (mu1 < 12) { /* a dark payload: the header alone, scaled */
+        double a = (b0 - m0) / t0;
+        return a >= 0.08 && a <= 0.8 && mu0 <= mu1 + 18 * a && b0 >= m0 + 8;
+    }
+    double q = mu0 / mu1, a = 1 - q;
+    return q >= 0.25 && q <= 0.85 && b0 - q * m0 >= (s == 2 ? 0.3 : 0.5) * a * t0 &&
+           below * 5 >= nz * 3;
+}
+
 /* Does the image start with what a self-describing header becomes after a
- * lossy re-encode or a resize?  The header's known bytes -- the magic, the
- * version, the encoding and reserved bytes, the zero high bytes of the count
- * and the payload size, the zero min/max of an image that is not normalised
- * -- are compared with what the pixels hold: a mean difference of at most
- * 40 (lossy WebP's chroma subsampling moves single bytes by 40 or more, but
+ * lossy re-encode or a resize?  The header's known bytes (damage_pos) are
+ * compared with what the pixels hold: a mean difference of at most 40
+ * (lossy WebP's chroma subsampling moves single bytes by 40 or more, but
  * keeps the runs of zeros near zero).  A classic image's bytes are digit
- * pairs spread over 0..0xEE, far from that template. */
+ * pairs spread over 0..0xEE, far from that template.  Or the image looks
+ * like one shrunk to 50% or 25% (shrunk_header); a classic image, whose
+ * first byte is always f0..fe (its first value's delimiter f and a digit),
+ * never is taken for one. */
 static int damaged_header(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
                           size_t stride, uint8_t magic[4])
 {
-    static const uint8_t pos[] = {0,  1,  2,  3,  4,  6,  7,  12, 13, 14, 15, 20,
-                                  21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
-                                  33, 34, 35, 36, 37, 38, 39, 41, 42, 43};
     for (int use_alpha = channels == 4; use_alpha >= 0; use_alpha--) {
         uint8_t b[48];
         if (!peek_bytes(pixels, width, height, channels, stride, use_alpha, 48, b)) continue;
         unsigned sum = 0;
-        for (size_t k = 0; k < sizeof pos; k++) {
-            unsigned want = pos[k] < 4    ? (unsigned)"\xff\x44\x52\x41"[pos[k]] & 0xFFu
-                            : pos[k] == 4 ? 2u
-                                          : 0u;
-            sum += absdiff(b[pos[k]], want);
-        }
-        if (b[0] >= 0xA0 && sum <= 40u * (unsigned)sizeof pos) {
+        for (size_t k = 0; k < sizeof damage_pos; k++)
+            sum += absdiff(b[damage_pos[k]], (unsigned)known_byte(damage_pos[k]));
+        unsigned per = use_alpha ? 4 : 3;
+        if ((b[0] >= 0xA0 && sum <= 40u * (unsigned)sizeof damage_pos) ||
+            (b[0] < 0xF0 && (shrunk_header(pixels, width, height, channels, stride, per, 2) ||
+                             shrunk_header(pixels, width, height, channels, stride, per, 4)))) {
             memcpy(magic, b, 4);
             return 1;
         }
@@ -2674,8 +2746,9 @@ static dir_error build_tensors(const self_hdr *h0, uint64_t max_values, dira_ten
                     char vs[DIRA_NUMBER_BUFSIZE];
                     dira_shortest(vals[k], vs);
                     e = afail(diag, DIR_ESYNTAX, (uint64_t)-1,
-                              "value %s at index %llu does not fit tensor '%s' (%s)", vs,
-                              (unsigned long long)k, t->name, dtypes[t->dtype].name);
+                              "value %s at index %llu does not fit tensor " DIRA_NAME_FMT " (%s)",
+                              vs, (unsigned long long)k, DIRA_NAME_ARG(t->name),
+                              dtypes[t->dtype].name);
                     break;
                 }
         }
@@ -2720,9 +2793,10 @@ static dir_error decode_self(const uint8_t *b, size_t n, int use_alpha, uint64_t
                 vals[k++] = element_double(t->data, t->dtype, j, &exact);
                 if (!exact) {
                     e = afail(diag, DIR_ERANGE, (uint64_t)-1,
-                              "tensor '%s' element %llu: a %s integer with no exact double "
+                              "tensor " DIRA_NAME_FMT
+                              " element %llu: a %s integer with no exact double "
                               "(read the tensors instead)",
-                              t->name, (unsigned long long)j, dtypes[t->dtype].name);
+                              DIRA_NAME_ARG(t->name), (unsigned long long)j, dtypes[t->dtype].name);
                     break;
                 }
             }
@@ -3187,10 +3261,13 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
         return afail(diag, DIR_EINVAL, (uint64_t)-1, "invalid heatmap option");
     uint64_t n = dira_tensor_elements(t);
     if (n == 0 || n == UINT64_MAX)
-        return afail(diag, DIR_EINVAL, (uint64_t)-1, "tensor '%s' has no values to draw", t->name);
+        return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                     "tensor " DIRA_NAME_FMT " has no values to draw", DIRA_NAME_ARG(t->name));
     if (n > DIR_MAX_PIXELS)
-        return afail(diag, DIR_ELIMIT, (uint64_t)-1, "tensor '%s': %llu values, over %llu cells",
-                     t->name, (unsigned long long)n, (unsigned long long)DIR_MAX_PIXELS);
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "tensor " DIRA_NAME_FMT ": %llu values, over %llu cells",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)n,
+                     (unsigned long long)DIR_MAX_PIXELS);
     /* the layout: rows x cols of the tensor, before tiling */
     uint64_t rows, cols;
     if (t->rank == 0) {
@@ -3255,8 +3332,9 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
         else {
             free(v);
             return afail(diag, DIR_EINVAL, (uint64_t)-1,
-                         "tensor '%s': --tiles %llux%llu needs rows or columns of %llu values",
-                         t->name, (unsigned long long)R, (unsigned long long)C,
+                         "tensor " DIRA_NAME_FMT
+                         ": --tiles %llux%llu needs rows or columns of %llu values",
+                         DIRA_NAME_ARG(t->name), (unsigned long long)R, (unsigned long long)C,
                          (unsigned long long)(R * C));
         }
         gc = (uint64_t)ceil(sqrt((double)tiles));
@@ -3267,8 +3345,8 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
     if (W > DIR_MAX_DIM || H > DIR_MAX_DIM || W * H > DIR_MAX_PIXELS) {
         free(v);
         return afail(diag, DIR_ELIMIT, (uint64_t)-1,
-                     "heatmap of '%s' is %llux%llu, over the limits", t->name,
-                     (unsigned long long)W, (unsigned long long)H);
+                     "heatmap of " DIRA_NAME_FMT " is %llux%llu, over the limits",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)W, (unsigned long long)H);
     }
     uint8_t *rgb = malloc((size_t)(W * H * 3));
     if (!rgb) {

@@ -607,6 +607,13 @@ DIR_API const char *dira_dtype_name(dira_dtype dtype);
 /* Largest tensor data in one image, in bytes (1 GiB, as DIRA_MAX_VALUES doubles). */
 #define DIRA_MAX_BYTES ((uint64_t)1 << 30)
 
+/* How every message names a tensor: 'W1' in quotes, and the empty name as
+ * (unnamed), unquoted, as the heatmap's labels do:
+ *   printf("tensor " DIRA_NAME_FMT " has no data", DIRA_NAME_ARG(t->name)); */
+#define DIRA_NAME_FMT "%s%s%s"
+#define DIRA_NAME_ARG(name)                                                                        \
+    ((name)[0] ? "'" : ""), ((name)[0] ? (name) : "(unnamed)"), ((name)[0] ? "'" : "")
+
 /* Largest count of leading decimal zeros one base-15 char holds. */
 #define DIRA_MAX_LDZ 14
 

@@ -70,8 +70,9 @@ static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsi
     unsigned zy = heat->rows == 1 && z < 16 ? 16 : z;
     uint64_t gw = (uint64_t)heat->cols * z, gh = (uint64_t)heat->rows * zy;
     if (gw > 32768 || gh > 32768) {
-        snprintf(err, errlen, "the heatmap of '%s' would be %llux%llu pixels: use a smaller --zoom",
-                 t->name, (unsigned long long)gw, (unsigned long long)gh);
+        snprintf(err, errlen,
+                 "the heatmap of " DIRA_NAME_FMT " would be %llux%llu pixels: use a smaller --zoom",
+                 DIRA_NAME_ARG(t->name), (unsigned long long)gw, (unsigned long long)gh);
         dir_free(heat->rgb);
         heat->rgb = NULL;
         return -1;
@@ -261,6 +262,7 @@ void heat_page_free(heat_page *page)
         free(page->panels[i].rgb);
     free(page->panels);
     free(page->report);
+    free(page->warnings);
     memset(page, 0, sizeof *page);
 }
 
@@ -280,6 +282,24 @@ uint8_t *heat_page_compose(const heat_page *page)
     return out;
 }
 
+/* Appends formatted text to *buf (of *len bytes, NUL-terminated). */
+static int vappend(char **buf, size_t *len, const char *fmt, va_list ap0)
+{
+    va_list ap;
+    va_copy(ap, ap0);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    char *r = realloc(*buf, *len + (size_t)n + 1);
+    if (!r) return -1;
+    *buf = r;
+    va_copy(ap, ap0);
+    vsnprintf(r + *len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    *len += (size_t)n;
+    return 0;
+}
+
 /* Appends a formatted line to the page's report. */
 static int report(heat_page *page, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -287,17 +307,49 @@ static int report(heat_page *page, size_t *len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int rc = vappend(&page->report, len, fmt, ap);
     va_end(ap);
-    if (n < 0) return -1;
-    char *r = realloc(page->report, *len + (size_t)n + 1);
-    if (!r) return -1;
-    page->report = r;
+    return rc;
+}
+
+/* Appends a formatted line to the page's warnings. */
+static int warn(heat_page *page, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int warn(heat_page *page, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r + *len, (size_t)n + 1, fmt, ap);
+    int rc = vappend(&page->warnings, len, fmt, ap);
     va_end(ap);
-    *len += (size_t)n;
-    return 0;
+    return rc;
+}
+
+/* Whether --tiles RxC fits t: its rows (or, 2-D, its columns) hold R*C
+ * values; the rule dira_heatmap_tensor applies. */
+static int tiles_fit(const dira_tensor *t, const dira_heat_options *o)
+{
+    uint64_t rc2 = (uint64_t)o->tile_rows * o->tile_cols;
+    return t->rank >= 2 && (t->shape[t->rank - 1] == rc2 || (t->rank == 2 && t->shape[0] == rc2));
+}
+
+/* Why t does not fit the tiles: "tensor 'w' (64, 32) has rows of 32 values
+ * and columns of 64", "tensor 'b' (100,) is 1-D". */
+static void tiles_misfit(const dira_tensor *t, char *buf, size_t size)
+{
+    char s[256];
+    shape_text(t, s, sizeof s);
+    int n = snprintf(buf, size, "tensor " DIRA_NAME_FMT " %s ", DIRA_NAME_ARG(t->name), s);
+    if (n < 0 || (size_t)n >= size) return;
+    if (t->rank == 0)
+        snprintf(buf + n, size - (size_t)n, "is a scalar");
+    else if (t->rank == 1)
+        snprintf(buf + n, size - (size_t)n, "is 1-D");
+    else if (t->rank == 2)
+        snprintf(buf + n, size - (size_t)n, "has rows of %llu values and columns of %llu",
+                 (unsigned long long)t->shape[1], (unsigned long long)t->shape[0]);
+    else
+        snprintf(buf + n, size - (size_t)n, "has rows of %llu values",
+                 (unsigned long long)t->shape[t->rank - 1]);
 }
 
 static int fail(heat_page *page, int code, char *err, size_t errlen, const char *msg)
@@ -408,18 +460,57 @@ int heat_render_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, u
     }
     uint64_t W = 0, H = 0, finite = 0;
     double sum = 0;
-    size_t len = 0;
+    size_t len = 0, wlen = 0;
     int rc = HEAT_OK;
+    /* --tiles: the tensors that fit are tiled, the others drawn in their
+     * shape with a warning; none fitting is an error */
+    if (req->heat.tile_rows) {
+        size_t valued = 0, fit = 0, first = 0;
+        for (size_t i = 0; i < ts->count; i++) {
+            const dira_tensor *t = &ts->tensors[i];
+            if (dira_tensor_elements(t) == 0) continue;
+            if (valued++ == 0) first = i;
+            fit += tiles_fit(t, &req->heat) != 0;
+        }
+        if (valued && !fit) {
+            char why[512];
+            tiles_misfit(&ts->tensors[first], why, sizeof why);
+            unsigned R = req->heat.tile_rows, C = req->heat.tile_cols;
+            unsigned long long rc2 = (unsigned long long)R * C;
+            if (valued == 1)
+                snprintf(err, errlen,
+                         "--tiles %ux%u needs rows (or, 2-D, columns) of %llu values, and %s", R, C,
+                         rc2, why);
+            else if (valued == 2)
+                snprintf(err, errlen,
+                         "--tiles %ux%u needs rows (or, 2-D, columns) of %llu values, and no "
+                         "tensor has them (%s, and the other does not either)",
+                         R, C, rc2, why);
+            else
+                snprintf(err, errlen,
+                         "--tiles %ux%u needs rows (or, 2-D, columns) of %llu values, and no "
+                         "tensor has them (%s, and the %zu others do not either)",
+                         R, C, rc2, why, valued - 1);
+            dir_free(ts);
+            return fail(page, HEAT_EDRAW, err, errlen, NULL);
+        }
+    }
     for (size_t i = 0; i < ts->count && rc == HEAT_OK; i++) {
         const dira_tensor *t = &ts->tensors[i];
         if (dira_tensor_elements(t) == 0) continue; /* nothing to draw */
         /* tiles only for the tensors whose rows (or, 2-D, columns) fit them */
         dira_heat_options o = req->heat;
-        if (o.tile_rows) {
-            uint64_t rc2 = (uint64_t)o.tile_rows * o.tile_cols;
-            int fits = t->rank >= 2 &&
-                       (t->shape[t->rank - 1] == rc2 || (t->rank == 2 && t->shape[0] == rc2));
-            if (!fits) o.tile_rows = o.tile_cols = 0;
+        if (o.tile_rows && !tiles_fit(t, &o)) {
+            char why[512];
+            tiles_misfit(t, why, sizeof why);
+            if (warn(page, &wlen, "%s: drawn without the %ux%u tiles (they need %llu values)\n",
+                     why, o.tile_rows, o.tile_cols,
+                     (unsigned long long)o.tile_rows * o.tile_cols)) {
+                snprintf(err, errlen, "out of memory");
+                rc = HEAT_EDRAW;
+                break;
+            }
+            o.tile_rows = o.tile_cols = 0;
         }
         heat_panel *p = &page->panels[page->count];
         dira_heat heat;

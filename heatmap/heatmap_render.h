@@ -56,6 +56,8 @@ typedef struct heat_page {
     char *report;          /* what dirtool prints: a line per tensor, or plain
                               "count N min X max Y mean Z", each double in its
                               shortest exact form */
+    char *warnings;        /* NULL, or lines for the user: each tensor drawn
+                              without the tiles asked for, and why */
 } heat_page;
 
 /* Called after each panel with the fraction done. */
@@ -67,7 +69,9 @@ enum { HEAT_OK = 0, HEAT_EREAD = 1, HEAT_EDRAW = 2 };
 /* Reads the pixels (channels 3 or 4, 8-bit; stride 0 = packed) as numeric
  * arrays and draws them.  Normalised self-describing values are drawn as
  * the original values; tensors without elements are left out; tiles go
- * only to the tensors whose rows (or 2-D columns) have R*C values.  Returns
+ * only to the tensors whose rows (or 2-D columns) have R*C values, the
+ * others are drawn in their shape with a line in page->warnings, and no
+ * tensor fitting is an error (HEAT_EDRAW, err naming the first).  Returns
  * HEAT_OK; HEAT_EREAD when the pixels are no array image (err: the core's
  * message); HEAT_EDRAW when drawing failed (err says why).  *page is then
  * empty.  progress may be NULL. */

@@ -46,8 +46,9 @@ static const char usage[] =
     "scale is symmetric, at the P-th percentile of |v| (99.5), values beyond it in the\n"
     "darker clip colours; --scale S fixes it.  Small tensors are enlarged (--zoom N\n"
     "sets the cell size); --tiles RxC draws each row of a 2-D tensor (or column) as an\n"
-    "RxC tile (28x28: first-layer receptive fields).  --plain or --shape draws the old\n"
-    "grid of one pixel per value.\n";
+    "RxC tile (28x28: first-layer receptive fields); tensors whose rows (or columns)\n"
+    "do not hold R*C values are drawn untiled with a warning, and an error if none\n"
+    "does.  --plain or --shape draws the old grid of one pixel per value.\n";
 
 static int die(const char *fmt, const char *a, const char *b)
 {
@@ -265,9 +266,11 @@ static int flatten(const tio_set *set, const char *in, double **out, size_t *n)
         for (uint64_t j = 0; j < ne; j++)
             if (!dira_element_double(&set->t[i], j, &v[k++])) {
                 free(v);
-                return die("'%s': tensor '%s' holds an integer with no exact double (use a "
+                char m[512];
+                snprintf(m, sizeof m, "tensor " DIRA_NAME_FMT, DIRA_NAME_ARG(set->t[i].name));
+                return die("'%s': %s holds an integer with no exact double (use a "
                            "self-describing image)",
-                           in, set->t[i].name);
+                           in, m);
             }
     }
     *out = v;
@@ -308,8 +311,9 @@ static int cmd_pack(int argc, char **argv)
             if (set.t[i].dtype != DIRA_F64) {
                 free(v);
                 tio_free(&set);
-                return die("'%s': --normalise takes float64 values, and tensor '%s' is not",
-                           a.in, set.t[i].name);
+                char m[512];
+                snprintf(m, sizeof m, "tensor " DIRA_NAME_FMT, DIRA_NAME_ARG(set.t[i].name));
+                return die("'%s': --normalise takes float64 values, and %s is not", a.in, m);
             }
         double *orig = malloc(n ? n * sizeof *orig : 1);
         if (!orig) {
@@ -479,6 +483,13 @@ static int cmd_heatmap(int argc, char **argv)
     tool_image_free(&src);
     heat_render_release();
     if (rc) return die("'%s': %s", a.in, err);
+    /* the tensors --tiles does not fit, drawn in their shape */
+    for (const char *w = page.warnings; w && *w;) {
+        const char *nl = strchr(w, '\n');
+        int n = nl ? (int)(nl - w) : (int)strlen(w);
+        fprintf(stderr, "dirtool array: warning: '%s': %.*s\n", a.in, n, w);
+        w += n + (nl != NULL);
+    }
     tool_image img = {0};
     img.pixels = heat_page_compose(&page);
     img.width = page.width;

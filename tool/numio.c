@@ -175,7 +175,6 @@ static int scan_numbers(const char *text, size_t len, uint64_t expect, int skip_
     return 0;
 }
 
-
 int numio_parse_json_numbers(const char *text, size_t len, uint64_t max_values, double **values,
                              size_t *count, char *err, size_t errlen)
 {
@@ -183,6 +182,53 @@ int numio_parse_json_numbers(const char *text, size_t len, uint64_t max_values, 
     *values = NULL;
     *count = 0;
     return scan_numbers(text, len, UINT64_MAX, 1, values, count, err, errlen);
+}
+
+json_object *numio_json_parse(const char *text, size_t len, size_t *used, char *err, size_t errlen)
+{
+    *used = 0;
+    if (len > (size_t)INT32_MAX) {
+        fail(err, errlen, "JSON text over 2 GiB");
+        return NULL;
+    }
+    size_t first = 0;
+    while (first < len && isspace((unsigned char)text[first]))
+        first++;
+    if (first == len) {
+        fail(err, errlen, len ? "empty file (only white space)" : "empty file");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new();
+    if (!tok) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    if (!root && jerr == json_tokener_continue) {
+        /* json-c cannot know a number ("3.25") or a literal is complete
+         * until it is told the input ends: a NUL after the text does */
+        root = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        end = len;
+        if (!root || jerr != json_tokener_success) {
+            json_object_put(root);
+            json_tokener_free(tok);
+            fail(err, errlen, "the JSON text ends early (at byte %zu)", len);
+            return NULL;
+        }
+    }
+    json_tokener_free(tok);
+    if (!root || jerr != json_tokener_success) {
+        json_object_put(root);
+        fail(err, errlen, "invalid JSON at byte %zu: %s", end,
+             json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
+        return NULL;
+    }
+    *used = end;
+    return root;
 }
 
 int numio_parse_json(const char *text, size_t len, uint64_t max_values, double **values,
@@ -195,17 +241,10 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
      * what JSON does not allow (leading zeros, trailing commas, comments),
      * but still takes the NaN and Infinity that Python writes, for the
      * encoder to name */
-    json_tokener *tok = json_tokener_new();
-    if (!tok) return fail(err, errlen, "out of memory");
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (!root || jerr != json_tokener_success)
-        return fail(
-            err, errlen, "invalid JSON at byte %zu: %s", used,
-            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
+    size_t used = 0;
+    char e2[200];
+    json_object *root = numio_json_parse(text, len, &used, e2, sizeof e2);
+    if (!root) return fail(err, errlen, "%s", e2);
     for (size_t i = used; i < len; i++)
         if (!isspace((unsigned char)text[i])) {
             json_object_put(root);
@@ -386,6 +425,24 @@ const char *numio_npy_dict_value(const char *h, const char *key)
     return p;
 }
 
+int numio_npy_structured(const char *descr, char *text, size_t size)
+{
+    if (!descr || *descr != '[') return 0;
+    size_t k = 0;
+    int depth = 0;
+    for (const char *p = descr; *p && k + 4 < size; p++) {
+        text[k++] = *p;
+        if (*p == '[' || *p == '(') depth++;
+        if ((*p == ']' || *p == ')') && --depth == 0) break;
+    }
+    if (depth && k + 4 >= size) {
+        memcpy(text + k, "...", 3);
+        k += 3;
+    }
+    text[k] = '\0';
+    return 1;
+}
+
 int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **values,
                     size_t *count, char *err, size_t errlen)
 {
@@ -416,6 +473,14 @@ int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **
     }
     const char *p = numio_npy_dict_value(h, "descr");
     char descr[8] = {0};
+    char rec[96];
+    if (numio_npy_structured(p, rec, sizeof rec)) {
+        free(h);
+        return fail(err, errlen,
+                    ".npy holds a structured (record) dtype, %s, which is not supported (save each "
+                    "field as its own array)",
+                    rec);
+    }
     if (!p || (*p != '\'' && *p != '"')) {
         free(h);
         return fail(err, errlen, ".npy header has no 'descr'");

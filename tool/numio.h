@@ -14,6 +14,17 @@ typedef enum numio_format { NUMIO_UNKNOWN, NUMIO_JSON, NUMIO_CSV, NUMIO_NPY } nu
 /* Format from a file name's extension (.json, .csv, .npy), case-insensitive. */
 numio_format numio_format_from_name(const char *path);
 
+struct json_object;
+
+/* One JSON value over the whole of text (json-c, strict mode), for every
+ * JSON reader of dirtool: a complete value at the very end of the input (a
+ * bare number with no newline after it) is taken, since the end is signalled
+ * to json-c.  *used: the bytes the value took (white space may follow).
+ * NULL with err: "empty file", "the JSON text ends early (at byte N)" or
+ * "invalid JSON at byte N: REASON". */
+struct json_object *numio_json_parse(const char *text, size_t len, size_t *used, char *err,
+                                     size_t errlen);
+
 /* Parsers over memory.  JSON: an array of numbers, possibly nested (read in
  * order, flattened); NaN and Infinity literals are read (and refused later
  * by the array encoder).  CSV: numbers separated by commas and/or white
@@ -47,6 +58,11 @@ int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *
 /* In a .npy header dict, the value of 'key' (or "key"): a pointer just
  * after its colon and spaces, or NULL. */
 const char *numio_npy_dict_value(const char *h, const char *key);
+
+/* Whether a 'descr' value (from numio_npy_dict_value) is a structured
+ * (record) dtype, a list of fields such as [('a', '<f4'), ('b', '<i2')];
+ * then its text, cut to fit, in text[0..size). */
+int numio_npy_structured(const char *descr, char *text, size_t size);
 
 /* Whole files, format from the extension; writes are atomic. */
 int numio_read(const char *path, double **values, size_t *count, char *err, size_t errlen);

@@ -185,6 +185,12 @@ int tio_parse_npy(const uint8_t *d, size_t len, const char *name, tio_set *s, ch
     if (strlen(h) != hlen) return fail(err, errlen, ".npy header contains a NUL byte");
     const char *p = numio_npy_dict_value(h, "descr");
     char descr[16] = {0};
+    char rec[96];
+    if (numio_npy_structured(p, rec, sizeof rec))
+        return fail(err, errlen,
+                    ".npy holds a structured (record) dtype, %s, which is not supported (save each "
+                    "field as its own array)",
+                    rec);
     if (!p || (*p != '\'' && *p != '"')) return fail(err, errlen, ".npy header has no 'descr'");
     {
         char q = *p++;
@@ -283,8 +289,9 @@ int tio_format_npy(const dira_tensor *t, uint8_t **out, size_t *outlen, char *er
     unsigned size = npy_kinds[t->dtype].size;
     if (!kind)
         return fail(err, errlen,
-                    "tensor '%s' is %s, which .npy has no dtype for (use .safetensors)", t->name,
-                    dira_dtype_name(t->dtype));
+                    "tensor " DIRA_NAME_FMT
+                    " is %s, which .npy has no dtype for (use .safetensors)",
+                    DIRA_NAME_ARG(t->name), dira_dtype_name(t->dtype));
     char h[1024];
     int hl = snprintf(h, sizeof h, "{'descr': '%c%c%u', 'fortran_order': False, 'shape': (",
                       size == 1 ? '|' : '<', kind, size);
@@ -398,6 +405,18 @@ int tio_parse_npz(const uint8_t *data, size_t len, tio_set *s, char *err, size_t
 int tio_format_npz(const tio_set *s, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
     *out = NULL;
+    if (s->count == 0) {
+        /* libzip writes nothing for an archive without entries; a zip file
+         * is then its end-of-central-directory record alone, the 22 bytes
+         * np.savez writes for no arrays */
+        static const uint8_t eocd[22] = {'P', 'K', 5, 6};
+        uint8_t *b = malloc(sizeof eocd);
+        if (!b) return fail(err, errlen, "out of memory");
+        memcpy(b, eocd, sizeof eocd);
+        *out = b;
+        *outlen = sizeof eocd;
+        return 0;
+    }
     zip_error_t ze;
     zip_error_init(&ze);
     zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
@@ -504,6 +523,111 @@ static int json_u64(json_object *o, uint64_t *out)
     return 0;
 }
 
+/* A top-level member name of the header: its quoted text, and decoded. */
+typedef struct st_key {
+    const char *raw; /* the name as written, quotes included */
+    size_t rawlen;
+    const char *name; /* decoded (in `str`, which owns it) */
+    size_t len;
+    json_object *str;
+} st_key;
+
+/* The top-level member names of the header's object, which json-c has
+ * already validated (it keeps only the last of two equal names, so they
+ * are counted here, over the text): their spans in keys[0..max), and how
+ * many there are. */
+static size_t st_scan_keys(const char *h, size_t n, st_key *keys, size_t max)
+{
+    size_t count = 0;
+    int depth = 0, want_key = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        if (c == '"') {
+            size_t st = i;
+            for (i++; i < n && h[i] != '"'; i++)
+                if (h[i] == '\\') i++;
+            if (depth == 1 && want_key) {
+                if (count < max) {
+                    keys[count].raw = h + st;
+                    keys[count].rawlen = i + 1 - st;
+                }
+                count++;
+                want_key = 0;
+            }
+        } else if (c == '{' || c == '[') {
+            if (++depth == 1) want_key = c == '{';
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == ',' && depth == 1) {
+            want_key = 1;
+        }
+    }
+    return count;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const st_key *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void st_free_keys(st_key *k, size_t n)
+{
+    for (size_t i = 0; k && i < n; i++)
+        json_object_put(k[i].str);
+    free(k);
+}
+
+/* Refuses a name holding a NUL (json-c would cut it there) and a name
+ * given twice (json-c would silently keep the last one's entry). */
+static int st_check_keys(const char *h, size_t n, json_object *root, char *err, size_t errlen)
+{
+    size_t count = st_scan_keys(h, n, NULL, 0);
+    if (count > DIRA_MAX_TENSORS + 1) /* checked before anything is allocated */
+        return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d",
+                    count, DIRA_MAX_TENSORS);
+    st_key *k = calloc(count ? count : 1, sizeof *k);
+    if (!k) return fail(err, errlen, "out of memory");
+    st_scan_keys(h, n, k, count);
+    for (size_t i = 0; i < count; i++) {
+        json_tokener *tok = json_tokener_new();
+        k[i].str = tok ? json_tokener_parse_ex(tok, k[i].raw, (int)k[i].rawlen) : NULL;
+        json_tokener_free(tok);
+        if (!json_object_is_type(k[i].str, json_type_string)) {
+            st_free_keys(k, count);
+            return fail(err, errlen, "out of memory");
+        }
+        k[i].name = json_object_get_string(k[i].str);
+        k[i].len = (size_t)json_object_get_string_len(k[i].str);
+        if (memchr(k[i].name, '\0', k[i].len)) { /* json-c's keys would end there */
+            int rl = k[i].rawlen > 200 ? 200 : (int)k[i].rawlen;
+            int rc = fail(err, errlen,
+                          "safetensors tensor name %.*s%s holds a NUL character (\\u0000), "
+                          "which a tensor name cannot hold",
+                          rl, k[i].raw, rl < (int)k[i].rawlen ? "..." : "");
+            st_free_keys(k, count);
+            return rc;
+        }
+    }
+    int rc = 0;
+    if (count != (size_t)json_object_object_length(root)) {
+        qsort(k, count, sizeof *k, cmp_key);
+        size_t i = 1;
+        while (i < count && cmp_key(&k[i - 1], &k[i]) != 0)
+            i++;
+        if (i < count && strcmp(k[i].name, "__metadata__") == 0)
+            rc = fail(err, errlen, "safetensors header has __metadata__ twice");
+        else if (i < count)
+            rc = fail(err, errlen, "safetensors header names a tensor twice: '%.200s'", k[i].name);
+        else
+            rc = fail(err, errlen, "safetensors header names a tensor twice");
+    }
+    st_free_keys(k, count);
+    return rc;
+}
+
 int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, size_t errlen)
 {
     if (len < 8) return fail(err, errlen, "safetensors file of %zu bytes: no header length", len);
@@ -527,6 +651,9 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
+    if (!root && jerr == json_tokener_continue) /* an object is never complete at its end */
+        return fail(err, errlen,
+                    "safetensors header is not valid JSON (it ends early, at byte %zu)", used);
     if (!root || jerr != json_tokener_success) {
         json_object_put(root);
         return fail(
@@ -550,6 +677,10 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         json_object_put(root);
         return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d", n,
                     DIRA_MAX_TENSORS);
+    }
+    if (st_check_keys((const char *)d + 8, used, root, err, errlen)) {
+        json_object_put(root);
+        return -1;
     }
     st_entry *e = calloc(n ? n : 1, sizeof *e);
     if (!e) {
@@ -814,20 +945,15 @@ static int json_shape(json_object *o, unsigned depth, unsigned *rank, uint64_t *
 
 int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t errlen)
 {
-    if (len > (size_t)INT32_MAX) return fail(err, errlen, "JSON text over 2 GiB");
-    json_tokener *tok = json_tokener_new();
-    if (!tok) return fail(err, errlen, "out of memory");
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (!root || jerr != json_tokener_success) {
-        json_object_put(root);
-        return fail(
-            err, errlen, "invalid JSON at byte %zu: %s", used,
-            json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
-    }
+    size_t used = 0;
+    char e2[256];
+    json_object *root = numio_json_parse(text, len, &used, e2, sizeof e2);
+    if (!root) return fail(err, errlen, "%s", e2);
+    for (size_t i = used; i < len; i++)
+        if (!isspace((unsigned char)text[i])) {
+            json_object_put(root);
+            return fail(err, errlen, "text after the JSON value at byte %zu", i);
+        }
     int is_obj = json_object_is_type(root, json_type_object);
     /* a bare number is a scalar (what the writer gives for one) */
     if (!is_obj && !json_object_is_type(root, json_type_array) &&
@@ -884,7 +1010,6 @@ int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t e
     }
     double *vals = NULL;
     size_t nv = 0;
-    char e2[256];
     if (rc == 0 && numio_parse_json_numbers(text, len, 0, &vals, &nv, e2, sizeof e2))
         rc = fail(err, errlen, "%s", e2);
     if (rc == 0 && nv != total)
@@ -942,9 +1067,9 @@ static json_object *json_element(const dira_tensor *t, uint64_t i, char *err, si
     dira_shortest(v, num);
     if (!isfinite(v)) {
         fail(err, errlen,
-             "tensor '%s' element %llu is %s, which JSON cannot hold (use .npy, .npz "
+             "tensor " DIRA_NAME_FMT " element %llu is %s, which JSON cannot hold (use .npy, .npz "
              "or .safetensors)",
-             t->name, (unsigned long long)i, num);
+             DIRA_NAME_ARG(t->name), (unsigned long long)i, num);
         return NULL;
     }
     return json_object_new_double_s(v, num);
@@ -1070,7 +1195,8 @@ int tio_format_csv(const tio_set *s, char **out, size_t *outlen, char *err, size
                     s->count);
     const dira_tensor *t = &s->t[0];
     if (t->rank > 2)
-        return fail(err, errlen, "CSV holds 1-D or 2-D tensors; '%s' is %u-D", t->name, t->rank);
+        return fail(err, errlen, "CSV holds 1-D or 2-D tensors; " DIRA_NAME_FMT " is %u-D",
+                    DIRA_NAME_ARG(t->name), t->rank);
     uint64_t n = dira_tensor_elements(t);
     uint64_t cols = t->rank == 2 ? t->shape[1] : 1;
     if (n > SIZE_MAX / (DIRA_NUMBER_BUFSIZE + 2) - 1) return fail(err, errlen, "too many values");

@@ -123,6 +123,19 @@ static void check_image(const char *image, const char *data, int cap, int ldz, i
         return;
     }
     CHECK(!dira_is_self_describing(img.pixels, img.width, img.height, img.channels));
+    /* read without its configuration, a classic image is "no self-describing
+     * array header", never one damaged (the damage heuristics must not take
+     * it for a re-encoded or shrunk self-describing image) */
+    {
+        double *v = NULL;
+        size_t vn = 0;
+        dir_diag d0;
+        CHECK_EQ_INT(dira_decode(img.pixels, img.width, img.height, img.channels, 0, NULL, &v, &vn,
+                                 NULL, &d0),
+                     DIR_EINVAL);
+        CHECK(strstr(d0.message, "no self-describing array header") != NULL);
+        free(v);
+    }
 
     /* image -> numbers */
     dira_options opt;

@@ -109,8 +109,19 @@ static void test_tensors(void)
                               memcmp(p->rgb, untiled.rgb, (size_t)p->width * p->height * 3)));
         CHECK(strstr(page.report, "W1 (2, 3) float64: count 6") != NULL);
     }
+    /* b1 is drawn untiled, and the page says so */
+    CHECK(page.warnings && strcmp(page.warnings, "tensor 'b1' (4,) is 1-D: drawn without the 1x3 "
+                                                 "tiles (they need 3 values)\n") == 0);
     heat_page_free(&page);
     free(untiled.rgb);
+    /* tiles no tensor fits: an error, the page empty */
+    req.heat.tile_cols = 5;
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EDRAW);
+    CHECK(strcmp(err, "--tiles 1x5 needs rows (or, 2-D, columns) of 5 values, and no tensor has "
+                      "them (tensor 'W1' (2, 3) has rows of 3 values and columns of 2, and the "
+                      "other does not either)") == 0);
+    CHECK(page.count == 0 && page.warnings == NULL);
+    req.heat.tile_rows = req.heat.tile_cols = 0;
 
     /* the plain grid: every value, near-square (4 columns for 10), one
      * panel; one side given, the other holds every value */

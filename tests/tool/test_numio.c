@@ -48,8 +48,19 @@ static void test_json(void)
     CHECK(strstr(err, "invalid JSON") != NULL);
     CHECK_EQ_INT(json("[1,]", &v, &n, err), -1);
     CHECK(strstr(err, "invalid JSON") != NULL);
+    /* truncated or empty: json-c's "continue" is not shown */
     CHECK_EQ_INT(json("[1, 2", &v, &n, err), -1);
-    CHECK(strstr(err, "invalid JSON") != NULL);
+    CHECK(strcmp(err, "the JSON text ends early (at byte 5)") == 0);
+    CHECK_EQ_INT(json("", &v, &n, err), -1);
+    CHECK(strcmp(err, "empty file") == 0);
+    CHECK_EQ_INT(json(" \n", &v, &n, err), -1);
+    CHECK(strcmp(err, "empty file (only white space)") == 0);
+    /* a complete value at the very end of the input (no newline) */
+    CHECK_EQ_INT(json("[1, 2]", &v, &n, err), 0);
+    CHECK(n == 2);
+    free(v);
+    CHECK_EQ_INT(json("3.25", &v, &n, err), -1);
+    CHECK(strcmp(err, "the JSON document is not an array") == 0);
     CHECK_EQ_INT(json("[1, \"2\"]", &v, &n, err), -1);
     CHECK(strstr(err, "element 1 is a string") != NULL);
     CHECK_EQ_INT(json("[1, null]", &v, &n, err), -1);
@@ -173,6 +184,12 @@ static void test_npy(void)
     npy_header(f, "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", &h);
     CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), -1);
     CHECK(strstr(err, "not supported") != NULL);
+    /* a structured (record) dtype is named as such */
+    npy_header(
+        f, "{'descr': [('a', '<f4'), ('b', '<i2')], 'fortran_order': False, 'shape': (2,), }", &h);
+    CHECK_EQ_INT(numio_parse_npy(f, h + 12, 0, &v, &n, err, sizeof err), -1);
+    CHECK(strcmp(err, ".npy holds a structured (record) dtype, [('a', '<f4'), ('b', '<i2')], which "
+                      "is not supported (save each field as its own array)") == 0);
     npy_header(f, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", &h);
     CHECK_EQ_INT(numio_parse_npy(f, h + 32, 0, &v, &n, err, sizeof err), -1);
     CHECK(strstr(err, "Fortran") != NULL);

@@ -284,5 +284,133 @@ if size > w1.nbytes:
 run(0, "unpack", "w1.dir", "w1b.npy")
 same(w1, np.load("w1b.npy"), "784x100 float32")
 
+# 9. JSON at the very end of the input: a bare number with no newline is a
+#    scalar (json-c needs the end signalled); truncated and empty files say
+#    so instead of json-c's "continue"
+with open("bare.json", "w") as f:
+    f.write("3.25")
+run(0, "pack", "bare.json", "bare.dir")
+run(0, "unpack", "bare.dir", "bare.npy")
+if os.path.exists("bare.npy"):
+    same(np.array(3.25), np.load("bare.npy"), "a bare number with no newline")
+with open("bare2.json", "w") as f:
+    f.write("-Infinity")
+run(0, "pack", "bare2.json", "bare2.dir")
+for name, text, msg in [("trunc", "[1,2", "'trunc.json': the JSON text ends early (at byte 4)"),
+                        ("trunc2", '{"a": [1', "'trunc2.json': the JSON text ends early (at byte 8)"),
+                        ("trunc3", "tru", "'trunc3.json': the JSON text ends early (at byte 3)"),
+                        ("empty", "", "'empty.json': empty file\n"),
+                        ("blank", " \n", "'blank.json': empty file (only white space)")]:
+    with open(f"{name}.json", "w") as f:
+        f.write(text)
+    out = run(1, "pack", f"{name}.json", "x.dir")
+    expect(out, msg)
+    if "continue" in out:
+        fail(f"{name}.json: json-c's word in the message: {out}")
+write_st("bad-trunc.safetensors", {}, raw_header=b'{"w":{"dtype":"F32"   ')
+expect(run(1, "pack", "bad-trunc.safetensors", "x.dir"),
+       "safetensors header is not valid JSON (it ends early, at byte 22)")
+
+# 10. no tensors: np.savez() with no arrays packs, and unpacks to the 22-byte
+#     empty zip numpy writes (libzip writes nothing for an empty archive)
+np.savez("none.npz")
+expect(run(0, "pack", "none.npz", "none.dir"), "in 0 tensors")
+run(0, "unpack", "none.dir", "none2.npz")
+if os.path.exists("none2.npz"):
+    with open("none.npz", "rb") as f1, open("none2.npz", "rb") as f2:
+        if f1.read() != f2.read():
+            fail("an empty .npz did not come back as numpy's 22 bytes")
+    if np.load("none2.npz").files != []:
+        fail("numpy reads members in the empty .npz")
+    run(0, "pack", "none2.npz", "none3.dir")
+
+# 11. a name given twice in a safetensors header (json-c keeps the last)
+dup = (b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+       b'"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}')
+write_st("bad-dup.safetensors", {}, raw_header=dup, data_extra=struct.pack("<2f", 1, 2))
+expect(run(1, "pack", "bad-dup.safetensors", "x.dir"),
+       "'bad-dup.safetensors': safetensors header names a tensor twice: 'a'\n")
+dup = (b'{"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "\\u0062" :'
+       b'{"dtype":"F32","shape":[1],"data_offsets":[4,8]}, "c": {"x": "d", "y": [1, {"z": 2}]}}')
+write_st("bad-dup2.safetensors", {}, raw_header=dup, data_extra=struct.pack("<2f", 1, 2))
+expect(run(1, "pack", "bad-dup2.safetensors", "x.dir"), "names a tensor twice: 'b'")
+dup = b'{"__metadata__":{"k":"v"},"__metadata__":{"k":"w"}}'
+write_st("bad-dup3.safetensors", {}, raw_header=dup)
+expect(run(1, "pack", "bad-dup3.safetensors", "x.dir"), "safetensors header has __metadata__ twice")
+# names that merely look alike, and nested names given once each, are fine
+ok = (b'{"__metadata__":{"a":"x","b":"y"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+      b'"a.b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}')
+write_st("ok-names.safetensors", {}, raw_header=ok, data_extra=struct.pack("<2f", 1, 2))
+expect(run(0, "pack", "ok-names.safetensors", "x.dir"), "in 2 tensors")
+os.remove("x.dir")
+
+# 12. a NUL in a safetensors tensor name is refused (json-c's names end
+#     there: "a\u0000b" was silently read as "a")
+nul = b'{"a\\u0000b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+write_st("bad-nul.safetensors", {}, raw_header=nul, data_extra=struct.pack("<2f", 1, 2))
+expect(run(1, "pack", "bad-nul.safetensors", "x.dir"),
+       "'bad-nul.safetensors': safetensors tensor name \"a\\u0000b\" holds a NUL character "
+       "(\\u0000), which a tensor name cannot hold")
+
+# 13. a structured (record) dtype is named as such, not "no 'descr'"
+np.save("rec.npy", np.zeros(2, dtype=[("a", "<f4"), ("b", "<i2")]))
+expect(run(1, "pack", "rec.npy", "x.dir"),
+       "'rec.npy': .npy holds a structured (record) dtype, [('a', '<f4'), ('b', '<i2')], which is "
+       "not supported (save each field as its own array)")
+np.savez("rec.npz", r=np.zeros(2, dtype=[("x", "<f8")] * 1), ok=np.zeros(2))
+expect(run(1, "pack", "rec.npz", "x.dir"), ".npz member 'r.npy': .npy holds a structured (record) dtype")
+np.save("rec2.npy", np.zeros(1, dtype=[(f"field{i:02d}", "<f4") for i in range(20)]))
+expect(run(1, "pack", "rec2.npy", "x.dir"),
+       "'rec2.npy': .npy holds a structured (record) dtype, [('field00', '<f4'), ")
+
+# 14. an unnamed tensor is "(unnamed)" in every message, not ''
+with open("wide.json", "w") as f:
+    f.write(json.dumps(list(range(1024))) + "\n")
+run(0, "pack", "wide.json", "wide.dir")
+expect(run(1, "heatmap", "wide.dir", "x.png", "--zoom", "64"),
+       "'wide.dir': the heatmap of (unnamed) would be 65536x64 pixels: use a smaller --zoom")
+np.save("nan.npy", np.array([1.0, np.nan]))
+run(0, "pack", "nan.npy", "nan.dir")
+expect(run(1, "unpack", "nan.dir", "x.json"),
+       "tensor (unnamed) element 1 is NaN, which JSON cannot hold")
+write_st("unnamed-bf16.safetensors", {"": ("BF16", [2], b"\0\0\0\0")})
+run(0, "pack", "unnamed-bf16.safetensors", "unnamed-bf16.dir")
+expect(run(1, "unpack", "unnamed-bf16.dir", "x.npy"),
+       "tensor (unnamed) is bfloat16, which .npy has no dtype for")
+expect(run(1, "unpack", "r3.dir", "x.csv"), "CSV holds 1-D or 2-D tensors; (unnamed) is 3-D")
+
+# 15. --tiles that fit no tensor is an error naming the tensor, its rows and
+#     the tile size; with several tensors, those that do not fit are drawn
+#     in their shape with a warning on stderr for each
+expect(run(1, "heatmap", "w.dir", "x.png", "--tiles", "28x28"),
+       "'w.dir': --tiles 28x28 needs rows (or, 2-D, columns) of 784 values, and tensor (unnamed) "
+       "(64, 32) has rows of 32 values and columns of 64\n")
+if os.path.exists("x.png"):
+    fail("a failed heatmap left x.png behind")
+expect(run(1, "heatmap", "m.dir", "x.png", "--tiles", "28x28"),
+       "'m.dir': --tiles 28x28 needs rows (or, 2-D, columns) of 784 values, and no tensor has them "
+       "(tensor 'emb' (3, 4) has rows of 4 values and columns of 3, and the 4 others do not "
+       "either)")
+p = subprocess.run([DIRTOOL, "array", "heatmap", "m.dir", "mt.png", "--tiles", "8x8"],
+                   capture_output=True, text=True)
+if p.returncode != 0:
+    fail(f"heatmap m.dir --tiles 8x8: exit {p.returncode}\n{p.stderr}")
+warned = [l for l in p.stderr.splitlines() if l.startswith("dirtool array: warning: ")]
+want = ["dirtool array: warning: 'm.dir': tensor 'emb' (3, 4) has rows of 4 values and columns "
+        "of 3: drawn without the 8x8 tiles (they need 64 values)",
+        "dirtool array: warning: 'm.dir': tensor 'b' (5,) is 1-D: drawn without the 8x8 tiles "
+        "(they need 64 values)",
+        "dirtool array: warning: 'm.dir': tensor 'n' (2, 2) has rows of 2 values and columns of "
+        "2: drawn without the 8x8 tiles (they need 64 values)",
+        "dirtool array: warning: 'm.dir': tensor 'flag' (3,) is 1-D: drawn without the 8x8 tiles "
+        "(they need 64 values)"]
+if warned != want:
+    fail(f"heatmap m.dir --tiles 8x8 warned {warned}")
+if "w (64, 32) float32" not in p.stdout or "warning" in p.stdout:
+    fail(f"heatmap m.dir --tiles 8x8 report:\n{p.stdout}")
+p = subprocess.run([DIRTOOL, "array", "heatmap", "m.dir", "mu.png"], capture_output=True, text=True)
+if p.returncode != 0 or "warning" in p.stderr:
+    fail(f"heatmap m.dir without tiles: {p.stderr}")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
