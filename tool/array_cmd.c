@@ -58,6 +58,36 @@ static int die(const char *fmt, const char *a, const char *b)
     return TOOL_EXIT_FAILURE;
 }
 
+/* An array image has 8 bits per sample.  A 16-bit one (saved at 16 bits by
+ * an editor, or "convert -depth 16") still holds it exactly when every
+ * sample is an 8-bit value widened (v x 257): reduce that exactly; any other
+ * 16-bit image is not an array image as written (it was edited or scaled),
+ * which says so instead of a "damaged header" from its high and low bytes.
+ * 8-bit images are left as they are.  Returns 0, or 1 with a reason. */
+static int array_image_8bit(tool_image *img, const char *path, char *err, size_t errlen)
+{
+    if (img->depth != 16) return 0;
+    const uint16_t *s = (const uint16_t *)(const void *)img->pixels;
+    size_t n = (size_t)img->width * img->height * img->channels;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] % 257u) {
+            size_t px = i / img->channels;
+            snprintf(err, errlen,
+                     "'%s' has 16-bit samples that are not 8-bit values (0x%04x at pixel (%zu, %zu)): "
+                     "an array image has 8 bits per sample, so this one was edited or scaled "
+                     "after it was packed",
+                     path, s[i], px % img->width, px / img->width);
+            return 1;
+        }
+    /* every sample is v x 257: the rounding reduction gives v back exactly;
+     * grey+alpha becomes RGBA as for the other readers */
+    if (tool_image_to_8bit(img)) {
+        snprintf(err, errlen, "'%s': out of memory", path);
+        return 1;
+    }
+    return 0;
+}
+
 static int bad_usage(const char *what, const char *arg)
 {
     return tool_usage_error("array", "%s%s%s", what, arg ? " " : "", arg ? arg : "");
@@ -410,6 +440,10 @@ static int cmd_unpack(int argc, char **argv)
     char err[1024];
     tool_image img;
     if (tool_read_image(a.in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
+    if (array_image_8bit(&img, a.in, err, sizeof err)) {
+        tool_image_free(&img);
+        return die("%s%s", err, "");
+    }
     dir_diag diag;
     dira_tensors *ts = NULL;
     dira_info info;
@@ -462,6 +496,10 @@ static int cmd_heatmap(int argc, char **argv)
     char err[1024];
     tool_image src;
     if (tool_read_image(a.in, NULL, &src, err, sizeof err)) return die("%s%s", err, "");
+    if (array_image_8bit(&src, a.in, err, sizeof err)) {
+        tool_image_free(&src);
+        return die("%s%s", err, "");
+    }
     if (tool_image_to_8bit(&src)) {
         tool_image_free(&src);
         return die("'%s': out of memory%s", a.in, "");

@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 
 try:
     import numpy as np
@@ -411,6 +412,73 @@ if "w (64, 32) float32" not in p.stdout or "warning" in p.stdout:
 p = subprocess.run([DIRTOOL, "array", "heatmap", "m.dir", "mu.png"], capture_output=True, text=True)
 if p.returncode != 0 or "warning" in p.stderr:
     fail(f"heatmap m.dir without tiles: {p.stderr}")
+
+# 16. a weight image saved at 16 bits per sample (an editor's 16-bit
+# precision, "convert -depth 16"): every sample v x 257 reads back exactly;
+# any other 16-bit sample says the image was edited, not "damaged header"
+# (a regression test: the 16-bit samples' high and low bytes were read as
+# colour bytes)
+
+
+def png_rows(path):
+    """The 8-bit RGB or RGBA rows of a non-interlaced PNG (filters undone)."""
+    data = open(path, "rb").read()
+    pos, idat, w, h, ch = 8, b"", 0, 0, 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6), (depth, ctype)
+            ch = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, rows, prev = zlib.decompress(idat), [], bytearray(w * ch)
+    for y in range(h):
+        f, line = raw[y * (w * ch + 1)], bytearray(raw[y * (w * ch + 1) + 1:(y + 1) * (w * ch + 1)])
+        for i in range(len(line)):
+            a = line[i - ch] if i >= ch else 0
+            b, c = prev[i], prev[i - ch] if i >= ch else 0
+            pr = [0, a, b, (a + b) // 2,
+                  min((a, b, c), key=lambda v: abs(a + b - c - v))][f]
+            line[i] = (line[i] + pr) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, ch, rows
+
+
+def png16(path, w, h, ch, rows, bump=None):
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body))
+    raw = b""
+    for y, row in enumerate(rows):
+        wide = bytearray()
+        for i, v in enumerate(row):
+            wide += struct.pack(">H", v * 257 - (1 if bump == (y, i) else 0))
+        raw += b"\0" + bytes(wide)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
+            ">IIBBBBB", w, h, 16, 2 if ch == 3 else 6, 0, 0, 0)) + chunk(
+            b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+w16 = np.arange(-50, 50, dtype=np.float32).reshape(10, 10) / 8
+np.save("w16.npy", w16)
+run(0, "pack", "w16.npy", "w16.png")
+geom = png_rows("w16.png")
+png16("w16-16.png", *geom)
+run(0, "unpack", "w16-16.png", "w16-back.npy")
+if os.path.exists("w16-back.npy"):
+    same(w16, np.load("w16-back.npy"), "a 16-bit copy of a weight image")
+expect(run(0, "heatmap", "w16-16.png", "w16-heat.png"), "(10, 10) float32")
+png16("w16-edit.png", *geom, bump=(0, 0))
+for cmd in (["unpack", "w16-edit.png", "w16-edit.npy"], ["heatmap", "w16-edit.png", "w16e.png"]):
+    expect(run(1, *cmd),
+           "'w16-edit.png' has 16-bit samples that are not 8-bit values (0xfffe at pixel (0, 0)): "
+           "an array image has 8 bits per sample, so this one was edited or scaled after it was "
+           "packed")
 
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
