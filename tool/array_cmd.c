@@ -292,8 +292,13 @@ static int cmd_pack(int argc, char **argv)
     int rc = parse_args(argc, argv, 1, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     char err[1024];
+    /* File names of the wrong type: the command line is wrong (status 2) */
+    if (tio_format_from_name(a.in) == TIO_UNKNOWN && strcmp(a.in, "-") != 0)
+        return tool_usage_error(
+            "array", "'%s': unknown number file type (use .json, .csv, .npy, .npz or .safetensors)",
+            a.in);
     if (tool_format_from_name(a.out) == TOOL_FMT_UNKNOWN && strcmp(a.out, "-") != 0)
-        return die("'%s': output must be .png, .webp or .dir%s", a.out, "");
+        return tool_usage_error("array", "'%s': output must be .png, .webp or .dir", a.out);
     tio_set set = {0};
     if (tio_read(a.in, &set, err, sizeof err)) return die("%s%s", err, "");
     dir_diag diag;
@@ -406,7 +411,8 @@ static int cmd_unpack(int argc, char **argv)
     int rc = parse_args(argc, argv, 0, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tio_format_from_name(a.out) == TIO_UNKNOWN && strcmp(a.out, "-") != 0)
-        return die("'%s': output must be .json, .csv, .npy, .npz or .safetensors%s", a.out, "");
+        return tool_usage_error(
+            "array", "'%s': output must be .json, .csv, .npy, .npz or .safetensors", a.out);
     char err[1024];
     tool_image img;
     if (tool_read_image(a.in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
@@ -456,7 +462,7 @@ static int cmd_heatmap(int argc, char **argv)
     int rc = parse_args(argc, argv, 0, 1, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tool_format_from_name(a.out) != TOOL_FMT_PNG && strcmp(a.out, "-") != 0)
-        return die("'%s': the heatmap is written as .png%s", a.out, "");
+        return tool_usage_error("array", "'%s': the heatmap is written as .png", a.out);
     /* the readable heatmap (every tensor in its own shape), or the plain
      * grid: the code the GIMP plug-ins draw with (heatmap/heatmap_render.c) */
     char err[1024];

@@ -70,6 +70,18 @@ status 2 "$dirtool" array unpack "$tmp/x.png"
 has "needs an input and an output file" err
 status 2 "$dirtool" array frob
 has "unknown subcommand" err
+# A file name of the wrong type is a command-line error in array too, as in
+# encode and decode: status 2 and the --help hint.
+status 2 "$dirtool" decode "$tmp/a.dir" "$tmp/x.txt"
+has "'$tmp/x.txt': decode writes .png or .webp (dirtool decode --help)" err
+status 2 "$dirtool" array pack "$ref" "$tmp/x.txt"
+has "'$tmp/x.txt': output must be .png, .webp or .dir (dirtool array --help)" err
+status 2 "$dirtool" array pack "$tmp/x.txt" "$tmp/x.png"
+has "'$tmp/x.txt': unknown number file type (use .json, .csv, .npy, .npz or .safetensors) (dirtool array --help)" err
+status 2 "$dirtool" array unpack "$tmp/a.dir" "$tmp/x.txt"
+has "'$tmp/x.txt': output must be .json, .csv, .npy, .npz or .safetensors (dirtool array --help)" err
+status 2 "$dirtool" array heatmap "$tmp/a.dir" "$tmp/x.dir"
+has "'$tmp/x.dir': the heatmap is written as .png (dirtool array --help)" err
 [ ! -e "$tmp/x.dir" ] && [ ! -e "$tmp/x.png" ] || fail "a refused command wrote a file"
 
 # Failures of the work: status 1 and a reason, also for a directory.
@@ -80,8 +92,9 @@ status 1 "$dirtool" decode "$tmp/dir.dir" "$tmp/x.png"
 has "Is a directory" err
 status 1 "$dirtool" encode "$tmp/missing.png" "$tmp/x.dir"
 has "cannot open '$tmp/missing.png': No such file or directory" err
-status 1 "$dirtool" array pack "$tmp/dir.dir" "$tmp/x.png"
-has "unknown number file type" err
+mkdir "$tmp/dir.json"
+status 1 "$dirtool" array pack "$tmp/dir.json" "$tmp/x.png"
+has "cannot read '$tmp/dir.json': Is a directory" err
 printf 'not an image' >"$tmp/junk.dir"
 status 1 "$dirtool" array unpack "$tmp/junk.dir" "$tmp/x.json"
 [ -s "$tmp/err" ] || fail "array unpack of junk gave no reason"
