@@ -58,8 +58,28 @@ status 2 "$dirtool" encode "$png" "$tmp/x.dir" --level=0
 has "invalid value '0' for level: expected an integer from 1 to 22" err
 status 2 "$dirtool" encode "$png" "$tmp/x.dir" --preset=best
 has "invalid value 'best' for preset" err
+# An option that the others make meaningless is refused, with the real
+# reason (the core's dir_option_check, the same in every front end).
 status 2 "$dirtool" encode "$png" "$tmp/x.dir" --backend none --level 3
-has "--level does not apply with --backend none" err
+has "--level does not apply with backend none: it is the zstd level (backend zstd)" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --filter none --search trial
+has "--search does not apply with filter none: it is how filter auto chooses (filter auto)" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --version 1 --threads 4
+has "--threads does not apply with format version 1: it applies to version 2 with backend zstd" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --backend lzma --threads 4
+has "--threads does not apply with backend lzma" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --version 2 --codes smallest
+has "--codes does not apply with format version 2: it applies to format version 1 only (version 1)" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --layout interleaved
+has "--layout does not apply with backend zstd and filter auto, which write format version 2" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --interleaved
+has "--interleaved (--layout interleaved) does not apply with backend zstd and filter auto" err
+status 2 "$dirtool" encode "$png" "$tmp/x.dir" --codes zstd
+has "--codes does not apply" err
+# ... and accepted where it applies: version 1, or the seed-pure mode
+status 0 "$dirtool" encode "$png" "$tmp/v1.dir" --version 1 --interleaved --codes smallest
+status 0 "$dirtool" encode "$png" "$tmp/v1.dir" --backend none --filter none --interleaved
+status 0 "$dirtool" encode "$png" "$tmp/v1.dir" --preset fast --threads 2
 status 2 "$dirtool" decode "$tmp/a.dir" "$tmp/x.png" --max-pixels
 has "--max-pixels needs a value" err
 status 2 "$dirtool" info --bogus "$tmp/a.dir"
