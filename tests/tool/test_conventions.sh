@@ -102,7 +102,40 @@ status 2 "$dirtool" array unpack "$tmp/a.dir" "$tmp/x.txt"
 has "'$tmp/x.txt': output must be .json, .csv, .npy, .npz or .safetensors (dirtool array --help)" err
 status 2 "$dirtool" array heatmap "$tmp/a.dir" "$tmp/x.dir"
 has "'$tmp/x.dir': the heatmap is written as .png (dirtool array --help)" err
-[ ! -e "$tmp/x.dir" ] && [ ! -e "$tmp/x.png" ] || fail "a refused command wrote a file"
+# array: options that contradict the others are errors; those the image
+# decides about (reading a self-describing image) a warning on stderr.
+"$dirtool" array pack "$ref" "$tmp/sd.dir" >/dev/null || fail "array pack"
+status 2 "$dirtool" array unpack "$tmp/sd.dir" "$tmp/x.json" --capacity 2
+has "--capacity does not apply without --classic: it says how to read a classic image" err
+status 2 "$dirtool" array unpack "$tmp/sd.dir" "$tmp/x.json" --alpha
+has "--alpha does not apply without --classic" err
+status 2 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/x.png" --no-ldeczeroes
+has "--no-ldeczeroes does not apply without --classic" err
+status 0 "$dirtool" array unpack "$tmp/sd.dir" "$tmp/sd.json" --classic --capacity 2 --no-ldeczeroes
+has "warning: --capacity ignored: '$tmp/sd.dir' is self-describing" err
+has "warning: --no-ldeczeroes ignored: '$tmp/sd.dir' is self-describing" err
+cmp -s "$tmp/sd.json" "$ref" || fail "unpack --classic --capacity 2 of a self-describing image"
+status 0 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/sd.png" --classic --alpha
+has "warning: --alpha ignored: '$tmp/sd.dir' is self-describing" err
+status 0 "$dirtool" array unpack "$tmp/sd.dir" "$tmp/sd.json" --keep-normalised
+has "warning: --keep-normalised ignored: '$tmp/sd.dir' is not normalised" err
+status 2 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/x.png" --scale 2 --percentile 50
+has "--scale and --percentile both set the scale: give one" err
+status 2 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/x.png" --plain --zoom 4 --tiles 2x2
+has "--zoom does not apply with --plain: the plain grid draws one pixel per value" err
+status 2 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/x.png" --shape 5x3977 --tiles 2x2
+has "--tiles does not apply with --shape" err
+status 2 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/x.png" --plain --percentile 90
+has "--percentile does not apply with --plain" err
+status 0 "$dirtool" array heatmap "$tmp/sd.dir" "$tmp/sd.png" --plain --scale 0.5
+status 2 "$dirtool" array pack "$ref" "$tmp/x.png" --encoding binary --capacity 2
+has "--capacity does not apply with --encoding binary: it configures the digits" err
+status 2 "$dirtool" array pack "$ref" "$tmp/x.png" --allow-inexact
+has "--allow-inexact does not apply without --classic" err
+status 0 "$dirtool" array pack "$ref" "$tmp/sd2.png" --capacity 2
+has "warning: --capacity ignored: --encoding auto stored the values binary" err
+[ ! -e "$tmp/x.dir" ] && [ ! -e "$tmp/x.png" ] && [ ! -e "$tmp/x.json" ] ||
+    fail "a refused command wrote a file"
 
 # Failures of the work: status 1 and a reason, also for a directory.
 mkdir "$tmp/dir.dir"
