@@ -15,10 +15,12 @@ static const char usage[] =
     "       dirtool decode IN.dir OUT.{png,webp} [--max-pixels N]\n"
     "       dirtool info [--json] IN.dir\n"
     "       dirtool array pack|unpack|heatmap ...   (dirtool array --help)\n"
+    "       dirtool --help | -h     this text (CMD --help or -h: the command's)\n"
+    "       dirtool --version       dirtool's version and the .dir format version it writes\n"
     "\n"
     "Options take `--opt value` or `--opt=value`; `-` names standard input or\n"
     "output.  Exit status: 0 done, 1 the work failed (the message says why),\n"
-    "2 the command line is wrong.\n";
+    "2 the command line is wrong (an option that does not apply included).\n";
 
 static const char decode_usage[] =
     "usage: dirtool decode IN.dir OUT.{png,webp} [--max-pixels N]\n"
@@ -60,7 +62,16 @@ static void encode_help(void)
         printf("  --%-8s %s\n             %s (default %s)\n", opts[i].name, values, opts[i].help,
                opts[i].default_value);
     }
-    printf("  --interleaved  the same as --layout interleaved\n");
+    printf("  --interleaved  the same as --layout interleaved\n"
+           "\n"
+           "An option that has no effect given the others is an error (status 2):\n"
+           "  --level      needs --backend zstd\n"
+           "  --search     needs --filter auto and format version 2\n"
+           "  --threads    needs --backend zstd and format version 2\n"
+           "  --layout, --interleaved, --codes\n"
+           "               need format version 1: --version 1, or --backend none with\n"
+           "               --filter none (version auto writes version 1 there for 8-bit\n"
+           "               images without metadata)\n");
 }
 
 static int cmd_encode(int argc, char **argv)

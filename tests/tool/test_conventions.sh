@@ -32,9 +32,38 @@ for cmd in "" encode decode info array "array pack" "array unpack" "array heatma
     status 0 "$dirtool" $cmd --help
     has "usage: dirtool" out
 done
-# encode's help lists every option of the core's table.
+# -h as well, and dirtool --version; the general help names both.
+for cmd in "" encode decode info array "array pack" "array unpack" "array heatmap"; do
+    # shellcheck disable=SC2086
+    status 0 "$dirtool" $cmd -h
+    has "usage: dirtool" out
+done
+status 0 "$dirtool" --help
+has "dirtool --help | -h" out
+has "dirtool --version" out
+status 0 "$dirtool" --version
+grep -q '^dirtool [0-9][0-9.]* (.dir format [0-9]*)$' "$tmp/out" || fail "--version: $(cat "$tmp/out")"
+# encode's help lists every option of the core's table, and says which
+# need which others.
 status 0 "$dirtool" encode --help
-for opt in --preset --filter --backend --level --layout --codes; do has "$opt" out; done
+for opt in --preset --filter --backend --level --search --layout --codes --version --threads \
+    --interleaved; do has "$opt" out; done
+has "--search     needs --filter auto and format version 2" out
+has "--threads    needs --backend zstd and format version 2" out
+has "need format version 1: --version 1, or --backend none with" out
+# The README lists every option of encode's help, and --help, -h and --version.
+readme=${DIR_SOURCE_ROOT:-$samples/..}/README.md
+for opt in $(sed -n 's/^  \(--[a-z]*\) .*/\1/p' "$tmp/out" | sort -u); do
+    grep -qE -- "\\[$opt[] ]" "$readme" || fail "README's dirtool synopsis lacks $opt"
+done
+for opt in --preset --filter --backend --level --search --layout --codes --version --threads; do
+    grep -qF -- "| \`$opt\` |" "$readme" || fail "README's option table lacks $opt"
+done
+grep -qF -- "dirtool --version" "$readme" || fail "README lacks dirtool --version"
+grep -qF -- "dirtool --help | -h" "$readme" || fail "README lacks dirtool --help | -h"
+grep -qF -- "needs \`--filter auto\` and version 2" "$readme" || fail "README: --search's condition"
+grep -qF -- "an error with \`--version 1\` or a back end other than zstd" "$readme" ||
+    fail "README: --threads' condition"
 
 # --opt=value and --opt value give the same file.
 status 0 "$dirtool" encode "$png" "$tmp/a.dir" --level 5 --filter sub
