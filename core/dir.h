@@ -503,9 +503,20 @@ DIR_API dir_error dir_option_set(dir_encode_options *opt, const char *name, cons
 DIR_API dir_error dir_option_get(const dir_encode_options *opt, const char *name, char *buf,
                                  size_t size);
 
-/* 1 if option `name` has an effect given the other options in *opt (the
- * zstd level does not apply to back end none), else 0. */
+/* 1 if option `name` has an effect given the other options in *opt, else 0:
+ * level needs back end zstd; search filter auto and version 2; threads back
+ * end zstd and version 2; layout and codes version 1 (asked for, or version
+ * auto with back end none and filter none, where the image decides). */
 DIR_API int dir_option_applies(const dir_encode_options *opt, const char *name);
+
+/* DIR_OK if option `name` applies (dir_option_applies); otherwise DIR_EINVAL
+ * with a message that starts with the option's name and gives the reason:
+ * "codes does not apply with format version 2: it applies to format version
+ * 1 only (version 1)".  Every front end calls it, after setting them all, for
+ * each option given explicitly (never for one left at its default), so that
+ * an option that would be ignored is an error, the same in each. */
+DIR_API dir_error dir_option_check(const dir_encode_options *opt, const char *name,
+                                   dir_diag *diag);
 
 /* Resets *opt to preset "fast", "default" or "smallest" (the progress
  * callback is kept). */

@@ -244,16 +244,95 @@ static dir_error option_text(const dir_encode_options *opt, int id, char *buf, s
     return DIR_OK;
 }
 
+/* Version 1 may be written: asked for, or version auto in the seed-pure mode
+ * (back end none, filter none), where the image decides. */
+static int may_write_v1(const dir_encode_options *opt)
+{
+    return opt->format_version == 1 ||
+           (opt->format_version == 0 && opt->backend == DIR_BACKEND_NONE &&
+            opt->filter == DIR_FILTER_NONE);
+}
+
+/* Version 2 may be written: everything but version 1 asked for. */
+static int may_write_v2(const dir_encode_options *opt)
+{
+    return opt->format_version != 1;
+}
+
+/* Why option `id` has no effect given the others, in *opt, as a message
+ * starting with the option's name; NULL when it has one. */
+static const char *not_applying(const dir_encode_options *opt, int id, char *buf, size_t size)
+{
+    const char *backend = dir_backend_name(opt->backend);
+    const char *filter = dir_filter_name(opt->filter);
+    switch ((enum option_id)id) {
+    case OPT_LEVEL:
+        if (opt->backend == DIR_BACKEND_ZSTD) return NULL;
+        snprintf(buf, size,
+                 "level does not apply with backend %s: it is the zstd level (backend zstd)",
+                 backend);
+        return buf;
+    case OPT_SEARCH:
+        if (opt->filter != DIR_FILTER_AUTO)
+            snprintf(buf, size,
+                     "search does not apply with filter %s: it is how filter auto chooses "
+                     "(filter auto)",
+                     filter);
+        else if (!may_write_v2(opt))
+            snprintf(buf, size,
+                     "search does not apply with format version 1, whose filter auto "
+                     "always compresses both filters: it applies to version 2");
+        else
+            return NULL;
+        return buf;
+    case OPT_THREADS:
+        if (!may_write_v2(opt))
+            snprintf(buf, size,
+                     "threads does not apply with format version 1: it applies to version 2 "
+                     "with backend zstd");
+        else if (opt->backend != DIR_BACKEND_ZSTD)
+            snprintf(buf, size,
+                     "threads does not apply with backend %s: it is the number of zstd jobs "
+                     "(backend zstd)",
+                     backend);
+        else
+            return NULL;
+        return buf;
+    case OPT_LAYOUT:
+    case OPT_CODES:
+        if (may_write_v1(opt)) return NULL;
+        if (opt->format_version == 2)
+            snprintf(buf, size,
+                     "%s does not apply with format version 2: it applies to format version 1 "
+                     "only (version 1)",
+                     option_table[id].name);
+        else
+            snprintf(buf, size,
+                     "%s does not apply with backend %s and filter %s, which write format "
+                     "version 2: it applies to format version 1 only (version 1, or backend "
+                     "none with filter none)",
+                     option_table[id].name, backend, filter);
+        return buf;
+    default: return NULL;
+    }
+}
+
 int dir_option_applies(const dir_encode_options *opt, const char *name)
 {
+    char buf[256];
     int id = option_index(name);
     if (id < 0 || !opt) return 0;
-    switch ((enum option_id)id) {
-    case OPT_LEVEL: return opt->backend == DIR_BACKEND_ZSTD;
-    case OPT_SEARCH: return opt->filter == DIR_FILTER_AUTO;
-    case OPT_THREADS: return opt->backend == DIR_BACKEND_ZSTD && opt->format_version != 1;
-    default: return 1;
-    }
+    return not_applying(opt, id, buf, sizeof buf) == NULL;
+}
+
+dir_error dir_option_check(const dir_encode_options *opt, const char *name, dir_diag *diag)
+{
+    char buf[256];
+    int id = option_index(name);
+    if (id < 0) return fail(diag, DIR_EINVAL, "unknown option '%s'", name ? name : "");
+    if (!opt) return fail(diag, DIR_EINVAL, "no options to check %s against", name);
+    const char *why = not_applying(opt, id, buf, sizeof buf);
+    return why ? fail(diag, DIR_EINVAL, "%s", why) : DIR_OK;
 }
 
 const char *dir_preset_for_quality(unsigned quality)

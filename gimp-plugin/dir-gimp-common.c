@@ -754,6 +754,23 @@ dir_gimp_set_option (dir_encode_options  *opt,
   return FALSE;
 }
 
+gboolean
+dir_gimp_check_option (const dir_encode_options  *opt,
+                       const gchar               *name,
+                       GError                   **error)
+{
+  dir_diag diag;
+
+  memset (&diag, 0, sizeof diag);
+  if (dir_option_check (opt, name, &diag) == DIR_OK)
+    return TRUE;
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               "Invalid .dir export option: %s",
+               diag.message[0] ? diag.message : dir_strerror (DIR_EINVAL));
+  return FALSE;
+}
+
 gchar *
 dir_gimp_options_to_text (const dir_encode_options *opt)
 {

@@ -234,6 +234,13 @@ gboolean     dir_gimp_set_option      (dir_encode_options        *opt,
                                        const gchar               *value,
                                        GError                   **error);
 
+/* Checks that option `name`, given explicitly, applies given the others in
+ * *opt (dir_option_check ()); FALSE with "Invalid .dir export option: <the
+ * core's reason>" if it would be ignored. */
+gboolean     dir_gimp_check_option    (const dir_encode_options  *opt,
+                                       const gchar               *name,
+                                       GError                   **error);
+
 /* The options as "name=value ..." for every option of the core's table
  * (dir_options ()) but the preset; and back (unknown names and bad values
  * are ignored, so that text from another version never breaks an export). */

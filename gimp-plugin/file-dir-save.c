@@ -284,16 +284,42 @@ dir_save_option_params (GimpParamDef *params)
   g_string_free (names, TRUE);
 }
 
+/* The options a non-interactive call gave explicitly (each once), which
+ * must apply (dir_gimp_check_option ()). */
+typedef struct
+{
+  const gchar *names[16];
+  gsize        count;
+} GivenOptions;
+
+static void
+given_add (GivenOptions *given,
+           const gchar  *name)
+{
+  const dir_option *o = dir_option_find (name);
+  gsize             i;
+
+  if (! o)
+    return;
+  for (i = 0; i < given->count; i++)
+    if (! strcmp (given->names[i], o->name))
+      return;
+  if (given->count < G_N_ELEMENTS (given->names))
+    given->names[given->count++] = o->name;
+}
+
 /* Applies the "name=value" words of `words` whose name is (`preset` TRUE)
  * or is not (FALSE) the preset: the encoder's options and the metadata
  * switches (include-color-profile, include-exif, include-xmp,
  * include-comment: yes or no).  A word without '=' gives the core's error
- * for a missing value (or an unknown name). */
+ * for a missing value (or an unknown name).  The options set are added to
+ * `given`. */
 static gboolean
-set_option_words (DirSaveVals  *vals,
-                  gchar       **words,
-                  gboolean      preset,
-                  GError      **error)
+set_option_words (DirSaveVals   *vals,
+                  gchar        **words,
+                  gboolean       preset,
+                  GivenOptions  *given,
+                  GError       **error)
 {
   gint i;
 
@@ -314,9 +340,10 @@ set_option_words (DirSaveVals  *vals,
                (set = set_metadata_word (vals, words[i], eq ? eq + 1 : NULL,
                                          error)) >= 0)
         ok = set == 1;
-      else
-        ok = dir_gimp_set_option (&vals->opt, words[i], eq ? eq + 1 : NULL,
-                                  error);
+      else if ((ok = dir_gimp_set_option (&vals->opt, words[i],
+                                          eq ? eq + 1 : NULL, error)) &&
+               ! preset)
+        given_add (given, words[i]);
       if (eq)
         *eq = '=';
       if (! ok)
@@ -330,16 +357,20 @@ set_option_words (DirSaveVals  *vals,
  * than the five standard parameters.  An empty (or NULL) string and 0
  * leave an option at its default, which is what gimp-file-save passes.
  * The "options" words: a preset first (it resets the other options), then
- * the option parameters, then the other words. */
+ * the option parameters, then the other words.  An option given that has
+ * no effect given the others is an error, as in dirtool: every option word
+ * but the preset, and every parameter other than its table default (a
+ * script must pass all four; "ordered" for the layout is no choice). */
 gboolean
 dir_save_vals_parse (DirSaveVals      *vals,
                      gint              nparams,
                      const GimpParam  *param,
                      GError          **error)
 {
-  gchar    **words = NULL;
-  gboolean   ok    = TRUE;
-  gsize      i;
+  gchar        **words = NULL;
+  gboolean       ok    = TRUE;
+  GivenOptions   given = { { NULL }, 0 };
+  gsize          i;
 
   if (nparams >= 5 + DIR_SAVE_N_OPTION_PARAMS &&
       param[5 + G_N_ELEMENTS (option_params)].data.d_string)
@@ -347,7 +378,7 @@ dir_save_vals_parse (DirSaveVals      *vals,
                             " \t\n", -1);
 
   if (words)
-    ok = set_option_words (vals, words, TRUE, error);
+    ok = set_option_words (vals, words, TRUE, &given, error);
 
   for (i = 0; ok && i < G_N_ELEMENTS (option_params) &&
               5 + (gint) i < nparams; i++)
@@ -363,16 +394,23 @@ dir_save_vals_parse (DirSaveVals      *vals,
             continue;
           g_snprintf (text, sizeof text, "%d", p->data.d_int32);
           ok = dir_gimp_set_option (&vals->opt, o->name, text, error);
+          if (ok && strcmp (text, o->default_value) != 0)
+            given_add (&given, o->name);
         }
       else if (p->data.d_string && *p->data.d_string)
         {
           ok = dir_gimp_set_option (&vals->opt, o->name, p->data.d_string,
                                     error);
+          if (ok && strcmp (p->data.d_string, o->default_value) != 0)
+            given_add (&given, o->name);
         }
     }
 
   if (ok && words)
-    ok = set_option_words (vals, words, FALSE, error);
+    ok = set_option_words (vals, words, FALSE, &given, error);
+
+  for (i = 0; ok && i < given.count; i++)
+    ok = dir_gimp_check_option (&vals->opt, given.names[i], error);
 
   g_strfreev (words);
 

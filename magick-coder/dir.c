@@ -937,7 +937,10 @@ ModuleExport void UnregisterDIRImage(void)
   The encoder options: -quality 1..100 picks a preset (the core's
   dir_preset_for_quality), then every -define dir:NAME=VALUE whose NAME is in
   the core's option table, preset first (a preset resets the others).  An
-  unknown value is an OptionError carrying the core's message.
+  unknown value is an OptionError carrying the core's message, and so is a
+  define that has no effect given the others (dir:level with
+  dir:backend=none, dir:layout with version 2: dir_option_check), as in
+  dirtool.
 */
 static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
   Image *image,dir_encode_options *options,ExceptionInfo *exception)
@@ -998,6 +1001,20 @@ static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
           return(MagickFalse);
         }
     }
+  for (i=0; i < count; i++)
+  {
+    if (strcmp(table[i].name,"preset") == 0)
+      continue;
+    (void) FormatLocaleString(key,DIRTextExtent,"dir:%s",table[i].name);
+    value=GetImageOption(image_info,key);
+    if ((value != (const char *) NULL) &&
+        (dir_option_check(options,table[i].name,&diag) != DIR_OK))
+      {
+        (void) ThrowMagickException(exception,GetMagickModule(),OptionError,
+          "InvalidArgument","`%s=%s': %s",key,value,diag.message);
+        return(MagickFalse);
+      }
+  }
   (void) image;
   return(MagickTrue);
 }

@@ -124,6 +124,72 @@ typedef struct args {
     uint32_t tile_rows, tile_cols;
 } args;
 
+/* The options that say how to read a classic image, given (NULL-ended). */
+static void read_options_given(const args *a, const char *names[4])
+{
+    int n = 0;
+    if (a->capacity_given) names[n++] = "--capacity";
+    if (!a->opt.ldeczeroes) names[n++] = "--no-ldeczeroes";
+    if (a->opt.alpha) names[n++] = "--alpha";
+    names[n] = NULL;
+}
+
+/* Options that contradict the others, and so would be ignored: a
+ * command-line error (status 2), checked before anything is read. */
+static int check_applies(const args *a, int cmd_pack, int cmd_heatmap)
+{
+    const char *reads[4];
+    read_options_given(a, reads);
+    if (cmd_pack) {
+        for (int k = 0; reads[k]; k++)
+            if (strcmp(reads[k], "--alpha") != 0 && a->encoding_given &&
+                a->opt.encoding == DIRA_ENCODING_BINARY)
+                return tool_usage_error("array",
+                                        "%s does not apply with --encoding binary: it configures "
+                                        "the digits (--encoding digits or auto, or --classic)",
+                                        reads[k]);
+        if (a->opt.allow_inexact && !a->opt.classic)
+            return tool_usage_error("array", "--allow-inexact does not apply without --classic: a "
+                                             "self-describing image holds every value exactly");
+        return 0;
+    }
+    /* unpack and heatmap: the configuration of a headerless image */
+    if (reads[0] && !a->opt.classic)
+        return tool_usage_error("array",
+                                "%s does not apply without --classic: it says how to read a "
+                                "classic image (a self-describing one records its own)",
+                                reads[0]);
+    if (!cmd_heatmap) return 0;
+    /* --plain and --shape draw the plain grid: one pixel per value, no
+     * zoom, tiles or percentile */
+    const char *plain = a->plain ? "--plain" : a->rows || a->cols ? "--shape" : NULL;
+    const char *drawing = a->zoom         ? "--zoom"
+                          : a->tile_rows  ? "--tiles"
+                          : a->percentile ? "--percentile"
+                                          : NULL;
+    if (plain && drawing)
+        return tool_usage_error("array",
+                                "%s does not apply with %s: the plain grid draws one pixel per "
+                                "value (%s sets the readable heatmap)",
+                                drawing, plain, drawing);
+    if (a->scale && a->percentile)
+        return tool_usage_error("array", "--scale and --percentile both set the scale: give one");
+    return 0;
+}
+
+/* Warns (the image decides, so the command goes on) that the options for
+ * reading a classic image are ignored: `in` is self-describing. */
+static void warn_read_options(const args *a, const char *in)
+{
+    const char *reads[4];
+    read_options_given(a, reads);
+    for (int k = 0; reads[k]; k++)
+        fprintf(stderr,
+                "dirtool array: warning: %s ignored: '%s' is self-describing (its header records "
+                "its configuration)\n",
+                reads[k], in);
+}
+
 static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args *a)
 {
     memset(a, 0, sizeof *a);
@@ -247,7 +313,7 @@ static int parse_args(int argc, char **argv, int cmd_pack, int cmd_heatmap, args
     if (cmd_pack && a->opt.classic) a->opt.encoding = DIRA_ENCODING_DIGITS;
     if (cmd_pack && a->opt.classic && a->opt.normalised)
         return bad_usage("--normalise needs a self-describing image (drop --classic)", NULL);
-    return 0;
+    return check_applies(a, cmd_pack, cmd_heatmap);
 }
 
 /* Reads back what was written and checks that the container kept every
@@ -322,8 +388,13 @@ static int cmd_pack(int argc, char **argv)
     int rc = parse_args(argc, argv, 1, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     char err[1024];
+    /* File names of the wrong type: the command line is wrong (status 2) */
+    if (tio_format_from_name(a.in) == TIO_UNKNOWN && strcmp(a.in, "-") != 0)
+        return tool_usage_error(
+            "array", "'%s': unknown number file type (use .json, .csv, .npy, .npz or .safetensors)",
+            a.in);
     if (tool_format_from_name(a.out) == TOOL_FMT_UNKNOWN && strcmp(a.out, "-") != 0)
-        return die("'%s': output must be .png, .webp or .dir%s", a.out, "");
+        return tool_usage_error("array", "'%s': output must be .png, .webp or .dir", a.out);
     tio_set set = {0};
     if (tio_read(a.in, &set, err, sizeof err)) return die("%s%s", err, "");
     dir_diag diag;
@@ -387,6 +458,14 @@ static int cmd_pack(int argc, char **argv)
     size_t ntensors = set.count;
     tio_free(&set);
     if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
+    const char *reads[4];
+    read_options_given(&a, reads);
+    for (int k = 0; info.encoding == DIRA_ENCODING_BINARY && reads[k]; k++)
+        if (strcmp(reads[k], "--alpha") != 0)
+            fprintf(stderr,
+                    "dirtool array: warning: %s ignored: --encoding auto stored the values "
+                    "binary, the smaller (--encoding digits keeps the digits)\n",
+                    reads[k]);
     if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
         dir_free(img.pixels);
         return die("%s%s", err, "");
@@ -436,7 +515,8 @@ static int cmd_unpack(int argc, char **argv)
     int rc = parse_args(argc, argv, 0, 0, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tio_format_from_name(a.out) == TIO_UNKNOWN && strcmp(a.out, "-") != 0)
-        return die("'%s': output must be .json, .csv, .npy, .npz or .safetensors%s", a.out, "");
+        return tool_usage_error(
+            "array", "'%s': output must be .json, .csv, .npy, .npz or .safetensors", a.out);
     char err[1024];
     tool_image img;
     if (tool_read_image(a.in, NULL, &img, err, sizeof err)) return die("%s%s", err, "");
@@ -451,6 +531,11 @@ static int cmd_unpack(int argc, char **argv)
                                       &ts, &info, &diag);
     tool_image_free(&img);
     if (e != DIR_OK) return die("'%s': %s", a.in, diag.message);
+    if (!info.classic) warn_read_options(&a, a.in);
+    if (a.keep_normalised && !info.normalised)
+        fprintf(stderr,
+                "dirtool array: warning: --keep-normalised ignored: '%s' is not normalised\n",
+                a.in);
     uint64_t n = 0;
     for (size_t i = 0; i < ts->count; i++) {
         uint64_t ne = dira_tensor_elements(&ts->tensors[i]);
@@ -490,7 +575,7 @@ static int cmd_heatmap(int argc, char **argv)
     int rc = parse_args(argc, argv, 0, 1, &a);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
     if (tool_format_from_name(a.out) != TOOL_FMT_PNG && strcmp(a.out, "-") != 0)
-        return die("'%s': the heatmap is written as .png%s", a.out, "");
+        return tool_usage_error("array", "'%s': the heatmap is written as .png", a.out);
     /* the readable heatmap (every tensor in its own shape), or the plain
      * grid: the code the GIMP plug-ins draw with (heatmap/heatmap_render.c) */
     char err[1024];
@@ -504,6 +589,9 @@ static int cmd_heatmap(int argc, char **argv)
         tool_image_free(&src);
         return die("'%s': out of memory%s", a.in, "");
     }
+    if ((src.channels == 3 || src.channels == 4) &&
+        dira_is_self_describing(src.pixels, src.width, src.height, src.channels))
+        warn_read_options(&a, a.in);
     heat_request req;
     heat_request_default(&req);
     req.read = a.opt;

@@ -15,10 +15,12 @@ static const char usage[] =
     "       dirtool decode IN.dir OUT.{png,webp} [--max-pixels N]\n"
     "       dirtool info [--json] IN.dir\n"
     "       dirtool array pack|unpack|heatmap ...   (dirtool array --help)\n"
+    "       dirtool --help | -h     this text (CMD --help or -h: the command's)\n"
+    "       dirtool --version       dirtool's version and the .dir format version it writes\n"
     "\n"
     "Options take `--opt value` or `--opt=value`; `-` names standard input or\n"
     "output.  Exit status: 0 done, 1 the work failed (the message says why),\n"
-    "2 the command line is wrong.\n";
+    "2 the command line is wrong (an option that does not apply included).\n";
 
 static const char decode_usage[] =
     "usage: dirtool decode IN.dir OUT.{png,webp} [--max-pixels N]\n"
@@ -60,14 +62,23 @@ static void encode_help(void)
         printf("  --%-8s %s\n             %s (default %s)\n", opts[i].name, values, opts[i].help,
                opts[i].default_value);
     }
-    printf("  --interleaved  the same as --layout interleaved\n");
+    printf("  --interleaved  the same as --layout interleaved\n"
+           "\n"
+           "An option that has no effect given the others is an error (status 2):\n"
+           "  --level      needs --backend zstd\n"
+           "  --search     needs --filter auto and format version 2\n"
+           "  --threads    needs --backend zstd and format version 2\n"
+           "  --layout, --interleaved, --codes\n"
+           "               need format version 1: --version 1, or --backend none with\n"
+           "               --filter none (version auto writes version 1 there for 8-bit\n"
+           "               images without metadata)\n");
 }
 
 static int cmd_encode(int argc, char **argv)
 {
     dir_encode_options opt;
     const char *in = NULL, *out = NULL;
-    const char *given[16];
+    const char *given[16], *given_flag[16]; /* option names, and as typed */
     size_t ngiven = 0, nopts;
     const dir_option *opts = dir_options(&nopts);
     char err[512];
@@ -98,11 +109,18 @@ static int cmd_encode(int argc, char **argv)
             if (strcmp(opts[k].name, "preset") == 0) break; /* applied above */
             if (dir_option_set(&opt, opts[k].name, v, &diag) != DIR_OK)
                 return tool_usage_error("encode", "%s", diag.message);
-            if (ngiven < sizeof given / sizeof given[0]) given[ngiven++] = opts[k].name;
+            if (ngiven < sizeof given / sizeof given[0]) {
+                given_flag[ngiven] = NULL;
+                given[ngiven++] = opts[k].name;
+            }
         }
         if (matched) continue;
         if (tool_arg_flag(a, "--interleaved")) {
             opt.layout = DIR_LAYOUT_INTERLEAVED;
+            if (ngiven < sizeof given / sizeof given[0]) {
+                given_flag[ngiven] = "--interleaved";
+                given[ngiven++] = "layout";
+            }
         } else if (a[0] == '-' && a[1] != '\0') {
             return tool_usage_error("encode", "unknown or incomplete option '%s'", a);
         } else if (!in) {
@@ -114,13 +132,16 @@ static int cmd_encode(int argc, char **argv)
         }
     }
     /* An option given that the others make meaningless is an error, not
-     * something to ignore silently. */
+     * something to ignore silently; the core's message, which starts with
+     * the option's name, gives the reason. */
     for (size_t k = 0; k < ngiven; k++)
-        if (!dir_option_applies(&opt, given[k])) {
-            char backend[16];
-            dir_option_get(&opt, "backend", backend, sizeof backend);
-            return tool_usage_error("encode", "--%s does not apply with --backend %s", given[k],
-                                    backend);
+        if (dir_option_check(&opt, given[k], &diag) != DIR_OK) {
+            size_t skip =
+                strncmp(diag.message, given[k], strlen(given[k])) == 0 ? strlen(given[k]) : 0;
+            if (given_flag[k])
+                return tool_usage_error("encode", "%s (--layout interleaved)%s", given_flag[k],
+                                        diag.message + skip);
+            return tool_usage_error("encode", "--%s%s", given[k], diag.message + skip);
         }
     if (!in || !out) return tool_usage_error("encode", "needs IN.png OUT.dir");
     if (tool_format_from_name(out) != TOOL_FMT_DIR && strcmp(out, "-") != 0)
@@ -161,8 +182,7 @@ static int cmd_decode(int argc, char **argv)
             unsigned long long n = strtoull(v, &end, 10);
             if (errno || *end || end == v || v[0] == '-' || n == 0 ||
                 dir_limits_restrict(&lim, 0, 0, n) != DIR_OK)
-                return tool_usage_error("decode", "--max-pixels takes 1 to 268435456, not '%s'",
-                                        v);
+                return tool_usage_error("decode", "--max-pixels takes 1 to 268435456, not '%s'", v);
         } else if (tool_arg_help(argv[i])) {
             fputs(decode_usage, stdout);
             return TOOL_EXIT_OK;
@@ -279,9 +299,8 @@ static int cmd_info(int argc, char **argv)
         printf("\"crc\": \"%08x\", \"file_bytes\": %llu, \"payload_bytes\": %llu, "
                "\"chunks\": %u, \"metadata\": {\"icc_bytes\": %zu, \"exif_bytes\": %zu, "
                "\"xmp_bytes\": %zu, \"comment\": ",
-               info.crc, (unsigned long long)st.file_bytes,
-               (unsigned long long)info.payload_size, info.chunk_count, meta.icc_size,
-               meta.exif_size, meta.xmp_size);
+               info.crc, (unsigned long long)st.file_bytes, (unsigned long long)info.payload_size,
+               info.chunk_count, meta.icc_size, meta.exif_size, meta.xmp_size);
         print_json_string(meta.comment);
         printf(", \"density\": [%u, %u]}, \"stream_bytes_total\": %llu, "
                "\"section_count\": %llu, \"sections\": {",
@@ -296,8 +315,8 @@ static int cmd_info(int argc, char **argv)
         free(data);
         return 0;
     }
-    printf("%s: .dir version %u, %ux%u, %u channel%s (%s), %u bits per sample\n", in,
-           info.version, info.width, info.height, info.channels, info.channels > 1 ? "s" : "",
+    printf("%s: .dir version %u, %ux%u, %u channel%s (%s), %u bits per sample\n", in, info.version,
+           info.width, info.height, info.channels, info.channels > 1 ? "s" : "",
            layouts[info.channels <= 4 ? info.channels : 0], info.depth);
     if (info.version == 1)
         printf("filter %s, layout %s, back end %s, CRC-32 %08x\n", dir_filter_name(info.filter),

@@ -655,7 +655,9 @@ dir_load_thumb (GimpProcedure       *procedure,
 /* The encoder options from the procedure's arguments.  Interactively (and
  * with last values) every argument is taken as it stands: the dialog keeps
  * them consistent with the preset.  From a script the preset comes first
- * and sets every option the call left at its default. */
+ * and sets every option the call left at its default; an option the call
+ * gave (other than its default) that has no effect given the others is an
+ * error, as in dirtool (dir_gimp_check_option ()). */
 static gboolean
 options_from_config (GimpProcedureConfig *config,
                      gboolean             all,
@@ -666,6 +668,8 @@ options_from_config (GimpProcedureConfig *config,
   size_t            count;
   size_t            pass;
   size_t            i;
+  const gchar      *given[16];
+  gsize             n_given = 0;
 
   dir_encode_options_default (opt);
 
@@ -702,8 +706,14 @@ options_from_config (GimpProcedureConfig *config,
             g_free (value);
             return FALSE;
           }
+        if (! all && pass == 1 && n_given < G_N_ELEMENTS (given))
+          given[n_given++] = o->name;
         g_free (value);
       }
+
+  for (i = 0; i < n_given; i++)
+    if (! dir_gimp_check_option (opt, given[i], error))
+      return FALSE;
 
   return TRUE;
 }

@@ -126,6 +126,75 @@ int main(void)
     CHECK_EQ_INT(dir_option_applies(&opt, "level"), 0);
     CHECK_EQ_INT(dir_option_applies(&opt, "filter"), 1);
     CHECK_EQ_INT(dir_option_applies(&opt, "nonsense"), 0);
+    /* layout and codes: version 1 only (asked for, or version auto in the
+     * seed-pure mode, where the image decides); search: filter auto and
+     * version 2; threads: zstd and version 2. */
+    CHECK_EQ_INT(dir_option_applies(&def, "layout"), 0);
+    CHECK_EQ_INT(dir_option_applies(&def, "codes"), 0);
+    CHECK_EQ_INT(dir_option_applies(&def, "search"), 1);
+    CHECK_EQ_INT(dir_option_applies(&def, "threads"), 1);
+    opt = def;
+    opt.format_version = 1;
+    CHECK_EQ_INT(dir_option_applies(&opt, "layout"), 1);
+    CHECK_EQ_INT(dir_option_applies(&opt, "codes"), 1);
+    CHECK_EQ_INT(dir_option_applies(&opt, "search"), 0);
+    CHECK_EQ_INT(dir_option_applies(&opt, "threads"), 0);
+    opt = def;
+    opt.backend = DIR_BACKEND_NONE;
+    opt.filter = DIR_FILTER_NONE;
+    CHECK_EQ_INT(dir_option_applies(&opt, "layout"), 1);
+    CHECK_EQ_INT(dir_option_applies(&opt, "search"), 0);
+    opt.format_version = 2;
+    CHECK_EQ_INT(dir_option_applies(&opt, "layout"), 0);
+
+    /* dir_option_check: the reason, starting with the option's name and
+     * naming what makes it meaningless. */
+    {
+        static const struct {
+            const char *settings[3][2];
+            const char *name, *message;
+        } cases[] = {
+            {{{"backend", "none"}},
+             "level",
+             "level does not apply with backend none: it is the zstd level (backend zstd)"},
+            {{{"filter", "none"}},
+             "search",
+             "search does not apply with filter none: it is how filter auto chooses (filter auto)"},
+            {{{"version", "1"}}, "search", "search does not apply with format version 1, "},
+            {{{"version", "1"}},
+             "threads",
+             "threads does not apply with format version 1: it applies to version 2 with backend "
+             "zstd"},
+            {{{"backend", "lzma"}}, "threads", "threads does not apply with backend lzma: "},
+            {{{"version", "2"}},
+             "codes",
+             "codes does not apply with format version 2: it applies to format version 1 only "
+             "(version 1)"},
+            {{{NULL}},
+             "layout",
+             "layout does not apply with backend zstd and filter auto, which write format version "
+             "2: "},
+            {{{"backend", "none"}, {"filter", "sub"}},
+             "codes",
+             "codes does not apply with backend none and filter sub, "},
+        };
+        for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+            dir_diag diag;
+            opt = def;
+            for (int j = 0; j < 3 && cases[k].settings[j][0]; j++)
+                CHECK_EQ_INT(
+                    dir_option_set(&opt, cases[k].settings[j][0], cases[k].settings[j][1], NULL),
+                    DIR_OK);
+            CHECK_EQ_INT(dir_option_applies(&opt, cases[k].name), 0);
+            CHECK_EQ_INT(dir_option_check(&opt, cases[k].name, &diag), DIR_EINVAL);
+            CHECK(strncmp(diag.message, cases[k].message, strlen(cases[k].message)) == 0);
+            if (strncmp(diag.message, cases[k].message, strlen(cases[k].message)) != 0)
+                fprintf(stderr, "  %s: '%s'\n", cases[k].name, diag.message);
+        }
+        CHECK_EQ_INT(dir_option_check(&def, "level", NULL), DIR_OK);
+        CHECK_EQ_INT(dir_option_check(&def, "filter", NULL), DIR_OK);
+        CHECK_EQ_INT(dir_option_check(&def, "nonsense", NULL), DIR_EINVAL);
+    }
 
     /* -quality. */
     CHECK(dir_preset_for_quality(0) == NULL);

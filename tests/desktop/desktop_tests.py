@@ -118,13 +118,15 @@ def encode(a, png, out, *opts):
 
 
 # Samples and the modes they are encoded in: grey, RGB and RGBA, both back
-# ends, both filters, both layouts, both codifications.
+# ends, both filters, both layouts, both codifications (the layout and the
+# codification are version 1's).
 SAMPLES = [
     ("grey.png", "grey", []),                                      # grey 480x320
     ("grey.png", "grey-none-sub", ["--backend", "none", "--filter", "sub"]),
     ("chess.png", "chess", []),                                    # RGB 256x256
-    ("gradient.png", "gradient-interleaved", ["--interleaved"]),   # RGB 320x200
-    ("pixel-art.png", "pixel-art-smallest", ["--codes", "smallest", "--backend", "none"]),
+    ("gradient.png", "gradient-interleaved", ["--version", "1", "--interleaved"]),  # RGB 320x200
+    ("pixel-art.png", "pixel-art-smallest",
+     ["--version", "1", "--codes", "smallest", "--backend", "none"]),
     ("alpha.png", "alpha", []),                                    # RGBA 200x200
     ("alpha.png", "alpha-none", ["--backend", "none", "--filter", "none"]),
     ("text.png", "text", []),                                      # RGB 640x360

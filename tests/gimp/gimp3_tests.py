@@ -278,14 +278,16 @@ def mode_export(a, work, checks):
         ("none-none-interleaved", '#:backend "none" #:filter "none" #:layout "interleaved"',
          {"backend": "none", "filter": "none", "layout": "interleaved"},
          ["dir:backend=none", "dir:filter=none", "dir:layout=interleaved"]),
-        ("zstd-sub-interleaved-l3", '#:filter "sub" #:layout "interleaved" #:level 3',
+        # (the layout and the codes are version 1's: refused with version 2)
+        ("zstd-sub-interleaved-l3",
+         '#:version "1" #:filter "sub" #:layout "interleaved" #:level 3',
          {"backend": "zstd", "filter": "sub", "layout": "interleaved"},
-         ["dir:filter=sub", "dir:layout=interleaved", "dir:level=3"]),
+         ["dir:version=1", "dir:filter=sub", "dir:layout=interleaved", "dir:level=3"]),
         ("preset-fast", '#:preset "fast"', {}, ["dir:preset=fast"]),
         ("preset-smallest-none", '#:preset "smallest" #:backend "none"', {"backend": "none"},
          ["dir:preset=smallest", "dir:backend=none"]),
-        ("codes-smallest", '#:codes "smallest" #:level 3', {},
-         ["dir:codes=smallest", "dir:level=3"]),
+        ("codes-smallest", '#:version "1" #:codes "smallest" #:level 3', {},
+         ["dir:version=1", "dir:codes=smallest", "dir:level=3"]),
     ]
     for name, src in srcs.items():
         for tag, args, want, defines in variants:
@@ -310,7 +312,12 @@ def mode_export(a, work, checks):
         f.write(b"old contents")
     # (A choice argument outside its choices is not refused by GIMP 3: it
     # validates it to the default.  An integer out of range is refused.)
-    for tag, args in (("level", "#:level 23"), ("level-zero", "#:level 0")):
+    # An argument other than its default that has no effect given the others
+    # is refused too, as dirtool refuses the option (dir_option_check).
+    bad_args = (("level", "#:level 23"), ("level-zero", "#:level 0"),
+                ("inapplicable-layout", '#:layout "interleaved"'),
+                ("inapplicable-level", '#:backend "none" #:level 3'))
+    for tag, args in bad_args:
         g.add(f"""
 (let* ((img (dt-load {scm_str(srcs['rgb'])})))
   (dt-mark "bad {tag} result " (dt-num (length (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(keep)} {args})))))""", fails=True)
@@ -410,7 +417,7 @@ def mode_export(a, work, checks):
     checks.ok(os.path.islink(link), "exporting through a symbolic link keeps the link")
     checks.ok(os.stat(link_real).st_mode & 0o777 == 0o600,
               f"the link's target keeps mode 600 ({os.stat(link_real).st_mode & 0o777:o})")
-    for tag in ("level", "level-zero"):
+    for tag, _ in bad_args:
         checks.ok(not [x for x in marks if x.startswith(f"bad {tag} result")],
                   f"an invalid {tag} is refused")
     with open(keep, "rb") as f:
@@ -604,11 +611,12 @@ def mode_metadata(a, work, checks):
         same, msg = cmp_images(a.testimg, plain_src, outs[tag])
         checks.ok(same, f"{tag}: pixel-exact ({msg})")
     ref = os.path.join(work, "v1-ref.dir")
-    run([dirtool, "encode", v1_src, ref, "--filter", "sub", "--interleaved"])
+    run([dirtool, "encode", v1_src, ref, "--filter", "sub"])
     with open(outs["v1-last"], "rb") as f1, open(ref, "rb") as f2:
         checks.ok(f1.read() == f2.read(),
-                  "exporting a version-1 file with last values keeps its filter sub and "
-                  "interleaved layout (the bytes of dirtool encode --filter sub --interleaved)")
+                  "exporting a version-1 file with last values keeps its filter sub (the bytes "
+                  "of dirtool encode --filter sub: its interleaved layout is version 1's, and "
+                  "this writes version 2)")
     same, msg = cmp_images(a.testimg, src, outs["all"])
     checks.ok(same, f"all: pixel-exact ({msg})")
     same, msg = cmp_images(a.testimg, src, outs["bad-exif"])
@@ -843,15 +851,17 @@ def mode_interactive(a, work, checks):
   (dt-png h {scm_str(out)}))""")
 
         def drive():
-            # Export dialog: back end zstd -> none (Up), layout ordered ->
-            # interleaved (Down: La_yout; the plug-in's labels leave GIMP's
-            # own mnemonics free), then the Export button.  GIMP's own
+            # Export dialog: back end zstd -> none (Up), filter auto -> none
+            # (Up, Up: _Filter), which makes the layout sensitive (version
+            # 1's: the seed-pure mode), layout ordered -> interleaved (Down:
+            # La_yout; the plug-in's labels leave GIMP's own mnemonics
+            # free), then the Export button.  GIMP's own
             # "Save _Exif" box shares the button's mnemonic: alt+e then
             # only moves the focus, to the button first (it is older), and
             # Return presses it.
             w = d.window("Export Image as")
             screenshot(d, w, "gimp3-export-dialog.png")
-            d.keys("Export Image as", "alt+b", "Up", "alt+y", "Down")
+            d.keys("Export Image as", "alt+b", "Up", "alt+f", "Up", "Up", "alt+y", "Down")
             screenshot(d, w, "gimp3-export-dialog-changed.png")
             d.keys("Export Image as", "alt+e", "Return")
             d.wait_gone(w, "Export Image as")
@@ -887,15 +897,18 @@ def mode_interactive(a, work, checks):
             continue
         ref = os.path.join(work, "none-interleaved-magick.dir")
         if a.convert:
-            magick_like(a.convert, src, ["dir:backend=none", "dir:layout=interleaved"], ref,
+            magick_like(a.convert, src,
+                        ["dir:backend=none", "dir:filter=none", "dir:layout=interleaved"], ref,
                         path)
             with open(path, "rb") as f1, open(ref, "rb") as f2:
                 checks.ok(f1.read() == f2.read(),
-                          f"{what}: back end none, interleaved (the bytes of magick with them)")
+                          f"{what}: back end none, filter none, interleaved (the bytes of "
+                          f"magick with them)")
         else:
             hdr = header(a.testimg, path)
-            checks.ok(hdr.get("backend") == "none" and hdr.get("layout") == "interleaved",
-                      f"{what}: back end none, interleaved ({hdr})")
+            checks.ok(hdr.get("backend") == "none" and hdr.get("filter") == "none" and
+                      hdr.get("layout") == "interleaved",
+                      f"{what}: back end none, filter none, interleaved ({hdr})")
         png = path[:-4] + "-decoded.png"
         run([dirtool, "decode", path, png])
         same, msg = cmp_images(a.testimg, src, png)

@@ -404,7 +404,7 @@ LOAD_CASES = [
     ("grey-default", 61, 47, 1, []),
     ("grey-raw", 16, 16, 1, ["--backend", "none", "--filter", "none"]),
     ("rgb-default", 300, 200, 3, []),
-    ("rgb-sub-interleaved", 97, 131, 3, ["--filter", "sub", "--interleaved"]),
+    ("rgb-sub-interleaved", 97, 131, 3, ["--version", "1", "--filter", "sub", "--interleaved"]),
     ("rgb-tiny", 1, 1, 3, ["--backend", "none"]),
     ("rgba-default", 123, 77, 4, []),
     ("rgba-none-l1", 257, 33, 4, ["--filter", "none", "--level", "1"]),

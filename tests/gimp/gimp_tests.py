@@ -309,9 +309,8 @@ def add_option_exports(a, g, work, srcs, dirtool):
     # the other words; an empty string is the defaults.
     defaults = {k: v[1] for k, v in table.items() if k != "preset"}
     export2("words", "rgb", '"" "" "" 0',
-            "preset=fast level=5 layout=interleaved codes=smallest threads=2",
-            ["--preset", "fast", "--level", "5", "--layout", "interleaved", "--codes", "smallest",
-             "--threads", "2"])
+            "preset=fast level=5 filter=sub threads=2",
+            ["--preset", "fast", "--level", "5", "--filter", "sub", "--threads", "2"])
     export2("preset-then-params", "rgba", '"none" "sub" "" 0', "preset=smallest",
             ["--preset", "smallest", "--backend", "none", "--filter", "sub"])
     export2("version2", "grey", '"none" "none" "" 0', "version=2",
@@ -327,6 +326,18 @@ def add_option_exports(a, g, work, srcs, dirtool):
   (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} "" "" "" 0 "version=1")
   (dt-mark "opt version1 " (dt-parasite img "dir-save-options"))
   (gimp-image-delete img))""")
+    # Version 1's layout and codification, as words and as the layout
+    # parameter.
+    out = os.path.join(work, "opt-version1-words.dir")
+    cases.append(("version1-words", out, srcs["rgb"],
+                  ["--version", "1", "--level", "5", "--layout", "interleaved", "--codes",
+                   "smallest"],
+                  dict(defaults, version="1", level="5", layout="interleaved", codes="smallest")))
+    g.add(f"""
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['rgb'])} {scm_str(dens['rgb'])}))))
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} "" "" "interleaved" 5 "version=1 codes=smallest")
+  (dt-mark "opt version1-words " (dt-parasite img "dir-save-options"))
+  (gimp-image-delete img))""")
     export2("search", "rgb", '"zstd" "auto" "" 12', "  search=trial  ",
             ["--level", "12", "--search", "trial"], dict(defaults, level="12", search="trial"))
     export2("empty", "rgb", '"" "" "" 0', "", [], defaults)
@@ -335,11 +346,11 @@ def add_option_exports(a, g, work, srcs, dirtool):
     # image without stored options) uses the last export's options.
     lv = os.path.join(work, "opt-lastvals.dir")
     cases.append(("lastvals", lv, dens["rgb"],
-                  ["--preset", "fast", "--layout", "interleaved", "--codes", "smallest"], None))
+                  ["--preset", "fast", "--backend", "lzma", "--filter", "sub"], None))
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['grey'])} {scm_str(dens['grey'])})))
        (img2 (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(dens['rgb'])} {scm_str(dens['rgb'])}))))
-  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(lv + ".prime")} {scm_str(lv + ".prime")} "" "" "" 0 "preset=fast layout=interleaved codes=smallest")
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(lv + ".prime")} {scm_str(lv + ".prime")} "" "" "" 0 "preset=fast backend=lzma filter=sub")
   (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(lv)} {scm_str(lv)} "" "" "" 0)
   (dt-mark "opt lastvals " (dt-parasite img2 "dir-save-options")))""")
 
@@ -354,10 +365,10 @@ def add_option_exports(a, g, work, srcs, dirtool):
     pa = os.path.join(work, "opt-parasite.dir")
     xcf = os.path.join(work, "opt-parasite.xcf")
     px = os.path.join(work, "opt-parasite-xcf.dir")
-    # (dirtool refuses --level and --threads beside lzma, where they do not
-    # apply)
-    stored_args = [x for k, v in stored.items() if k in ("backend", "filter", "search", "codes",
-                                                           "layout")
+    # (dirtool refuses --level and --threads beside lzma, and --codes and
+    # --layout with version 2, where they do not apply; stored options are
+    # not checked, as they are every option)
+    stored_args = [x for k, v in stored.items() if k in ("backend", "filter", "search")
                    for x in (f"--{k}", v)]
     cases.append(("parasite", pa, dens["rgb"], stored_args, stored))
     cases.append(("parasite-xcf", px, dens["rgb"], stored_args, stored))
@@ -384,6 +395,12 @@ def add_option_exports(a, g, work, srcs, dirtool):
         ("choice", "layout=ordered codes=tiny", core_message(dirtool, srcs["rgb"], "--codes", "tiny")),
         ("preset", "preset=best", core_message(dirtool, srcs["rgb"], "--preset", "best")),
         ("unknown", "bogus=1", "unknown option 'bogus'"),
+        # an option that does not apply, with the core's reason (dirtool
+        # prints it after "--")
+        ("inapplicable", "layout=interleaved",
+         core_message(dirtool, srcs["rgb"], "--layout", "interleaved")[2:]),
+        ("inapplicable-level", "backend=none level=3",
+         core_message(dirtool, srcs["rgb"], "--backend", "none", "--level", "3")[2:]),
         ("novalue", "level", "option level needs a value"),
     ]:
         out = os.path.join(work, f"opt-bad-{tag}.dir")
@@ -433,7 +450,10 @@ def mode_export(a, work, checks):
         srcs[name] = os.path.join(work, f"src-{name}.png")
         run([a.testimg, "gen", srcs[name], str(w), str(h), str(c), str(77 + i)])
 
-    # (case, source, script-fu export call, expected header subset)
+    # (case, source, script-fu export call, expected header subset); the
+    # layout is version 1's (the seed-pure mode's, or version=1 asked for:
+    # file-dir-save2's words).  "ordered", file-dir-save's layout default,
+    # is no choice, so not refused with version 2.
     cases = []
     for name, src in srcs.items():
         for tag, args, want in [
@@ -441,14 +461,15 @@ def mode_export(a, work, checks):
              {"backend": "zstd", "layout": "ordered"}),
             ("none-none-interleaved", '"none" "none" "interleaved" 0',
              {"backend": "none", "filter": "none", "layout": "interleaved"}),
-            ("zstd-sub-interleaved", '"zstd" "sub" "interleaved" 3',
-             {"backend": "zstd", "filter": "sub", "layout": "interleaved"}),
+            ("zstd-sub-interleaved", '"zstd" "sub" "interleaved" 3 "version=1"',
+             {"backend": "zstd", "filter": "sub", "layout": "interleaved", "version": "1"}),
         ]:
             out = os.path.join(work, f"{name}-{tag}.dir")
             cases.append((f"{name}-{tag}", src, out, want))
+            proc = "file-dir-save2" if "version" in want else "file-dir-save"
             g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(src)} {scm_str(src)}))))
-  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} {args})
+  ({proc} RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} {args})
   (dt-mark "export {name}-{tag} " (dt-parasite img "dir-save-options"))
   (gimp-image-delete img))""")
 
@@ -474,16 +495,17 @@ def mode_export(a, work, checks):
   (dt-mark "bad level result "
     (dt-num (length (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(bad_level)} {scm_str(bad_level)} "" "" "" 23)))))""")
 
-    # Last values: after a non-interactive export with none/interleaved, a
-    # RUN-WITH-LAST-VALS export of an image without stored options uses them.
+    # Last values: after a non-interactive export with none/sub/interleaved
+    # (version 1), a RUN-WITH-LAST-VALS export of an image without stored
+    # options uses them.
     lv_prime = os.path.join(work, "lastvals-prime.dir")
     lv = os.path.join(work, "rgb-lastvals.dir")
     cases.append(("rgb-lastvals", srcs["rgb"], lv,
-                  {"backend": "none", "filter": "sub", "layout": "interleaved"}))
+                  {"backend": "none", "filter": "sub", "layout": "interleaved", "version": "1"}))
     g.add(f"""
 (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['grey'])} {scm_str(srcs['grey'])})))
        (img2 (car (gimp-file-load RUN-NONINTERACTIVE {scm_str(srcs['rgb'])} {scm_str(srcs['rgb'])}))))
-  (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(lv_prime)} {scm_str(lv_prime)} "none" "sub" "interleaved" 0)
+  (file-dir-save2 RUN-NONINTERACTIVE img (dt-drw img) {scm_str(lv_prime)} {scm_str(lv_prime)} "none" "sub" "interleaved" 0 "version=1")
   (file-dir-save RUN-WITH-LAST-VALS img2 (dt-drw img2) {scm_str(lv)} {scm_str(lv)} "" "" "" 0)
   (dt-mark "export rgb-lastvals " (dt-parasite img2 "dir-save-options")))""")
 
@@ -566,10 +588,10 @@ def mode_export(a, work, checks):
         if not checks.ok(len(m) == 1 and os.path.exists(out), f"{case}: exported"):
             continue
         hdr = header(a.testimg, out)
-        # The seed-pure mode writes version 1, whose header names the
-        # options; every other mode version 2.
+        # The seed-pure mode (and version=1) writes version 1, whose header
+        # names the options; every other mode version 2.
         pure = want.get("backend") == "none" and want.get("filter") == "none"
-        if pure:
+        if pure or want.get("version") == "1":
             checks.ok(hdr["version"] == "1" and all(hdr.get(k) == v for k, v in want.items()),
                       f"{case}: version-1 header {hdr} has {want}")
         else:
@@ -1070,11 +1092,11 @@ def mode_interactive(a, work, checks):
   (gimp-image-flatten h)
   (dt-png h {scm_str(heat_png)}))""")
         g.start(d.display)
-        # Export dialog: back end zstd -> lzma, layout ordered -> interleaved,
-        # Save EXIF data off, then the Export button (their mnemonics; the
-        # level's is alt+v; the metadata switches take letters the options
-        # left: Save E_XIF data).
-        d.keys("Export Image as", "alt+b", "Down", "alt+l", "Down", "alt+x", "alt+e")
+        # Export dialog: back end zstd -> lzma, Save EXIF data off, then the
+        # Export button (their mnemonics; the level's is alt+v; the metadata
+        # switches take letters the options left: Save E_XIF data).  The
+        # layout is insensitive: version 1's, and the defaults write 2.
+        d.keys("Export Image as", "alt+b", "Down", "alt+x", "alt+e")
         # Heatmap of a classic image: one dialog asks for the configuration
         # (capacity 1, lDecZeroes, no alpha are its defaults) and the
         # drawing options: zoom 2, then OK.
@@ -1107,7 +1129,7 @@ def mode_interactive(a, work, checks):
     marks = g.marks()
 
     defaults = {k: v[1] for k, v in encoder_options(dirtool).items() if k != "preset"}
-    want = dict(defaults, backend="lzma", layout="interleaved")
+    want = dict(defaults, backend="lzma")
     m = [x for x in marks if x.startswith("dialog export ")]
     checks.ok(len(m) == 1 and option_words(m[0][len("dialog export "):]) == want,
               f"the dialog's choices are stored with the image ({m}, want {want})")
@@ -1119,13 +1141,13 @@ def mode_interactive(a, work, checks):
     m = [x for x in g2.marks() if x.startswith("preset dialog export ")]
     checks.ok(len(m) == 1, f"exported from the dialog after choosing the preset ({m})")
     refs = {}
-    for args in (["--backend", "lzma", "--layout", "interleaved"],
+    for args in (["--backend", "lzma"],
                  ["--preset", "smallest", "--backend", "zstd", "--level", "15"]):
         refs[args[1]] = os.path.join(work, f"dialog-{args[1]}-dirtool.dir")
         run([dirtool, "encode", src, refs[args[1]]] + args)
     for path, what, ref, args in (
-            (ia, "exported from the dialog", "lzma", "--backend lzma --layout interleaved"),
-            (ib, "exported with last values", "lzma", "--backend lzma --layout interleaved"),
+            (ia, "exported from the dialog", "lzma", "--backend lzma"),
+            (ib, "exported with last values", "lzma", "--backend lzma"),
             (ic, "exported from the dialog with preset smallest, zstd and level 15", "smallest",
              "--preset smallest --backend zstd --level 15"),
             (id_, "exported with the last values after that", "smallest",

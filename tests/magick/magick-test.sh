@@ -96,10 +96,14 @@ roundtrip)
     for img in $builtins; do
         for filter in none sub auto; do
             for backend in none zstd; do
+                # the zstd level (refused with back end none)
+                level=""
+                [ $backend = zstd ] && level="-define dir:level=3"
                 for layout in ordered interleaved; do
+                    # shellcheck disable=SC2086
                     run "$CONVERT" "$img" -define dir:filter=$filter \
                         -define dir:backend=$backend -define dir:layout=$layout \
-                        -define dir:level=3 -define dir:version=1 out.dir
+                        $level -define dir:version=1 out.dir
                     [ "$(property out.dir dir:version)" = 1 ] || fail "$img: version"
                     [ "$(property out.dir dir:backend)" = $backend ] || fail "$img: back end"
                     [ "$(property out.dir dir:layout)" = $layout ] || fail "$img: layout"
@@ -122,7 +126,9 @@ alpha-grey)
     run "$CONVERT" rose: -alpha set -channel A -fx "(i+j)/(w+h)" +channel alpha.png
     for filter in none sub; do
         for layout in ordered interleaved; do
-            run "$CONVERT" alpha.png -define dir:filter=$filter -define dir:layout=$layout alpha.dir
+            # the layout is version 1's (refused with version 2)
+            run "$CONVERT" alpha.png -define dir:filter=$filter -define dir:layout=$layout \
+                -define dir:version=1 alpha.dir
             [ "$(property alpha.dir dir:channels)" = 4 ] || fail "alpha: channels"
             ae0 alpha.png alpha.dir
             run "$CONVERT" alpha.dir alpha-back.png
@@ -202,6 +208,19 @@ options)
         dir:level=0 dir:level=23 dir:level=5x dir:codes=fewest; do
         rejects bad.dir "${define%%=*}" -- "$CONVERT" rose: -define "$define" bad.dir
     done
+    # A define that the others make meaningless is refused with the core's
+    # reason (dir_option_check), as dirtool refuses the option.
+    rejects bad.dir "dir:level=3" "level does not apply with backend none" -- \
+        "$CONVERT" rose: -define dir:backend=none -define dir:level=3 bad.dir
+    rejects bad.dir "dir:layout=interleaved" \
+        "layout does not apply with backend zstd and filter auto, which write format version 2" -- \
+        "$CONVERT" rose: -define dir:layout=interleaved bad.dir
+    rejects bad.dir "dir:codes=zstd" "codes does not apply with format version 2" -- \
+        "$CONVERT" rose: -define dir:version=2 -define dir:codes=zstd bad.dir
+    rejects bad.dir "dir:threads=2" "threads does not apply with format version 1" -- \
+        "$CONVERT" rose: -define dir:version=1 -define dir:threads=2 bad.dir
+    # ... a default left alone is never checked: -limit thread is no define
+    run "$CONVERT" rose: -limit thread 2 -define dir:version=1 -define dir:layout=interleaved ok.dir
     ;;
 quality)
     # -quality picks the core's preset (dir_preset_for_quality: 1-39 fast,

@@ -171,7 +171,7 @@ expect_out "line 2, column 3: 'oops' is not a number"
 printf '[0.5, 1.5]\n' >c0.json
 run 1 "$DIRTOOL" array pack c0.json x.png --classic --capacity 0
 expect_out "value 1.5 at index 1: capacity 0 holds values in [0, 1) only"
-run 1 "$DIRTOOL" array pack "$SMALL" x.txt
+run 2 "$DIRTOOL" array pack "$SMALL" x.txt
 expect_out "output must be"
 run 2 "$DIRTOOL" array pack "$SMALL" x.png --capacity 3
 run 2 "$DIRTOOL" array unpack small.png x.json --bogus

@@ -13,19 +13,22 @@ if ! "$root/tests/bench/fetch-corpus.sh" "$cache" > "$tmp/list"; then
   if [ "${CI:-}" = true ]; then echo "FAIL: corpus could not be fetched" >&2; exit 1; fi
   echo "corpus could not be fetched: skipping" >&2; exit 77
 fi
-# Every filter, layout, back end and codification choice (zstd at level 3
-# but for the defaults, the last mode), each through `dirtool encode` and
-# `dirtool decode`, the decoded PNG compared with the source pixel by pixel.
+# Every filter, back ends none and zstd (level 3 but for the defaults, the last
+# mode), each through `dirtool encode` and `dirtool decode`, the decoded PNG
+# compared with the source pixel by pixel.  The layout and the codification
+# are version 1's (dirtool refuses them with version 2): the seed-pure mode
+# (back end none, filter none) writes version 1 for the 8-bit images without
+# metadata, and --version 1 cannot hold the others' 16-bit samples or
+# metadata, so only the seed-pure modes vary them.
 modes_file=$tmp/modes
 cat > "$modes_file" <<'EOF'
 --filter none --backend none
 --filter sub --backend none
 --filter none --backend none --interleaved
---filter sub --backend none --interleaved
+--filter none --backend none --interleaved --codes zstd
 --filter none --backend zstd --level 3
---filter sub --backend zstd --level 3 --codes smallest
---filter auto --backend zstd --level 3 --interleaved
---filter sub --backend zstd --level 3 --interleaved --codes zstd
+--filter sub --backend zstd --level 3
+--filter auto --backend zstd --level 3
 --filter auto --backend zstd
 EOF
 n=0
