@@ -1015,6 +1015,37 @@ static MagickBooleanType DIREncodeOptions(const ImageInfo *image_info,
         return(MagickFalse);
       }
   }
+  /*
+    A dir: define that names no option of the table is a misspelling
+    (-define dir:levle=3): refused, naming the options, rather than ignored.
+  */
+  ResetImageOptionIterator(image_info);
+  for (value=GetNextImageOption(image_info); value != (const char *) NULL;
+       value=GetNextImageOption(image_info))
+  {
+    if (LocaleNCompare(value,"dir:",4) != 0)
+      continue;
+    for (i=0; i < count; i++)
+      if (LocaleCompare(value+4,table[i].name) == 0)
+        break;
+    if (i == count)
+      {
+        char
+          names[DIRTextExtent];
+
+        names[0]='\0';
+        for (i=0; i < count; i++)
+        {
+          (void) ConcatenateMagickString(names,i == 0 ? "dir:" : ", dir:",
+            DIRTextExtent);
+          (void) ConcatenateMagickString(names,table[i].name,DIRTextExtent);
+        }
+        (void) ThrowMagickException(exception,GetMagickModule(),OptionError,
+          "InvalidArgument","`-define %s': no such option (the options are %s)",
+          value,names);
+        return(MagickFalse);
+      }
+  }
   (void) image;
   return(MagickTrue);
 }

@@ -219,6 +219,10 @@ options)
         "$CONVERT" rose: -define dir:version=2 -define dir:codes=zstd bad.dir
     rejects bad.dir "dir:threads=2" "threads does not apply with format version 1" -- \
         "$CONVERT" rose: -define dir:version=1 -define dir:threads=2 bad.dir
+    # A misspelt define is refused, naming the options, not ignored (a
+    # regression test: dir:levle=3 wrote the default level)
+    rejects bad.dir "-define dir:levle': no such option (the options are dir:preset, dir:filter" -- \
+        "$CONVERT" rose: -define dir:levle=3 bad.dir
     # ... a default left alone is never checked: -limit thread is no define
     run "$CONVERT" rose: -limit thread 2 -define dir:version=1 -define dir:layout=interleaved ok.dir
     ;;
