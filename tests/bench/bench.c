@@ -55,6 +55,7 @@ typedef struct result {
     size_t size;
     uint64_t enc_peak; /* bytes of resident memory the encode added at its peak, 0 unknown */
     uint64_t dec_peak;
+    int enc_proc, dec_proc; /* the peak is an external tool's whole process (cjxl, optipng) */
     uint64_t enc_ns; /* median */
     uint64_t dec_ns; /* median */
     unsigned enc_runs;
@@ -73,6 +74,7 @@ typedef struct class_total {
     uint64_t dec_peak[MAX_CODECS];
     double enc_peak_x[MAX_CODECS]; /* the largest peak / raw image bytes */
     double dec_peak_x[MAX_CODECS];
+    int enc_proc[MAX_CODECS], dec_proc[MAX_CODECS]; /* as in result */
     int64_t enc_over[MAX_CODECS];      /* the largest encode peak - 2 x image - 32 MiB */
     uint64_t enc_over_raw[MAX_CODECS]; /* that image's raw bytes */
     /* .dir section statistics (from a decode with stats) */
@@ -209,10 +211,15 @@ static int same_pixels(const bench_image *img, const uint8_t *px, unsigned out_c
  * it returns its free heap to the system (malloc_trim), resets its peak RSS
  * to the current one (/proc/self/clear_refs, "5"), runs the encode (or the
  * decode of `enc`) once and sends getrusage's ru_maxrss minus the RSS before
- * the call.  0 when it cannot be measured.  In-process codecs only. */
+ * the call.  0 when it cannot be measured.  When the call runs an external
+ * tool (cjxl, djxl, optipng), what is sent is instead that process's own peak
+ * RSS (getrusage(RUSAGE_CHILDREN) of the forked child: the largest of the
+ * processes it waited for), program and input file included, and *process
+ * is set. */
 static uint64_t peak_memory(const bench_codec *c, const bench_image *img, const bench_buf *enc,
-                            size_t px_size)
+                            size_t px_size, int *process)
 {
+    *process = 0;
     int fd[2];
     if (pipe(fd) != 0) return 0;
     fflush(NULL);
@@ -250,17 +257,26 @@ static uint64_t peak_memory(const bench_codec *c, const bench_image *img, const 
                 bench_buf_free(&out);
             }
         }
-        struct rusage ru;
-        if (ok && getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > before)
-            delta = (uint64_t)(ru.ru_maxrss - before) * 1024;
-        if (ok && delta == 0) delta = 1; /* measured: nothing resident added */
-        ssize_t w = write(fd[1], &delta, sizeof delta);
+        struct rusage ru, rc;
+        uint64_t sent[2] = {0, 0};
+        if (ok && getrusage(RUSAGE_CHILDREN, &rc) == 0 && rc.ru_maxrss > 0) {
+            sent[0] = (uint64_t)rc.ru_maxrss * 1024; /* an external tool's process */
+            sent[1] = 1;
+        } else {
+            if (ok && getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > before)
+                delta = (uint64_t)(ru.ru_maxrss - before) * 1024;
+            if (ok && delta == 0) delta = 1; /* measured: nothing resident added */
+            sent[0] = delta;
+        }
+        ssize_t w = write(fd[1], sent, sizeof sent);
         (void)w;
         _exit(0);
     }
     close(fd[1]);
-    uint64_t delta = 0;
-    if (read(fd[0], &delta, sizeof delta) != (ssize_t)sizeof delta) delta = 0;
+    uint64_t got[2] = {0, 0}, delta;
+    if (read(fd[0], got, sizeof got) != (ssize_t)sizeof got) got[0] = got[1] = 0;
+    delta = got[0];
+    *process = got[1] != 0;
     close(fd[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -318,9 +334,9 @@ static int run_codec(const options *o, const bench_codec *c, const bench_image *
     }
     r->dec_runs = n;
     r->dec_ns = bench_median(t, n);
-    if (!(c->flags & (BENCH_PROCESS | BENCH_NO_ENCODE))) {
-        r->enc_peak = peak_memory(c, img, NULL, px_size);
-        r->dec_peak = peak_memory(c, img, &enc, px_size);
+    if (!(c->flags & BENCH_NO_ENCODE)) {
+        r->enc_peak = peak_memory(c, img, NULL, px_size, &r->enc_proc);
+        r->dec_peak = peak_memory(c, img, &enc, px_size, &r->dec_proc);
     }
 
     if (c->dir_version) { /* a .dir file: its version, and (version 1) its statistics */
@@ -371,8 +387,10 @@ static void write_class_table(FILE *f, const class_total *ct, const char *cls,
             fprintf(f, "%.1f | %.1f | ", (double)ct->enc_ns[k] / 1e6, mbps(ct->raw, ct->enc_ns[k]));
         fprintf(f, "%.1f | %.1f | ", (double)ct->dec_ns[k] / 1e6, mbps(ct->raw, ct->dec_ns[k]));
         if (ct->enc_peak[k] && ct->dec_peak[k])
-            fprintf(f, "%.2f | %.2f | %.2f | %.2f |\n", (double)ct->enc_peak[k] / 1048576.0,
-                    ct->enc_peak_x[k], (double)ct->dec_peak[k] / 1048576.0, ct->dec_peak_x[k]);
+            fprintf(f, "%.2f%s | %.2f | %.2f%s | %.2f |\n", (double)ct->enc_peak[k] / 1048576.0,
+                    ct->enc_proc[k] ? " (process)" : "", ct->enc_peak_x[k],
+                    (double)ct->dec_peak[k] / 1048576.0, ct->dec_proc[k] ? " (process)" : "",
+                    ct->dec_peak_x[k]);
         else
             fprintf(f, "- | - | - | - |\n");
     }
@@ -1146,6 +1164,8 @@ int main(int argc, char **argv)
                 ct->dec_ns[k] += res[k].dec_ns;
                 if (res[k].enc_peak > ct->enc_peak[k]) ct->enc_peak[k] = res[k].enc_peak;
                 if (res[k].dec_peak > ct->dec_peak[k]) ct->dec_peak[k] = res[k].dec_peak;
+                ct->enc_proc[k] |= res[k].enc_proc;
+                ct->dec_proc[k] |= res[k].dec_proc;
                 double ex = (double)res[k].enc_peak / (double)img.size,
                        dx = (double)res[k].dec_peak / (double)img.size;
                 if (ex > ct->enc_peak_x[k]) ct->enc_peak_x[k] = ex;
