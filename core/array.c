@@ -3246,36 +3246,71 @@ static double heat_value(const dira_tensor *t, uint64_t i)
     return d;
 }
 
-/* The k-th smallest (1-based) of the finite magnitudes |v| of t's n
- * elements (fin of them finite), exactly, without a copy of the values: the
- * bit patterns of non-negative doubles sort as the numbers do, so four
- * passes, each a histogram of the next 16 bits among the values that share
- * the bits found so far, pin it down.  -1 when out of memory. */
-static double heat_kth_magnitude(const dira_tensor *t, uint64_t n, uint64_t k)
+/* The bits of |d|: non-negative doubles sort as their bit patterns do. */
+static uint64_t heat_mag_bits(double d)
 {
-    uint64_t *hist = malloc(65536 * sizeof *hist);
-    if (!hist) return -1;
-    uint64_t prefix = 0;
-    for (int shift = 48; shift >= 0; shift -= 16) {
-        memset(hist, 0, 65536 * sizeof *hist);
-        for (uint64_t i = 0; i < n; i++) {
-            double d = heat_value(t, i);
-            if (!isfinite(d)) continue;
-            d = fabs(d);
-            uint64_t u;
-            memcpy(&u, &d, sizeof u);
-            if (shift < 48 && u >> (shift + 16) != prefix) continue;
-            hist[(u >> shift) & 0xFFFF]++;
+    d = fabs(d);
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* Most candidates heat_kth_magnitude copies (32 MiB) rather than reading
+ * the tensor again. */
+#define HEAT_SELECT_COPY ((uint64_t)1 << 22)
+
+/* The k-th smallest (1-based) of the finite magnitudes |v| of t's n
+ * elements, exactly, by a radix select on their bits, 16 at a time: `hist`
+ * holds the histogram of the top 16 bits (65536 counts, filled by the
+ * caller's pass over the values, and used here as scratch).  Once the
+ * values sharing the bits found so far are few (HEAT_SELECT_COPY), they are
+ * copied and the rest is found among them; otherwise another pass over the
+ * tensor counts the next 16 bits.  -1 when out of memory. */
+static double heat_kth_magnitude(const dira_tensor *t, uint64_t n, uint64_t k, uint64_t *hist)
+{
+    uint64_t prefix = 0, *cand = NULL, m = 0;
+    for (int shift = 48;; shift -= 16) {
+        if (shift < 48) {
+            memset(hist, 0, 65536 * sizeof *hist);
+            if (cand) {
+                for (uint64_t j = 0; j < m; j++)
+                    hist[(cand[j] >> shift) & 0xFFFF]++;
+            } else {
+                for (uint64_t i = 0; i < n; i++) {
+                    double d = heat_value(t, i);
+                    if (!isfinite(d)) continue;
+                    uint64_t u = heat_mag_bits(d);
+                    if (u >> (shift + 16) == prefix) hist[(u >> shift) & 0xFFFF]++;
+                }
+            }
         }
         uint64_t digit = 0;
         while (digit < 65535 && hist[digit] < k)
             k -= hist[digit++];
         prefix = prefix << 16 | digit;
+        if (shift == 0) break;
+        uint64_t count = hist[digit];
+        if (cand) {
+            /* keep the candidates with this digit */
+            uint64_t w = 0;
+            for (uint64_t j = 0; j < m; j++)
+                if (cand[j] >> shift == prefix) cand[w++] = cand[j];
+            m = w;
+        } else if (count <= HEAT_SELECT_COPY) {
+            cand = malloc((size_t)(count ? count : 1) * sizeof *cand);
+            if (!cand) return -1;
+            for (uint64_t i = 0; i < n; i++) {
+                double d = heat_value(t, i);
+                if (!isfinite(d)) continue;
+                uint64_t u = heat_mag_bits(d);
+                if (u >> shift == prefix) cand[m++] = u;
+            }
+        }
     }
-    free(hist);
-    double m;
-    memcpy(&m, &prefix, sizeof m);
-    return m;
+    free(cand);
+    double r;
+    memcpy(&r, &prefix, sizeof r);
+    return r;
 }
 
 /* The smallest factor f with ceil(len / f) <= max (max >= 1). */
@@ -3353,7 +3388,11 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
     uint64_t CR = (TR + fy - 1) / fy, CC = (TC + fx - 1) / fx; /* a tile's drawn cells */
     uint64_t W = gc * (CC + 1) - 1, H = gr * (CR + 1) - 1;
 
-    /* statistics over every value, read from the tensor (no copy) */
+    /* statistics over every value, read from the tensor (no copy); the
+     * percentile's first histogram in the same pass */
+    uint64_t *hist = NULL;
+    if (opt.scale == 0 && !(hist = calloc(65536, sizeof *hist)))
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
     uint64_t fin = 0;
     double lo = INFINITY, hi = -INFINITY, sum = 0, comp = 0;
     for (uint64_t i = 0; i < n; i++) {
@@ -3363,6 +3402,7 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
             continue;
         }
         fin++;
+        if (hist) hist[heat_mag_bits(d) >> 48]++;
         if (d < lo) lo = d;
         if (d > hi) hi = d;
         neumaier_add(&sum, &comp, d);
@@ -3378,10 +3418,14 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
         uint64_t k = (uint64_t)ceil(pct / 100.0 * (double)fin);
         if (k == 0) k = 1;
         if (k > fin) k = fin;
-        scale = heat_kth_magnitude(t, n, k);
-        if (scale < 0) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+        scale = heat_kth_magnitude(t, n, k, hist);
+        if (scale < 0) {
+            free(hist);
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+        }
         if (!(scale > 0)) scale = fmax(fabs(lo), fabs(hi)); /* mostly zeros: the largest */
     }
+    free(hist);
     if (!isfinite(scale)) scale = 0;
     out->scale = scale;
     out->count = n;

@@ -737,6 +737,22 @@ static void test_heatmap_reduced(void)
         }
         dir_free(h.rgb);
     }
+    /* over 4M magnitudes sharing their top 16 bits (all in [1, 1.0625)): the
+     * select reads the tensor again for each 16 bits instead of copying */
+    const size_t big = 4500000;
+    float *same = malloc(big * sizeof *same);
+    if (same) {
+        for (size_t i = 0; i < big; i++)
+            same[i] = 1.0f + (float)(i % 1000) * 0x1p-20f;
+        dira_tensor st = {"same", DIRA_F32, 1, {big}, same};
+        o.scale = 0;
+        o.percentile = 50; /* k = 2250000: the 500th of 1000 values, 4500 each */
+        CHECK_ERR(dira_heatmap_tensor(&st, &o, &h, &diag), DIR_OK, diag, NULL);
+        CHECK(h.scale == 1.0 + 499 * 0x1p-20);
+        CHECK(h.rows == 4395 / 2 + 1 && h.cols == 1024 && h.block_rows == 2);
+        dir_free(h.rgb);
+        free(same);
+    }
     /* tiles: blocks inside each tile, never across; (2, 8192) as 1x8192
      * tiles in a 1 x 2 grid: 2047 cells a tile at most, so columns by 5,
      * 1639 cells a tile, the gap between */
