@@ -903,8 +903,9 @@ typedef struct dira_heat {
  * within, each cell showing its block's finite value of largest magnitude
  * (sign kept; the first of equal ones), black if the block holds a
  * non-finite value (block_rows, block_cols).  The statistics, the scale and
- * the clipped counts are over every value.  Memory: the picture and 512 KiB,
- * no copy of the values.  Errors: DIR_EINVAL (no elements, bad tiles),
+ * the clipped counts are over every value.  Memory: the picture, 512 KiB
+ * and, for the percentile, at most 32 MiB of candidates; no copy of the
+ * values.  Errors: DIR_EINVAL (no elements, bad tiles),
  * DIR_ELIMIT (over DIR_MAX_PIXELS values, or so many tiles that even one
  * cell each is over DIRA_HEAT_MAX_SIDE a side), DIR_ENOMEM. */
 DIR_API dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt,
