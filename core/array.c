@@ -3238,10 +3238,85 @@ dir_error dira_decode_tensors(const uint8_t *pixels, uint32_t width, uint32_t he
 /* ------------------------------------------------------------------------ */
 /* Tensor heatmaps                                                           */
 
-static int cmp_double(const void *a, const void *b)
+/* Element i of t as a double. */
+static double heat_value(const dira_tensor *t, uint64_t i)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    double d;
+    dira_element_double(t, i, &d);
+    return d;
+}
+
+/* The bits of |d|: non-negative doubles sort as their bit patterns do. */
+static uint64_t heat_mag_bits(double d)
+{
+    d = fabs(d);
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* Most candidates heat_kth_magnitude copies (32 MiB) rather than reading
+ * the tensor again. */
+#define HEAT_SELECT_COPY ((uint64_t)1 << 22)
+
+/* The k-th smallest (1-based) of the finite magnitudes |v| of t's n
+ * elements, exactly, by a radix select on their bits, 16 at a time: `hist`
+ * holds the histogram of the top 16 bits (65536 counts, filled by the
+ * caller's pass over the values, and used here as scratch).  Once the
+ * values sharing the bits found so far are few (HEAT_SELECT_COPY), they are
+ * copied and the rest is found among them; otherwise another pass over the
+ * tensor counts the next 16 bits.  -1 when out of memory. */
+static double heat_kth_magnitude(const dira_tensor *t, uint64_t n, uint64_t k, uint64_t *hist)
+{
+    uint64_t prefix = 0, *cand = NULL, m = 0;
+    for (int shift = 48;; shift -= 16) {
+        if (shift < 48) {
+            memset(hist, 0, 65536 * sizeof *hist);
+            if (cand) {
+                for (uint64_t j = 0; j < m; j++)
+                    hist[(cand[j] >> shift) & 0xFFFF]++;
+            } else {
+                for (uint64_t i = 0; i < n; i++) {
+                    double d = heat_value(t, i);
+                    if (!isfinite(d)) continue;
+                    uint64_t u = heat_mag_bits(d);
+                    if (u >> (shift + 16) == prefix) hist[(u >> shift) & 0xFFFF]++;
+                }
+            }
+        }
+        uint64_t digit = 0;
+        while (digit < 65535 && hist[digit] < k)
+            k -= hist[digit++];
+        prefix = prefix << 16 | digit;
+        if (shift == 0) break;
+        uint64_t count = hist[digit];
+        if (cand) {
+            /* keep the candidates with this digit */
+            uint64_t w = 0;
+            for (uint64_t j = 0; j < m; j++)
+                if (cand[j] >> shift == prefix) cand[w++] = cand[j];
+            m = w;
+        } else if (count <= HEAT_SELECT_COPY) {
+            cand = malloc((size_t)(count ? count : 1) * sizeof *cand);
+            if (!cand) return -1;
+            for (uint64_t i = 0; i < n; i++) {
+                double d = heat_value(t, i);
+                if (!isfinite(d)) continue;
+                uint64_t u = heat_mag_bits(d);
+                if (u >> shift == prefix) cand[m++] = u;
+            }
+        }
+    }
+    free(cand);
+    double r;
+    memcpy(&r, &prefix, sizeof r);
+    return r;
+}
+
+/* The smallest factor f with ceil(len / f) <= max (max >= 1). */
+static uint64_t heat_factor(uint64_t len, uint64_t max)
+{
+    return len <= max ? 1 : (len + max - 1) / max;
 }
 
 dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt_in, dira_heat *out,
@@ -3279,41 +3354,78 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
         cols = t->shape[t->rank - 1];
         rows = n / cols;
     }
-    /* values, statistics and the scale */
-    double *v = malloc((size_t)n * sizeof *v), *mag = malloc((size_t)n * sizeof *mag);
-    if (!v || !mag) {
-        free(v);
-        free(mag);
-        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+    /* tiles: each row (or column) of a 2-D layout as an R x C tile */
+    uint64_t R = opt.tile_rows, C = opt.tile_cols, tiles = 1, gr = 1, gc = 1;
+    int by_cols = 0;
+    if (R) {
+        if (cols == R * C)
+            tiles = rows;
+        else if (t->rank == 2 && rows == R * C)
+            tiles = cols, by_cols = 1;
+        else
+            return afail(diag, DIR_EINVAL, (uint64_t)-1,
+                         "tensor " DIRA_NAME_FMT
+                         ": --tiles %llux%llu needs rows or columns of %llu values",
+                         DIRA_NAME_ARG(t->name), (unsigned long long)R, (unsigned long long)C,
+                         (unsigned long long)(R * C));
+        gc = (uint64_t)ceil(sqrt((double)tiles));
+        if (gc == 0) gc = 1;
+        gr = (tiles + gc - 1) / gc;
     }
+    /* the reduction: untiled, the layout is one "tile" of rows x cols; the
+     * smallest factor per axis that brings the picture within
+     * DIRA_HEAT_MAX_SIDE cells a side, blocks never straddling two tiles */
+    uint64_t TR = R ? R : rows, TC = R ? C : cols; /* a tile's rows and columns */
+    const uint64_t MAX = DIRA_HEAT_MAX_SIDE;
+    uint64_t rmax = (MAX + 1) / gr - 1, cmax = (MAX + 1) / gc - 1; /* cells a tile may have */
+    if (rmax < 1 || cmax < 1)
+        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
+                     "heatmap of " DIRA_NAME_FMT ": %llu tiles in a grid of %llu x %llu are "
+                     "over %llu cells a side even at one cell a tile",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)tiles, (unsigned long long)gr,
+                     (unsigned long long)gc, (unsigned long long)MAX);
+    uint64_t fy = heat_factor(TR, rmax), fx = heat_factor(TC, cmax);
+    uint64_t CR = (TR + fy - 1) / fy, CC = (TC + fx - 1) / fx; /* a tile's drawn cells */
+    uint64_t W = gc * (CC + 1) - 1, H = gr * (CR + 1) - 1;
+
+    /* statistics over every value, read from the tensor (no copy); the
+     * percentile's first histogram in the same pass */
+    uint64_t *hist = NULL;
+    if (opt.scale == 0 && !(hist = calloc(65536, sizeof *hist)))
+        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
     uint64_t fin = 0;
     double lo = INFINITY, hi = -INFINITY, sum = 0, comp = 0;
     for (uint64_t i = 0; i < n; i++) {
-        double d;
-        dira_element_double(t, i, &d);
-        v[i] = d;
+        double d = heat_value(t, i);
         if (!isfinite(d)) {
             out->nonfinite++;
             continue;
         }
-        mag[fin++] = fabs(d);
+        fin++;
+        if (hist) hist[heat_mag_bits(d) >> 48]++;
         if (d < lo) lo = d;
         if (d > hi) hi = d;
         neumaier_add(&sum, &comp, d);
     }
     double mean = fin ? (sum + comp) / (double)fin : 0, var = 0, vcomp = 0;
-    for (uint64_t i = 0; i < n; i++)
-        if (isfinite(v[i])) neumaier_add(&var, &vcomp, (v[i] - mean) * (v[i] - mean));
+    for (uint64_t i = 0; i < n; i++) {
+        double d = heat_value(t, i);
+        if (isfinite(d)) neumaier_add(&var, &vcomp, (d - mean) * (d - mean));
+    }
     double scale = opt.scale;
     if (scale == 0 && fin) {
         double pct = opt.percentile == 0 ? 99.5 : opt.percentile;
-        qsort(mag, (size_t)fin, sizeof *mag, cmp_double);
         uint64_t k = (uint64_t)ceil(pct / 100.0 * (double)fin);
         if (k == 0) k = 1;
-        scale = mag[k - 1];
-        if (!(scale > 0)) scale = mag[fin - 1]; /* mostly zeros: the largest */
+        if (k > fin) k = fin;
+        scale = heat_kth_magnitude(t, n, k, hist);
+        if (scale < 0) {
+            free(hist);
+            return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
+        }
+        if (!(scale > 0)) scale = fmax(fabs(lo), fabs(hi)); /* mostly zeros: the largest */
     }
-    free(mag);
+    free(hist);
     if (!isfinite(scale)) scale = 0;
     out->scale = scale;
     out->count = n;
@@ -3321,71 +3433,62 @@ dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt
     out->max = fin ? hi : 0;
     out->mean = mean;
     out->std = fin ? sqrt((var + vcomp) / (double)fin) : 0;
-    /* tiles: each row (or column) of a 2-D layout as an R x C tile */
-    uint64_t R = opt.tile_rows, C = opt.tile_cols, tiles = 0, gr = 0, gc = 0;
-    int by_cols = 0;
-    if (R) {
-        if (cols == R * C)
-            tiles = rows;
-        else if (t->rank == 2 && rows == R * C)
-            tiles = cols, by_cols = 1;
-        else {
-            free(v);
-            return afail(diag, DIR_EINVAL, (uint64_t)-1,
-                         "tensor " DIRA_NAME_FMT
-                         ": --tiles %llux%llu needs rows or columns of %llu values",
-                         DIRA_NAME_ARG(t->name), (unsigned long long)R, (unsigned long long)C,
-                         (unsigned long long)(R * C));
-        }
-        gc = (uint64_t)ceil(sqrt((double)tiles));
-        if (gc == 0) gc = 1;
-        gr = (tiles + gc - 1) / gc;
-    }
-    uint64_t W = R ? gc * (C + 1) - 1 : cols, H = R ? gr * (R + 1) - 1 : rows;
-    if (W > DIR_MAX_DIM || H > DIR_MAX_DIM || W * H > DIR_MAX_PIXELS) {
-        free(v);
-        return afail(diag, DIR_ELIMIT, (uint64_t)-1,
-                     "heatmap of " DIRA_NAME_FMT " is %llux%llu, over the limits",
-                     DIRA_NAME_ARG(t->name), (unsigned long long)W, (unsigned long long)H);
-    }
+
     uint8_t *rgb = malloc((size_t)(W * H * 3));
-    if (!rgb) {
-        free(v);
-        return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
-    }
+    if (!rgb) return afail(diag, DIR_ENOMEM, (uint64_t)-1, "out of memory");
     memset(rgb, DIRA_HEAT_PAD, (size_t)(W * H * 3));
     static const uint8_t clip_lo[3] = {DIRA_CLIP_LOW}, clip_hi[3] = {DIRA_CLIP_HIGH};
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t x, y;
-        if (!R) {
-            y = i / cols;
-            x = i % cols;
-        } else {
-            uint64_t r = i / cols, c = i % cols;
-            uint64_t tile = by_cols ? c : r, k = by_cols ? r : c; /* k: index in the tile */
-            y = tile / gc * (R + 1) + k / C;
-            x = tile % gc * (C + 1) + k % C;
-        }
-        uint8_t *p = rgb + 3 * (y * W + x);
-        double d = v[i];
-        if (!isfinite(d)) {
-            p[0] = p[1] = p[2] = 0;
-        } else if (scale > 0 && d < -scale) {
-            memcpy(p, clip_lo, 3);
-            out->clipped_low++;
-        } else if (scale > 0 && d > scale) {
-            memcpy(p, clip_hi, 3);
-            out->clipped_high++;
-        } else {
-            dira_colour(d, scale, p);
+    /* each drawn cell: its block of fy x fx values (fewer at the edges), in
+     * the colour of the block's finite value of largest magnitude (the first
+     * of equal ones), black if the block holds a non-finite value */
+    for (uint64_t y = 0; y < H; y++) {
+        uint64_t ty = y / (CR + 1), cy = y % (CR + 1);
+        if (cy == CR) continue; /* the gap between tiles */
+        for (uint64_t x = 0; x < W; x++) {
+            uint64_t tx = x / (CC + 1), cx = x % (CC + 1), tile = ty * gc + tx;
+            if (cx == CC || tile >= tiles) continue;
+            uint64_t r1 = (cy + 1) * fy < TR ? (cy + 1) * fy : TR;
+            uint64_t c1 = (cx + 1) * fx < TC ? (cx + 1) * fx : TC;
+            int any = 0, nonfinite = 0;
+            double best = 0;
+            for (uint64_t r = cy * fy; r < r1; r++)
+                for (uint64_t c = cx * fx; c < c1; c++) {
+                    uint64_t k = r * TC + c, i; /* k: the index in the tile */
+                    if (!R)
+                        i = k;
+                    else
+                        i = by_cols ? k * cols + tile : tile * cols + k;
+                    if (i >= n) continue; /* past the last value: padding */
+                    double d = heat_value(t, i);
+                    if (!isfinite(d)) {
+                        nonfinite = 1;
+                        continue;
+                    }
+                    if (scale > 0 && d < -scale) out->clipped_low++;
+                    if (scale > 0 && d > scale) out->clipped_high++;
+                    if (!any || fabs(d) > fabs(best)) best = d;
+                    any = 1;
+                }
+            uint8_t *p = rgb + 3 * (y * W + x);
+            if (nonfinite)
+                p[0] = p[1] = p[2] = 0;
+            else if (!any)
+                continue;
+            else if (scale > 0 && best < -scale)
+                memcpy(p, clip_lo, 3);
+            else if (scale > 0 && best > scale)
+                memcpy(p, clip_hi, 3);
+            else
+                dira_colour(best, scale, p);
         }
     }
-    free(v);
     out->rows = (uint32_t)H;
     out->cols = (uint32_t)W;
     out->rgb = rgb;
     out->tiled = R ? 1 + by_cols : 0;
-    out->grid_rows = (uint32_t)gr;
-    out->grid_cols = (uint32_t)gc;
+    out->grid_rows = (uint32_t)(R ? gr : 0);
+    out->grid_cols = (uint32_t)(R ? gc : 0);
+    out->block_rows = (uint32_t)fy;
+    out->block_cols = (uint32_t)fx;
     return DIR_OK;
 }

@@ -892,7 +892,15 @@ typedef struct dira_heat {
     double min, max, mean, std;         /* over the finite values */
     int tiled;                          /* tiles were drawn: 1 rows of the tensor, 2 its columns */
     uint32_t grid_rows, grid_cols;      /* tiles per column and per row */
+    /* the reduction: each cell stands for a block_rows x block_cols block of
+     * the layout (of each tile, when tiled); 1 x 1 when every value has its
+     * own cell */
+    uint32_t block_rows, block_cols;
 } dira_heat;
+
+/* Most cells a tensor's picture has on a side (so at most 4096 x 4096 in
+ * all): a longer layout is reduced (dira_heatmap_tensor). */
+#define DIRA_HEAT_MAX_SIDE 4096
 
 /* Lays one tensor out and colours it on the diverging map (blue below zero,
  * white at zero, red above; dira_colour), the scale symmetric around zero.
@@ -901,8 +909,16 @@ typedef struct dira_heat {
  * folded to (product of all dimensions but the last) x (the last), so a
  * (out, in, kh, kw) convolution is drawn as out*in*kh rows of kw.  Values
  * beyond +-scale get the clip colours DIRA_CLIP_LOW/HIGH, non-finite ones
- * black.  Errors: DIR_EINVAL (no elements, bad tiles), DIR_ELIMIT (a side
- * over DIR_MAX_DIM or too many cells), DIR_ENOMEM. */
+ * black.  A picture over DIRA_HEAT_MAX_SIDE cells a side is reduced: by the
+ * smallest factor per axis (of the layout, or of each tile) that brings it
+ * within, each cell showing its block's finite value of largest magnitude
+ * (sign kept; the first of equal ones), black if the block holds a
+ * non-finite value (block_rows, block_cols).  The statistics, the scale and
+ * the clipped counts are over every value.  Memory: the picture, 512 KiB
+ * and, for the percentile, at most 32 MiB of candidates; no copy of the
+ * values.  Errors: DIR_EINVAL (no elements, bad tiles),
+ * DIR_ELIMIT (over DIR_MAX_PIXELS values, or so many tiles that even one
+ * cell each is over DIRA_HEAT_MAX_SIDE a side), DIR_ENOMEM. */
 DIR_API dir_error dira_heatmap_tensor(const dira_tensor *t, const dira_heat_options *opt,
                                       dira_heat *out, dir_diag *diag);
 

@@ -56,6 +56,29 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3g", v);
 }
 
+/* The panel's geometry at zoom z: the grid gw x gh, the colour bar's
+ * height bh, the body's and the whole panel's W x H (tw, sw: the title's and
+ * the statistics' widths). */
+static void panel_size(const dira_heat *heat, unsigned z, double tw, double sw, uint64_t *gw,
+                       uint64_t *gh, uint64_t *bh, uint64_t *body, uint64_t *W, uint64_t *H)
+{
+    /* a strip (one row) is drawn at least 16 pixels tall */
+    unsigned zy = heat->rows == 1 && z < 16 ? 16 : z;
+    *gw = (uint64_t)heat->cols * z;
+    *gh = (uint64_t)heat->rows * zy;
+    *bh = *gh > MIN_BAR ? *gh : MIN_BAR;
+    *body = *gh > *bh ? *gh : *bh;
+    *W = MARGIN + *gw + BAR_GAP + BAR_W + LABEL_W;
+    if (*W < (uint64_t)tw + 2 * MARGIN) *W = (uint64_t)tw + 2 * MARGIN;
+    if (*W < (uint64_t)sw + 2 * MARGIN) *W = (uint64_t)sw + 2 * MARGIN;
+    *H = TITLE_H + *body + 10 + STATS_H;
+}
+
+static int panel_fits(uint64_t W, uint64_t H)
+{
+    return W <= HEAT_MAX_PANEL_SIDE && H <= HEAT_MAX_PANEL_SIDE && W * H <= HEAT_MAX_PANEL_PIXELS;
+}
+
 static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsigned zoom,
                         uint8_t **rgb, uint32_t *width, uint32_t *height, dira_heat *heat,
                         char *err, size_t errlen)
@@ -66,17 +89,6 @@ static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsi
         return -1;
     }
     unsigned z = zoom ? zoom : heat_auto_zoom(heat->rows, heat->cols);
-    /* a strip (one row) is drawn at least 16 pixels tall */
-    unsigned zy = heat->rows == 1 && z < 16 ? 16 : z;
-    uint64_t gw = (uint64_t)heat->cols * z, gh = (uint64_t)heat->rows * zy;
-    if (gw > 32768 || gh > 32768) {
-        snprintf(err, errlen,
-                 "the heatmap of " DIRA_NAME_FMT " would be %llux%llu pixels: use a smaller --zoom",
-                 DIRA_NAME_ARG(t->name), (unsigned long long)gw, (unsigned long long)gh);
-        dir_free(heat->rgb);
-        heat->rgb = NULL;
-        return -1;
-    }
     char title[512], shape[256], stats[512];
     shape_text(t, shape, sizeof shape);
     snprintf(title, sizeof title, "%s  %s  %s", t->name[0] ? t->name : "(unnamed)", shape,
@@ -84,6 +96,10 @@ static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsi
     if (heat->tiled)
         snprintf(title + strlen(title), sizeof title - strlen(title), "  -  %s as %ux%u tiles",
                  heat->tiled == 1 ? "rows" : "columns", opt->tile_rows, opt->tile_cols);
+    if (heat->block_rows > 1 || heat->block_cols > 1)
+        snprintf(title + strlen(title), sizeof title - strlen(title),
+                 "  -  shown 1:%u \xc3\x97 1:%u, each cell its block's largest |v|",
+                 heat->block_rows, heat->block_cols);
     char a[32], b[32], c[32], d[32], sc[32];
     fmt_num(heat->min, a, sizeof a);
     fmt_num(heat->max, b, sizeof b);
@@ -115,12 +131,31 @@ static int render_panel(const dira_tensor *t, const dira_heat_options *opt, unsi
     cairo_destroy(cr);
     cairo_surface_destroy(scratch);
 
-    uint64_t bh = gh > MIN_BAR ? gh : MIN_BAR;
-    uint64_t body = gh > bh ? gh : bh;
-    uint64_t W = MARGIN + gw + BAR_GAP + BAR_W + LABEL_W;
-    if (W < (uint64_t)tw + 2 * MARGIN) W = (uint64_t)tw + 2 * MARGIN;
-    if (W < (uint64_t)sw + 2 * MARGIN) W = (uint64_t)sw + 2 * MARGIN;
-    uint64_t H = TITLE_H + body + 10 + STATS_H;
+    uint64_t gw, gh, bh, body, W, H;
+    panel_size(heat, z, tw, sw, &gw, &gh, &bh, &body, &W, &H);
+    if (!panel_fits(W, H)) {
+        /* the largest zoom that fits, if any: never a fix that cannot work */
+        unsigned fit = z;
+        uint64_t w2 = W, h2 = H, x1, x2, x3, x4;
+        while (fit > 1 && !panel_fits(w2, h2))
+            panel_size(heat, --fit, tw, sw, &x1, &x2, &x3, &x4, &w2, &h2);
+        if (panel_fits(w2, h2))
+            snprintf(err, errlen,
+                     "the heatmap of " DIRA_NAME_FMT " would be %llux%llu pixels: use a smaller "
+                     "--zoom (%u or less; a panel has at most %u pixels a side and %llu in all)",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)gw, (unsigned long long)gh, fit,
+                     HEAT_MAX_PANEL_SIDE, (unsigned long long)HEAT_MAX_PANEL_PIXELS);
+        else
+            snprintf(err, errlen,
+                     "the heatmap of " DIRA_NAME_FMT " would be %llux%llu pixels, over the %u "
+                     "pixels a side and %llu in all a panel may have, even at --zoom 1",
+                     DIRA_NAME_ARG(t->name), (unsigned long long)gw, (unsigned long long)gh,
+                     HEAT_MAX_PANEL_SIDE, (unsigned long long)HEAT_MAX_PANEL_PIXELS);
+        dir_free(heat->rgb);
+        heat->rgb = NULL;
+        return -1;
+    }
+    unsigned zy = heat->rows == 1 && z < 16 ? 16 : z;
     cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
         snprintf(err, errlen, "cairo: %s", cairo_status_to_string(cairo_surface_status(surf)));
@@ -523,8 +558,12 @@ int heat_render_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, u
         p->y = (uint32_t)H;
         if (p->width > W) W = p->width;
         H += p->height;
-        if (H > 1u << 30) {
-            snprintf(err, errlen, "the heatmap would be over %u pixels tall", 1u << 30);
+        if (H > HEAT_MAX_PANEL_SIDE * (uint64_t)HEAT_MAX_PANEL_SIDE || W * H > DIR_MAX_PIXELS) {
+            snprintf(err, errlen,
+                     "the heatmap's %zu tensors so far would be %llux%llu pixels, over the %llu "
+                     "a page may have",
+                     page->count, (unsigned long long)W, (unsigned long long)H,
+                     (unsigned long long)DIR_MAX_PIXELS);
             rc = HEAT_EDRAW;
             break;
         }
@@ -545,13 +584,17 @@ int heat_render_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, u
         dira_shortest(heat.mean, c);
         dira_shortest(heat.std, d);
         dira_shortest(heat.scale, e);
+        /* a reduced picture says so at the end of its line */
+        char shown[64] = "";
+        if (heat.block_rows > 1 || heat.block_cols > 1)
+            snprintf(shown, sizeof shown, " shown 1:%u x 1:%u", heat.block_rows, heat.block_cols);
         if (report(page, &len,
                    "%s %s %s: count %llu min %s max %s mean %s std %s scale %s clipped %llu "
-                   "non-finite %llu\n",
+                   "non-finite %llu%s\n",
                    t->name[0] ? t->name : "(unnamed)", s, dira_dtype_name(t->dtype),
                    (unsigned long long)heat.count, a, b, c, d, e,
                    (unsigned long long)(heat.clipped_low + heat.clipped_high),
-                   (unsigned long long)heat.nonfinite)) {
+                   (unsigned long long)heat.nonfinite, shown)) {
             snprintf(err, errlen, "out of memory");
             rc = HEAT_EDRAW;
         }

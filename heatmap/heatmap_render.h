@@ -22,6 +22,13 @@
 /* Largest --zoom (pixels per cell). */
 #define HEAT_MAX_ZOOM 64
 
+/* Largest panel (a tensor's picture with its title, colour bar and
+ * statistics): cairo's 32767 pixels a side, and 2^26 pixels (256 MiB as
+ * cairo's RGB24) in all.  A tensor's cells are at most DIRA_HEAT_MAX_SIDE a
+ * side (longer layouts are reduced by the core), so --zoom 1 always fits. */
+#define HEAT_MAX_PANEL_SIDE   32767u
+#define HEAT_MAX_PANEL_PIXELS ((uint64_t)1 << 26)
+
 /* What to draw, and how to read the pixels. */
 typedef struct heat_request {
     dira_options read;      /* classic, capacity, ldeczeroes, alpha (dira_options_default) */

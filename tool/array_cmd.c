@@ -48,7 +48,10 @@ static const char usage[] =
     "sets the cell size); --tiles RxC draws each row of a 2-D tensor (or column) as an\n"
     "RxC tile (28x28: first-layer receptive fields); tensors whose rows (or columns)\n"
     "do not hold R*C values are drawn untiled with a warning, and an error if none\n"
-    "does.  --plain or --shape draws the old grid of one pixel per value.\n";
+    "does.  A picture over 4096 cells a side is reduced by the smallest factor per\n"
+    "axis (inside each tile), each cell its block's value of largest magnitude (black\n"
+    "with a NaN or infinity), the title saying \"shown 1:F x 1:G\"; the statistics stay\n"
+    "over every value.  --plain or --shape draws the old grid of one pixel per value.\n";
 
 static int die(const char *fmt, const char *a, const char *b)
 {

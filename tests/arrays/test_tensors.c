@@ -599,6 +599,7 @@ static void test_heatmap_layout(void)
     CHECK_EQ_INT(h.clipped_low, 1);
     CHECK(h.rgb[3 * 7] == 0x67 && h.rgb[3 * 8] == 0x05); /* the clip colours */
     CHECK(h.min == -40 && h.max == 50);
+    CHECK(h.block_rows == 1 && h.block_cols == 1); /* small: a cell per value */
     dir_free(h.rgb);
     /* 1-D: one row up to 1024, then rows of 1024 (padding grey) */
     static double line[2500];
@@ -654,6 +655,139 @@ static void test_heatmap_layout(void)
               "tensor 'w': --tiles 5x2 needs");
 }
 
+static int cmp_mag(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int same_rgb(const uint8_t *p, uint8_t r, uint8_t g, uint8_t b)
+{
+    return p[0] == r && p[1] == g && p[2] == b;
+}
+
+/* Layouts over DIRA_HEAT_MAX_SIDE cells a side: reduced by the smallest
+ * factor per axis, each cell its block's finite value of largest magnitude
+ * (sign kept, the first of equal ones), black with a non-finite value; the
+ * statistics over every value. */
+static void test_heatmap_reduced(void)
+{
+    dir_diag diag;
+    dira_heat h;
+    dira_heat_options o;
+    memset(&o, 0, sizeof o);
+    o.scale = 1;
+    /* (10000, 3): rows by ceil(10000 / 4096) = 3, so 3334 x 3 cells */
+    static double m[30000];
+    for (int i = 0; i < 30000; i++)
+        m[i] = 0.01;
+    m[0] = 0.25, m[3] = -0.5, m[6] = 0.5;    /* cell (0,0): -0.5, the first of |0.5| */
+    m[1] = -0.3, m[4] = 1, m[7] = 0.2;       /* cell (0,1): 1, the scale (not clipped) */
+    m[2] = m[5] = m[8] = 0;                  /* cell (0,2): a dead unit, white */
+    m[9] = 0.01, m[12] = 2, m[15] = 3;       /* cell (1,0): clipped high, two values */
+    m[10] = NAN, m[13] = -1;                 /* cell (1,1): black (a NaN) */
+    m[11] = -4;                              /* cell (1,2): clipped low */
+    m[18] = -0.0, m[21] = 5e-324, m[24] = 0; /* cell (2,0): the subnormal */
+    m[9999 * 3] = -1;                        /* cell (3333,0): row 9999 alone */
+    dira_tensor t = {"emb", DIRA_F64, 2, {10000, 3}, m};
+    CHECK_ERR(dira_heatmap_tensor(&t, &o, &h, &diag), DIR_OK, diag, NULL);
+    CHECK_EQ_INT(h.rows, 3334);
+    CHECK_EQ_INT(h.cols, 3);
+    CHECK(h.block_rows == 3 && h.block_cols == 1);
+    if (h.rgb && h.rows == 3334 && h.cols == 3) {
+        const uint8_t *c = h.rgb;
+        CHECK(same_rgb(c + 0, 0x92, 0xC5, 0xDE));  /* -0.5 */
+        CHECK(same_rgb(c + 3, 0xB2, 0x18, 0x2B));  /* 1 */
+        CHECK(same_rgb(c + 6, 0xFF, 0xFF, 0xFF));  /* 0 */
+        CHECK(same_rgb(c + 9, 0x67, 0x00, 0x1F));  /* 3, clipped */
+        CHECK(same_rgb(c + 12, 0, 0, 0));          /* NaN beside -1 */
+        CHECK(same_rgb(c + 15, 0x05, 0x30, 0x61)); /* -4, clipped */
+        uint8_t sub[3], tiny[3];
+        dira_colour(5e-324, 1, sub);
+        dira_colour(0.01, 1, tiny);
+        CHECK(same_rgb(c + 18, sub[0], sub[1], sub[2]));
+        CHECK(same_rgb(c + 21, tiny[0], tiny[1], tiny[2]));  /* an all-0.01 block */
+        CHECK(same_rgb(c + 3 * 3333 * 3, 0x21, 0x66, 0xAC)); /* -1 alone */
+        CHECK(same_rgb(c + 3 * 3333 * 3 + 3, tiny[0], tiny[1], tiny[2]));
+    }
+    /* the statistics and clipped counts over all 30000 values */
+    CHECK(h.count == 30000 && h.nonfinite == 1);
+    CHECK(h.min == -4 && h.max == 3);
+    CHECK_EQ_INT(h.clipped_high, 2);
+    CHECK_EQ_INT(h.clipped_low, 1);
+    dir_free(h.rgb);
+    /* the percentile is exact: the k-th smallest magnitude, as a sort gives */
+    static double mag[30000];
+    size_t fin = 0;
+    for (int i = 0; i < 30000; i++)
+        if (isfinite(m[i])) mag[fin++] = fabs(m[i]);
+    qsort(mag, fin, sizeof *mag, cmp_mag);
+    const double pcts[] = {0.001, 0.02, 10, 50, 99.99, 100};
+    for (size_t k = 0; k < sizeof pcts / sizeof *pcts; k++) {
+        o.scale = 0;
+        o.percentile = pcts[k];
+        CHECK_ERR(dira_heatmap_tensor(&t, &o, &h, &diag), DIR_OK, diag, NULL);
+        size_t kth = (size_t)ceil(pcts[k] / 100.0 * (double)fin);
+        double want = mag[(kth ? kth : 1) - 1];
+        if (!(want > 0)) want = mag[fin - 1];
+        if (!same_bits(h.scale, want)) {
+            fprintf(stderr, "percentile %g: scale %.17g, a sort gives %.17g\n", pcts[k], h.scale,
+                    want);
+            test_failures++;
+        }
+        dir_free(h.rgb);
+    }
+    /* over 4M magnitudes sharing their top 16 bits (all in [1, 1.0625)): the
+     * select reads the tensor again for each 16 bits instead of copying */
+    const size_t big = 4500000;
+    float *same = malloc(big * sizeof *same);
+    if (same) {
+        for (size_t i = 0; i < big; i++)
+            same[i] = 1.0f + (float)(i % 1000) * 0x1p-20f;
+        dira_tensor st = {"same", DIRA_F32, 1, {big}, same};
+        o.scale = 0;
+        o.percentile = 50; /* k = 2250000: the 500th of 1000 values, 4500 each */
+        CHECK_ERR(dira_heatmap_tensor(&st, &o, &h, &diag), DIR_OK, diag, NULL);
+        CHECK(h.scale == 1.0 + 499 * 0x1p-20);
+        CHECK(h.rows == 4395 / 2 + 1 && h.cols == 1024 && h.block_rows == 2);
+        dir_free(h.rgb);
+        free(same);
+    }
+    /* tiles: blocks inside each tile, never across; (2, 8192) as 1x8192
+     * tiles in a 1 x 2 grid: 2047 cells a tile at most, so columns by 5,
+     * 1639 cells a tile, the gap between */
+    static float r[2 * 8192];
+    r[8191] = 0.5f;  /* tile 0's last cell: 8190..8191 */
+    r[8192] = -0.5f; /* tile 1's first cell */
+    dira_tensor rt = {"w", DIRA_F32, 2, {2, 8192}, r};
+    memset(&o, 0, sizeof o);
+    o.scale = 1;
+    o.tile_rows = 1;
+    o.tile_cols = 8192;
+    CHECK_ERR(dira_heatmap_tensor(&rt, &o, &h, &diag), DIR_OK, diag, NULL);
+    CHECK(h.tiled == 1 && h.grid_rows == 1 && h.grid_cols == 2);
+    CHECK(h.block_rows == 1 && h.block_cols == 5);
+    CHECK(h.rows == 1 && h.cols == 3279);
+    if (h.rgb && h.cols == 3279) {
+        CHECK(same_rgb(h.rgb + 3 * 1637, 0xFF, 0xFF, 0xFF));
+        CHECK(same_rgb(h.rgb + 3 * 1638, 0xF4, 0xA5, 0x82));
+        CHECK(same_rgb(h.rgb + 3 * 1639, DIRA_HEAT_PAD, DIRA_HEAT_PAD, DIRA_HEAT_PAD));
+        CHECK(same_rgb(h.rgb + 3 * 1640, 0x92, 0xC5, 0xDE));
+    }
+    dir_free(h.rgb);
+    /* so many tiles that one cell each is over 4096 a side: an error that
+     * suggests nothing (2049 tiles a grid row, one cell and a gap each) */
+    uint8_t *u = calloc(4194305, 1);
+    if (u) {
+        dira_tensor ut = {"many", DIRA_U8, 2, {4194305, 1}, u};
+        o.tile_cols = 1;
+        CHECK_ERR(dira_heatmap_tensor(&ut, &o, &h, &diag), DIR_ELIMIT, diag,
+                  "heatmap of 'many': 4194305 tiles in a grid of 2048 x 2049 are over 4096 "
+                  "cells a side even at one cell a tile");
+        free(u);
+    }
+}
+
 int main(void)
 {
     test_golden_v1();
@@ -664,5 +798,6 @@ int main(void)
     test_damage();
     test_shrunk();
     test_heatmap_layout();
+    test_heatmap_reduced();
     TEST_DONE();
 }

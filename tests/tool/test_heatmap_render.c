@@ -217,12 +217,67 @@ static void test_progress(void)
     dir_free(e.px);
 }
 
+/* Large tensors: drawn reduced (the report says how), the page sized by
+ * the reduced cells; small ones at a cell per value; a zoom too large
+ * names the largest that fits, and that one draws. */
+static void test_large(void)
+{
+    static float emb[40000 * 4], wide[200000];
+    for (size_t i = 0; i < sizeof emb / sizeof *emb; i++)
+        emb[i] = (float)(i % 7) - 3;
+    for (size_t i = 0; i < sizeof wide / sizeof *wide; i++)
+        wide[i] = (float)(i % 5) - 2;
+    dira_tensor t[2] = {{"emb", DIRA_F32, 2, {40000, 4}, emb},
+                        {"wide", DIRA_F32, 2, {1, 200000}, wide}};
+    encoded a = pack(t, 2);
+    if (!a.px) return;
+    heat_request req;
+    heat_request_default(&req);
+    heat_page page;
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
+    CHECK_EQ_INT(page.count, 2);
+    if (page.count == 2) {
+        /* 40000 rows by 10: 4000 cells tall; 200000 columns by 49: 4082 */
+        CHECK_EQ_INT(page.panels[0].height, 28 + 4000 + 10 + 34);
+        CHECK_EQ_INT(page.panels[1].width, 12 + 4082 + 14 + 16 + 78);
+        CHECK_EQ_INT(page.panels[1].height, 28 + 160 + 10 + 34);
+        CHECK(strstr(page.report, "emb (40000, 4) float32: count 160000 min -3 max 3 ") ==
+              page.report);
+        CHECK(strstr(page.report, " non-finite 0 shown 1:10 x 1:1\nwide (1, 200000) float32: "
+                                  "count 200000 min -2 max 2 ") != NULL);
+        CHECK(strstr(page.report, " non-finite 0 shown 1:1 x 1:49\n") != NULL);
+        CHECK_EQ_INT(page.values, 360000);
+    }
+    heat_page_free(&page);
+    dir_free(a.px);
+
+    /* 1024 values in a strip at --zoom 64: 65536 pixels wide; 31 fits */
+    static double line[1024];
+    dira_tensor l = {"line", DIRA_F64, 1, {1024}, line};
+    a = pack(&l, 1);
+    if (!a.px) return;
+    req.zoom = 64;
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EDRAW);
+    CHECK(strcmp(err,
+                 "the heatmap of 'line' would be 65536x64 pixels: use a smaller --zoom (31 "
+                 "or less; a panel has at most 32767 pixels a side and 67108864 in all)") == 0);
+    req.zoom = 31;
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_OK);
+    CHECK(page.count == 1 && page.width == 12 + 1024 * 31 + 14 + 16 + 78);
+    CHECK(page.report && strstr(page.report, "shown") == NULL); /* a cell per value */
+    heat_page_free(&page);
+    req.zoom = 32;
+    CHECK_EQ_INT(draw(&a, &req, NULL, &page), HEAT_EDRAW);
+    dir_free(a.px);
+}
+
 int main(void)
 {
     test_tensors();
     test_not_an_array();
     test_normalised();
     test_progress();
+    test_large();
     heat_render_release();
     TEST_DONE();
 }

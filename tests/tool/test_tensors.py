@@ -480,5 +480,51 @@ for cmd in (["unpack", "w16-edit.png", "w16-edit.npy"], ["heatmap", "w16-edit.pn
            "an array image has 8 bits per sample, so this one was edited or scaled after it was "
            "packed")
 
+# 17. tensors longer than 4096 on a side are drawn reduced (each cell its
+#     block's largest |v|), the statistics over every value; small ones as
+#     before, a cell per value
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+rng = np.random.default_rng(16)
+np.save("emb.npy", rng.standard_normal((40000, 64)).astype(np.float16))
+np.save("long.npy", rng.standard_normal((1, 200000)).astype(np.float32))
+for name, head, shown, (w, h) in (
+        ("emb", "(unnamed) (40000, 64) float16: count 2560000 ", " shown 1:10 x 1:1\n",
+         (None, 28 + 4000 + 10 + 34)),
+        ("long", "(unnamed) (1, 200000) float32: count 200000 ", " shown 1:1 x 1:49\n",
+         (12 + 4082 + 14 + 16 + 78, 28 + 160 + 10 + 34))):
+    run(0, "pack", f"{name}.npy", f"{name}.dir")
+    for zoom in ((), ("--zoom", "1")):
+        if os.path.exists(f"{name}.png"):
+            os.remove(f"{name}.png")
+        out = run(0, "heatmap", f"{name}.dir", f"{name}.png", *zoom)
+        expect(out, head)
+        expect(out, shown)
+        size = png_size(f"{name}.png") if os.path.exists(f"{name}.png") else None
+        if size is None or size[1] != h or (w is not None and size[0] != w) or size[0] < 64 + 120:
+            fail(f"heatmap of {name}.npy {' '.join(zoom)}: {size}, wanted {w}x{h}")
+# the statistics are over every value, not the drawn cells
+a = np.load("emb.npy").astype(np.float64)
+out = run(0, "heatmap", "emb.dir", "emb.png")
+stats = dict(zip(out.split()[4::2], out.split()[5::2]))
+if float(stats.get("min", "nan")) != a.min() or float(stats.get("max", "nan")) != a.max():
+    fail(f"heatmap of emb.npy: min/max {stats.get('min')} {stats.get('max')}, numpy says "
+         f"{a.min()} {a.max()}")
+# a zoom too large names one that fits, and that one draws
+expect(run(1, "heatmap", "long.dir", "x.png", "--zoom", "8"),
+       "'long.dir': the heatmap of (unnamed) would be 32656x16 pixels: use a smaller --zoom (7 or "
+       "less;")
+run(0, "heatmap", "long.dir", "x.png", "--zoom", "7")
+# a small tensor keeps a cell per value
+out = run(0, "heatmap", "wide.dir", "wide.png")
+if "shown" in out:
+    fail(f"heatmap of 1024 values reduced:\n{out}")
+
 print(f"{fails} failure(s)")
 sys.exit(1 if fails else 0)
