@@ -30,7 +30,8 @@ MODE is one of:
   mutate        a mutation fuzzer over valid .dir files (--seeds DIR):
                 flipped bits, interesting values in header fields, inserted,
                 deleted, duplicated and truncated bytes; every mutant goes
-                through each tool of --tools (dirtool,convert,gimp); any
+                through each tool of --tools (dirtool,convert,gimp,gimp3:
+                gimp is gimp-console-2.10, gimp3 gimp-console-3.0); any
                 signal, sanitizer report, hang, or exit status other than
                 0/1 is a failure, and the mutant is kept (--keep DIR)
 
@@ -710,7 +711,7 @@ def mode_mutate(a, work, checks):
     with open(sane, "wb") as f:
         f.write(seeds[0][1])
     for tool in tools:
-        if tool == "gimp":
+        if tool in ("gimp", "gimp3"):
             continue
         cmd = [a.dirtool, "decode", sane, png] if tool == "dirtool" else [a.convert, sane, png]
         rc, out, _ = run(cmd, timeout=a.timeout)
@@ -747,9 +748,12 @@ def mode_mutate(a, work, checks):
         elif tool == "gimp":
             a.sane_seed = sane
             gimp_mutate(a, work, mutants[:a.gimp_count], stats, found)
+        elif tool == "gimp3":
+            a.sane_seed = sane
+            gimp3_mutate(a, work, mutants[:a.gimp_count], stats, found)
         else:
             raise Failure(f"unknown tool {tool}")
-        n = a.gimp_count if tool == "gimp" else len(mutants)
+        n = a.gimp_count if tool in ("gimp", "gimp3") else len(mutants)
         n = min(n, len(mutants))
         print(f"{tool}: {n} mutants in {time.time() - start:.1f} s: {stats['ok']} decoded, "
               f"{stats['refused']} refused with an error")
@@ -801,6 +805,86 @@ def gimp_mutate(a, work, mutants, stats, found):
                 stats["ok"] += 1
             else:
                 stats["refused"] += 1
+
+
+GIMP3_CRASH_MARKS = ("Plug-in crashed", "crashed", "terminated")
+
+
+def gimp3_mutate(a, work, mutants, stats, found):
+    """gimp_mutate for gimp-console-3.0: the mutants in batches of
+    --gimp-batch, each batch one GIMP 3 run after the valid seed, a command
+    per mutant whose load error is caught, so that GIMP goes on.  GIMP 3
+    carries on after a plug-in crash too (the load returns an error): a
+    crash, hang or sanitizer report is pinned on its mutant by where it
+    comes in GIMP's output, between the mutant's mark and the one before.
+    A mutant refused must be refused with the plug-in's message."""
+    g3 = gimp3_module()
+    batch = a.gimp_batch
+    for b in range(0, len(mutants), batch):
+        part = mutants[b:b + batch]
+        bwork = os.path.join(work, f"gimp3-{b}")
+        os.makedirs(bwork)
+        g = g3.Gimp3(a.gimp, a.plugin_dir, bwork)
+        sane = os.path.join(bwork, "seed.dir")
+        shutil.copyfile(a.sane_seed, sane)
+        g.add(f"""(let* ((img (dt-load {gt_scm(sane)})))
+  (dt-mark "seed loaded") (gimp-image-delete img))""")
+        for i, (path, _) in enumerate(part):
+            g.add(f"""(begin
+  (catch (dt-mark "refused {i}")
+    (let* ((img (dt-load {gt_scm(path)}))) (dt-mark "loaded {i}") (gimp-image-delete img)))
+  (dt-mark "alive {i}"))""")
+        failure = None
+        try:
+            g.run(timeout=60 + 5 * len(part))
+            output = g.output
+        except g3.Failure as e:
+            failure = str(e)
+            with open(g.log_path, errors="replace") as f:
+                output = f.read()
+        marks = g3.marks_of(output)
+        if "seed loaded" not in marks:
+            raise Failure(f"GIMP 3 cannot load the valid seed:\n{output[-3000:]}")
+        # GIMP's output cut at each mutant's "alive" mark: the part before
+        # mark i (and after mark i-1) is mutant i's.
+        parts, cur, at = {}, [], 0
+        for line in output.splitlines():
+            cur.append(line)
+            m = re.search(r"DT alive (\d+)$", line.strip())
+            if m:
+                parts[int(m.group(1))] = "\n".join(cur)
+                cur = []
+                at = int(m.group(1)) + 1
+        tail = "\n".join(cur)
+        blamed = False
+        for i, (path, origin) in enumerate(part):
+            text = parts.get(i)
+            if text is None:
+                if i == at:  # the first mutant GIMP did not get past
+                    found("gimp3", path, origin, f"GIMP 3 did not carry on after it "
+                          f"({(failure or '')[:300]})", tail)
+                    blamed = True
+                continue
+            bad = [m for m in GIMP3_CRASH_MARKS if m in text]
+            report = plugin_sanitizer_report(text)
+            if bad or report:
+                found("gimp3", path, origin,
+                      f"GIMP 3 reports {bad or 'a sanitizer report'} for it", report or text)
+                blamed = True
+            elif f"loaded {i}" in marks:
+                stats["ok"] += 1
+            elif f"refused {i}" in marks:
+                stats["refused"] += 1
+                if "Could not open" not in text:
+                    found("gimp3", path, origin, "refused without the plug-in's message", text)
+                    blamed = True
+            else:
+                found("gimp3", path, origin, "neither loaded nor refused", text)
+                blamed = True
+        if failure and not blamed:
+            found("gimp3", part[0][0], part[0][1],
+                  f"the GIMP 3 batch of {len(part)} starting here failed: {failure[:300]}",
+                  output)
 
 
 def main():
