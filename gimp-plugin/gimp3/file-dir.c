@@ -245,8 +245,9 @@ dir_create_procedure (GimpPlugIn  *plug_in,
       gimp_file_procedure_set_extensions (GIMP_FILE_PROCEDURE (procedure),
                                           DIR_EXTENSIONS);
 
-      /* Grey with alpha and indexed images are converted to RGB(A) when the
-       * pixels are read; layers are merged as for any single-layer format. */
+      /* Grey, grey+alpha, RGB and RGBA are written with their own channels
+       * (export_image); indexed images become RGB(A) when the pixels are
+       * read; layers are merged as for any single-layer format. */
       gimp_export_procedure_set_capabilities (GIMP_EXPORT_PROCEDURE (procedure),
                                               GIMP_EXPORT_CAN_HANDLE_RGB     |
                                               GIMP_EXPORT_CAN_HANDLE_GRAY    |

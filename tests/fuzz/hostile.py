@@ -25,21 +25,25 @@ MODE is one of:
                 file size capped: the export fails, the old file is intact
                 (the plug-in, killed by SIGXFSZ, may leave its temporary
                 file; that is reported, not failed)
+  atomic-gimp3  the same for the GIMP 3 export (file-dir-export) in
+                gimp-console-3.0
   mutate        a mutation fuzzer over valid .dir files (--seeds DIR):
                 flipped bits, interesting values in header fields, inserted,
                 deleted, duplicated and truncated bytes; every mutant goes
-                through each tool of --tools (dirtool,convert,gimp); any
+                through each tool of --tools (dirtool,convert,gimp,gimp3:
+                gimp is gimp-console-2.10, gimp3 gimp-console-3.0); any
                 signal, sanitizer report, hang, or exit status other than
                 0/1 is a failure, and the mutant is kept (--keep DIR)
 
 Programs come from --dirtool/--convert/--gimp (and --plugin-dir for GIMP,
-whose helpers are reused from tests/gimp/gimp_tests.py).  Exit 0 pass,
-1 fail.
+whose helpers are reused from tests/gimp/gimp_tests.py, and for GIMP 3
+from tests/gimp/gimp3_tests.py).  Exit 0 pass, 1 fail.
 """
 
 import argparse
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -55,7 +59,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # filter live in tests/gimp/gimp_tests.py; reuse them.
 sys.path.insert(0, os.path.join(HERE, "..", "gimp"))
 import gimp_tests  # noqa: E402
-from gimp_tests import Checks, plugin_sanitizer_report  # noqa: E402
+from gimp_tests import Checks, plugin_sanitizer_report, scm_str as gt_scm  # noqa: E402
 MAGIC = b"\x8bDIR\r\n\x1a\n"
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
                    "UndefinedBehaviorSanitizer", "MemorySanitizer")
@@ -309,6 +313,11 @@ def gimp_module():
     return gimp_tests
 
 
+def gimp3_module():
+    import gimp3_tests
+    return gimp3_tests
+
+
 def mode_bomb_gimp(a, work, checks):
     gt = gimp_module()
     bombs = bomb_files(work)
@@ -512,6 +521,91 @@ def mode_atomic_gimp(a, work, checks):
         print(output)
 
 
+def mode_atomic_gimp3(a, work, checks):
+    """mode_atomic_gimp for GIMP 3: file-dir-export (back end and filter
+    none: the noise image's file is larger than the cap) over an existing
+    good file and to a fresh one with gimp-console-3.0's file size capped
+    fail and leave good.dir intact and no fresh.dir; a small export under
+    the same cap succeeds."""
+    g3 = gimp3_module()
+    d = os.path.join(work, "out")
+    os.makedirs(d)
+    good = os.path.join(d, "good.dir")
+    rc, out, _ = run([a.dirtool, "encode", os.path.join(a.samples, "chess.png"), good])
+    if rc != 0:
+        raise Failure(f"dirtool encode: {out}")
+    with open(good, "rb") as f:
+        original = f.read()
+    noise = os.path.join(work, "noise.png")
+    write_noise_png(noise, 1200, 1000, 5)  # 3.6 MB of pixels, raw .dir larger
+    small = os.path.join(work, "small.png")
+    write_noise_png(small, 40, 30, 6)
+    fresh = os.path.join(d, "fresh.dir")
+    small_out = os.path.join(d, "small.dir")
+    listing = snapshot(d)
+    cap = 2 << 20
+    g = g3.Gimp3(a.gimp, a.plugin_dir, work)
+    for tag, src, dst in (("over-good", noise, good), ("fresh", noise, fresh),
+                          ("small", small, small_out)):
+        s_, d_ = gt_scm(src), gt_scm(dst)
+        g.add(f"""(let* ((img (dt-load {s_})))
+  (dt-mark "loaded {tag}")
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {d_}
+                   #:backend "none" #:filter "none")
+  (dt-mark "saved {tag}"))""", fails=tag != "small")
+        g.add(f'(dt-mark "alive after {tag}")')
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (cap, hard))
+    killed = False
+    try:
+        output = g.run(timeout=300)
+    except g3.Failure as e:
+        # As with GIMP 2.10, the plug-in may be killed by SIGXFSZ at its
+        # first write over the cap (GIMP 3 reports it as crashed and the
+        # export returns an error); a disk running full gives ENOSPC and an
+        # error instead.  Either way the target must be untouched.
+        output = getattr(g, "output", "")
+        if 'Plug-in crashed: "file-dir"' not in output:
+            raise Failure(str(e)) from e
+        killed = True
+        print("the plug-in was killed by SIGXFSZ on its write over the cap")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
+    marks = g.marks()
+    for tag in ("over-good", "fresh", "small"):
+        checks.ok(f"loaded {tag}" in marks, f"GIMP 3 loaded the {tag} source")
+        checks.ok(f"alive after {tag}" in marks, f"GIMP 3 carries on after the {tag} export")
+    checks.ok("saved over-good" not in marks, "GIMP 3 export over good.dir fails under the cap")
+    checks.ok("saved fresh" not in marks, "GIMP 3 export to fresh.dir fails under the cap")
+    checks.ok("saved small" in marks, "a small GIMP 3 export under the same cap succeeds")
+    if killed:
+        # g.run stopped at the crash report before checking which commands
+        # failed: the two large exports, and nothing else.
+        failed = {int(m) for m in re.findall(r"DT error in command (\d+)", output)}
+        checks.ok(failed == g.expected_errors,
+                  f"only the two exports over the cap failed (commands {sorted(failed)}, "
+                  f"want {sorted(g.expected_errors)})")
+    with open(good, "rb") as f:
+        checks.ok(f.read() == original, "good.dir is byte for byte intact")
+    checks.ok(not os.path.exists(fresh), "no fresh.dir was left")
+    if checks.ok(os.path.exists(small_out), "small.dir was written"):
+        png = os.path.join(work, "small-decoded.png")
+        rc, out, _ = run([a.dirtool, "decode", small_out, png])
+        checks.ok(rc == 0 and os.path.exists(png), f"small.dir decodes ({out.strip()})")
+    left = [x for x in snapshot(d) if x not in listing + ["small.dir"]]
+    checks.ok(all(x.startswith(("good.dir.", "fresh.dir.")) for x in left),
+              f"nothing but g_file_set_contents' temporary files beside them ({left})")
+    if left:
+        print(f"temporary files left by the killed plug-in: "
+              f"{[(x, os.path.getsize(os.path.join(d, x))) for x in left]}")
+    report = plugin_sanitizer_report(output)
+    checks.ok(report is None, f"GIMP 3: no sanitizer report from the plug-in ({report})")
+    if "saved over-good" in marks:
+        print(output)
+
+
 # ---- mutation fuzzer ----------------------------------------------------------
 
 INTERESTING32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x100000, 0x100001,
@@ -617,7 +711,7 @@ def mode_mutate(a, work, checks):
     with open(sane, "wb") as f:
         f.write(seeds[0][1])
     for tool in tools:
-        if tool == "gimp":
+        if tool in ("gimp", "gimp3"):
             continue
         cmd = [a.dirtool, "decode", sane, png] if tool == "dirtool" else [a.convert, sane, png]
         rc, out, _ = run(cmd, timeout=a.timeout)
@@ -654,9 +748,12 @@ def mode_mutate(a, work, checks):
         elif tool == "gimp":
             a.sane_seed = sane
             gimp_mutate(a, work, mutants[:a.gimp_count], stats, found)
+        elif tool == "gimp3":
+            a.sane_seed = sane
+            gimp3_mutate(a, work, mutants[:a.gimp_count], stats, found)
         else:
             raise Failure(f"unknown tool {tool}")
-        n = a.gimp_count if tool == "gimp" else len(mutants)
+        n = a.gimp_count if tool in ("gimp", "gimp3") else len(mutants)
         n = min(n, len(mutants))
         print(f"{tool}: {n} mutants in {time.time() - start:.1f} s: {stats['ok']} decoded, "
               f"{stats['refused']} refused with an error")
@@ -710,10 +807,90 @@ def gimp_mutate(a, work, mutants, stats, found):
                 stats["refused"] += 1
 
 
+GIMP3_CRASH_MARKS = ("Plug-in crashed", "crashed", "terminated")
+
+
+def gimp3_mutate(a, work, mutants, stats, found):
+    """gimp_mutate for gimp-console-3.0: the mutants in batches of
+    --gimp-batch, each batch one GIMP 3 run after the valid seed, a command
+    per mutant whose load error is caught, so that GIMP goes on.  GIMP 3
+    carries on after a plug-in crash too (the load returns an error): a
+    crash, hang or sanitizer report is pinned on its mutant by where it
+    comes in GIMP's output, between the mutant's mark and the one before.
+    A mutant refused must be refused with the plug-in's message."""
+    g3 = gimp3_module()
+    batch = a.gimp_batch
+    for b in range(0, len(mutants), batch):
+        part = mutants[b:b + batch]
+        bwork = os.path.join(work, f"gimp3-{b}")
+        os.makedirs(bwork)
+        g = g3.Gimp3(a.gimp, a.plugin_dir, bwork)
+        sane = os.path.join(bwork, "seed.dir")
+        shutil.copyfile(a.sane_seed, sane)
+        g.add(f"""(let* ((img (dt-load {gt_scm(sane)})))
+  (dt-mark "seed loaded") (gimp-image-delete img))""")
+        for i, (path, _) in enumerate(part):
+            g.add(f"""(begin
+  (catch (dt-mark "refused {i}")
+    (let* ((img (dt-load {gt_scm(path)}))) (dt-mark "loaded {i}") (gimp-image-delete img)))
+  (dt-mark "alive {i}"))""")
+        failure = None
+        try:
+            g.run(timeout=60 + 5 * len(part))
+            output = g.output
+        except g3.Failure as e:
+            failure = str(e)
+            with open(g.log_path, errors="replace") as f:
+                output = f.read()
+        marks = g3.marks_of(output)
+        if "seed loaded" not in marks:
+            raise Failure(f"GIMP 3 cannot load the valid seed:\n{output[-3000:]}")
+        # GIMP's output cut at each mutant's "alive" mark: the part before
+        # mark i (and after mark i-1) is mutant i's.
+        parts, cur, at = {}, [], 0
+        for line in output.splitlines():
+            cur.append(line)
+            m = re.search(r"DT alive (\d+)$", line.strip())
+            if m:
+                parts[int(m.group(1))] = "\n".join(cur)
+                cur = []
+                at = int(m.group(1)) + 1
+        tail = "\n".join(cur)
+        blamed = False
+        for i, (path, origin) in enumerate(part):
+            text = parts.get(i)
+            if text is None:
+                if i == at:  # the first mutant GIMP did not get past
+                    found("gimp3", path, origin, f"GIMP 3 did not carry on after it "
+                          f"({(failure or '')[:300]})", tail)
+                    blamed = True
+                continue
+            bad = [m for m in GIMP3_CRASH_MARKS if m in text]
+            report = plugin_sanitizer_report(text)
+            if bad or report:
+                found("gimp3", path, origin,
+                      f"GIMP 3 reports {bad or 'a sanitizer report'} for it", report or text)
+                blamed = True
+            elif f"loaded {i}" in marks:
+                stats["ok"] += 1
+            elif f"refused {i}" in marks:
+                stats["refused"] += 1
+                if "Could not open" not in text:
+                    found("gimp3", path, origin, "refused without the plug-in's message", text)
+                    blamed = True
+            else:
+                found("gimp3", path, origin, "neither loaded nor refused", text)
+                blamed = True
+        if failure and not blamed:
+            found("gimp3", part[0][0], part[0][1],
+                  f"the GIMP 3 batch of {len(part)} starting here failed: {failure[:300]}",
+                  output)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["bomb-dirtool", "bomb-convert", "bomb-gimp", "atomic",
-                                    "atomic-gimp", "mutate"])
+                                    "atomic-gimp", "atomic-gimp3", "mutate"])
     p.add_argument("--dirtool", default=os.environ.get("DIRTOOL", ""))
     p.add_argument("--convert", default="")
     p.add_argument("--gimp", default="")
@@ -734,7 +911,7 @@ def main():
     try:
         {"bomb-dirtool": mode_bomb_dirtool, "bomb-convert": mode_bomb_convert,
          "bomb-gimp": mode_bomb_gimp, "atomic": mode_atomic, "atomic-gimp": mode_atomic_gimp,
-         "mutate": mode_mutate}[a.mode](a, work, checks)
+         "atomic-gimp3": mode_atomic_gimp3, "mutate": mode_mutate}[a.mode](a, work, checks)
     except Failure as e:
         checks.ok(False, str(e))
     finally:

@@ -17,9 +17,12 @@ MODE is one of:
            a version-1 file's options are its next export's last values
   export   file-dir-export with the core's options as named arguments,
            gimp-file-save (defaults), a preset, last values remembered;
-           grey+alpha, indexed and layered images; bad values refused and
-           no partial file; the files decode pixel-exact with dirtool and
-           carry the bytes ImageMagick 7 writes for the same options
+           grey+alpha, indexed and layered images; 16-bit RGB, RGBA, grey
+           and grey+alpha images (one with an ICC profile) written as
+           version 2 at 16 bits with their channels, every sample exact;
+           bad values refused and no partial file; the files decode
+           pixel-exact with dirtool and carry the bytes ImageMagick 7
+           writes for the same options
   heatmap  plug-in-dir-array-heatmap: a multi-tensor file gives a layer
            per tensor (name, shape, dtype), the flattened image and each
            layer equal to dirtool array heatmap's pictures, with zoom,
@@ -59,10 +62,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
 from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES, MAGIC_NAMES, META_COMMENT,  # noqa: E402
-                         META_CREATOR, META_DENSITY, check_corpus,
+                         META_CREATOR, META_DENSITY, check_corpus, check_deep_export,
                          check_dialog_classic_heatmap, check_gimp_run, check_load_common,
-                         cmp_images, corpus_jobs, dir_chunks, dirtool_heatmap, Display,
-                         env_path, exif_ascii_tags, Failure, header, main, marks_of,
+                         cmp_images, corpus_jobs, deep_sources, dir_chunks, dirtool_heatmap,
+                         Display, env_path, exif_ascii_tags, Failure, header, main, marks_of,
                          meta_exif, metadata_source, png_with_metadata, run, scm_str,
                          screenshot, shared_file, three_tensors, write_malformed,
                          xmp_creators)
@@ -381,6 +384,22 @@ def mode_export(a, work, checks):
     (dt-png flat {scm_str(conv[-1][2])}))
   (dt-mark "export layers"))""")
 
+    # 16 bits and grey+alpha: each image of DEEP_CASES opened from its PNG
+    # (at 16-bit integer precision, GIMP's own PNG loader) and exported with
+    # file-dir-export at its precision and channels, the profile included
+    # where it has one.
+    deep = deep_sources(a, work)
+    for name, c, depth, prof, src in deep:
+        out = os.path.join(work, name + "-gimp.dir")
+        extra = "#:include-color-profile TRUE" if prof else ""
+        g.add(f"""
+(let* ((img (dt-load {scm_str(src)})))
+  (dt-mark "deep {name} " (dt-num (car (gimp-image-get-precision img))) " "
+           (dt-num (car (gimp-drawable-type (dt-drw img)))))
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {scm_str(out)} {extra})
+  (dt-mark "export {name}")
+  (gimp-image-delete img))""")
+
     g.add(f"""
 (let* ((img (dt-load {scm_str(srcs['rgb'])})) (r (gimp-image-get-resolution img)))
   (dt-mark "resolution " (dt-num (car r)) " " (dt-num (cadr r))))""")
@@ -436,6 +455,23 @@ def mode_export(a, work, checks):
                   f"{name}: written with {' or '.join(want)} channels")
         same, msg = cmp_images(a.testimg, expected, out)
         checks.ok(same, f"{name}: the .dir holds GIMP's own flattened pixels ({msg})")
+    # GimpPrecision: 150 u8 non-linear, 250 u16 non-linear; drawable types:
+    # 0 RGB, 1 RGBA, 2 grey, 3 grey+alpha.
+    dtypes = {1: "2", 2: "3", 3: "0", 4: "1"}
+    for name, c, depth, prof, src in deep:
+        m = [x for x in marks if x.startswith(f"deep {name} ")]
+        want = f"deep {name} {250 if depth == 16 else 150} {dtypes[c]}"
+        checks.ok(m == [want], f"{name}: opened from its PNG at precision and layer type {m} "
+                               f"(want {want})")
+        out = os.path.join(work, name + "-gimp.dir")
+        checks.ok(f"export {name}" in marks, f"{name}: file-dir-export returned")
+        check_deep_export(a, checks, name, src, out, c, depth, prof)
+        if a.convert and os.path.exists(out):
+            ref = out[:-4] + "-magick.dir"
+            magick_like(a.convert, src, [], ref, out)
+            with open(out, "rb") as f1, open(ref, "rb") as f2:
+                checks.ok(f1.read() == f2.read(),
+                          f"{name}: the same bytes as magick writes from the same PNG")
 
 
 # ---- metadata -------------------------------------------------------------

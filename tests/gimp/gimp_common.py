@@ -483,6 +483,63 @@ def check_load_common(a, work, checks, marks, output, corrupt, expected, host):
               "an empty .dir file gives an error naming the file")
 
 
+# ---- 16 bits and grey+alpha ---------------------------------------------------
+
+# Version-2 images (issue 8) that both plug-ins open and export at their own
+# precision and channels: (name, width, height, channels, depth, whether it
+# carries the META_ICC profile).  The GIMP 2.10 load mode opens each as a
+# .dir written by dirtool and exports it again; the GIMP 3 export mode
+# exports each from its PNG (opened at 16-bit integer precision).
+DEEP_CASES = [("rgb16-icc", 40, 30, 3, 16, True), ("ga8", 33, 21, 2, 8, False),
+              ("ga16", 35, 19, 2, 16, False), ("rgba16", 20, 20, 4, 16, False),
+              ("grey16", 17, 9, 1, 16, False)]
+
+
+def deep_sources(a, work, seed=500):
+    """Writes each image of DEEP_CASES as work/NAME.png (gimp-testimg gen at
+    its depth, with META_ICC when it has the profile): [(name, channels,
+    depth, the profile's path or None, the PNG's path)]."""
+    if not os.path.exists(META_ICC):
+        raise Failure(f"{META_ICC} is missing (Debian package libgs-common)")
+    out = []
+    for i, (name, w, h, c, depth, icc) in enumerate(DEEP_CASES):
+        src = os.path.join(work, name + ".png")
+        prof = META_ICC if icc else None
+        run([a.testimg, "gen", src, str(w), str(h), str(c), str(seed + i), str(depth)] +
+            ([prof] if prof else []))
+        out.append((name, c, depth, prof, src))
+    return out
+
+
+def check_deep_export(a, checks, name, src, out, channels, depth, prof):
+    """The checks on `out`, the export of the DEEP_CASES image `name` opened
+    from `src`: a version-2 file at `depth` bits with `channels` channels
+    (its header, and dirtool info --json), every sample of `src`, and the
+    profile `prof` (a path, or None for none) byte for byte in its iCCP
+    chunk."""
+    if not checks.ok(os.path.exists(out), f"{name}: exported"):
+        return
+    hdr = header(a.testimg, out)
+    checks.ok(hdr["version"] == "2" and hdr["depth"] == str(depth) and
+              hdr["channels"] == str(channels),
+              f"{name}: exported at {depth} bits, {channels} channels ({hdr})")
+    info = json.loads(run([env_path("DIRTOOL"), "info", "--json", out]).stdout)
+    got = (info["version"], info["depth"], info["channels"])
+    checks.ok(got == (2, depth, channels),
+              f"{name}: dirtool info says version 2, {depth} bits, {channels} channels ({got})")
+    same, msg = cmp_images(a.testimg, src, out)
+    checks.ok(same, f"{name}: the export has every sample of the source ({msg})")
+    want = b""
+    if prof:
+        with open(prof, "rb") as f:
+            want = f.read()
+    checks.ok(info["metadata"]["icc_bytes"] == len(want),
+              f"{name}: {'the' if prof else 'no'} ICC profile in the file ({info['metadata']})")
+    if prof:
+        checks.ok(dir_chunk(out, b"iCCP") == want,
+                  f"{name}: the exported profile is byte for byte the source's")
+
+
 # ---- metadata ---------------------------------------------------------------
 
 def metadata_source(a, work):

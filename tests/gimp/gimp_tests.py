@@ -50,14 +50,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # Checks, Failure, plugin_sanitizer_report and scm_str are also what
 # tests/fuzz/hostile.py takes from here, with Gimp.
 from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT, META_CREATOR,  # noqa: E402,F401
-                         META_DENSITY, check_corpus, check_dialog_classic_heatmap,
-                         check_gimp_run, check_load_common, Checks, cmp_images, core_message,
-                         corpus_jobs, dir_chunk, dir_chunks, dirtool_heatmap, Display,
-                         encoder_options, env_path, exif_ascii_tags, Failure, header, main,
-                         marks_of, metadata_source, option_words, plugin_sanitizer_report,
-                         png_with_density, png_with_metadata, run, same_bytes, scm_str,
-                         screenshot, shared_file, three_tensors, write_malformed,
-                         xmp_creators)
+                         META_DENSITY, check_corpus, check_deep_export,
+                         check_dialog_classic_heatmap, check_gimp_run, check_load_common, Checks,
+                         cmp_images, core_message, corpus_jobs, deep_sources, dir_chunk,
+                         dir_chunks, dirtool_heatmap, Display, encoder_options, env_path,
+                         exif_ascii_tags, Failure, header, main, marks_of, metadata_source,
+                         option_words, plugin_sanitizer_report, png_with_density,
+                         png_with_metadata, run, same_bytes, scm_str, screenshot, shared_file,
+                         three_tensors, write_malformed, xmp_creators)
 
 
 # Script-fu helpers, defined in every batch command (each -b runs in a new
@@ -198,16 +198,8 @@ def mode_load(a, work, checks):
     # Version 2: 16-bit and grey+alpha open at their precision and export
     # at it again; the ICC profile becomes the image's colour profile (the
     # "icc-profile" parasite) and goes back into the exported file.
-    icc = "/usr/share/color/icc/ghostscript/a98.icc"
-    if not os.path.exists(icc):
-        raise Failure(f"{icc} is missing (Debian package libgs-common)")
-    deep_cases = [("rgb16-icc", 40, 30, 3, 16, icc), ("ga8", 33, 21, 2, 8, None),
-                  ("ga16", 35, 19, 2, 16, None), ("rgba16", 20, 20, 4, 16, None),
-                  ("grey16", 17, 9, 1, 16, None)]
-    for i, (name, w, h, c, depth, prof) in enumerate(deep_cases):
-        src = os.path.join(work, name + ".png")
-        run([a.testimg, "gen", src, str(w), str(h), str(c), str(500 + i), str(depth)] +
-            ([prof] if prof else []))
+    deep = deep_sources(a, work)
+    for name, c, depth, prof, src in deep:
         d = os.path.join(work, name + ".dir")
         run([dirtool, "encode", src, d])
         out = os.path.join(work, name + "-gimp.dir")
@@ -218,7 +210,6 @@ def mode_load(a, work, checks):
            (dt-num (car (gimp-image-get-color-profile img))))
   (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {scm_str(out)} {scm_str(out)} "" "" "" 0)
   (gimp-image-delete img))""")
-
 
     output = g.run()
     marks = g.marks()
@@ -252,27 +243,14 @@ def mode_load(a, work, checks):
     # GIMP 2.10 precisions: 150 u8 gamma, 250 u16 gamma; drawable types:
     # 0 RGB, 1 RGBA, 2 grey, 3 grey+alpha.
     dtypes = {1: "2", 2: "3", 3: "0", 4: "1"}
-    for name, w, h, c, depth, prof in deep_cases:
+    for name, c, depth, prof, src in deep:
         m = [x for x in marks if x.startswith(f"deep {name} ")]
         if not checks.ok(len(m) == 1, f"GIMP loaded {name}.dir"):
             continue
         want = f"deep {name} {250 if depth == 16 else 150} {dtypes[c]} {564 if prof else 0}"
         checks.ok(m[0] == want, f"{name}: precision, layer type, profile: {m[0]} (want {want})")
-        out = os.path.join(work, name + "-gimp.dir")
-        if not checks.ok(os.path.exists(out), f"{name}: exported"):
-            continue
-        hdr = header(a.testimg, out)
-        checks.ok(hdr["version"] == "2" and hdr["depth"] == str(depth) and
-                  hdr["channels"] == str(c), f"{name}: exported at {depth} bits, {c} channels ({hdr})")
-        same, msg = cmp_images(a.testimg, os.path.join(work, name + ".png"), out)
-        checks.ok(same, f"{name}: the export has every sample of the source ({msg})")
-        info = json.loads(run([dirtool, "info", "--json", out]).stdout)
-        checks.ok(info["metadata"]["icc_bytes"] == (564 if prof else 0),
-                  f"{name}: the ICC profile goes back into the file ({info['metadata']})")
-        if prof:
-            with open(prof, "rb") as f:
-                checks.ok(dir_chunk(out, b"iCCP") == f.read(),
-                          f"{name}: the exported profile is byte for byte the source's")
+        check_deep_export(a, checks, name, src, os.path.join(work, name + "-gimp.dir"), c,
+                          depth, prof)
 
 
 # ---- export ---------------------------------------------------------------
