@@ -1813,8 +1813,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         if (rp != sd[S_REFS].raw || pp != sd[S_PALS].raw || ip != sd[S_INDEX].raw) {
             unsigned k = rp != sd[S_REFS].raw ? S_REFS : pp != sd[S_PALS].raw ? S_PALS : S_INDEX;
             size_t used = k == S_REFS ? rp : k == S_PALS ? pp : ip;
-            err = fail(diag, DIR_ESTREAM, used, -1, "stream %u (%s): %llu bytes unused", k,
-                       stream_names[k], (unsigned long long)(sd[k].raw - used));
+            err = fail(diag, DIR_ESTREAM, used, -1, "stream %u (%s): %llu byte%s unused", k,
+                       stream_names[k], (unsigned long long)(sd[k].raw - used),
+                       sd[k].raw - used == 1 ? "" : "s");
             goto out;
         }
     }

@@ -505,7 +505,7 @@ static const bad_payload bad_payloads[] = {
     {"ref truncated", 0, NULL, 0, 1, {BYTES(DIR2_FILL, DIR2_REF), BYTES(5), BYTES(0x81)}, 32, 16, 1,
      8, DIR_ETRUNCATED, "stream 2 (references) ends inside section 1"},
     {"refs unused", 0, NULL, 0, 1, {BYTES(DIR2_FILL, DIR2_REF), BYTES(5), BYTES(1, 1)}, 32, 16, 1, 8,
-     DIR_ESTREAM, "stream 2 (references): 1 bytes unused"},
+     DIR_ESTREAM, "stream 2 (references): 1 byte unused"},
     /* 20x17: sections 0 (16x16), 1 (4x16 edge), 2 (16x1), 3 (4x1): three
      * codes are short; with four, section 2 refers to 1 (distance 1), a
      * source smaller than itself */
@@ -536,7 +536,7 @@ static const bad_payload bad_payloads[] = {
      DIR_ECOLOUR, "section 0: index 3 at position 42, the palette has 3 colours"},
     {"palettes unused", 0, NULL, 0, 1,
      {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(3, 7, 8, 0, 1), BYTES_N(64, 0)}, 4, 4, 1, 8,
-     DIR_ESTREAM, "stream 4 (palettes): 1 bytes unused"},
+     DIR_ESTREAM, "stream 4 (palettes): 1 byte unused"},
 
     /* indices into the image palette of 2 colours */
     {"fill index", 2, img_pal, 2, 3, {BYTES(DIR2_FILL), BYTES(2)}, 4, 4, 3, 8, DIR_ECOLOUR,
