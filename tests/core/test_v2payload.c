@@ -3,7 +3,7 @@
  * exact round trips of synthetic images in every channel count, depth,
  * preset and coding choice; hand-made payloads checked against
  * docs/FORMAT.md ("Version 2 payload") byte by byte; and one malformed
- * payload per error class, each expecting its error and message. */
+ * payload per error class and rule, each expecting its error and message. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +183,16 @@ static void put1(pay *p, unsigned v)
     p->b[p->n++] = (uint8_t)v;
 }
 
+/* v as a minimal LEB128 (7 bits a byte, least significant first). */
+static void put_leb(pay *p, size_t v)
+{
+    while (v >= 0x80) {
+        put1(p, (unsigned)(v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    put1(p, (unsigned)v);
+}
+
 /* A payload with transform t (palette pal of ncol colours of bpp bytes when
  * t is 2) and the six streams, st[k] of len[k] bytes; stream 3 has method
  * m3 (raw size raw3 when not stored). */
@@ -198,8 +208,8 @@ static void make_m(pay *p, unsigned t, const uint8_t *pal, unsigned ncol, unsign
     for (unsigned k = 0; k < 6; k++) {
         unsigned m = k == 3 ? m3 : DIR2_STORED;
         put1(p, m);
-        if (m != DIR2_STORED) put1(p, (unsigned)raw3);
-        put1(p, (unsigned)len[k]); /* < 128 here: one LEB128 byte */
+        if (m != DIR2_STORED) put_leb(p, raw3);
+        put_leb(p, len[k]);
     }
     for (unsigned k = 0; k < 6; k++)
         put(p, st[k], len[k]);
@@ -484,6 +494,8 @@ static const bad_payload bad_payloads[] = {
      "transform bit 2 (alpha last) with transform 2 (palette): palette units have no alpha byte"},
     {"green on grey", 1, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
      "transform 1 (subtract green) needs 8-bit RGB or RGBA, not 1 channels of 8 bits"},
+    {"green on 16-bit RGB", 1, NULL, 0, 1, FILL_9, 4, 4, 3, 16, DIR_EHEADER,
+     "transform 1 (subtract green) needs 8-bit RGB or RGBA, not 3 channels of 16 bits"},
     {"palette on grey", 2, (const uint8_t[]){0}, 1, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
      "transform 2 (palette) on a one-byte grey image"},
 
@@ -504,6 +516,8 @@ static const bad_payload bad_payloads[] = {
      "section 1: reference distance malformed (must be a minimal LEB128 from 1 to 1)"},
     {"ref truncated", 0, NULL, 0, 1, {BYTES(DIR2_FILL, DIR2_REF), BYTES(5), BYTES(0x81)}, 32, 16, 1,
      8, DIR_ETRUNCATED, "stream 2 (references) ends inside section 1"},
+    {"refs long", 0, NULL, 0, 1, {BYTES(DIR2_FILL, DIR2_REF), BYTES(5), BYTES(1, 1, 1, 1, 1, 1)},
+     32, 16, 1, 8, DIR_ESTREAM, "stream 2 (references) has 6 bytes; the codes allow 1 to 5"},
     {"refs unused", 0, NULL, 0, 1, {BYTES(DIR2_FILL, DIR2_REF), BYTES(5), BYTES(1, 1)}, 32, 16, 1, 8,
      DIR_ESTREAM, "stream 2 (references): 1 byte unused"},
     /* 20x17: sections 0 (16x16), 1 (4x16 edge), 2 (16x1), 3 (4x1): three
@@ -537,6 +551,14 @@ static const bad_payload bad_payloads[] = {
     {"palettes unused", 0, NULL, 0, 1,
      {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(3, 7, 8, 0, 1), BYTES_N(64, 0)}, 4, 4, 1, 8,
      DIR_ESTREAM, "stream 4 (palettes): 1 byte unused"},
+    /* 2 colours: 1 bit per pixel, 32 bytes of indices; one palette allows
+     * 32 (1 bit) to 128 (4 bits) */
+    {"indices long", 0, NULL, 0, 1,
+     {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(2, 7, 8), BYTES_N(129, 0)}, 4, 4, 1, 8,
+     DIR_ESTREAM, "stream 5 (indices) has 129 bytes; the codes allow 32 to 128"},
+    {"indices unused", 0, NULL, 0, 1,
+     {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(2, 7, 8), BYTES_N(33, 0)}, 4, 4, 1, 8,
+     DIR_ESTREAM, "stream 5 (indices): 1 byte unused"},
 
     /* indices into the image palette of 2 colours */
     {"fill index", 2, img_pal, 2, 3, {BYTES(DIR2_FILL), BYTES(2)}, 4, 4, 3, 8, DIR_ECOLOUR,
@@ -606,6 +628,22 @@ static void test_malformed(void)
     q.b[3] = 0x00;
     expect_error("size not minimal", &q, 4, 4, 1, 8, DIR_ESTREAM,
                  "stream 0 (codes): size is not a minimal LEB128 of at most 9 bytes");
+    q = p; /* the codes' size 1 in 10 bytes: 81 80 .. 80 00 */
+    memmove(q.b + 12, q.b + 3, q.n - 3);
+    q.n += 9;
+    q.b[2] = 0x81;
+    memset(q.b + 3, 0x80, 8);
+    q.b[11] = 0x00;
+    expect_error("size of 10 bytes", &q, 4, 4, 1, 8, DIR_ESTREAM,
+                 "stream 0 (codes): size is not a minimal LEB128 of at most 9 bytes");
+    q = p; /* references: zstd, raw 0, packed 1 as 81 00 */
+    q.b[1 + 2 * 2] = DIR2_ZSTD;
+    memmove(q.b + 9, q.b + 7, q.n - 7);
+    q.n += 2;
+    q.b[7] = 0x81;
+    q.b[8] = 0x00;
+    expect_error("packed size not minimal", &q, 4, 4, 1, 8, DIR_ESTREAM,
+                 "stream 2 (references): packed size is not a minimal LEB128 of at most 9 bytes");
     q = p;
     q.b[1 + 2 * 2] = DIR2_ZSTD; /* references: zstd, raw 0, packed 0 */
     memmove(q.b + 7, q.b + 6, q.n - 6);
