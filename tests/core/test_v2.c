@@ -526,6 +526,8 @@ static void test_chunks(void)
          "comment is not UTF-8 (at byte 0)"}, /* surrogate */
         {{{"cOMt", "\xc0\xaf", 3}}, 1, DIR_ECHUNK,
          "comment is not UTF-8 (at byte 0)"}, /* overlong */
+        {{{"cOMt", "ok\xf4\x90\x80\x80", 7}}, 1, DIR_ECHUNK,
+         "comment is not UTF-8 (at byte 2)"}, /* U+110000, above U+10FFFF */
         {{{"eXIf", exif_app1, sizeof exif_app1}}, 1, DIR_ECHUNK,
          "EXIF does not start with a TIFF header"},
         {{{"eXIf", "II*", 4}}, 1, DIR_ECHUNK, "EXIF does not start with a TIFF header"},
@@ -538,6 +540,10 @@ static void test_chunks(void)
         build_chunks(&b, cases[i].c, cases[i].k);
         expect_lim(b.f, b.n, NULL, cases[i].e, cases[i].text, (int)(1000 + i));
     }
+    /* U+10FFFF itself, the last code point, is a valid comment */
+    cspec last[] = {{"cOMt", "ok\xf4\x8f\xbf\xbf", 7}};
+    build_chunks(&b, last, 1);
+    EXPECT(b.f, b.n, DIR_OK, NULL);
 
     /* Structure of the list. */
     cspec one[] = {{"cOMt", "hello", 6}};
