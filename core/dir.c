@@ -83,7 +83,7 @@ const char *dir_strerror(dir_error err)
     case DIR_ELIMIT: return "image over the size limit";
     case DIR_ETRUNCATED: return "truncated data";
     case DIR_ETRAILING: return "trailing bytes after the data";
-    case DIR_EBACKEND: return "corrupt zstd data";
+    case DIR_EBACKEND: return "corrupt or unsupported compressed data";
     case DIR_ECODE: return "bad section code";
     case DIR_EREF: return "section reference out of range";
     case DIR_ECOUNT: return "pixel count out of range";

@@ -207,7 +207,8 @@ typedef enum dir_error {
     DIR_ELIMIT,     /* dimensions or sizes over the (caller's) limits */
     DIR_ETRUNCATED, /* data ends before the declared content */
     DIR_ETRAILING,  /* bytes after the declared content */
-    DIR_EBACKEND,   /* the zstd frame is corrupt or its size is wrong */
+    DIR_EBACKEND,   /* compressed data (zstd, lzma) corrupt or of the wrong size, an
+                     * unknown or unbuilt method (v2); encoding: compressor failed */
     DIR_ECODE,      /* unknown section code */
     DIR_EREF,       /* reference forward, out of range or to an edge section */
     DIR_ECOUNT,     /* count out of range or more than 256 pixels placed */
