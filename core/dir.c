@@ -144,6 +144,23 @@ void dir_free(void *p)
     free(p);
 }
 
+/* The width x height of a header (both sides in 1..DIR_MAX_DIM) against the
+ * limits: DIR_OK, or DIR_ELIMIT naming the limit it is over (a side, else
+ * the pixel count), at header offset `at`. */
+static dir_error check_size_limits(uint32_t width, uint32_t height, const dir_limits *lim,
+                                   uint64_t at, dir_diag *diag)
+{
+    uint64_t pixels = (uint64_t)width * height;
+    if (width > lim->max_width || height > lim->max_height)
+        return fail(diag, DIR_ELIMIT, at, -1,
+                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", width, height,
+                    lim->max_width, lim->max_height, (unsigned long long)lim->max_pixels);
+    if (pixels > lim->max_pixels)
+        return fail(diag, DIR_ELIMIT, at, -1, "image %ux%u has %llu pixels, over the limit of %llu",
+                    width, height, (unsigned long long)pixels, (unsigned long long)lim->max_pixels);
+    return DIR_OK;
+}
+
 /* ---- Names -------------------------------------------------------------- */
 
 static const char *const filter_names[] = {"none", "sub", "auto"};
@@ -463,11 +480,8 @@ static dir_error probe_v2(const uint8_t *p, const dir_limits *lim, dir_info *inf
     if (in.height == 0 || in.height > DIR_MAX_DIM)
         return fail(diag, DIR_EHEADER, V2_HEIGHT_AT, -1, "height %u out of range (1..%u)",
                     in.height, DIR_MAX_DIM);
-    if (in.width > lim->max_width || in.height > lim->max_height ||
-        (uint64_t)in.width * in.height > lim->max_pixels)
-        return fail(diag, DIR_ELIMIT, V2_WIDTH_AT, -1,
-                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", in.width, in.height,
-                    lim->max_width, lim->max_height, (unsigned long long)lim->max_pixels);
+    dir_error lerr = check_size_limits(in.width, in.height, lim, V2_WIDTH_AT, diag);
+    if (lerr) return lerr;
     in.crc = rd32(p + V2_CRC_AT);
     in.chunk_count = rd32(p + V2_COUNT_AT);
     in.chunks_size = rd32(p + V2_CHUNKS_AT);
@@ -757,11 +771,8 @@ static dir_error probe_header(const void *data, size_t size, const dir_limits *l
     if (in.height == 0 || in.height > DIR_MAX_DIM)
         return fail(diag, DIR_EHEADER, 20, -1, "height %u out of range (1..%u)", in.height,
                     DIR_MAX_DIM);
-    if (in.width > lim->max_width || in.height > lim->max_height ||
-        (uint64_t)in.width * in.height > lim->max_pixels)
-        return fail(diag, DIR_ELIMIT, 16, -1,
-                    "image %ux%u is over the size limit (%ux%u, %llu pixels)", in.width, in.height,
-                    lim->max_width, lim->max_height, (unsigned long long)lim->max_pixels);
+    dir_error lerr = check_size_limits(in.width, in.height, lim, 16, diag);
+    if (lerr) return lerr;
     in.crc = rd32(p + 24);
     for (int k = 0; k < DIR_STREAMS; k++) {
         in.stream_size[k] = rd32(p + SIZES_AT + 4 * k);

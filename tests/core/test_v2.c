@@ -415,6 +415,12 @@ static void test_header_fields(void)
     put32(b.f + 24, 12);
     put32(b.f + 28, 143);
     EXPECT(b.f, b.n, DIR_EHEADER, "a chunk list of 143 bytes cannot hold 12 chunks");
+    /* 65535x65535 (the sides legal, the pixels not): the limit it is over */
+    b = g;
+    put32(b.f + 12, 65535);
+    put32(b.f + 16, 65535);
+    EXPECT(b.f, b.n, DIR_ELIMIT,
+           "image 65535x65535 has 4294836225 pixels, over the limit of 268435456");
 
     /* Payload size mismatch: the header declares more than the file has,
      * or less (on a file longer than the minimum). */
@@ -450,7 +456,12 @@ static void test_header_fields(void)
     dir_limits lim;
     dir_limits_default(&lim);
     CHECK_EQ_INT(dir_limits_restrict(&lim, 3, 0, 0), DIR_OK);
-    expect_lim(g.f, g.n, &lim, DIR_ELIMIT, "image 4x3 is over the size limit", __LINE__);
+    expect_lim(g.f, g.n, &lim, DIR_ELIMIT,
+               "image 4x3 is over the size limit (3x1048576, 268435456 pixels)", __LINE__);
+    dir_limits_default(&lim);
+    CHECK_EQ_INT(dir_limits_restrict(&lim, 0, 0, 11), DIR_OK);
+    expect_lim(g.f, g.n, &lim, DIR_ELIMIT, "image 4x3 has 12 pixels, over the limit of 11",
+               __LINE__);
 
     /* Output buffer too small, and a misaligned 16-bit buffer. */
     CHECK_EQ_INT(dir_decode(g.f, g.n, NULL, outbuf, 35, NULL, NULL, NULL), DIR_EBUFFER);

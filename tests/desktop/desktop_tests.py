@@ -259,7 +259,8 @@ def mode_malformed(a, work, checks):
     ]
     for name, path in hostile.bomb_files(work).items():
         with open(path, "rb") as fh:
-            cases.append((name, fh.read(), "memory", "image 65535x65535 is over the size limit"))
+            cases.append((name, fh.read(), "memory",
+                          "image 65535x65535 has 4294836225 pixels, over the limit of"))
 
     for name, blob, kind, text in cases:
         path = os.path.join(work, name + ".dir")

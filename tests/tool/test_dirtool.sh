@@ -68,7 +68,7 @@ if "$dirtool" decode "$tmp/short.dir" "$tmp/short.png" 2> "$tmp/err"; then fail 
 grep -q 'truncated at byte 100' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 # A caller's pixel limit: chess.dir is 65536 pixels.
 if "$dirtool" decode --max-pixels 65535 "$tmp/chess.dir" "$tmp/lim.png" 2> "$tmp/err"; then fail "limit ignored"; fi
-grep -q 'over the size limit' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
+grep -q 'image 256x256 has 65536 pixels, over the limit of 65535' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
 "$dirtool" decode --max-pixels 65536 "$tmp/chess.dir" "$tmp/lim.png" || fail "limit too strict"
 if "$dirtool" decode "$tmp/chess.dir" "$tmp/lim.bmp" 2> "$tmp/err"; then fail "bmp output accepted"; fi
 grep -q 'decode writes .png or .webp' "$tmp/err" || fail "unexpected message: $(cat "$tmp/err")"
