@@ -1430,11 +1430,14 @@ dir_error dir_decode(const void *data, size_t size, const dir_limits *lim, void 
         unsigned long long content = ZSTD_getFrameContentSize(body, info.packed_size);
         if (content == ZSTD_CONTENTSIZE_ERROR)
             return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
-                        "the zstd frame at byte %d is corrupt", DIR_HEADER_SIZE);
+                        "the data at byte %d is not a zstd frame", DIR_HEADER_SIZE);
+        if (content == ZSTD_CONTENTSIZE_UNKNOWN) /* a streaming compressor's frame */
+            return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
+                        "the zstd frame declares no content size; the header declares %llu",
+                        (unsigned long long)total);
         if (content != total)
             return fail(diag, DIR_EBACKEND, DIR_HEADER_SIZE, -1,
-                        "zstd frame holds %lld bytes, the header declares %llu",
-                        content == ZSTD_CONTENTSIZE_UNKNOWN ? -1LL : (long long)content,
+                        "zstd frame holds %llu bytes, the header declares %llu", content,
                         (unsigned long long)total);
         size_t fsize = ZSTD_findFrameCompressedSize(body, info.packed_size);
         if (ZSTD_isError(fsize) || fsize != info.packed_size)

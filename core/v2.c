@@ -1381,11 +1381,17 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
 {
     if (d->method == DIR2_ZSTD) {
         unsigned long long cs = ZSTD_getFrameContentSize(d->data, d->packed);
+        if (cs == ZSTD_CONTENTSIZE_ERROR)
+            return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): not a zstd frame", k,
+                        stream_names[k]);
+        if (cs == ZSTD_CONTENTSIZE_UNKNOWN) /* a streaming compressor's frame */
+            return fail(diag, DIR_EBACKEND, off, -1,
+                        "stream %u (%s): the zstd frame declares no content size, the table %llu",
+                        k, stream_names[k], (unsigned long long)d->raw);
         if (cs != d->raw)
             return fail(diag, DIR_EBACKEND, off, -1,
-                        "stream %u (%s): zstd frame declares %lld bytes, the table %llu", k,
-                        stream_names[k], cs >= ZSTD_CONTENTSIZE_ERROR ? -1LL : (long long)cs,
-                        (unsigned long long)d->raw);
+                        "stream %u (%s): zstd frame declares %llu bytes, the table %llu", k,
+                        stream_names[k], cs, (unsigned long long)d->raw);
         size_t fs = ZSTD_findFrameCompressedSize(d->data, d->packed);
         if (ZSTD_isError(fs) || fs != d->packed)
             return fail(diag, DIR_EBACKEND, off, -1,

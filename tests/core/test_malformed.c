@@ -308,7 +308,7 @@ static void test_zstd(void)
     /* Garbage instead of a frame. */
     memcpy(buf, f, n);
     memset(buf + HDR, 0x55, n - HDR);
-    EXPECT(buf, n, DIR_EBACKEND, "corrupt");
+    EXPECT(buf, n, DIR_EBACKEND, "the data at byte 112 is not a zstd frame");
     /* Frame shorter than the packed size (trailing bytes inside). */
     memcpy(buf, f, n);
     buf[n] = 0;
@@ -344,7 +344,8 @@ static void test_zstd(void)
          "stream 17 (07 raw colours) declares 700 bytes, more than the 0"},
         {1, 701, 1, 1, 700, DIR_ESTREAM,
          "stream 17 (07 raw colours) declares 700 bytes, more than the 0"},
-        {1, 16, 0, 0, 0, DIR_EBACKEND, "holds -1 bytes"},
+        {1, 16, 0, 0, 0, DIR_EBACKEND,
+         "the zstd frame declares no content size; the header declares 1"},
     };
     for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
         uint8_t raw[1001] = {0}, z[128];

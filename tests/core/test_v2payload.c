@@ -687,7 +687,19 @@ static void test_malformed(void)
         memset(frame, 0xee, sizeof frame);
         make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 16);
         expect_error("zstd garbage", &p, 4, 4, 1, 8, DIR_EBACKEND,
-                     "stream 3 (residuals): zstd frame declares -1 bytes, the table 16");
+                     "stream 3 (residuals): not a zstd frame");
+        /* a frame without its content size, as a streaming compressor
+         * writes it (zstd -c on a pipe) */
+        ZSTD_CCtx *cc = ZSTD_createCCtx();
+        CHECK(cc != NULL);
+        CHECK(!ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0)));
+        l2[3] = ZSTD_compress2(cc, frame, sizeof frame, raw, 16);
+        ZSTD_freeCCtx(cc);
+        CHECK(!ZSTD_isError(l2[3]));
+        CHECK(ZSTD_getFrameContentSize(frame, l2[3]) == ZSTD_CONTENTSIZE_UNKNOWN);
+        make_m(&p, 0, NULL, 0, 1, s2, l2, DIR2_ZSTD, 16);
+        expect_error("zstd no content size", &p, 4, 4, 1, 8, DIR_EBACKEND,
+                     "stream 3 (residuals): the zstd frame declares no content size, the table 16");
 
 #if DIR_HAVE_LZMA
         lzma_options_lzma lo;
