@@ -458,6 +458,10 @@ static void test_header_fields(void)
     CHECK_EQ_INT(dir_limits_restrict(&lim, 3, 0, 0), DIR_OK);
     expect_lim(g.f, g.n, &lim, DIR_ELIMIT,
                "image 4x3 is over the size limit (3x1048576, 268435456 pixels)", __LINE__);
+    /* the order of FORMAT.md 0.1: both sides' ranges before the limits */
+    b = g;
+    put32(b.f + 16, 0);
+    expect_lim(b.f, b.n, &lim, DIR_EHEADER, "height 0 out of range", __LINE__);
     dir_limits_default(&lim);
     CHECK_EQ_INT(dir_limits_restrict(&lim, 0, 0, 11), DIR_OK);
     expect_lim(g.f, g.n, &lim, DIR_ELIMIT, "image 4x3 has 12 pixels, over the limit of 11",
@@ -607,6 +611,16 @@ static void test_chunks(void)
     dir_limits_default(&lim);
     CHECK_EQ_INT(dir_limits_restrict_chunks(&lim, 0, 0, 100), DIR_OK);
     expect_lim(b.f, b.n, &lim, DIR_ELIMIT, "over the limit of 100", __LINE__);
+    /* the order of FORMAT.md 0.1: the chunks size's own range before the
+     * chunk count's limit */
+    {
+        built o = b;
+        put32(o.f + 28, DIR_MAX_CHUNKS_SIZE + 1);
+        dir_limits_default(&lim);
+        CHECK_EQ_INT(dir_limits_restrict_chunks(&lim, 6, 0, 0), DIR_OK);
+        expect_lim(o.f, o.n, &lim, DIR_EHEADER,
+                   "chunk list of 134217729 bytes is over the format's maximum", __LINE__);
+    }
     dir_limits_default(&lim);
     CHECK_EQ_INT(dir_limits_restrict_chunks(&lim, 7, 132, 4096), DIR_OK);
     expect_lim(b.f, b.n, &lim, DIR_OK, NULL, __LINE__);
