@@ -67,6 +67,12 @@ mkdir -p "$docs/img"
 
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
+# the commit the programs were built from: the one checked out now (a
+# commit made while the run goes on must not be named instead)
+rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo 'unknown')
+if [ -n "$(git -C "$src" status --porcelain -- core tests/bench 2>/dev/null)" ]; then
+    rev="$rev, with uncommitted changes in core/ or tests/bench/"
+fi
 t0=$(date +%s)
 
 echo "bench: fetching the corpus into $corpus" >&2
@@ -195,10 +201,6 @@ if [ -n "$cc_cmd" ]; then
 fi
 buildtype=$(sed -n 's/.*"name": *"buildtype", *"value": *"\([^"]*\)".*/\1/p' "$build/meson-info/intro-buildoptions.json" 2>/dev/null | head -n 1)
 ver() { pkg-config --modversion "$1" 2>/dev/null || echo '?'; }
-rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo 'unknown')
-if [ -n "$(git -C "$src" status --porcelain -- core tests/bench 2>/dev/null)" ]; then
-    rev="$rev, with uncommitted changes in core/ or tests/bench/"
-fi
 
 {
     cat <<EOF
