@@ -37,7 +37,9 @@ static const dir_option option_table[] = {
      "the starting values of every other option, which override it",
      preset_choices, 0, 2, "default"},
     {"filter", DIR_OPTION_CHOICE, "Filter",
-     "the sub filter, or auto (tries none and sub, keeps the smaller)", filter_choices, 0, 2, "auto"},
+     "none, the sub filter, or auto (version 2: a predictor per section, by the search; "
+     "version 1: tries none and sub, keeps the smaller)",
+     filter_choices, 0, 2, "auto"},
     {"backend", DIR_OPTION_CHOICE, "Back end",
      "zstd, none (the method's own streams only) or lzma (smaller, slower to read)",
      backend_choices, 0, 2, "zstd"},
