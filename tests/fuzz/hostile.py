@@ -451,12 +451,16 @@ def write_noise_png(path, w, h, seed):
                 + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
 
 
-def mode_atomic_gimp(a, work, checks):
-    """The GIMP export over an existing good file, with GIMP's file size
-    capped (RLIMIT_FSIZE, inherited by the plug-in) below the new file's
-    size: the export fails, the old file is intact, no temporary file is
-    left; a small export in the same run succeeds."""
-    gt = gimp_module()
+def atomic_gimp(a, work, checks, host):
+    """The GIMP export over an existing good file and to a fresh one, with
+    GIMP's file size capped (RLIMIT_FSIZE, inherited by the plug-in) below
+    the new file's size: both exports fail, the old file is intact, no fresh
+    file and no temporary file is left; a small export in the same run
+    succeeds and decodes.  host: "GIMP" (2.10, file-dir-save) or "GIMP 3"
+    (file-dir-export; back end and filter none: the noise image's file is
+    larger than the cap)."""
+    gimp3 = host == "GIMP 3"
+    mod = gimp3_module() if gimp3 else gimp_module()
     d = os.path.join(work, "out")
     os.makedirs(d)
     good = os.path.join(d, "good.dir")
@@ -473,11 +477,19 @@ def mode_atomic_gimp(a, work, checks):
     small_out = os.path.join(d, "small.dir")
     listing = snapshot(d)
     cap = 2 << 20
-    g = gt.Gimp(a.gimp, a.plugin_dir, work)
+    g = (mod.Gimp3 if gimp3 else mod.Gimp)(a.gimp, a.plugin_dir, work)
     for tag, src, dst in (("over-good", noise, good), ("fresh", noise, fresh),
                           ("small", small, small_out)):
-        s_, d_ = gt.scm_str(src), gt.scm_str(dst)
-        g.add(f"""(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {s_} {s_}))))
+        if gimp3:
+            s_, d_ = gt_scm(src), gt_scm(dst)
+            g.add(f"""(let* ((img (dt-load {s_})))
+  (dt-mark "loaded {tag}")
+  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {d_}
+                   #:backend "none" #:filter "none")
+  (dt-mark "saved {tag}"))""", fails=tag != "small")
+        else:
+            s_, d_ = mod.scm_str(src), mod.scm_str(dst)
+            g.add(f"""(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE {s_} {s_}))))
   (dt-mark "loaded {tag}")
   (file-dir-save RUN-NONINTERACTIVE img (dt-drw img) {d_} {d_} "none" "none" "" 0)
   (dt-mark "saved {tag}"))""")
@@ -485,86 +497,14 @@ def mode_atomic_gimp(a, work, checks):
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (cap, hard))
+    killed = False
     try:
         output = g.run(timeout=300)
-    except gt.Failure as e:
+    except mod.Failure as e:
         # GIMP starts plug-ins with SIGXFSZ at its default action, so the
         # plug-in is killed by the signal at its first write over the cap
         # (GIMP reports it as crashed); a disk running full instead gives
         # ENOSPC and an error.  Either way the target must be untouched.
-        output = getattr(g, "output", "")
-        if 'Plug-in crashed: "file-dir"' not in output:
-            raise Failure(str(e)) from e
-        print("the plug-in was killed by SIGXFSZ on its write over the cap")
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, old_handler)
-    marks = g.marks()
-    for tag in ("over-good", "fresh", "small"):
-        checks.ok(f"loaded {tag}" in marks, f"GIMP loaded the {tag} source")
-        checks.ok(f"alive after {tag}" in marks, f"GIMP carries on after the {tag} export")
-    checks.ok("saved over-good" not in marks, "GIMP export over good.dir fails under the cap")
-    checks.ok("saved fresh" not in marks, "GIMP export to fresh.dir fails under the cap")
-    checks.ok("saved small" in marks, "a small GIMP export under the same cap succeeds")
-    with open(good, "rb") as f:
-        checks.ok(f.read() == original, "good.dir is byte for byte intact")
-    checks.ok(not os.path.exists(fresh), "no fresh.dir was left")
-    left = [x for x in snapshot(d) if x not in listing + ["small.dir"]]
-    checks.ok(all(x.startswith(("good.dir.", "fresh.dir.")) for x in left),
-              f"nothing but g_file_set_contents' temporary files beside them ({left})")
-    if left:
-        print(f"temporary files left by the killed plug-in: "
-              f"{[(x, os.path.getsize(os.path.join(d, x))) for x in left]}")
-    report = plugin_sanitizer_report(output)
-    checks.ok(report is None, f"GIMP: no sanitizer report from the plug-in ({report})")
-    if "saved over-good" in marks:
-        print(output)
-
-
-def mode_atomic_gimp3(a, work, checks):
-    """mode_atomic_gimp for GIMP 3: file-dir-export (back end and filter
-    none: the noise image's file is larger than the cap) over an existing
-    good file and to a fresh one with gimp-console-3.0's file size capped
-    fail and leave good.dir intact and no fresh.dir; a small export under
-    the same cap succeeds."""
-    g3 = gimp3_module()
-    d = os.path.join(work, "out")
-    os.makedirs(d)
-    good = os.path.join(d, "good.dir")
-    rc, out, _ = run([a.dirtool, "encode", os.path.join(a.samples, "chess.png"), good])
-    if rc != 0:
-        raise Failure(f"dirtool encode: {out}")
-    with open(good, "rb") as f:
-        original = f.read()
-    noise = os.path.join(work, "noise.png")
-    write_noise_png(noise, 1200, 1000, 5)  # 3.6 MB of pixels, raw .dir larger
-    small = os.path.join(work, "small.png")
-    write_noise_png(small, 40, 30, 6)
-    fresh = os.path.join(d, "fresh.dir")
-    small_out = os.path.join(d, "small.dir")
-    listing = snapshot(d)
-    cap = 2 << 20
-    g = g3.Gimp3(a.gimp, a.plugin_dir, work)
-    for tag, src, dst in (("over-good", noise, good), ("fresh", noise, fresh),
-                          ("small", small, small_out)):
-        s_, d_ = gt_scm(src), gt_scm(dst)
-        g.add(f"""(let* ((img (dt-load {s_})))
-  (dt-mark "loaded {tag}")
-  (file-dir-export #:run-mode RUN-NONINTERACTIVE #:image img #:file {d_}
-                   #:backend "none" #:filter "none")
-  (dt-mark "saved {tag}"))""", fails=tag != "small")
-        g.add(f'(dt-mark "alive after {tag}")')
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (cap, hard))
-    killed = False
-    try:
-        output = g.run(timeout=300)
-    except g3.Failure as e:
-        # As with GIMP 2.10, the plug-in may be killed by SIGXFSZ at its
-        # first write over the cap (GIMP 3 reports it as crashed and the
-        # export returns an error); a disk running full gives ENOSPC and an
-        # error instead.  Either way the target must be untouched.
         output = getattr(g, "output", "")
         if 'Plug-in crashed: "file-dir"' not in output:
             raise Failure(str(e)) from e
@@ -575,12 +515,12 @@ def mode_atomic_gimp3(a, work, checks):
         signal.signal(signal.SIGXFSZ, old_handler)
     marks = g.marks()
     for tag in ("over-good", "fresh", "small"):
-        checks.ok(f"loaded {tag}" in marks, f"GIMP 3 loaded the {tag} source")
-        checks.ok(f"alive after {tag}" in marks, f"GIMP 3 carries on after the {tag} export")
-    checks.ok("saved over-good" not in marks, "GIMP 3 export over good.dir fails under the cap")
-    checks.ok("saved fresh" not in marks, "GIMP 3 export to fresh.dir fails under the cap")
-    checks.ok("saved small" in marks, "a small GIMP 3 export under the same cap succeeds")
-    if killed:
+        checks.ok(f"loaded {tag}" in marks, f"{host} loaded the {tag} source")
+        checks.ok(f"alive after {tag}" in marks, f"{host} carries on after the {tag} export")
+    checks.ok("saved over-good" not in marks, f"{host} export over good.dir fails under the cap")
+    checks.ok("saved fresh" not in marks, f"{host} export to fresh.dir fails under the cap")
+    checks.ok("saved small" in marks, f"a small {host} export under the same cap succeeds")
+    if killed and gimp3:
         # g.run stopped at the crash report before checking which commands
         # failed: the two large exports, and nothing else.
         failed = {int(m) for m in re.findall(r"DT error in command (\d+)", output)}
@@ -601,9 +541,17 @@ def mode_atomic_gimp3(a, work, checks):
         print(f"temporary files left by the killed plug-in: "
               f"{[(x, os.path.getsize(os.path.join(d, x))) for x in left]}")
     report = plugin_sanitizer_report(output)
-    checks.ok(report is None, f"GIMP 3: no sanitizer report from the plug-in ({report})")
+    checks.ok(report is None, f"{host}: no sanitizer report from the plug-in ({report})")
     if "saved over-good" in marks:
         print(output)
+
+
+def mode_atomic_gimp(a, work, checks):
+    atomic_gimp(a, work, checks, "GIMP")
+
+
+def mode_atomic_gimp3(a, work, checks):
+    atomic_gimp(a, work, checks, "GIMP 3")
 
 
 # ---- mutation fuzzer ----------------------------------------------------------
