@@ -184,9 +184,8 @@ int numio_parse_json_numbers(const char *text, size_t len, uint64_t max_values, 
     return scan_numbers(text, len, UINT64_MAX, 1, values, count, err, errlen);
 }
 
-json_object *numio_json_parse(const char *text, size_t len, size_t *used, char *err, size_t errlen)
+json_object *numio_json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-    *used = 0;
     if (len > (size_t)INT32_MAX) {
         fail(err, errlen, "JSON text over 2 GiB");
         return NULL;
@@ -227,7 +226,6 @@ json_object *numio_json_parse(const char *text, size_t len, size_t *used, char *
              json_tokener_error_desc(jerr == json_tokener_success ? json_tokener_continue : jerr));
         return NULL;
     }
-    *used = end;
     return root;
 }
 
@@ -241,15 +239,9 @@ int numio_parse_json(const char *text, size_t len, uint64_t max_values, double *
      * what JSON does not allow (leading zeros, trailing commas, comments),
      * but still takes the NaN and Infinity that Python writes, for the
      * encoder to name */
-    size_t used = 0;
     char e2[200];
-    json_object *root = numio_json_parse(text, len, &used, e2, sizeof e2);
+    json_object *root = numio_json_parse(text, len, e2, sizeof e2);
     if (!root) return fail(err, errlen, "%s", e2);
-    for (size_t i = used; i < len; i++)
-        if (!isspace((unsigned char)text[i])) {
-            json_object_put(root);
-            return fail(err, errlen, "text after the JSON array at byte %zu", i);
-        }
     if (json_object_get_type(root) != json_type_array) {
         json_object_put(root);
         return fail(err, errlen, "the JSON document is not an array");

@@ -19,11 +19,10 @@ struct json_object;
 /* One JSON value over the whole of text (json-c, strict mode), for every
  * JSON reader of dirtool: a complete value at the very end of the input (a
  * bare number with no newline after it) is taken, since the end is signalled
- * to json-c.  *used: the bytes the value took (white space may follow).
- * NULL with err: "empty file", "the JSON text ends early (at byte N)" or
- * "invalid JSON at byte N: REASON". */
-struct json_object *numio_json_parse(const char *text, size_t len, size_t *used, char *err,
-                                     size_t errlen);
+ * to json-c; only white space may follow it (strict mode refuses anything
+ * else).  NULL with err: "empty file", "the JSON text ends early (at byte
+ * N)" or "invalid JSON at byte N: REASON". */
+struct json_object *numio_json_parse(const char *text, size_t len, char *err, size_t errlen);
 
 /* Parsers over memory.  JSON: an array of numbers, possibly nested (read in
  * order, flattened); NaN and Infinity literals are read (and refused later

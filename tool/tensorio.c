@@ -945,15 +945,9 @@ static int json_shape(json_object *o, unsigned depth, unsigned *rank, uint64_t *
 
 int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t errlen)
 {
-    size_t used = 0;
     char e2[256];
-    json_object *root = numio_json_parse(text, len, &used, e2, sizeof e2);
+    json_object *root = numio_json_parse(text, len, e2, sizeof e2);
     if (!root) return fail(err, errlen, "%s", e2);
-    for (size_t i = used; i < len; i++)
-        if (!isspace((unsigned char)text[i])) {
-            json_object_put(root);
-            return fail(err, errlen, "text after the JSON value at byte %zu", i);
-        }
     int is_obj = json_object_is_type(root, json_type_object);
     /* a bare number is a scalar (what the writer gives for one) */
     if (!is_obj && !json_object_is_type(root, json_type_array) &&

@@ -55,6 +55,11 @@ static void test_json(void)
     CHECK(strcmp(err, "empty file") == 0);
     CHECK_EQ_INT(json(" \n", &v, &n, err), -1);
     CHECK(strcmp(err, "empty file (only white space)") == 0);
+    /* only white space after the value (json-c's strict mode) */
+    CHECK_EQ_INT(json("[1, 2] \n3", &v, &n, err), -1);
+    CHECK(strcmp(err, "invalid JSON at byte 8: unexpected character") == 0);
+    CHECK_EQ_INT(json("[1, 2] \n", &v, &n, err), 0);
+    free(v);
     /* a complete value at the very end of the input (no newline) */
     CHECK_EQ_INT(json("[1, 2]", &v, &n, err), 0);
     CHECK(n == 2);

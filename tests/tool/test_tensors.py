@@ -301,7 +301,9 @@ for name, text, msg in [("trunc", "[1,2", "'trunc.json': the JSON text ends earl
                         ("trunc2", '{"a": [1', "'trunc2.json': the JSON text ends early (at byte 8)"),
                         ("trunc3", "tru", "'trunc3.json': the JSON text ends early (at byte 3)"),
                         ("empty", "", "'empty.json': empty file\n"),
-                        ("blank", " \n", "'blank.json': empty file (only white space)")]:
+                        ("blank", " \n", "'blank.json': empty file (only white space)"),
+                        ("after", "[1, 2] x", "'after.json': invalid JSON at byte 7: unexpected character"),
+                        ("second", "[1] [2]", "'second.json': invalid JSON at byte 4: unexpected character")]:
     with open(f"{name}.json", "w") as f:
         f.write(text)
     out = run(1, "pack", f"{name}.json", "x.dir")
