@@ -335,26 +335,14 @@ static int vappend(char **buf, size_t *len, const char *fmt, va_list ap0)
     return 0;
 }
 
-/* Appends a formatted line to the page's report. */
-static int report(heat_page *page, size_t *len, const char *fmt, ...)
+/* Appends a formatted line to *buf (the page's report or its warnings). */
+static int appendf(char **buf, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int report(heat_page *page, size_t *len, const char *fmt, ...)
+static int appendf(char **buf, size_t *len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = vappend(&page->report, len, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* Appends a formatted line to the page's warnings. */
-static int warn(heat_page *page, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int warn(heat_page *page, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vappend(&page->warnings, len, fmt, ap);
+    int rc = vappend(buf, len, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -450,8 +438,8 @@ static int render_plain(const uint8_t *pixels, uint32_t width, uint32_t height, 
     dira_shortest(st.max, b);
     dira_shortest(st.mean, c);
     size_t len = 0;
-    if (report(page, &len, "count %llu min %s max %s mean %s\n", (unsigned long long)st.count, a, b,
-               c))
+    if (appendf(&page->report, &len, "count %llu min %s max %s mean %s\n",
+                (unsigned long long)st.count, a, b, c))
         return fail(page, HEAT_EDRAW, err, errlen, "out of memory");
     return HEAT_OK;
 }
@@ -538,9 +526,9 @@ int heat_render_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, u
         if (o.tile_rows && !tiles_fit(t, &o)) {
             char why[512];
             tiles_misfit(t, why, sizeof why);
-            if (warn(page, &wlen, "%s: drawn without the %ux%u tiles (they need %llu values)\n",
-                     why, o.tile_rows, o.tile_cols,
-                     (unsigned long long)o.tile_rows * o.tile_cols)) {
+            if (appendf(&page->warnings, &wlen,
+                        "%s: drawn without the %ux%u tiles (they need %llu values)\n", why,
+                        o.tile_rows, o.tile_cols, (unsigned long long)o.tile_rows * o.tile_cols)) {
                 snprintf(err, errlen, "out of memory");
                 rc = HEAT_EDRAW;
                 break;
@@ -588,13 +576,13 @@ int heat_render_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, u
         char shown[64] = "";
         if (heat.block_rows > 1 || heat.block_cols > 1)
             snprintf(shown, sizeof shown, " shown 1:%u x 1:%u", heat.block_rows, heat.block_cols);
-        if (report(page, &len,
-                   "%s %s %s: count %llu min %s max %s mean %s std %s scale %s clipped %llu "
-                   "non-finite %llu%s\n",
-                   t->name[0] ? t->name : "(unnamed)", s, dira_dtype_name(t->dtype),
-                   (unsigned long long)heat.count, a, b, c, d, e,
-                   (unsigned long long)(heat.clipped_low + heat.clipped_high),
-                   (unsigned long long)heat.nonfinite, shown)) {
+        if (appendf(&page->report, &len,
+                    "%s %s %s: count %llu min %s max %s mean %s std %s scale %s clipped %llu "
+                    "non-finite %llu%s\n",
+                    t->name[0] ? t->name : "(unnamed)", s, dira_dtype_name(t->dtype),
+                    (unsigned long long)heat.count, a, b, c, d, e,
+                    (unsigned long long)(heat.clipped_low + heat.clipped_high),
+                    (unsigned long long)heat.nonfinite, shown)) {
             snprintf(err, errlen, "out of memory");
             rc = HEAT_EDRAW;
         }
