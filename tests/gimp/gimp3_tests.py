@@ -33,6 +33,9 @@ MODE is one of:
            dirtool, opens pixel-exact in GIMP 3
   bomb     the decompression bombs of tests/fuzz/hostile.py: refused with
            the core's limit message before allocation; GIMP carries on
+  progress the plug-in's progress calls during a load and an export,
+           recorded by tests/gimp/progress-shim.c (--probe-dir its folder),
+           preloaded through GIMP_PLUGIN_DEBUG_WRAP
   interactive
            the export dialog (options changed with their mnemonics, then
            remembered: GIMP 3 keeps the values of interactive runs for
@@ -63,7 +66,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
 from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES, MAGIC_NAMES, META_COMMENT,  # noqa: E402
                          META_CREATOR, META_DENSITY, check_corpus, check_deep_export,
-                         check_dialog_classic_heatmap, check_gimp_run, check_load_common,
+                         check_dialog_classic_heatmap, check_gimp_run, check_load_common, check_progress_log,
                          cmp_images, corpus_jobs, deep_sources, dir_chunks, dirtool_heatmap,
                          Display, env_path, exif_ascii_tags, Failure, header, main, marks_of,
                          meta_exif, metadata_source, png_with_metadata, run, scm_str,
@@ -102,6 +105,7 @@ class Gimp3:
         self.commands = ['(dt-mark "ready")']
         self.expected_errors = set()
         self.log_path = os.path.join(work, name + "-output.txt")
+        self.gui = False
 
     def add(self, scm, fails=False):
         """A batch command; fails=True: it is meant to fail (its error is
@@ -114,7 +118,10 @@ class Gimp3:
         # GIMP 3 stops at the first failing batch command and then stays
         # running: every command catches its errors (marking them), and
         # --quit ends GIMP after the last one.
-        cmd = [self.gimp, "-i", "-n", "-f", "--quit",
+        # gui: the program with its windows (gimp-3.0, on a display given in
+        # env_extra), where plug-ins' progress reaches GIMP; gimp-console
+        # drops it
+        cmd = [self.gimp, "-s" if self.gui else "-i", "-n", "-f", "--quit",
                "--batch-interpreter=plug-in-script-fu-eval"]
         for i, c in enumerate(self.commands):
             cmd += ["-b", f'(begin {PRELUDE} (catch (dt-mark "error in command {i}") {c}))']
@@ -981,7 +988,40 @@ def mode_interactive(a, work, checks):
     check_dialog_classic_heatmap(a, work, checks, node, heat_png)
 
 
+# ---- progress ---------------------------------------------------------------
+
+def mode_progress(a, work, checks):
+    """The progress the plug-in reports while GIMP 3 opens and exports a
+    .dir: every call it makes to libgimp's progress functions, recorded by
+    tests/gimp/progress-shim.c, preloaded into the plug-in through GIMP's
+    own plug-in debug wrapper.  (GIMP 3.0.4 refuses another plug-in's
+    progress vtable, which the GIMP 2.10 test uses to watch what GIMP
+    receives.)"""
+    dirtool = env_path("DIRTOOL")
+    src_png = os.path.join(work, "big.png")
+    run([a.testimg, "gen", src_png, "1024", "768", "4", "77"])
+    src = os.path.join(work, "big.dir")
+    run([dirtool, "encode", src_png, src])
+    dst = os.path.join(work, "again.dir")
+    log = os.path.join(work, "progress.log")
+    shim = os.path.join(a.probe_dir, "libdir-progress-shim.so")
+    if not os.path.exists(shim):
+        raise Failure(f"{shim} is missing: the build did not make the progress shim")
+    g = Gimp3(a.gimp, a.plugin_dir, work)
+    g.add(f"""(let* ((img (dt-load {scm_str(src)})))
+  (gimp-file-save RUN-NONINTERACTIVE img {scm_str(dst)} -1)
+  (dt-mark "progress load and export done"))""")
+    g.run(env_extra={"GIMP_PLUGIN_DEBUG_WRAP": "file-dir,run",
+                     "GIMP_PLUGIN_DEBUG_WRAPPER":
+                         f"env LD_PRELOAD={shim} DIR_PROGRESS_LOG={log}"})
+    checks.ok("progress load and export done" in g.marks(),
+              "GIMP 3 opened the .dir and exported it with the wrapped plug-in")
+    check_progress_log(checks, "GIMP 3", log, "big.dir", "again.dir", probe=False)
+    same, why = cmp_images(a.testimg, src, dst)
+    checks.ok(same, f"GIMP 3: the export equals the file it opened ({why})")
+
+
 if __name__ == "__main__":
-    sys.exit(main({"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+    sys.exit(main({"load": mode_load, "progress": mode_progress, "export": mode_export, "metadata": mode_metadata,
                    "heatmap": mode_heatmap, "corpus": mode_corpus, "bomb": mode_bomb,
                    "interactive": mode_interactive}, "dir-gimp3"))

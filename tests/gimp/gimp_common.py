@@ -653,6 +653,7 @@ def main(modes, prefix):
     p.add_argument("--testimg", required=True)
     p.add_argument("--plugin-dir", required=True)
     p.add_argument("--convert", default="")
+    p.add_argument("--probe-dir", default="")
     a = p.parse_args()
     checks = Checks()
     work = tempfile.mkdtemp(prefix=f"{prefix}-{a.mode}-")
@@ -667,3 +668,57 @@ def main(modes, prefix):
         else:
             shutil.rmtree(work, ignore_errors=True)
     return checks.done()
+
+
+# ---- progress ---------------------------------------------------------------
+
+def probe_plugin_path(profile, probe_dir):
+    """Puts the progress probe's build folder (tests/gimp/progress-probe.c)
+    first on the plug-in-path of the profile's gimprc."""
+    rc = os.path.join(profile, "gimprc")
+    with open(rc) as f:
+        text = f.read()
+    if '(plug-in-path "' not in text:
+        raise Failure(f"{rc} has no plug-in-path to extend")
+    with open(rc, "w") as f:
+        f.write(text.replace('(plug-in-path "', f'(plug-in-path "{probe_dir}:', 1))
+
+
+def check_progress_log(checks, host, log_path, src_name, dst_name, probe=True):
+    """The progress calls recorded while GIMP opened `src_name` and
+    exported it as `dst_name` with the .dir plug-in (probe: by the progress
+    probe, with its "loaded" and "saved" marks; else by the preloaded
+    progress-shim.c): each step starts the progress with the plug-in's
+    message ("Opening 'NAME'", "Exporting 'NAME'"), then moves it forward
+    in several steps (the export's middle from the core encoder's own
+    reports), up to 1.0."""
+    if not os.path.exists(log_path):
+        raise Failure(f"{host}: no progress was recorded ({log_path} is missing)")
+    with open(log_path) as f:
+        lines = [x.rstrip("\n") for x in f]
+    if probe:
+        checks.ok("no progress installed" not in lines,
+                  f"{host}: the probe's progress is installed")
+        checks.ok("loaded" in lines and "saved" in lines,
+                  f"{host}: the probe opened the .dir and exported it ({lines[-3:]})")
+    # the export starts where its message is (a start, or a new text on a
+    # progress still active)
+    cut = next((i for i, x in enumerate(lines)
+                if x.startswith(("start Exporting", "text Exporting"))), len(lines))
+    steps = {"load": lines[:cut], "export": lines[cut:]}
+    for step, name, message in (("load", src_name, "Opening"), ("export", dst_name, "Exporting")):
+        calls = steps[step]
+        texts = [x.split(" ", 1)[1] for x in calls if x.startswith(("start ", "text "))]
+        checks.ok(any(re.fullmatch(f"{message} '(.*/)?{re.escape(name)}'", t) for t in texts),
+                  f"{host} {step}: the progress says {message} '{name}' ({texts})")
+        values = [float(x.split()[1]) for x in calls if x.startswith("value ")]
+        inner = [v for v in values if 0 < v < 1]
+        checks.ok(values == sorted(values) and len(set(inner)) >= 4,
+                  f"{host} {step}: the progress moves forward in steps "
+                  f"({len(values)} values, {len(set(inner))} between 0 and 1)")
+        checks.ok(bool(values) and values[-1] == 1.0,
+                  f"{host} {step}: the progress reaches 1.0 (last {values[-1:]})")
+        if step == "export":
+            checks.ok(any(0.3 < v < 0.9 for v in values),
+                      f"{host} export: the encoder's own reports are in the progress "
+                      f"(values between 0.3 and 0.9)")

@@ -26,6 +26,9 @@ MODE is one of:
            plug-in-dir-tensor-heatmap; refusals with their messages
   corpus   every image of ../shared/corpus/public.tsv, written as .dir by
            dirtool, opens pixel-exact in GIMP
+  progress the progress of a load and an export as GIMP hands it to another
+           plug-in (tests/gimp/progress-probe.c, --probe-dir its folder),
+           with gimp-2.10's windows on a private Xvfb display
   interactive
            the export dialog and the heatmap dialog on a private Xvfb
            display, driven with xdotool key presses (skipped without Xvfb
@@ -51,11 +54,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # tests/fuzz/hostile.py takes from here, with Gimp.
 from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT, META_CREATOR,  # noqa: E402,F401
                          META_DENSITY, check_corpus, check_deep_export,
-                         check_dialog_classic_heatmap, check_gimp_run, check_load_common, Checks,
+                         check_dialog_classic_heatmap, check_gimp_run, check_load_common, check_progress_log, Checks,
                          cmp_images, core_message, corpus_jobs, deep_sources, dir_chunk,
                          dir_chunks, dirtool_heatmap, Display, encoder_options, env_path,
                          exif_ascii_tags, Failure, header, main, marks_of, metadata_source,
-                         option_words, plugin_sanitizer_report, png_with_density,
+                         option_words, plugin_sanitizer_report, png_with_density, probe_plugin_path,
                          png_with_metadata, run, same_bytes, scm_str, screenshot, shared_file,
                          three_tensors, write_malformed, xmp_creators)
 
@@ -97,6 +100,7 @@ class Gimp:
                           f"devenv profile")
         shutil.copyfile(devenv_rc, os.path.join(self.profile, "gimprc"))
         self.commands = ['(dt-mark "ready")']
+        self.gui = False
 
     def add(self, scm):
         self.commands.append(scm)
@@ -104,7 +108,9 @@ class Gimp:
     def start(self, display=None):
         """Starts GIMP in the background; with a display, plug-in dialogs
         can open on it (gimp-console itself has no window)."""
-        cmd = [self.gimp, "-i", "-d", "-f",
+        # gui: the program with its windows (gimp-2.10, on `display`), where
+        # plug-ins' progress reaches GIMP; gimp-console drops it
+        cmd = [self.gimp, "-s" if self.gui else "-i", "-d", "-f",
                "--batch-interpreter=plug-in-script-fu-eval"]
         for c in self.commands:
             cmd += ["-b", f"(begin {PRELUDE} {c})"]
@@ -1143,7 +1149,45 @@ def mode_interactive(a, work, checks):
     check_dialog_classic_heatmap(a, work, checks, node, heat_png)
 
 
+# ---- progress ---------------------------------------------------------------
+
+def mode_progress(a, work, checks):
+    """The progress the plug-in reports while opening and exporting a
+    .dir, as another plug-in sees it (tests/gimp/progress-probe.c).  GIMP
+    passes plug-ins' progress on only with its windows (gimp-2.10 on a private
+    Xvfb display; gimp-console drops it), so this runs the program with
+    them, the messages sent to the console."""
+    gui = os.path.join(os.path.dirname(a.gimp), "gimp-2.10")
+    if not os.path.exists(gui):
+        raise Failure(f"{gui} not found: the progress test needs GIMP 2.10's window program")
+    dirtool = env_path("DIRTOOL")
+    src_png = os.path.join(work, "big.png")
+    run([a.testimg, "gen", src_png, "1024", "768", "4", "77"])
+    src = os.path.join(work, "big.dir")
+    run([dirtool, "encode", src_png, src])
+    dst = os.path.join(work, "again.dir")
+    log = os.path.join(work, "progress.log")
+    d = Display(work)
+    try:
+        g = Gimp(gui, a.plugin_dir, work)
+        g.gui = True
+        probe_plugin_path(g.profile, a.probe_dir)
+        with open(os.path.join(g.profile, "gimprc"), "a") as f:
+            f.write("(show-tips no)\n")
+        g.commands[0] = '(gimp-message-set-handler CONSOLE) ' + g.commands[0]
+        g.add(f"""(plug-in-dir-progress-probe RUN-NONINTERACTIVE {scm_str(src)} {scm_str(dst)} {scm_str(log)})
+(dt-mark "probe ran")""")
+        g.start(d.display)
+        g.wait()
+    finally:
+        d.close()
+    checks.ok("probe ran" in marks_of(g.output), "GIMP 2.10: the progress probe ran")
+    check_progress_log(checks, "GIMP 2.10", log, "big.dir", "again.dir")
+    same, why = cmp_images(a.testimg, src, dst)
+    checks.ok(same, f"GIMP 2.10: the export the probe asked for equals the file it opened ({why})")
+
+
 if __name__ == "__main__":
-    sys.exit(main({"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+    sys.exit(main({"load": mode_load, "progress": mode_progress, "export": mode_export, "metadata": mode_metadata,
                    "heatmap": mode_heatmap, "corpus": mode_corpus,
                    "interactive": mode_interactive}, "dir-gimp"))
