@@ -581,13 +581,18 @@ static void st_free_keys(st_key *k, size_t n)
 }
 
 /* Refuses a name holding a NUL (json-c would cut it there) and a name
- * given twice (json-c would silently keep the last one's entry). */
-static int st_check_keys(const char *h, size_t n, json_object *root, char *err, size_t errlen)
+ * given twice (json-c would silently keep the last one's entry), in the
+ * top-level object `root` parsed from h[0..n): a safetensors header, or a
+ * JSON document of tensors (`format` "safetensors" or "JSON", `kind`
+ * "safetensors header" or "JSON document", for the messages). */
+static int st_check_keys(const char *h, size_t n, json_object *root, const char *format,
+                         const char *kind, char *err, size_t errlen)
 {
+    const int safetensors = strcmp(format, "safetensors") == 0;
     size_t count = st_scan_keys(h, n, NULL, 0);
     if (count > DIRA_MAX_TENSORS + 1) /* checked before anything is allocated */
-        return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d",
-                    count, DIRA_MAX_TENSORS);
+        return fail(err, errlen, "%s lists %zu tensors, over the limit of %d", kind, count,
+                    DIRA_MAX_TENSORS);
     st_key *k = calloc(count ? count : 1, sizeof *k);
     if (!k) return fail(err, errlen, "out of memory");
     st_scan_keys(h, n, k, count);
@@ -604,9 +609,10 @@ static int st_check_keys(const char *h, size_t n, json_object *root, char *err, 
         if (memchr(k[i].name, '\0', k[i].len)) { /* json-c's keys would end there */
             int rl = k[i].rawlen > 200 ? 200 : (int)k[i].rawlen;
             int rc = fail(err, errlen,
-                          "safetensors tensor name %.*s%s holds a NUL character (\\u0000), "
+                          "%s tensor name %.*s%s holds a NUL character (\\u0000), "
                           "which a tensor name cannot hold",
-                          rl, k[i].raw, rl < (int)k[i].rawlen ? "..." : "");
+                          format, rl, k[i].raw,
+                          rl < (int)k[i].rawlen ? "..." : "");
             st_free_keys(k, count);
             return rc;
         }
@@ -617,12 +623,12 @@ static int st_check_keys(const char *h, size_t n, json_object *root, char *err, 
         size_t i = 1;
         while (i < count && cmp_key(&k[i - 1], &k[i]) != 0)
             i++;
-        if (i < count && strcmp(k[i].name, "__metadata__") == 0)
-            rc = fail(err, errlen, "safetensors header has __metadata__ twice");
+        if (i < count && safetensors && strcmp(k[i].name, "__metadata__") == 0)
+            rc = fail(err, errlen, "%s has __metadata__ twice", kind);
         else if (i < count)
-            rc = fail(err, errlen, "safetensors header names a tensor twice: '%.200s'", k[i].name);
+            rc = fail(err, errlen, "%s names a tensor twice: '%.200s'", kind, k[i].name);
         else
-            rc = fail(err, errlen, "safetensors header names a tensor twice");
+            rc = fail(err, errlen, "%s names a tensor twice", kind);
     }
     st_free_keys(k, count);
     return rc;
@@ -678,7 +684,7 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d", n,
                     DIRA_MAX_TENSORS);
     }
-    if (st_check_keys((const char *)d + 8, used, root, err, errlen)) {
+    if (st_check_keys((const char *)d + 8, used, root, "safetensors", "safetensors header", err, errlen)) {
         json_object_put(root);
         return -1;
     }
@@ -955,6 +961,12 @@ int tio_parse_json(const char *text, size_t len, tio_set *s, char *err, size_t e
         json_object_put(root);
         return fail(err, errlen,
                     "the JSON document is neither a number, an array nor an object of arrays");
+    }
+    /* names with a NUL or given twice, before json-c's cut or kept-last
+     * names are used */
+    if (is_obj && st_check_keys(text, len, root, "JSON", "JSON document", err, errlen)) {
+        json_object_put(root);
+        return -1;
     }
     /* shapes from the tree; the exact numbers from the text (numio) */
     size_t nt = is_obj ? (size_t)json_object_object_length(root) : 1;

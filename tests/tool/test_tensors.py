@@ -197,6 +197,24 @@ expect(run(1, "pack", "rag.json", "x.dir"),
 with open("rag2.json", "w") as f:
     f.write("[[1, 2], 3]\n")
 expect(run(1, "pack", "rag2.json", "x.dir"), "ragged nesting")
+# a JSON tensor name with a NUL, or given twice, is refused (json-c cut
+# "a\u0000b" to "a" and kept the second of two "a"); an escaped backslash
+# before "u0000" is no NUL, and such a name comes back as it was
+with open("nul.json", "wb") as f:
+    f.write(b'{"a\\u0000b": [1, 2], "c": [3]}\n')
+expect(run(1, "pack", "nul.json", "x.dir"),
+       "'nul.json': JSON tensor name \"a\\u0000b\" holds a NUL character (\\u0000), "
+       "which a tensor name cannot hold")
+with open("dupkey.json", "w") as f:
+    f.write('{"a": [1, 2], "a": [3]}\n')
+expect(run(1, "pack", "dupkey.json", "x.dir"), "'dupkey.json': JSON document names a tensor twice: 'a'")
+with open("bs.json", "wb") as f:
+    f.write(b'{"a\\\\u0000b": [1, 2]}\n')
+run(0, "pack", "bs.json", "bs.dir")
+run(0, "unpack", "bs.dir", "bs2.json")
+with open("bs2.json") as f:
+    if json.load(f) != {"a\\u0000b": [1, 2]}:
+        fail("a JSON name with an escaped backslash did not come back")
 with open("m.csv", "w") as f:
     f.write("1,2,3\n4,5,6\n")
 run(0, "pack", "m.csv", "m.webp")
