@@ -66,11 +66,11 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fuzz"))
 from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES, MAGIC_NAMES, META_COMMENT,  # noqa: E402
                          META_CREATOR, META_DENSITY, check_corpus, check_deep_export,
-                         check_dialog_classic_heatmap, check_gimp_run, check_load_common, check_progress_log,
-                         cmp_images, corpus_jobs, deep_sources, dir_chunks, dirtool_heatmap,
-                         Display, env_path, exif_ascii_tags, Failure, header, main, marks_of,
-                         meta_exif, metadata_source, png_with_metadata, run, scm_str,
-                         screenshot, shared_file, three_tensors, write_malformed,
+                         check_dialog_classic_heatmap, check_gimp_run, check_load_common,
+                         check_progress_log, cmp_images, corpus_jobs, deep_sources, dir_chunks,
+                         dirtool_heatmap, Display, env_path, exif_ascii_tags, Failure, header,
+                         main, marks_of, meta_exif, metadata_source, png_with_metadata, run,
+                         scm_str, screenshot, shared_file, three_tensors, write_malformed,
                          xmp_creators)
 
 # Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
@@ -105,7 +105,6 @@ class Gimp3:
         self.commands = ['(dt-mark "ready")']
         self.expected_errors = set()
         self.log_path = os.path.join(work, name + "-output.txt")
-        self.gui = False
 
     def add(self, scm, fails=False):
         """A batch command; fails=True: it is meant to fail (its error is
@@ -118,10 +117,7 @@ class Gimp3:
         # GIMP 3 stops at the first failing batch command and then stays
         # running: every command catches its errors (marking them), and
         # --quit ends GIMP after the last one.
-        # gui: the program with its windows (gimp-3.0, on a display given in
-        # env_extra), where plug-ins' progress reaches GIMP; gimp-console
-        # drops it
-        cmd = [self.gimp, "-s" if self.gui else "-i", "-n", "-f", "--quit",
+        cmd = [self.gimp, "-i", "-n", "-f", "--quit",
                "--batch-interpreter=plug-in-script-fu-eval"]
         for i, c in enumerate(self.commands):
             cmd += ["-b", f'(begin {PRELUDE} (catch (dt-mark "error in command {i}") {c}))']
@@ -1022,6 +1018,6 @@ def mode_progress(a, work, checks):
 
 
 if __name__ == "__main__":
-    sys.exit(main({"load": mode_load, "progress": mode_progress, "export": mode_export, "metadata": mode_metadata,
+    sys.exit(main({"load": mode_load, "export": mode_export, "metadata": mode_metadata,
                    "heatmap": mode_heatmap, "corpus": mode_corpus, "bomb": mode_bomb,
-                   "interactive": mode_interactive}, "dir-gimp3"))
+                   "progress": mode_progress, "interactive": mode_interactive}, "dir-gimp3"))

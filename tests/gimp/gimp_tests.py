@@ -54,13 +54,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # tests/fuzz/hostile.py takes from here, with Gimp.
 from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT, META_CREATOR,  # noqa: E402,F401
                          META_DENSITY, check_corpus, check_deep_export,
-                         check_dialog_classic_heatmap, check_gimp_run, check_load_common, check_progress_log, Checks,
-                         cmp_images, core_message, corpus_jobs, deep_sources, dir_chunk,
-                         dir_chunks, dirtool_heatmap, Display, encoder_options, env_path,
-                         exif_ascii_tags, Failure, header, main, marks_of, metadata_source,
-                         option_words, plugin_sanitizer_report, png_with_density, probe_plugin_path,
-                         png_with_metadata, run, same_bytes, scm_str, screenshot, shared_file,
-                         three_tensors, write_malformed, xmp_creators)
+                         check_dialog_classic_heatmap, check_gimp_run, check_load_common,
+                         check_progress_log, Checks, cmp_images, core_message, corpus_jobs,
+                         deep_sources, dir_chunk, dir_chunks, dirtool_heatmap, Display,
+                         encoder_options, env_path, exif_ascii_tags, Failure, header, main,
+                         marks_of, metadata_source, option_words, plugin_sanitizer_report,
+                         png_with_density, png_with_metadata, probe_plugin_path, run, same_bytes,
+                         scm_str, screenshot, shared_file, three_tensors, write_malformed,
+                         xmp_creators)
 
 
 # Script-fu helpers, defined in every batch command (each -b runs in a new
@@ -1154,9 +1155,9 @@ def mode_interactive(a, work, checks):
 def mode_progress(a, work, checks):
     """The progress the plug-in reports while opening and exporting a
     .dir, as another plug-in sees it (tests/gimp/progress-probe.c).  GIMP
-    passes plug-ins' progress on only with its windows (gimp-2.10 on a private
-    Xvfb display; gimp-console drops it), so this runs the program with
-    them, the messages sent to the console."""
+    passes plug-ins' progress on only with its windows (gimp-2.10 on a
+    private Xvfb display; gimp-console drops it), so this runs the program
+    with them, the messages sent to the console."""
     gui = os.path.join(os.path.dirname(a.gimp), "gimp-2.10")
     if not os.path.exists(gui):
         raise Failure(f"{gui} not found: the progress test needs GIMP 2.10's window program")
@@ -1175,7 +1176,8 @@ def mode_progress(a, work, checks):
         with open(os.path.join(g.profile, "gimprc"), "a") as f:
             f.write("(show-tips no)\n")
         g.commands[0] = '(gimp-message-set-handler CONSOLE) ' + g.commands[0]
-        g.add(f"""(plug-in-dir-progress-probe RUN-NONINTERACTIVE {scm_str(src)} {scm_str(dst)} {scm_str(log)})
+        g.add(f"""(plug-in-dir-progress-probe RUN-NONINTERACTIVE
+  {scm_str(src)} {scm_str(dst)} {scm_str(log)})
 (dt-mark "probe ran")""")
         g.start(d.display)
         g.wait()
@@ -1188,6 +1190,6 @@ def mode_progress(a, work, checks):
 
 
 if __name__ == "__main__":
-    sys.exit(main({"load": mode_load, "progress": mode_progress, "export": mode_export, "metadata": mode_metadata,
-                   "heatmap": mode_heatmap, "corpus": mode_corpus,
+    sys.exit(main({"load": mode_load, "export": mode_export, "metadata": mode_metadata,
+                   "heatmap": mode_heatmap, "corpus": mode_corpus, "progress": mode_progress,
                    "interactive": mode_interactive}, "dir-gimp"))
