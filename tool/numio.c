@@ -197,6 +197,15 @@ json_object *numio_json_parse(const char *text, size_t len, char *err, size_t er
         fail(err, errlen, len ? "empty file (only white space)" : "empty file");
         return NULL;
     }
+    /* json-c ends its parse at a NUL byte as at the end of the text, so
+     * anything after one would be ignored; JSON text holds none (not even
+     * inside strings, where it is written \u0000) */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        fail(err, errlen, "invalid JSON at byte %zu: a NUL byte (JSON text holds none)",
+             (size_t)(nul - text));
+        return NULL;
+    }
     json_tokener *tok = json_tokener_new();
     if (!tok) {
         fail(err, errlen, "out of memory");

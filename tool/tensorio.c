@@ -546,6 +546,7 @@ static size_t st_scan_keys(const char *h, size_t n, st_key *keys, size_t max)
             size_t st = i;
             for (i++; i < n && h[i] != '"'; i++)
                 if (h[i] == '\\') i++;
+            if (i >= n) break; /* no closing quote (json-c has refused such text) */
             if (depth == 1 && want_key) {
                 if (count < max) {
                     keys[count].raw = h + st;

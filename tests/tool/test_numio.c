@@ -60,6 +60,11 @@ static void test_json(void)
     CHECK(strcmp(err, "invalid JSON at byte 8: unexpected character") == 0);
     CHECK_EQ_INT(json("[1, 2] \n", &v, &n, err), 0);
     free(v);
+    /* a NUL byte: json-c would end its parse there and ignore the rest */
+    CHECK_EQ_INT(numio_parse_json("[1, 2]\0[3]", 10, 0, &v, &n, err, 256), -1);
+    CHECK(strcmp(err, "invalid JSON at byte 6: a NUL byte (JSON text holds none)") == 0);
+    CHECK_EQ_INT(numio_parse_json("[1,\0 2]", 7, 0, &v, &n, err, 256), -1);
+    CHECK(strcmp(err, "invalid JSON at byte 3: a NUL byte (JSON text holds none)") == 0);
     /* a complete value at the very end of the input (no newline) */
     CHECK_EQ_INT(json("[1, 2]", &v, &n, err), 0);
     CHECK(n == 2);
