@@ -612,8 +612,7 @@ static int st_check_keys(const char *h, size_t n, json_object *root, const char 
             int rc = fail(err, errlen,
                           "%s tensor name %.*s%s holds a NUL character (\\u0000), "
                           "which a tensor name cannot hold",
-                          format, rl, k[i].raw,
-                          rl < (int)k[i].rawlen ? "..." : "");
+                          format, rl, k[i].raw, rl < (int)k[i].rawlen ? "..." : "");
             st_free_keys(k, count);
             return rc;
         }
@@ -685,7 +684,8 @@ int tio_parse_safetensors(const uint8_t *d, size_t len, tio_set *s, char *err, s
         return fail(err, errlen, "safetensors header lists %zu tensors, over the limit of %d", n,
                     DIRA_MAX_TENSORS);
     }
-    if (st_check_keys((const char *)d + 8, used, root, "safetensors", "safetensors header", err, errlen)) {
+    if (st_check_keys((const char *)d + 8, used, root, "safetensors", "safetensors header", err,
+                      errlen)) {
         json_object_put(root);
         return -1;
     }
