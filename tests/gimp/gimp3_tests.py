@@ -69,9 +69,9 @@ from gimp_common import (BROKEN_EXIF, LOAD_CASES as V1_LOAD_CASES, MAGIC_NAMES, 
                          check_dialog_classic_heatmap, check_gimp_run, check_load_common,
                          check_progress_log, cmp_images, corpus_jobs, deep_sources, dir_chunks,
                          dirtool_heatmap, Display, env_path, exif_ascii_tags, Failure, header,
-                         main, marks_of, meta_exif, metadata_source, png_with_metadata, run,
-                         scm_str, screenshot, shared_file, three_tensors, write_malformed,
-                         xmp_creators)
+                         main, marks_of, meta_exif, metadata_source, png_with_metadata,
+                         progress_files, run, scm_str, screenshot, shared_file, three_tensors,
+                         write_malformed, xmp_creators)
 
 # Script-fu helpers for GIMP 3 (each -b runs in a new script-fu process).
 # dt-png exports with file-png-export keeping the colour of transparent
@@ -993,13 +993,7 @@ def mode_progress(a, work, checks):
     own plug-in debug wrapper.  (GIMP 3.0.4 refuses another plug-in's
     progress vtable, which the GIMP 2.10 test uses to watch what GIMP
     receives.)"""
-    dirtool = env_path("DIRTOOL")
-    src_png = os.path.join(work, "big.png")
-    run([a.testimg, "gen", src_png, "1024", "768", "4", "77"])
-    src = os.path.join(work, "big.dir")
-    run([dirtool, "encode", src_png, src])
-    dst = os.path.join(work, "again.dir")
-    log = os.path.join(work, "progress.log")
+    src, dst, log = progress_files(a, work)
     shim = os.path.join(a.probe_dir, "libdir-progress-shim.so")
     if not os.path.exists(shim):
         raise Failure(f"{shim} is missing: the build did not make the progress shim")

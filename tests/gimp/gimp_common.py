@@ -684,6 +684,16 @@ def probe_plugin_path(profile, probe_dir):
         f.write(text.replace('(plug-in-path "', f'(plug-in-path "{probe_dir}:', 1))
 
 
+def progress_files(a, work):
+    """The progress tests' files: a 1024x768 RGBA .dir written by dirtool
+    (enough rows for many progress steps), the export's path and the log's."""
+    src_png = os.path.join(work, "big.png")
+    run([a.testimg, "gen", src_png, "1024", "768", "4", "77"])
+    src = os.path.join(work, "big.dir")
+    run([env_path("DIRTOOL"), "encode", src_png, src])
+    return src, os.path.join(work, "again.dir"), os.path.join(work, "progress.log")
+
+
 def check_progress_log(checks, host, log_path, src_name, dst_name, probe=True):
     """The progress calls recorded while GIMP opened `src_name` and
     exported it as `dst_name` with the .dir plug-in (probe: by the progress

@@ -59,9 +59,9 @@ from gimp_common import (BROKEN_EXIF, LOAD_CASES, MAGIC_NAMES, META_COMMENT, MET
                          deep_sources, dir_chunk, dir_chunks, dirtool_heatmap, Display,
                          encoder_options, env_path, exif_ascii_tags, Failure, header, main,
                          marks_of, metadata_source, option_words, plugin_sanitizer_report,
-                         png_with_density, png_with_metadata, probe_plugin_path, run, same_bytes,
-                         scm_str, screenshot, shared_file, three_tensors, write_malformed,
-                         xmp_creators)
+                         png_with_density, png_with_metadata, probe_plugin_path, progress_files,
+                         run, same_bytes, scm_str, screenshot, shared_file, three_tensors,
+                         write_malformed, xmp_creators)
 
 
 # Script-fu helpers, defined in every batch command (each -b runs in a new
@@ -1161,13 +1161,7 @@ def mode_progress(a, work, checks):
     gui = os.path.join(os.path.dirname(a.gimp), "gimp-2.10")
     if not os.path.exists(gui):
         raise Failure(f"{gui} not found: the progress test needs GIMP 2.10's window program")
-    dirtool = env_path("DIRTOOL")
-    src_png = os.path.join(work, "big.png")
-    run([a.testimg, "gen", src_png, "1024", "768", "4", "77"])
-    src = os.path.join(work, "big.dir")
-    run([dirtool, "encode", src_png, src])
-    dst = os.path.join(work, "again.dir")
-    log = os.path.join(work, "progress.log")
+    src, dst, log = progress_files(a, work)
     d = Display(work)
     try:
         g = Gimp(gui, a.plugin_dir, work)
