@@ -1138,6 +1138,10 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                     buf t = best;
                     best = trial;
                     trial = t;
+                } else {
+                    /* A is kept: its codes, for the statistics below */
+                    for (uint64_t s = 0; s < nsec; s++)
+                        if (e->code[s] >= DIR2_RAW) e->code[s] = DIR2_RAW;
                 }
             } else {
                 uint64_t cost_b = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);

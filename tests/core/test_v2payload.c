@@ -165,6 +165,48 @@ static void test_choices(void)
     free(img);
 }
 
+/* With trials (the smallest preset's search), the statistics are those of
+ * the candidate written.  Regression: when candidate A (no predictor) was
+ * smaller, its payload was written but the code counts were B's. */
+static void test_trial_stats(void)
+{
+    int a_kept = 0, b_kept = 0;
+    for (unsigned kind = 0; kind < K_KINDS; kind++) {
+        void *img = make_image(kind, 80, 48, 4, 8);
+        dir_pixels px = {img, 80, 48, 4, 8, 0};
+        dir2_params p, pa;
+        dir2_params_from_options(NULL, &p);
+        p.palette = 0;
+        p.trials = 1;
+        pa = p;
+        pa.predict = 0; /* candidate A alone */
+        uint8_t *out, *out_a;
+        size_t size, size_a;
+        dir_stats st, st_a;
+        CHECK_EQ_INT(dir2_encode_payload_params(&px, &p, &out, &size, &st, NULL), DIR_OK);
+        CHECK_EQ_INT(dir2_encode_payload_params(&px, &pa, &out_a, &size_a, &st_a, NULL), DIR_OK);
+        uint64_t predicted = 0;
+        for (unsigned c = 4; c < 9; c++)
+            predicted += st.code_count[c];
+        if (size == size_a && !memcmp(out, out_a, size)) {
+            a_kept++;
+            if (predicted != 0 || memcmp(st.code_count, st_a.code_count, sizeof st.code_count)) {
+                fprintf(stderr, "trial stats, kind %u: A written, %llu predicted sections\n", kind,
+                        (unsigned long long)predicted);
+                test_failures++;
+            }
+        } else if (predicted > 0) {
+            b_kept++;
+        }
+        free(out);
+        free(out_a);
+        free(img);
+    }
+    /* both cases happened, so the check above could fail */
+    CHECK(a_kept > 0);
+    CHECK(b_kept > 0);
+}
+
 /* ---- hand-made payloads (docs/FORMAT.md, "Version 2 payload") ---- */
 
 typedef struct pay {
@@ -754,6 +796,7 @@ int main(void)
     test_golden();
     test_malformed();
     test_choices();
+    test_trial_stats();
     test_roundtrips();
     TEST_DONE();
 }
