@@ -38,6 +38,32 @@ static double cpu_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* -v, payloads: each stream's method, raw and packed size (docs/FORMAT.md
+ * 9.2, 9.3), on one line before the image's. */
+static void print_streams(const uint8_t *d, size_t n)
+{
+    static const char *const name[6] = {"codes", "fills", "refs", "resid", "pals", "idx"};
+    size_t i = 1;
+    if (n < 1) return;
+    printf("  transform %u", d[0]);
+    if ((d[0] & 3) == 2 && n > 1) {
+        printf(" palette %u", d[1] + 1u);
+        return; /* the palette's size needs the unit size: not printed further */
+    }
+    for (unsigned k = 0; k < 6 && i < n; k++) {
+        unsigned m = d[i++];
+        uint64_t v[2] = {0, 0};
+        for (unsigned f = 0; f < (m ? 2u : 1u); f++)
+            for (unsigned sh = 0; i < n && sh < 64; sh += 7) {
+                v[f] |= (uint64_t)(d[i] & 0x7f) << sh;
+                if (!(d[i++] & 0x80)) break;
+            }
+        printf("  %s m%u %llu->%llu", name[k], m, (unsigned long long)v[0],
+               (unsigned long long)(m ? v[1] : v[0]));
+    }
+    printf("\n");
+}
+
 int main(int argc, char **argv)
 {
     static const char *const cls[3] = {"icon", "screen", "sprite"};
@@ -138,6 +164,7 @@ int main(int argc, char **argv)
         raw[ci] += (double)img.size;
         et[ci] += te;
         dt[ci] += td;
+        if (verbose && !whole) print_streams(out, size);
         if (verbose)
             printf("%s\t%zu\t%s\t%ux%ux%u\tfill %llu ref %llu palette %llu raw-none %llu "
                    "raw-predicted %llu\n",
