@@ -47,8 +47,8 @@ static void print_streams(const uint8_t *d, size_t n)
     if (n < 1) return;
     printf("  transform %u", d[0]);
     if ((d[0] & 3) == 2 && n > 1) {
-        printf(" palette %u", d[1] + 1u);
-        return; /* the palette's size needs the unit size: not printed further */
+        printf(" palette %u\n", d[1] + 1u); /* its size needs the unit's: no more */
+        return;
     }
     for (unsigned k = 0; k < 6 && i < n; k++) {
         unsigned m = d[i++];
