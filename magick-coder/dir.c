@@ -732,7 +732,12 @@ static Image *ReadDIRImage(const ImageInfo *image_info,
   if (error != DIR_OK)
     ThrowDIRReaderException(DIRSeverity(error),DIRReadTag(error),
       diag.message);
-  DIRSetStatsProperties(image,&stats,exception);
+  /*
+    Section counts per code exist for version 1 only: a version-2 decode
+    reports none, and zeros would say the file has no sections.
+  */
+  if (info.version == 1)
+    DIRSetStatsProperties(image,&stats,exception);
   /*
     Move the samples (8-bit, or native-endian 16-bit) into the pixel cache.
   */

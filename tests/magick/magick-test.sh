@@ -364,6 +364,12 @@ verbose)
     run "$CONVERT" rose: -define dir:filter=sub -define dir:layout=interleaved -define dir:version=1 sub.dir
     [ "$(property sub.dir dir:filter)" = sub ] || fail "sub: dir:filter"
     [ "$(property sub.dir dir:layout)" = interleaved ] || fail "sub: dir:layout"
+    # A version-2 file has its version and sizes but no section counts (its
+    # decoder keeps none): no dir:sections of 0 (regression).
+    run "$CONVERT" rose: v2.dir
+    [ "$(property v2.dir dir:version)" = 2 ] || fail "v2: dir:version"
+    [ "$(property v2.dir dir:payload-size)" -gt 0 ] || fail "v2: dir:payload-size"
+    "$IDENTIFY" -verbose v2.dir | grep -q 'dir:sections\|dir:code-' && fail "v2: section counts"
     # Plain identify pings: it reports the size without decoding.
     [ "$("$IDENTIFY" -format %wx%h:%m sub.dir)" = 70x46:DIR ] || fail "identify"
     ;;
