@@ -310,6 +310,19 @@ the raw (predictor 0) units apart from the predicted ones (under 0.1%
 smaller: not worth a rule of the format), zstd levels 8 (0.2-0.7% larger, not
 measurably faster) and 10-11 (1-4% smaller icons, 10-30% slower), a
 32-bit-at-a-time green undo in the decoder (the same instruction count).
+Tried on 2026-12-02 and not kept: an LZ-aware choice per section (no
+predictor where at least 30-70% of the section's two-unit spans were seen
+earlier in the image, else the predictor the entropy picks; a dir-bench-v2
+experiment, not in the code): against A or B by trial (364,493 / 1,259,045 /
+3,267,946 bytes), A or that candidate by trial gave 369,453-383,320 /
+1,259,074-1,279,889 / 3,314,156-3,509,538.  No other threshold for B (today: its
+estimate under 0.8 x A's) is better on every class: from the per-image
+estimates and sizes of A and B, 0.9 makes sprites 0.7% smaller and icons
+0.5%, screens 0.1% larger; 0.5-0.6 icons 0.9% smaller and screens 13-21%
+larger.  The estimate is off by up to twofold per image (on icons it
+rates A's literals about twice what zstd makes of them), so a threshold
+cannot recover the 2.8% / 0.2% / 1.0% (icons / screens / sprites) that
+trials gain.
 Encode speed (2026-12-02, branch v2enc; whole files from `dir_encode`,
 `build/tests/bench/dir-bench-encode -r 5 < build/bench/corpus-list.tsv`:
 fastest of 5 per image, CPU time, x libpng's default level in the same
