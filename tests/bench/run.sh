@@ -322,7 +322,15 @@ estimates and sizes of A and B, 0.9 makes sprites 0.7% smaller and icons
 larger.  The estimate is off by up to twofold per image (on icons it
 rates A's literals about twice what zstd makes of them), so a threshold
 cannot recover the 2.8% / 0.2% / 1.0% (icons / screens / sprites) that
-trials gain.
+trials gain.  Near-repeat section references (a section coded as an earlier one
+within the last 64 or 300 sections plus its byte differences as residuals,
+chosen where the differences' order-0 entropy is below the best
+predictor's; encoder and decoder in a dir-bench-v2 experiment, every round
+trip checked): 374,939 / 1,261,109 / 3,300,096 bytes against the default's
+375,070 / 1,261,081 / 3,300,554 (under 0.04%; with trials 364,455 /
+1,259,065 / 3,267,588 against 364,493 / 1,259,045 / 3,267,946), and the
+encode 4-10 times slower: zstd already takes most of a near repeat as
+matches between the differing pixels.  Not kept.
 Encode speed (2026-12-02, branch v2enc; whole files from `dir_encode`,
 `build/tests/bench/dir-bench-encode -r 5 < build/bench/corpus-list.tsv`:
 fastest of 5 per image, CPU time, x libpng's default level in the same
