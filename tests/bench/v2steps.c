@@ -39,16 +39,16 @@ static double cpu_s(void)
 }
 
 /* -v, payloads: each stream's method, raw and packed size (docs/FORMAT.md
- * 9.2, 9.3), on one line before the image's. */
-static void print_streams(const uint8_t *d, size_t n)
+ * 9.2, 9.3), on one line before the image's; bpp: bytes per pixel. */
+static void print_streams(const uint8_t *d, size_t n, unsigned bpp)
 {
     static const char *const name[6] = {"codes", "fills", "refs", "resid", "pals", "idx"};
     size_t i = 1;
     if (n < 1) return;
     printf("  transform %u", d[0]);
     if ((d[0] & 3) == 2 && n > 1) {
-        printf(" palette %u\n", d[1] + 1u); /* its size needs the unit's: no more */
-        return;
+        printf(" palette %u", d[1] + 1u);
+        i = 2 + (size_t)(d[1] + 1u) * bpp;
     }
     for (unsigned k = 0; k < 6 && i < n; k++) {
         unsigned m = d[i++];
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
         raw[ci] += (double)img.size;
         et[ci] += te;
         dt[ci] += td;
-        if (verbose && !whole) print_streams(out, size);
+        if (verbose && !whole) print_streams(out, size, img.channels);
         if (verbose)
             printf("%s\t%zu\t%s\t%ux%ux%u\tfill %llu ref %llu palette %llu raw-none %llu "
                    "raw-predicted %llu\n",
