@@ -24,6 +24,19 @@ int tool_arg_flag(const char *arg, const char *name);
 /* 1 for "--help" or "-h". */
 int tool_arg_help(const char *arg);
 
+struct dir_encode_options;
+
+/* The .dir encoder's options among argv, from the core's option table
+ * (dir_options): --preset first wherever it stands, then every --NAME VALUE
+ * (or --NAME=VALUE) and --interleaved, each checked against the others
+ * (dir_option_check: an option that has no effect is an error).  Sets *opt
+ * (from the defaults), copies the other arguments, in order, to rest
+ * (argc entries; rest[0] = argv[0]) and sets *nrest and *ngiven (how many
+ * encoder options were given, the preset included).  Returns 0, or
+ * TOOL_EXIT_USAGE after printing "dirtool CMD: ..." on stderr. */
+int tool_encode_args(const char *cmd, int argc, char **argv, struct dir_encode_options *opt,
+                     char **rest, int *nrest, int *ngiven);
+
 /* Prints "dirtool CMD: MESSAGE (dirtool CMD --help)" on stderr and returns
  * TOOL_EXIT_USAGE. */
 int tool_usage_error(const char *cmd, const char *fmt, ...)

@@ -22,6 +22,7 @@ static const char usage[] =
     "                          [--capacity 0|1|2|auto]\n"
     "                          [--no-ldeczeroes] [--alpha] [--width W] [--classic]\n"
     "                          [--allow-inexact] [--normalise] [--encoding digits|binary|auto]\n"
+    "                          [.dir options: --preset P --level N ... (dirtool encode --help)]\n"
     "       dirtool array unpack IN.{png,webp,dir} OUT.{json,csv,npy,npz,safetensors}\n"
     "                          [--classic --capacity C --no-ldeczeroes --alpha]\n"
     "                          [--keep-normalised]\n"
@@ -39,7 +40,8 @@ static const char usage[] =
     "--no-ldeczeroes picks among the configurations without the leading-zero count.\n"
     "--allow-inexact writes what the reference library writes even where that will\n"
     "not read back exactly.  --normalise stores (v - min) / (max - min) and records\n"
-    "min and max; unpack undoes it unless --keep-normalised.\n"
+    "min and max; unpack undoes it unless --keep-normalised.  A .dir output takes\n"
+    "the options of dirtool encode (--preset smallest: the smallest file).\n"
     "\n"
     "The heatmap draws each tensor in its own shape with its name, shape and dtype, a\n"
     "colour bar (blue below zero, white at zero, red above) and min/max/mean/std; the\n"
@@ -388,8 +390,19 @@ static void put_f64le(uint8_t *p, double d)
 static int cmd_pack(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(argc, argv, 1, 0, &a);
+    /* a .dir output's options (the core's table), then the array's */
+    dir_encode_options eopt;
+    char **rest = malloc((size_t)argc * sizeof *rest);
+    if (!rest) return die("out of memory%s%s", "", "");
+    int nrest, ngiven;
+    int rc = tool_encode_args("array", argc, argv, &eopt, rest, &nrest, &ngiven);
+    if (!rc) rc = parse_args(nrest, rest, 1, 0, &a);
+    free(rest);
     if (rc) return rc < 0 ? TOOL_EXIT_OK : rc; /* -1: --help */
+    if (ngiven && tool_format_from_name(a.out) != TOOL_FMT_DIR)
+        return tool_usage_error("array",
+                                "--preset and the other .dir options need a .dir output, not '%s'",
+                                a.out);
     char err[1024];
     /* File names of the wrong type: the command line is wrong (status 2) */
     if (tio_format_from_name(a.in) == TIO_UNKNOWN && strcmp(a.in, "-") != 0)
@@ -469,7 +482,7 @@ static int cmd_pack(int argc, char **argv)
                     "dirtool array: warning: %s ignored: --encoding auto stored the values "
                     "binary, the smaller (--encoding digits keeps the digits)\n",
                     reads[k]);
-    if (tool_write_image(a.out, &img, NULL, err, sizeof err)) {
+    if (tool_write_image(a.out, &img, &eopt, err, sizeof err)) {
         dir_free(img.pixels);
         return die("%s%s", err, "");
     }

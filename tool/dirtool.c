@@ -78,71 +78,30 @@ static int cmd_encode(int argc, char **argv)
 {
     dir_encode_options opt;
     const char *in = NULL, *out = NULL;
-    const char *given[16], *given_flag[16]; /* option names, and as typed */
-    size_t ngiven = 0, nopts;
-    const dir_option *opts = dir_options(&nopts);
     char err[512];
     dir_diag diag;
-    dir_encode_options_default(&opt);
-    /* The preset first, wherever it stands, then the options it leaves. */
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int m = tool_arg_value(argc, argv, &i, "--preset", &v);
-        if (m < 0) return tool_usage_error("encode", "--preset needs a value");
-        if (m > 0 && dir_option_set(&opt, "preset", v, &diag) != DIR_OK)
-            return tool_usage_error("encode", "%s", diag.message);
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        if (tool_arg_help(a)) {
+    for (int i = 1; i < argc; i++)
+        if (tool_arg_help(argv[i])) {
             encode_help();
             return TOOL_EXIT_OK;
         }
-        int matched = 0;
-        for (size_t k = 0; k < nopts && !matched; k++) {
-            char flag[40];
-            snprintf(flag, sizeof flag, "--%s", opts[k].name);
-            int m = tool_arg_value(argc, argv, &i, flag, &v);
-            if (m < 0) return tool_usage_error("encode", "%s needs a value", flag);
-            if (m == 0) continue;
-            matched = 1;
-            if (strcmp(opts[k].name, "preset") == 0) break; /* applied above */
-            if (dir_option_set(&opt, opts[k].name, v, &diag) != DIR_OK)
-                return tool_usage_error("encode", "%s", diag.message);
-            if (ngiven < sizeof given / sizeof given[0]) {
-                given_flag[ngiven] = NULL;
-                given[ngiven++] = opts[k].name;
-            }
-        }
-        if (matched) continue;
-        if (tool_arg_flag(a, "--interleaved")) {
-            opt.layout = DIR_LAYOUT_INTERLEAVED;
-            if (ngiven < sizeof given / sizeof given[0]) {
-                given_flag[ngiven] = "--interleaved";
-                given[ngiven++] = "layout";
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return tool_usage_error("encode", "unknown or incomplete option '%s'", a);
-        } else if (!in) {
+    char **rest = malloc((size_t)argc * sizeof *rest);
+    if (!rest) return tool_failure("encode", "out of memory");
+    int nrest, ngiven;
+    int rc = tool_encode_args("encode", argc, argv, &opt, rest, &nrest, &ngiven);
+    for (int i = 1; i < nrest && rc == 0; i++) {
+        const char *a = rest[i];
+        if (a[0] == '-' && a[1] != '\0')
+            rc = tool_usage_error("encode", "unknown or incomplete option '%s'", a);
+        else if (!in)
             in = a;
-        } else if (!out) {
+        else if (!out)
             out = a;
-        } else {
-            return tool_usage_error("encode", "takes one input and one output");
-        }
+        else
+            rc = tool_usage_error("encode", "takes one input and one output");
     }
-    /* An option given that the others make meaningless is an error, not
-     * something to ignore silently; the core's message, which starts with
-     * the option's name, gives the reason. */
-    for (size_t k = 0; k < ngiven; k++)
-        if (dir_option_check(&opt, given[k], &diag) != DIR_OK) {
-            size_t skip =
-                strncmp(diag.message, given[k], strlen(given[k])) == 0 ? strlen(given[k]) : 0;
-            if (given_flag[k])
-                return tool_usage_error("encode", "%s (--layout interleaved)%s", given_flag[k],
-                                        diag.message + skip);
-            return tool_usage_error("encode", "--%s%s", given[k], diag.message + skip);
-        }
+    free(rest);
+    if (rc) return rc;
     if (!in || !out) return tool_usage_error("encode", "needs IN.png OUT.dir");
     if (tool_format_from_name(out) != TOOL_FMT_DIR && strcmp(out, "-") != 0)
         return tool_usage_error("encode", "'%s': encode writes .dir files (name the output *.dir)",
@@ -161,7 +120,7 @@ static int cmd_encode(int argc, char **argv)
         return tool_failure("encode", "'%s': %s", in, diag.message);
     }
     tool_image_free(&img);
-    int rc = tool_write_file_atomic(out, file, size, err, sizeof err);
+    rc = tool_write_file_atomic(out, file, size, err, sizeof err);
     dir_free(file);
     return rc ? tool_failure("encode", "%s", err) : TOOL_EXIT_OK;
 }

@@ -38,6 +38,26 @@ for ext in png webp dir; do
     run 0 "$DIRTOOL" array unpack "small.$ext" "small-$ext.json"
     cmp -s "small-$ext.json" "$SMALL" || fail "small.$ext did not give back rawData.json"
 done
+# a .dir output takes the options of dirtool encode, from the core's table
+# (given before or after the file names, --opt=value too); the values still
+# come back exact; they need a .dir output and must apply
+run 0 "$DIRTOOL" array pack --preset smallest "$SMALL" small-smallest.dir
+run 0 "$DIRTOOL" array unpack small-smallest.dir small-smallest.json
+cmp -s small-smallest.json "$SMALL" || fail "--preset smallest did not round-trip"
+[ "$(wc -c <small-smallest.dir)" -lt "$(wc -c <small.dir)" ] ||
+    fail "--preset smallest ($(wc -c <small-smallest.dir) bytes) is not smaller than the default ($(wc -c <small.dir))"
+run 0 "$DIRTOOL" array pack "$SMALL" small-v1.dir --version=1 --level 19
+run 0 "$DIRTOOL" info small-v1.dir
+expect_out ".dir version 1,"
+run 0 "$DIRTOOL" array unpack small-v1.dir small-v1.json
+cmp -s small-v1.json "$SMALL" || fail "--version 1 did not round-trip"
+run 2 "$DIRTOOL" array pack "$SMALL" x.png --preset fast
+expect_out "--preset and the other .dir options need a .dir output, not 'x.png'"
+run 2 "$DIRTOOL" array pack "$SMALL" x.dir --backend none --level 3
+expect_out "--level does not apply with backend none"
+run 2 "$DIRTOOL" array pack "$SMALL" x.dir --preset tiny
+expect_out "invalid value 'tiny' for preset"
+[ ! -e x.png ] && [ ! -e x.dir ] || fail "a refused pack wrote a file"
 # alpha carrying data: exact through PNG and .dir; a container that alters
 # pixels under alpha 0 (lossless WebP without "exact") must be caught by pack's
 # read-back check, never written
