@@ -7,7 +7,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-${TMPDIR:-/tmp}/dir-samples}
 mkdir -p "$out"
-printf '%-16s %10s %10s %8s  %s\n' image PNG .dir ratio "round trip"
+printf '%-28s %10s %10s %8s  %s\n' image PNG .dir ratio "round trip"
 for png in "$here"/*.png; do
   name=$(basename "$png" .png)
   convert "$png" "$out/$name.dir"
@@ -16,7 +16,7 @@ for png in "$here"/*.png; do
   p=$(stat -c %s "$png")
   d=$(stat -c %s "$out/$name.dir")
   [ "$ae" = 0 ] && ok="pixel-exact" || ok="DIFFERS ($ae pixels)"
-  printf '%-16s %10d %10d %8.3f  %s\n' "$name" "$p" "$d" "$(awk -v d="$d" -v p="$p" 'BEGIN { print d / p }')" "$ok"
+  printf '%-28s %10d %10d %8.3f  %s\n' "$name" "$p" "$d" "$(awk -v d="$d" -v p="$p" 'BEGIN { print d / p }')" "$ok"
   [ "$ae" = 0 ] || exit 1
 done
 echo "written to $out"
