@@ -928,6 +928,13 @@ static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, ui
     return bits + matches * (uint64_t)(e->p->est_match ? e->p->est_match : 24) * 64;
 }
 
+/* Candidate A's codes after B's: every raw section without a predictor. */
+static void codes_of_a(enc *e, uint64_t nsec)
+{
+    for (uint64_t s = 0; s < nsec; s++)
+        if (e->code[s] >= DIR2_RAW) e->code[s] = DIR2_RAW;
+}
+
 /* The payload from the built streams. */
 static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, int ncol, unsigned bpp,
                       buf *outb, ZSTD_CCtx **zc, dir_diag *diag)
@@ -1139,9 +1146,7 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                     best = trial;
                     trial = t;
                 } else {
-                    /* A is kept: its codes, for the statistics below */
-                    for (uint64_t s = 0; s < nsec; s++)
-                        if (e->code[s] >= DIR2_RAW) e->code[s] = DIR2_RAW;
+                    codes_of_a(e, nsec); /* A is kept: its codes, for the statistics */
                 }
             } else {
                 uint64_t cost_b = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);
@@ -1151,8 +1156,7 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                     free(e->st[S_RESID].d);
                     e->st[S_RESID] = resid_a;
                     resid_a.d = NULL;
-                    for (uint64_t s = 0; s < nsec; s++)
-                        if (e->code[s] >= DIR2_RAW) e->code[s] = DIR2_RAW;
+                    codes_of_a(e, nsec);
                     e->st[S_CODES].n = 0;
                     if (buf_put(&e->st[S_CODES], e->code, nsec)) goto nomem;
                 }
