@@ -274,8 +274,14 @@ class Display:
             print(msg + ": skipping")
             sys.exit(SKIP)
         rfd, wfd = os.pipe()
-        self.proc = subprocess.Popen([self.xvfb, "-displayfd", str(wfd), "-screen", "0",
-                                      "1280x1024x24", "-nolisten", "tcp"],
+        # -noreset: by default the X server resets when its last client
+        # disconnects, and refuses connections while it does.  Between two
+        # plug-in dialogs (and xdotool's short connections) nothing may be
+        # connected, so a plug-in starting then failed with "cannot open
+        # display" and its dialog never came (gimp3-interactive, CI run of
+        # 2026-12-03).
+        self.proc = subprocess.Popen([self.xvfb, "-displayfd", str(wfd), "-noreset", "-screen",
+                                      "0", "1280x1024x24", "-nolisten", "tcp"],
                                      pass_fds=(wfd,), stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(work, "xvfb.log"), "w"))
         os.close(wfd)
