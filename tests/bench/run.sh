@@ -428,6 +428,10 @@ check row is within 1% of zstd's measured size).
 | check: zstd's parse, one order-0 literal table | | 374,764 | 1,263,418 | 3,345,079 | 1.412 | 1.173 | 1.256 |
 | pixel LZ77 + colour cache + contexts (WebP's design, greedy parse) | `-b` | 337,449 | 1,225,139 | 3,263,908 | 1.271 | 1.138 | 1.226 |
 | rANS coder, real bytes (K buckets per channel, best K per image, no LZ) | `-c best` | 542,595 | 1,758,995 | 4,770,093 | 2.044 | 1.634 | 1.791 |
+| brotli q5, 16 MiB window (libbrotli 1.0.9, measured; 2026-12-03) | `-B 5` | 381,328 | 1,285,417 | 3,346,485 | 1.437 | 1.194 | 1.257 |
+| brotli q7 | `-B 7` | 367,461 | 1,276,108 | 3,303,752 | 1.384 | 1.185 | 1.241 |
+| brotli q9 | `-B 9` | 351,901 | 1,270,177 | 3,281,136 | 1.326 | 1.180 | 1.232 |
+| brotli q11 | `-B 11` | 308,189 | 1,129,955 | 2,906,616 | 1.161 | 1.050 | 1.091 |
 
 Without LZ, contexts make the payload 22-41% smaller than order 0 per
 channel, but every such coder stays far above zstd (even the adaptive bound
@@ -443,6 +447,22 @@ stream bytes (`-c best -r 3`, load average 7-9), a payload at an estimated
 166-389 MB/s against zstd's 690-1,321 (and libwebp's 584-1,720); with
 zstd's parse only the literals (2-17% of the bytes) go through it: an
 estimated 482-1,247 MB/s.
+
+Brotli in zstd's place (rows `-B Q`, 2026-12-03, built with Debian's
+libbrotli-dev; the stream as the encoder gives it, decoded and checked;
+rates in MB/s of stream 3's bytes, fastest of one run, with the CI suite
+running on the other core): at the qualities fast enough for the default
+it is barely smaller than zstd 9 (q5: 1-2% larger; q7: 2% smaller icons,
+0.1-1.2% larger sprites and screens, encoding at 16-54 MB/s; q9: 6% smaller
+icons, 0.6% smaller sprites, 0.7% larger screens, at 7-13 MB/s) and its
+decoder is 2.4-3.0 times slower than zstd's on the same stream (q5-q9:
+351-805 MB/s against 966-1,917).  Only q11 (its context modelling and
+optimal parse) pays: 18% / 10% / 12% smaller than the default (icon /
+screen / sprite),
+1.161 / 1.050 / 1.091 x WebP, but it encodes at 0.4-0.5 MB/s, 100-500
+times too slow for the default's speed target, and as the smallest
+preset's back end it loses to lzma with trials on icons and sprites
+(268,852 / 1,147,907 / 2,771,824).  Not kept: no back end in the format.
 EOF
     cat <<EOF
 

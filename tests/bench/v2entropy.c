@@ -54,7 +54,14 @@
  *                        more from S at a 2-D distance (31 near codes or a
  *                        log2 code plus extra bits), greedy longest match over
  *                        the near distances and 16 hash-chain candidates;
- *                        5 bits per used code for the tables.
+ *                        5 bits per used code for the tables;
+ *   brotli qQ            (-B Q, when built with libbrotli) stream 3 as
+ *                        Debian's libbrotli packs it at quality Q with a
+ *                        16 MiB window (measured, decoded and checked), its
+ *                        encode and decode rates in MB/s of the stream's
+ *                        bytes (fastest of -r runs) beside zstd's decode of
+ *                        the same stream: a general-purpose coder with
+ *                        literal context modelling in zstd's place.
  *
  * The real coder (-c act:K, or -c best[:act] for the best K per image) is a
  * static-table rANS coder (two interleaved 32-bit states, byte
@@ -70,7 +77,7 @@
  * over the raw pixel bytes; "zstd parse + rANS literals" adds the parse's
  * literal bytes at the rANS coder's rate to the zstd payload decode.
  *
- * Usage: dir-bench-v2-entropy [-v] [-b] [-r N] [-c act:K|best[:act]] [-k N] [-z LEVEL]
+ * Usage: dir-bench-v2-entropy [-v] [-b] [-r N] [-c act:K|best[:act]] [-k N] [-z LEVEL] [-B Q]...
  *                             [-m MINMATCH] [-M N] [-C K] [-P N] [-p PRESET] [key=value ...] < LIST
  *   LIST: lines class<TAB>path (tests/bench/fetch-corpus.sh output)
  *   key=value: dir2_params fields as dir-bench-v2 takes them
@@ -91,6 +98,11 @@
 #include <string.h>
 #include <time.h>
 #include <zstd.h>
+
+#ifdef HAVE_BROTLI
+#include <brotli/decode.h>
+#include <brotli/encode.h>
+#endif
 
 #include "bench.h"
 #include "v2.h"
@@ -1393,9 +1405,24 @@ int main(int argc, char **argv)
     dir2_params p;
     dir2_params_from_options(NULL, &p);
     int verbose = 0, reps = 1, both = 0, coder_act = -1, coder_kl = -1;
+    int brq[4], nbrq = 0; /* -B: brotli qualities */
+    double br_bytes[4][3] = {{0}}, br_tenc[4][3] = {{0}}, br_tdec[4][3] = {{0}};
+    double br_tz[3] = {0}, br_sbytes[3] = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) {
             verbose = 1;
+        } else if (!strcmp(argv[i], "-B") && i + 1 < argc) {
+#ifdef HAVE_BROTLI
+            int q = atoi(argv[++i]);
+            if (nbrq == 4 || q < 0 || q > 11) {
+                fprintf(stderr, "dir-bench-v2-entropy: -B 0..11, at most 4 times\n");
+                return 2;
+            }
+            brq[nbrq++] = q;
+#else
+            fprintf(stderr, "dir-bench-v2-entropy: -B: built without libbrotli\n");
+            return 2;
+#endif
         } else if (!strcmp(argv[i], "-b")) {
             both = 1;
         } else if (!strcmp(argv[i], "-z") && i + 1 < argc) {
@@ -1493,6 +1520,75 @@ int main(int argc, char **argv)
         for (int k = 0; k < 6; k++)
             px_stat[ci][k] += r[pick].pxst[k];
         lz[ci][5] += r[pick].seqbits2 / 8;
+#ifdef HAVE_BROTLI
+        if (nbrq > 0) {
+            const uint8_t *stream = spay[pick] + sl[pick].off[3];
+            size_t n = (size_t)sl[pick].raw[3];
+            uint8_t *back = malloc(n + 1);
+            if (!back) abort();
+            double tz = 1e30;
+            if (zl[pick].method[3] == DIR2_ZSTD)
+                for (int k = 0; k < reps; k++) {
+                    double t0 = cpu_s();
+                    size_t got = ZSTD_decompress(back, n, zpay[pick] + zl[pick].off[3],
+                                                 zl[pick].packed[3]);
+                    double t1 = cpu_s();
+                    if (ZSTD_isError(got) || got != n || memcmp(back, stream, n)) {
+                        fprintf(stderr, "dir-bench-v2-entropy: %s: zstd stream 3\n", path);
+                        return 1;
+                    }
+                    if (t1 - t0 < tz) tz = t1 - t0;
+                }
+            else
+                tz = 0; /* stored: nothing to decode */
+            br_tz[ci] += tz;
+            br_sbytes[ci] += (double)n;
+            for (int b = 0; b < nbrq; b++) {
+                size_t cap = BrotliEncoderMaxCompressedSize(n) + 16, bn = 0;
+                uint8_t *enc = malloc(cap);
+                if (!enc) abort();
+                double te = 1e30, td = 1e30;
+                for (int k = 0; k < reps; k++) {
+                    BrotliEncoderState *st = BrotliEncoderCreateInstance(NULL, NULL, NULL);
+                    if (!st) abort();
+                    BrotliEncoderSetParameter(st, BROTLI_PARAM_QUALITY, (uint32_t)brq[b]);
+                    BrotliEncoderSetParameter(st, BROTLI_PARAM_LGWIN, 24);
+                    BrotliEncoderSetParameter(st, BROTLI_PARAM_SIZE_HINT, (uint32_t)n);
+                    size_t ain = n, aout = cap;
+                    const uint8_t *nin = stream;
+                    uint8_t *nout = enc;
+                    double t0 = cpu_s();
+                    int ok = BrotliEncoderCompressStream(st, BROTLI_OPERATION_FINISH, &ain, &nin,
+                                                         &aout, &nout, NULL) &&
+                             BrotliEncoderIsFinished(st);
+                    double t1 = cpu_s();
+                    BrotliEncoderDestroyInstance(st);
+                    if (!ok) {
+                        fprintf(stderr, "dir-bench-v2-entropy: %s: brotli failed\n", path);
+                        return 1;
+                    }
+                    bn = cap - aout;
+                    size_t dn = n;
+                    double t2 = cpu_s();
+                    int dok = BrotliDecoderDecompress(bn, enc, &dn, back) ==
+                              BROTLI_DECODER_RESULT_SUCCESS;
+                    double t3 = cpu_s();
+                    if (!dok || dn != n || memcmp(back, stream, n)) {
+                        fprintf(stderr, "dir-bench-v2-entropy: %s: brotli does not decode\n",
+                                path);
+                        return 1;
+                    }
+                    if (t1 - t0 < te) te = t1 - t0;
+                    if (t3 - t2 < td) td = t3 - t2;
+                }
+                br_bytes[b][ci] += r[pick].other + (double)bn;
+                br_tenc[b][ci] += te;
+                br_tdec[b][ci] += td;
+                free(enc);
+            }
+            free(back);
+        }
+#endif
         if (coder_act >= 0) {
             geo *gg = &g[pick];
             const uint8_t *stream = spay[pick] + sl[pick].off[3];
@@ -1610,6 +1706,22 @@ int main(int argc, char **argv)
                "literal bytes %.0f; %.0f matches, %.0f cache hits\n",
                cls[i], px_stat[i][0], px_stat[i][1], px_stat[i][2], px_stat[i][3], px_stat[i][4],
                px_stat[i][5]);
+    for (int b = 0; b < nbrq; b++) {
+        char nm[48];
+        snprintf(nm, sizeof nm, "brotli q%d, 16 MiB window (measured)", brq[b]);
+        printf("%-38s", nm);
+        for (int i = 0; i < 3; i++)
+            printf(" %10.0f", br_bytes[b][i]);
+        for (int i = 0; i < 3; i++)
+            printf(" %6.3f", br_bytes[b][i] / webp[i]);
+        printf("\n");
+        for (int i = 0; i < 3; i++)
+            printf("%-6s brotli q%d: stream 3 encode %6.1f MB/s, decode %6.1f MB/s of its bytes "
+                   "(zstd's decode of it: %6.1f MB/s)\n",
+                   cls[i], brq[b], br_sbytes[i] / br_tenc[b][i] / 1e6,
+                   br_sbytes[i] / br_tdec[b][i] / 1e6,
+                   br_tz[i] > 0 ? br_sbytes[i] / br_tz[i] / 1e6 : 0.0);
+    }
     if (coder_act >= 0) {
         printf("%-38s", "rANS coder (real bytes)");
         for (int i = 0; i < 3; i++)
