@@ -9,9 +9,7 @@
  *     bytes (R,G,B or R,G,B,A) byte for byte, same width and height;
  *   - an emulation of the reference's own decoder (V8 parseInt in base 15,
  *     Number#toString, parseFloat) loses 5,515 of the 19,885 `small` values. */
-#include <json-c/json.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,80 +18,22 @@
 #include "image_io.h"
 #include "numio.h"
 
-/* Whether o is an array of numbers, possibly nested; *n counts them, *bad
- * is the type of the first element that is not one. */
-static int numbers_only(json_object *o, size_t *n, json_type *bad)
-{
-    size_t len = json_object_array_length(o);
-    for (size_t i = 0; i < len; i++) {
-        json_object *e = json_object_array_get_idx(o, i);
-        json_type t = json_object_get_type(e);
-        if (t == json_type_array) {
-            if (!numbers_only(e, n, bad)) return 0;
-        } else if (t == json_type_double || t == json_type_int) {
-            ++*n;
-        } else {
-            *bad = t;
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* The numbers of a JSON file holding an array of numbers (nested arrays
- * flattened), each converted once from its text, as dirtool reads them:
- * numio_json_parse checks the document, numio_parse_json_numbers converts
- * the numbers. */
+/* The numbers of a JSON file (an array of numbers): checked by json-c
+ * (numio_json_parse, as dirtool's readers do), each converted once from
+ * its text. */
 static int read_json_numbers(const char *path, double **values, size_t *count, char *err,
                              size_t errlen)
 {
     uint8_t *data;
-    size_t size, n = 0;
+    size_t size;
     char e2[256];
-    json_type bad = json_type_null;
-    *values = NULL;
-    *count = 0;
     if (tool_read_file(path, &data, &size, e2, sizeof e2)) {
-        say(err, errlen, "%s", e2);
+        snprintf(err, errlen, "%s", e2);
         return -1;
     }
-    const char *text = (const char *)data;
-    json_object *root = numio_json_parse(text, size, e2, sizeof e2);
-    int rc = -1;
-    if (!root)
-        say(err, errlen, "'%s': %s", path, e2);
-    else if (!json_object_is_type(root, json_type_array))
-        say(err, errlen, "'%s': the JSON document is not an array", path);
-    else if (!numbers_only(root, &n, &bad))
-        say(err, errlen, "'%s': element %zu is a %s, not a number", path, n,
-            json_type_to_name(bad));
-    else if (numio_parse_json_numbers(text, size, 0, values, count, e2, sizeof e2))
-        say(err, errlen, "'%s': %s", path, e2);
-    else if (*count != n)
-        say(err, errlen, "'%s': %zu numbers in the text, %zu in the document", path, *count, n);
-    else
-        rc = 0;
-    if (rc) {
-        free(*values);
-        *values = NULL;
-        *count = 0;
-    }
-    json_object_put(root);
+    int rc = numio_parse_json((const char *)data, size, 0, values, count, e2, sizeof e2);
     free(data);
+    if (rc) snprintf(err, errlen, "'%.240s': %.240s", path, e2);
     return rc;
 }
 
