@@ -96,7 +96,7 @@ seeds_of() { # the magick and pixbuf harnesses read the .dir seeds, the tensor o
 }
 
 names=""
-for name in dir v2payload array json csv npy tnpy npz safetensors tjson magick pixbuf; do
+for name in dir v2payload array json csv tnpy npz safetensors tjson magick pixbuf; do
     if [ -x "$fz/fuzz_$name" ]; then
         names="$names $name"
     else

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* numio.c -- number files for dirtool: JSON through json-c, CSV, .npy. */
+/* numio.c -- number files for dirtool: JSON through json-c, CSV, and the
+ * .npy header helpers of tensorio.c. */
 #include "numio.h"
 
 #include <ctype.h>
@@ -13,7 +14,6 @@
 #include <strings.h>
 
 #include "dir.h"
-#include "image_io.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -28,16 +28,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     if (err && errlen) vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-numio_format numio_format_from_name(const char *path)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    if (!dot) return NUMIO_UNKNOWN;
-    if (strcasecmp(dot, ".json") == 0) return NUMIO_JSON;
-    if (strcasecmp(dot, ".csv") == 0) return NUMIO_CSV;
-    if (strcasecmp(dot, ".npy") == 0) return NUMIO_NPY;
-    return NUMIO_UNKNOWN;
 }
 
 static uint64_t limit_of(uint64_t max_values)
@@ -404,8 +394,6 @@ int numio_format_csv(const double *values, size_t count, char **out, size_t *out
 /* ------------------------------------------------------------------------ */
 /* .npy                                                                      */
 
-static const uint8_t npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
-
 const char *numio_npy_dict_value(const char *h, const char *key)
 {
     char pat[32];
@@ -442,254 +430,4 @@ int numio_npy_structured(const char *descr, char *text, size_t size)
     }
     text[k] = '\0';
     return 1;
-}
-
-int numio_parse_npy(const uint8_t *d, size_t len, uint64_t max_values, double **values,
-                    size_t *count, char *err, size_t errlen)
-{
-    *values = NULL;
-    *count = 0;
-    if (len < 10 || memcmp(d, npy_magic, 6) != 0) return fail(err, errlen, "not a .npy file");
-    unsigned major = d[6];
-    size_t hlen, hoff;
-    if (major == 1) {
-        hlen = (size_t)d[8] | (size_t)d[9] << 8;
-        hoff = 10;
-    } else if (major == 2 || major == 3) {
-        if (len < 12) return fail(err, errlen, ".npy header truncated");
-        hlen = (size_t)d[8] | (size_t)d[9] << 8 | (size_t)d[10] << 16 | (size_t)d[11] << 24;
-        hoff = 12;
-    } else {
-        return fail(err, errlen, ".npy version %u.%u not supported (1 to 3)", major, d[7]);
-    }
-    if (hlen > 65536 || hlen > len - hoff)
-        return fail(err, errlen, ".npy header length %zu invalid for a %zu-byte file", hlen, len);
-    char *h = malloc(hlen + 1);
-    if (!h) return fail(err, errlen, "out of memory");
-    memcpy(h, d + hoff, hlen);
-    h[hlen] = '\0';
-    if (strlen(h) != hlen) {
-        free(h);
-        return fail(err, errlen, ".npy header contains a NUL byte");
-    }
-    const char *p = numio_npy_dict_value(h, "descr");
-    char descr[8] = {0};
-    char rec[96];
-    if (numio_npy_structured(p, rec, sizeof rec)) {
-        free(h);
-        return fail(err, errlen,
-                    ".npy holds a structured (record) dtype, %s, which is not supported (save each "
-                    "field as its own array)",
-                    rec);
-    }
-    if (!p || (*p != '\'' && *p != '"')) {
-        free(h);
-        return fail(err, errlen, ".npy header has no 'descr'");
-    }
-    {
-        char q = *p++;
-        size_t k = 0;
-        while (*p && *p != q && k < sizeof descr - 1)
-            descr[k++] = *p++;
-        if (*p != q) {
-            free(h);
-            return fail(err, errlen, ".npy dtype not supported");
-        }
-    }
-    p = numio_npy_dict_value(h, "fortran_order");
-    int fortran = p && strncmp(p, "True", 4) == 0;
-    if (!p || (!fortran && strncmp(p, "False", 5) != 0)) {
-        free(h);
-        return fail(err, errlen, ".npy header has no valid 'fortran_order'");
-    }
-    p = numio_npy_dict_value(h, "shape");
-    if (!p || *p != '(') {
-        free(h);
-        return fail(err, errlen, ".npy header has no 'shape'");
-    }
-    p++;
-    uint64_t n = 1;
-    int dims = 0;
-    uint64_t limit = limit_of(max_values);
-    for (;;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == ')') break;
-        if (!isdigit((unsigned char)*p)) {
-            free(h);
-            return fail(err, errlen, ".npy shape is malformed");
-        }
-        errno = 0;
-        char *end;
-        unsigned long long dim = strtoull(p, &end, 10);
-        if (errno || dim > limit) {
-            free(h);
-            return fail(err, errlen, ".npy dimension %s over the limit of %llu values",
-                        errno ? "(overflow)" : "", (unsigned long long)limit);
-        }
-        p = end;
-        dims++;
-        if (dim && n > limit / dim) {
-            free(h);
-            return fail(err, errlen, ".npy shape holds more than %llu values",
-                        (unsigned long long)limit);
-        }
-        n *= dim;
-    }
-    free(h);
-    if (fortran && dims > 1)
-        return fail(err, errlen, ".npy in Fortran order is not supported; save it in C order");
-    char order = descr[0];
-    char kind = descr[1];
-    int size = atoi(descr + 2);
-    if (!(order == '<' || order == '>' || order == '|' || order == '=') ||
-        !((kind == 'f' && (size == 4 || size == 8)) ||
-          ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8))))
-        return fail(err, errlen, ".npy dtype '%s' not supported (f4, f8, i1..i8, u1..u8)", descr);
-    int big = order == '>';
-    size_t data = hoff + hlen;
-    if (n > (len - data) / (size_t)size)
-        return fail(err, errlen, ".npy declares %llu values of %d bytes, the file holds %zu bytes",
-                    (unsigned long long)n, size, len - data);
-    if ((len - data) != n * (size_t)size)
-        return fail(err, errlen, ".npy has %zu bytes after its %llu values",
-                    len - data - (size_t)n * (size_t)size, (unsigned long long)n);
-    double *v = n ? malloc((size_t)n * sizeof *v) : NULL;
-    if (n && !v) return fail(err, errlen, "out of memory");
-    for (uint64_t i = 0; i < n; i++) {
-        const uint8_t *q = d + data + i * (size_t)size;
-        uint64_t u = 0;
-        for (int k = 0; k < size; k++)
-            u |= (uint64_t)q[big ? size - 1 - k : k] << (8 * k);
-        double x;
-        if (kind == 'f' && size == 8) {
-            memcpy(&x, &u, sizeof x);
-        } else if (kind == 'f') {
-            uint32_t u32 = (uint32_t)u;
-            float fl;
-            memcpy(&fl, &u32, sizeof fl);
-            x = fl;
-        } else if (kind == 'u') {
-            x = (double)u;
-            /* 2^64 - 1 rounds up to 2^64, which no uint64_t holds: check
-             * the range before converting back (the conversion is UB). */
-            if (size == 8 && u > ((uint64_t)1 << 53) &&
-                (x >= 18446744073709551616.0 || (uint64_t)x != u)) {
-                free(v);
-                return fail(err, errlen, ".npy value %llu at index %llu has no exact double",
-                            (unsigned long long)u, (unsigned long long)i);
-            }
-        } else {
-            int64_t s;
-            if (size < 8 && (u >> (8 * size - 1)) & 1) u |= ~(uint64_t)0 << (8 * size);
-            memcpy(&s, &u, sizeof s);
-            x = (double)s;
-            if (size == 8 && (x >= 9223372036854775808.0 || (int64_t)x != s)) {
-                free(v);
-                return fail(err, errlen, ".npy value %lld at index %llu has no exact double",
-                            (long long)s, (unsigned long long)i);
-            }
-        }
-        v[i] = x;
-    }
-    *values = v;
-    *count = (size_t)n;
-    return 0;
-}
-
-int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *outlen, char *err,
-                     size_t errlen)
-{
-    *out = NULL;
-    char h[128];
-    int hl =
-        snprintf(h, sizeof h, "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu,), }", count);
-    /* pad with spaces so that the data starts on a 64-byte boundary, end
-     * with a newline */
-    size_t total = 10 + (size_t)hl + 1;
-    size_t pad = (64 - total % 64) % 64;
-    size_t hlen = (size_t)hl + pad + 1;
-    if (count > (SIZE_MAX - 10 - hlen) / 8) return fail(err, errlen, "too many values");
-    size_t n = 10 + hlen + count * 8;
-    uint8_t *b = malloc(n);
-    if (!b) return fail(err, errlen, "out of memory");
-    memcpy(b, npy_magic, 6);
-    b[6] = 1;
-    b[7] = 0;
-    b[8] = (uint8_t)(hlen & 0xFF);
-    b[9] = (uint8_t)(hlen >> 8);
-    memcpy(b + 10, h, (size_t)hl);
-    memset(b + 10 + hl, ' ', pad);
-    b[10 + hlen - 1] = '\n';
-    uint8_t *q = b + 10 + hlen;
-    for (size_t i = 0; i < count; i++) {
-        uint64_t u;
-        memcpy(&u, &values[i], sizeof u);
-        for (int k = 0; k < 8; k++)
-            *q++ = (uint8_t)(u >> (8 * k));
-    }
-    *out = b;
-    *outlen = n;
-    return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Files                                                                     */
-
-/* The type of a number file read from standard input, by its content: the
- * .npy magic, a JSON array, else CSV. */
-static numio_format sniff_format(const uint8_t *data, size_t size)
-{
-    if (size >= 6 && memcmp(data, "\x93NUMPY", 6) == 0) return NUMIO_NPY;
-    for (size_t i = 0; i < size; i++) {
-        if (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') continue;
-        return data[i] == '[' ? NUMIO_JSON : NUMIO_CSV;
-    }
-    return NUMIO_CSV;
-}
-
-int numio_read(const char *path, double **values, size_t *count, char *err, size_t errlen)
-{
-    int from_stdin = strcmp(path, "-") == 0;
-    numio_format f = numio_format_from_name(path);
-    if (f == NUMIO_UNKNOWN && !from_stdin)
-        return fail(err, errlen, "'%s': unknown number file type (use .json, .csv or .npy)", path);
-    uint8_t *data;
-    size_t size;
-    char e2[256];
-    if (tool_read_file(path, &data, &size, e2, sizeof e2)) return fail(err, errlen, "%s", e2);
-    if (from_stdin) f = sniff_format(data, size);
-    int rc;
-    if (f == NUMIO_NPY)
-        rc = numio_parse_npy(data, size, 0, values, count, e2, sizeof e2);
-    else if (f == NUMIO_JSON)
-        rc = numio_parse_json((const char *)data, size, 0, values, count, e2, sizeof e2);
-    else
-        rc = numio_parse_csv((const char *)data, size, 0, values, count, e2, sizeof e2);
-    free(data);
-    if (rc) return fail(err, errlen, "'%s': %s", path, e2);
-    return 0;
-}
-
-int numio_write(const char *path, const double *values, size_t count, char *err, size_t errlen)
-{
-    /* Standard output gets JSON. */
-    numio_format f = strcmp(path, "-") == 0 ? NUMIO_JSON : numio_format_from_name(path);
-    if (f == NUMIO_UNKNOWN)
-        return fail(err, errlen, "'%s': unknown number file type (use .json, .csv or .npy)", path);
-    void *buf = NULL;
-    size_t n = 0;
-    char e2[256];
-    int rc;
-    if (f == NUMIO_NPY)
-        rc = numio_format_npy(values, count, (uint8_t **)&buf, &n, e2, sizeof e2);
-    else if (f == NUMIO_JSON)
-        rc = numio_format_json(values, count, (char **)&buf, &n, e2, sizeof e2);
-    else
-        rc = numio_format_csv(values, count, (char **)&buf, &n, e2, sizeof e2);
-    if (rc) return fail(err, errlen, "'%s': %s", path, e2);
-    rc = tool_write_file_atomic(path, buf, n, e2, sizeof e2);
-    free(buf);
-    if (rc) return fail(err, errlen, "%s", e2);
-    return 0;
 }

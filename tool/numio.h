@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* numio.h -- dirtool's number files: JSON (json-c), CSV and NumPy .npy.
- * Not part of the core library.  Every reader gives back exact doubles: each
- * number's text is converted once with strtod (JSON and CSV) or taken bit
- * for bit (.npy float64). */
+/* numio.h -- dirtool's number text: JSON (json-c) and CSV, and the .npy
+ * header helpers that tensorio.c's .npy reader uses.  Not part of the core
+ * library.  Every reader gives back exact doubles: each number's text is
+ * converted once with strtod. */
 #ifndef DIRTOOL_NUMIO_H
 #define DIRTOOL_NUMIO_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-typedef enum numio_format { NUMIO_UNKNOWN, NUMIO_JSON, NUMIO_CSV, NUMIO_NPY } numio_format;
-
-/* Format from a file name's extension (.json, .csv, .npy), case-insensitive. */
-numio_format numio_format_from_name(const char *path);
 
 struct json_object;
 
@@ -27,9 +22,8 @@ struct json_object *numio_json_parse(const char *text, size_t len, char *err, si
 /* Parsers over memory.  JSON: an array of numbers, possibly nested (read in
  * order, flattened); NaN and Infinity literals are read (and refused later
  * by the array encoder).  CSV: numbers separated by commas and/or white
- * space, one or more per line.  .npy: versions 1-3, C order, dtypes f8, f4,
- * i1/u1, i2/u2, i4/u4, i8/u8 either byte order; integers that have no exact
- * double are refused.  At most `max_values` (0: DIRA_MAX_VALUES) numbers.
+ * space, one or more per line.  At most `max_values` (0: DIRA_MAX_VALUES)
+ * numbers.
  * On success *values is malloc()ed (NULL when *count is 0).  Return 0, or
  * -1 with a specific reason (index, line, byte) in err. */
 int numio_parse_json(const char *text, size_t len, uint64_t max_values, double **values,
@@ -40,18 +34,14 @@ int numio_parse_json_numbers(const char *text, size_t len, uint64_t max_values, 
                              size_t *count, char *err, size_t errlen);
 int numio_parse_csv(const char *text, size_t len, uint64_t max_values, double **values,
                     size_t *count, char *err, size_t errlen);
-int numio_parse_npy(const uint8_t *data, size_t len, uint64_t max_values, double **values,
-                    size_t *count, char *err, size_t errlen);
 
 /* Writers to a malloc()ed buffer.  JSON: one flat array, each double in its
  * shortest round-trip form (dira_shortest), built with json-c.  CSV: one
- * value per line, same form.  .npy: version 1.0, '<f8', shape (count,).
- * Non-finite values are refused. Return 0, or -1 with err. */
+ * value per line, same form.  Non-finite values are refused.  Return 0, or
+ * -1 with err. */
 int numio_format_json(const double *values, size_t count, char **out, size_t *outlen, char *err,
                       size_t errlen);
 int numio_format_csv(const double *values, size_t count, char **out, size_t *outlen, char *err,
-                     size_t errlen);
-int numio_format_npy(const double *values, size_t count, uint8_t **out, size_t *outlen, char *err,
                      size_t errlen);
 
 /* In a .npy header dict, the value of 'key' (or "key"): a pointer just
@@ -62,9 +52,5 @@ const char *numio_npy_dict_value(const char *h, const char *key);
  * (record) dtype, a list of fields such as [('a', '<f4'), ('b', '<i2')];
  * then its text, cut to fit, in text[0..size). */
 int numio_npy_structured(const char *descr, char *text, size_t size);
-
-/* Whole files, format from the extension; writes are atomic. */
-int numio_read(const char *path, double **values, size_t *count, char *err, size_t errlen);
-int numio_write(const char *path, const double *values, size_t count, char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,25 @@
 #include "image_io.h"
 #include "numio.h"
 
+/* The numbers of a JSON file (an array of numbers): checked by json-c
+ * (numio_json_parse, as dirtool's readers do), each converted once from
+ * its text. */
+static int read_json_numbers(const char *path, double **values, size_t *count, char *err,
+                             size_t errlen)
+{
+    uint8_t *data;
+    size_t size;
+    char e2[256];
+    if (tool_read_file(path, &data, &size, e2, sizeof e2)) {
+        snprintf(err, errlen, "%s", e2);
+        return -1;
+    }
+    int rc = numio_parse_json((const char *)data, size, 0, values, count, e2, sizeof e2);
+    free(data);
+    if (rc) snprintf(err, errlen, "'%.240s': %.240s", path, e2);
+    return rc;
+}
+
 /* V8's parseInt(s, 15): 6-digit parts folded in with double arithmetic. */
 static double v8_parseint15(const uint8_t *d, size_t n)
 {
@@ -109,7 +128,7 @@ static void check_image(const char *image, const char *data, int cap, int ldz, i
     snprintf(rel, sizeof rel, "imgarrays-reference/%s", data);
     double *want;
     size_t n;
-    if (numio_read(shared_path(rel), &want, &n, err, sizeof err)) {
+    if (read_json_numbers(shared_path(rel), &want, &n, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         test_failures++;
         return;

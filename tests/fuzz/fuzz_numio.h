@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_numio.h -- the body shared by the JSON, CSV and .npy harnesses:
- * parse the input; when it parses and every value is finite, write the
- * values in the same format and parse them again: the same doubles, bit for
- * bit.  Included by fuzz_json.c, fuzz_csv.c and fuzz_npy.c, each defining
- * PARSE and FORMAT first. */
+/* fuzz_numio.h -- the body shared by the JSON and CSV harnesses: parse the
+ * input; when it parses and every value is finite, write the values in the
+ * same format and parse them again: the same doubles, bit for bit.  Included
+ * by fuzz_json.c and fuzz_csv.c, each defining PARSE and FORMAT first. */
 #include <math.h>
 #include <string.h>
 

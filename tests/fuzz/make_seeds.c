@@ -15,7 +15,8 @@
  *                encoded classic (every capacity, ldeczeroes, alpha) and
  *                self-describing (see fuzz_array.c for the selector);
  * OUTDIR/json, OUTDIR/csv, OUTDIR/npy   the same values written by dirtool's
- *                writers, plus hand-made files for the other syntaxes and
+ *                writers (numio's JSON and CSV, tensorio's .npy: float64,
+ *                1-D), plus hand-made files for the other syntaxes and
  *                dtypes.
  * STAMP is written last, for the build system.  Exits non-zero on any
  * failure, so a broken seed build fails the build. */
@@ -358,7 +359,8 @@ static void number_seeds(void)
         put("csv", name, t, len);
         free(t);
         snprintf(name, sizeof name, "%s.npy", sets[s].name);
-        if (numio_format_npy(sets[s].v, sets[s].n, &b, &len, err, sizeof err)) die(name, err);
+        dira_tensor tensor = {"", DIRA_F64, 1, {sets[s].n}, sets[s].v};
+        if (tio_format_npy(&tensor, &b, &len, err, sizeof err)) die(name, err);
         put("npy", name, b, len);
         free(b);
     }

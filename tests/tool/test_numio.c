@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* test_numio.c -- dirtool's number files: JSON through json-c with exact
- * doubles (integers past 2^64, negative zero), CSV, .npy in several dtypes,
- * and their writers. */
+/* test_numio.c -- dirtool's number text: JSON through json-c with exact
+ * doubles (integers past 2^64, negative zero), CSV, and their writers.
+ * The .npy reader is tensorio's: test_tensorio.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,94 +127,9 @@ static void test_csv(void)
     free(out);
 }
 
-static void npy_header(uint8_t *b, const char *dict, size_t *hdr)
-{
-    size_t dl = strlen(dict);
-    size_t total = 10 + dl + 1;
-    size_t pad = (64 - total % 64) % 64;
-    size_t hl = dl + pad + 1;
-    memcpy(b, "\x93NUMPY\x01\x00", 8);
-    b[8] = (uint8_t)hl;
-    b[9] = (uint8_t)(hl >> 8);
-    memcpy(b + 10, dict, dl);
-    memset(b + 10 + dl, ' ', pad);
-    b[10 + hl - 1] = '\n';
-    *hdr = 10 + hl;
-}
-
-static void test_npy(void)
-{
-    char err[256];
-    double w[4] = {0.1, -0.0, 1e-320, 9007199254740993.0};
-    uint8_t *b;
-    size_t len;
-    CHECK_EQ_INT(numio_format_npy(w, 4, &b, &len, err, sizeof err), 0);
-    CHECK(len == 128 + 32 && memcmp(b, "\x93NUMPY\x01\x00", 8) == 0);
-    CHECK(strstr((char *)b + 10, "'descr': '<f8'") != NULL);
-    double *v;
-    size_t n;
-    CHECK_EQ_INT(numio_parse_npy(b, len, 0, &v, &n, err, sizeof err), 0);
-    CHECK(n == 4 && memcmp(v, w, sizeof w) == 0);
-    free(v);
-    CHECK_EQ_INT(numio_parse_npy(b, len - 1, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strstr(err, "declares 4 values") != NULL);
-    free(b);
-
-    uint8_t f[256];
-    size_t h;
-    /* big-endian float32, 2x2 */
-    npy_header(f, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", &h);
-    const uint8_t f4[16] = {0x3F, 0x80, 0, 0, 0xC0, 0, 0, 0, 0x3D, 0xCC, 0xCC, 0xCD, 0, 0, 0, 1};
-    memcpy(f + h, f4, 16);
-    CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), 0);
-    CHECK(n == 4 && v[0] == 1 && v[1] == -2 && v[2] == (double)0.1f &&
-          v[3] == 1.401298464324817e-45);
-    free(v);
-    /* int8 and uint16 */
-    npy_header(f, "{'descr': '|i1', 'fortran_order': False, 'shape': (3,), }", &h);
-    f[h] = 0xFF;
-    f[h + 1] = 0x7F;
-    f[h + 2] = 0x80;
-    CHECK_EQ_INT(numio_parse_npy(f, h + 3, 0, &v, &n, err, sizeof err), 0);
-    CHECK(n == 3 && v[0] == -1 && v[1] == 127 && v[2] == -128);
-    free(v);
-    /* int64 past 2^53 without an exact double */
-    npy_header(f, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", &h);
-    const uint8_t i8[8] = {1, 0, 0, 0, 0, 0, 0x20, 0}; /* 2^53 + 1 */
-    memcpy(f + h, i8, 8);
-    CHECK_EQ_INT(numio_parse_npy(f, h + 8, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strstr(err, "9007199254740993 at index 0 has no exact double") != NULL);
-    /* uint64 2^64 - 1 rounds to 2^64, outside uint64_t: an error, not UB
-     * (regression: found by fuzz_npy under UBSan) */
-    npy_header(f, "{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }", &h);
-    memset(f + h, 0xff, 8);
-    CHECK_EQ_INT(numio_parse_npy(f, h + 8, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strstr(err, "18446744073709551615 at index 0 has no exact double") != NULL);
-    /* unsupported dtype, Fortran order, huge shape */
-    npy_header(f, "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", &h);
-    CHECK_EQ_INT(numio_parse_npy(f, h + 16, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strstr(err, "not supported") != NULL);
-    /* a structured (record) dtype is named as such */
-    npy_header(
-        f, "{'descr': [('a', '<f4'), ('b', '<i2')], 'fortran_order': False, 'shape': (2,), }", &h);
-    CHECK_EQ_INT(numio_parse_npy(f, h + 12, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strcmp(err, ".npy holds a structured (record) dtype, [('a', '<f4'), ('b', '<i2')], which "
-                      "is not supported (save each field as its own array)") == 0);
-    npy_header(f, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", &h);
-    CHECK_EQ_INT(numio_parse_npy(f, h + 32, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strstr(err, "Fortran") != NULL);
-    npy_header(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", &h);
-    CHECK_EQ_INT(numio_parse_npy(f, h, 0, &v, &n, err, sizeof err), -1);
-    CHECK(strstr(err, "more than") != NULL);
-    CHECK_EQ_INT(numio_parse_npy((const uint8_t *)"hello world", 11, 0, &v, &n, err, sizeof err),
-                 -1);
-    CHECK(strstr(err, "not a .npy") != NULL);
-}
-
 int main(void)
 {
     test_json();
     test_csv();
-    test_npy();
     TEST_DONE();
 }
