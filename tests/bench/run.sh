@@ -384,6 +384,27 @@ zstd's one per 128 KiB block; flushing a zstd block every 4-16 KiB made it
 33,660-34,102, but flushing every 8-32 KiB made every class larger (icons
 2.3-8.6%) and every other palette image too, so not kept.
 
+Tried on 2026-12-03 and not kept: settling the A/B choice with a quick
+trial, zstd level 3 of both candidates' residual streams (B where its
+stream is smaller), measured with `dir-bench-v2` (an experiment parameter,
+not committed) for the bytes and with callgrind for the encoder's
+instructions (`valgrind --tool=callgrind
+--toggle-collect=dir2_encode_payload_params`, per class; wall-clock rates
+on this machine varied by 30% between identical runs).  On every image:
+371,916 / 1,259,045 / 3,267,946 bytes (icon / screen / sprite; -0.84% /
+-0.16% / -0.99%; trials at the real level give 364,493 / 1,259,045 /
+3,267,946) for 9.6% / 19.1% / 19.1% more instructions.  Only where the
+estimate is within 8/64 of the threshold: 372,726 / 1,261,081 / 3,267,946
+(-0.62% / 0 / -0.99%) for 2.3% / 4.3% / 4.3% more; with four 64 KiB samples
+of each stream instead of the whole of it, 372,726 / 1,261,081 / 3,277,266
+(-0.62% / 0 / -0.71%) for 2.3% / 2.9% / 2.6% more.  zstd level 1 picks
+worse than the estimate on icons (377,862); a bias towards B at level 3
+gains up to 2.4% on icons but is not monotonic in the bias (icons 366,051
+at 3/64, 368,157 at 4/64, 370,236 at 2/64; screens 1.6% larger at 4/64),
+a fit to this corpus.  Under 1% on two classes moves no target and would
+have taken a share of the screens' encode-speed margin (2.30 x libpng
+against the target's 2).
+
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
 MB/s; only lzma comes near (smallest: 1.01-1.07), at 2-6 MB/s.
