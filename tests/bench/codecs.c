@@ -491,11 +491,10 @@ static void webp_release(void *p)
 static int webp_enc(const bench_codec *c, const bench_image *img, bench_buf *out, char *err,
                     size_t errlen)
 {
-    (void)c;
     WebPConfig cfg;
     WebPPicture pic;
     WebPMemoryWriter wr;
-    if (!WebPConfigInit(&cfg) || !WebPConfigLosslessPreset(&cfg, 9))
+    if (!WebPConfigInit(&cfg) || !WebPConfigLosslessPreset(&cfg, c->level)) /* -z level */
         return fail(err, errlen, "webp: config init failed");
     cfg.exact = 1; /* keep the RGB under transparent pixels: lossless */
     if (!WebPPictureInit(&pic)) return fail(err, errlen, "webp: picture init failed");

@@ -420,6 +420,43 @@ without a memcpy call per row and stored streams read in place.  Not kept:
 finishing each row (green, 16-bit byte order, CRC) as soon as the row below
 it is decoded, while it is in the cache (no measurable gain).
 
+### Lossless WebP's own trade-off (issue 11's size target in context)
+
+Measured with `dir-bench-webp-levels -r 3 < build/bench/corpus-list.tsv`
+(`tests/bench/webplevels.c`, built with the benchmark, not run by it;
+2026-12-03, the CI suite running on the other core): the benchmark's WebP
+codec (`exact` on) at each of its presets `-z 0..9`, libpng's default level
+and the `.dir` default preset (whole files from `dir_encode`), each image
+encoded 3 times, the fastest counts (CPU time of the thread); the speeds as
+multiples of libpng's in the same run.  Every WebP file is decoded and
+compared with the pixels.
+
+| codec | screen bytes | x WebP -z 9 | x libpng's speed | sprite bytes | x WebP -z 9 | x libpng's speed | icon bytes | x WebP -z 9 | x libpng's speed |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| WebP lossless -z 0 | 1,513,090 | 1.405 | 3.63 | 4,160,156 | 1.562 | 5.26 | 1,234,864 | 4.652 | 2.80 |
+| WebP lossless -z 1 | 1,226,720 | 1.139 | 1.87 | 3,454,084 | 1.297 | 1.95 | 334,272 | 1.259 | 1.12 |
+| WebP lossless -z 2 | 1,174,802 | 1.091 | 0.90 | 3,266,642 | 1.227 | 1.14 | 300,232 | 1.131 | 0.60 |
+| WebP lossless -z 3 | 1,116,490 | 1.037 | 0.60 | 3,091,610 | 1.161 | 0.72 | 288,456 | 1.087 | 0.37 |
+| WebP lossless -z 4 | 1,115,664 | 1.036 | 0.55 | 3,085,422 | 1.159 | 0.71 | 285,292 | 1.075 | 0.37 |
+| WebP lossless -z 5 | 1,112,218 | 1.033 | 0.39 | 3,075,658 | 1.155 | 0.60 | 285,118 | 1.074 | 0.35 |
+| WebP lossless -z 6 | 1,095,412 | 1.017 | 0.34 | 3,048,588 | 1.145 | 0.48 | 281,846 | 1.062 | 0.31 |
+| WebP lossless -z 7 | 1,091,678 | 1.014 | 0.31 | 2,906,260 | 1.091 | 0.39 | 281,754 | 1.061 | 0.29 |
+| WebP lossless -z 8 | 1,087,718 | 1.010 | 0.19 | 2,888,874 | 1.085 | 0.23 | 280,342 | 1.056 | 0.25 |
+| WebP lossless -z 9 | 1,076,654 | 1.000 | 0.01 | 2,662,964 | 1.000 | 0.02 | 265,450 | 1.000 | 0.03 |
+| PNG (libpng default level) | 2,035,929 | 1.891 | 1.00 | 5,410,069 | 2.032 | 1.00 | 558,914 | 2.106 | 1.00 |
+| .dir default | 1,262,201 | 1.172 | 2.05 | 3,301,754 | 1.240 | 2.33 | 376,110 | 1.417 | 2.36 |
+
+The default's two targets together, at most 1.10 x WebP `-z 9` in size and
+at least twice libpng's encode speed, ask for more than lossless WebP gives
+at any preset: only `-z 0` encodes at twice libpng's speed (1.405 / 1.562 /
+4.652 x its `-z 9` size, screen / sprite / icon), and WebP's first preset
+within 1.10 of its own `-z 9` is `-z 2` on screens (1.091, 0.90 x libpng's
+speed), `-z 3` on icons (1.087, 0.37 x) and `-z 7` on sprites (1.091, 0.39
+x).  `.dir` default (1.172 / 1.240 / 1.417 at 2.05 / 2.33 / 2.36 x libpng in
+this run) is smaller than WebP `-z 1` on sprites (1.297) and larger on
+screens (1.139) and icons (1.259), while WebP `-z 1` already encodes slower
+than the target allows (1.87 / 1.95 / 1.12 x libpng).
+
 ### Entropy coding with contexts instead of zstd (issue 11's experiment)
 
 Measured with `dir-bench-v2-entropy` (`tests/bench/v2entropy.c`, built with
