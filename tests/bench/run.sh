@@ -405,6 +405,26 @@ a fit to this corpus.  Under 1% on two classes moves no target and would
 have taken a share of the screens' encode-speed margin (2.30 x libpng
 against the target's 2).
 
+Also tried on 2026-12-03 and not kept, the most promising lead of the
+session: a third candidate C, one predictor for the whole image (every raw
+section with it), where a uniform predictor keeps repeated tiles identical
+for zstd's matches while the per-section choice (by order-0 entropy) breaks
+them.  The oracle, per image the smallest of the default and the 6 fixed
+predictors (`predict=1..6`), is 1,255,436 / 3,224,608 / 373,217 bytes
+(screen / sprite / icon; -0.45% / -2.30% / -0.49%; 13 sprites smaller, up
+to 17.9% on `hexemplio/hills.png` with the left predictor, and
+`dialogs/channel-masks-gradient.png` 16,983 -> 14,698 payload bytes, below
+optipng's 16,457).  C's predictor as the smallest sum of the per-section
+estimates, chosen against A or B by the LZ estimate: 1,260,645 / 3,285,194
+/ 375,790 (-0.03% / -0.47% / +0.19%); by zstd level 3 of both streams:
+1,258,068 / 3,243,080 / 374,969 (-0.24% / -1.74% / -0.03%); with C always
+the left predictor, by zstd level 3: 1,257,247 / 3,257,873 / 373,977.  The
+estimate undervalues C's repeats (`hexemplio/hills.png`: B 106,655 bytes
+kept against C's 87,522).  But C's residual pass and estimate cost 23-30%
+more encoder instructions, and with the zstd-3 decision 42% (callgrind, as
+above): more than the encode-speed margin.  A cheaper C (its estimate on a
+sample of the sections) is left for later.
+
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
 MB/s; only lzma comes near (smallest: 1.01-1.07), at 2-6 MB/s.
