@@ -13,7 +13,6 @@
 #include "args.h"
 #include "dir.h"
 #include "image_io.h"
-#include "numio.h"
 #include "heatmap_render.h"
 #include "tensorio.h"
 
