@@ -422,8 +422,12 @@ the left predictor, by zstd level 3: 1,257,247 / 3,257,873 / 373,977.  The
 estimate undervalues C's repeats (`hexemplio/hills.png`: B 106,655 bytes
 kept against C's 87,522).  But C's residual pass and estimate cost 23-30%
 more encoder instructions, and with the zstd-3 decision 42% (callgrind, as
-above): more than the encode-speed margin.  A cheaper C (its estimate on a
-sample of the sections) is left for later.
+above): more than the encode-speed margin.  Cheaper decisions found little:
+C whenever its summed per-section order-0 cost is within 1-10/64 of the
+per-section minima's (no extra pass) made sprites 0.42-0.71% smaller and
+icons up to 2.3% larger; C judged on every 2nd, 4th or 8th row of sections
+(by the LZ estimate or zstd level 3) made sprites 0.44-0.54% smaller, icons
+and screens within 0.1%: sampling loses the distant repeats C keeps.
 
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
