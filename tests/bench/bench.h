@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dir.h"
 
@@ -103,6 +104,17 @@ uint64_t bench_median(uint64_t *t, unsigned n);
 /* Reads a whole file (at most 1 GiB) into a malloc()ed buffer with a NUL
  * after its last byte.  Returns 0, or -1 with errno set. */
 int bench_read_file(const char *path, uint8_t **data, size_t *size);
+
+/* The next image of a corpus list (lines class<TAB>path, the output of
+ * tests/bench/fetch-corpus.sh) read from `in` and decoded with
+ * bench_png_load: 1 with cls and path filled and *img set (img->path is
+ * path; the caller frees img->file and img->pixels), 0 at the end of the
+ * list, -1 when the file cannot be read or decoded (a message starting with
+ * `prog` on stderr).  Lines of another shape are skipped. */
+#define BENCH_CLASS_MAX 32
+#define BENCH_PATH_MAX  8000
+int bench_list_next(FILE *in, char cls[BENCH_CLASS_MAX], char path[BENCH_PATH_MAX],
+                    bench_image *img, const char *prog);
 
 /* Writes a whole file.  Returns 0, or -1 with err set. */
 int bench_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen);

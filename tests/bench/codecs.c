@@ -925,6 +925,30 @@ uint64_t bench_median(uint64_t *t, unsigned n)
     return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
+int bench_list_next(FILE *in, char cls[BENCH_CLASS_MAX], char path[BENCH_PATH_MAX],
+                    bench_image *img, const char *prog)
+{
+    char line[BENCH_CLASS_MAX + BENCH_PATH_MAX + 8];
+    while (fgets(line, sizeof line, in)) {
+        if (sscanf(line, "%31[^\t]\t%7999[^\n]", cls, path) != 2) continue;
+        memset(img, 0, sizeof *img);
+        img->path = path;
+        char err[256];
+        if (bench_read_file(path, &img->file, &img->file_size) != 0) {
+            fprintf(stderr, "%s: cannot read %s: %s\n", prog, path, strerror(errno));
+            return -1;
+        }
+        if (bench_png_load(img->file, img->file_size, img, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: cannot decode %s: %s\n", prog, path, err);
+            free(img->file);
+            img->file = NULL;
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 int bench_read_file(const char *path, uint8_t **data, size_t *size)
 {
     FILE *f = fopen(path, "rb");

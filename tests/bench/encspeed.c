@@ -39,22 +39,19 @@ int main(int argc, char **argv)
     dir_encode_options_default(&opt[1]);
     if (dir_encode_options_preset(&opt[1], "fast", NULL) != DIR_OK) return 2;
     double raw[CLASSES] = {0}, ns[CODECS][CLASSES] = {{0}}, bytes[CODECS][CLASSES] = {{0}};
-    char line[8192];
-    while (fgets(line, sizeof line, stdin)) {
-        char c[32], path[8000];
-        if (sscanf(line, "%31[^\t]\t%7999[^\n]", c, path) != 2) continue;
+    char c[BENCH_CLASS_MAX], path[BENCH_PATH_MAX];
+    bench_image img;
+    int more;
+    while ((more = bench_list_next(stdin, c, path, &img, "dir-bench-encode")) > 0) {
         int ci = -1;
         for (int i = 0; i < CLASSES; i++)
             if (!strcmp(c, cls[i])) ci = i;
-        if (ci < 0) continue;
-        bench_image img;
-        memset(&img, 0, sizeof img);
-        char err[256];
-        if (bench_read_file(path, &img.file, &img.file_size) != 0 ||
-            bench_png_load(img.file, img.file_size, &img, err, sizeof err) != 0) {
-            fprintf(stderr, "dir-bench-encode: cannot read %s\n", path);
-            return 1;
+        if (ci < 0) {
+            free(img.file);
+            free(img.pixels);
+            continue;
         }
+        char err[256];
         raw[ci] += (double)img.size;
         for (int k = 0; k < CODECS; k++) {
             uint64_t best = UINT64_MAX;
@@ -96,6 +93,7 @@ int main(int argc, char **argv)
         free(img.pixels);
         free(img.file);
     }
+    if (more < 0) return 1;
     printf("class   raw MB | codec bytes MB/s x libpng\n");
     for (int i = 0; i < CLASSES; i++) {
         printf("%-6s %7.2f", cls[i], raw[i] / 1e6);

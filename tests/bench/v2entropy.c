@@ -1126,6 +1126,20 @@ typedef struct result {
     int best_kl[NACT];
 } result;
 
+/* One row of the result: the payload bytes per class (icon, screen,
+ * sprite) and their ratios to WebP's. */
+static void print_row(const char *name, double icon, double screen, double sprite,
+                      const double *webp)
+{
+    const double v[3] = {icon, screen, sprite};
+    printf("%-38s", name);
+    for (int i = 0; i < 3; i++)
+        printf(" %10.0f", v[i]);
+    for (int i = 0; i < 3; i++)
+        printf(" %6.3f", v[i] / webp[i]);
+    printf("\n");
+}
+
 static int parse_level, parse_mm, keep_min; /* -z, -m, -k */
 
 static int measure(const bench_image *img, const dir2_params *p, result *res, uint8_t **zpay,
@@ -1475,20 +1489,11 @@ int main(int argc, char **argv)
     memset(tot, 0, sizeof tot);
     dtab *tabs = malloc(sizeof *tabs * MAXCTX);
     if (!tabs) abort();
-    char line[8192];
-    while (fgets(line, sizeof line, stdin)) {
-        char c[32], path[8000];
-        if (sscanf(line, "%31[^\t]\t%7999[^\n]", c, path) != 2) continue;
+    char c[BENCH_CLASS_MAX], path[BENCH_PATH_MAX];
+    bench_image img;
+    int more;
+    while ((more = bench_list_next(stdin, c, path, &img, "dir-bench-v2-entropy")) > 0) {
         int ci = !strcmp(c, "icon") ? 0 : !strcmp(c, "screen") ? 1 : 2;
-        bench_image img;
-        memset(&img, 0, sizeof img);
-        img.path = path;
-        char err[256];
-        if (bench_read_file(path, &img.file, &img.file_size) != 0 ||
-            bench_png_load(img.file, img.file_size, &img, err, sizeof err) != 0) {
-            fprintf(stderr, "dir-bench-v2-entropy: cannot read %s\n", path);
-            return 1;
-        }
         result r[2];
         uint8_t *zpay[2] = {NULL, NULL}, *spay[2] = {NULL, NULL};
         size_t zsize[2], ssize[2];
@@ -1662,6 +1667,7 @@ int main(int argc, char **argv)
         free(img.file);
         free(img.pixels);
     }
+    if (more < 0) return 1;
     printf("payload bytes per class (icon / screen / sprite) and x WebP -z 9 "
            "(265,450 / 1,076,654 / 2,662,964), stream 3 under each model%s\n",
            both ? ", per image the smaller of the estimate's choice and candidate B" : "");
@@ -1689,12 +1695,7 @@ int main(int argc, char **argv)
     names[E_PXLZ] = "pixel LZ77 + colour cache (VP8L-like)";
     names[E_LZH0] = "zstd parse, literals order 0 (check)";
     for (unsigned m = 0; m < NEST; m++) {
-        printf("%-38s", names[m]);
-        for (int i = 0; i < 3; i++)
-            printf(" %10.0f", tot[i][m]);
-        for (int i = 0; i < 3; i++)
-            printf(" %6.3f", tot[i][m] / webp[i]);
-        printf("\n");
+        print_row(names[m], tot[0][m], tot[1][m], tot[2][m], webp);
     }
     for (int i = 0; i < 3; i++)
         printf("%-6s zstd parse: stream 3 %.0f bytes, %.0f literals (%.1f%%), literals act3 %.0f "
@@ -1709,12 +1710,7 @@ int main(int argc, char **argv)
     for (int b = 0; b < nbrq; b++) {
         char nm[48];
         snprintf(nm, sizeof nm, "brotli q%d, 16 MiB window (measured)", brq[b]);
-        printf("%-38s", nm);
-        for (int i = 0; i < 3; i++)
-            printf(" %10.0f", br_bytes[b][i]);
-        for (int i = 0; i < 3; i++)
-            printf(" %6.3f", br_bytes[b][i] / webp[i]);
-        printf("\n");
+        print_row(nm, br_bytes[b][0], br_bytes[b][1], br_bytes[b][2], webp);
         for (int i = 0; i < 3; i++)
             printf("%-6s brotli q%d: stream 3 encode %6.1f MB/s, decode %6.1f MB/s of its bytes "
                    "(zstd's decode of it: %6.1f MB/s)\n",
@@ -1723,12 +1719,7 @@ int main(int argc, char **argv)
                    br_tz[i] > 0 ? br_sbytes[i] / br_tz[i] / 1e6 : 0.0);
     }
     if (coder_act >= 0) {
-        printf("%-38s", "rANS coder (real bytes)");
-        for (int i = 0; i < 3; i++)
-            printf(" %10.0f", coded[i]);
-        for (int i = 0; i < 3; i++)
-            printf(" %6.3f", coded[i] / webp[i]);
-        printf("\n");
+        print_row("rANS coder (real bytes)", coded[0], coded[1], coded[2], webp);
         for (int i = 0; i < 3; i++)
             printf("%-6s decode: payload with zstd %6.1f MB/s; stream 3 zstd %6.1f MB/s of its "
                    "bytes, rANS %6.1f MB/s; payload with rANS (estimate) %6.1f MB/s\n",

@@ -108,19 +108,11 @@ int main(int argc, char **argv)
         }
     }
     double tot[3] = {0}, raw[3] = {0}, et[3] = {0}, dt[3] = {0};
-    char line[8192];
-    while (fgets(line, sizeof line, stdin)) {
-        char c[32], path[8000];
-        if (sscanf(line, "%31[^\t]\t%7999[^\n]", c, path) != 2) continue;
+    char c[BENCH_CLASS_MAX], path[BENCH_PATH_MAX];
+    bench_image img;
+    int more;
+    while ((more = bench_list_next(stdin, c, path, &img, "dir-bench-v2")) > 0) {
         int ci = !strcmp(c, "icon") ? 0 : !strcmp(c, "screen") ? 1 : 2;
-        bench_image img;
-        memset(&img, 0, sizeof img);
-        char err[256];
-        if (bench_read_file(path, &img.file, &img.file_size) != 0 ||
-            bench_png_load(img.file, img.file_size, &img, err, sizeof err) != 0) {
-            fprintf(stderr, "dir-bench-v2: cannot read %s\n", path);
-            return 1;
-        }
         dir_pixels px = {img.pixels, img.width, img.height, img.channels, 8, 0};
         uint8_t *out = NULL;
         size_t size = 0;
@@ -180,6 +172,7 @@ int main(int argc, char **argv)
         free(img.file);
         free(img.pixels);
     }
+    if (more < 0) return 1;
     for (int i = 0; i < 3; i++)
         printf("%-6s %10.0f  x%.3f webp  encode %6.1f MB/s  decode %6.1f MB/s\n", cls[i], tot[i],
                tot[i] / webp[i], et[i] > 0 ? raw[i] / et[i] / 1e6 : 0,
