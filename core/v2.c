@@ -1801,8 +1801,7 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
     }
 #if !DIR_HAVE_LZMA
     return fail(diag, DIR_EBACKEND, off, -1,
-                "%s: lzma: not supported by this build (no liblzma)", k,
-                stream_names[k]);
+                "%s: lzma: not supported by this build (no liblzma)", slabel(k, lb));
 #else
     /* LZMA2 */
     lzma_options_lzma lo;

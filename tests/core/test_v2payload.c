@@ -525,8 +525,8 @@ static const uint8_t img_pal[] = {1, 2, 3, 4, 5, 6}; /* two RGB colours */
 
 static const bad_payload bad_payloads[] = {
     /* the transform */
-    {"transform", 3, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
-     "transform 3: expected 0 (none), 1 (subtract green) or 2 (palette)"},
+    {"large palette on grey", 3, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
+     "transform 3 (large palette) needs 8-bit RGB or RGBA, not 1 channels of 8 bits"},
     {"transform flags", 0x08, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
      "transform byte 0x08: bits 3 to 7 must be 0"},
     {"alpha last on RGB", DIR2_ALPHA_LAST | 1, NULL, 0, 1, FILL_9, 4, 4, 3, 8, DIR_EHEADER,
