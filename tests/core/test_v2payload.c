@@ -80,6 +80,46 @@ static int roundtrip_params(const char *what, const void *img, uint32_t w, uint3
     return bad ? -1 : (int)size;
 }
 
+/* The large image palette (transform 3): an image of 300 colours, each
+ * pixel's chosen by a hash (a dithered image), where the default's estimate and the smallest preset's
+ * trial both choose it; it must round-trip, and the payload must say
+ * transform 3. */
+static void test_large_palette(void)
+{
+    for (unsigned ch = 3; ch <= 4; ch++) {
+        uint32_t w = 160, h = 120;
+        uint8_t *img = malloc((size_t)w * h * ch);
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                uint64_t r = (uint64_t)(y * w + x) * 0x9e3779b97f4a7c15ULL;
+                r ^= r >> 29;
+                r *= 0xbf58476d1ce4e5b9ULL;
+                unsigned c = (unsigned)((r >> 32) % 300);
+                uint8_t *q = img + ((size_t)y * w + x) * ch;
+                q[0] = (uint8_t)(c * 37);
+                q[1] = (uint8_t)(c / 3);
+                q[2] = (uint8_t)(c * 11 + 5);
+                if (ch == 4) q[3] = (uint8_t)(255 - c % 2);
+            }
+        for (int trials = 0; trials <= 1; trials++) {
+            dir_encode_options opt;
+            dir_encode_options_default(&opt);
+            dir_encode_options_preset(&opt, trials ? "smallest" : "default", NULL);
+            dir_pixels px = {img, w, h, ch, 8, 0};
+            uint8_t *out = NULL;
+            size_t size = 0;
+            dir_diag diag;
+            CHECK(dir2_encode_payload(&px, &opt, &out, &size, NULL, &diag) == DIR_OK);
+            if (size == 0 || (out[0] & 3) != 3)
+                fprintf(stderr, "large palette: %u channels, trials %d: transform byte 0x%02x\n", ch, trials, size ? out[0] : 0);
+            CHECK(size > 0 && (out[0] & 3) == 3);
+            free(out);
+            CHECK(roundtrip_params("large palette", img, w, h, ch, 8, NULL, &opt) > 0);
+        }
+        free(img);
+    }
+}
+
 static void test_roundtrips(void)
 {
     static const uint32_t sizes[][2] = {{1, 1}, {17, 33}, {64, 48}, {300, 7}};
@@ -864,5 +904,6 @@ int main(void)
     test_choices();
     test_trial_stats();
     test_roundtrips();
+    test_large_palette();
     TEST_DONE();
 }
