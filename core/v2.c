@@ -1243,7 +1243,8 @@ static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, long ncol,
         buf src = {(uint8_t *)pal, (size_t)ncol * bpp, 0}, rec[2] = {{0}, {0}};
         if (buf_put(&parts[0], c2, 2)) goto nomem;
         err = compress_stream(e->p, S_IPAL, &src, bpp, rec, zc, diag);
-        if (!err && (buf_put(&parts[0], rec[0].d, rec[0].n) || buf_put(&parts[0], rec[1].d, rec[1].n)))
+        if (!err &&
+            (buf_put(&parts[0], rec[0].d, rec[0].n) || buf_put(&parts[0], rec[1].d, rec[1].n)))
             err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
         free(rec[0].d);
         free(rec[1].d);
@@ -1311,8 +1312,8 @@ static void green(uint8_t *pl, size_t npx, unsigned bpp, int sign)
  * delta-coded as stored) from the plane (green subtracted when green is
  * set: undone first).  0, also when there are too many colours (*idx16
  * NULL), or -1 when out of memory. */
-static int pal16_prepare(uint8_t *plane, size_t npx, unsigned bpp, int green_done,
-                         uint8_t **idx16, uint8_t **pal16, long *ncol16)
+static int pal16_prepare(uint8_t *plane, size_t npx, unsigned bpp, int green_done, uint8_t **idx16,
+                         uint8_t **pal16, long *ncol16)
 {
     if (green_done) green(plane, npx, bpp, 1);
     *idx16 = malloc(npx * 2);
@@ -1613,7 +1614,6 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 
 /* ---- decoder ---- */
 
-
 /* m units of UB bytes at d set to the unit f: fixed-size copies of a
  * local copy of it (no library call per row of a section). */
 static ALWAYS_INLINE void fill_k(uint8_t *d, const uint8_t *f, uint32_t m, const unsigned UB)
@@ -1788,11 +1788,12 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
                         slabel(k, lb), (unsigned long long)d->raw);
         if (cs != d->raw)
             return fail(diag, DIR_EBACKEND, off, -1,
-                        "%s: zstd frame declares %llu bytes, the table %llu", slabel(k, lb), cs, (unsigned long long)d->raw);
+                        "%s: zstd frame declares %llu bytes, the table %llu", slabel(k, lb), cs,
+                        (unsigned long long)d->raw);
         size_t fs = ZSTD_findFrameCompressedSize(d->data, d->packed);
         if (ZSTD_isError(fs) || fs != d->packed)
-            return fail(diag, DIR_EBACKEND, off, -1,
-                        "%s: the zstd frame is not exactly %llu bytes", slabel(k, lb), (unsigned long long)d->packed);
+            return fail(diag, DIR_EBACKEND, off, -1, "%s: the zstd frame is not exactly %llu bytes",
+                        slabel(k, lb), (unsigned long long)d->packed);
         if (!*dcp) *dcp = ZSTD_createDCtx();
         if (!*dcp) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
         size_t got = ZSTD_decompressDCtx(*dcp, dst, d->raw, d->data, d->packed);
@@ -1802,8 +1803,8 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
         return DIR_OK;
     }
 #if !DIR_HAVE_LZMA
-    return fail(diag, DIR_EBACKEND, off, -1,
-                "%s: lzma: not supported by this build (no liblzma)", slabel(k, lb));
+    return fail(diag, DIR_EBACKEND, off, -1, "%s: lzma: not supported by this build (no liblzma)",
+                slabel(k, lb));
 #else
     /* LZMA2 */
     lzma_options_lzma lo;
@@ -2401,9 +2402,8 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     }
                 }
                 /* the row is final: its colours, while it is hot */
-                if (transform == 3 &&
-                    !depal16((uint8_t *)samples + (size_t)y * width * bpp, row, width, palx16, ncol,
-                             bpp)) {
+                if (transform == 3 && !depal16((uint8_t *)samples + (size_t)y * width * bpp, row,
+                                               width, palx16, ncol, bpp)) {
                     uint32_t x = 0;
                     while ((unsigned)(row[2 * x] | row[2 * x + 1] << 8) < ncol)
                         x++;

@@ -81,9 +81,8 @@ static int roundtrip_params(const char *what, const void *img, uint32_t w, uint3
 }
 
 /* The large image palette (transform 3): an image of 300 colours, each
- * pixel's chosen by a hash (a dithered image), where the default's estimate and the smallest preset's
- * trial both choose it; it must round-trip, and the payload must say
- * transform 3. */
+ * pixel's chosen by a hash (a dithered image), where the default's estimate and the smallest
+ * preset's trial both choose it; it must round-trip, and the payload must say transform 3. */
 static void test_large_palette(void)
 {
     for (unsigned ch = 3; ch <= 4; ch++) {
@@ -111,7 +110,8 @@ static void test_large_palette(void)
             dir_diag diag;
             CHECK(dir2_encode_payload(&px, &opt, &out, &size, NULL, &diag) == DIR_OK);
             if (size == 0 || (out[0] & 3) != 3)
-                fprintf(stderr, "large palette: %u channels, trials %d: transform byte 0x%02x\n", ch, trials, size ? out[0] : 0);
+                fprintf(stderr, "large palette: %u channels, trials %d: transform byte 0x%02x\n",
+                        ch, trials, size ? out[0] : 0);
             CHECK(size > 0 && (out[0] & 3) == 3);
             free(out);
             CHECK(roundtrip_params("large palette", img, w, h, ch, 8, NULL, &opt) > 0);
@@ -469,9 +469,9 @@ static void test_golden(void)
         pay p;
         make(&p, 3, dpal, 3, 3, st, len);
         /* the bytes, as docs/FORMAT.md 9.2 lays them out */
-        static const uint8_t bytes[] = {3,    2,  0,  0,   9,   10,  20, 30, 0, 5, 10, 190, 231,
-                                        221,  0,  1,  0,   0,   0,   0,  0,  6, 0, 0, 0,   0,
-                                        0x10, 2,  0,  0,   0,   1,   0};
+        static const uint8_t bytes[] = {3,   2,   0,   0, 9,    10, 20, 30, 0, 5, 10,
+                                        190, 231, 221, 0, 1,    0,  0,  0,  0, 0, 6,
+                                        0,   0,   0,   0, 0x10, 2,  0,  0,  0, 1, 0};
         CHECK(p.n == sizeof bytes && memcmp(p.b, bytes, sizeof bytes) == 0);
         expect_pixels("large palette", &p, 3, 1, 3, 8, want);
     }
