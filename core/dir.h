@@ -49,9 +49,11 @@
  *     pHYs  density: x, y pixels per metre (4 + 4 bytes, each >= 1)
  *
  *   payload: a transform byte (bits 0-1: 0 none, 1 green subtracted from
- *   red and blue, 2 an image palette of up to 256 units; bit 2: the
- *   residuals' alpha bytes after all their other bytes), the palette
- *   (transform 2), a table of six streams (codes, fills, references,
+ *   red and blue, 2 an image palette of up to 256 units, 3 a large image
+ *   palette of up to 65536 8-bit RGB or RGBA colours with two-byte
+ *   indices; bit 2: the residuals' alpha bytes after all their other
+ *   bytes), the palette (transform 2; transform 3: its size and one
+ *   stream record of its delta-coded colours), a table of six streams (codes, fills, references,
  *   residuals, section palettes, indices; each stored, zstd or lzma) and
  *   their data.  One code per 16x16 section: 00 fill (one unit), 01 a copy
  *   of an earlier section (distance back), 02 a palette of 2..16 units with
@@ -361,7 +363,8 @@ typedef enum dir_codes { DIR_CODES_AUTO = 0, DIR_CODES_SMALLEST = 1, DIR_CODES_Z
 typedef int (*dir_progress_fn)(void *user, double done);
 
 /* How filter AUTO chooses each image's transform in version 2 (the samples
- * as they are, or green subtracted and a predictor per section): ESTIMATE
+ * as they are, or green subtracted and a predictor per section, or for
+ * 257 to 65536 colours the large image palette's indices): ESTIMATE
  * from estimates of the compressed sizes (no trial compression), TRIAL by
  * compressing each candidate and keeping the smaller. */
 typedef enum dir_search { DIR_SEARCH_ESTIMATE = 0, DIR_SEARCH_TRIAL = 1 } dir_search;

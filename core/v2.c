@@ -25,10 +25,25 @@
 #define MAXU   8 /* bytes per unit: 4 channels of 16 bits */
 #define PALMAX 16
 
-enum { S_CODES, S_FILLS, S_REFS, S_RESID, S_PALS, S_INDEX };
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
 
-static const char *const stream_names[DIR2_STREAMS] = {"codes",     "fills",    "references",
-                                                       "residuals", "palettes", "indices"};
+enum { S_CODES, S_FILLS, S_REFS, S_RESID, S_PALS, S_INDEX, S_IPAL };
+
+/* the six streams', and the large image palette's (transform 3) record */
+static const char *const stream_names[DIR2_STREAMS + 1] = {
+    "codes", "fills", "references", "residuals", "palettes", "indices", "image palette"};
+
+/* "stream K (name)" for the table's streams, "the image palette" for transform 3's record. */
+static const char *slabel(unsigned k, char b[32])
+{
+    if (k == S_IPAL) return "the image palette";
+    snprintf(b, 32, "stream %u (%s)", k, stream_names[k]);
+    return b;
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
@@ -233,6 +248,7 @@ void dir2_params_from_options(const dir_encode_options *opt, dir2_params *p)
      * screens, 0.7% sprites under zstd; larger under lzma, whose literal
      * contexts already separate the bytes of a unit (measured) */
     p->alpha_last = p->method == DIR2_ZSTD;
+    p->pal16 = opt->filter == DIR_FILTER_AUTO;
     p->progress = opt->progress;
     p->progress_user = opt->progress_user;
 }
@@ -364,6 +380,161 @@ static int image_palette(const uint8_t *pl, size_t npx, unsigned ub, uint8_t *pa
         to[i] = (uint8_t)rank[i];
     for (size_t i = 0; i < npx; i++)
         idx[i] = to[idx[i]];
+    return n;
+}
+
+/* Sorts the n numbers a by their upper 32 bits (stable: by the lower ones
+ * where those are ascending already), four passes of a byte; -1 when out
+ * of memory.  qsort() took 4% of the encoder's instructions on screens. */
+static int radix_sort_hi32(uint64_t *a, size_t n)
+{
+    uint64_t *t = malloc(n * sizeof *t);
+    if (!t) return -1;
+    for (unsigned sh = 32; sh < 64; sh += 8) {
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i] >> sh) & 255]++;
+        size_t sum = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[cnt[(a[i] >> sh) & 255]++] = a[i];
+        uint64_t *x = a;
+        a = t;
+        t = x;
+    }
+    /* four passes: the sorted numbers are back in the caller's array */
+    free(t);
+    return 0;
+}
+
+static inline uint32_t load32(const uint8_t *u)
+{
+    uint32_t k;
+    memcpy(&k, u, 4);
+    return k;
+}
+
+/* Doubles image_palette16's table; -1 when out of memory (*tab kept). */
+static int pal16_grow(uint64_t **tab, unsigned *hbits)
+{
+    size_t old = (size_t)1 << *hbits, mask = 2 * old - 1;
+    uint64_t *t2 = calloc(2 * old, sizeof *t2);
+    if (!t2) return -1;
+    for (size_t j = 0; j < old; j++) {
+        uint64_t v = (*tab)[j];
+        if (!v) continue;
+        size_t g = (size_t)(((v >> 32) * 0x9e3779b97f4a7c15ULL) >> (64 - (*hbits + 1)));
+        while (t2[g])
+            g = (g + 1) & mask;
+        t2[g] = v;
+    }
+    free(*tab);
+    *tab = t2;
+    (*hbits)++;
+    return 0;
+}
+
+/* The large image palette (transform 3) of an 8-bit RGB or RGBA plane
+ * (ub 3 or 4): its colours sorted by value (their bytes in order, as a
+ * big-endian number) into *palp (malloc()ed, ncol * ub bytes) and each
+ * pixel's index, two bytes little-endian, into idx (npx * 2 bytes).
+ * Returns the colour count, 0 when there are more than DIR2_PAL16_MAX
+ * (nothing allocated), or -1 when out of memory. */
+static long image_palette16(const uint8_t *pl, size_t npx, unsigned ub, uint8_t **palp,
+                            uint8_t *idx)
+{
+    /* open addressing, each slot (key << 32 | number + 1), 0 empty; the
+     * table starts small (few colours stay in the cache) and doubles at
+     * half full.  Keys are the unit's bytes as loaded (native order). */
+    unsigned hbits = 12;
+    uint64_t *tab = calloc((size_t)1 << hbits, sizeof *tab);
+    uint32_t *ck = malloc(DIR2_PAL16_MAX * 2 * sizeof *ck); /* colour n's key, then ranks */
+    if (!tab || !ck) {
+        free(tab);
+        free(ck);
+        return -1;
+    }
+    uint32_t *rank = ck + DIR2_PAL16_MAX;
+    long n = 0;
+    size_t mask = ((size_t)1 << hbits) - 1;
+    uint32_t last = 0, lasti = 0;
+    /* one loop per unit size, each unit one fixed-size load */
+#define PALETTE16_SCAN(KEY)                                                                        \
+    for (size_t i = 0; i < npx; i++) {                                                             \
+        uint32_t k = KEY;                                                                          \
+        if (k != last || i == 0) {                                                                 \
+            size_t h = (size_t)(((uint64_t)k * 0x9e3779b97f4a7c15ULL) >> (64 - hbits));            \
+            while (tab[h] && (uint32_t)(tab[h] >> 32) != k)                                        \
+                h = (h + 1) & mask;                                                                \
+            if (!tab[h]) {                                                                         \
+                if (n == DIR2_PAL16_MAX || (n * 2 >= (long)mask && pal16_grow(&tab, &hbits))) {    \
+                    free(tab);                                                                     \
+                    free(ck);                                                                      \
+                    return n == DIR2_PAL16_MAX ? 0 : -1;                                           \
+                }                                                                                  \
+                mask = ((size_t)1 << hbits) - 1;                                                   \
+                h = (size_t)(((uint64_t)k * 0x9e3779b97f4a7c15ULL) >> (64 - hbits));               \
+                while (tab[h])                                                                     \
+                    h = (h + 1) & mask;                                                            \
+                tab[h] = (uint64_t)k << 32 | (uint64_t)(n + 1);                                    \
+                ck[n++] = k;                                                                       \
+            }                                                                                      \
+            last = k;                                                                              \
+            lasti = (uint32_t)tab[h] - 1;                                                          \
+        }                                                                                          \
+        idx[2 * i] = (uint8_t)lasti;                                                               \
+        idx[2 * i + 1] = (uint8_t)(lasti >> 8);                                                    \
+    }
+    if (ub == 4) {
+        PALETTE16_SCAN(load32(pl + i * 4))
+    } else {
+        /* the first three bytes of a four-byte load, the last pixel's by themselves */
+        uint32_t m3 = 0, k3 = 0;
+        memcpy(&m3, (const uint8_t[4]){255, 255, 255, 0}, 4);
+        if (npx) memcpy(&k3, pl + (npx - 1) * 3, 3);
+        PALETTE16_SCAN(i + 1 < npx ? load32(pl + i * 3) & m3 : k3)
+    }
+#undef PALETTE16_SCAN
+    free(tab);
+    /* by value: sort (key, first-appearance number) pairs as 64-bit numbers */
+    uint64_t *order = malloc((size_t)n * sizeof *order);
+    uint8_t *pal = malloc((size_t)n * ub);
+    if (!order || !pal) {
+        free(order);
+        free(pal);
+        free(ck);
+        return -1;
+    }
+    for (long i = 0; i < n; i++) {
+        uint8_t u[4];
+        memcpy(u, &ck[i], 4);
+        uint32_t be = (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+        order[i] = (uint64_t)be << 32 | (uint64_t)i;
+    }
+    if (radix_sort_hi32(order, (size_t)n)) {
+        free(order);
+        free(pal);
+        free(ck);
+        return -1;
+    }
+    for (long i = 0; i < n; i++) {
+        uint32_t k = (uint32_t)(order[i] >> 32);
+        rank[order[i] & 0xffffffffu] = (uint32_t)i;
+        for (unsigned b = 0; b < ub; b++)
+            pal[(size_t)i * ub + b] = (uint8_t)(k >> (24 - 8 * b));
+    }
+    free(order);
+    for (size_t i = 0; i < npx; i++) {
+        uint32_t r = rank[idx[2 * i] | (uint32_t)idx[2 * i + 1] << 8];
+        idx[2 * i] = (uint8_t)r;
+        idx[2 * i + 1] = (uint8_t)(r >> 8);
+    }
+    free(ck);
+    *palp = pal;
     return n;
 }
 
@@ -671,7 +842,7 @@ static dir_error compress_stream(const dir2_params *p, unsigned k, const buf *sr
         }
         lo.dict_size = lzma_dict(src->n);
         /* literal contexts aligned to the unit for the unit streams */
-        unsigned u = (k == S_FILLS || k == S_RESID || k == S_PALS) ? ub : 1;
+        unsigned u = (k == S_FILLS || k == S_RESID || k == S_PALS || k == S_IPAL) ? ub : 1;
         lo.lc = 0;
         lo.lp = u == 2 ? 1 : u == 4 ? 2 : u == 8 ? 3 : 0;
         lo.pb = lo.lp;
@@ -863,6 +1034,36 @@ static int residuals(enc *e, int predict)
  * match (once per run), the others their order-0 entropy as literals.  No
  * compression is tried. */
 #define EST_BITS 14
+
+/* est_lz's loop for units of UB bytes (a constant) and a span of 2 units
+ * (the default), where a span fits in one 8-byte load: the same result as
+ * the general loop, in fewer instructions.  Returns the units done (those
+ * with 8 bytes readable from them). */
+static ALWAYS_INLINE size_t est_lz_k(const uint8_t *d, size_t n, const unsigned UB, uint64_t *tab,
+                                     uint32_t *hist, uint64_t *matches, int *in_match)
+{
+    size_t i = 0;
+    uint64_t mask = ~(uint64_t)0 >> (64 - 8 * 2 * UB);
+    for (; i * UB + 8 <= n; i++) {
+        const uint8_t *u = d + i * UB;
+        uint64_t k;
+        memcpy(&k, u, 8);
+        uint64_t h = hash64(0x243f6a8885a308d3ULL ^ (k & mask)) | 1;
+        uint64_t *slot = &tab[h >> (64 - EST_BITS)];
+        int m = *slot == h;
+        *slot = h;
+        if (m) {
+            *matches += !*in_match;
+            *in_match = 1;
+            continue;
+        }
+        *in_match = 0;
+        for (unsigned b = 0; b < UB; b++)
+            hist[u[b]]++;
+    }
+    return i;
+}
+
 static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, uint64_t *tab)
 {
     uint32_t hist[256];
@@ -872,7 +1073,17 @@ static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, ui
     uint64_t matches = 0;
     int in_match = 0;
     size_t span = (size_t)(e->p->est_span ? e->p->est_span : 2) * ub;
-    for (size_t i = 0; i < units; i++) {
+    size_t i0 = 0;
+    if (span == 2 * ub) {
+        switch (ub) {
+        case 1: i0 = est_lz_k(d, n, 1, tab, hist, &matches, &in_match); break;
+        case 2: i0 = est_lz_k(d, n, 2, tab, hist, &matches, &in_match); break;
+        case 3: i0 = est_lz_k(d, n, 3, tab, hist, &matches, &in_match); break;
+        case 4: i0 = est_lz_k(d, n, 4, tab, hist, &matches, &in_match); break;
+        default: break;
+        }
+    }
+    for (size_t i = i0; i < units; i++) {
         const uint8_t *u = d + i * ub;
         int m = 0;
         if (span <= 8 && i * ub + 8 <= n) {
@@ -928,6 +1139,85 @@ static uint64_t est_lz(const enc *e, const uint8_t *d, size_t n, unsigned ub, ui
     return bits + matches * (uint64_t)(e->p->est_match ? e->p->est_match : 24) * 64;
 }
 
+/* The large image palette as transform 3 stores it: each byte minus the
+ * same byte of the colour before (the first colour minus zero), into d. */
+static void pal16_delta(const uint8_t *pal, long ncol, unsigned ub, uint8_t *d)
+{
+    for (unsigned b = 0; b < ub; b++)
+        d[b] = pal[b];
+    for (size_t i = ub; i < (size_t)ncol * ub; i++)
+        d[i] = (uint8_t)(pal[i] - pal[i - ub]);
+}
+
+/* The order-0 entropy of n bytes, in 1/64 bits. */
+static uint64_t order0_cost(const uint8_t *d, size_t n)
+{
+    uint32_t h[256];
+    memset(h, 0, sizeof h);
+    for (size_t i = 0; i < n; i++)
+        h[d[i]]++;
+    double s = n > 1 ? (double)n * log2((double)n) : 0;
+    for (unsigned i = 0; i < 256; i++)
+        if (h[i] > 1) s -= (double)h[i] * log2((double)h[i]);
+    return (uint64_t)(s * 64);
+}
+
+/* The encoder's plane and streams, kept while another candidate is tried. */
+typedef struct enc_state {
+    uint8_t *pl;
+    unsigned ub, ab;
+    size_t rs;
+    buf st[DIR2_STREAMS];
+    uint8_t *code;
+} enc_state;
+
+/* Moves e's plane, streams and codes into *sv (codes copied); -1 when out of memory. */
+static int state_save(enc *e, enc_state *sv, uint64_t nsec)
+{
+    sv->code = malloc(nsec);
+    if (!sv->code) return -1;
+    memcpy(sv->code, e->code, nsec);
+    sv->pl = e->pl;
+    sv->ub = e->ub;
+    sv->ab = e->ab;
+    sv->rs = e->rs;
+    memcpy(sv->st, e->st, sizeof sv->st);
+    memset(e->st, 0, sizeof e->st);
+    return 0;
+}
+
+/* Back to the saved candidate (restore) or rid of it (!restore). */
+static void state_end(enc *e, enc_state *sv, uint64_t nsec, int restore)
+{
+    if (restore) {
+        for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+            free(e->st[k].d);
+            e->st[k] = sv->st[k];
+        }
+        memcpy(e->code, sv->code, nsec);
+        e->pl = sv->pl;
+        e->ub = sv->ub;
+        e->ab = sv->ab;
+        e->rs = sv->rs;
+    } else {
+        for (unsigned k = 0; k < DIR2_STREAMS; k++)
+            free(sv->st[k].d);
+    }
+    free(sv->code);
+}
+
+/* Candidate P: the large image palette's two-byte indices (idx16), no
+ * predictor, every section coded again. */
+static int to_pal16(enc *e, uint8_t *idx16, uint64_t *hkeys, uint32_t *hsec, size_t hsize)
+{
+    e->pl = idx16;
+    e->ub = 2;
+    e->rs = (size_t)e->w * 2;
+    e->ab = 0;
+    if (classify(e, hkeys, hsec, hsize)) return -1;
+    return residuals(e, DIR2_PRED_NONE);
+}
+
 /* Candidate A's codes after B's: every raw section without a predictor. */
 static void codes_of_a(enc *e, uint64_t nsec)
 {
@@ -936,7 +1226,7 @@ static void codes_of_a(enc *e, uint64_t nsec)
 }
 
 /* The payload from the built streams. */
-static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, int ncol, unsigned bpp,
+static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, long ncol, unsigned bpp,
                       buf *outb, ZSTD_CCtx **zc, dir_diag *diag)
 {
     buf parts[2] = {{0}, {0}};
@@ -946,6 +1236,19 @@ static dir_error emit(enc *e, unsigned transform, const uint8_t *pal, int ncol, 
     if (transform == 2) {
         t[0] = (uint8_t)(ncol - 1);
         if (buf_put(&parts[0], t, 1) || buf_put(&parts[0], pal, (size_t)ncol * bpp)) goto nomem;
+    } else if (transform == 3) {
+        /* colours - 1 (two bytes, little-endian), then the palette (pal:
+         * already delta-coded) as one stream record and its bytes */
+        uint8_t c2[2] = {(uint8_t)(ncol - 1), (uint8_t)((ncol - 1) >> 8)};
+        buf src = {(uint8_t *)pal, (size_t)ncol * bpp, 0}, rec[2] = {{0}, {0}};
+        if (buf_put(&parts[0], c2, 2)) goto nomem;
+        err = compress_stream(e->p, S_IPAL, &src, bpp, rec, zc, diag);
+        if (!err &&
+            (buf_put(&parts[0], rec[0].d, rec[0].n) || buf_put(&parts[0], rec[1].d, rec[1].n)))
+            err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
+        free(rec[0].d);
+        free(rec[1].d);
+        if (err) goto out;
     }
     for (unsigned k = 0; k < DIR2_STREAMS; k++) {
         if (e->p->progress && e->p->progress(e->p->progress_user, 0.3 + 0.7 * k / DIR2_STREAMS)) {
@@ -1005,6 +1308,33 @@ static void green(uint8_t *pl, size_t npx, unsigned bpp, int sign)
     }
 }
 
+/* Candidate P's indices and palette (image_palette16, the palette
+ * delta-coded as stored) from the plane (green subtracted when green is
+ * set: undone first).  0, also when there are too many colours (*idx16
+ * NULL), or -1 when out of memory. */
+static int pal16_prepare(uint8_t *plane, size_t npx, unsigned bpp, int green_done, uint8_t **idx16,
+                         uint8_t **pal16, long *ncol16)
+{
+    if (green_done) green(plane, npx, bpp, 1);
+    *idx16 = malloc(npx * 2);
+    if (!*idx16) return -1;
+    uint8_t *pal = NULL;
+    *ncol16 = image_palette16(plane, npx, bpp, &pal, *idx16);
+    if (*ncol16 <= 0) {
+        free(*idx16);
+        *idx16 = NULL;
+        return *ncol16 < 0 ? -1 : 0;
+    }
+    *pal16 = malloc((size_t)*ncol16 * bpp);
+    if (!*pal16) {
+        free(pal);
+        return -1;
+    }
+    pal16_delta(pal, *ncol16, bpp, *pal16);
+    free(pal);
+    return 0;
+}
+
 dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p, uint8_t **out,
                                      size_t *out_size, dir_stats *stats, dir_diag *diag)
 {
@@ -1044,6 +1374,8 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
     uint8_t *idx = NULL;
     uint8_t pal[256 * MAXU];
     int ncol = 257;
+    uint8_t *idx16 = NULL, *pal16 = NULL; /* candidate P: the large image palette */
+    long ncol16 = 0;
     buf best = {0}, trial = {0};
     ZSTD_CCtx *zc = NULL;
     unsigned transform = 0;
@@ -1107,6 +1439,8 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
         }
     }
     if (p->alpha_last && transform != 2 && (ch == 2 || ch == 4)) e->ab = depth / 8;
+    /* candidate P, the large image palette: tried after A and B */
+    int pal16_ok = p->pal16 && p->palette && transform != 2 && depth == 8 && (bpp == 3 || bpp == 4);
     {
         int fixed = p->predict >= 0 ? p->predict : transform == 2 && !p->pal_predict ? 0 : -1;
         if (p->progress && p->progress(p->progress_user, 0.0)) {
@@ -1148,6 +1482,30 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                 } else {
                     codes_of_a(e, nsec); /* A is kept: its codes, for the statistics */
                 }
+                if (pal16_ok &&
+                    pal16_prepare(plane, npx, bpp, transform == 1, &idx16, &pal16, &ncol16))
+                    goto nomem;
+                if (idx16) {
+                    enc_state sv;
+                    if (state_save(e, &sv, nsec)) goto nomem;
+                    if (to_pal16(e, idx16, hkeys, hsec, hsize)) {
+                        state_end(e, &sv, nsec, 1);
+                        goto nomem;
+                    }
+                    err = emit(e, 3, pal16, ncol16, bpp, &trial, &zc, diag);
+                    if (err) {
+                        state_end(e, &sv, nsec, 1);
+                        goto done;
+                    }
+                    int take_p = trial.n < best.n;
+                    state_end(e, &sv, nsec, !take_p);
+                    if (take_p) {
+                        buf t = best;
+                        best = trial;
+                        trial = t;
+                        transform = 3;
+                    }
+                }
             } else {
                 uint64_t cost_b = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, e->ub, est_tab);
                 int take_b = cost_b * 64 < cost_a * (uint64_t)(64 - p->b_bias);
@@ -1161,7 +1519,43 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                     if (buf_put(&e->st[S_CODES], e->code, nsec)) goto nomem;
                 }
                 free(resid_a.d);
-                err = emit(e, transform, pal, ncol, bpp, &best, &zc, diag);
+                uint64_t cost_ab = take_b ? cost_b : cost_a;
+                /* P (at most 65536 colours), not estimated when it has
+                 * over 4096 colours and the kept candidate costs over 8
+                 * bits a pixel (noise: P lost on every such corpus image,
+                 * and the estimate took 3.4% of the sprites' encoder
+                 * instructions, measured) */
+                if (pal16_ok &&
+                    pal16_prepare(plane, npx, bpp, transform == 1, &idx16, &pal16, &ncol16))
+                    goto nomem;
+                if (idx16 && (ncol16 <= 4096 || cost_ab <= (uint64_t)npx * 8 * 64)) {
+                    /* P where its estimate, the palette's order-0 cost
+                     * included, beats the kept candidate's */
+                    enc_state sv;
+                    if (state_save(e, &sv, nsec)) goto nomem;
+                    /* the same sections are raw (P's units are equal where
+                     * the colours are): only their residuals, for the
+                     * estimate; every section again if P is kept */
+                    e->pl = idx16;
+                    e->ub = 2;
+                    e->rs = (size_t)e->w * 2;
+                    e->ab = 0;
+                    if (residuals(e, DIR2_PRED_NONE)) {
+                        state_end(e, &sv, nsec, 1);
+                        goto nomem;
+                    }
+                    uint64_t cost_p = est_lz(e, e->st[S_RESID].d, e->st[S_RESID].n, 2, est_tab) +
+                                      order0_cost(pal16, (size_t)ncol16 * bpp);
+                    int take_p = cost_p * 64 < cost_ab * (uint64_t)(64 - p->pal16_bias);
+                    if (take_p && to_pal16(e, idx16, hkeys, hsec, hsize)) {
+                        state_end(e, &sv, nsec, 1);
+                        goto nomem;
+                    }
+                    state_end(e, &sv, nsec, !take_p);
+                    if (take_p) transform = 3;
+                }
+                err = emit(e, transform, transform == 3 ? pal16 : pal,
+                           transform == 3 ? ncol16 : ncol, bpp, &best, &zc, diag);
                 if (err) goto done;
             }
         }
@@ -1195,6 +1589,8 @@ done:
     free(e);
     free(plane);
     free(idx);
+    free(idx16);
+    free(pal16);
     return err;
 }
 
@@ -1217,12 +1613,6 @@ dir_error dir2_encode_payload(const dir_pixels *px, const dir_encode_options *op
 }
 
 /* ---- decoder ---- */
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
 /* m units of UB bytes at d set to the unit f: fixed-size copies of a
  * local copy of it (no library call per row of a section). */
@@ -1387,36 +1777,34 @@ typedef struct sdesc {
 static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, ZSTD_DCtx **dcp,
                         dir_diag *diag)
 {
+    char lb[32];
     if (d->method == DIR2_ZSTD) {
         unsigned long long cs = ZSTD_getFrameContentSize(d->data, d->packed);
         if (cs == ZSTD_CONTENTSIZE_ERROR)
-            return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): not a zstd frame", k,
-                        stream_names[k]);
+            return fail(diag, DIR_EBACKEND, off, -1, "%s: not a zstd frame", slabel(k, lb));
         if (cs == ZSTD_CONTENTSIZE_UNKNOWN) /* a streaming compressor's frame */
             return fail(diag, DIR_EBACKEND, off, -1,
-                        "stream %u (%s): the zstd frame declares no content size, the table %llu",
-                        k, stream_names[k], (unsigned long long)d->raw);
+                        "%s: the zstd frame declares no content size, the table %llu",
+                        slabel(k, lb), (unsigned long long)d->raw);
         if (cs != d->raw)
             return fail(diag, DIR_EBACKEND, off, -1,
-                        "stream %u (%s): zstd frame declares %llu bytes, the table %llu", k,
-                        stream_names[k], cs, (unsigned long long)d->raw);
+                        "%s: zstd frame declares %llu bytes, the table %llu", slabel(k, lb), cs,
+                        (unsigned long long)d->raw);
         size_t fs = ZSTD_findFrameCompressedSize(d->data, d->packed);
         if (ZSTD_isError(fs) || fs != d->packed)
-            return fail(diag, DIR_EBACKEND, off, -1,
-                        "stream %u (%s): the zstd frame is not exactly %llu bytes", k,
-                        stream_names[k], (unsigned long long)d->packed);
+            return fail(diag, DIR_EBACKEND, off, -1, "%s: the zstd frame is not exactly %llu bytes",
+                        slabel(k, lb), (unsigned long long)d->packed);
         if (!*dcp) *dcp = ZSTD_createDCtx();
         if (!*dcp) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
         size_t got = ZSTD_decompressDCtx(*dcp, dst, d->raw, d->data, d->packed);
         if (ZSTD_isError(got) || got != d->raw)
-            return fail(diag, DIR_EBACKEND, off, -1, "stream %u (%s): zstd: %s", k, stream_names[k],
+            return fail(diag, DIR_EBACKEND, off, -1, "%s: zstd: %s", slabel(k, lb),
                         ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
         return DIR_OK;
     }
 #if !DIR_HAVE_LZMA
-    return fail(diag, DIR_EBACKEND, off, -1,
-                "stream %u (%s): lzma: not supported by this build (no liblzma)", k,
-                stream_names[k]);
+    return fail(diag, DIR_EBACKEND, off, -1, "%s: lzma: not supported by this build (no liblzma)",
+                slabel(k, lb));
 #else
     /* LZMA2 */
     lzma_options_lzma lo;
@@ -1427,14 +1815,52 @@ static dir_error unpack(const sdesc *d, unsigned k, uint8_t *dst, uint64_t off, 
     lzma_ret r = lzma_raw_buffer_decode(f, NULL, d->data, &ip, d->packed, dst, &op, d->raw);
     if (r != LZMA_OK || ip != d->packed || op != d->raw)
         return fail(diag, DIR_EBACKEND, off, -1,
-                    "stream %u (%s): lzma: %s (%zu of %llu bytes in, %zu of %llu out)", k,
-                    stream_names[k],
+                    "%s: lzma: %s (%zu of %llu bytes in, %zu of %llu out)", slabel(k, lb),
                     r == LZMA_OK          ? "sizes differ"
                     : r == LZMA_BUF_ERROR ? "data ends early or is too long"
                                           : "corrupt data",
                     ip, (unsigned long long)d->packed, op, (unsigned long long)d->raw);
     return DIR_OK;
 #endif
+}
+
+/* One stream record at *pos (method, size, packed size; docs/FORMAT.md
+ * 9.3) of stream k, *pos < in_size; *pos moves past it. */
+static dir_error read_record(const uint8_t *in, size_t in_size, size_t *pos, unsigned k, sdesc *d,
+                             dir_diag *diag)
+{
+    char lb[32];
+    size_t at = *pos, p = at;
+    d->method = in[p++];
+    if (d->method > DIR2_LZMA)
+        return fail(diag, DIR_EBACKEND, at, -1,
+                    "%s: method %u: expected 0 (stored), 1 (zstd) or 2 (lzma)", slabel(k, lb),
+                    d->method);
+    size_t n = leb_get(in + p, in_size - p, &d->raw);
+    if (n == 0)
+        return fail(diag, DIR_ETRUNCATED, p, -1, "truncated at byte %zu: %s size", p,
+                    slabel(k, lb));
+    if (n == (size_t)-1)
+        return fail(diag, DIR_ESTREAM, p, -1, "%s: size is not a minimal LEB128 of at most 9 bytes",
+                    slabel(k, lb));
+    p += n;
+    if (d->method == DIR2_STORED) {
+        d->packed = d->raw;
+    } else {
+        n = leb_get(in + p, in_size - p, &d->packed);
+        if (n == 0)
+            return fail(diag, DIR_ETRUNCATED, p, -1, "truncated at byte %zu: %s packed size", p,
+                        slabel(k, lb));
+        if (n == (size_t)-1)
+            return fail(diag, DIR_ESTREAM, p, -1,
+                        "%s: packed size is not a minimal LEB128 of at most 9 bytes",
+                        slabel(k, lb));
+        p += n;
+        if (d->packed == 0)
+            return fail(diag, DIR_EBACKEND, p, -1, "%s: packed size 0", slabel(k, lb));
+    }
+    *pos = p;
+    return DIR_OK;
 }
 
 /* The bytes of stream k: *view into the payload when stored (no copy), else
@@ -1493,6 +1919,33 @@ static int depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, u
     case 8: return depal_k(o, idx, n, pal, ncol, 8);
     default: return 0; /* transform 2 needs bpp >= 2 */
     }
+}
+
+/* Colours of the n large-palette indices (two bytes, little-endian) idx
+ * into o, bpp (3 or 4) bytes each from pal4 (DIR2_PAL16_MAX entries of 4
+ * bytes, those from ncol on zero); 0 if an index is not below ncol. */
+static int depal16(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4, unsigned ncol,
+                   unsigned bpp)
+{
+    unsigned bad = 0;
+    if (bpp == 4) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned v = idx[2 * i] | idx[2 * i + 1] << 8;
+            bad |= v >= ncol;
+            memcpy(o + i * 4, pal4 + (size_t)v * 4, 4);
+        }
+        return !bad;
+    }
+    size_t i = 0;
+    for (; i + 1 < n; i++) {
+        unsigned v = idx[2 * i] | idx[2 * i + 1] << 8;
+        bad |= v >= ncol;
+        memcpy(o + i * 3, pal4 + (size_t)v * 4, 4);
+    }
+    unsigned v = idx[2 * i] | idx[2 * i + 1] << 8;
+    bad |= v >= ncol;
+    memcpy(o + i * 3, pal4 + (size_t)v * 4, 3);
+    return !bad;
 }
 
 /* Undoes the green subtraction of n pixels of 3 bytes (RGB). */
@@ -1561,10 +2014,11 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     if (tbyte & ~7u)
         return fail(diag, DIR_EHEADER, 0, -1, "transform byte 0x%02x: bits 3 to 7 must be 0",
                     tbyte);
-    if (transform > 2)
-        return fail(diag, DIR_EHEADER, 0, -1,
-                    "transform %u: expected 0 (none), 1 (subtract green) or 2 (palette)",
-                    transform);
+    if (transform == 3 && (depth != 8 || channels < 3))
+        return fail(
+            diag, DIR_EHEADER, 0, -1,
+            "transform 3 (large palette) needs 8-bit RGB or RGBA, not %u channels of %u bits",
+            channels, depth);
     if (transform == 1 && (depth != 8 || channels < 3))
         return fail(
             diag, DIR_EHEADER, 0, -1,
@@ -1574,10 +2028,11 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         return fail(diag, DIR_EHEADER, 0, -1,
                     "transform bit 2 (alpha last) needs grey+alpha or RGBA, not %u channels",
                     channels);
-    if (alast && transform == 2)
+    if (alast && transform >= 2)
         return fail(diag, DIR_EHEADER, 0, -1,
-                    "transform bit 2 (alpha last) with transform 2 (palette): palette units have "
-                    "no alpha byte");
+                    "transform bit 2 (alpha last) with transform %u (%s): palette units have "
+                    "no alpha byte",
+                    transform, transform == 2 ? "palette" : "large palette");
     unsigned ncol = 0;
     const uint8_t *pal = NULL;
     if (transform == 2) {
@@ -1594,47 +2049,39 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         pal = in + pos;
         pos += (size_t)ncol * bpp;
     }
-    unsigned ub = transform == 2 ? 1 : bpp;
+    sdesc pald = {0}; /* transform 3: the image palette's record */
+    if (transform == 3) {
+        if (in_size - pos < 2)
+            return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: no palette size",
+                        pos);
+        ncol = (unsigned)(in[pos] | in[pos + 1] << 8) + 1;
+        pos += 2;
+        if (pos >= in_size)
+            return fail(diag, DIR_ETRUNCATED, pos, -1,
+                        "truncated at byte %zu: no image palette record", pos);
+        dir_error re = read_record(in, in_size, &pos, S_IPAL, &pald, diag);
+        if (re) return re;
+        if (pald.raw != (uint64_t)ncol * bpp)
+            return fail(diag, DIR_ESTREAM, pos, -1,
+                        "the image palette has %llu bytes; %u colours need exactly %u",
+                        (unsigned long long)pald.raw, ncol, ncol * bpp);
+        if (pald.packed > in_size - pos)
+            return fail(diag, DIR_ETRUNCATED, in_size, -1,
+                        "truncated at byte %zu: the image palette needs %llu bytes, %zu are left",
+                        in_size, (unsigned long long)pald.packed, in_size - pos);
+        pald.data = in + pos;
+        pos += (size_t)pald.packed;
+    }
+    unsigned ub = transform == 2 ? 1 : transform == 3 ? 2 : bpp;
 
     sdesc sd[DIR2_STREAMS];
     for (unsigned k = 0; k < DIR2_STREAMS; k++) {
-        size_t at = pos;
         if (pos >= in_size)
             return fail(diag, DIR_ETRUNCATED, pos, -1,
                         "truncated at byte %zu: stream table ends before stream %u (%s)", pos, k,
                         stream_names[k]);
-        sd[k].method = in[pos++];
-        if (sd[k].method > DIR2_LZMA)
-            return fail(diag, DIR_EBACKEND, at, -1,
-                        "stream %u (%s): method %u: expected 0 (stored), 1 (zstd) or 2 (lzma)", k,
-                        stream_names[k], sd[k].method);
-        size_t n = leb_get(in + pos, in_size - pos, &sd[k].raw);
-        if (n == 0)
-            return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: stream %u (%s) size",
-                        pos, k, stream_names[k]);
-        if (n == (size_t)-1)
-            return fail(diag, DIR_ESTREAM, pos, -1,
-                        "stream %u (%s): size is not a minimal LEB128 of at most 9 bytes", k,
-                        stream_names[k]);
-        pos += n;
-        if (sd[k].method == DIR2_STORED) {
-            sd[k].packed = sd[k].raw;
-        } else {
-            n = leb_get(in + pos, in_size - pos, &sd[k].packed);
-            if (n == 0)
-                return fail(diag, DIR_ETRUNCATED, pos, -1,
-                            "truncated at byte %zu: stream %u (%s) packed size", pos, k,
-                            stream_names[k]);
-            if (n == (size_t)-1)
-                return fail(
-                    diag, DIR_ESTREAM, pos, -1,
-                    "stream %u (%s): packed size is not a minimal LEB128 of at most 9 bytes", k,
-                    stream_names[k]);
-            pos += n;
-            if (sd[k].packed == 0)
-                return fail(diag, DIR_EBACKEND, pos, -1, "stream %u (%s): packed size 0", k,
-                            stream_names[k]);
-        }
+        dir_error re = read_record(in, in_size, &pos, k, &sd[k], diag);
+        if (re) return re;
     }
     {
         uint64_t total = 0;
@@ -1672,6 +2119,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     /* the image palette, 256 entries (zero from ncol on), 3-byte colours
      * padded to 4 (depal3) */
     uint8_t palx[256 * MAXU] = {0};
+    uint8_t *palx16 = NULL; /* transform 3: 65536 colours of 4 bytes (zero from ncol on) */
     err = stream_bytes(&sd[S_CODES], S_CODES, in, &st[S_CODES], &own[S_CODES], &dctx, diag);
     if (err) goto out;
     const uint8_t *codes = st[S_CODES];
@@ -1859,6 +2307,49 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         unsigned ps = bpp == 3 ? 4 : bpp;
         for (unsigned i = 0; i < ncol; i++)
             memcpy(palx + ps * i, pal + bpp * i, bpp);
+    } else if (transform == 3) {
+        for (uint64_t i = 0; i < nfill; i++) {
+            unsigned v = st[S_FILLS][2 * i] | st[S_FILLS][2 * i + 1] << 8;
+            if (v >= ncol) {
+                err = fail(diag, DIR_ECOLOUR, 2 * i, -1,
+                           "fill %llu: colour index %u, the image palette has %u colours",
+                           (unsigned long long)i, v, ncol);
+                goto out;
+            }
+        }
+        size_t pp = 0;
+        while (pp < sd[S_PALS].raw) {
+            unsigned k = st[S_PALS][pp];
+            for (unsigned j = 0; j < k; j++) {
+                const uint8_t *q = st[S_PALS] + pp + 1 + 2 * j;
+                unsigned v = q[0] | q[1] << 8;
+                if (v >= ncol) {
+                    err = fail(diag, DIR_ECOLOUR, pp + 1 + 2 * j, -1,
+                               "section palette: colour index %u, the image palette has %u colours",
+                               v, ncol);
+                    goto out;
+                }
+            }
+            pp += 1 + 2 * (size_t)k;
+        }
+        /* the colours: each byte the sum of the stored bytes up to it */
+        const uint8_t *pv = NULL;
+        uint8_t *pown = NULL;
+        err = stream_bytes(&pald, S_IPAL, in, &pv, &pown, &dctx, diag);
+        if (err) goto out;
+        palx16 = calloc(DIR2_PAL16_MAX, 4);
+        plane = malloc(npx * 2);
+        if (!palx16 || !plane) {
+            free(pown);
+            goto nomem;
+        }
+        uint8_t acc[4] = {0, 0, 0, 0};
+        for (unsigned i = 0; i < ncol; i++)
+            for (unsigned b = 0; b < bpp; b++) {
+                acc[b] = (uint8_t)(acc[b] + pv[(size_t)i * bpp + b]);
+                palx16[4 * (size_t)i + b] = acc[b];
+            }
+        free(pown);
     } else {
         plane = samples;
     }
@@ -1911,6 +2402,17 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                     }
                 }
                 /* the row is final: its colours, while it is hot */
+                if (transform == 3 && !depal16((uint8_t *)samples + (size_t)y * width * bpp, row,
+                                               width, palx16, ncol, bpp)) {
+                    uint32_t x = 0;
+                    while ((unsigned)(row[2 * x] | row[2 * x + 1] << 8) < ncol)
+                        x++;
+                    err = fail(diag, DIR_ECOLOUR, -1, (uint64_t)sy * cols + x / SEC,
+                               "pixel %llu: colour index %u, the image palette has %u colours",
+                               (unsigned long long)((uint64_t)y * width + x),
+                               row[2 * x] | row[2 * x + 1] << 8, ncol);
+                    goto out;
+                }
                 if (transform == 2 &&
                     !depal((uint8_t *)samples + (size_t)y * width * bpp, row, width, palx, ncol,
                            bpp)) {
@@ -1945,6 +2447,7 @@ nomem:
     err = fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
 out:
     ZSTD_freeDCtx(dctx);
+    free(palx16);
     if (plane != samples) free(plane);
     free(aux);
     free(aux2);

@@ -64,6 +64,9 @@ enum {
 
 #define DIR2_STREAMS 6
 
+/* The large image palette (transform 3): at most this many colours. */
+#define DIR2_PAL16_MAX 65536
+
 typedef struct dir2_params {
     int palette;              /* image palette when <= 256 colours: 0 never, 1 when it applies */
     int pal_order;            /* image palette order: 0 by frequency, 1 by value (luma-like) */
@@ -86,6 +89,9 @@ typedef struct dir2_params {
     int workers;              /* zstd workers for streams of 4 MiB and more (0: none) */
     int trials;               /* smallest: try the listed alternatives and keep the smallest */
     int alpha_last;           /* 1: the alpha bytes of the residuals after all the others */
+    int pal16;                /* large image palette (257..65536 colours, 8-bit RGB/RGBA):
+                                 0 never, 1 where the estimate (or trial) says it pays */
+    int pal16_bias;           /* it must beat the other candidates' estimate by this many 1/64ths */
     dir_progress_fn progress; /* from the options: reports 0..1, nonzero stops */
     void *progress_user;
     int zstrategy, zsearch, zchain, ztarget, zwindow; /* 0: the level's */

@@ -20,7 +20,7 @@ static inline int v2_set_param(dir2_params *p, const char *kv)
 #define F(n) if (!strcmp(k, #n)) { p->n = v; return 0; }
     F(palette) F(pal_order) F(pal_predict) F(pal_level_boost) F(pal_small_boost) F(green) F(predict) F(b_bias)
     F(none_bias) F(est_span) F(est_match) F(cost_step) F(refs) F(fills) F(smallpal_max)
-    F(method) F(level) F(workers) F(trials) F(alpha_last) F(zstrategy) F(zsearch) F(zchain)
+    F(method) F(level) F(workers) F(trials) F(alpha_last) F(pal16) F(pal16_bias) F(zstrategy) F(zsearch) F(zchain)
     F(zminmatch) F(ztarget) F(zwindow)
 #undef F
     /* clang-format on */

@@ -80,6 +80,46 @@ static int roundtrip_params(const char *what, const void *img, uint32_t w, uint3
     return bad ? -1 : (int)size;
 }
 
+/* The large image palette (transform 3): an image of 300 colours, each
+ * pixel's chosen by a hash (a dithered image), where the default's estimate and the smallest
+ * preset's trial both choose it; it must round-trip, and the payload must say transform 3. */
+static void test_large_palette(void)
+{
+    for (unsigned ch = 3; ch <= 4; ch++) {
+        uint32_t w = 160, h = 120;
+        uint8_t *img = malloc((size_t)w * h * ch);
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                uint64_t r = (uint64_t)(y * w + x) * 0x9e3779b97f4a7c15ULL;
+                r ^= r >> 29;
+                r *= 0xbf58476d1ce4e5b9ULL;
+                unsigned c = (unsigned)((r >> 32) % 300);
+                uint8_t *q = img + ((size_t)y * w + x) * ch;
+                q[0] = (uint8_t)(c * 37);
+                q[1] = (uint8_t)(c / 3);
+                q[2] = (uint8_t)(c * 11 + 5);
+                if (ch == 4) q[3] = (uint8_t)(255 - c % 2);
+            }
+        for (int trials = 0; trials <= 1; trials++) {
+            dir_encode_options opt;
+            dir_encode_options_default(&opt);
+            dir_encode_options_preset(&opt, trials ? "smallest" : "default", NULL);
+            dir_pixels px = {img, w, h, ch, 8, 0};
+            uint8_t *out = NULL;
+            size_t size = 0;
+            dir_diag diag;
+            CHECK(dir2_encode_payload(&px, &opt, &out, &size, NULL, &diag) == DIR_OK);
+            if (size == 0 || (out[0] & 3) != 3)
+                fprintf(stderr, "large palette: %u channels, trials %d: transform byte 0x%02x\n",
+                        ch, trials, size ? out[0] : 0);
+            CHECK(size > 0 && (out[0] & 3) == 3);
+            free(out);
+            CHECK(roundtrip_params("large palette", img, w, h, ch, 8, NULL, &opt) > 0);
+        }
+        free(img);
+    }
+}
+
 static void test_roundtrips(void)
 {
     static const uint32_t sizes[][2] = {{1, 1}, {17, 33}, {64, 48}, {300, 7}};
@@ -246,6 +286,14 @@ static void make_m(pay *p, unsigned t, const uint8_t *pal, unsigned ncol, unsign
     if (t == 2) {
         put1(p, ncol - 1);
         put(p, pal, (size_t)ncol * bpp);
+    } else if ((t & 3) == 3) {
+        /* the large palette: colours - 1 (two bytes), a stored record, the
+         * palette bytes as given (delta-coded by the caller) */
+        put1(p, (ncol - 1) & 0xff);
+        put1(p, (ncol - 1) >> 8);
+        put1(p, DIR2_STORED);
+        put_leb(p, (size_t)ncol * bpp);
+        put(p, pal, (size_t)ncol * bpp);
     }
     for (unsigned k = 0; k < 6; k++) {
         unsigned m = k == 3 ? m3 : DIR2_STORED;
@@ -408,6 +456,25 @@ static void test_golden(void)
         make(&p, 2, pal, 3, 4, st, len);
         expect_pixels("palettes", &p, 5, 3, 4, 8, want);
     }
+    /* 4b. A large image palette (transform 3) of 3 RGB colours, stored
+     *     delta-coded: (10,20,30), (10,25,40), (200,0,5) are stored as
+     *     10 20 30, 0 5 10, 190 231 221; a 3x1 raw section without a
+     *     predictor holds the two-byte indices 2, 0, 1. */
+    {
+        static const uint8_t dpal[] = {10, 20, 30, 0, 5, 10, 190, 231, 221};
+        static const uint8_t want[] = {200, 0, 5, 10, 20, 30, 10, 25, 40};
+        static const uint8_t codes[] = {DIR2_RAW}, res[] = {2, 0, 0, 0, 1, 0};
+        const uint8_t *st[6] = {codes, NULL, NULL, res, NULL, NULL};
+        const size_t len[6] = {1, 0, 0, 6, 0, 0};
+        pay p;
+        make(&p, 3, dpal, 3, 3, st, len);
+        /* the bytes, as docs/FORMAT.md 9.2 lays them out */
+        static const uint8_t bytes[] = {3,   2,   0,   0, 9,    10, 20, 30, 0, 5, 10,
+                                        190, 231, 221, 0, 1,    0,  0,  0,  0, 0, 6,
+                                        0,   0,   0,   0, 0x10, 2,  0,  0,  0, 1, 0};
+        CHECK(p.n == sizeof bytes && memcmp(p.b, bytes, sizeof bytes) == 0);
+        expect_pixels("large palette", &p, 3, 1, 3, 8, want);
+    }
     /* 5. Alpha last (transform byte 0x05: green subtracted, bit 2): a 3x1
      *    RGBA image raw with predictor left; stream 3 holds the residuals'
      *    R-G, G, B-G bytes of the three pixels, then their three alpha
@@ -525,8 +592,8 @@ static const uint8_t img_pal[] = {1, 2, 3, 4, 5, 6}; /* two RGB colours */
 
 static const bad_payload bad_payloads[] = {
     /* the transform */
-    {"transform", 3, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
-     "transform 3: expected 0 (none), 1 (subtract green) or 2 (palette)"},
+    {"large palette on grey", 3, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
+     "transform 3 (large palette) needs 8-bit RGB or RGBA, not 1 channels of 8 bits"},
     {"transform flags", 0x08, NULL, 0, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
      "transform byte 0x08: bits 3 to 7 must be 0"},
     {"alpha last on RGB", DIR2_ALPHA_LAST | 1, NULL, 0, 1, FILL_9, 4, 4, 3, 8, DIR_EHEADER,
@@ -540,6 +607,13 @@ static const bad_payload bad_payloads[] = {
      "transform 1 (subtract green) needs 8-bit RGB or RGBA, not 3 channels of 16 bits"},
     {"palette on grey", 2, (const uint8_t[]){0}, 1, 1, FILL_9, 4, 4, 1, 8, DIR_EHEADER,
      "transform 2 (palette) on a one-byte grey image"},
+
+    {"large palette on 16-bit RGB", 3, NULL, 0, 1, FILL_9, 4, 4, 3, 16, DIR_EHEADER,
+     "transform 3 (large palette) needs 8-bit RGB or RGBA, not 3 channels of 16 bits"},
+    {"alpha last with a large palette", DIR2_ALPHA_LAST | 3, (const uint8_t[]){1, 2, 3, 4}, 1, 4,
+     FILL_9, 4, 4, 4, 8, DIR_EHEADER,
+     "transform bit 2 (alpha last) with transform 3 (large palette): palette units have no alpha "
+     "byte"},
 
     /* stream sizes against the codes, and a bad code */
     {"codes size", 0, NULL, 0, 1, FILL_9, 17, 4, 1, 8, DIR_ESTREAM,
@@ -607,6 +681,14 @@ static const bad_payload bad_payloads[] = {
      "fill 0: colour index 2, the image palette has 2 colours"},
     {"raw index", 2, img_pal, 2, 3, {BYTES(DIR2_RAW), {0}, {0}, BYTES(0, 1, 1, 2)}, 2, 2, 3, 8,
      DIR_ECOLOUR, "pixel 3: colour index 2, the image palette has 2 colours"},
+    /* two-byte indices into the large image palette of 2 colours */
+    {"large fill index", 3, img_pal, 2, 3, {BYTES(DIR2_FILL), BYTES(2, 0)}, 4, 4, 3, 8, DIR_ECOLOUR,
+     "fill 0: colour index 2, the image palette has 2 colours"},
+    {"large raw index", 3, img_pal, 2, 3, {BYTES(DIR2_RAW), {0}, {0}, BYTES(0, 0, 1, 0, 1, 0, 0, 1)},
+     2, 2, 3, 8, DIR_ECOLOUR, "pixel 3: colour index 256, the image palette has 2 colours"},
+    {"large section palette index", 3, img_pal, 2, 3,
+     {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(2, 0, 0, 5, 0), BYTES_N(32, 0)}, 2, 2, 3, 8,
+     DIR_ECOLOUR, "section palette: colour index 5, the image palette has 2 colours"},
     {"section palette index", 2, img_pal, 2, 3,
      {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(2, 0, 5), BYTES_N(32, 0)}, 2, 2, 3, 8, DIR_ECOLOUR,
      "section palette: colour index 5, the image palette has 2 colours"},
@@ -648,6 +730,30 @@ static void test_malformed(void)
     memcpy(p.b, (const uint8_t[]){2, 1, 0, 0, 1}, 5);
     expect_error("short palette", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
                  "truncated at byte 2: palette of 2 colours needs 6 bytes");
+    p.n = 2; /* transform 3, one byte of its colour count */
+    memcpy(p.b, (const uint8_t[]){3, 1}, 2);
+    expect_error("no large palette size", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
+                 "truncated at byte 1: no palette size");
+    p.n = 3; /* transform 3, 2 colours, no record */
+    memcpy(p.b, (const uint8_t[]){3, 1, 0}, 3);
+    expect_error("no large palette record", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
+                 "truncated at byte 3: no image palette record");
+    p.n = 5; /* a record of 5 bytes for 2 RGB colours */
+    memcpy(p.b, (const uint8_t[]){3, 1, 0, DIR2_STORED, 5}, 5);
+    expect_error("large palette size", &p, 4, 4, 3, 8, DIR_ESTREAM,
+                 "the image palette has 5 bytes; 2 colours need exactly 6");
+    p.n = 8; /* 3 of its 6 bytes */
+    memcpy(p.b, (const uint8_t[]){3, 1, 0, DIR2_STORED, 6, 1, 2, 3}, 8);
+    expect_error("large palette truncated", &p, 4, 4, 3, 8, DIR_ETRUNCATED,
+                 "truncated at byte 8: the image palette needs 6 bytes, 3 are left");
+    p.n = 5; /* method 3 */
+    memcpy(p.b, (const uint8_t[]){3, 1, 0, 3, 6}, 5);
+    expect_error("large palette method", &p, 4, 4, 3, 8, DIR_EBACKEND,
+                 "the image palette: method 3: expected 0 (stored), 1 (zstd) or 2 (lzma)");
+    p.n = 6; /* zstd, raw 6, packed 0 */
+    memcpy(p.b, (const uint8_t[]){3, 1, 0, DIR2_ZSTD, 6, 0}, 6);
+    expect_error("large palette packed 0", &p, 4, 4, 3, 8, DIR_EBACKEND,
+                 "the image palette: packed size 0");
 
     make(&p, 0, NULL, 0, 1, st, len);
     pay q = p;
@@ -798,5 +904,6 @@ int main(void)
     test_choices();
     test_trial_stats();
     test_roundtrips();
+    test_large_palette();
     TEST_DONE();
 }
