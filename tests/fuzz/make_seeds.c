@@ -203,6 +203,35 @@ static void v2_seeds(const char *stem, const uint8_t *src, uint32_t w, uint32_t 
     free(ga16);
 }
 
+/* A dithered image of 300 colours, RGB and RGBA: the default preset gives
+ * it a large image palette (transform 3, docs/FORMAT.md 9.2), which the
+ * sample crops, with fewer colours, never reach. */
+static void large_palette_seeds(void)
+{
+    const uint32_t w = 48, h = 40;
+    uint8_t img[48 * 40 * 4];
+    dir_encode_options opt;
+    dir_encode_options_default(&opt);
+    opt.format_version = 2;
+    for (unsigned ch = 3; ch <= 4; ch++) {
+        for (uint32_t i = 0; i < w * h; i++) {
+            uint64_t r = i * 0x9e3779b97f4a7c15ULL;
+            r ^= r >> 29;
+            r *= 0xbf58476d1ce4e5b9ULL;
+            unsigned c = (unsigned)((r >> 32) % 300);
+            uint8_t *q = img + (size_t)i * ch;
+            q[0] = (uint8_t)(c * 37);
+            q[1] = (uint8_t)(c / 3);
+            q[2] = (uint8_t)(c * 11 + 5);
+            if (ch == 4) q[3] = (uint8_t)(255 - c % 2);
+        }
+        dir_pixels px = {img, w, h, ch, 8, 0};
+        char name[64];
+        snprintf(name, sizeof name, "pal16-%ux%u-%uch-v2.dir", w, h, ch);
+        put_v2(name, &px, NULL, &opt);
+    }
+}
+
 static void image_seeds(const char *path)
 {
     tool_image img;
@@ -450,6 +479,7 @@ int main(int argc, char **argv)
         mkdir_p(subs[i]);
     for (int i = 3; i < argc; i++)
         image_seeds(argv[i]);
+    large_palette_seeds();
     array_seeds();
     number_seeds();
     tensor_seeds();
