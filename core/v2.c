@@ -1864,7 +1864,8 @@ static dir_error read_record(const uint8_t *in, size_t in_size, size_t *pos, uns
 }
 
 /* The bytes of stream k: *view into the payload when stored (no copy), else
- * decompressed into *own (malloc()ed, the caller frees it). */
+ * decompressed into *own (malloc()ed, the caller frees it; on an error
+ * nothing is left in *own). */
 static dir_error stream_bytes(const sdesc *d, unsigned k, const uint8_t *in, const uint8_t **view,
                               uint8_t **own, ZSTD_DCtx **dcp, dir_diag *diag)
 {
@@ -1875,7 +1876,13 @@ static dir_error stream_bytes(const sdesc *d, unsigned k, const uint8_t *in, con
     *own = malloc(d->raw ? d->raw : 1);
     if (!*own) return fail(diag, DIR_ENOMEM, -1, -1, "out of memory");
     *view = *own;
-    return unpack(d, k, *own, (uint64_t)(d->data - in), dcp, diag);
+    dir_error e = unpack(d, k, *own, (uint64_t)(d->data - in), dcp, diag);
+    if (e) { /* on failure the caller owns nothing */
+        free(*own);
+        *own = NULL;
+        *view = NULL;
+    }
+    return e;
 }
 
 /* Colours of the n image-palette indices idx into o, BPP bytes each from

@@ -754,6 +754,18 @@ static void test_malformed(void)
     memcpy(p.b, (const uint8_t[]){3, 1, 0, DIR2_ZSTD, 6, 0}, 6);
     expect_error("large palette packed 0", &p, 4, 4, 3, 8, DIR_EBACKEND,
                  "the image palette: packed size 0");
+    /* Regression (fuzz_v2payload, a leak): the golden payload 4b with its
+     * palette record as 9 bytes of zstd garbage.  The record is unpacked
+     * after the streams; its buffer was not freed on the error. */
+    {
+        static const uint8_t bad[] = {
+            3, 2, 0, DIR2_ZSTD, 9, 9, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0, 1,
+            0, 0, 0, 0,         0, 6, 0,    0,    0,    0,    0x10, 2,    0,    0,    0,    1, 0};
+        p.n = sizeof bad;
+        memcpy(p.b, bad, sizeof bad);
+        expect_error("large palette zstd garbage", &p, 3, 1, 3, 8, DIR_EBACKEND,
+                     "the image palette: not a zstd frame");
+    }
 
     make(&p, 0, NULL, 0, 1, st, len);
     pay q = p;
