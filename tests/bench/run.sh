@@ -264,9 +264,10 @@ the ratio to this corpus's lossless WebP `-z 9` totals (265,450 / 1,076,622 /
 2,662,964 bytes).  Each row's command is
 `build/tests/bench/dir-bench-v2 PARAMETERS < build/bench/corpus-list.tsv`
 (every image's round trip is checked).  Measured on 2026-12-01, the first
-rows on branch v2codec, the rows from "+ alpha last" on with the encoder of
-this commit (the "Source" at the top); the sizes do not depend on the
-machine.
+rows on branch v2codec, the rows from "+ alpha last" to the default until
+2026-12-03 as they were added; the large palette's row and those below it
+on 2026-12-03 with the encoder of this commit (the "Source" at the top).
+The sizes do not depend on the machine.
 
 | step | parameters | icon | screen | sprite | icon / WebP | screen / WebP | sprite / WebP |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -283,13 +284,14 @@ machine.
 | + zstd minimum match 6 bytes (4 for one-byte units) at levels 5-15 | before the green test | 376,680 | 1,267,907 | 3,317,089 | 1.419 | 1.178 | 1.246 |
 | + green subtraction only where it lowers the order-0 entropy of red and blue (the default until 2026-12-02) | before the zstd rule below | 376,535 | 1,265,015 | 3,313,376 | 1.418 | 1.175 | 1.244 |
 | + the residual stream at zstd levels 8-12 (over 16 KiB) with the lazy strategy, searchLog 6 (5 for multi-byte units over 256 KiB) and a hash table no larger than the stream (the default until 2026-12-02 05:30) | `pal_small_boost=0` | 375,070 | 1,264,600 | 3,308,865 | 1.413 | 1.175 | 1.243 |
-| + an image palette's residual stream up to 256 KiB at 5 zstd levels more than the image's (14, binary trees) instead of 3 (**default**) | `-p default` | 375,070 | 1,261,081 | 3,300,554 | 1.413 | 1.171 | 1.239 |
-| default without alpha last | `alpha_last=0` | 398,840 | 1,344,812 | 3,356,957 | 1.503 | 1.249 | 1.261 |
-| default without the minimum match (the level's own, 5) | `zminmatch=-1` | 381,461 | 1,289,366 | 3,356,871 | 1.437 | 1.198 | 1.261 |
-| A or B by trial instead of estimate | `trials=1` | 366,577 | 1,262,956 | 3,278,831 | 1.381 | 1.173 | 1.231 |
-| the same at zstd 19 | `trials=1 level=19` | 318,773 | 1,192,086 | 3,058,972 | 1.201 | 1.107 | 1.149 |
-| lzma (LZMA2 9e, aligned literal contexts), by estimate, with alpha last | `method=2` | 313,451 | 1,171,569 | 2,994,938 | 1.181 | 1.088 | 1.125 |
-| lzma, by trial, no alpha last (**smallest**) | `-p smallest` | 268,852 | 1,147,907 | 2,771,824 | 1.013 | 1.066 | 1.041 |
+| + an image palette's residual stream up to 256 KiB at 5 zstd levels more than the image's (14, binary trees) instead of 3 (the default until 2026-12-03) | `pal16=0` | 375,070 | 1,261,081 | 3,300,554 | 1.413 | 1.171 | 1.239 |
+| + a large image palette (transform 3): 8-bit RGB or RGBA with 257-65536 colours as 2-byte indices, where the estimate says it pays (**default**) | `-p default` | 358,972 | 1,251,233 | 3,119,821 | 1.352 | 1.162 | 1.172 |
+| default without alpha last | `alpha_last=0` | 377,748 | 1,319,674 | 3,219,398 | 1.423 | 1.226 | 1.209 |
+| default without the minimum match (the level's own, 5) | `zminmatch=-1` | 363,871 | 1,274,228 | 3,158,835 | 1.371 | 1.184 | 1.186 |
+| A, B or the large palette by trial instead of estimate | `trials=1` | 345,654 | 1,247,215 | 3,112,505 | 1.302 | 1.158 | 1.169 |
+| the same at zstd 19 | `trials=1 level=19` | 305,592 | 1,185,677 | 2,963,045 | 1.151 | 1.101 | 1.113 |
+| lzma (LZMA2 9e, aligned literal contexts), by estimate, with alpha last | `method=2` | 288,063 | 1,153,045 | 2,839,808 | 1.085 | 1.071 | 1.066 |
+| lzma, by trial, no alpha last (**smallest**) | `-p smallest` | 261,173 | 1,136,690 | 2,725,982 | 0.984 | 1.056 | 1.024 |
 | **fast**: green, no predictor, zstd 3 | `-p fast` | 447,775 | 1,622,928 | 3,913,523 | 1.687 | 1.507 | 1.470 |
 
 What did not pay: section palettes with bit-packed indices (larger with up to
@@ -299,10 +301,12 @@ choice towards no predictor (`none_bias`); planes instead of interleaved
 units (notes-v2); zstd's minimum match 3 or strategy btopt at levels 9-12
 (smaller screens, larger icons, slower); the predictor estimate on every
 fourth row (0.3-1% larger; every other row is the default: 18-34% faster for
-0.1-0.5%).  lzma pays 9-17% over zstd 19 with the same trials, so it is the
-smallest preset's back end; it decodes 4-5 times slower than zstd, so it is
-not the default's.  The default's estimate loses 2.7% to a trial on icons
-(it picks predictors where none would be smaller) and 0.2% on screens.
+0.1-0.5%).  lzma pays 4-15% over zstd 19 with the same trials (14.5% icons,
+4.1% screens, 8.0% sprites; 7.4% on the three classes together), so it is
+the smallest preset's back end; it decodes 4-5 times slower than zstd, so it
+is not the default's.  The default's estimate loses 3.7% to a trial on icons
+(it picks predictors where none would be smaller), 0.3% on screens and 0.2%
+on sprites.
 Also tried on 2026-12-01 and not kept: every channel's residuals as planes
 (icons 18%, sprites 15% larger: zstd's matches break), the green bytes apart
 besides the alpha bytes (icons 12% larger than the alpha bytes apart alone),
@@ -429,9 +433,32 @@ icons up to 2.3% larger; C judged on every 2nd, 4th or 8th row of sections
 (by the LZ estimate or zstd level 3) made sprites 0.44-0.54% smaller, icons
 and screens within 0.1%: sampling loses the distant repeats C keeps.
 
+Kept on 2026-12-03: the large image palette (transform 3, docs/FORMAT.md
+9.2).  Many icons and sprite sheets are drawn in a few hundred to a few
+thousand colours, too many for the one-byte palette: each such colour
+becomes a 2-byte little-endian index into a palette sorted by value and
+stored delta-coded as its own stream record, and the residual pass runs on
+the indices (units of 2 bytes).  The choice costs no trial: after A or B,
+the LZ estimate of the index residuals plus the order-0 cost of the delta
+palette against the kept candidate's estimate (skipped where the image has
+over 4096 colours and the kept candidate costs over 8 bits a pixel); the
+smallest preset tries it as a third trial.  Against the same encoder
+without it (`pal16=0`): icons 375,070 -> 358,972 bytes (-4.3%), screens
+1,261,081 -> 1,251,233 (-0.8%), sprites 3,300,554 -> 3,119,821 (-5.5%);
+x WebP -z 9 1.413 / 1.171 / 1.239 -> 1.352 / 1.162 / 1.172.  The best of
+the two per image (an oracle) would be -5.5% / -1.2% / -6.6%.  Encoder
+instructions (callgrind, as above): screens 1,563M -> 1,633M (+4.5%, with
+the LZ estimate specialised per unit size, which alone took its own
+instructions on the screens from 349M to 206M), sprites 4,036M -> 3,900M.
+Tried the same day and not kept: WebP's cross-colour transform (per image,
+red and blue less a multiple of green, the multiples chosen by order-0
+entropy) besides green subtraction: icons -0.13%, screens -0.33%, sprites
++2.70%.
+
 The default's size targets need more than zstd gives at a speed above
-libpng's: zstd 19 with trials is still 1.11-1.20 x WebP and encodes at 5-7
-MB/s; only lzma comes near (smallest: 1.01-1.07), at 2-6 MB/s.
+libpng's: zstd 19 with trials is still 1.10-1.15 x WebP and encodes at 5-7
+MB/s; only lzma comes near (smallest: 0.98-1.06, smaller than WebP on
+icons), at 2-6 MB/s.
 Decoding, measured on 2026-12-02 with `dir-bench-v2 -f -r 9` (whole
 default-preset files through `dir_decode`, the fastest of 9 decodes per
 image, CPU time, best of 3 runs): 620.7 / 665.7 / 961.8 MB/s (screen /
@@ -544,7 +571,7 @@ screen / sprite),
 1.161 / 1.050 / 1.091 x WebP, but it encodes at 0.4-0.5 MB/s, 100-500
 times too slow for the default's speed target, and as the smallest
 preset's back end it loses to lzma with trials on icons and sprites
-(268,852 / 1,147,907 / 2,771,824).  Not kept: no back end in the format.
+(268,852 / 1,147,907 / 2,771,824 that day, before the large palette).  Not kept: no back end in the format.
 EOF
     cat <<EOF
 
