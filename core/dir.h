@@ -53,12 +53,13 @@
  *   palette of up to 65536 8-bit RGB or RGBA colours with two-byte
  *   indices; bit 2: the residuals' alpha bytes after all their other
  *   bytes), the palette (transform 2; transform 3: its size and one
- *   stream record of its delta-coded colours), a table of six streams (codes, fills, references,
- *   residuals, section palettes, indices; each stored, zstd or lzma) and
- *   their data.  One code per 16x16 section: 00 fill (one unit), 01 a copy
- *   of an earlier section (distance back), 02 a palette of 2..16 units with
- *   1-, 2- or 4-bit indices, 10+p the residuals of predictor p (0 none,
- *   left, up, average, Paeth, gradient, 6 MED), decoded row by row.
+ *   stream record of its delta-coded colours), a table of six streams
+ *   (codes, fills, references, residuals, section palettes, indices; each
+ *   stored, zstd or lzma) and their data.  One code per 16x16 section:
+ *   00 fill (one unit), 01 a copy of an earlier section (distance back),
+ *   02 a palette of 2..16 units with 1-, 2- or 4-bit indices, 10+p the
+ *   residuals of predictor p (0 none, left, up, average, Paeth, gradient,
+ *   6 MED), decoded row by row.
  *
  * -- Version 1 file layout (all integers little-endian)
  *
