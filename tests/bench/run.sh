@@ -447,13 +447,24 @@ without it (`pal16=0`): icons 375,070 -> 358,972 bytes (-4.3%), screens
 1,261,081 -> 1,251,233 (-0.8%), sprites 3,300,554 -> 3,119,821 (-5.5%);
 x WebP -z 9 1.413 / 1.171 / 1.239 -> 1.352 / 1.162 / 1.172.  The best of
 the two per image (an oracle) would be -5.5% / -1.2% / -6.6%.  Encoder
-instructions (callgrind, as above): screens 1,563M -> 1,633M (+4.5%, with
+instructions (callgrind, as above): screens 1,563M -> 1,670M (+6.8%, with
 the LZ estimate specialised per unit size, which alone took its own
 instructions on the screens from 349M to 206M), sprites 4,036M -> 3,900M.
 Tried the same day and not kept: WebP's cross-colour transform (per image,
 red and blue less a multiple of green, the multiples chosen by order-0
 entropy) besides green subtraction: icons -0.13%, screens -0.33%, sprites
 +2.70%.
+Speed, measured after the benchmark run with `dir-bench-v2 -p default -r 5
+pal16=0|1` (three interleaved runs each, fastest of 5 per image): screens
+encode at 66-71 MB/s without the large palette and 60-73 with it; icons
+encode at 158-174 and 146-168 MB/s and decode at 1,251-1,439 and
+1,553-1,728 MB/s (the two-byte indices decode faster than the predicted
+pixels they replace).  In the benchmark run of this commit the machine was
+slower than in the one before (libpng's default level on the screens: 30.7
+MB/s, 48.8 in the run of 2026-12-02 06:11, the same libpng), and the
+default's encode ratio to libpng on the screens came out at 1.85 (2.30 in
+the run before, without transform 3), the icons' decode ratio to libwebp
+at 0.98 (1.06): the speed rows of the targets table above are from that run.
 
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.10-1.15 x WebP and encodes at 5-7
