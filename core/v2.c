@@ -538,6 +538,40 @@ static long image_palette16(const uint8_t *pl, size_t npx, unsigned ub, uint8_t 
     return n;
 }
 
+/* Whether an 8-bit RGB or RGBA plane (ub 3 or 4) has more than `limit`
+ * (at most 8191) distinct colours: scans until it has seen limit + 1, so a
+ * noisy image answers within its first rows.  1 or 0, -1 when out of memory.
+ * (A colour count is the same with green subtracted.) */
+static int colours_over(const uint8_t *pl, size_t npx, unsigned ub, unsigned limit)
+{
+    /* 16384 slots, at most half full, each key << 1 | 1 (0: empty) */
+    enum { HBITS = 14 };
+    uint64_t *tab = calloc((size_t)1 << HBITS, sizeof *tab);
+    if (!tab) return -1;
+    const size_t mask = ((size_t)1 << HBITS) - 1;
+    uint32_t m3 = 0xffffffffu, last = 0;
+    if (ub == 3) memcpy(&m3, (const uint8_t[4]){255, 255, 255, 0}, 4);
+    unsigned n = 0;
+    for (size_t i = 0; i < npx; i++) {
+        uint32_t k = 0;
+        if (ub == 4 || i + 1 < npx)
+            k = load32(pl + i * ub) & m3;
+        else
+            memcpy(&k, pl + i * ub, 3);
+        if (k == last && i) continue;
+        last = k;
+        uint64_t v = (uint64_t)k << 1 | 1;
+        size_t h = (size_t)(((uint64_t)k * 0x9e3779b97f4a7c15ULL) >> (64 - HBITS));
+        while (tab[h] && tab[h] != v)
+            h = (h + 1) & mask;
+        if (tab[h]) continue;
+        tab[h] = v;
+        if (++n > limit) break;
+    }
+    free(tab);
+    return n > limit;
+}
+
 /* n log2 n, in 1/64 bits, for the entropy estimates (per encode: no
  * global state). */
 #define NLOGN_MAX (SEC * SEC * MAXU)
@@ -1525,10 +1559,18 @@ dir_error dir2_encode_payload_params(const dir_pixels *px, const dir2_params *p,
                  * bits a pixel (noise: P lost on every such corpus image,
                  * and the estimate took 3.4% of the sprites' encoder
                  * instructions, measured) */
+                int noisy = cost_ab > (uint64_t)npx * 8 * 64;
+                if (pal16_ok && noisy) {
+                    /* the same test before the palette is built: counting
+                     * to 4097 colours is cheaper (identical output) */
+                    int over = colours_over(plane, npx, bpp, 4096);
+                    if (over < 0) goto nomem;
+                    if (over) pal16_ok = 0;
+                }
                 if (pal16_ok &&
                     pal16_prepare(plane, npx, bpp, transform == 1, &idx16, &pal16, &ncol16))
                     goto nomem;
-                if (idx16 && (ncol16 <= 4096 || cost_ab <= (uint64_t)npx * 8 * 64)) {
+                if (idx16 && (ncol16 <= 4096 || !noisy)) {
                     /* P where its estimate, the palette's order-0 cost
                      * included, beats the kept candidate's */
                     enc_state sv;
