@@ -1666,14 +1666,27 @@ static ALWAYS_INLINE void fill_k(uint8_t *d, const uint8_t *f, uint32_t m, const
         memcpy(d + (size_t)j * UB, u, UB);
 }
 
+/* fill_k for units of 2 or 4 bytes: 8 bytes a store. */
+static ALWAYS_INLINE void fill8_k(uint8_t *d, const uint8_t *f, uint32_t m, const unsigned UB)
+{
+    uint8_t u[8];
+    for (unsigned b = 0; b < 8; b += UB)
+        memcpy(u + b, f, UB);
+    uint32_t j = 0;
+    for (; j + 8 / UB <= m; j += 8 / UB)
+        memcpy(d + (size_t)j * UB, u, 8);
+    for (; j < m; j++)
+        memcpy(d + (size_t)j * UB, u, UB);
+}
+
 /* fill_k for the unit sizes of the format. */
 static void fill_units(uint8_t *d, const uint8_t *f, unsigned ub, uint32_t m)
 {
     switch (ub) {
     case 1: memset(d, f[0], m); break;
-    case 2: fill_k(d, f, m, 2); break;
+    case 2: fill8_k(d, f, m, 2); break;
     case 3: fill_k(d, f, m, 3); break;
-    case 4: fill_k(d, f, m, 4); break;
+    case 4: fill8_k(d, f, m, 4); break;
     case 6: fill_k(d, f, m, 6); break;
     case 8: fill_k(d, f, m, 8); break;
     default: break; /* no other unit */
@@ -1973,28 +1986,46 @@ static int depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, u
 /* Colours of the n large-palette indices (two bytes, little-endian) idx
  * into o, bpp (3 or 4) bytes each from pal4 (DIR2_PAL16_MAX entries of 4
  * bytes, those from ncol on zero); 0 if an index is not below ncol. */
+/* A two-byte little-endian index: one 16-bit load where the machine is
+ * little-endian (two byte loads and a shift otherwise). */
+static inline uint32_t index16(const uint8_t *u)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t v;
+    memcpy(&v, u, 2);
+    return v;
+#else
+    return u[0] | (uint32_t)u[1] << 8;
+#endif
+}
+
 static int depal16(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4, unsigned ncol,
                    unsigned bpp)
 {
-    unsigned bad = 0;
+    /* An index v >= ncol makes ncol - 1 - v wrap around, setting bit 31
+     * (both are below 2^17): one subtraction and one OR a pixel instead of
+     * a comparison; every index reads inside pal4 whatever its value, so
+     * the test can wait for the end. */
+    uint32_t acc = 0;
+    const uint32_t lim = ncol - 1;
     if (bpp == 4) {
         for (size_t i = 0; i < n; i++) {
-            unsigned v = idx[2 * i] | idx[2 * i + 1] << 8;
-            bad |= v >= ncol;
+            uint32_t v = index16(idx + 2 * i);
+            acc |= lim - v;
             memcpy(o + i * 4, pal4 + (size_t)v * 4, 4);
         }
-        return !bad;
+        return !(acc >> 31);
     }
     size_t i = 0;
     for (; i + 1 < n; i++) {
-        unsigned v = idx[2 * i] | idx[2 * i + 1] << 8;
-        bad |= v >= ncol;
+        uint32_t v = index16(idx + 2 * i);
+        acc |= lim - v;
         memcpy(o + i * 3, pal4 + (size_t)v * 4, 4);
     }
-    unsigned v = idx[2 * i] | idx[2 * i + 1] << 8;
-    bad |= v >= ncol;
+    uint32_t v = index16(idx + 2 * i);
+    acc |= lim - v;
     memcpy(o + i * 3, pal4 + (size_t)v * 4, 3);
-    return !bad;
+    return !(acc >> 31);
 }
 
 /* Undoes the green subtraction of n pixels of 3 bytes (RGB). */

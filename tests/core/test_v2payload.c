@@ -586,7 +586,8 @@ typedef struct bad_payload {
     const char *msg;
 } bad_payload;
 
-static const uint8_t img_pal[] = {1, 2, 3, 4, 5, 6}; /* two RGB colours */
+static const uint8_t img_pal[] = {1, 2, 3, 4, 5, 6};        /* two RGB colours */
+static const uint8_t img_pal4[] = {1, 2, 3, 4, 5, 6, 7, 8}; /* two RGBA colours */
 /* clang-format off */
 #define FILL_9 {BYTES(DIR2_FILL), BYTES(9)} /* one section, a fill of 9 */
 
@@ -686,6 +687,14 @@ static const bad_payload bad_payloads[] = {
      "fill 0: colour index 2, the image palette has 2 colours"},
     {"large raw index", 3, img_pal, 2, 3, {BYTES(DIR2_RAW), {0}, {0}, BYTES(0, 0, 1, 0, 1, 0, 0, 1)},
      2, 2, 3, 8, DIR_ECOLOUR, "pixel 3: colour index 256, the image palette has 2 colours"},
+    /* the colour loop tests every index once, at its end: the first and a middle pixel, the
+     * largest index, RGBA */
+    {"large raw index first", 3, img_pal4, 2, 4,
+     {BYTES(DIR2_RAW), {0}, {0}, BYTES(2, 0, 0, 0, 1, 0, 0, 0)}, 2, 2, 4, 8, DIR_ECOLOUR,
+     "pixel 0: colour index 2, the image palette has 2 colours"},
+    {"large raw index 65535", 3, img_pal, 2, 3,
+     {BYTES(DIR2_RAW), {0}, {0}, BYTES(0, 0, 0xff, 0xff, 1, 0, 0, 0)}, 2, 2, 3, 8, DIR_ECOLOUR,
+     "pixel 1: colour index 65535, the image palette has 2 colours"},
     {"large section palette index", 3, img_pal, 2, 3,
      {BYTES(DIR2_PALETTE), {0}, {0}, {0}, BYTES(2, 0, 0, 5, 0), BYTES_N(32, 0)}, 2, 2, 3, 8,
      DIR_ECOLOUR, "section palette: colour index 5, the image palette has 2 colours"},
