@@ -418,6 +418,31 @@ static inline uint32_t load32(const uint8_t *u)
     return k;
 }
 
+/* A two-byte little-endian index: one 16-bit load where the machine is
+ * little-endian (two byte loads and a shift otherwise). */
+static inline uint32_t index16(const uint8_t *u)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t v;
+    memcpy(&v, u, 2);
+    return v;
+#else
+    return u[0] | (uint32_t)u[1] << 8;
+#endif
+}
+
+/* Stores v (below 65536) as a two-byte little-endian index. */
+static inline void store_index16(uint8_t *u, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t w = (uint16_t)v;
+    memcpy(u, &w, 2);
+#else
+    u[0] = (uint8_t)v;
+    u[1] = (uint8_t)(v >> 8);
+#endif
+}
+
 /* Doubles image_palette16's table; -1 when out of memory (*tab kept). */
 static int pal16_grow(uint64_t **tab, unsigned *hbits)
 {
@@ -486,8 +511,7 @@ static long image_palette16(const uint8_t *pl, size_t npx, unsigned ub, uint8_t 
             last = k;                                                                              \
             lasti = (uint32_t)tab[h] - 1;                                                          \
         }                                                                                          \
-        idx[2 * i] = (uint8_t)lasti;                                                               \
-        idx[2 * i + 1] = (uint8_t)(lasti >> 8);                                                    \
+        store_index16(idx + 2 * i, lasti);                                                         \
     }
     if (ub == 4) {
         PALETTE16_SCAN(load32(pl + i * 4))
@@ -528,11 +552,8 @@ static long image_palette16(const uint8_t *pl, size_t npx, unsigned ub, uint8_t 
             pal[(size_t)i * ub + b] = (uint8_t)(k >> (24 - 8 * b));
     }
     free(order);
-    for (size_t i = 0; i < npx; i++) {
-        uint32_t r = rank[idx[2 * i] | (uint32_t)idx[2 * i + 1] << 8];
-        idx[2 * i] = (uint8_t)r;
-        idx[2 * i + 1] = (uint8_t)(r >> 8);
-    }
+    for (size_t i = 0; i < npx; i++)
+        store_index16(idx + 2 * i, rank[index16(idx + 2 * i)]);
     free(ck);
     *palp = pal;
     return n;
@@ -1333,13 +1354,90 @@ static int green_pays(const enc *e, const uint8_t *pl, size_t npx, unsigned bpp)
     return minus < plain;
 }
 
+/* Green subtracted from red and blue (sub set) or added back, for n
+ * pixels of 3 bytes (RGB). */
+static ALWAYS_INLINE void green3_k(uint8_t *o, size_t n, const int sub)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* five pixels a vector (15 of its 16 bytes, with a sixth pixel
+     * readable): each green moved one byte down onto red and one up onto
+     * blue, bytes added or subtracted; byte 15 is stored unchanged */
+    const __m128i mr = _mm_setr_epi8(-1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, 0);
+    const __m128i mb = _mm_setr_epi8(0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0);
+    for (; i + 6 <= n; i += 5, o += 15) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)o);
+        __m128i g = _mm_or_si128(_mm_and_si128(_mm_srli_si128(v, 1), mr),
+                                 _mm_and_si128(_mm_slli_si128(v, 1), mb));
+        v = sub ? _mm_sub_epi8(v, g) : _mm_add_epi8(v, g);
+        _mm_storeu_si128((__m128i *)(void *)o, v);
+    }
+#endif
+    for (; i < n; i++, o += 3) {
+        o[0] = (uint8_t)(sub ? o[0] - o[1] : o[0] + o[1]);
+        o[2] = (uint8_t)(sub ? o[2] - o[1] : o[2] + o[1]);
+    }
+}
+
+static void green3(uint8_t *o, size_t n, int sub)
+{
+    if (sub)
+        green3_k(o, n, 1);
+    else
+        green3_k(o, n, 0);
+}
+
+/* The same for 4-byte pixels (RGBA), two at a time in a 64-bit word: red
+ * and blue are the even bytes of each pixel, each alone in a 16-bit lane
+ * once masked, green the odd byte after red.  Subtraction adds 256 - g in
+ * each lane (at most 511: the carry stays in the lane's masked byte). */
+static ALWAYS_INLINE void green4_k(uint8_t *o, size_t n, const int sub)
+{
+    const uint16_t one = 1;
+    const int le = *(const uint8_t *)&one == 1;
+    const uint64_t rb = le ? 0x00ff00ff00ff00ffu : 0xff00ff00ff00ff00u;
+    /* 256 in each lane, the top lane's wrapping past bit 63 (big-endian) */
+    const uint64_t b256 = le ? 0x0100010001000100u : 0x0001000100010000u;
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* four pixels a vector: green moved onto red and blue, bytes added or
+     * subtracted (SSE2 machines are little-endian) */
+    const __m128i m = _mm_set1_epi32(0xff);
+    for (; i + 4 <= n; i += 4, o += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)o);
+        __m128i g = _mm_and_si128(_mm_srli_epi32(v, 8), m);
+        g = _mm_or_si128(g, _mm_slli_epi32(g, 16));
+        v = sub ? _mm_sub_epi8(v, g) : _mm_add_epi8(v, g);
+        _mm_storeu_si128((__m128i *)(void *)o, v);
+    }
+#endif
+    for (; i + 2 <= n; i += 2, o += 8) {
+        uint64_t v, g;
+        memcpy(&v, o, 8);
+        g = le ? (v >> 8) & 0x000000ff000000ffu : (v >> 16) & 0x000000ff000000ffu;
+        g *= le ? 0x00010001u : 0x01000100u;
+        if (sub) g = b256 - g;
+        v = (((v & rb) + g) & rb) | (v & ~rb);
+        memcpy(o, &v, 8);
+    }
+    if (i < n) green3(o, 1, sub); /* red, green, blue as in RGB */
+}
+
+static void green4(uint8_t *o, size_t n, int sub)
+{
+    if (sub)
+        green4_k(o, n, 1);
+    else
+        green4_k(o, n, 0);
+}
+
+/* green3 or green4 for an 8-bit RGB or RGBA plane; sign -1 subtracts. */
 static void green(uint8_t *pl, size_t npx, unsigned bpp, int sign)
 {
-    for (size_t i = 0; i < npx; i++) {
-        uint8_t *c = pl + i * bpp;
-        c[0] = (uint8_t)(c[0] + sign * c[1]);
-        c[2] = (uint8_t)(c[2] + sign * c[1]);
-    }
+    if (bpp == 4)
+        green4(pl, npx, sign < 0);
+    else
+        green3(pl, npx, sign < 0);
 }
 
 /* Candidate P's indices and palette (image_palette16, the palette
@@ -1986,19 +2084,6 @@ static int depal(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal, u
 /* Colours of the n large-palette indices (two bytes, little-endian) idx
  * into o, bpp (3 or 4) bytes each from pal4 (DIR2_PAL16_MAX entries of 4
  * bytes, those from ncol on zero); 0 if an index is not below ncol. */
-/* A two-byte little-endian index: one 16-bit load where the machine is
- * little-endian (two byte loads and a shift otherwise). */
-static inline uint32_t index16(const uint8_t *u)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint16_t v;
-    memcpy(&v, u, 2);
-    return v;
-#else
-    return u[0] | (uint32_t)u[1] << 8;
-#endif
-}
-
 static int depal16(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4, unsigned ncol,
                    unsigned bpp)
 {
@@ -2026,37 +2111,6 @@ static int depal16(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4
     acc |= lim - v;
     memcpy(o + i * 3, pal4 + (size_t)v * 4, 3);
     return !(acc >> 31);
-}
-
-/* Undoes the green subtraction of n pixels of 3 bytes (RGB). */
-static void ungreen3(uint8_t *o, size_t n)
-{
-    for (size_t i = 0; i < n; i++, o += 3) {
-        o[0] = (uint8_t)(o[0] + o[1]);
-        o[2] = (uint8_t)(o[2] + o[1]);
-    }
-}
-
-/* The same for 4-byte pixels (RGBA), two at a time in a 64-bit word: red
- * and blue are the even bytes of each pixel, green the odd byte after red. */
-static void ungreen4(uint8_t *o, size_t n)
-{
-    const uint16_t one = 1;
-    const int le = *(const uint8_t *)&one == 1;
-    const uint64_t rb = le ? 0x00ff00ff00ff00ffu : 0xff00ff00ff00ff00u;
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2, o += 8) {
-        uint64_t v, g;
-        memcpy(&v, o, 8);
-        g = le ? (v >> 8) & 0x000000ff000000ffu : (v >> 16) & 0x000000ff000000ffu;
-        g *= le ? 0x00010001u : 0x01000100u;
-        v = (((v & rb) + g) & rb) | (v & ~rb);
-        memcpy(o, &v, 8);
-    }
-    if (i < n) {
-        o[0] = (uint8_t)(o[0] + o[1]);
-        o[2] = (uint8_t)(o[2] + o[1]);
-    }
 }
 
 dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
@@ -2511,9 +2565,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
      * in the scan). */
     if (transform == 1) {
         if (bpp == 3)
-            ungreen3(samples, npx);
+            green3(samples, npx, 0);
         else
-            ungreen4(samples, npx);
+            green4(samples, npx, 0);
     }
     if (depth == 16) {
         uint8_t *o = samples;
