@@ -459,12 +459,22 @@ pal16=0|1` (three interleaved runs each, fastest of 5 per image): screens
 encode at 66-71 MB/s without the large palette and 60-73 with it; icons
 encode at 158-174 and 146-168 MB/s and decode at 1,251-1,439 and
 1,553-1,728 MB/s (the two-byte indices decode faster than the predicted
-pixels they replace).  In the benchmark run of this commit the machine was
-slower than in the one before (libpng's default level on the screens: 30.7
-MB/s, 48.8 in the run of 2026-12-02 06:11, the same libpng), and the
-default's encode ratio to libpng on the screens came out at 1.85 (2.30 in
-the run before, without transform 3), the icons' decode ratio to libwebp
-at 0.98 (1.06): the speed rows of the targets table above are from that run.
+pixels they replace).
+
+Speed work of 2026-12-04, the same bytes (payload totals unchanged), in
+instructions (callgrind, `dir-bench-v2`, per class): green subtraction and
+its undoing four (RGBA) or five (RGB) pixels a vector with SSE2; the
+encoder's residuals 8 bytes at a time with SSE2 for the six predictors;
+the LZ estimate's repeat table hashed by one multiplication (bijective, so
+no false matches) instead of a mixing hash; the large palette skipped on
+noisy images by counting to 4,097 colours before building it; its index
+plane written and its colours read with 16-bit loads and stores, the
+indices tested once at the end.  Encoder: screens 1,670M -> 1,464M
+(-12%), icons 1,452M -> 1,374M (after the skip alone; -5%).  Decoder:
+icons 200.8M -> 160.9M (-20%), screens 154.6M -> 138.1M (-11%).  The
+benchmark run of this commit was on another machine (an Intel Xeon; the
+run before, on an AMD EPYC, had libpng's default level at 30.7 MB/s on the
+screens, this one 59.5), so its speed rows mix the two.
 
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.10-1.15 x WebP and encodes at 5-7
