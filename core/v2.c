@@ -131,8 +131,6 @@ static inline unsigned gradient(unsigned l, unsigned u, unsigned ul)
  * neighbour (0 for the first unit); in column 0 (other rows) the up
  * neighbour.  Elsewhere the formulas with L, U and UL. */
 
-/* Residuals of units x0..x1-1 of row y of plane pl (rows of rs bytes,
- * units of ub bytes) for predictor p >= 1 into o. */
 #if defined(__SSE2__)
 /* resid_segment's inner loop, 8 bytes at a time in 16-bit lanes: the same
  * predictions as paeth(), gradient() and med() (MED as the median of L, U
@@ -179,6 +177,8 @@ static size_t resid_sse2(unsigned p, const uint8_t *c, const uint8_t *L, const u
 }
 #endif
 
+/* Residuals of units x0..x1-1 of row y of plane pl (rows of rs bytes,
+ * units of ub bytes) for predictor p >= 1 into o. */
 static void resid_segment(unsigned p, const uint8_t *pl, size_t rs, unsigned ub, uint32_t x0,
                           uint32_t x1, uint32_t y, uint8_t *o)
 {
