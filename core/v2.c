@@ -625,19 +625,14 @@ static int colours_over(const uint8_t *pl, size_t npx, unsigned ub, unsigned lim
     uint64_t *tab = calloc((size_t)1 << HBITS, sizeof *tab);
     if (!tab) return -1;
     const size_t mask = ((size_t)1 << HBITS) - 1;
-    uint32_t m3 = 0xffffffffu, last = 0;
-    if (ub == 3) memcpy(&m3, (const uint8_t[4]){255, 255, 255, 0}, 4);
+    uint64_t last = 0;
     unsigned n = 0;
     for (size_t i = 0; i < npx; i++) {
-        uint32_t k = 0;
-        if (ub == 4 || i + 1 < npx)
-            k = load32(pl + i * ub) & m3;
-        else
-            memcpy(&k, pl + i * ub, 3);
+        uint64_t k = unit_key(pl + i * ub, ub); /* below 2^32 */
         if (k == last && i) continue;
         last = k;
-        uint64_t v = (uint64_t)k << 1 | 1;
-        size_t h = (size_t)(((uint64_t)k * 0x9e3779b97f4a7c15ULL) >> (64 - HBITS));
+        uint64_t v = k << 1 | 1;
+        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - HBITS));
         while (tab[h] && tab[h] != v)
             h = (h + 1) & mask;
         if (tab[h]) continue;
@@ -2257,7 +2252,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         if (in_size - pos < 2)
             return fail(diag, DIR_ETRUNCATED, pos, -1, "truncated at byte %zu: no palette size",
                         pos);
-        ncol = (unsigned)(in[pos] | in[pos + 1] << 8) + 1;
+        ncol = index16(in + pos) + 1;
         pos += 2;
         if (pos >= in_size)
             return fail(diag, DIR_ETRUNCATED, pos, -1,
@@ -2512,7 +2507,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
             memcpy(palx + ps * i, pal + bpp * i, bpp);
     } else if (transform == 3) {
         for (uint64_t i = 0; i < nfill; i++) {
-            unsigned v = st[S_FILLS][2 * i] | st[S_FILLS][2 * i + 1] << 8;
+            unsigned v = index16(st[S_FILLS] + 2 * i);
             if (v >= ncol) {
                 err = fail(diag, DIR_ECOLOUR, 2 * i, -1,
                            "fill %llu: colour index %u, the image palette has %u colours",
@@ -2525,7 +2520,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
             unsigned k = st[S_PALS][pp];
             for (unsigned j = 0; j < k; j++) {
                 const uint8_t *q = st[S_PALS] + pp + 1 + 2 * j;
-                unsigned v = q[0] | q[1] << 8;
+                unsigned v = index16(q);
                 if (v >= ncol) {
                     err = fail(diag, DIR_ECOLOUR, pp + 1 + 2 * j, -1,
                                "section palette: colour index %u, the image palette has %u colours",
@@ -2608,12 +2603,12 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 if (transform == 3 && !depal16((uint8_t *)samples + (size_t)y * width * bpp, row,
                                                width, palx16, ncol, bpp)) {
                     uint32_t x = 0;
-                    while ((unsigned)(row[2 * x] | row[2 * x + 1] << 8) < ncol)
+                    while (index16(row + 2 * x) < ncol)
                         x++;
                     err = fail(diag, DIR_ECOLOUR, -1, (uint64_t)sy * cols + x / SEC,
                                "pixel %llu: colour index %u, the image palette has %u colours",
                                (unsigned long long)((uint64_t)y * width + x),
-                               row[2 * x] | row[2 * x + 1] << 8, ncol);
+                               (unsigned)index16(row + 2 * x), ncol);
                     goto out;
                 }
                 if (transform == 2 &&
