@@ -120,6 +120,36 @@ static void test_large_palette(void)
     }
 }
 
+/* Noise of 160x120 pixels in as many colours: over 4096 colours and over 8
+ * bits a pixel, where the default does not estimate the large palette
+ * (colours_over() stops counting at colour 4097); it must round-trip
+ * without transform 3. */
+static void test_noisy_no_large_palette(void)
+{
+    for (unsigned ch = 3; ch <= 4; ch++) {
+        uint32_t w = 160, h = 120;
+        uint8_t *img = malloc((size_t)w * h * ch);
+        CHECK(img != NULL);
+        if (!img) return;
+        for (size_t i = 0; i < (size_t)w * h * ch; i++) {
+            uint64_t r = (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL; /* splitmix64 */
+            r = (r ^ r >> 30) * 0xbf58476d1ce4e5b9ULL;
+            r = (r ^ r >> 27) * 0x94d049bb133111ebULL;
+            img[i] = (uint8_t)(r ^ r >> 31);
+        }
+        dir_encode_options opt;
+        dir_encode_options_default(&opt);
+        dir_pixels px = {img, w, h, ch, 8, 0};
+        uint8_t *out = NULL;
+        size_t size = 0;
+        CHECK(dir2_encode_payload(&px, &opt, &out, &size, NULL, NULL) == DIR_OK);
+        CHECK(size > 0 && (out[0] & 3) != 3);
+        free(out);
+        CHECK(roundtrip_params("noise", img, w, h, ch, 8, NULL, &opt) > 0);
+        free(img);
+    }
+}
+
 static void test_roundtrips(void)
 {
     static const uint32_t sizes[][2] = {{1, 1}, {17, 33}, {64, 48}, {300, 7}};
@@ -406,6 +436,31 @@ static void test_golden(void)
         }
         make(&p, 1, NULL, 0, 3, st, len);
         expect_pixels("green", &p, 3, 2, 3, 8, want);
+    }
+    /* 2b. Green subtraction over rows long enough for the vector loops
+     *     (five RGB or four RGBA pixels at a time) and their tails: a 13x2
+     *     image, no predictor, every byte value of red and blue against
+     *     green, the residuals R-G, G, B-G (A) by the format's definition. */
+    for (unsigned ch = 3; ch <= 4; ch++) {
+        uint8_t want[13 * 2 * 4], g[13 * 2 * 4];
+        for (unsigned i = 0; i < 26; i++) {
+            uint8_t *c = want + i * ch;
+            for (unsigned b = 0; b < ch; b++)
+                c[b] = (uint8_t)(i * 97 + b * 61 + i * i * (b + 3));
+        }
+        for (unsigned i = 0; i < 26; i++) {
+            const uint8_t *c = want + i * ch;
+            g[i * ch] = (uint8_t)(c[0] - c[1]);
+            g[i * ch + 1] = c[1];
+            g[i * ch + 2] = (uint8_t)(c[2] - c[1]);
+            if (ch == 4) g[i * ch + 3] = c[3];
+        }
+        static const uint8_t codes[] = {DIR2_RAW};
+        const uint8_t *st[6] = {codes, NULL, NULL, g, NULL, NULL};
+        const size_t len[6] = {1, 0, 0, 26 * ch, 0, 0};
+        pay p;
+        make(&p, 1, NULL, 0, ch, st, len);
+        expect_pixels(ch == 3 ? "green RGB 13x2" : "green RGBA 13x2", &p, 13, 2, ch, 8, want);
     }
     /* 3. Paeth, gradient and MED at one interior pixel of a 2x2 grey image,
      *    L = 100, U = 50, UL = 60, residual 0 at (1,1). */
@@ -926,5 +981,6 @@ int main(void)
     test_trial_stats();
     test_roundtrips();
     test_large_palette();
+    test_noisy_no_large_palette();
     TEST_DONE();
 }
