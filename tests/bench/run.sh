@@ -476,6 +476,29 @@ benchmark run of this commit was on another machine (an Intel Xeon; the
 run before, on an AMD EPYC, had libpng's default level at 30.7 MB/s on the
 screens, this one 59.5), so its speed rows mix the two.
 
+Tried on 2026-12-04 and not kept: candidate C on the image-palette images
+alone, where the per-section choice says little (the order-0 entropy of
+256 one-byte indices over up to 256 colours): one predictor for the whole
+image (left, Paeth or MED, the smallest whole-image order-0 cost of its
+residuals, with the palette in its luma-like order or in RGB value order),
+kept where its LZ estimate beats the kept candidate's.  Against the
+default (`dir-bench-v2`, an experiment parameter, not committed): icons
+and screens unchanged, sprites 3,119,821 -> 3,114,912 bytes (-0.16%:
+`NightStalker/sun.png` 226,982 -> 223,165, `pattern-game.png` 107,435 ->
+106,343), no image larger.  It misses the one image with at most 256
+colours where optipng -o2 still wins, `select/round-rect-02.png` (a
+photograph in 255 colours; 35,163 payload bytes, file 35,203, optipng's
+32,992): Paeth everywhere on indices in RGB value order makes it 32,688
+(file 32,728, below optipng's), but the LZ estimate rates A at 31,743
+bytes against C's 34,806, where zstd makes 34,360 of A and about 31,900
+of C: on one-byte indices with 255 colours most of the estimate's
+two-unit repeats are chance pairs from unrelated places.  Neither repeats
+of four units (the estimate then picks C on `curvebend.png`,
+`image-window-single.png` and `Necrophos/pattern.png`, where C is 2-12%
+larger) nor a greedy LZ77 parse with real match lengths (C smaller on 9
+of the 11 images, wrongly on 5) tells the cases apart; a trial compression
+would, and the default makes none.  Not kept for 0.16% on one class.
+
 The default's size targets need more than zstd gives at a speed above
 libpng's: zstd 19 with trials is still 1.10-1.15 x WebP and encodes at 5-7
 MB/s; only lzma comes near (smallest: 0.98-1.06, smaller than WebP on
