@@ -1369,6 +1369,25 @@ static uint32_t samples_crc(uint32_t crc, const void *samples, size_t n, unsigne
     return crc;
 }
 
+dir_error dir_describe(const void *data, size_t size, const dir_limits *lim, dir_payload_info *pi,
+                       dir_diag *diag)
+{
+    dir_info info;
+    if (!pi) return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
+    dir_error err = dir_probe(data, size, lim, &info, diag);
+    if (err) return err;
+    if (info.version != 2)
+        return fail(diag, DIR_EVERSION, 8, -1,
+                    "version %u: dir_describe() reads version 2 (dir_decode()'s statistics "
+                    "describe version 1)",
+                    info.version);
+    uint64_t at = DIR2_HEADER_SIZE + (uint64_t)info.chunks_size;
+    err = dir2_describe_payload((const uint8_t *)data + at, (size_t)info.payload_size, info.width,
+                                info.height, info.channels, info.depth, pi, diag);
+    if (err && diag && diag->offset != (uint64_t)-1) diag->offset += at;
+    return err;
+}
+
 /* Decodes the payload of a probed version-2 file and checks the CRC. */
 static dir_error decode_v2(const uint8_t *data, size_t size, const dir_info *info,
                            const dir_limits *lim, void *pixels, dir_stats *stats, dir_diag *diag)

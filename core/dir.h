@@ -317,6 +317,44 @@ typedef struct dir_stats {
 DIR_API dir_error dir_probe(const void *data, size_t size, const dir_limits *lim, dir_info *info,
                             dir_diag *diag);
 
+/* How a version-2 file's pixels are coded (docs/FORMAT.md, section 9), as
+ * dir_describe() reads it. */
+#define DIR_PAYLOAD_STREAMS 6
+#define DIR_PREDICTORS      7
+typedef struct dir_payload_info {
+    unsigned transform;      /* 0 none, 1 subtract green, 2 image palette, 3 large image palette */
+    int alpha_last;          /* 1: the residuals' alpha bytes after all their other bytes */
+    unsigned colours;        /* transforms 2 and 3: the image palette's colours (else 0) */
+    unsigned unit_bytes;     /* bytes per unit in the streams: 1 with transform 2, 2 with 3,
+                              * else the pixel's */
+    uint64_t palette_packed; /* the image palette's bytes in the file (else 0) */
+    unsigned palette_method; /* transform 3: its record's method (0 stored, 1 zstd, 2 lzma) */
+    uint64_t sections;       /* 16x16 sections */
+    uint64_t fills;          /* code 00: one unit */
+    uint64_t references;     /* code 01: a copy of an earlier section */
+    uint64_t section_palettes;                   /* code 02: 2 to 16 units, bit-packed indices */
+    uint64_t raw[DIR_PREDICTORS];                /* codes 10 + p: raw sections with predictor p */
+    unsigned stream_method[DIR_PAYLOAD_STREAMS]; /* 0 stored, 1 zstd, 2 lzma */
+    uint64_t stream_raw[DIR_PAYLOAD_STREAMS];    /* decoded bytes */
+    uint64_t stream_packed[DIR_PAYLOAD_STREAMS]; /* bytes in the file */
+} dir_payload_info;
+
+/* Reads how a version-2 file's pixels are coded: the file as dir_probe()
+ * checks it, then the payload's transform, image palette, stream table and
+ * section codes, each checked as dir_decode() checks them (the same errors)
+ * and every stream's size against the codes.  The other streams are not
+ * decompressed, so a file it accepts may still fail to decode.  A
+ * version-1 file is DIR_EVERSION (dir_decode()'s dir_stats has its codes). */
+DIR_API dir_error dir_describe(const void *data, size_t size, const dir_limits *lim,
+                               dir_payload_info *pi, dir_diag *diag);
+
+/* Names of dir_payload_info's numbers, for tools ("subtract green",
+ * "residuals", "Paeth", "zstd"); "?" out of range. */
+DIR_API const char *dir_transform_name(unsigned t);
+DIR_API const char *dir_payload_stream_name(unsigned k);
+DIR_API const char *dir_predictor_name(unsigned p);
+DIR_API const char *dir_method_name(unsigned m);
+
 /* Validates the header alone (the first DIR_HEADER_SIZE bytes, which every
  * file has; `size` may be just that) and gives the whole file's size it
  * declares, so that a reader of a stream knows how much to read: no more

@@ -2177,35 +2177,30 @@ static int depal16(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4
     return !(acc >> 31);
 }
 
-dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
-                              unsigned channels, unsigned depth, const dir_limits *limits,
-                              void *samples, size_t samples_size, dir_diag *diag)
+/* A payload's layout up to its streams' data (docs/FORMAT.md 9.2-9.4). */
+typedef struct v2_layout {
+    unsigned transform, alast, ncol, ub; /* ub: bytes per unit of the streams */
+    const uint8_t *pal;                  /* transform 2: the palette, in the payload */
+    sdesc pald;                          /* transform 3: the image palette's record */
+    sdesc sd[DIR2_STREAMS];
+    uint64_t nfill, nref, npal, nraw;  /* nraw: in-image pixels of the raw sections */
+    uint64_t raw_sec[DIR2_PRED_COUNT]; /* raw sections per predictor */
+} v2_layout;
+
+/* Reads the transform byte, the image palette and the stream table, checks
+ * the streams' data against the payload's size, decodes the codes (into
+ * *codesp, allocated in *ownp unless stored; the caller frees *ownp and
+ * *dctx also on error), counts them and checks every other stream's size
+ * against them.  The dimensions are valid and within the limits. */
+static dir_error read_layout(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
+                             unsigned channels, unsigned depth, v2_layout *L,
+                             const uint8_t **codesp, uint8_t **ownp, ZSTD_DCtx **dctx,
+                             dir_diag *diag)
 {
-    dir_diag_clear(diag);
-    dir_limits lim;
-    if (limits)
-        lim = *limits;
-    else
-        dir_limits_default(&lim);
-    if ((!in && in_size) || !samples) return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
-    if (channels < 1 || channels > 4)
-        return fail(diag, DIR_EINVAL, -1, -1, "channels %u: expected 1 to 4", channels);
-    if (depth != 8 && depth != 16)
-        return fail(diag, DIR_EINVAL, -1, -1, "depth %u: expected 8 or 16", depth);
-    if (width < 1 || height < 1 || width > DIR_MAX_DIM || height > DIR_MAX_DIM)
-        return fail(diag, DIR_EINVAL, -1, -1, "image %ux%u: sides must be 1 to %u", width, height,
-                    DIR_MAX_DIM);
-    if (width > lim.max_width || height > lim.max_height ||
-        (uint64_t)width * height > lim.max_pixels || (uint64_t)width * height > DIR_MAX_PIXELS)
-        return fail(diag, DIR_ELIMIT, -1, -1, "image %ux%u over the limits", width, height);
+    memset(L, 0, sizeof *L);
     unsigned bpp = channels * depth / 8;
-    uint64_t npx = (uint64_t)width * height;
-    if (samples_size < npx * bpp)
-        return fail(diag, DIR_EBUFFER, -1, -1, "buffer of %zu bytes for %llu", samples_size,
-                    (unsigned long long)(npx * bpp));
     uint32_t cols = (width + SEC - 1) / SEC, rows = (height + SEC - 1) / SEC;
     uint64_t nsec = (uint64_t)cols * rows;
-
     size_t pos = 0;
     if (in_size < 1) return fail(diag, DIR_ETRUNCATED, 0, -1, "truncated at byte 0: no transform");
     unsigned tbyte = in[pos++], transform = tbyte & 3, alast = (tbyte & DIR2_ALPHA_LAST) != 0;
@@ -2307,20 +2302,9 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         return fail(diag, DIR_ESTREAM, -1, -1, "stream 0 (codes) has %llu bytes for %llu sections",
                     (unsigned long long)sd[S_CODES].raw, (unsigned long long)nsec);
 
-    dir_error err = DIR_OK;
-    const uint8_t *st[DIR2_STREAMS] = {0}; /* the streams' bytes: in the payload when stored, */
-    uint8_t *own[DIR2_STREAMS] = {0};      /* else decompressed into these */
-    uint32_t *aux = NULL; /* per section: source (ref), or offsets (palette) */
-    uint32_t *aux2 = NULL;
-    uint8_t *plane = NULL;
-    ZSTD_DCtx *dctx = NULL; /* one for every zstd stream */
-    /* the image palette, 256 entries (zero from ncol on), 3-byte colours
-     * padded to 4 (depal3) */
-    uint8_t palx[256 * MAXU] = {0};
-    uint8_t *palx16 = NULL; /* transform 3: 65536 colours of 4 bytes (zero from ncol on) */
-    err = stream_bytes(&sd[S_CODES], S_CODES, in, &st[S_CODES], &own[S_CODES], &dctx, diag);
-    if (err) goto out;
-    const uint8_t *codes = st[S_CODES];
+    dir_error err = stream_bytes(&sd[S_CODES], S_CODES, in, codesp, ownp, dctx, diag);
+    if (err) return err;
+    const uint8_t *codes = *codesp;
     uint64_t nfill = 0, nref = 0, npal = 0, nraw = 0;
     for (uint64_t s = 0; s < nsec; s++) {
         uint8_t c = codes[s];
@@ -2335,10 +2319,11 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
             uint64_t sw = width - sx * SEC < SEC ? width - sx * SEC : SEC;
             uint64_t sh = height - sy * SEC < SEC ? height - sy * SEC : SEC;
             nraw += sw * sh;
+            L->raw_sec[c - DIR2_RAW]++;
         } else {
-            err = fail(diag, DIR_ECODE, s, s, "bad code 0x%02x in section %llu", c,
+            err = fail(diag, DIR_ECODE, -1, s, "bad code 0x%02x in section %llu", c,
                        (unsigned long long)s);
-            goto out;
+            return err;
         }
     }
     /* Every other stream's size from the codes, before it is allocated. */
@@ -2366,10 +2351,137 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                                "stream %u (%s) has %llu bytes; the codes allow %llu to %llu",
                                want[i].k, stream_names[want[i].k], (unsigned long long)n,
                                (unsigned long long)want[i].lo, (unsigned long long)want[i].hi);
-                goto out;
+                return err;
             }
         }
     }
+    L->transform = transform;
+    L->alast = alast;
+    L->ncol = ncol;
+    L->ub = ub;
+    L->pal = pal;
+    L->pald = pald;
+    memcpy(L->sd, sd, sizeof L->sd);
+    L->nfill = nfill;
+    L->nref = nref;
+    L->npal = npal;
+    L->nraw = nraw;
+    return DIR_OK;
+}
+
+dir_error dir2_describe_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
+                                unsigned channels, unsigned depth, dir_payload_info *pi,
+                                dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    v2_layout L;
+    const uint8_t *codes = NULL;
+    uint8_t *own = NULL;
+    ZSTD_DCtx *dctx = NULL;
+    dir_error err =
+        read_layout(in, in_size, width, height, channels, depth, &L, &codes, &own, &dctx, diag);
+    ZSTD_freeDCtx(dctx);
+    free(own);
+    if (err) return err;
+    memset(pi, 0, sizeof *pi);
+    pi->transform = L.transform;
+    pi->alpha_last = (int)L.alast;
+    pi->colours = L.ncol;
+    pi->unit_bytes = L.ub;
+    if (L.transform == 2) pi->palette_packed = (uint64_t)L.ncol * (channels * depth / 8);
+    if (L.transform == 3) {
+        pi->palette_packed = L.pald.packed;
+        pi->palette_method = L.pald.method;
+    }
+    pi->sections = L.sd[S_CODES].raw;
+    pi->fills = L.nfill;
+    pi->references = L.nref;
+    pi->section_palettes = L.npal;
+    for (unsigned p = 0; p < DIR2_PRED_COUNT; p++)
+        pi->raw[p] = L.raw_sec[p];
+    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        pi->stream_method[k] = L.sd[k].method;
+        pi->stream_raw[k] = L.sd[k].raw;
+        pi->stream_packed[k] = L.sd[k].packed;
+    }
+    return DIR_OK;
+}
+
+const char *dir_transform_name(unsigned t)
+{
+    static const char *const n[4] = {"none", "subtract green", "image palette",
+                                     "large image palette"};
+    return t < 4 ? n[t] : "?";
+}
+
+const char *dir_payload_stream_name(unsigned k)
+{
+    return k < DIR2_STREAMS ? stream_names[k] : "?";
+}
+
+const char *dir_predictor_name(unsigned p)
+{
+    static const char *const n[DIR2_PRED_COUNT] = {"none",  "left",     "up", "average",
+                                                   "Paeth", "gradient", "MED"};
+    return p < DIR2_PRED_COUNT ? n[p] : "?";
+}
+
+const char *dir_method_name(unsigned m)
+{
+    static const char *const n[3] = {"stored", "zstd", "lzma"};
+    return m < 3 ? n[m] : "?";
+}
+
+dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
+                              unsigned channels, unsigned depth, const dir_limits *limits,
+                              void *samples, size_t samples_size, dir_diag *diag)
+{
+    dir_diag_clear(diag);
+    dir_limits lim;
+    if (limits)
+        lim = *limits;
+    else
+        dir_limits_default(&lim);
+    if ((!in && in_size) || !samples) return fail(diag, DIR_EINVAL, -1, -1, "NULL argument");
+    if (channels < 1 || channels > 4)
+        return fail(diag, DIR_EINVAL, -1, -1, "channels %u: expected 1 to 4", channels);
+    if (depth != 8 && depth != 16)
+        return fail(diag, DIR_EINVAL, -1, -1, "depth %u: expected 8 or 16", depth);
+    if (width < 1 || height < 1 || width > DIR_MAX_DIM || height > DIR_MAX_DIM)
+        return fail(diag, DIR_EINVAL, -1, -1, "image %ux%u: sides must be 1 to %u", width, height,
+                    DIR_MAX_DIM);
+    if (width > lim.max_width || height > lim.max_height ||
+        (uint64_t)width * height > lim.max_pixels || (uint64_t)width * height > DIR_MAX_PIXELS)
+        return fail(diag, DIR_ELIMIT, -1, -1, "image %ux%u over the limits", width, height);
+    unsigned bpp = channels * depth / 8;
+    uint64_t npx = (uint64_t)width * height;
+    if (samples_size < npx * bpp)
+        return fail(diag, DIR_EBUFFER, -1, -1, "buffer of %zu bytes for %llu", samples_size,
+                    (unsigned long long)(npx * bpp));
+    uint32_t cols = (width + SEC - 1) / SEC, rows = (height + SEC - 1) / SEC;
+    uint64_t nsec = (uint64_t)cols * rows;
+
+    dir_error err = DIR_OK;
+    const uint8_t *st[DIR2_STREAMS] = {0}; /* the streams' bytes: in the payload when stored, */
+    uint8_t *own[DIR2_STREAMS] = {0};      /* else decompressed into these */
+    uint32_t *aux = NULL;                  /* per section: source (ref), or offsets (palette) */
+    uint32_t *aux2 = NULL;
+    uint8_t *plane = NULL;
+    ZSTD_DCtx *dctx = NULL; /* one for every zstd stream */
+    /* the image palette, 256 entries (zero from ncol on), 3-byte colours
+     * padded to 4 (depal3) */
+    uint8_t palx[256 * MAXU] = {0};
+    uint8_t *palx16 = NULL; /* transform 3: 65536 colours of 4 bytes (zero from ncol on) */
+    v2_layout L;
+    err = read_layout(in, in_size, width, height, channels, depth, &L, &st[S_CODES], &own[S_CODES],
+                      &dctx, diag);
+    if (err) goto out;
+    unsigned transform = L.transform, alast = L.alast, ncol = L.ncol, ub = L.ub;
+    const uint8_t *pal = L.pal;
+    sdesc pald = L.pald;
+    sdesc *sd = L.sd;
+    const uint8_t *codes = st[S_CODES];
+    uint64_t nfill = L.nfill, nref = L.nref, npal = L.npal;
     for (unsigned k = 1; k < DIR2_STREAMS; k++) {
         err = stream_bytes(&sd[k], k, in, &st[k], &own[k], &dctx, diag);
         if (err) goto out;
@@ -2388,14 +2500,14 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 uint64_t d;
                 size_t n = leb_get(st[S_REFS] + rp, sd[S_REFS].raw - rp, &d);
                 if (n == 0) {
-                    err = fail(diag, DIR_ETRUNCATED, rp, s,
+                    err = fail(diag, DIR_ETRUNCATED, -1, s,
                                "stream 2 (references) ends inside section %llu",
                                (unsigned long long)s);
                     goto out;
                 }
                 if (n == (size_t)-1 || d < 1 || d > s) {
                     err =
-                        fail(diag, DIR_EREF, rp, s,
+                        fail(diag, DIR_EREF, -1, s,
                              "section %llu: reference distance %s (must be a minimal LEB128 from 1 "
                              "to %llu)",
                              (unsigned long long)s, n == (size_t)-1 ? "malformed" : "out of range",
@@ -2415,7 +2527,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 uint32_t tw = width - tx * SEC < SEC ? width - tx * SEC : SEC;
                 uint32_t th = height - ty * SEC < SEC ? height - ty * SEC : SEC;
                 if (tw < sw || th < sh) {
-                    err = fail(diag, DIR_EREF, rp, s,
+                    err = fail(diag, DIR_EREF, -1, s,
                                "section %llu refers to section %llu, %ux%u in the image, smaller "
                                "than its own %ux%u",
                                (unsigned long long)s, (unsigned long long)src, tw, th, sw, sh);
@@ -2426,27 +2538,27 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
             } else if (c == DIR2_PALETTE) {
                 if (pp >= sd[S_PALS].raw) {
                     err =
-                        fail(diag, DIR_ETRUNCATED, pp, s,
+                        fail(diag, DIR_ETRUNCATED, -1, s,
                              "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
                     goto out;
                 }
                 unsigned k = st[S_PALS][pp];
                 if (k < 2 || k > PALMAX) {
-                    err = fail(diag, DIR_ECOUNT, pp, s,
+                    err = fail(diag, DIR_ECOUNT, -1, s,
                                "section %llu: palette of %u colours (must be 2 to %u)",
                                (unsigned long long)s, k, PALMAX);
                     goto out;
                 }
                 if (sd[S_PALS].raw - pp - 1 < (uint64_t)k * ub) {
                     err =
-                        fail(diag, DIR_ETRUNCATED, pp, s,
+                        fail(diag, DIR_ETRUNCATED, -1, s,
                              "stream 4 (palettes) ends inside section %llu", (unsigned long long)s);
                     goto out;
                 }
                 unsigned bits = index_bits(k);
                 if (sd[S_INDEX].raw - ip < (uint64_t)32 * bits) {
                     err =
-                        fail(diag, DIR_ETRUNCATED, ip, s,
+                        fail(diag, DIR_ETRUNCATED, -1, s,
                              "stream 5 (indices) ends inside section %llu", (unsigned long long)s);
                     goto out;
                 }
@@ -2473,7 +2585,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         if (rp != sd[S_REFS].raw || pp != sd[S_PALS].raw || ip != sd[S_INDEX].raw) {
             unsigned k = rp != sd[S_REFS].raw ? S_REFS : pp != sd[S_PALS].raw ? S_PALS : S_INDEX;
             size_t used = k == S_REFS ? rp : k == S_PALS ? pp : ip;
-            err = fail(diag, DIR_ESTREAM, used, -1, "stream %u (%s): %llu byte%s unused", k,
+            err = fail(diag, DIR_ESTREAM, -1, -1, "stream %u (%s): %llu byte%s unused", k,
                        stream_names[k], (unsigned long long)(sd[k].raw - used),
                        sd[k].raw - used == 1 ? "" : "s");
             goto out;
@@ -2483,7 +2595,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     if (transform == 2) {
         for (uint64_t i = 0; i < nfill; i++)
             if (st[S_FILLS][i] >= ncol) {
-                err = fail(diag, DIR_ECOLOUR, i, -1,
+                err = fail(diag, DIR_ECOLOUR, -1, -1,
                            "fill %llu: colour index %u, the image palette has %u colours",
                            (unsigned long long)i, st[S_FILLS][i], ncol);
                 goto out;
@@ -2493,7 +2605,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
             unsigned k = st[S_PALS][pp];
             for (unsigned j = 0; j < k; j++)
                 if (st[S_PALS][pp + 1 + j] >= ncol) {
-                    err = fail(diag, DIR_ECOLOUR, pp + 1 + j, -1,
+                    err = fail(diag, DIR_ECOLOUR, -1, -1,
                                "section palette: colour index %u, the image palette has %u colours",
                                st[S_PALS][pp + 1 + j], ncol);
                     goto out;
@@ -2509,7 +2621,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
         for (uint64_t i = 0; i < nfill; i++) {
             unsigned v = index16(st[S_FILLS] + 2 * i);
             if (v >= ncol) {
-                err = fail(diag, DIR_ECOLOUR, 2 * i, -1,
+                err = fail(diag, DIR_ECOLOUR, -1, -1,
                            "fill %llu: colour index %u, the image palette has %u colours",
                            (unsigned long long)i, v, ncol);
                 goto out;
@@ -2522,7 +2634,7 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                 const uint8_t *q = st[S_PALS] + pp + 1 + 2 * j;
                 unsigned v = index16(q);
                 if (v >= ncol) {
-                    err = fail(diag, DIR_ECOLOUR, pp + 1 + 2 * j, -1,
+                    err = fail(diag, DIR_ECOLOUR, -1, -1,
                                "section palette: colour index %u, the image palette has %u colours",
                                v, ncol);
                     goto out;

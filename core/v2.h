@@ -27,6 +27,12 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
                               unsigned channels, unsigned depth, const dir_limits *limits,
                               void *samples, size_t samples_size, dir_diag *diag);
 
+/* The layout of a payload (dir_describe): read_layout's checks, no pixels
+ * decoded.  The dimensions must be valid and within the limits (probed). */
+dir_error dir2_describe_payload(const uint8_t *in, size_t in_size, uint32_t width, uint32_t height,
+                                unsigned channels, unsigned depth, dir_payload_info *pi,
+                                dir_diag *diag);
+
 /* The most memory dir2_decode_payload allocates beside the caller's samples
  * for an image of these dimensions, whatever the payload (for
  * dir_decode_scratch_size): about 2 x the samples, 0.6 KiB per section, and

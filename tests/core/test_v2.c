@@ -249,6 +249,145 @@ static void test_version_choice(void)
     dir_free(b);
 }
 
+/* dir_describe(): a default-preset file described as its encoder saw it,
+ * with metadata before the payload; a version-1 file, a truncated one and a
+ * corrupt residual stream (described, not decoded). */
+static void test_describe(void)
+{
+    /* 96x64 RGBA: one-colour sections on top, two equal patterned blocks
+     * (a reference), noise below */
+    enum { W = 96, H = 64 };
+    uint8_t *px8 = malloc(W * H * 4);
+    for (uint32_t y = 0; y < H; y++)
+        for (uint32_t x = 0; x < W; x++) {
+            uint8_t *c = px8 + ((size_t)y * W + x) * 4;
+            for (unsigned b = 0; b < 4; b++)
+                c[b] = y < 16   ? (uint8_t)(40 + b)
+                       : y < 32 ? (uint8_t)((x % 16) * 7 + (y % 16) * 3 + b)
+                                : (uint8_t)next();
+        }
+    dir_pixels px = {px8, W, H, 4, 8, 0};
+    dir_metadata meta;
+    full_meta(&meta);
+    void *f = NULL;
+    size_t n = 0;
+    dir_stats st;
+    CHECK_EQ_INT(dir_encode_image(&px, &meta, NULL, &f, &n, NULL, NULL), DIR_OK);
+    /* the payload coder's own statistics (the container's keep no version-2
+     * code counts) for the same payload */
+    dir2_params prm;
+    dir2_params_from_options(NULL, &prm);
+    uint8_t *pay2 = NULL;
+    size_t psize = 0;
+    CHECK_EQ_INT(dir2_encode_payload_params(&px, &prm, &pay2, &psize, &st, NULL), DIR_OK);
+    dir_info info;
+    CHECK_EQ_INT(dir_probe(f, n, NULL, &info, NULL), DIR_OK);
+    CHECK(info.payload_size == psize &&
+          memcmp((uint8_t *)f + DIR2_HEADER_SIZE + info.chunks_size, pay2, psize) == 0);
+    free(pay2);
+    dir_payload_info pi;
+    dir_diag diag;
+    CHECK_EQ_INT(dir_describe(f, n, NULL, &pi, &diag), DIR_OK);
+    CHECK_EQ_INT(pi.sections, 24);
+    CHECK_EQ_INT(pi.sections, st.sections);
+    CHECK_EQ_INT(pi.fills, 6);
+    CHECK_EQ_INT(pi.fills, st.code_count[0]);
+    CHECK_EQ_INT(pi.references, 5);
+    CHECK_EQ_INT(pi.references, st.code_count[1]);
+    CHECK_EQ_INT(pi.section_palettes, st.code_count[2]);
+    uint64_t raw = 0;
+    for (unsigned p = 0; p < DIR_PREDICTORS; p++)
+        raw += pi.raw[p];
+    CHECK_EQ_INT(raw, 13);
+    for (unsigned p = 0; p < 5; p++)
+        CHECK_EQ_INT(pi.raw[p], st.code_count[3 + p]);
+    CHECK_EQ_INT(pi.raw[5] + pi.raw[6], st.code_count[8]);
+    CHECK_EQ_INT(pi.unit_bytes, pi.transform == 2 ? 1 : 4);
+    CHECK(pi.transform == 0 || pi.transform == 1);
+    CHECK_EQ_INT(pi.alpha_last, 1); /* RGBA under zstd */
+    CHECK_EQ_INT(pi.colours, 0);
+    uint64_t packed = 0;
+    for (unsigned k = 0; k < DIR_PAYLOAD_STREAMS; k++) {
+        CHECK_EQ_INT(pi.stream_raw[k], st.stream_bytes[k]);
+        CHECK(pi.stream_method[k] <= 2);
+        packed += pi.stream_packed[k];
+    }
+    CHECK_EQ_INT(pi.stream_raw[3], 13 * 256 * 4);
+    CHECK_EQ_INT(pi.stream_method[3], 1); /* zstd */
+    CHECK(pi.stream_packed[3] < pi.stream_raw[3]);
+    /* the table and the transform byte take the rest of the payload */
+    CHECK(packed < info.payload_size && info.payload_size - packed <= 1 + 6 * 19);
+    /* names */
+    CHECK(strcmp(dir_transform_name(3), "large image palette") == 0);
+    CHECK(strcmp(dir_transform_name(4), "?") == 0);
+    CHECK(strcmp(dir_payload_stream_name(3), "residuals") == 0);
+    CHECK(strcmp(dir_payload_stream_name(6), "?") == 0);
+    CHECK(strcmp(dir_predictor_name(4), "Paeth") == 0);
+    CHECK(strcmp(dir_predictor_name(7), "?") == 0);
+    CHECK(strcmp(dir_method_name(2), "lzma") == 0);
+    CHECK(strcmp(dir_method_name(3), "?") == 0);
+
+    /* the residual stream's zstd frame broken in its middle: described
+     * (its size agrees with the codes), not decoded */
+    uint8_t *bad = malloc(n);
+    memcpy(bad, f, n);
+    size_t mid = n - (size_t)pi.stream_packed[4] - (size_t)pi.stream_packed[5] -
+                 (size_t)pi.stream_packed[3] / 2;
+    for (size_t i = 0; i < 8; i++)
+        bad[mid + i] ^= 0x5a;
+    CHECK_EQ_INT(dir_describe(bad, n, NULL, &pi, &diag), DIR_OK);
+    void *back = NULL;
+    CHECK(dir_decode_alloc(bad, n, NULL, &back, NULL, NULL, &diag) != DIR_OK);
+    CHECK(back == NULL);
+    /* a truncated file: the probe's error */
+    CHECK_EQ_INT(dir_describe(f, n - 1, NULL, &pi, &diag), DIR_ETRUNCATED);
+    CHECK_EQ_INT(dir_describe(f, n, NULL, NULL, &diag), DIR_EINVAL);
+    free(bad);
+    dir_free(f);
+
+    /* a code the format does not have, in a stored code stream: the
+     * decoder's error, naming the section.  Regression: the offset was the
+     * code's place in the decoded stream plus the payload's in the file (40
+     * + 23 here, a byte of the stream table); errors inside a decoded
+     * stream now give no offset, their section instead. */
+    dir_encode_options o;
+    dir_encode_options_default(&o);
+    o.backend = DIR_BACKEND_NONE;
+    o.filter = DIR_FILTER_NONE;
+    o.format_version = 2;
+    CHECK_EQ_INT(dir_encode_image(&px, NULL, &o, &f, &n, NULL, NULL), DIR_OK);
+    CHECK_EQ_INT(dir_probe(f, n, NULL, &info, NULL), DIR_OK);
+    /* payload: transform byte, six stored entries (method, LEB128 raw size),
+     * then the 24 codes */
+    uint64_t at = DIR2_HEADER_SIZE + (uint64_t)info.chunks_size;
+    const uint8_t *q = (const uint8_t *)f + at;
+    size_t t = 1;
+    for (unsigned k = 0; k < 6; k++) {
+        CHECK_EQ_INT(q[t], 0); /* stored */
+        t++;
+        while (q[t] & 0x80)
+            t++;
+        t++;
+    }
+    ((uint8_t *)f)[at + t + 23] = 0x17; /* section 23 */
+    /* the CRC is of the pixels, not checked before the codes */
+    CHECK_EQ_INT(dir_describe(f, n, NULL, &pi, &diag), DIR_ECODE);
+    CHECK(strcmp(diag.message, "bad code 0x17 in section 23") == 0);
+    CHECK(diag.offset == (uint64_t)-1 && diag.section == 23);
+    void *back2 = NULL;
+    CHECK_EQ_INT(dir_decode_alloc(f, n, NULL, &back2, NULL, NULL, &diag), DIR_ECODE);
+    CHECK(diag.offset == (uint64_t)-1 && diag.section == 23);
+    dir_free(f);
+
+    /* version 1 */
+    o.format_version = 1;
+    CHECK_EQ_INT(dir_encode_image(&px, NULL, &o, &f, &n, NULL, NULL), DIR_OK);
+    CHECK_EQ_INT(dir_describe(f, n, NULL, &pi, &diag), DIR_EVERSION);
+    CHECK(strstr(diag.message, "version 1") != NULL);
+    dir_free(f);
+    free(px8);
+}
+
 /* ---- Golden files from docs/FORMAT.md ----------------------------------- */
 
 static void test_golden(void)
@@ -811,6 +950,7 @@ int main(void)
     test_threads();
     test_roundtrips();
     test_version_choice();
+    test_describe();
     test_golden();
     test_header_fields();
     test_chunks();
