@@ -209,6 +209,38 @@ static void print_json_string(const char *s)
     putchar('"');
 }
 
+/* dirtool info's lines for a version-2 payload. */
+static void print_payload(const dir_payload_info *pi)
+{
+    printf("transform: %s", dir_transform_name(pi->transform));
+    if (pi->transform >= 2)
+        printf(", %u colours (%llu bytes%s%s)", pi->colours, (unsigned long long)pi->palette_packed,
+               pi->transform == 3 ? ", " : "",
+               pi->transform == 3 ? dir_method_name(pi->palette_method) : "");
+    if (pi->alpha_last) printf("; alpha last");
+    printf("\nsections: %llu, units of %u byte%s\n", (unsigned long long)pi->sections,
+           pi->unit_bytes, pi->unit_bytes == 1 ? "" : "s");
+    printf("  code  sections       %%  meaning\n");
+    uint64_t n[3 + DIR_PREDICTORS] = {pi->fills, pi->references, pi->section_palettes};
+    for (int p = 0; p < DIR_PREDICTORS; p++)
+        n[3 + p] = pi->raw[p];
+    static const char *const meaning[3] = {"fill", "reference", "section palette"};
+    for (int k = 0; k < 3 + DIR_PREDICTORS; k++) {
+        printf("  %02d  %9llu  %6.2f  ", k < 3 ? k : 10 + k - 3, (unsigned long long)n[k],
+               pi->sections ? 100.0 * (double)n[k] / (double)pi->sections : 0.0);
+        if (k < 3)
+            printf("%s\n", meaning[k]);
+        else
+            printf("raw, predictor %s\n", dir_predictor_name((unsigned)(k - 3)));
+    }
+    printf("streams (bytes decoded, bytes stored, method):\n");
+    for (int k = 0; k < DIR_PAYLOAD_STREAMS; k++)
+        if (pi->stream_raw[k])
+            printf("  %2d %-10s %12llu %12llu  %s\n", k, dir_payload_stream_name((unsigned)k),
+                   (unsigned long long)pi->stream_raw[k], (unsigned long long)pi->stream_packed[k],
+                   dir_method_name(pi->stream_method[k]));
+}
+
 static int cmd_info(int argc, char **argv)
 {
     int json = 0;
@@ -243,9 +275,22 @@ static int cmd_info(int argc, char **argv)
         return tool_failure("info", "'%s': %s", in, diag.message);
     }
     free(px);
+    dir_payload_info pi;
+    if (info.version == 2 && dir_describe(data, size, NULL, &pi, &diag) != DIR_OK) {
+        free(data);
+        return tool_failure("info", "'%s': %s", in, diag.message);
+    }
     uint64_t raw = 0;
-    for (int k = 0; k < DIR_STREAMS; k++)
-        raw += st.stream_bytes[k];
+    if (info.version == 2) {
+        /* the version-2 codes and streams, in dir_stats' place */
+        memset(&st.code_count, 0, sizeof st.code_count);
+        st.sections = pi.sections;
+        for (int k = 0; k < DIR_PAYLOAD_STREAMS; k++)
+            raw += pi.stream_raw[k];
+    } else {
+        for (int k = 0; k < DIR_STREAMS; k++)
+            raw += st.stream_bytes[k];
+    }
     static const char *const layouts[5] = {"?", "grey", "grey+alpha", "RGB", "RGBA"};
     if (json) {
         printf("{\"width\": %u, \"height\": %u, \"channels\": %u, \"depth\": %u, "
@@ -265,6 +310,25 @@ static int cmd_info(int argc, char **argv)
                "\"section_count\": %llu, \"sections\": {",
                meta.density_x, meta.density_y, (unsigned long long)raw,
                (unsigned long long)st.sections);
+        if (info.version == 2) {
+            printf("\"00\": %llu, \"01\": %llu, \"02\": %llu", (unsigned long long)pi.fills,
+                   (unsigned long long)pi.references, (unsigned long long)pi.section_palettes);
+            for (int p = 0; p < DIR_PREDICTORS; p++)
+                printf(", \"%02d\": %llu", 10 + p, (unsigned long long)pi.raw[p]);
+            printf("}, \"transform\": \"%s\", \"alpha_last\": %s, \"colours\": %u, "
+                   "\"unit_bytes\": %u, \"streams\": [",
+                   dir_transform_name(pi.transform), pi.alpha_last ? "true" : "false", pi.colours,
+                   pi.unit_bytes);
+            for (int k = 0; k < DIR_PAYLOAD_STREAMS; k++)
+                printf("%s{\"name\": \"%s\", \"method\": \"%s\", \"bytes\": %llu, "
+                       "\"stored_bytes\": %llu}",
+                       k ? ", " : "", dir_payload_stream_name(k),
+                       dir_method_name(pi.stream_method[k]), (unsigned long long)pi.stream_raw[k],
+                       (unsigned long long)pi.stream_packed[k]);
+            printf("]}\n");
+            free(data);
+            return 0;
+        }
         for (int k = 0; k < 9; k++)
             printf("%s\"%02d\": %llu", k ? ", " : "", k, (unsigned long long)st.code_count[k]);
         printf("}, \"streams\": [");
@@ -296,6 +360,7 @@ static int cmd_info(int argc, char **argv)
            8.0 * (double)st.file_bytes / ((double)info.width * info.height));
     if (info.version == 2) {
         printf("\n");
+        print_payload(&pi);
         return 0;
     }
     printf("; streams %llu bytes before the back end\n", (unsigned long long)raw);

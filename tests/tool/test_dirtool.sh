@@ -39,6 +39,20 @@ json=$("$dirtool" info --json "$tmp/chess.dir")
 for key in '"width": 256' '"height": 256' '"channels": 3' '"depth": 8' '"version": 2' '"chunks": 0' '"comment": null'; do
   case "$json" in *"$key"*) ;; *) fail "info --json lacks $key: $json" ;; esac
 done
+# Version 2's transform, section codes and streams (dir_describe): the
+# board's 16x16 squares are 256 one-colour sections of a 2-colour palette.
+for key in '"section_count": 256' '"sections": {"00": 256, "01": 0, "02": 0, "10": 0,' \
+  '"transform": "image palette"' '"alpha_last": false' '"colours": 2' '"unit_bytes": 1' \
+  '"streams": [{"name": "codes", "method": "zstd", "bytes": 256,' '{"name": "fills", "method": "zstd", "bytes": 256,' \
+  '{"name": "residuals", "method": "stored", "bytes": 0, "stored_bytes": 0}'; do
+  case "$json" in *"$key"*) ;; *) fail "info --json lacks $key: $json" ;; esac
+done
+"$dirtool" info "$tmp/chess.dir" > "$tmp/info"
+for line in 'transform: image palette, 2 colours (6 bytes)' 'sections: 256, units of 1 byte' \
+  '  00        256  100.00  fill' '  14          0    0.00  raw, predictor Paeth'; do
+  grep -qxF "$line" "$tmp/info" || fail "info lacks '$line': $(cat "$tmp/info")"
+done
+grep -qE '^   1 fills +256 +[0-9]+  zstd$' "$tmp/info" || fail "info lacks the fills stream: $(cat "$tmp/info")"
 "$dirtool" encode "$samples/chess.png" "$tmp/chess1.dir" --backend none --filter none
 json=$("$dirtool" info --json "$tmp/chess1.dir")
 for key in '"version": 1' '"filter": "none"' '"backend": "none"' '"sections": {"00": '; do
@@ -55,6 +69,9 @@ refs=$(printf '%s' "$json" | sed 's/.*"03": \([0-9]*\).*/\1/')
 "$imgcmp" "$samples/chess.png" "$tmp/chess-v1.dir" || fail "--version 1 pixels"
 "$dirtool" encode "$samples/chess.png" "$tmp/chess-v2.dir" --backend none --filter none --version 2
 "$dirtool" info --json "$tmp/chess-v2.dir" | grep -q '"version": 2' || fail "--version 2"
+# the seed-pure options in version 2: every stream stored
+"$dirtool" info --json "$tmp/chess-v2.dir" | grep -q '{"name": "fills", "method": "stored", "bytes": 256, "stored_bytes": 256}' ||
+  fail "--version 2 stored streams: $("$dirtool" info --json "$tmp/chess-v2.dir")"
 "$imgcmp" "$samples/chess.png" "$tmp/chess-v2.dir" || fail "--version 2 pixels"
 
 # Errors: one line on stderr, non-zero exit, no output file left behind.
