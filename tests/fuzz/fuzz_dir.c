@@ -9,7 +9,8 @@
  * right one.  When a file decodes, the probe must agree with the decoder,
  * the metadata must point into the file, and the samples and metadata are
  * encoded again (with the file's own options for version 1, as version 2
- * otherwise) and must decode to the same samples and metadata. */
+ * otherwise) and must decode to the same samples and metadata.  dir_describe
+ * must fail as the decoder does or give counts that add up. */
 #include <string.h>
 
 #include "dir.h"
@@ -118,6 +119,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(dir_decode(data, size, &lim, pixels, n - 1, NULL, NULL, NULL) == DIR_EBUFFER);
     dir_error err = dir_decode(data, size, &lim, pixels, n, &info2, &stats, &diag);
     FUZZ_CHECK(err == diag.error);
+    /* The description reads the payload's layout as the decoder does: where
+     * it fails the decoder fails the same way; where it succeeds, its
+     * counts hold together. */
+    dir_payload_info pi;
+    dir_diag ddiag;
+    dir_error derr = dir_describe(data, size, &lim, &pi, &ddiag);
+    if (info.version == 1) {
+        FUZZ_CHECK(derr == DIR_EVERSION);
+    } else if (derr != DIR_OK) {
+        FUZZ_CHECK(derr == err && strcmp(ddiag.message, diag.message) == 0);
+    } else {
+        uint64_t sum = pi.fills + pi.references + pi.section_palettes;
+        for (int p = 0; p < DIR_PREDICTORS; p++)
+            sum += pi.raw[p];
+        FUZZ_CHECK(sum == pi.sections);
+        FUZZ_CHECK(pi.sections == (uint64_t)((info.width + 15) / 16) * ((info.height + 15) / 16));
+        FUZZ_CHECK(pi.transform <= 3 && pi.stream_raw[0] == pi.sections);
+        FUZZ_CHECK(pi.colours == 0 ? pi.transform < 2 : pi.transform >= 2);
+        uint64_t packed = pi.palette_packed;
+        for (int k = 0; k < DIR_PAYLOAD_STREAMS; k++)
+            packed += pi.stream_packed[k];
+        FUZZ_CHECK(packed <= info.payload_size);
+    }
     if (err == DIR_ECRC) {
         /* Everything but the pixel CRC was valid: store the CRC of what was
          * decoded, so the round trip below runs on every structurally valid
