@@ -2179,12 +2179,11 @@ static int depal16(uint8_t *o, const uint8_t *idx, size_t n, const uint8_t *pal4
 
 /* A payload's layout up to its streams' data (docs/FORMAT.md 9.2-9.4). */
 typedef struct v2_layout {
-    unsigned transform, alast, ncol, ub; /* ub: bytes per unit of the streams */
-    const uint8_t *pal;                  /* transform 2: the palette, in the payload */
-    sdesc pald;                          /* transform 3: the image palette's record */
+    dir_payload_info info; /* what dir_describe() gives */
+    const uint8_t *pal;    /* transform 2: the palette, in the payload */
+    sdesc pald;            /* transform 3: the image palette's record */
     sdesc sd[DIR2_STREAMS];
-    uint64_t nfill, nref, npal, nraw;  /* nraw: in-image pixels of the raw sections */
-    uint64_t raw_sec[DIR2_PRED_COUNT]; /* raw sections per predictor */
+    uint64_t nraw; /* in-image pixels of the raw sections */
 } v2_layout;
 
 /* Reads the transform byte, the image palette and the stream table, checks
@@ -2319,7 +2318,7 @@ static dir_error read_layout(const uint8_t *in, size_t in_size, uint32_t width, 
             uint64_t sw = width - sx * SEC < SEC ? width - sx * SEC : SEC;
             uint64_t sh = height - sy * SEC < SEC ? height - sy * SEC : SEC;
             nraw += sw * sh;
-            L->raw_sec[c - DIR2_RAW]++;
+            L->info.raw[c - DIR2_RAW]++;
         } else {
             err = fail(diag, DIR_ECODE, -1, s, "bad code 0x%02x in section %llu", c,
                        (unsigned long long)s);
@@ -2355,16 +2354,28 @@ static dir_error read_layout(const uint8_t *in, size_t in_size, uint32_t width, 
             }
         }
     }
-    L->transform = transform;
-    L->alast = alast;
-    L->ncol = ncol;
-    L->ub = ub;
+    dir_payload_info *pi = &L->info;
+    pi->transform = transform;
+    pi->alpha_last = (int)alast;
+    pi->colours = ncol;
+    pi->unit_bytes = ub;
+    if (transform == 2) pi->palette_packed = (uint64_t)ncol * bpp;
+    if (transform == 3) {
+        pi->palette_packed = pald.packed;
+        pi->palette_method = pald.method;
+    }
+    pi->sections = nsec;
+    pi->fills = nfill;
+    pi->references = nref;
+    pi->section_palettes = npal;
+    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
+        pi->stream_method[k] = sd[k].method;
+        pi->stream_raw[k] = sd[k].raw;
+        pi->stream_packed[k] = sd[k].packed;
+    }
     L->pal = pal;
     L->pald = pald;
     memcpy(L->sd, sd, sizeof L->sd);
-    L->nfill = nfill;
-    L->nref = nref;
-    L->npal = npal;
     L->nraw = nraw;
     return DIR_OK;
 }
@@ -2383,27 +2394,7 @@ dir_error dir2_describe_payload(const uint8_t *in, size_t in_size, uint32_t widt
     ZSTD_freeDCtx(dctx);
     free(own);
     if (err) return err;
-    memset(pi, 0, sizeof *pi);
-    pi->transform = L.transform;
-    pi->alpha_last = (int)L.alast;
-    pi->colours = L.ncol;
-    pi->unit_bytes = L.ub;
-    if (L.transform == 2) pi->palette_packed = (uint64_t)L.ncol * (channels * depth / 8);
-    if (L.transform == 3) {
-        pi->palette_packed = L.pald.packed;
-        pi->palette_method = L.pald.method;
-    }
-    pi->sections = L.sd[S_CODES].raw;
-    pi->fills = L.nfill;
-    pi->references = L.nref;
-    pi->section_palettes = L.npal;
-    for (unsigned p = 0; p < DIR2_PRED_COUNT; p++)
-        pi->raw[p] = L.raw_sec[p];
-    for (unsigned k = 0; k < DIR2_STREAMS; k++) {
-        pi->stream_method[k] = L.sd[k].method;
-        pi->stream_raw[k] = L.sd[k].raw;
-        pi->stream_packed[k] = L.sd[k].packed;
-    }
+    *pi = L.info;
     return DIR_OK;
 }
 
@@ -2476,12 +2467,13 @@ dir_error dir2_decode_payload(const uint8_t *in, size_t in_size, uint32_t width,
     err = read_layout(in, in_size, width, height, channels, depth, &L, &st[S_CODES], &own[S_CODES],
                       &dctx, diag);
     if (err) goto out;
-    unsigned transform = L.transform, alast = L.alast, ncol = L.ncol, ub = L.ub;
+    unsigned transform = L.info.transform, alast = (unsigned)L.info.alpha_last,
+             ncol = L.info.colours, ub = L.info.unit_bytes;
     const uint8_t *pal = L.pal;
     sdesc pald = L.pald;
     sdesc *sd = L.sd;
     const uint8_t *codes = st[S_CODES];
-    uint64_t nfill = L.nfill, nref = L.nref, npal = L.npal;
+    uint64_t nfill = L.info.fills, nref = L.info.references, npal = L.info.section_palettes;
     for (unsigned k = 1; k < DIR2_STREAMS; k++) {
         err = stream_bytes(&sd[k], k, in, &st[k], &own[k], &dctx, diag);
         if (err) goto out;
