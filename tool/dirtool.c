@@ -282,8 +282,7 @@ static int cmd_info(int argc, char **argv)
     }
     uint64_t raw = 0;
     if (info.version == 2) {
-        /* the version-2 codes and streams, in dir_stats' place */
-        memset(&st.code_count, 0, sizeof st.code_count);
+        /* the version-2 sections and streams (dir_stats has none) */
         st.sections = pi.sections;
         for (int k = 0; k < DIR_PAYLOAD_STREAMS; k++)
             raw += pi.stream_raw[k];
