@@ -335,6 +335,18 @@ trip checked): 374,939 / 1,261,109 / 3,300,096 bytes against the default's
 1,259,065 / 3,267,588 against 364,493 / 1,259,045 / 3,267,946), and the
 encode 4-10 times slower: zstd already takes most of a near repeat as
 matches between the differing pixels.  Not kept.
+zstd's experimental parameters (2026-12-05, libzstd 1.5.4, set for every
+stream through `ZSTD_STATIC_LINKING_ONLY` in a dir-bench-v2 experiment,
+`build/tests/bench/dir-bench-v2 KEY=VALUE < build/bench/corpus-list.tsv`;
+payload bytes icon / screen / sprite against the default's 358,972 /
+1,251,233 / 3,119,821): the block splitter (`ZSTD_c_useBlockSplitter`,
+per-block literal tables where the statistics change) 358,581 / 1,245,192 /
+3,110,166 (0.1% / 0.5% / 0.3% smaller, encode 3-6% slower); with it and the
+btlazy2 strategy at level 9, 346,963 / 1,242,348 / 3,099,300 (3.3% / 0.7% /
+0.7%), but the encode at half the speed (icons 134 MB/s, libpng's rate); a
+target compressed block size of 1,340 bytes 361,211 / 1,265,921 / 3,153,428
+(larger).  Not kept: under 0.5% outside the encode target, through an API
+that libzstd does not promise to keep.
 Encode speed (2026-12-02, branch v2enc; whole files from `dir_encode`,
 `build/tests/bench/dir-bench-encode -r 5 < build/bench/corpus-list.tsv`:
 fastest of 5 per image, CPU time, x libpng's default level in the same
